@@ -1,0 +1,43 @@
+"""The project's exception types.
+
+Every message is one user-facing line. Callers build messages from server error text,
+names and ids only: never from a token, a client secret or a secret value (request bodies
+are never echoed into an error).
+"""
+
+from __future__ import annotations
+
+
+class ReconcilerError(Exception):
+    """Base of every error the CLI reports as one line and exit status 1."""
+
+
+class ConfigError(ReconcilerError):
+    """Connection settings or configuration are missing or invalid."""
+
+
+class ApiError(ReconcilerError):
+    """The Management API answered with an error (or could not be reached: ``status`` 0)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 0,
+        error_code: str | None = None,
+        method: str = "",
+        path: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error_code = error_code
+        self.method = method
+        self.path = path
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class AuthError(ApiError):
+    """Authentication or authorization failed (401, 403, bad client credentials)."""
