@@ -13,5 +13,10 @@ def cli() -> None:
     """Declarative GitOps reconciler for Auth0 Hooks."""
 
 
+from reconciler.emulator.command import emulator as _emulator_command  # noqa: E402
+
+cli.add_command(_emulator_command)
+
+
 def main() -> None:
     cli(prog_name="reconciler")

@@ -1,0 +1,5 @@
+"""`python -m reconciler.emulator [OPTIONS]`: the same as `reconciler emulator`."""
+
+from reconciler.emulator.command import emulator
+
+emulator(prog_name="reconciler emulator")

@@ -1,0 +1,296 @@
+"""The emulated tenant: hooks and their secrets, behind one lock.
+
+Every operation either raises `ApiError` (and changes nothing) or applies its whole change
+under `Tenant.lock` and, with a state file, writes the tenant atomically (temp file +
+`os.replace`) before the lock is released. So no update is lost, no reader sees half a
+change, and the file is always a whole tenant.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from typing import Any
+
+from reconciler.emulator.errors import ApiError, api_error, bad_body, hook_not_found
+from reconciler.emulator.ulid import new_ulid
+from reconciler.emulator.validation import (
+    MAX_SECRETS,
+    TRIGGERS,
+    validate_create,
+    validate_secret_names,
+    validate_secrets_map,
+    validate_update,
+)
+
+HOOK_KEYS = ("id", "name", "script", "dependencies", "triggerId", "enabled")
+MASK = "_VALUE_NOT_SHOWN_"
+CONFLICT_MODES = ("reject", "auto-disable", "allow")
+STATE_VERSION = 1
+
+
+def public(hook: dict[str, Any], fields: list[str] | None = None, include: bool = True) -> dict[str, Any]:
+    """The hook as the API shows it, keys in the recorded order."""
+    keys: tuple[str, ...] | list[str] = HOOK_KEYS
+    if fields:
+        keys = [k for k in HOOK_KEYS if (k in fields) == include]
+    out = {k: hook[k] for k in keys}
+    if "dependencies" in out:
+        out["dependencies"] = dict(out["dependencies"])
+    return out
+
+
+class Tenant:
+    def __init__(self, enabled_conflict: str = "reject", state_file: str | None = None):
+        if enabled_conflict not in CONFLICT_MODES:
+            raise ValueError(f"enabled_conflict must be one of {CONFLICT_MODES}")
+        self.lock = threading.RLock()
+        self.enabled_conflict = enabled_conflict
+        self.state_file = state_file
+        self.hooks: dict[str, dict[str, Any]] = {}  # id -> hook (with "secrets"), creation order
+        self.by_name: dict[str, str] = {}
+        self.max_enabled_per_trigger: dict[str, int] = {}
+        self.invariant_violations = 0
+        if state_file and os.path.exists(state_file):
+            self._load(state_file)
+
+    # ---- persistence -------------------------------------------------------------------
+    def _load(self, path: str) -> None:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        for h in data.get("hooks", []):
+            hook = {
+                "id": h["id"],
+                "name": h["name"],
+                "script": h["script"],
+                "dependencies": dict(h.get("dependencies") or {}),
+                "triggerId": h["triggerId"],
+                "enabled": bool(h.get("enabled", False)),
+                "secrets": dict(h.get("secrets") or {}),
+            }
+            self.hooks[hook["id"]] = hook
+            self.by_name[hook["name"]] = hook["id"]
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole tenant including secret values (for the state file and admin dumps)."""
+        with self.lock:
+            return {
+                "version": STATE_VERSION,
+                "hooks": [dict(public(h), secrets=dict(h["secrets"])) for h in self.hooks.values()],
+            }
+
+    def _persist(self) -> None:
+        if not self.state_file:
+            return
+        data = json.dumps(self.snapshot(), indent=2).encode("utf-8")
+        directory = os.path.dirname(os.path.abspath(self.state_file))
+        fd, tmp = tempfile.mkstemp(prefix=".emulator-state-", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.state_file)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+    # ---- invariant bookkeeping ---------------------------------------------------------
+    def _enabled_on(self, trigger: str, exclude: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return [h for h in self.hooks.values() if h["triggerId"] == trigger and h["enabled"] and h is not exclude]
+
+    def _observe(self, trigger: str, enabling: bool) -> None:
+        count = len(self._enabled_on(trigger))
+        if count > self.max_enabled_per_trigger.get(trigger, 0):
+            self.max_enabled_per_trigger[trigger] = count
+        if enabling and count > 1:
+            self.invariant_violations += 1
+
+    def _resolve_conflict(self, hook_trigger: str, me: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """Hooks to disable so `me` can be enabled (raises in reject mode)."""
+        others = self._enabled_on(hook_trigger, exclude=me)
+        if not others or self.enabled_conflict == "allow":
+            return []
+        if self.enabled_conflict == "reject":
+            raise api_error(
+                409,
+                f"Only one hook can be enabled per trigger ({hook_trigger}); disable '{others[0]['name']}' first.",
+                "conflict",
+            )
+        return others
+
+    def _get(self, hook_id: str) -> dict[str, Any]:
+        hook = self.hooks.get(hook_id)
+        if hook is None:
+            raise hook_not_found()
+        return hook
+
+    # ---- hooks -------------------------------------------------------------------------
+    def list_hooks(self, enabled: bool | None = None, trigger: str | None = None) -> list[dict[str, Any]]:
+        with self.lock:
+            return [
+                public(h)
+                for h in self.hooks.values()
+                if (enabled is None or h["enabled"] == enabled) and (trigger is None or h["triggerId"] == trigger)
+            ]
+
+    def get_hook(self, hook_id: str) -> dict[str, Any]:
+        with self.lock:
+            return public(self._get(hook_id))
+
+    def create_hook(self, body: Any) -> dict[str, Any]:
+        validate_create(body)
+        with self.lock:
+            if body["name"] in self.by_name:
+                raise api_error(409, "Hook with the same name already exists.", "conflict")
+            enabled = body.get("enabled", False)
+            to_disable = self._resolve_conflict(body["triggerId"], None) if enabled else []
+            hook = {
+                "id": new_ulid(),
+                "name": body["name"],
+                "script": body["script"],
+                "dependencies": dict(body.get("dependencies") or {}),
+                "triggerId": body["triggerId"],
+                "enabled": enabled,
+                "secrets": {},
+            }
+            for other in to_disable:
+                other["enabled"] = False
+            self.hooks[hook["id"]] = hook
+            self.by_name[hook["name"]] = hook["id"]
+            self._observe(hook["triggerId"], enabling=enabled)
+            self._persist()
+            return public(hook)
+
+    def update_hook(self, hook_id: str, body: Any) -> dict[str, Any]:
+        validate_update(body)
+        with self.lock:
+            hook = self._get(hook_id)
+            new_name = body.get("name", hook["name"])
+            if new_name != hook["name"] and new_name in self.by_name:
+                raise api_error(409, "Hook with the same name already exists.", "conflict")
+            enabling = body.get("enabled") is True
+            to_disable = self._resolve_conflict(hook["triggerId"], hook) if enabling else []
+            for other in to_disable:
+                other["enabled"] = False
+            if new_name != hook["name"]:
+                del self.by_name[hook["name"]]
+                self.by_name[new_name] = hook["id"]
+                hook["name"] = new_name
+            if "script" in body:
+                hook["script"] = body["script"]
+            if "enabled" in body:
+                hook["enabled"] = body["enabled"]
+            if "dependencies" in body:
+                hook["dependencies"] = dict(body["dependencies"])
+            self._observe(hook["triggerId"], enabling=enabling)
+            self._persist()
+            return public(hook)
+
+    def delete_hook(self, hook_id: str) -> None:
+        with self.lock:
+            hook = self._get(hook_id)
+            del self.hooks[hook_id]
+            del self.by_name[hook["name"]]
+            self._persist()
+
+    # ---- secrets -----------------------------------------------------------------------
+    def get_secrets(self, hook_id: str) -> dict[str, str]:
+        with self.lock:
+            return {key: MASK for key in self._get(hook_id)["secrets"]}
+
+    def add_secrets(self, hook_id: str, body: Any) -> None:
+        validate_secrets_map(body)
+        with self.lock:
+            secrets = self._get(hook_id)["secrets"]
+            existing = [k for k in body if k in secrets]
+            if existing:
+                raise api_error(409, f"Secret with the same name already exists: {existing[0]}.", "conflict")
+            if len(secrets) + len(body) > MAX_SECRETS:
+                raise bad_body(f"'A hook can have at most {MAX_SECRETS} secrets'")
+            secrets.update(body)
+            self._persist()
+
+    def update_secrets(self, hook_id: str, body: Any) -> None:
+        validate_secrets_map(body)
+        with self.lock:
+            secrets = self._get(hook_id)["secrets"]
+            missing = [k for k in body if k not in secrets]
+            if missing:
+                raise api_error(404, f"Secret does not exist: {missing[0]}.", "HookSecretDoesNotExist")
+            secrets.update(body)
+            self._persist()
+
+    def delete_secrets(self, hook_id: str, body: Any) -> None:
+        validate_secret_names(body)
+        with self.lock:
+            secrets = self._get(hook_id)["secrets"]
+            for key in body:
+                secrets.pop(key, None)
+            self._persist()
+
+    # ---- admin -------------------------------------------------------------------------
+    def reset(self) -> None:
+        with self.lock:
+            self.hooks.clear()
+            self.by_name.clear()
+            self.max_enabled_per_trigger.clear()
+            self.invariant_violations = 0
+            self._persist()
+
+    def seed(self, body: Any) -> list[dict[str, Any]]:
+        """Insert hooks directly, bypassing the one-enabled-per-trigger rule."""
+        if not isinstance(body, dict) or not isinstance(body.get("hooks"), list):
+            raise bad_body("'seed body must be {\"hooks\": [...]}'")
+        prepared = []
+        for item in body["hooks"]:
+            if not isinstance(item, dict):
+                raise bad_body("'each seeded hook must be an object'")
+            item = dict(item)
+            secrets = item.pop("secrets", None) or {}
+            hook_id = item.pop("id", None)
+            validate_create(item)
+            if not isinstance(secrets, dict) or not all(isinstance(v, str) for v in secrets.values()):
+                raise bad_body("'secrets must map names to strings'")
+            prepared.append((hook_id, item, secrets))
+        with self.lock:
+            names = set(self.by_name)
+            for hook_id, item, _ in prepared:
+                if item["name"] in names or (hook_id and hook_id in self.hooks):
+                    raise api_error(409, "Hook with the same name already exists.", "conflict")
+                names.add(item["name"])
+            created = []
+            for hook_id, item, secrets in prepared:
+                hook = {
+                    "id": hook_id or new_ulid(),
+                    "name": item["name"],
+                    "script": item["script"],
+                    "dependencies": dict(item.get("dependencies") or {}),
+                    "triggerId": item["triggerId"],
+                    "enabled": item.get("enabled", False),
+                    "secrets": dict(secrets),
+                }
+                self.hooks[hook["id"]] = hook
+                self.by_name[hook["name"]] = hook["id"]
+                created.append(public(hook))
+            for trigger in {h["triggerId"] for h in created}:
+                self._observe(trigger, enabling=False)
+            self._persist()
+            return created
+
+    def invariants(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "max_enabled_per_trigger": dict(self.max_enabled_per_trigger),
+                "invariant_violations": self.invariant_violations,
+                "enabled_per_trigger": {t: len(self._enabled_on(t)) for t in TRIGGERS},
+                "hooks": len(self.hooks),
+            }
+
+
+__all__ = ["Tenant", "public", "MASK", "HOOK_KEYS", "CONFLICT_MODES", "ApiError"]
