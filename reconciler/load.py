@@ -1,0 +1,436 @@
+"""Read a tenant config (auth0-deploy-cli directory or YAML layout) into per-hook documents.
+
+Reading never raises for bad input: every problem becomes a ``Problem`` anchored to a file.
+Turning documents into ``Hook`` objects happens only after validation (``validate.check``).
+
+Each metadata file is parsed twice when it contains keywords: once "raw" (keywords kept as
+strings, to see what git holds, e.g. literal secrets) and once after replacement (what Auth0
+will get). A file without keywords is parsed once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+import yaml
+
+from reconciler.keywords import Keywords, keywords_in, mask
+from reconciler.model import Hook
+from reconciler.problems import Problem, error
+
+MAX_SCRIPT_BYTES = 100 * 1024  # Auth0 Actions' cap; Hooks publish none, so use the nearest real one
+MAX_METADATA_BYTES = 1024 * 1024  # a hook's metadata is a few hundred bytes; refuse nonsense early
+MAX_NODES = 100_000  # YAML aliases can expand exponentially ("billion laughs"): stop walking early
+METADATA_SUFFIXES = (".json", ".yaml", ".yml")
+
+# The C loader is the same safe loader (plain data only), just faster; PyYAML without libyaml
+# falls back to the pure-Python one.
+_SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One hook's metadata, as read from its file."""
+
+    path: str  # the metadata file, as the user would write it (for messages and Hook.source)
+    prefix: str  # "" in the directory layout; "hooks[3]." in the YAML layout
+    base_dir: Path  # `script` is relative to this
+    display_base: str  # `base_dir` as the user would write it
+    root: Path  # resolved config directory: nothing is read from outside it
+    data: Any  # after keyword replacement
+    raw: Any  # before replacement: keywords visible as strings
+    unresolved: frozenset[str] = frozenset()  # fields holding an unresolved keyword
+
+    def field(self, name: str) -> str:
+        return f"{self.prefix}{name}" if name else (self.prefix.rstrip(".") or "(file)")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    sources: tuple[Source, ...]
+    problems: tuple[Problem, ...]
+    source: str  # the config path as given
+
+
+@dataclass(frozen=True)
+class Script:
+    text: str | None  # None when unusable
+    problems: tuple[Problem, ...] = ()
+
+
+def read_config(config: str | os.PathLike[str], keywords: Keywords) -> Loaded:
+    """All hook documents in ``config`` (a directory or a YAML file), and the problems met."""
+    given = Path(config)
+    shown = os.fspath(config)
+    try:
+        if not given.exists():
+            return Loaded((), (error(shown, "(config)", "does not exist"),), shown)
+        if given.is_dir():
+            return _read_directory(given, keywords)
+        if given.suffix.lower() in (".yaml", ".yml"):
+            return _read_yaml_file(given, keywords)
+        return Loaded(
+            (),
+            (error(shown, "(config)", "must be a directory (with hooks/) or a .yaml/.yml file"),),
+            shown,
+        )
+    except OSError as exc:
+        return Loaded((), (error(shown, "(config)", f"cannot be read: {_os_reason(exc)}"),), shown)
+
+
+def _read_directory(config: Path, keywords: Keywords) -> Loaded:
+    hooks_dir = config / "hooks"
+    if not hooks_dir.is_dir():
+        msg = "has no hooks/ directory (expected auth0-deploy-cli's layout: hooks/<name>.json next to <name>.js)"
+        return Loaded((), (error(config, "hooks", msg),), str(config))
+    root = config.resolve()
+    sources: list[Source] = []
+    problems: list[Problem] = []
+    names = sorted(
+        entry.name
+        for entry in os.scandir(hooks_dir)
+        if entry.name.lower().endswith(METADATA_SUFFIXES) and not entry.name.startswith(".")
+    )
+    for name in names:
+        path = hooks_dir / name
+        shown = str(path)
+        try:
+            if not path.is_file():
+                if not path.exists():
+                    problems.append(error(shown, "(file)", "is a broken symlink"))
+                continue  # a directory named like a metadata file: not ours
+            if not path.resolve().is_relative_to(root):
+                problems.append(error(shown, "(file)", "is a symlink that resolves outside the config directory"))
+                continue
+            doc = _read_document(path, shown, keywords)
+        except OSError as exc:
+            problems.append(error(shown, "(file)", f"cannot be read: {_os_reason(exc)}"))
+            continue
+        problems.extend(doc.problems)
+        if doc.ok:
+            sources.append(
+                Source(shown, "", hooks_dir, str(hooks_dir), root, doc.data, doc.raw, doc.unresolved_under(""))
+            )
+    return Loaded(tuple(sources), tuple(problems), str(config))
+
+
+def _read_yaml_file(config: Path, keywords: Keywords) -> Loaded:
+    shown = str(config)
+    doc = _read_document(config, shown, keywords, only_under="hooks")
+    if not doc.ok:
+        return Loaded((), tuple(doc.problems), shown)
+    problems = list(doc.problems)
+    if not isinstance(doc.data, dict) or "hooks" not in doc.data:
+        problems.append(error(shown, "hooks", "has no top-level `hooks:` list (auth0-deploy-cli YAML format)"))
+        return Loaded((), tuple(problems), shown)
+    hooks = doc.data["hooks"]
+    raw_hooks = doc.raw.get("hooks") if isinstance(doc.raw, dict) else None
+    if hooks is None:
+        hooks = []  # `hooks:` with nothing under it: no hooks wanted
+    if not isinstance(hooks, list):
+        problems.append(error(shown, "hooks", f"must be a list of hooks, got {_kind(hooks)}"))
+        return Loaded((), tuple(problems), shown)
+    aligned = isinstance(raw_hooks, list) and len(raw_hooks) == len(hooks)
+    root = config.resolve().parent
+    sources = []
+    for i, item in enumerate(hooks):
+        prefix = f"hooks[{i}]."
+        raw = raw_hooks[i] if aligned else None  # type: ignore[index]
+        sources.append(
+            Source(shown, prefix, config.parent, str(config.parent), root, item, raw, doc.unresolved_under(prefix))
+        )
+    return Loaded(tuple(sources), tuple(problems), shown)
+
+
+@dataclass
+class _Document:
+    data: Any = None
+    raw: Any = None
+    ok: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    unresolved_fields: set[str] = field(default_factory=set)
+
+    def unresolved_under(self, prefix: str) -> frozenset[str]:
+        return frozenset(f[len(prefix):] for f in self.unresolved_fields if f.startswith(prefix))
+
+
+def _read_document(path: Path, shown: str, keywords: Keywords, only_under: str | None = None) -> _Document:
+    """Read, keyword-replace and parse one metadata (or single-file YAML) document."""
+    doc = _Document()
+    size = path.stat().st_size
+    if size > MAX_METADATA_BYTES:
+        doc.problems.append(error(shown, "(file)", f"is {size} bytes; metadata over {MAX_METADATA_BYTES} bytes is refused"))
+        return doc
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        doc.problems.append(error(shown, "(file)", f"is not valid UTF-8 (byte {exc.start})"))
+        return doc
+    is_json = path.suffix.lower() == ".json"
+    parse = _parse_json if is_json else _parse_yaml
+
+    found = keywords_in(text)
+    raw_text = mask(text, json_aware=is_json) if found else text
+    raw, problem = parse(raw_text, shown)
+    if problem is not None:
+        doc.problems.append(problem)
+        return doc
+    if not found:
+        resolved = raw
+    else:
+        replaced = keywords.replace(text, json_aware=is_json)
+        resolved, problem = parse(replaced.text, shown, after_replacement=True)
+        if problem is not None:
+            doc.problems.append(problem)
+            return doc
+        for key in replaced.unresolved:
+            fields = _fields_holding(raw, key)
+            if only_under is not None:
+                fields = [f for f in fields if f == only_under or f.startswith((only_under + ".", only_under + "["))]
+                if not fields:
+                    continue  # e.g. in the YAML file's `clients:` section: not ours to judge
+            doc.unresolved_fields.update(fields)
+            line = _line_of(text, key)
+            doc.problems.append(
+                error(
+                    shown,
+                    fields[0] if fields else "(file)",
+                    f"unresolved keyword {_as_written(text, key)} (line {line}): set {key} in "
+                    "AUTH0_KEYWORD_REPLACE_MAPPINGS or the environment",
+                )
+            )
+    if is_json:  # JSON is plain data already, and has no aliases
+        doc.data, doc.raw = resolved, raw
+    else:
+        plain_problems: list[Problem] = []
+        try:
+            doc.data = _plain(resolved, "", shown, plain_problems, [MAX_NODES])
+            doc.data = None if doc.data is _DROP else doc.data
+            doc.raw = raw if resolved is raw else _plain(raw, "", shown, [], [MAX_NODES])
+        except _TooLarge:
+            doc.problems.append(error(shown, "(file)", f"expands to more than {MAX_NODES} values (YAML aliases?)"))
+            return doc
+        doc.problems.extend(plain_problems)
+    doc.ok = True
+    return doc
+
+
+def read_script(source: Source, script: str, keywords: Keywords) -> Script:
+    """The hook's script text after keyword replacement, or the reasons it can't be used."""
+    meta, fld = source.path, source.field("script")
+    if os.path.isabs(script) or PurePosixPath(script).is_absolute() or PureWindowsPath(script).anchor:
+        return Script(None, (error(meta, fld, f"must be a relative path, got the absolute path {script!r}"),))
+    shown = os.path.normpath(os.path.join(source.display_base, script))
+    lexical = Path(os.path.normpath(source.base_dir.resolve() / script))
+    if not lexical.is_relative_to(source.root):
+        return Script(None, (error(meta, fld, f"{script!r} points outside the config directory"),))
+    resolved = lexical.resolve()
+    if not resolved.is_relative_to(source.root):
+        return Script(None, (error(meta, fld, f"{script!r} is a symlink that resolves outside the config directory"),))
+    try:
+        st = resolved.stat()
+    except FileNotFoundError:
+        return Script(None, (error(meta, fld, f"script file not found: {shown}"),))
+    except OSError as exc:
+        return Script(None, (error(meta, fld, f"script file {shown} cannot be read: {_os_reason(exc)}"),))
+    if not stat.S_ISREG(st.st_mode):
+        return Script(None, (error(meta, fld, f"script {shown} is not a regular file"),))
+    if st.st_size > MAX_SCRIPT_BYTES:
+        return Script(None, (error(shown, fld, f"is {st.st_size} bytes; the limit is {MAX_SCRIPT_BYTES} bytes (100 kB)"),))
+    try:
+        data = resolved.read_bytes()
+    except OSError as exc:
+        return Script(None, (error(meta, fld, f"script file {shown} cannot be read: {_os_reason(exc)}"),))
+    if b"\0" in data:
+        return Script(None, (error(shown, fld, "is a binary file, not JavaScript source"),))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return Script(None, (error(shown, fld, f"is not valid UTF-8 (byte {exc.start})"),))
+    if not text.strip():
+        return Script(None, (error(shown, fld, "is empty"),))
+    replaced = keywords.replace(text)
+    problems = tuple(
+        error(
+            shown,
+            fld,
+            f"unresolved keyword {_as_written(text, key)} (line {_line_of(text, key)}): set {key} in "
+            "AUTH0_KEYWORD_REPLACE_MAPPINGS or the environment",
+        )
+        for key in replaced.unresolved
+    )
+    size = len(replaced.text.encode("utf-8"))
+    if size > MAX_SCRIPT_BYTES:
+        problems += (error(shown, fld, f"is {size} bytes after keyword replacement; the limit is {MAX_SCRIPT_BYTES} bytes (100 kB)"),)
+    return Script(None if problems else replaced.text, problems)
+
+
+def build_hook(source: Source, script: str) -> Hook:
+    """A Hook from a document that passed validation."""
+    data = source.data
+    return Hook(
+        name=data["name"],
+        trigger_id=data["triggerId"],
+        script=script,
+        enabled=data.get("enabled", False),
+        dependencies=data.get("dependencies") or {},
+        secrets=data.get("secrets") or {},
+        source=source.path,
+    )
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def _parse_json(text: str, shown: str, after_replacement: bool = False) -> tuple[Any, Problem | None]:
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(items)
+        if len(out) != len(items):
+            seen: set[str] = set()
+            duplicates.extend(k for k, _ in items if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        return out
+
+    try:
+        value = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        # exc.msg never quotes the document, so no secret value can leak through it.
+        return None, error(shown, "(file)", f"{_not_valid('JSON', after_replacement)}: {exc.msg} (line {exc.lineno} column {exc.colno})")
+    except RecursionError:
+        return None, error(shown, "(file)", "is nested too deeply")
+    if duplicates:
+        keys = ", ".join(sorted({repr(k) for k in duplicates}))
+        return None, error(shown, "(file)", f"has duplicate keys {keys}: only one value of each may be given")
+    return value, None
+
+
+def _parse_yaml(text: str, shown: str, after_replacement: bool = False) -> tuple[Any, Problem | None]:
+    try:
+        return yaml.load(text, Loader=_SafeLoader), None  # noqa: S506 - a safe loader
+    except yaml.constructor.ConstructorError as exc:
+        tag = _tag_of(exc)
+        where = _mark(exc)
+        if tag:
+            return None, error(shown, "(file)", f"YAML tag {tag} is not allowed: only plain data is read{where}")
+        return None, error(shown, "(file)", f"{_not_valid('YAML', after_replacement)}: {exc.problem}{where}")
+    except yaml.YAMLError as exc:
+        # Only the problem and position: a snippet of the line could show a secret value.
+        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or "cannot be parsed"
+        return None, error(shown, "(file)", f"{_not_valid('YAML', after_replacement)}: {problem}{_mark(exc)}")
+    except RecursionError:
+        return None, error(shown, "(file)", "is nested too deeply")
+
+
+def _not_valid(kind: str, after_replacement: bool) -> str:
+    return f"is not valid {kind} after keyword replacement (check the keyword values)" if after_replacement else f"is not valid {kind}"
+
+
+def _tag_of(exc: yaml.constructor.ConstructorError) -> str | None:
+    problem = exc.problem or ""
+    if "tag" in problem and "'" in problem:
+        return "'" + problem.split("'")[1] + "'"
+    return None
+
+
+def _mark(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        return f" (line {mark.line + 1} column {mark.column + 1})"
+    position = getattr(exc, "position", None)
+    return f" (character {position})" if position is not None else ""
+
+
+class _TooLarge(Exception):
+    pass
+
+
+_DROP = object()  # a value already reported: left out so the schema doesn't report it again
+
+
+def _plain(value: Any, path: str, shown: str, problems: list[Problem], budget: list[int]) -> Any:
+    """JSON-shaped data only: YAML dates, binary, sets and non-string keys become problems."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                problems.append(error(shown, path or "(file)", f"has a key of type {_kind(key)}; keys must be strings (quote it)"))
+                continue
+            item = _plain(item, _join(path, key), shown, problems, budget)
+            if item is not _DROP:
+                out[key] = item
+        return out
+    if isinstance(value, list):
+        items = (_plain(item, f"{path}[{i}]", shown, problems, budget) for i, item in enumerate(value))
+        return [None if item is _DROP else item for item in items]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    problems.append(error(shown, path or "(file)", f"is a YAML {_kind(value)}, not plain data: quote it"))
+    return _DROP
+
+
+def _fields_holding(raw: Any, key: str) -> list[str]:
+    """Dotted paths of the values (or keys) in ``raw`` that mention keyword ``key``."""
+    needles = (f"##{key}##", f"@@{key}@@")
+    out: list[str] = []
+
+    def walk(value: Any, path: str) -> None:
+        if len(out) > 50:
+            return
+        if isinstance(value, str):
+            if any(n in value for n in needles):
+                out.append(path or "(file)")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if isinstance(k, str) and any(n in k for n in needles):
+                    out.append(path or "(file)")
+                walk(v, _join(path, str(k)))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{path}[{i}]")
+
+    walk(raw, "")
+    return out
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _line_of(text: str, key: str) -> int:
+    at = min((i for i in (text.find(f"##{key}##"), text.find(f"@@{key}@@")) if i >= 0), default=0)
+    return text.count("\n", 0, at) + 1
+
+
+def _as_written(text: str, key: str) -> str:
+    return f"##{key}##" if f"##{key}##" in text else f"@@{key}@@"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, datetime):
+        return "timestamp"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, (bytes, bytearray)):
+        return "binary value"
+    if isinstance(value, (set, frozenset)):
+        return "set"
+    return {dict: "object", list: "array", str: "string", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__

@@ -1,0 +1,264 @@
+"""Validation: the JSON Schema plus the rules a schema can't express, all problems at once.
+
+``check()`` never raises for bad input and never touches the network: it returns a
+``Report`` whose ``state`` is the DesiredState only when there are no errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from reconciler.keywords import KeywordError, Keywords, MAPPINGS_VAR, has_keyword
+from reconciler.load import Loaded, Source, build_hook, read_config, read_script
+from reconciler.model import MASKED_SECRET, TRIGGERS, DesiredState, Hook
+from reconciler.problems import ERROR, WARNING, Problem, error, warning
+
+__all__ = ["Problem", "Report", "check", "schema", "schema_text"]
+
+SCHEMA_FILE = Path(__file__).parent / "hook.schema.json"  # symlink to schemas/hook.schema.json
+
+
+@dataclass(frozen=True)
+class Report:
+    state: DesiredState | None  # None when errors prevent building it
+    problems: tuple[Problem, ...]
+    filled_keywords: tuple[str, ...] = ()  # keywords given a dummy value by fill_missing
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity != WARNING)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == WARNING)
+
+    def ok(self, strict: bool = False) -> bool:
+        return not self.errors and not (strict and self.warnings)
+
+
+def schema_text() -> str:
+    """The hook JSON Schema exactly as shipped (what `reconciler schema` prints)."""
+    for candidate in (SCHEMA_FILE, Path(__file__).parent.parent / "schemas" / "hook.schema.json"):
+        if candidate.is_file():
+            return candidate.read_text(encoding="utf-8")
+    raise FileNotFoundError("hook.schema.json is missing from the reconciler package")
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    return json.loads(schema_text())
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    # Compiled once per process: building a validator per hook would dominate load time.
+    return Draft202012Validator(schema())
+
+
+def check(
+    config: str | os.PathLike[str],
+    env: Mapping[str, str] | None = None,
+    *,
+    fill_missing: Callable[[str], str] | None = None,
+) -> Report:
+    """Load and validate ``config``; every problem found, and the DesiredState if none is an error."""
+    env = os.environ if env is None else env
+    try:
+        keywords = Keywords.from_env(env, fill_missing)
+    except KeywordError as exc:
+        return Report(None, (error(MAPPINGS_VAR, "(environment)", str(exc)),))
+    try:
+        return _check(read_config(config, keywords), keywords)
+    except OSError as exc:  # a file vanished or became unreadable mid-run: still no traceback
+        reason = exc.strerror or type(exc).__name__
+        where = exc.filename or os.fspath(config)
+        return Report(None, (error(where, "(file)", f"cannot be read: {reason}"),), keywords.filled)
+
+
+def _check(loaded: Loaded, keywords: Keywords) -> Report:
+    problems: list[Problem] = list(loaded.problems)
+    hooks: list[Hook] = []
+    for source in loaded.sources:
+        hook_problems = list(_schema_problems(source))
+        script = source.data.get("script") if isinstance(source.data, dict) else None
+        text = None
+        if isinstance(script, str) and script and "script" not in source.unresolved:
+            result = read_script(source, script, keywords)
+            text = result.text
+            hook_problems.extend(result.problems)
+        hook_problems.extend(_secret_problems(source))
+        problems.extend(hook_problems)
+        if text is not None and not any(p.severity == ERROR for p in hook_problems) and not source.unresolved:
+            hooks.append(build_hook(source, text))
+    problems.extend(_duplicate_names(loaded.sources))
+    problems.extend(_enabled_per_trigger(loaded.sources))
+    problems = list(dict.fromkeys(problems))  # one message per fact
+    ok = not any(p.severity == ERROR for p in problems)
+    state = DesiredState(tuple(hooks), loaded.source) if ok else None
+    return Report(state, tuple(problems), keywords.filled)
+
+
+# --- JSON Schema ---------------------------------------------------------------------------
+
+
+def _schema_problems(source: Source) -> Iterable[Problem]:
+    for err in _validator().iter_errors(source.data):
+        for field, message in _describe(err):
+            if any(field == u or field.startswith(u + ".") for u in source.unresolved):
+                continue  # already reported as an unresolved keyword
+            yield error(source.path, source.field(field), message)
+
+
+def _describe(err: ValidationError) -> Iterable[tuple[str, str]]:
+    """(field, message) pairs in the user's terms. Never quotes a value under `secrets`."""
+    path = _dotted(err.absolute_path)
+    secret = path.startswith("secrets")
+    kind = err.validator
+    value = err.instance
+    if kind == "required":
+        for name in err.validator_value:
+            if isinstance(value, dict) and name not in value:
+                yield _join(path, name), "is required"
+    elif kind == "additionalProperties" and isinstance(value, dict):
+        allowed = list(err.schema.get("properties", {}))
+        for name in value:
+            if name not in allowed:
+                hint = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+                also = f"; did you mean {hint[0]!r}?" if hint else f" (allowed: {', '.join(allowed)})"
+                yield _join(path, name), f"unknown field{also}"
+    elif kind == "type":
+        what = "a JSON object of hook fields" if not path else _article(err.validator_value)
+        yield path, f"must be {what}, got {_kind(value)}"
+    elif kind == "enum":
+        shown = "" if secret else f", got {json.dumps(value)}"
+        yield path, f"must be one of: {', '.join(map(str, err.validator_value))}{shown}"
+    elif kind == "pattern" and "propertyNames" in err.schema_path:
+        what = "an npm package name" if path.startswith("dependencies") else "a valid key"
+        yield path, f"key {value!r} is not {what}"
+    elif kind == "pattern" and path == "name":
+        yield path, (
+            f"{value!r} is not a valid hook name: use letters, digits, spaces and hyphens, "
+            "starting and ending with a letter or digit"
+        )
+    elif kind == "maxProperties":
+        noun = "secrets" if path == "secrets" else "entries"
+        limit = f"Auth0 allows at most {err.validator_value} per hook" if path == "secrets" else f"at most {err.validator_value} allowed"
+        yield path, f"has {len(value)} {noun}; {limit}"
+    elif kind == "minLength":
+        yield path, ("has an empty key" if "propertyNames" in err.schema_path else "must not be empty")
+    elif kind == "maxLength":
+        yield path, f"is longer than {err.validator_value} characters"
+    else:
+        yield path, (f"is invalid ({kind})" if secret else err.message)
+
+
+def _dotted(parts: Iterable[Any]) -> str:
+    out = ""
+    for part in parts:
+        out = f"{out}[{part}]" if isinstance(part, int) else _join(out, str(part))
+    return out
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _article(json_type: Any) -> str:
+    if isinstance(json_type, list):
+        return " or ".join(map(_article, json_type))
+    return {"object": "an object", "array": "an array", "integer": "an integer"}.get(json_type, f"a {json_type}")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {dict: "an object", list: "an array", str: "a string", type(None): "null"}.get(type(value), "a value")
+
+
+# --- secrets -------------------------------------------------------------------------------
+
+
+def _secret_problems(source: Source) -> Iterable[Problem]:
+    data, raw = source.data, source.raw
+    secrets = data.get("secrets") if isinstance(data, dict) else None
+    if not isinstance(secrets, dict):
+        return
+    raw_secrets = raw.get("secrets") if isinstance(raw, dict) else None
+    for key, value in secrets.items():
+        field = source.field(f"secrets.{key}")
+        if not isinstance(value, str) or f"secrets.{key}" in source.unresolved:
+            continue
+        if value == MASKED_SECRET:
+            yield error(
+                source.path,
+                field,
+                f"is {MASKED_SECRET}, the placeholder auth0-deploy-cli exports; applying it would "
+                f'overwrite the real secret. Write "##{key}##" and supply {key} via '
+                f"{MAPPINGS_VAR} or the environment",
+            )
+            continue
+        raw_value = raw_secrets.get(key) if isinstance(raw_secrets, dict) else None
+        literal = isinstance(raw_value, str) and not has_keyword(raw_value)
+        if value == "" and not literal:
+            yield error(source.path, field, "is empty after keyword replacement (is the variable set?)")
+        elif literal:
+            yield warning(
+                source.path,
+                field,
+                f'secret value is written literally in the config; write "##{key}##" and supply '
+                f"the value via {MAPPINGS_VAR} or the environment",
+            )
+
+
+# --- rules across hooks --------------------------------------------------------------------
+
+
+def _named(sources: Iterable[Source]) -> list[tuple[str, Source]]:
+    return [(s.data["name"], s) for s in sources if isinstance(s.data, dict) and isinstance(s.data.get("name"), str)]
+
+
+def _where(source: Source) -> str:
+    return f"{source.path} ({source.prefix.rstrip('.')})" if source.prefix else source.path
+
+
+def _duplicate_names(sources: Iterable[Source]) -> Iterable[Problem]:
+    first: dict[str, Source] = {}
+    for name, source in _named(sources):
+        if name in first:
+            yield error(
+                source.path,
+                source.field("name"),
+                f"duplicate hook name {name!r}: also in {_where(first[name])}; names must be unique in the tenant",
+            )
+        else:
+            first[name] = source
+
+
+def _enabled_per_trigger(sources: Iterable[Source]) -> Iterable[Problem]:
+    by_trigger: dict[str, list[tuple[str, Source]]] = {}
+    for name, source in _named(sources):
+        trigger = source.data.get("triggerId")
+        if source.data.get("enabled") is True and trigger in TRIGGERS:
+            by_trigger.setdefault(trigger, []).append((name, source))
+    for trigger, hooks in by_trigger.items():
+        if len(hooks) > 1:
+            listed = ", ".join(f"{name!r} ({_where(s)})" for name, s in hooks)
+            yield error(
+                hooks[0][1].path,
+                hooks[0][1].field("enabled"),
+                f"{len(hooks)} hooks are enabled on trigger {trigger}: {listed}; "
+                "Auth0 allows only one enabled hook per trigger",
+            )
+
+
