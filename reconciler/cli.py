@@ -18,5 +18,41 @@ from reconciler.emulator.command import emulator as _emulator_command  # noqa: E
 cli.add_command(_emulator_command)
 
 
+# --- validate / schema (issue #2) ----------------------------------------------------------
+
+
+@cli.command()
+@click.option("-c", "--config", default="tenant-config", show_default=True,
+              help="Config directory (deploy-cli layout, with hooks/) or deploy-cli YAML file.")
+@click.option("--strict", is_flag=True, help="Treat warnings (e.g. literal secrets) as errors.")
+def validate(config: str, strict: bool) -> None:
+    """Check the config: JSON Schema and semantic rules, no network."""
+    from reconciler.validate import check
+
+    report = check(config)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    errors, warnings = len(report.errors), len(report.warnings)
+    if report.ok(strict) and report.state is not None:
+        count = len(report.state.hooks)
+        extra = f", {_plural(warnings, 'warning')}" if warnings else ""
+        click.echo(f"ok: {_plural(count, 'hook')} valid{extra}")
+        return
+    click.echo(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}", err=True)
+    raise SystemExit(1)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the hook metadata JSON Schema (for editors)."""
+    from reconciler.validate import schema_text
+
+    click.echo(schema_text(), nl=False)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def main() -> None:
     cli(prog_name="reconciler")
