@@ -41,3 +41,7 @@ class ApiError(ReconcilerError):
 
 class AuthError(ApiError):
     """Authentication or authorization failed (401, 403, bad client credentials)."""
+
+
+class HooksUnavailableError(ApiError):
+    """The tenant has no Hooks feature (retired, or a tenant created after 2023-10-16)."""
