@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, parse_qsl, unquote
 
 from reconciler.emulator.errors import RATE_LIMITED_BODY, ApiError, api_error, error_body
 from reconciler.emulator.limits import Faults, TokenBucket, parse_faults
-from reconciler.emulator.store import CONFLICT_MODES, Tenant, public
+from reconciler.emulator.store import CONFLICT_MODES, READ_KEYS, Tenant, public
 from reconciler.emulator.validation import parse_json, query_bool, query_int, query_trigger
 
 ALL_SCOPES = ("read:hooks", "create:hooks", "update:hooks", "delete:hooks")
@@ -281,7 +281,7 @@ class App:
                 hook = tenant.get_hook(hook_id)
                 fields = self._fields(q)
                 if fields:
-                    hook = public(hook, fields, query_bool(q, "include_fields") is not False)
+                    hook = public(hook, fields, query_bool(q, "include_fields") is not False, READ_KEYS)
                 return Response(200, _json_bytes(hook))
             if method == "PATCH":
                 return Response(200, _json_bytes(tenant.update_hook(hook_id, self._body(headers, body))))
@@ -333,7 +333,7 @@ class App:
             start = (page or 0) * limit
             shown = hooks[start : start + limit]
         if fields:
-            shown = [public(h, fields, include_fields is not False) for h in shown]
+            shown = [public(h, fields, include_fields is not False, READ_KEYS) for h in shown]
         if totals:
             return Response(200, _json_bytes({"total": total, "start": start, "limit": limit, "hooks": shown}))
         return Response(200, _json_bytes(shown))

@@ -25,17 +25,20 @@ from reconciler.emulator.validation import (
     validate_update,
 )
 
-HOOK_KEYS = ("id", "name", "script", "dependencies", "triggerId", "enabled")
+HOOK_KEYS = ("id", "name", "script", "dependencies", "triggerId", "enabled")  # POST/PATCH answers
+READ_KEYS = ("id", "name", "script", "dependencies", "enabled", "triggerId")  # GET answers (as recorded)
 MASK = "_VALUE_NOT_SHOWN_"
 CONFLICT_MODES = ("reject", "auto-disable", "allow")
 STATE_VERSION = 1
 
 
-def public(hook: dict[str, Any], fields: list[str] | None = None, include: bool = True) -> dict[str, Any]:
-    """The hook as the API shows it, keys in the recorded order."""
-    keys: tuple[str, ...] | list[str] = HOOK_KEYS
+def public(
+    hook: dict[str, Any], fields: list[str] | None = None, include: bool = True, order: tuple[str, ...] = HOOK_KEYS
+) -> dict[str, Any]:
+    """The hook as the API shows it, keys in the recorded order (writes and reads differ)."""
+    keys: tuple[str, ...] | list[str] = order
     if fields:
-        keys = [k for k in HOOK_KEYS if (k in fields) == include]
+        keys = [k for k in order if (k in fields) == include]
     out = {k: hook[k] for k in keys}
     if "dependencies" in out:
         out["dependencies"] = dict(out["dependencies"])
@@ -134,14 +137,14 @@ class Tenant:
     def list_hooks(self, enabled: bool | None = None, trigger: str | None = None) -> list[dict[str, Any]]:
         with self.lock:
             return [
-                public(h)
+                public(h, order=READ_KEYS)
                 for h in self.hooks.values()
                 if (enabled is None or h["enabled"] == enabled) and (trigger is None or h["triggerId"] == trigger)
             ]
 
     def get_hook(self, hook_id: str) -> dict[str, Any]:
         with self.lock:
-            return public(self._get(hook_id))
+            return public(self._get(hook_id), order=READ_KEYS)
 
     def create_hook(self, body: Any) -> dict[str, Any]:
         validate_create(body)
