@@ -59,6 +59,37 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+# --- comment (issue #5) ----------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--plan", "plan_file", required=True, type=click.Path(dir_okay=False),
+              help="A plan saved by `reconciler plan --out FILE`.")
+@click.option("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY).")
+@click.option("--pr", type=click.IntRange(min=1), help="Pull request number (default: from $GITHUB_EVENT_PATH).")
+@click.option("--tenant", default="default", show_default=True,
+              help="Tenant name: the heading, and the marker that keeps one comment per tenant.")
+@click.option("--api-url", help="GitHub REST API base URL (default: $GITHUB_API_URL or https://api.github.com).")
+@click.option("--token-env", default="GITHUB_TOKEN", show_default=True,
+              help="Environment variable holding the GitHub token.")
+def comment(plan_file: str, repo: str | None, pr: int | None, tenant: str, api_url: str | None,
+            token_env: str) -> None:
+    """Post the saved plan as one sticky pull-request comment (edited in place on re-runs)."""
+    from reconciler.comment import post_plan_comment, resolve_target
+    from reconciler.errors import ReconcilerError
+    from reconciler.github import marker_for
+    from reconciler.planfile import read_plan
+
+    try:
+        marker_for(tenant)
+        target = resolve_target(repo=repo, pr=pr, api_url=api_url, token_env=token_env)
+        saved = read_plan(plan_file)
+        outcome = post_plan_comment(saved.plan, target, tenant=tenant)
+    except ReconcilerError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from None
+    words = {"created": "created comment", "updated": "updated comment", "unchanged": "comment unchanged"}
+    click.echo(f"{words[outcome.action]} {outcome.url}")
 
 
 def main() -> None:

@@ -1,0 +1,357 @@
+"""A small GitHub REST client: one sticky pull-request comment per tenant.
+
+The comment is found by a hidden marker (``<!-- reconciler:plan tenant=NAME -->``) at the top
+of its body, searched across every page of the pull request's comments, then edited in
+place; a new comment is made only when none carries the marker, and nothing is written when
+the body is unchanged.
+
+Failures are one line (:class:`GitHubError`, exit status 1) built from the status and
+GitHub's own message, never from the token or a request body. Server errors and secondary
+rate limits are retried a bounded number of times with back-off. A create whose result is
+unknown (a 5xx or a dropped connection) is not blindly re-sent: the comments are listed
+again first, so a retry can never leave two sticky comments.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit
+
+import httpx
+
+from reconciler import __version__
+from reconciler.errors import ReconcilerError
+
+DEFAULT_API_URL = "https://api.github.com"
+API_VERSION = "2022-11-28"
+PER_PAGE = 100
+
+MAX_ATTEMPTS = 5  # per request
+MAX_WAIT = 90.0  # seconds; a rate limit that resets later than this is reported, not waited
+MAX_PAGES = 1000  # 100,000 comments: a bound on pagination, not a limit anyone should meet
+
+_REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_TENANT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+Sleep = Callable[[float], None]
+
+
+class GitHubError(ReconcilerError):
+    """GitHub refused or failed a request. The message is one line, with no token in it."""
+
+    def __init__(self, message: str, *, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: str  # "created" | "updated" | "unchanged"
+    comment_id: int
+    url: str
+
+
+def marker_for(tenant: str) -> str:
+    """The hidden HTML comment that identifies a tenant's plan comment."""
+    if not _TENANT.match(tenant):
+        raise GitHubError(
+            f"tenant name {tenant!r} must be 1-64 letters, digits, '.', '_' or '-' (it goes in the comment marker)"
+        )
+    return f"<!-- reconciler:plan tenant={tenant} -->"
+
+
+def check_repo(repo: str) -> str:
+    if not _REPO.match(repo or ""):
+        raise GitHubError(f"repository {repo!r} is not OWNER/NAME (--repo or GITHUB_REPOSITORY)")
+    return repo
+
+
+class GitHubClient:
+    """Requests to one GitHub API base URL with one token."""
+
+    def __init__(
+        self,
+        api_url: str,
+        token: str,
+        *,
+        sleep: Sleep | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
+        max_wait: float = MAX_WAIT,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        parts = urlsplit(api_url.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise GitHubError(f"GitHub API URL {api_url!r} is not an http(s) URL (--api-url or GITHUB_API_URL)")
+        self.api_url = api_url.strip().rstrip("/")
+        self._origin = (parts.scheme, parts.netloc)
+        self._sleep = sleep if sleep is not None else time.sleep
+        self.max_attempts = max(1, max_attempts)
+        self.max_wait = max_wait
+        self._http = httpx.Client(
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": API_VERSION,
+                "User-Agent": f"auth0-hooks-reconciler/{__version__}",
+            },
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "GitHubClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ requests
+
+    def request(self, method: str, url: str, *, what: str, json: Any = None) -> httpx.Response:
+        """One request with bounded retries. ``what`` words the action for error messages.
+
+        Retried: 5xx and connection errors (only for GET/PATCH, which are idempotent; a POST
+        raises :class:`_Unknown` so the caller can look before re-sending), and rate limits
+        (403/429 with ``retry-after`` or an exhausted ``x-ratelimit-remaining``), which
+        GitHub guarantees were not processed.
+        """
+        if not url.startswith("http"):
+            url = self.api_url + url
+        self._check_origin(url)
+        idempotent = method in ("GET", "PATCH", "PUT", "DELETE")
+        for attempt in range(1, self.max_attempts + 1):
+            last = attempt == self.max_attempts
+            try:
+                response = self._http.request(method, url, json=json)
+            except httpx.ConnectError as error:
+                # Never reached the server: safe to retry any method.
+                if last:
+                    raise GitHubError(f"cannot reach GitHub at {self.api_url} to {what}: {_reason(error)}") from None
+                self._sleep(self._backoff(attempt))
+                continue
+            except httpx.TransportError as error:
+                if not idempotent:
+                    raise _Unknown(f"{what}: {_reason(error)}") from None
+                if last:
+                    raise GitHubError(f"GitHub did not answer to {what}: {_reason(error)}") from None
+                self._sleep(self._backoff(attempt))
+                continue
+            status = response.status_code
+            if status < 400:
+                return response
+            wait = self._rate_limit_wait(response)
+            if wait is not None:
+                if wait > self.max_wait:
+                    raise GitHubError(
+                        f"GitHub rate limit exceeded ({status}) while trying to {what}; it resets in "
+                        f"{int(wait)}s, longer than this command waits — run it again later",
+                        status=status,
+                    )
+                if last:
+                    raise GitHubError(
+                        f"GitHub kept rate-limiting ({status}) after {attempt} attempts to {what}: "
+                        f"{_message(response)}",
+                        status=status,
+                    )
+                self._sleep(wait)
+                continue
+            if status >= 500:
+                if not idempotent:
+                    raise _Unknown(f"{what}: GitHub answered {status}")
+                if last:
+                    raise GitHubError(
+                        f"GitHub failed ({status}) after {attempt} attempts to {what}: {_message(response)}",
+                        status=status,
+                    )
+                self._sleep(self._backoff(attempt))
+                continue
+            raise _refusal(response, what)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _check_origin(self, url: str) -> None:
+        parts = urlsplit(url)
+        if (parts.scheme, parts.netloc) != self._origin:
+            # A Link header pointing elsewhere must not receive the token.
+            raise GitHubError(f"GitHub pointed to another host ({parts.netloc}); not following it")
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.max_wait, 0.5 * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+
+    def _rate_limit_wait(self, response: httpx.Response) -> float | None:
+        """Seconds to wait if ``response`` is a (secondary) rate limit, else None."""
+        if response.status_code not in (403, 429):
+            return None
+        headers = response.headers
+        retry_after = headers.get("retry-after")
+        if retry_after is not None:
+            try:
+                return max(0.0, float(retry_after))
+            except ValueError:
+                return 60.0
+        if headers.get("x-ratelimit-remaining") == "0":
+            try:
+                reset = float(headers.get("x-ratelimit-reset", ""))
+            except ValueError:
+                return 60.0
+            return max(0.0, reset - time.time()) + 1.0
+        if response.status_code == 429 or "rate limit" in _message(response).lower():
+            return 60.0  # GitHub's advice when it gives no header: wait at least a minute
+        return None
+
+    # ------------------------------------------------------------------ comments
+
+    def issue_comments(self, repo: str, number: int) -> Iterator[dict[str, Any]]:
+        """Every comment of an issue or pull request, following ``Link: rel="next"``."""
+        url: str | None = f"{self.api_url}/repos/{repo}/issues/{number}/comments?per_page={PER_PAGE}"
+        pages = 0
+        while url:
+            pages += 1
+            if pages > MAX_PAGES:
+                raise GitHubError(f"more than {MAX_PAGES} pages of comments on {repo}#{number}; giving up")
+            response = self.request("GET", url, what=f"list the comments of {repo}#{number}")
+            data = _json(response)
+            if not isinstance(data, list):
+                raise GitHubError(f"GitHub answered the comment list of {repo}#{number} with something else than a list")
+            yield from (item for item in data if isinstance(item, dict))
+            url = response.links.get("next", {}).get("url")
+
+    def find_comment(self, repo: str, number: int, marker: str) -> dict[str, Any] | None:
+        found: dict[str, Any] | None = None
+        for comment in self.issue_comments(repo, number):
+            body = comment.get("body") or ""
+            if marker in body:
+                if body.lstrip().startswith(marker):
+                    return comment  # the marker at the top: ours
+                found = found or comment
+        return found
+
+    def create_comment(self, repo: str, number: int, body: str) -> dict[str, Any]:
+        response = self.request(
+            "POST", f"/repos/{repo}/issues/{number}/comments",
+            what=f"create the comment on {repo}#{number}", json={"body": body},
+        )
+        return _json(response)
+
+    def update_comment(self, repo: str, comment_id: int, body: str) -> dict[str, Any]:
+        response = self.request(
+            "PATCH", f"/repos/{repo}/issues/comments/{comment_id}",
+            what="update the comment", json={"body": body},
+        )
+        return _json(response)
+
+
+class _Unknown(Exception):
+    """A write whose result is unknown (5xx, dropped connection): look before re-sending."""
+
+
+def with_marker(body: str, marker: str) -> str:
+    """``body`` with ``marker`` as its first line (exactly once)."""
+    text = body.replace(marker, "").lstrip("\n")
+    return f"{marker}\n{text}"
+
+
+def _same(a: str, b: str) -> bool:
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
+def upsert_sticky_comment(
+    api_url: str,
+    repo: str,
+    pr: int,
+    token: str,
+    body: str,
+    marker: str,
+    *,
+    sleep: Sleep | None = None,
+    max_attempts: int = MAX_ATTEMPTS,
+    transport: httpx.BaseTransport | None = None,
+) -> Outcome:
+    """Create, update, or leave alone the one comment on ``repo``#``pr`` that holds ``marker``."""
+    check_repo(repo)
+    if not token:
+        raise GitHubError("no GitHub token (set GITHUB_TOKEN, or name another variable with --token-env)")
+    body = with_marker(body, marker)
+    with GitHubClient(api_url, token, sleep=sleep, max_attempts=max_attempts, transport=transport) as client:
+        for attempt in range(1, max_attempts + 1):
+            existing = client.find_comment(repo, pr, marker)
+            if existing is not None:
+                comment_id = int(existing["id"])
+                url = str(existing.get("html_url", ""))
+                if _same(existing.get("body") or "", body):
+                    return Outcome("unchanged", comment_id, url)
+                updated = client.update_comment(repo, comment_id, body)
+                return Outcome("updated", comment_id, str(updated.get("html_url", url)))
+            try:
+                created = client.create_comment(repo, pr, body)
+            except _Unknown as error:
+                if attempt == max_attempts:
+                    raise GitHubError(
+                        f"GitHub failed to create the comment after {attempt} attempts ({error})"
+                    ) from None
+                client._sleep(client._backoff(attempt))
+                continue  # look again: the comment may exist after all
+            return Outcome("created", int(created["id"]), str(created.get("html_url", "")))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# ---------------------------------------------------------------------------- errors
+
+_HINTS = {
+    401: "check the token (GITHUB_TOKEN, or --token-env)",
+    403: "the workflow needs `permissions: pull-requests: write` (pull requests from forks get a read-only token)",
+    404: "check --repo/--pr (GITHUB_REPOSITORY, GITHUB_EVENT_PATH) and that the token can see the repository",
+    422: "GitHub rejected the request's content",
+}
+
+
+def _refusal(response: httpx.Response, what: str) -> GitHubError:
+    status = response.status_code
+    hint = _HINTS.get(status, "")
+    text = f"GitHub refused to {what} ({status}): {_message(response)}"
+    if hint:
+        text += f" — {hint}"
+    return GitHubError(text, status=status)
+
+
+def _message(response: httpx.Response) -> str:
+    """GitHub's own error message (plus field errors for 422), on one line."""
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    message = ""
+    if isinstance(data, dict):
+        message = str(data.get("message") or "")
+        errors = data.get("errors")
+        if isinstance(errors, list):
+            details = []
+            for item in errors[:5]:
+                if isinstance(item, dict):
+                    details.append(str(item.get("message") or item.get("code") or "").strip())
+                elif isinstance(item, str):
+                    details.append(item)
+            details = [d for d in details if d]
+            if details:
+                message = f"{message} ({'; '.join(details)})" if message else "; ".join(details)
+    if not message:
+        message = response.reason_phrase or "no message"
+    return " ".join(message.split())[:300]
+
+
+def _reason(error: Exception) -> str:
+    return error.__class__.__name__ + (f" ({error})" if str(error) else "")
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise GitHubError(f"GitHub answered {response.status_code} with something that is not JSON") from None
