@@ -1,0 +1,220 @@
+"""Executes a plan as a dependency graph against the Management API.
+
+Independent steps run concurrently (the client paces them within the rate budget). A
+hand-over is strict: the worker that disables the old hook enables the new one right
+after, in the same thread, so nothing else on that trigger can come between them.
+``remove`` steps start only when every other step has succeeded. On the first failure no
+new step starts; what was done and what was not is reported, and a re-run converges.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Protocol
+
+from reconciler.errors import ReconcilerError
+from reconciler.model import DesiredState
+from reconciler.plan import Action, Phase, Plan, Step
+from reconciler.secrets import MARKER_VALUE, is_marker
+
+
+class HookWriter(Protocol):
+    """The part of the Management API client the executor needs."""
+
+    def create_hook(
+        self, name: str, trigger_id: str, script: str, enabled: bool = False,
+        dependencies: Mapping[str, str] | None = None,
+    ) -> Mapping[str, object]: ...
+    def update_hook(self, hook_id: str, **fields: object) -> Mapping[str, object]: ...
+    def delete_hook(self, hook_id: str) -> None: ...
+    def add_secrets(self, hook_id: str, secrets: Mapping[str, str]) -> None: ...
+    def update_secrets(self, hook_id: str, secrets: Mapping[str, str]) -> None: ...
+    def delete_secrets(self, hook_id: str, keys: list[str]) -> None: ...
+
+
+class ApplyError(ReconcilerError):
+    """A step could not be carried out."""
+
+
+@dataclass(frozen=True)
+class StepFailure:
+    step: Step
+    message: str
+
+
+@dataclass
+class ApplyReport:
+    done: list[Step] = field(default_factory=list)
+    failed: list[StepFailure] = field(default_factory=list)
+    not_run: list[Step] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.not_run
+
+
+StepCallback = Callable[[Step, str], None]  # (step, "start" | "done" | "failed")
+
+
+def execute(
+    plan: Plan,
+    client: HookWriter,
+    desired: DesiredState,
+    *,
+    max_workers: int = 8,
+    on_step: StepCallback | None = None,
+) -> ApplyReport:
+    """Run every step of ``plan``; secret values come from ``desired``."""
+    return _Run(plan, client, desired, max_workers, on_step or (lambda step, event: None)).run()
+
+
+class _Run:
+    def __init__(
+        self, plan: Plan, client: HookWriter, desired: DesiredState, max_workers: int,
+        on_step: StepCallback,
+    ) -> None:
+        self.steps = {step.index: step for step in plan.steps}
+        self.client = client
+        self.secrets = {hook.name: hook.secrets for hook in desired.hooks}
+        self.max_workers = max(1, max_workers)
+        self.on_step = on_step
+        self.lock = threading.Condition()
+        self.pending = set(self.steps)
+        self.running: set[int] = set()
+        self.finished: set[int] = set()
+        self.created_ids: dict[int, str] = {}
+        self.report = ApplyReport()
+        self.stopped = False
+        # An enable whose only remaining prerequisite is a disable runs right after it.
+        self.follower: dict[int, int] = {}
+        for step in plan.steps:
+            if step.action is Action.ENABLE:
+                for before in step.after:
+                    if self.steps[before].action is Action.DISABLE:
+                        self.follower[before] = step.index
+        self.non_remove = {i for i, s in self.steps.items() if s.phase is not Phase.REMOVE}
+
+    # -- scheduling -------------------------------------------------------------------
+
+    def _ready(self, index: int) -> bool:
+        step = self.steps[index]
+        if not all(before in self.finished for before in step.after):
+            return False
+        if step.phase is Phase.REMOVE and not self.non_remove <= self.finished:
+            return False
+        return True
+
+    def _take_ready(self) -> list[int]:
+        """Claim ready steps, hand-overs first (they shorten a gap on a trigger)."""
+        ready = [i for i in self.pending if self._ready(i)]
+        ready.sort(key=lambda i: (self.steps[i].action is not Action.DISABLE, i))
+        free = self.max_workers - len(self.running)
+        claimed = ready[: max(0, free)]
+        for index in claimed:
+            self.pending.discard(index)
+            self.running.add(index)
+        return claimed
+
+    def run(self) -> ApplyReport:
+        with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="apply") as pool:
+            with self.lock:
+                while True:
+                    if not self.stopped:
+                        for index in self._take_ready():
+                            pool.submit(self._work, index)
+                    if not self.running:
+                        break  # all done, stopped, or nothing left that can run
+                    self.lock.wait()
+        ordered = sorted(self.pending)
+        self.report.not_run = [self.steps[i] for i in ordered]
+        self.report.done.sort(key=lambda s: s.index)
+        return self.report
+
+    def _work(self, index: int) -> None:
+        while index is not None:
+            ok = self._run_step(self.steps[index])
+            with self.lock:
+                self.running.discard(index)
+                next_index = None
+                if ok:
+                    self.finished.add(index)
+                    follower = self.follower.get(index)
+                    if follower in self.pending and self._ready(follower) and not self.stopped:
+                        self.pending.discard(follower)
+                        self.running.add(follower)
+                        next_index = follower
+                else:
+                    self.stopped = True
+                self.lock.notify_all()
+            index = next_index
+
+    # -- one request ------------------------------------------------------------------
+
+    def _run_step(self, step: Step) -> bool:
+        self.on_step(step, "start")
+        try:
+            self._call(step)
+        except ReconcilerError as error:
+            with self.lock:
+                self.report.failed.append(StepFailure(step, str(error)))
+            self.on_step(step, "failed")
+            return False
+        except Exception as error:  # an unexpected bug must still stop the run cleanly
+            with self.lock:
+                self.report.failed.append(StepFailure(step, f"{error.__class__.__name__}: {error}"))
+            self.on_step(step, "failed")
+            return False
+        with self.lock:
+            self.report.done.append(step)
+        self.on_step(step, "done")
+        return True
+
+    def _hook_id(self, step: Step) -> str:
+        if step.hook_id:
+            return step.hook_id
+        with self.lock:
+            hook_id = self.created_ids.get(step.created_by) if step.created_by is not None else None
+        if hook_id is None:
+            raise ApplyError(f"step {step.index + 1}: the hook {step.hook} was not created")
+        return hook_id
+
+    def _secret_values(self, step: Step) -> dict[str, str]:
+        wanted = self.secrets.get(step.hook, {})
+        values: dict[str, str] = {}
+        for key in step.body.get("keys", ()):
+            if is_marker(key):
+                values[key] = MARKER_VALUE
+            elif key in wanted:
+                values[key] = wanted[key]
+            else:
+                raise ApplyError(
+                    f"{step.hook}: secret {key} has no value in the config; plan again"
+                )
+        return values
+
+    def _call(self, step: Step) -> None:
+        body = step.body
+        if step.action is Action.CREATE:
+            created = self.client.create_hook(
+                name=body["name"],
+                trigger_id=body["triggerId"],
+                script=body["script"],
+                enabled=bool(body.get("enabled", False)),
+                dependencies=body.get("dependencies") or {},
+            )
+            with self.lock:
+                self.created_ids[step.index] = str(created["id"])
+        elif step.action in (Action.UPDATE, Action.ENABLE, Action.DISABLE):
+            self.client.update_hook(self._hook_id(step), **dict(body))
+        elif step.action is Action.DELETE:
+            self.client.delete_hook(self._hook_id(step))
+        elif step.action is Action.SECRETS_ADD:
+            self.client.add_secrets(self._hook_id(step), self._secret_values(step))
+        elif step.action is Action.SECRETS_UPDATE:
+            self.client.update_secrets(self._hook_id(step), self._secret_values(step))
+        elif step.action is Action.SECRETS_DELETE:
+            self.client.delete_secrets(self._hook_id(step), list(body["keys"]))
+        else:  # pragma: no cover - Action is closed
+            raise ApplyError(f"unknown action {step.action}")

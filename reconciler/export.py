@@ -1,0 +1,51 @@
+"""The live tenant written as a ``tenant-config/`` directory (deploy-cli layout).
+
+Secret values cannot be read from Auth0, so each secret becomes a ``##KEY##`` keyword: set
+``KEY`` in the environment (or ``AUTH0_KEYWORD_REPLACE_MAPPINGS``) before planning. Hooks
+sharing a key name share the keyword, which is what a team reusing a name usually means.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.errors import ReconcilerError
+from reconciler.model import LiveState
+from reconciler.secrets import user_keys
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    directory: Path
+    hooks: int
+    keywords: tuple[str, ...]
+
+
+def export_live(live: LiveState, directory: str | Path) -> ExportResult:
+    hooks_dir = Path(directory) / "hooks"
+    try:
+        hooks_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ReconcilerError(f"{hooks_dir}: cannot create directory ({error.strerror})") from None
+    keywords: set[str] = set()
+    for hook in sorted(live.hooks, key=lambda h: h.name):
+        keys = sorted(user_keys(hook.secret_keys))
+        keywords.update(keys)
+        metadata = {
+            "name": hook.name,
+            "triggerId": hook.trigger_id,
+            "enabled": hook.enabled,
+            "script": f"./{hook.name}.js",
+            "dependencies": dict(hook.dependencies),
+            "secrets": {key: f"##{key}##" for key in keys},
+        }
+        try:
+            (hooks_dir / f"{hook.name}.js").write_text(hook.script, encoding="utf-8")
+            (hooks_dir / f"{hook.name}.json").write_text(
+                json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+        except OSError as error:
+            raise ReconcilerError(f"{hooks_dir}: cannot write {hook.name} ({error.strerror})") from None
+    return ExportResult(Path(directory), len(live.hooks), tuple(sorted(keywords)))

@@ -1,0 +1,103 @@
+"""The pipeline, one function a use: load, plan, apply. I/O lives here and in the client;
+the planning core stays pure. The CLI calls these and only prints."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from reconciler.apply import ApplyReport, StepCallback, execute
+from reconciler.client import ManagementClient
+from reconciler.errors import ReconcilerError
+from reconciler.model import DesiredState, LiveState
+from reconciler.plan import Plan, PlanOptions, build_plan, config_digest, live_fingerprint
+from reconciler.planfile import SavedPlan, check_fresh
+from reconciler.secrets import HMAC_ENV
+from reconciler.validate import Problem, check
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+class InvalidConfig(ReconcilerError):
+    """The config has errors; ``problems`` holds one line each."""
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the configuration")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Loaded:
+    desired: DesiredState
+    warnings: tuple[Problem, ...]
+    filled_keywords: tuple[str, ...]
+
+
+def load_desired(
+    config: str,
+    env: Mapping[str, str] | None = None,
+    *,
+    strict: bool = False,
+    fill_missing: Callable[[str], str] | None = None,
+) -> Loaded:
+    """The desired state, or ``InvalidConfig`` listing every problem. No network."""
+    report = check(config, env, fill_missing=fill_missing)
+    if not report.ok(strict) or report.state is None:
+        problems = report.problems if strict else report.errors
+        raise InvalidConfig(problems or report.problems)
+    return Loaded(report.state, report.warnings, report.filled_keywords)
+
+
+def env_flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in TRUE_WORDS
+
+
+def plan_options(
+    env: Mapping[str, str] | None = None,
+    *,
+    allow_delete: bool = False,
+    rotate_secrets: bool = False,
+    force: bool = False,
+) -> PlanOptions:
+    env = os.environ if env is None else env
+    hmac_key = env.get(HMAC_ENV) or None
+    return PlanOptions(
+        allow_delete=allow_delete or env_flag(env, "AUTH0_ALLOW_DELETE"),
+        rotate_secrets=rotate_secrets,
+        hmac_key=hmac_key.encode() if hmac_key else None,
+        force=force,
+    )
+
+
+def make_plan(desired: DesiredState, client: ManagementClient, options: PlanOptions) -> tuple[Plan, LiveState]:
+    live = client.read_live_state()
+    return build_plan(desired, live, options), live
+
+
+def apply_saved(
+    saved: SavedPlan,
+    desired: DesiredState,
+    client: ManagementClient,
+    options: PlanOptions,
+    *,
+    on_step: StepCallback | None = None,
+) -> ApplyReport:
+    """Execute exactly the saved steps, after checking they still describe reality."""
+    live = client.read_live_state()
+    check_fresh(
+        saved,
+        config_digest=config_digest(desired, options.hmac_key),
+        live_fingerprint=live_fingerprint(live),
+    )
+    return execute(saved.plan, client, desired, on_step=on_step)
+
+
+def apply_plan(
+    plan: Plan,
+    desired: DesiredState,
+    client: ManagementClient,
+    *,
+    on_step: StepCallback | None = None,
+) -> ApplyReport:
+    return execute(plan, client, desired, on_step=on_step)

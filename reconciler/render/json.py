@@ -1,0 +1,52 @@
+"""The plan as JSON: for machines, and the body of saved plan files."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+from reconciler.plan import Handover, HookChange, Plan, Step
+
+# Bump when a reader of an older file could misread a newer one.
+FORMAT_VERSION = 1
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    summary = plan.summary
+    return {
+        "format_version": FORMAT_VERSION,
+        "summary": {
+            "create": summary.create,
+            "update": summary.update,
+            "delete": summary.delete,
+            "toggle": summary.toggle,
+            "skipped": summary.skipped,
+            "text": summary.line(),
+        },
+        "has_changes": plan.has_changes,
+        "config_digest": plan.config_digest,
+        "live_fingerprint": plan.live_fingerprint,
+        "allow_delete": plan.allow_delete,
+        "warnings": list(plan.warnings),
+        "handovers": [handover.to_dict() for handover in plan.handovers],
+        "changes": [change.to_dict() for change in plan.changes],
+        "steps": [step.to_dict() for step in plan.steps],
+    }
+
+
+def plan_from_dict(data: Mapping[str, Any]) -> Plan:
+    return Plan(
+        steps=tuple(Step.from_dict(step) for step in data["steps"]),
+        changes=tuple(HookChange.from_dict(change) for change in data["changes"]),
+        handovers=tuple(
+            Handover(h["trigger_id"], tuple(h["before"]), h["after"]) for h in data["handovers"]
+        ),
+        warnings=tuple(data.get("warnings", ())),
+        config_digest=data["config_digest"],
+        live_fingerprint=data["live_fingerprint"],
+        allow_delete=bool(data.get("allow_delete", False)),
+    )
+
+
+def render_json(plan: Plan) -> str:
+    return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,87 @@
+"""The plan for terminals, Terraform-like: ``+`` create, ``~`` update, ``-`` delete, ``-/+`` replace.
+
+Colour comes from ``click.style``; ``click.echo`` strips it when output is not a terminal.
+"""
+
+from __future__ import annotations
+
+import click
+
+from reconciler.diff import FieldChange
+from reconciler.plan import ChangeKind, HookChange, Plan
+
+SYMBOLS: dict[ChangeKind, tuple[str, str]] = {
+    ChangeKind.CREATE: ("+", "green"),
+    ChangeKind.UPDATE: ("~", "yellow"),
+    ChangeKind.ENABLE: ("~", "yellow"),
+    ChangeKind.DISABLE: ("~", "yellow"),
+    ChangeKind.DELETE: ("-", "red"),
+    ChangeKind.REPLACE: ("-/+", "magenta"),
+}
+
+NO_CHANGES = "No changes. The tenant matches the configuration."
+
+
+def render_text(plan: Plan, *, show_steps: bool = True) -> str:
+    lines: list[str] = []
+    for change in plan.changes:
+        lines.extend(_change_lines(change))
+        lines.append("")
+    if plan.handovers:
+        lines.append(click.style("Hand-overs (disable, then enable, back to back):", bold=True))
+        for handover in plan.handovers:
+            before = ", ".join(handover.before) or "(none)"
+            lines.append(f"  {handover.trigger_id}: {before} -> {handover.after or '(none)'}")
+        lines.append("")
+    if show_steps and plan.steps:
+        lines.append(click.style("Requests, in order:", bold=True))
+        for step in plan.steps:
+            after = f" after {', '.join(str(i + 1) for i in step.after)}" if step.after else ""
+            reason = f"  # {step.reason}" if step.reason else ""
+            lines.append(
+                f"  {step.index + 1:>3}. [{step.phase}] {step.action} {step.hook} "
+                f"({step.trigger_id}){after}{reason}"
+            )
+        lines.append("")
+    for warning in plan.warnings:
+        lines.append(click.style(f"Warning: {warning}", fg="yellow"))
+    if plan.warnings:
+        lines.append("")
+    lines.append(click.style(plan.summary.line(), bold=True) if plan.has_changes else NO_CHANGES)
+    return "\n".join(lines) + "\n"
+
+
+def _change_lines(change: HookChange) -> list[str]:
+    symbol, colour = SYMBOLS[change.kind]
+    where = change.trigger_id
+    if change.previous_trigger_id:
+        where = f"{change.previous_trigger_id} -> {change.trigger_id}, forces replacement"
+    title = f"{symbol} {change.name} ({where})"
+    if change.previous_name:
+        title += f" (renamed from {change.previous_name})"
+    if change.skipped:
+        return [click.style(f"  {title}: skipped, {change.skipped}", dim=True)]
+    lines = [click.style(f"  {title}", fg=colour, bold=True)]
+    for field in change.fields:
+        lines.extend(_field_lines(field))
+    return lines
+
+
+def _field_lines(field: FieldChange) -> list[str]:
+    if field.field == "script":
+        out = ["      script:"]
+        for line in field.diff.splitlines():
+            colour = "green" if line.startswith("+") else "red" if line.startswith("-") else None
+            out.append(click.style(f"        {line}", fg=colour))
+        return out
+    if field.diff:
+        return [f"      {field.field}:"] + [f"        {line}" for line in field.diff.splitlines()]
+    if field.before is None:
+        return [f"      {field.field}: {_show(field.after)}"]
+    return [f"      {field.field}: {_show(field.before)} -> {_show(field.after)}"]
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

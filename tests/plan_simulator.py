@@ -1,0 +1,126 @@
+"""Runs a plan's steps against an in-memory tenant, in any order the dependencies allow.
+
+Used by the planning tests to check the invariant for every interleaving the executor
+could choose, not just the one it happens to pick.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from reconciler.model import DesiredState, LiveHook, LiveState
+from reconciler.plan import Action, Phase, Plan, Step
+from reconciler.secrets import user_keys
+
+
+class SimulatedConflict(AssertionError):
+    pass
+
+
+@dataclass
+class SimHook:
+    name: str
+    trigger_id: str
+    script: str
+    enabled: bool
+    dependencies: dict[str, str]
+    secret_keys: set[str] = field(default_factory=set)
+
+
+@dataclass
+class SimTenant:
+    hooks: dict[str, SimHook]
+    max_enabled: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_live(cls, live: LiveState) -> "SimTenant":
+        tenant = cls(
+            {
+                h.id: SimHook(h.name, h.trigger_id, h.script, h.enabled, dict(h.dependencies), set(h.secret_keys))
+                for h in live.hooks
+            }
+        )
+        tenant.initial = {t: tenant.enabled_on(t) for t in {h.trigger_id for h in live.hooks}}
+        return tenant
+
+    def enabled_on(self, trigger_id: str) -> int:
+        return sum(1 for h in self.hooks.values() if h.trigger_id == trigger_id and h.enabled)
+
+    def check_invariant(self) -> None:
+        for trigger_id in {h.trigger_id for h in self.hooks.values()}:
+            count = self.enabled_on(trigger_id)
+            allowed = max(1, getattr(self, "initial", {}).get(trigger_id, 0))
+            if count > allowed:
+                raise SimulatedConflict(f"{count} hooks enabled on {trigger_id}")
+            self.max_enabled[trigger_id] = max(self.max_enabled.get(trigger_id, 0), count)
+
+    def to_live(self) -> LiveState:
+        return LiveState(
+            tuple(
+                LiveHook(i, h.name, h.trigger_id, h.script, h.enabled, h.dependencies, frozenset(h.secret_keys))
+                for i, h in self.hooks.items()
+            )
+        )
+
+
+def run_plan(plan: Plan, live: LiveState, seed: int = 0) -> SimTenant:
+    tenant = SimTenant.from_live(live)
+    created: dict[int, str] = {}
+    rng = random.Random(seed)
+    pending = {step.index: step for step in plan.steps}
+    finished: set[int] = set()
+    non_remove = {s.index for s in plan.steps if s.phase is not Phase.REMOVE}
+    while pending:
+        ready = [
+            s for s in pending.values()
+            if all(a in finished for a in s.after)
+            and (s.phase is not Phase.REMOVE or non_remove <= finished)
+        ]
+        assert ready, "plan has a dependency cycle"
+        step = rng.choice(ready)
+        _apply(tenant, step, created)
+        tenant.check_invariant()
+        finished.add(step.index)
+        del pending[step.index]
+    return tenant
+
+
+def _apply(tenant: SimTenant, step: Step, created: dict[int, str]) -> None:
+    body = step.body
+    if step.action is Action.CREATE:
+        if any(h.name == body["name"] for h in tenant.hooks.values()):
+            raise SimulatedConflict(f"duplicate name {body['name']}")
+        hook_id = f"new-{step.index}"
+        tenant.hooks[hook_id] = SimHook(
+            body["name"], body["triggerId"], body["script"], body["enabled"], dict(body["dependencies"])
+        )
+        created[step.index] = hook_id
+        return
+    hook_id = step.hook_id or created[step.created_by]
+    hook = tenant.hooks[hook_id]
+    if step.action in (Action.UPDATE, Action.ENABLE, Action.DISABLE):
+        if "name" in body and any(h.name == body["name"] for i, h in tenant.hooks.items() if i != hook_id):
+            raise SimulatedConflict(f"duplicate name {body['name']}")
+        for key, value in body.items():
+            setattr(hook, {"triggerId": "trigger_id"}.get(key, key), value)
+    elif step.action is Action.DELETE:
+        del tenant.hooks[hook_id]
+    elif step.action is Action.SECRETS_ADD:
+        assert not (set(body["keys"]) & hook.secret_keys), "POST of an existing secret key"
+        hook.secret_keys |= set(body["keys"])
+        assert len(hook.secret_keys) <= 20
+    elif step.action is Action.SECRETS_UPDATE:
+        assert set(body["keys"]) <= hook.secret_keys, "PATCH of a missing secret key"
+    elif step.action is Action.SECRETS_DELETE:
+        hook.secret_keys -= set(body["keys"])
+
+
+def assert_converged(tenant: SimTenant, desired: DesiredState) -> None:
+    live = {h.name: h for h in tenant.hooks.values()}
+    for hook in desired.hooks:
+        got = live[hook.name]
+        assert (got.trigger_id, got.script, got.enabled, got.dependencies) == (
+            hook.trigger_id, hook.script, hook.enabled, dict(hook.dependencies)
+        ), hook.name
+        assert user_keys(got.secret_keys) >= set(hook.secrets), hook.name

@@ -1,0 +1,259 @@
+"""The planning core: ordering, the one-enabled-per-trigger invariant, deletes, secrets.
+
+Every scenario runs the plan in many dependency-respecting orders (``plan_simulator``),
+checks the invariant after each request, that the end state is the desired one, and that
+planning again yields nothing to do.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from plan_simulator import SimulatedConflict, assert_converged, run_plan
+from reconciler.model import DesiredState, Hook, LiveHook, LiveState
+from reconciler.plan import (
+    REPLACED_SUFFIX,
+    Action,
+    ChangeKind,
+    Phase,
+    PlanError,
+    PlanOptions,
+    build_plan,
+)
+from reconciler.secrets import marker_for
+
+PRE = "pre-user-registration"
+POST = "post-user-registration"
+CRED = "credentials-exchange"
+HMAC = b"ci-only-key"
+
+
+def desired(*hooks: Hook) -> DesiredState:
+    return DesiredState(tuple(hooks))
+
+
+def live(*hooks: LiveHook) -> LiveState:
+    return LiveState(tuple(hooks))
+
+
+def hook(name: str, trigger: str = PRE, enabled: bool = False, script: str | None = None, **kw) -> Hook:
+    return Hook(name, trigger, script or f"// {name}\n", enabled, **kw)
+
+
+def live_hook(id_: str, name: str, trigger: str = PRE, enabled: bool = False, script: str | None = None, **kw) -> LiveHook:
+    return LiveHook(id_, name, trigger, script or f"// {name}\n", enabled, **kw)
+
+
+def converge(want: DesiredState, have: LiveState, options: PlanOptions = PlanOptions(allow_delete=True), seeds: int = 25):
+    """Apply in many orders; return the first plan and the end tenant of the last run."""
+    plan = build_plan(want, have, options)
+    for seed in range(seeds):
+        tenant = run_plan(plan, have, seed)
+        assert_converged(tenant, want)
+        assert all(count <= 1 for count in tenant.max_enabled.values()) or any(
+            sum(1 for h in have.hooks if h.trigger_id == t and h.enabled) > 1 for t in tenant.max_enabled
+        )
+    again = build_plan(want, tenant.to_live(), options)
+    assert not again.has_changes, [s.to_dict() for s in again.steps]
+    return plan, tenant
+
+
+def actions(plan) -> list[tuple[str, str]]:
+    return [(str(s.action), s.hook) for s in plan.steps]
+
+
+def test_empty_tenant_to_full_config_creates_disabled_then_enables():
+    want = desired(
+        hook("a", PRE, enabled=True, secrets={"K": "v"}),
+        hook("b", PRE),
+        hook("c", CRED, enabled=True, dependencies={"axios": "1.6.8"}),
+    )
+    plan, _ = converge(want, live())
+    creates = [s for s in plan.steps if s.action is Action.CREATE]
+    assert len(creates) == 3 and all(s.body["enabled"] is False for s in creates)
+    assert {s.hook for s in plan.steps if s.action is Action.ENABLE} == {"a", "c"}
+    enable_a = next(s for s in plan.steps if s.action is Action.ENABLE and s.hook == "a")
+    secrets_a = next(s for s in plan.steps if s.action is Action.SECRETS_ADD and s.hook == "a")
+    assert secrets_a.index in enable_a.after  # never enabled before its secrets are set
+    assert plan.summary.line() == "Plan: 3 to create, 0 to update, 0 to delete, 2 to enable/disable."
+
+
+def test_unchanged_hooks_produce_no_step():
+    want = desired(hook("a", PRE, enabled=True, dependencies={"x": "1"}))
+    have = live(live_hook("1", "a", PRE, enabled=True, dependencies={"x": "1"}))
+    plan = build_plan(want, have)
+    assert not plan.has_changes and plan.changes == ()
+
+
+def test_swap_between_existing_hooks_is_an_adjacent_handover():
+    want = desired(hook("old", PRE), hook("new", PRE, enabled=True))
+    have = live(live_hook("1", "old", PRE, enabled=True), live_hook("2", "new", PRE))
+    plan, _ = converge(want, have)
+    assert actions(plan) == [("disable", "old"), ("enable", "new")]
+    disable, enable = plan.steps
+    assert enable.after == (disable.index,)
+    assert plan.handovers[0].before == ("old",) and plan.handovers[0].after == "new"
+
+
+def test_swap_to_a_new_hook_prepares_it_before_the_old_one_is_disabled():
+    want = desired(hook("old", PRE), hook("new", PRE, enabled=True, secrets={"S": "x"}))
+    have = live(live_hook("1", "old", PRE, enabled=True))
+    plan, _ = converge(want, have)
+    by_action = {(str(s.action), s.hook): s for s in plan.steps}
+    disable = by_action[("disable", "old")]
+    assert by_action[("secrets-add", "new")].index in disable.after
+    assert by_action[("enable", "new")].after == (disable.index,)
+
+
+def test_enable_moves_from_a_hook_being_deleted_to_a_new_one():
+    want = desired(hook("new", PRE, enabled=True))
+    have = live(live_hook("1", "gone", PRE, enabled=True, script="// different\n"))
+    plan, _ = converge(want, have)
+    assert actions(plan) == [("create", "new"), ("disable", "gone"), ("enable", "new"), ("delete", "gone")]
+    assert plan.steps[-1].phase is Phase.REMOVE
+
+
+def test_trigger_change_is_a_replace_without_allow_delete():
+    want = desired(hook("mover", CRED, enabled=True))
+    have = live(live_hook("1", "mover", PRE, enabled=True))
+    plan, tenant = converge(want, have, PlanOptions(allow_delete=False))
+    assert [c.kind for c in plan.changes] == [ChangeKind.REPLACE]
+    assert plan.steps[0].body == {"name": "mover" + REPLACED_SUFFIX}
+    assert ("delete", "mover") in actions(plan)
+    assert plan.summary.create == 1 and plan.summary.delete == 1
+    assert [h.name for h in tenant.hooks.values()] == ["mover"]
+
+
+def test_interrupted_replace_leftover_is_cleaned_up_on_the_next_run():
+    want = desired(hook("mover", CRED, enabled=True))
+    have = live(live_hook("1", "mover" + REPLACED_SUFFIX, PRE, enabled=True))
+    plan, tenant = converge(want, have, PlanOptions(allow_delete=False))
+    assert ("delete", "mover" + REPLACED_SUFFIX) in actions(plan)
+
+
+def test_rename_with_same_script_patches_the_name_and_keeps_the_hook():
+    want = desired(hook("new-name", PRE, enabled=True, script="// same\n"))
+    have = live(live_hook("1", "old-name", PRE, enabled=True, script="// same\n", secret_keys={"K"}))
+    plan, tenant = converge(want, have, PlanOptions(allow_delete=False))
+    assert actions(plan) == [("update", "new-name")]
+    assert plan.steps[0].body == {"name": "new-name"} and plan.steps[0].hook_id == "1"
+    assert plan.changes[0].previous_name == "old-name"
+
+
+def test_deletes_refused_without_the_flag():
+    want = desired(hook("keep", PRE, secrets={"A": "1"}))
+    have = live(
+        live_hook("1", "keep", PRE, secret_keys={"A", "OLD"}),
+        live_hook("2", "orphan", POST, enabled=True),
+    )
+    plan = build_plan(want, have, PlanOptions(allow_delete=False))
+    assert not any(s.action in (Action.DELETE, Action.SECRETS_DELETE) for s in plan.steps)
+    skipped = [c for c in plan.changes if c.skipped]
+    assert [c.name for c in skipped] == ["orphan"]
+    assert any("OLD" in w for w in plan.warnings) and any("orphan" in w for w in plan.warnings)
+    assert plan.summary.skipped == 1
+
+
+def test_deletes_with_the_flag_remove_hooks_and_secret_keys_last():
+    want = desired(hook("keep", PRE, secrets={"A": "1"}))
+    have = live(live_hook("1", "keep", PRE, secret_keys={"A", "OLD"}), live_hook("2", "orphan", POST))
+    plan, _ = converge(want, have)
+    assert {(str(s.action), s.hook) for s in plan.steps} == {("secrets-delete", "keep"), ("delete", "orphan")}
+    assert all(s.phase is Phase.REMOVE for s in plan.steps)
+    assert next(s for s in plan.steps if s.action is Action.SECRETS_DELETE).body == {"keys": ["OLD"]}
+
+
+def test_live_tenant_with_two_enabled_hooks_is_fixed_disabling_first():
+    want = desired(hook("a", PRE), hook("b", PRE), hook("c", PRE, enabled=True))
+    have = live(live_hook("1", "a", PRE, enabled=True), live_hook("2", "b", PRE, enabled=True), live_hook("3", "c", PRE))
+    plan, tenant = converge(want, have)
+    first = plan.steps[0]
+    assert first.action is Action.DISABLE and first.after == ()
+    assert "fix" in first.reason
+    # From the fix on, the count only goes down to one.
+    assert tenant.enabled_on(PRE) == 1
+
+
+def test_broken_tenant_keeps_the_desired_enabled_hook_running():
+    want = desired(hook("a", PRE, enabled=True), hook("b", PRE))
+    have = live(live_hook("1", "a", PRE, enabled=True), live_hook("2", "b", PRE, enabled=True))
+    plan, _ = converge(want, have)
+    assert actions(plan) == [("disable", "b")]
+
+
+def test_secrets_added_changed_and_removed_with_hmac_markers():
+    options = PlanOptions(allow_delete=True, hmac_key=HMAC)
+    want = desired(hook("h", PRE, secrets={"A": "new", "B": "2"}))
+    old_marker = marker_for(HMAC, "h", {"A": "old", "C": "3"})
+    have = live(live_hook("1", "h", PRE, secret_keys={"A", "C", old_marker}))
+    plan, tenant = converge(want, have, options)
+    steps = {str(s.action): s for s in plan.steps}
+    assert steps["secrets-update"].body == {"keys": ["A"]}
+    new_marker = marker_for(HMAC, "h", {"A": "new", "B": "2"})
+    assert steps["secrets-add"].body == {"keys": sorted(["B", new_marker])}
+    assert steps["secrets-delete"].body == {"keys": sorted(["C", old_marker])}
+    assert steps["secrets-add"].after == (steps["secrets-update"].index,)  # marker only after values
+
+
+def test_unchanged_secret_values_are_not_resent_and_rotate_forces_it():
+    values = {"A": "1"}
+    have = live(live_hook("1", "h", PRE, secret_keys={"A", marker_for(HMAC, "h", values)}))
+    want = desired(hook("h", PRE, secrets=values))
+    assert not build_plan(want, have, PlanOptions(hmac_key=HMAC)).has_changes
+    rotated = build_plan(want, have, PlanOptions(hmac_key=HMAC, rotate_secrets=True))
+    assert actions(rotated) == [("secrets-update", "h")]
+
+
+def test_without_hmac_key_values_are_not_compared():
+    have = live(live_hook("1", "h", PRE, secret_keys={"A"}))
+    assert not build_plan(desired(hook("h", PRE, secrets={"A": "anything"})), have).has_changes
+
+
+def test_secret_values_never_enter_the_plan():
+    canary = "CANARY-s3cr3t-value-4711"
+    want = desired(hook("h", PRE, enabled=True, secrets={"TOKEN": canary}))
+    have = live(live_hook("1", "h", PRE, secret_keys={"TOKEN"}))
+    for options in (PlanOptions(hmac_key=HMAC), PlanOptions(rotate_secrets=True), PlanOptions()):
+        for the_live in (have, live()):
+            plan = build_plan(want, the_live, options)
+            assert canary not in repr(plan)
+
+
+def test_script_change_is_a_unified_diff_and_secrets_go_before_the_script():
+    want = desired(hook("h", PRE, script="line1\nline2 changed\n", secrets={"NEW": "v"}))
+    have = live(live_hook("1", "h", PRE, script="line1\nline2\n"))
+    plan, _ = converge(want, have)
+    script = next(f for f in plan.changes[0].fields if f.field == "script")
+    assert "-line2\n" in script.diff and "+line2 changed\n" in script.diff
+    assert actions(plan) == [("secrets-add", "h"), ("update", "h")]
+    assert plan.steps[1].after == (0,)
+
+
+def test_more_than_one_enabled_per_trigger_in_the_config_is_refused():
+    with pytest.raises(PlanError, match="a, b"):
+        build_plan(desired(hook("a", PRE, enabled=True), hook("b", PRE, enabled=True)), live())
+
+
+def test_delete_threshold_needs_force():
+    have = live(*(live_hook(str(i), f"h{i}", POST) for i in range(10)))
+    want = desired(*(hook(f"h{i}", POST) for i in range(6)))
+    with pytest.raises(PlanError, match="refusing to delete 4 of 10"):
+        build_plan(want, have, PlanOptions(allow_delete=True))
+    assert build_plan(want, have, PlanOptions(allow_delete=True, force=True)).summary.delete == 4
+
+
+def test_simulator_catches_a_bad_order():
+    """The checker itself must be able to fail: enabling before disabling is a conflict."""
+    want = desired(hook("old", PRE), hook("new", PRE, enabled=True))
+    have = live(live_hook("1", "old", PRE, enabled=True), live_hook("2", "new", PRE))
+    plan = build_plan(want, have)
+    bad = type(plan)(
+        steps=tuple(
+            type(s)(**{**s.__dict__, "after": ()}) for s in reversed(plan.steps)
+        ),
+        changes=plan.changes, handovers=plan.handovers, warnings=plan.warnings,
+        config_digest=plan.config_digest, live_fingerprint=plan.live_fingerprint,
+    )
+    with pytest.raises(SimulatedConflict):
+        for seed in range(20):
+            run_plan(bad, have, seed)
