@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+import os
+import sys
+from typing import Callable, NoReturn
+
 import click
 
 from reconciler import __version__
+from reconciler.apply import ApplyReport, execute
+from reconciler.client import ManagementClient
+from reconciler.config import connection_from_env
+from reconciler.errors import ReconcilerError
+from reconciler.export import export_live
+from reconciler.plan import Plan, build_plan, config_digest, live_fingerprint
+from reconciler.planfile import check_fresh, read_plan, write_plan
+from reconciler.progress import progress_bar
+from reconciler.reconcile import InvalidConfig, Loaded, load_desired, make_plan, plan_options
+from reconciler.render.json import render_json
+from reconciler.render.text import render_text
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,6 +106,216 @@ def comment(plan_file: str, repo: str | None, pr: int | None, tenant: str, api_u
         raise SystemExit(1) from None
     words = {"created": "created comment", "updated": "updated comment", "unchanged": "comment unchanged"}
     click.echo(f"{words[outcome.action]} {outcome.url}")
+
+
+# ---------------------------------------------------------------------------- reconcile
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _report_errors(function: Callable[..., None]) -> Callable[..., None]:
+    """Every expected failure becomes one line per problem and exit 1, never a traceback."""
+
+    @functools.wraps(function)
+    def wrapper(*args: object, **kwargs: object) -> None:
+        try:
+            function(*args, **kwargs)
+        except InvalidConfig as error:
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            _fail(str(error))
+        except ReconcilerError as error:
+            _fail(str(error))
+        except KeyboardInterrupt:
+            _fail("interrupted")
+
+    return wrapper
+
+
+def _connection_options(function: Callable[..., None]) -> Callable[..., None]:
+    function = click.option("--audience", help="Management API audience (default https://DOMAIN/api/v2/).")(function)
+    function = click.option("--client-id", help="M2M client id (default $AUTH0_CLIENT_ID).")(function)
+    function = click.option("--domain", help="Tenant host or base URL (default $AUTH0_DOMAIN).")(function)
+    return function
+
+
+def _plan_options(function: Callable[..., None]) -> Callable[..., None]:
+    function = click.option("--force", is_flag=True, help="Allow deleting more than 30% of the hooks.")(function)
+    function = click.option(
+        "--rotate-secrets", is_flag=True, help="Re-send every secret value even if unchanged."
+    )(function)
+    function = click.option(
+        "--allow-delete", is_flag=True, help="Delete hooks and secret keys missing from the config (or AUTH0_ALLOW_DELETE=true)."
+    )(function)
+    function = click.option(
+        "-c", "--config", "config", default="tenant-config", show_default=True,
+        help="Config directory (deploy-cli layout) or YAML file.",
+    )(function)
+    return function
+
+
+def _client(domain: str | None, client_id: str | None, audience: str | None) -> ManagementClient:
+    connection = connection_from_env(os.environ, domain=domain, client_id=client_id, audience=audience)
+    return ManagementClient(connection)
+
+
+def _print_warnings(loaded: Loaded) -> None:
+    for problem in loaded.warnings:
+        click.echo(str(problem), err=True)
+
+
+def _render(plan: Plan, output_format: str) -> str:
+    if output_format == "json":
+        return render_json(plan)
+    if output_format == "markdown":
+        from reconciler.render.markdown import render_markdown
+
+        return render_markdown(plan)
+    return render_text(plan)
+
+
+@cli.command()
+@_plan_options
+@_connection_options
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Save the plan for `apply FILE`.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 without changes, 2 with changes, 1 on error.")
+@_report_errors
+def plan(
+    config: str, allow_delete: bool, rotate_secrets: bool, force: bool, domain: str | None,
+    client_id: str | None, audience: str | None, out: str | None, output_format: str,
+    detailed_exitcode: bool,
+) -> None:
+    """Show what apply would change. Never writes to the tenant."""
+    loaded = load_desired(config)
+    _print_warnings(loaded)
+    options = plan_options(allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+    with _client(domain, client_id, audience) as client:
+        the_plan, _ = make_plan(loaded.desired, client, options)
+    click.echo(_render(the_plan, output_format), nl=False)
+    if out:
+        write_plan(the_plan, out, config=config)
+        click.echo(f"Saved the plan to {out}; run `reconciler apply {out}` to execute exactly it.", err=True)
+    if detailed_exitcode and the_plan.has_changes:
+        sys.exit(2)
+
+
+@cli.command()
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False))
+@_plan_options
+@_connection_options
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--max-workers", default=8, show_default=True, help="Requests in flight at once.")
+@_report_errors
+def apply(
+    plan_file: str | None, config: str, allow_delete: bool, rotate_secrets: bool, force: bool,
+    domain: str | None, client_id: str | None, audience: str | None, yes: bool, max_workers: int,
+) -> None:
+    """Plan and apply the config, or execute a saved PLAN_FILE exactly."""
+    saved = read_plan(plan_file) if plan_file else None
+    if saved is not None and config == "tenant-config":
+        config = saved.config
+    loaded = load_desired(config)
+    _print_warnings(loaded)
+    options = plan_options(allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+    with _client(domain, client_id, audience) as client:
+        live = client.read_live_state()
+        if saved is not None:
+            check_fresh(
+                saved,
+                config_digest=config_digest(loaded.desired, options.hmac_key),
+                live_fingerprint=live_fingerprint(live),
+            )
+            the_plan = saved.plan
+        else:
+            the_plan = build_plan(loaded.desired, live, options)
+        click.echo(render_text(the_plan), nl=False)
+        if not the_plan.has_changes:
+            return
+        if not yes:
+            if not sys.stdin.isatty():
+                _fail("not a terminal: pass --yes to apply without confirmation")
+            click.confirm("Apply these changes to the tenant?", abort=True)
+        with progress_bar(len(the_plan.steps)) as on_step:
+            report = execute(the_plan, client, loaded.desired, max_workers=max_workers, on_step=on_step)
+    _print_apply_report(report)
+
+
+def _print_apply_report(report: ApplyReport) -> None:
+    if report.ok:
+        click.echo(click.style(f"Apply complete: {len(report.done)} requests made.", fg="green", bold=True))
+        return
+    for failure in report.failed:
+        step = failure.step
+        click.echo(f"failed: step {step.index + 1} {step.action} {step.hook}: {failure.message}", err=True)
+    click.echo(f"done: {len(report.done)} steps", err=True)
+    for step in report.done:
+        click.echo(f"  {step.index + 1}. {step.action} {step.hook}", err=True)
+    click.echo(f"not run: {len(report.not_run)} steps", err=True)
+    for step in report.not_run:
+        click.echo(f"  {step.index + 1}. {step.action} {step.hook}", err=True)
+    _fail("apply stopped at the first failed step; fix the cause and run apply again (it converges)")
+
+
+@cli.command()
+@click.option("-o", "--output", default="exported-config", show_default=True, type=click.Path(file_okay=False))
+@_connection_options
+@_report_errors
+def export(output: str, domain: str | None, client_id: str | None, audience: str | None) -> None:
+    """Write the live hooks as a config directory (secrets as ##KEY## keywords)."""
+    with _client(domain, client_id, audience) as client:
+        live = client.read_live_state()
+    result = export_live(live, output)
+    click.echo(f"Exported {result.hooks} hooks to {result.directory}/hooks")
+    if result.keywords:
+        click.echo(
+            "Secret values cannot be read from Auth0. Before planning, set these variables "
+            "(or put them in AUTH0_KEYWORD_REPLACE_MAPPINGS): " + ", ".join(result.keywords)
+        )
+
+
+@cli.command()
+@click.option("-c", "--config", "config", default="tenant-config", show_default=True)
+@_report_errors
+def demo(config: str) -> None:
+    """Plan and apply CONFIG against a throwaway local emulator: no tenant needed."""
+    from reconciler.emulator.server import start
+
+    loaded = load_desired(config, fill_missing=lambda keyword: f"demo-value-for-{keyword}")
+    if loaded.filled_keywords:
+        click.echo(
+            "Demo: these keywords are not set, so they get visible dummy values: "
+            + ", ".join(loaded.filled_keywords)
+        )
+    emulator = start(port=0)
+    try:
+        click.echo(f"Demo: started an Auth0 emulator at {emulator.base_url} (empty tenant)\n")
+        connection = connection_from_env(
+            {}, domain=emulator.base_url, client_id="emulator", client_secret="emulator-secret"
+        )
+        options = plan_options({})
+        with ManagementClient(connection) as client:
+            click.echo(click.style(f"$ reconciler plan -c {config}", bold=True))
+            the_plan, _ = make_plan(loaded.desired, client, options)
+            click.echo(render_text(the_plan))
+            click.echo(click.style(f"$ reconciler apply -c {config} --yes", bold=True))
+            with progress_bar(len(the_plan.steps)) as on_step:
+                report = execute(the_plan, client, loaded.desired, on_step=on_step)
+            _print_apply_report(report)
+            click.echo(click.style(f"\n$ reconciler plan -c {config}   # again", bold=True))
+            again, _ = make_plan(loaded.desired, client, options)
+            click.echo(render_text(again), nl=False)
+        stats = emulator.stats()
+        most = max(stats["max_enabled_per_trigger"].values(), default=0)
+        click.echo(
+            f"\nDemo: the emulator saw {stats['requests']} requests ({stats['writes']} writes); "
+            f"never more than {most} enabled hook per trigger."
+        )
+    finally:
+        emulator.stop()
 
 
 def main() -> None:

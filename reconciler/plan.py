@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Iterable, Mapping
 
-from reconciler.diff import FieldChange, content_changes, script_diff
+from reconciler.diff import FieldChange, content_changes, dependency_changes, script_diff
 from reconciler.errors import ReconcilerError
 from reconciler.model import MAX_SECRETS, SENSITIVE, TRIGGERS, DesiredState, Hook, LiveHook, LiveState
 from reconciler.secrets import MARKER_VALUE, marker_for, markers, user_keys
@@ -480,7 +480,12 @@ def _prepare_new(
         FieldChange("enabled", old.enabled if old else None, hook.enabled),
     ]
     if hook.dependencies:
-        fields.append(FieldChange("dependencies", None, dict(hook.dependencies)))
+        fields.append(
+            FieldChange(
+                "dependencies", None, dict(hook.dependencies),
+                "\n".join(dependency_changes({}, hook.dependencies)),
+            )
+        )
     if hook.secrets:
         fields.append(FieldChange("secrets", None, sorted(hook.secrets), _secret_lines(hook.secrets, (), ())))
     change = HookChange(

@@ -1,0 +1,46 @@
+"""Helpers for end-to-end tests: write a config directory, run the CLI against an emulator."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from click.testing import CliRunner
+
+from reconciler.cli import cli
+
+
+def write_config(directory: Path, hooks: list[dict[str, Any]]) -> Path:
+    """Write hooks as a deploy-cli directory; ``script`` is the script text."""
+    hooks_dir = directory / "hooks"
+    hooks_dir.mkdir(parents=True, exist_ok=True)
+    for old in hooks_dir.iterdir():
+        old.unlink()
+    for hook in hooks:
+        metadata = {k: v for k, v in hook.items() if k != "script"}
+        metadata["script"] = f"./{hook['name']}.js"
+        (hooks_dir / f"{hook['name']}.js").write_text(hook["script"], encoding="utf-8")
+        (hooks_dir / f"{hook['name']}.json").write_text(json.dumps(metadata, indent=2), encoding="utf-8")
+    return directory
+
+
+@dataclass
+class Run:
+    exit_code: int
+    output: str
+
+
+def run_cli(args: list[str], env: Mapping[str, str]) -> Run:
+    result = CliRunner().invoke(cli, args, env=dict(env), catch_exceptions=False)
+    return Run(result.exit_code, result.output)
+
+
+def live_hooks(emulator: Any) -> dict[str, dict[str, Any]]:
+    """The tenant as the emulator holds it (with secret values), keyed by hook name."""
+    state = emulator.state()
+    hooks = state["hooks"] if isinstance(state, dict) else state
+    if isinstance(hooks, dict):
+        hooks = list(hooks.values())
+    return {hook["name"]: hook for hook in hooks}
