@@ -225,6 +225,9 @@ def _read_document(path: Path, shown: str, keywords: Keywords, only_under: str |
 def read_script(source: Source, script: str, keywords: Keywords) -> Script:
     """The hook's script text after keyword replacement, or the reasons it can't be used."""
     meta, fld = source.path, source.field("script")
+    if "\n" in script or script.lstrip().startswith(("module.exports", "function", "async ")):
+        msg = "must be the path of the .js file (e.g. \"./my-hook.js\"), not the code itself"
+        return Script(None, (error(meta, fld, msg),))
     if os.path.isabs(script) or PurePosixPath(script).is_absolute() or PureWindowsPath(script).anchor:
         return Script(None, (error(meta, fld, f"must be a relative path, got the absolute path {script!r}"),))
     shown = os.path.normpath(os.path.join(source.display_base, script))
@@ -336,7 +339,7 @@ def _not_valid(kind: str, after_replacement: bool) -> str:
 def _tag_of(exc: yaml.constructor.ConstructorError) -> str | None:
     problem = exc.problem or ""
     if "tag" in problem and "'" in problem:
-        return "'" + problem.split("'")[1] + "'"
+        return "'" + problem.split("'")[1].replace("tag:yaml.org,2002:", "!!") + "'"
     return None
 
 

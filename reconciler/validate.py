@@ -111,10 +111,14 @@ def _check(loaded: Loaded, keywords: Keywords) -> Report:
 
 
 def _schema_problems(source: Source) -> Iterable[Problem]:
+    seen: set[str] = set()
     for err in _validator().iter_errors(source.data):
         for field, message in _describe(err):
+            if field in seen:
+                continue  # one message per field: "must be a string" says enough
             if any(field == u or field.startswith(u + ".") for u in source.unresolved):
                 continue  # already reported as an unresolved keyword
+            seen.add(field)
             yield error(source.path, source.field(field), message)
 
 
@@ -229,7 +233,7 @@ def _named(sources: Iterable[Source]) -> list[tuple[str, Source]]:
 
 
 def _where(source: Source) -> str:
-    return f"{source.path} ({source.prefix.rstrip('.')})" if source.prefix else source.path
+    return f"{source.path}, {source.prefix.rstrip('.')}" if source.prefix else source.path
 
 
 def _duplicate_names(sources: Iterable[Source]) -> Iterable[Problem]:
