@@ -1,0 +1,292 @@
+"""Rate limiting, fault injection, latency, persistence, concurrency, CLI and TLS."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import PUR, SCRIPT, Api, get_token, make_api
+
+RATE_LIMITED = {"statusCode": 429, "error": "Too Many Requests", "message": "Global limit has been reached",
+                "errorCode": "too_many_requests"}
+
+
+# ---- rate limiting ---------------------------------------------------------------------------
+def test_rate_limit_headers_and_429(emulator_factory):
+    emu = emulator_factory(rate_limit=2, burst=3, retry_after=True)
+    api = Api(emu.base_url, emu.token())
+    remaining = []
+    for _ in range(3):
+        r = api.list()
+        assert r.status_code == 200
+        assert r.headers["x-ratelimit-limit"] == "3"
+        remaining.append(int(r.headers["x-ratelimit-remaining"]))
+        assert int(r.headers["x-ratelimit-reset"]) >= math.floor(time.time())
+    assert remaining[0] >= remaining[-1] and remaining[-1] <= 1
+    r = None
+    for _ in range(5):  # drain whatever refilled meanwhile
+        r = api.list()
+        if r.status_code == 429:
+            break
+    assert r is not None and r.status_code == 429
+    assert r.json() == RATE_LIMITED
+    assert r.headers["x-ratelimit-remaining"] == "0"
+    assert r.headers["x-ratelimit-limit"] == "3"
+    reset = int(r.headers["x-ratelimit-reset"])
+    assert time.time() - 1 <= reset <= time.time() + 2
+    assert int(r.headers["Retry-After"]) >= 1
+    # 4xx answers carry the headers too, and so does the token endpoint (not limited itself)
+    assert "x-ratelimit-remaining" in httpx.get(emu.base_url + "/api/v2/hooks").headers
+    t = get_token(emu.base_url)
+    assert t.status_code == 200 and "x-ratelimit-reset" in t.headers
+    # admin endpoints are not limited
+    for _ in range(10):
+        emu.stats()
+    stats = emu.stats()
+    assert stats["rate_limited"] >= 1 and stats["by_status"]["429"] >= 1
+    time.sleep(0.6)
+    assert api.list().status_code == 200
+
+
+def test_no_retry_after_by_default(emulator_factory):
+    emu = emulator_factory(rate_limit=0.5, burst=1)
+    api = Api(emu.base_url, emu.token())
+    assert api.list().status_code == 200
+    r = api.list()
+    assert r.status_code == 429 and "retry-after" not in r.headers
+
+
+def test_rate_limit_zero_is_unlimited(emulator_factory):
+    emu = emulator_factory(rate_limit=0, burst=5)
+    api = Api(emu.base_url, emu.token())
+    assert all(api.list().status_code == 200 for _ in range(30))
+
+
+def test_rate_limited_write_has_no_effect(emulator_factory):
+    emu = emulator_factory(rate_limit=0.2, burst=1)
+    api = Api(emu.base_url, emu.token())
+    assert api.list().status_code == 200
+    assert api.create("h").status_code == 429
+    assert emu.state()["hooks"] == [] and emu.stats()["writes"] == 0
+
+
+# ---- faults -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_fault_before_processing_has_no_effect(emulator_factory, status):
+    emu = emulator_factory(rate_limit=0, faults=f"{status}=1", retry_after=True)
+    api = Api(emu.base_url, emu.token())
+    r = api.create("h")
+    assert r.status_code == status
+    assert r.json()["statusCode"] == status
+    if status == 429:
+        assert r.json() == RATE_LIMITED and "retry-after" in r.headers
+    assert "x-ratelimit-limit" in r.headers
+    assert emu.state()["hooks"] == []
+    s = emu.stats()
+    assert s["writes"] == 0 and s["faults"] == {str(status): 1}
+
+
+def test_fault_reset_closes_without_response(emulator_factory):
+    emu = emulator_factory(rate_limit=0, faults="reset=1")
+    api = Api(emu.base_url, emu.token())
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError, httpx.ConnectError)):
+        api.create("h")
+    assert emu.state()["hooks"] == []
+    assert emu.stats()["faults"] == {"reset": 1}
+
+
+def test_fault_500_after_processing_applies_the_write(emulator_factory):
+    emu = emulator_factory(rate_limit=0, faults="500after=1")
+    api = Api(emu.base_url, emu.token())
+    r = api.create("h")
+    assert r.status_code == 500 and r.json()["statusCode"] == 500
+    (hook,) = emu.state()["hooks"]
+    assert hook["name"] == "h"
+    emu.configure(faults={})
+    r = api.create("h")
+    assert r.status_code == 409  # the retry finds the write that "failed"
+    assert emu.stats()["writes"] == 1
+
+
+def test_seeded_faults_are_reproducible(emulator_factory):
+    def statuses(seed: int) -> list[int]:
+        emu = emulator_factory(rate_limit=0, faults="500=0.3,503=0.2", fault_seed=seed)
+        api = Api(emu.base_url, emu.token())
+        out = [api.list().status_code for _ in range(40)]
+        emu.stop()
+        return out
+
+    a, b = statuses(7), statuses(7)
+    assert a == b
+    assert {200, 500, 503} <= set(a)
+    assert statuses(8) != a
+
+
+def test_faults_spec_rejected(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "reconciler", "emulator", "--port", "0", "--faults", "418x=0.5"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "fault" in r.stderr.lower()
+
+
+# ---- latency ------------------------------------------------------------------------------------
+def test_latency_applies_without_serialising(emulator_factory):
+    emu = emulator_factory(rate_limit=0, latency_ms=300)
+    token = emu.token()
+    t0 = time.perf_counter()
+    httpx.get(emu.base_url + "/api/v2/hooks", headers={"Authorization": f"Bearer {token}"})
+    single = time.perf_counter() - t0
+    assert single >= 0.3
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(lambda _: httpx.get(emu.base_url + "/api/v2/hooks",
+                                                  headers={"Authorization": f"Bearer {token}"}).status_code, range(8)))
+    elapsed = time.perf_counter() - t0
+    assert codes == [200] * 8
+    assert elapsed < 1.2, f"8 parallel requests with 300 ms latency took {elapsed:.2f}s"
+
+
+# ---- persistence --------------------------------------------------------------------------------
+def test_state_survives_restart(emulator_factory, tmp_path):
+    state = tmp_path / "tenant.json"
+    emu = emulator_factory(state=str(state), rate_limit=0)
+    api = make_api(emu)
+    a = api.create("a", enabled=True, dependencies={"x": "1"}).json()
+    api.http.post(f"/hooks/{a['id']}/secrets", json={"K": "secret-value"})
+    b = api.create("b", trigger="post-change-password").json()
+    api.patch(b["id"], script="changed")
+    assert json.loads(state.read_text())["hooks"][0]["id"] == a["id"]
+    assert [p.name for p in tmp_path.iterdir()] == ["tenant.json"]  # no temp files left behind
+    before = emu.state()
+    emu.restart()
+    assert emu.state() == before
+    api = make_api(emu)
+    got = api.list().json()
+    assert [h["id"] for h in got] == [a["id"], b["id"]]
+    assert got[1]["script"] == "changed" and got[0]["enabled"] is True
+    assert api.http.get(f"/hooks/{a['id']}/secrets").json() == {"K": "_VALUE_NOT_SHOWN_"}
+    assert api.create("a").status_code == 409
+    assert api.create("c", enabled=True).status_code == 409  # conflict rule sees the loaded state
+    api.delete(a["id"])
+    emu.restart()
+    assert [h["name"] for h in emu.state()["hooks"]] == ["b"]
+
+
+# ---- concurrency --------------------------------------------------------------------------------
+def test_20_concurrent_clients_lose_no_write(emulator_factory, tmp_path):
+    emu = emulator_factory(rate_limit=0, state=str(tmp_path / "t.json"))
+    shared = make_api(emu).create("shared").json()["id"]
+    patches = 10
+    barrier = threading.Barrier(20)
+
+    def client(i: int) -> str:
+        api = Api(emu.base_url, emu.token())
+        barrier.wait()
+        hid = api.create(f"client-{i}").json()["id"]
+        for n in range(patches):
+            r = api.patch(hid, script=f"// client {i} version {n}", dependencies={f"dep{i}": str(n)})
+            assert r.status_code == 200, r.text
+        r = api.http.post(f"/hooks/{shared}/secrets", json={f"KEY_{i}": f"value-{i}"})
+        assert r.status_code == 201, r.text
+        api.close()
+        return hid
+
+    with ThreadPoolExecutor(20) as pool:
+        ids = list(pool.map(client, range(20)))
+    state = {h["id"]: h for h in emu.state()["hooks"]}
+    assert len(state) == 21
+    for i, hid in enumerate(ids):
+        assert state[hid]["script"] == f"// client {i} version {patches - 1}"
+        assert state[hid]["dependencies"] == {f"dep{i}": str(patches - 1)}
+    assert state[shared]["secrets"] == {f"KEY_{i}": f"value-{i}" for i in range(20)}
+    assert emu.stats()["writes"] == 1 + 20 * (1 + patches + 1)
+    on_disk = json.loads((tmp_path / "t.json").read_text())
+    assert {h["id"]: h for h in on_disk["hooks"]} == state
+
+
+def test_concurrent_enables_only_one_wins(emulator_factory):
+    emu = emulator_factory(rate_limit=0)
+    api = make_api(emu)
+    ids = [api.create(f"h{i}").json()["id"] for i in range(20)]
+    barrier = threading.Barrier(20)
+
+    def enable(hid: str) -> int:
+        c = Api(emu.base_url, emu.token())
+        barrier.wait()
+        return c.patch(hid, enabled=True).status_code
+
+    with ThreadPoolExecutor(20) as pool:
+        codes = list(pool.map(enable, ids))
+    assert sorted(codes) == [200] + [409] * 19
+    s = emu.stats()
+    assert s["max_enabled_per_trigger"] == {PUR: 1} and s["invariant_violations"] == 0
+
+
+# ---- CLI and TLS --------------------------------------------------------------------------------
+def test_cli_prints_url_and_stops_on_sigterm():
+    proc = subprocess.Popen([sys.executable, "-m", "reconciler", "emulator", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("Auth0 emulator listening on http://127.0.0.1:")
+        url = line.split()[-1]
+        assert httpx.get(url + "/__emulator/stats").status_code == 200
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_in_process_start_and_stop():
+    from reconciler.emulator.server import start
+
+    with start(port=0, enabled_conflict="allow") as emu:
+        assert emu.base_url.startswith("http://127.0.0.1:")
+        r = get_token(emu.base_url, emu.client_id, emu.client_secret)
+        api = Api(emu.base_url, r.json()["access_token"])
+        api.create("a", enabled=True)
+        api.create("b", enabled=True)
+        assert emu.stats()["invariant_violations"] == 1
+        emu.seed([{"name": "c", "script": SCRIPT, "triggerId": PUR}])
+        assert len(api.list().json()) == 3
+        emu.reset()
+        assert api.list().json() == []
+        api.close()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(emu.base_url + "/__emulator/stats", timeout=2)
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
+def test_tls(emulator_factory, tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    emu = emulator_factory(tls_cert=str(cert), tls_key=str(key))
+    import ssl
+
+    verify = ssl.create_default_context(cafile=str(cert))
+    assert emu.base_url.startswith("https://127.0.0.1:")
+    r = httpx.post(emu.base_url + "/oauth/token", verify=verify, data={
+        "grant_type": "client_credentials", "client_id": "emulator", "client_secret": "emulator-secret"})
+    assert r.status_code == 200
+    with httpx.Client(base_url=emu.base_url, verify=verify,
+                      headers={"Authorization": "Bearer " + r.json()["access_token"]}) as c:
+        assert c.post("/api/v2/hooks", json={"name": "a", "script": SCRIPT, "triggerId": PUR}).status_code == 201
+        assert len(c.get("/api/v2/hooks").json()) == 1
+    # a plain-HTTP client or a failed handshake does not take the server down
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(emu.base_url.replace("https", "http") + "/__emulator/stats", timeout=3)
+    assert emu.stats()["hooks"] == 1
+    assert os.path.exists(cert)
