@@ -260,7 +260,7 @@ class ManagementClient:
             if attempt > 1:
                 self.stats.add(retries=1)
             token = self._access_token()
-            self.limiter.acquire()
+            ticket = self.limiter.acquire()
             started = time.monotonic()
             self.stats.add(requests=1, writes=int(method != "GET"))
             try:
@@ -269,7 +269,7 @@ class ManagementClient:
                     headers={"Authorization": f"Bearer {token}"},
                 )
             except httpx.TransportError as exc:
-                self.limiter.release(None)
+                self.limiter.release(None, ticket=ticket)
                 self._notify(method, path, 0, attempt, started)
                 sent = not isinstance(exc, _NOT_SENT)
                 if method == "POST" and sent:
@@ -281,7 +281,7 @@ class ManagementClient:
                 self._retry_wait(attempt, None)
                 continue
             status = response.status_code
-            self.limiter.release(response.headers, status=status)
+            self.limiter.release(response.headers, status=status, ticket=ticket)
             self._notify(method, path, status, attempt, started)
 
             if response.is_success:

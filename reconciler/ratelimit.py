@@ -153,6 +153,8 @@ class RateLimiter:
     _reset_rate: float | None = field(default=None, init=False)
     _move_rate: float | None = field(default=None, init=False)
     _consumed: int = field(default=0, init=False)
+    _sent: int = field(default=0, init=False)  # tickets handed out
+    _newest: int = field(default=0, init=False)  # newest ticket whose answer we used
     _cond: threading.Condition = field(default_factory=threading.Condition, init=False)
 
     def __post_init__(self) -> None:
@@ -160,13 +162,17 @@ class RateLimiter:
 
     # -- acquiring -------------------------------------------------------------------------
 
-    def acquire(self) -> None:
-        """Block until a request may be sent, then count it as in flight."""
+    def acquire(self) -> int:
+        """Block until a request may be sent, then count it as in flight.
+
+        Returns a ticket (send order) to pass to :meth:`release`.
+        """
         while True:
             with self._cond:
                 wait = self._try_take()
                 if wait == 0.0:
-                    return
+                    self._sent += 1
+                    return self._sent
                 if wait is None:
                     # Waiting for an in-flight slot: a release() will wake us.
                     self._cond.wait(timeout=_MAX_NAP)
@@ -221,11 +227,17 @@ class RateLimiter:
 
     # -- learning --------------------------------------------------------------------------
 
-    def release(self, headers: Mapping[str, str] | None = None, *, status: int | None = None) -> None:
+    def release(
+        self,
+        headers: Mapping[str, str] | None = None,
+        *,
+        status: int | None = None,
+        ticket: int | None = None,
+    ) -> None:
         """A request finished (``headers`` of its response, if any). Frees its slot."""
         with self._cond:
             self.in_flight = max(0, self.in_flight - 1)
-            self._observe(RateHeaders.parse(headers), status)
+            self._observe(RateHeaders.parse(headers), status, ticket)
             self._cond.notify_all()
 
     def observe(self, headers: Mapping[str, str] | None, *, status: int | None = None) -> None:
@@ -234,7 +246,7 @@ class RateLimiter:
             self._observe(RateHeaders.parse(headers), status)
             self._cond.notify_all()
 
-    def _observe(self, h: RateHeaders, status: int | None) -> None:
+    def _observe(self, h: RateHeaders, status: int | None, ticket: int | None = None) -> None:
         now = self.clock()
         self._refill(now)
         if h.remaining is None:
@@ -247,8 +259,14 @@ class RateLimiter:
         if h.limit is not None and h.limit > 0:
             self.limit = h.limit
         limit = self.limit or max(h.remaining, 1)
-        # Trust the server's count, minus requests it may not have counted yet.
-        self.tokens = float(h.remaining - self.in_flight)
+        # Responses overtake each other: one for an older request carries an older count
+        # (too high). Only the newest request's answer sets the count.
+        fresh = ticket is None or ticket > self._newest
+        if ticket is not None and fresh:
+            self._newest = ticket
+        if fresh:
+            # Trust the server's count, minus requests it may not have counted yet.
+            self.tokens = float(h.remaining - self.in_flight)
         if status == 429:
             self.tokens = min(self.tokens, 0.0)
             # We were too fast, so the reset-based estimate misled us (a server whose reset
