@@ -17,6 +17,7 @@ import base64
 import json
 import secrets as _secrets
 import socket
+import socketserver
 import ssl
 import struct
 import threading
@@ -24,7 +25,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from email.utils import formatdate
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote
 
@@ -443,9 +444,27 @@ def _http_date() -> str:
     return _date_cache[1]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "auth0-hooks-emulator"
+class Headers(dict):  # type: ignore[type-arg]
+    """Request headers, names lower-cased; `get()` is case-insensitive."""
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return dict.get(self, name.lower(), default)
+
+
+class _BadRequest(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+MAX_LINE = 65536
+MAX_HEADERS = 100
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    """A lean HTTP/1.1 keep-alive loop (the stdlib's header parsing was the hot spot)."""
+
     timeout = 300  # idle keep-alive connections are closed after this long
     server: EmulatorHTTPServer
 
@@ -459,41 +478,83 @@ class _Handler(BaseHTTPRequestHandler):
     def finish(self) -> None:
         try:
             super().finish()
+        except OSError:
+            pass
         finally:
             self.server._track(self.connection, False)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - no per-request logging
-        pass
+    def handle(self) -> None:
+        try:
+            while self._one_request():
+                pass
+        except (OSError, ValueError):
+            return  # client went away, timed out or sent garbage framing
 
-    def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+    def _read_head(self) -> tuple[str, str, str, Headers] | None:
+        rfile = self.rfile
+        line = rfile.readline(MAX_LINE + 1)
+        while line in (b"\r\n", b"\n"):  # tolerate stray blank lines between requests
+            line = rfile.readline(MAX_LINE + 1)
+        if not line:
+            return None
+        if len(line) > MAX_LINE:
+            raise _BadRequest(414, "URI Too Long")
+        parts = line.decode("latin-1").split()
+        if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
+            raise _BadRequest(400, "Bad request line")
+        headers = Headers()
+        for _ in range(MAX_HEADERS + 1):
+            h = rfile.readline(MAX_LINE + 1)
+            if h in (b"\r\n", b"\n", b""):
+                return parts[0], parts[1], parts[2], headers
+            if len(h) > MAX_LINE:
+                raise _BadRequest(431, "Request Header Fields Too Large")
+            name, sep, value = h.decode("latin-1").partition(":")
+            if not sep:
+                raise _BadRequest(400, "Bad header line")
+            headers[name.strip().lower()] = value.strip()
+        raise _BadRequest(431, "Too many headers")
+
+    def _read_body(self, headers: Headers) -> bytes:
+        rfile = self.rfile
+        if "chunked" in headers.get("transfer-encoding", "").lower():
             chunks = []
             while True:
-                line = self.rfile.readline(65537)
-                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+                size = int(rfile.readline(MAX_LINE).split(b";", 1)[0].strip() or b"0", 16)
                 if size == 0:
-                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                    while rfile.readline(MAX_LINE) not in (b"\r\n", b"\n", b""):
                         pass
                     return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline(65537)
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
+                chunks.append(rfile.read(size))
+                rfile.readline(MAX_LINE)
+        length = int(headers.get("content-length") or 0)
+        return rfile.read(length) if length > 0 else b""
 
-    def _dispatch(self) -> None:
+    def _one_request(self) -> bool:
         try:
-            body = self._read_body()
-        except (ValueError, OSError):
-            self.close_connection = True
-            return
-        resp = self.server.app.handle(self.command, self.path, self.headers, body)
+            head = self._read_head()
+            if head is None:
+                return False
+            method, target, version, headers = head
+            if headers.get("expect", "").lower() == "100-continue":
+                self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            body = self._read_body(headers)
+        except _BadRequest as exc:
+            self._write(Response(exc.status, _json_bytes(error_body(exc.status, exc.message))), close=True)
+            return False
+        conn = headers.get("connection", "").lower()
+        close = conn == "close" or (version == "HTTP/1.0" and conn != "keep-alive")
+        resp = self.server.app.handle(method, target, headers, body)
         if resp.reset:
-            self.close_connection = True
             try:
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             except OSError:
                 pass
-            return
+            return False
+        self._write(resp, close, method == "HEAD")
+        return not close
+
+    def _write(self, resp: Response, close: bool, head_only: bool = False) -> None:
         lines = [
             f"HTTP/1.1 {resp.status} {_REASONS.get(resp.status, 'Unknown')}",
             f"Date: {_http_date()}",
@@ -502,12 +563,10 @@ class _Handler(BaseHTTPRequestHandler):
         if resp.status != 204:
             lines.append(f"Content-Length: {len(resp.body)}")
         lines.extend(f"{k}: {v}" for k, v in resp.headers)
-        if self.close_connection:
+        if close:
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        self.wfile.write(head + (resp.body if resp.status != 204 else b""))
-
-    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _dispatch
+        self.wfile.write(head if head_only or resp.status == 204 else head + resp.body)
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):

@@ -290,3 +290,38 @@ def test_tls(emulator_factory, tmp_path):
         httpx.get(emu.base_url.replace("https", "http") + "/__emulator/stats", timeout=3)
     assert emu.stats()["hooks"] == 1
     assert os.path.exists(cert)
+
+
+# ---- HTTP framing -------------------------------------------------------------------------------
+def _raw(base_url: str, data: bytes, read_until_close: bool = True) -> bytes:
+    import socket
+    from urllib.parse import urlsplit
+
+    u = urlsplit(base_url)
+    with socket.create_connection((u.hostname, u.port), timeout=5) as s:
+        s.sendall(data)
+        out = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return out
+            out += chunk
+
+
+def test_http_framing_keepalive_chunked_close(emulator):
+    token = emulator.token()
+    body = json.dumps({"name": "chunky", "script": SCRIPT, "triggerId": PUR}).encode()
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+    req = (
+        f"POST /api/v2/hooks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n"
+    ).encode() + chunked
+    req += f"GET /api/v2/hooks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n".encode()
+    out = _raw(emulator.base_url, req)  # two pipelined requests on one connection, then the server closes
+    assert out.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\n")
+    assert out.count(b"HTTP/1.1 200 OK") == 1 and b"Connection: close" in out
+    assert out.rstrip().endswith(b"]") and b'"name":"chunky"' in out
+    out = _raw(emulator.base_url, b"GET /__emulator/stats HTTP/1.0\r\n\r\n")  # 1.0 closes by default
+    assert out.startswith(b"HTTP/1.1 200 OK")
+    out = _raw(emulator.base_url, b"garbage\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 400 Bad Request")
