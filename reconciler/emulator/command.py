@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import ssl
 import sys
 import threading
 
@@ -51,6 +52,10 @@ def emulator(**kwargs: object) -> None:
         raise click.UsageError(str(exc)) from None
     try:
         running = start(options)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise click.ClickException(f"state file {options.state_file}: {exc}") from None
+    except ssl.SSLError as exc:
+        raise click.ClickException(f"cannot use the TLS certificate/key: {exc}") from None
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {options.host}:{options.port}: {exc}") from None
     stop = threading.Event()

@@ -20,8 +20,10 @@ import socket
 import socketserver
 import ssl
 import struct
+import sys
 import threading
 import time
+import traceback
 from dataclasses import asdict, dataclass, field, replace
 from email.utils import formatdate
 from http import HTTPStatus
@@ -368,7 +370,7 @@ class App:
             params = parse_json(body) or {}
             scopes = params.get("scopes") if isinstance(params, dict) else None
             token, ttl, granted = self.issue_token(frozenset(scopes) if scopes is not None else None)
-            return Response(200, _json_bytes({"access_token": token, "expires_in": ttl, "token_type": "Bearer", "scope": " ".join(sorted(granted))}))
+            return Response(200, _json_bytes({"access_token": token, "expires_in": ttl, "token_type": "Bearer", "scope": " ".join(s for s in ALL_SCOPES if s in granted)}))
         if route == "expire-tokens" and method == "POST":
             return Response(200, _json_bytes({"expired": self.expire_tokens()}))
         raise api_error(404, "Not Found")
@@ -544,7 +546,12 @@ class _Handler(socketserver.StreamRequestHandler):
             return False
         conn = headers.get("connection", "").lower()
         close = conn == "close" or (version == "HTTP/1.0" and conn != "keep-alive")
-        resp = self.server.app.handle(method, target, headers, body)
+        try:
+            resp = self.server.app.handle(method, target, headers, body)
+        except Exception:  # a bug or a failed state write: answer 500, keep serving
+            traceback.print_exc(file=sys.stderr)
+            resp = Response(500, _json_bytes(error_body(500, "An internal server error occurred")))
+            close = True
         if resp.reset:
             try:
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -604,8 +611,6 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
                 pass
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        import sys
-
         exc = sys.exc_info()[1]
         if isinstance(exc, (ConnectionError, TimeoutError, ssl.SSLError, OSError)):
             return  # a client went away or spoke garbage: not worth a traceback

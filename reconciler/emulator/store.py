@@ -58,6 +58,11 @@ class Tenant:
         self.invariant_violations = 0
         if state_file and os.path.exists(state_file):
             self._load(state_file)
+        elif state_file:
+            try:  # create it now: an unwritable location fails at start, not on the first write
+                self._persist()
+            except OSError as exc:
+                raise ValueError(f"cannot write {state_file}: {exc}") from None
 
     # ---- persistence -------------------------------------------------------------------
     def _load(self, path: str) -> None:

@@ -1,0 +1,63 @@
+"""Small pure pieces: ULIDs, fault specs, token bucket, package isolation."""
+
+from __future__ import annotations
+
+import ast
+import time
+from pathlib import Path
+
+import pytest
+
+from reconciler.emulator.limits import Faults, TokenBucket, parse_faults
+from reconciler.emulator.ulid import ALPHABET, new_ulid, ulid_time_ms
+
+
+def test_ulid_format_and_order():
+    ids = [new_ulid() for _ in range(2000)]
+    assert all(len(i) == 26 and set(i) <= set(ALPHABET) for i in ids)
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert abs(ulid_time_ms(ids[-1]) - time.time() * 1000) < 5000
+    assert ids[0][0] in "01234567"  # 48-bit timestamp: first char <= 7
+
+
+def test_parse_faults():
+    assert parse_faults("429=0.2, 500=0.05,reset=0.02,500after=0.1") == {
+        "429": 0.2, "500": 0.05, "reset": 0.02, "500after": 0.1}
+    assert parse_faults(None) == {} and parse_faults("") == {}
+    for bad in ("teapot=0.1", "500=2", "500", "200=0.1", "500=0.6,503=0.6"):
+        with pytest.raises(ValueError):
+            parse_faults(bad)
+
+
+def test_faults_probabilities():
+    f = Faults(parse_faults("500=0.25,reset=0.25,503after=0.5"), seed=3)
+    picks = [f.pick_before() for _ in range(4000)]
+    assert 800 < picks.count("500") < 1200 and 800 < picks.count("reset") < 1200
+    assert 1700 < sum(f.pick_after() == "503" for _ in range(4000)) < 2300
+
+
+def test_token_bucket():
+    b = TokenBucket(rate=10, burst=3)
+    d = [b.take() for _ in range(4)]
+    assert [x.allowed for x in d] == [True, True, True, False]
+    assert [x.remaining for x in d] == [2, 1, 0, 0]
+    assert all(x.limit == 3 for x in d)
+    assert d[3].retry_after == 1 and d[3].reset >= int(time.time())
+    time.sleep(0.15)
+    assert b.take().allowed
+    unlimited = TokenBucket(rate=0, burst=5)
+    assert all(unlimited.take().allowed for _ in range(100))
+
+
+def test_package_is_self_contained():
+    pkg = Path(__file__).resolve().parents[2] / "reconciler" / "emulator"
+    for py in pkg.glob("*.py"):
+        for node in ast.walk(ast.parse(py.read_text())):
+            mods = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                mods = [node.module]
+            elif isinstance(node, ast.Import):
+                mods = [a.name for a in node.names]
+            for m in mods:
+                if m.startswith("reconciler"):
+                    assert m.startswith("reconciler.emulator"), f"{py.name} imports {m}"
