@@ -131,6 +131,8 @@ def _report_errors(function: Callable[..., None]) -> Callable[..., None]:
             _fail(str(error))
         except KeyboardInterrupt:
             _fail("interrupted")
+        except OSError as error:  # files the user named: unreadable, unwritable, missing
+            _fail(f"{error.filename or ''}: {error.strerror or error}".lstrip(": "))
 
     return wrapper
 
