@@ -85,13 +85,15 @@ class RequestEvent:
     elapsed: float
 
 
-class _OutcomeUnknown(Exception):
-    """A POST may or may not have been applied (5xx, reset, timeout after sending)."""
+class _OutcomeUnknown(ApiError):
+    """A POST may or may not have been applied (5xx, reset, timeout after sending).
 
-    def __init__(self, reason: str, *, status: int = 0) -> None:
-        super().__init__(reason)
+    Internal: the methods that POST catch it and look before re-sending.
+    """
+
+    def __init__(self, reason: str, *, status: int = 0, path: str = "") -> None:
+        super().__init__(f"outcome unknown: {reason} (POST {path})", status=status, method="POST", path=path)
         self.reason = reason
-        self.status = status
 
 
 class ManagementClient:
@@ -268,12 +270,14 @@ class ManagementClient:
                     method, path, json=json, params=params,
                     headers={"Authorization": f"Bearer {token}"},
                 )
-            except httpx.TransportError as exc:
-                self.limiter.release(None, ticket=ticket)
+            except BaseException as exc:
+                self.limiter.release(None, ticket=ticket)  # never leak a slot
+                if not isinstance(exc, httpx.TransportError):
+                    raise
                 self._notify(method, path, 0, attempt, started)
                 sent = not isinstance(exc, _NOT_SENT)
                 if method == "POST" and sent:
-                    raise _OutcomeUnknown(_describe_transport(exc)) from exc
+                    raise _OutcomeUnknown(_describe_transport(exc), path=path) from exc
                 maybe_applied = maybe_applied or sent
                 limit = self.max_attempts if sent else min(CONNECT_ATTEMPTS, self.max_attempts)
                 if attempt >= limit:
@@ -295,7 +299,7 @@ class ManagementClient:
                 self.stats.add(rate_limited=1)
             elif status in RETRY_STATUSES:
                 if method == "POST":
-                    raise _OutcomeUnknown(f"{status} {response.reason_phrase}", status=status)
+                    raise _OutcomeUnknown(f"{status} {response.reason_phrase}", status=status, path=path)
                 maybe_applied = True
             if status in RETRY_STATUSES and attempt < self.max_attempts:
                 self._retry_wait(attempt, response)
@@ -491,6 +495,7 @@ class ManagementClient:
         for attempt in range(1, self.max_attempts + 1):
             if attempt > 1:
                 self.stats.add(retries=1)
+            conflict: ApiError | None = None
             try:
                 return self._request("POST", "/api/v2/hooks", json=body).json()
             except _OutcomeUnknown as exc:
@@ -499,9 +504,12 @@ class ManagementClient:
                 # 409 after an unknown outcome: most likely our own earlier attempt landed.
                 if not (exc.status == 409 and uncertain is not None):
                     raise
+                conflict = exc
             existing = self.find_hook(name)
             if existing is not None and existing.get("triggerId") == trigger_id:
                 return existing
+            if conflict is not None:
+                raise conflict  # the name is taken by a different hook: a real conflict
             if attempt < self.max_attempts:
                 self._retry_wait(attempt, None)
         reason = uncertain.reason if uncertain else "unknown"

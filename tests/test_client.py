@@ -18,6 +18,7 @@ import pytest
 
 from reconciler.client import ManagementClient
 from reconciler.config import Connection, connection_from_env
+from reconciler.ratelimit import RateLimiter
 from reconciler.errors import ApiError, AuthError, HooksUnavailableError, ReconcilerError
 
 CANARY_SECRET = "canary-client-secret-71c3e0"
@@ -91,6 +92,7 @@ def test_bad_client_secret(emulator: Any) -> None:
 
 
 def test_pagination_over_250_hooks(emulator: Any) -> None:
+    emulator.configure(rate_limit=0)  # pacing has its own tests; keep this one quick
     emulator.seed(
         [
             {"name": f"hook-{i:03d}", "script": SCRIPT, "triggerId": TRIGGER,
@@ -190,7 +192,7 @@ def test_connection_refused_is_clear_and_fast() -> None:
 
 
 def test_retries_on_429_and_5xx_converge(emulator_factory: Callable[..., Any]) -> None:
-    emu = emulator_factory(faults="429=0.1,500=0.1,503=0.05,reset=0.05", fault_seed=7, rate_limit=0)
+    emu = emulator_factory(faults="429=0.05,500=0.1,503=0.1,reset=0.05", fault_seed=7, rate_limit=0)
     with client_for(emu, backoff_cap=0.2) as client:
         for i in range(8):
             hook = client.create_hook(f"flaky-{i}", TRIGGER, SCRIPT)
@@ -336,6 +338,18 @@ class FakeApi:
     def client(self, **kwargs: Any) -> ManagementClient:
         conn = Connection(base_url=self.base_url, audience="https://x/api/v2/",
                           client_id="id", client_secret=CANARY_SECRET, timeout=5)
+        if "sleep" in kwargs:
+            # Virtual time: sleeping moves a clock offset instead of waiting, for the
+            # retry layer and the limiter alike.
+            offset = [0.0]
+            outer = kwargs["sleep"]
+
+            def sleep(seconds: float) -> None:
+                offset[0] += seconds
+                outer(seconds)
+
+            kwargs["sleep"] = sleep
+            kwargs["limiter"] = RateLimiter(clock=lambda: time.time() + offset[0], sleep=sleep)
         return ManagementClient(conn, **kwargs)
 
     def close(self) -> None:
@@ -450,7 +464,7 @@ def test_retry_after_http_date_is_honoured(fake_api: Callable[[Handler], FakeApi
     with api.client(sleep=delays.append) as client:
         client.get_hook("h1")
         assert client.stats.rate_limited == 1
-    assert len(delays) == 1 and 3.5 <= delays[0] <= 6.5
+    assert 3.5 <= delays[0] <= 6.5  # the retry layer waited as told (then the limiter, if at all)
 
 
 def test_deprecated_feature_message(fake_api: Callable[[Handler], FakeApi]) -> None:
@@ -496,3 +510,48 @@ def test_delete_secrets_retried_404_counts_as_done(fake_api: Callable[[Handler],
         client.delete_hook("h1")
         calls.clear()
         client.delete_secrets("h1", ["A"])
+
+
+def test_unknown_outcome_then_real_conflict_is_reported(fake_api: Callable[[Handler], FakeApi]) -> None:
+    tenant = Tenant()
+    tenant.create({"name": "taken", "script": SCRIPT, "triggerId": "credentials-exchange"})
+    posts = []
+
+    def handle(method: str, path: str, body: Any) -> Any:
+        if method == "GET" and path.startswith("/api/v2/hooks?"):
+            return tenant.list_page()
+        posts.append(body)
+        if len(posts) == 1:
+            return 502, {}, {"statusCode": 502, "error": "Bad Gateway", "message": "upstream"}
+        return 409, {}, {"statusCode": 409, "error": "Conflict", "message": "Hook with the same name already exists."}
+
+    api = fake_api(handle)
+    with api.client(sleep=lambda s: None) as client, pytest.raises(ApiError) as info:
+        client.create_hook("taken", TRIGGER, SCRIPT)
+    assert info.value.status == 409 and str(info.value).startswith("conflict: ")
+    assert len(posts) == 2
+
+
+def test_add_secrets_unknown_outcome_switches_to_patch(fake_api: Callable[[Handler], FakeApi]) -> None:
+    stored: dict[str, str] = {}
+    seen: list[tuple[str, Any]] = []
+
+    def handle(method: str, path: str, body: Any) -> Any:
+        seen.append((method, body))
+        if method == "GET":
+            return 200, {}, {k: "_VALUE_NOT_SHOWN_" for k in stored}
+        if method == "POST":
+            if set(body) & set(stored):
+                return 409, {}, {"statusCode": 409, "error": "Conflict", "message": "Secret exists"}
+            stored.update(body)
+            return None  # stored, then the connection drops
+        if method == "PATCH":
+            stored.update(body)
+            return 201, {}, {}
+        return 500, {}, {}
+
+    api = fake_api(handle)
+    with api.client(sleep=lambda s: None) as client:
+        client.add_secrets("h1", {"A": CANARY_VALUE, "B": "b"})
+    assert stored == {"A": CANARY_VALUE, "B": "b"}
+    assert [m for m, _ in seen] == ["POST", "GET", "PATCH"]
