@@ -113,7 +113,7 @@ def _check(loaded: Loaded, keywords: Keywords) -> Report:
 def _schema_problems(source: Source) -> Iterable[Problem]:
     seen: set[str] = set()
     for err in _validator().iter_errors(source.data):
-        for field, message in _describe(err):
+        for field, message in _describe(err, _hide_value(source.raw, list(err.absolute_path))):
             if field in seen:
                 continue  # one message per field: "must be a string" says enough
             if any(field == u or field.startswith(u + ".") for u in source.unresolved):
@@ -122,10 +122,32 @@ def _schema_problems(source: Source) -> Iterable[Problem]:
             yield error(source.path, source.field(field), message)
 
 
-def _describe(err: ValidationError) -> Iterable[tuple[str, str]]:
-    """(field, message) pairs in the user's terms. Never quotes a value under `secrets`."""
+def _hide_value(raw: Any, parts: list[Any]) -> bool:
+    """True when the value at ``parts`` came from a keyword (or is under `secrets`): never quote it."""
+    if parts[:1] == ["secrets"]:
+        return True
+    value = raw
+    for part in parts:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return True  # not in git as such: it came out of a keyword
+    return _mentions_keyword(value)
+
+
+def _mentions_keyword(value: Any) -> bool:
+    if isinstance(value, str):
+        return has_keyword(value)
+    if isinstance(value, dict):
+        return any(_mentions_keyword(k) or _mentions_keyword(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_mentions_keyword(v) for v in value)
+    return False
+
+
+def _describe(err: ValidationError, secret: bool) -> Iterable[tuple[str, str]]:
+    """(field, message) pairs in the user's terms. Quotes the value only when ``secret`` is False."""
     path = _dotted(err.absolute_path)
-    secret = path.startswith("secrets")
     kind = err.validator
     value = err.instance
     if kind == "required":
@@ -147,11 +169,11 @@ def _describe(err: ValidationError) -> Iterable[tuple[str, str]]:
         yield path, f"must be one of: {', '.join(map(str, err.validator_value))}{shown}"
     elif kind == "pattern" and "propertyNames" in err.schema_path:
         what = "an npm package name" if path.startswith("dependencies") else "a valid key"
-        yield path, f"key {value!r} is not {what}"
+        yield path, f"key {'(from a keyword)' if secret else repr(value)} is not {what}"
     elif kind == "pattern" and path == "name":
         yield path, (
-            f"{value!r} is not a valid hook name: use letters, digits, spaces and hyphens, "
-            "starting and ending with a letter or digit"
+            f"{'the value' if secret else repr(value)} is not a valid hook name: use letters, digits, "
+            "spaces and hyphens, starting and ending with a letter or digit"
         )
     elif kind == "maxProperties":
         noun = "secrets" if path == "secrets" else "entries"
