@@ -40,6 +40,11 @@ _TENANT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 Sleep = Callable[[float], None]
 
 
+def _default_sleep(seconds: float) -> None:
+    """How the client waits (a module attribute, so tests can replace it)."""
+    time.sleep(seconds)
+
+
 class GitHubError(ReconcilerError):
     """GitHub refused or failed a request. The message is one line, with no token in it."""
 
@@ -89,7 +94,7 @@ class GitHubClient:
             raise GitHubError(f"GitHub API URL {api_url!r} is not an http(s) URL (--api-url or GITHUB_API_URL)")
         self.api_url = api_url.strip().rstrip("/")
         self._origin = (parts.scheme, parts.netloc)
-        self._sleep = sleep if sleep is not None else time.sleep
+        self._sleep = sleep if sleep is not None else _default_sleep
         self.max_attempts = max(1, max_attempts)
         self.max_wait = max_wait
         self._http = httpx.Client(
@@ -224,14 +229,15 @@ class GitHubClient:
             url = response.links.get("next", {}).get("url")
 
     def find_comment(self, repo: str, number: int, marker: str) -> dict[str, Any] | None:
-        found: dict[str, Any] | None = None
+        """The first comment whose body starts with ``marker``.
+
+        Only a marker at the top counts: a reply that quotes or mentions the marker is
+        someone else's comment and is never edited.
+        """
         for comment in self.issue_comments(repo, number):
-            body = comment.get("body") or ""
-            if marker in body:
-                if body.lstrip().startswith(marker):
-                    return comment  # the marker at the top: ours
-                found = found or comment
-        return found
+            if (comment.get("body") or "").lstrip().startswith(marker):
+                return comment
+        return None
 
     def create_comment(self, repo: str, number: int, body: str) -> dict[str, Any]:
         response = self.request(

@@ -144,7 +144,7 @@ def _alert(kind: str, sections: list[list[str]]) -> str:
 class _Entry:
     change: HookChange
     full: str  # the <details> block with every field
-    short: str  # the <details> block without the field changes
+    short: str  # one line, without the field changes
 
     @classmethod
     def of(cls, change: HookChange) -> "_Entry":
@@ -154,10 +154,8 @@ class _Entry:
             full = f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>"
         else:
             full = f"<details><summary>{summary}</summary>\n\n_No field changes._\n\n</details>"
-        short = (
-            f"<details><summary>{summary}</summary>\n\n"
-            "_Diff omitted to fit GitHub's comment size limit._\n\n</details>"
-        )
+        # Without its details, a hook is one list line (and the note says diffs were omitted).
+        short = f"- {summary} · _diff omitted_"
         return cls(change, full, short)
 
 
@@ -207,10 +205,13 @@ def _show(value: object) -> str:
 
 
 def _omitted_note(omitted: int, unlisted: int) -> str:
-    text = f"… {omitted} hook {'diff' if omitted == 1 else 'diffs'} omitted (body limit)"
+    text = (
+        f"… {omitted} hook {'diff' if omitted == 1 else 'diffs'} omitted (body limit); "
+        "run `reconciler plan` to see everything."
+    )
     if unlisted:
-        text += f", {unlisted} of them not listed at all"
-    return f"> [!NOTE]\n> {text}; run `reconciler plan` to see everything."
+        text += f" {_count(unlisted, 'hook')} {'is' if unlisted == 1 else 'are'} not listed at all."
+    return f"> [!NOTE]\n> {text}"
 
 
 def _join(blocks: list[str]) -> str:
