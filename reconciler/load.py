@@ -42,10 +42,11 @@ class Source:
     prefix: str  # "" in the directory layout; "hooks[3]." in the YAML layout
     base_dir: Path  # `script` is relative to this
     display_base: str  # `base_dir` as the user would write it
-    root: Path  # resolved config directory: nothing is read from outside it
+    root: str  # real path of the config directory: nothing is read from outside it
     data: Any  # after keyword replacement
     raw: Any  # before replacement: keywords visible as strings
     unresolved: frozenset[str] = frozenset()  # fields holding an unresolved keyword
+    base_real: str = ""  # real path of base_dir (resolved once per config, not per hook)
 
     def field(self, name: str) -> str:
         return f"{self.prefix}{name}" if name else (self.prefix.rstrip(".") or "(file)")
@@ -89,23 +90,24 @@ def _read_directory(config: Path, keywords: Keywords) -> Loaded:
     if not hooks_dir.is_dir():
         msg = "has no hooks/ directory (expected auth0-deploy-cli's layout: hooks/<name>.json next to <name>.js)"
         return Loaded((), (error(config, "hooks", msg),), str(config))
-    root = config.resolve()
+    root = os.path.realpath(config)
+    hooks_real = os.path.realpath(hooks_dir)
     sources: list[Source] = []
     problems: list[Problem] = []
-    names = sorted(
-        entry.name
-        for entry in os.scandir(hooks_dir)
-        if entry.name.lower().endswith(METADATA_SUFFIXES) and not entry.name.startswith(".")
+    entries = sorted(
+        (entry for entry in os.scandir(hooks_dir)
+         if entry.name.lower().endswith(METADATA_SUFFIXES) and not entry.name.startswith(".")),
+        key=lambda entry: entry.name,
     )
-    for name in names:
-        path = hooks_dir / name
+    for entry in entries:
+        path = hooks_dir / entry.name
         shown = str(path)
         try:
-            if not path.is_file():
-                if not path.exists():
+            if not entry.is_file():
+                if entry.is_symlink() and not path.exists():
                     problems.append(error(shown, "(file)", "is a broken symlink"))
                 continue  # a directory named like a metadata file: not ours
-            if not path.resolve().is_relative_to(root):
+            if (entry.is_symlink() or not _inside(hooks_real, root)) and not _inside(os.path.realpath(path), root):
                 problems.append(error(shown, "(file)", "is a symlink that resolves outside the config directory"))
                 continue
             doc = _read_document(path, shown, keywords)
@@ -115,7 +117,7 @@ def _read_directory(config: Path, keywords: Keywords) -> Loaded:
         problems.extend(doc.problems)
         if doc.ok:
             sources.append(
-                Source(shown, "", hooks_dir, str(hooks_dir), root, doc.data, doc.raw, doc.unresolved_under(""))
+                Source(shown, "", hooks_dir, str(hooks_dir), root, doc.data, doc.raw, doc.unresolved_under(""), hooks_real)
             )
     return Loaded(tuple(sources), tuple(problems), str(config))
 
@@ -137,13 +139,13 @@ def _read_yaml_file(config: Path, keywords: Keywords) -> Loaded:
         problems.append(error(shown, "hooks", f"must be a list of hooks, got {_kind(hooks)}"))
         return Loaded((), tuple(problems), shown)
     aligned = isinstance(raw_hooks, list) and len(raw_hooks) == len(hooks)
-    root = config.resolve().parent
+    root = os.path.dirname(os.path.realpath(config))
     sources = []
     for i, item in enumerate(hooks):
         prefix = f"hooks[{i}]."
         raw = raw_hooks[i] if aligned else None  # type: ignore[index]
         sources.append(
-            Source(shown, prefix, config.parent, str(config.parent), root, item, raw, doc.unresolved_under(prefix))
+            Source(shown, prefix, config.parent, str(config.parent), root, item, raw, doc.unresolved_under(prefix), root)
         )
     return Loaded(tuple(sources), tuple(problems), shown)
 
@@ -231,14 +233,21 @@ def read_script(source: Source, script: str, keywords: Keywords) -> Script:
     if os.path.isabs(script) or PurePosixPath(script).is_absolute() or PureWindowsPath(script).anchor:
         return Script(None, (error(meta, fld, f"must be a relative path, got the absolute path {script!r}"),))
     shown = os.path.normpath(os.path.join(source.display_base, script))
-    lexical = Path(os.path.normpath(source.base_dir.resolve() / script))
-    if not lexical.is_relative_to(source.root):
+    base = source.base_real or os.path.realpath(source.base_dir)
+    lexical = os.path.normpath(os.path.join(base, script))
+    if not _inside(lexical, source.root):
         return Script(None, (error(meta, fld, f"{script!r} points outside the config directory"),))
-    resolved = lexical.resolve()
-    if not resolved.is_relative_to(source.root):
-        return Script(None, (error(meta, fld, f"{script!r} is a symlink that resolves outside the config directory"),))
     try:
-        st = resolved.stat()
+        # realpath costs a syscall per path component: only pay it when a symlink could be
+        # involved (a link itself, or a path through subdirectories that might be links).
+        st = os.lstat(lexical)
+        resolved = lexical
+        if stat.S_ISLNK(st.st_mode) or os.path.dirname(lexical) != base:
+            resolved = os.path.realpath(lexical)
+            if not _inside(resolved, source.root):
+                msg = f"{script!r} is a symlink that resolves outside the config directory"
+                return Script(None, (error(meta, fld, msg),))
+            st = os.stat(resolved)
     except FileNotFoundError:
         return Script(None, (error(meta, fld, f"script file not found: {shown}"),))
     except OSError as exc:
@@ -248,7 +257,8 @@ def read_script(source: Source, script: str, keywords: Keywords) -> Script:
     if st.st_size > MAX_SCRIPT_BYTES:
         return Script(None, (error(shown, fld, f"is {st.st_size} bytes; the limit is {MAX_SCRIPT_BYTES} bytes (100 kB)"),))
     try:
-        data = resolved.read_bytes()
+        with open(resolved, "rb") as f:
+            data = f.read()
     except OSError as exc:
         return Script(None, (error(meta, fld, f"script file {shown} cannot be read: {_os_reason(exc)}"),))
     if b"\0" in data:
@@ -404,6 +414,10 @@ def _fields_holding(raw: Any, key: str) -> list[str]:
 
     walk(raw, "")
     return out
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _join(path: str, key: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -111,6 +112,9 @@ def _check(loaded: Loaded, keywords: Keywords) -> Report:
 
 
 def _schema_problems(source: Source) -> Iterable[Problem]:
+    fast = _fast_check()
+    if fast is not None and fast(source.data):
+        return  # valid: skip jsonschema, which is ~10x slower, and only needed for messages
     seen: set[str] = set()
     for err in _validator().iter_errors(source.data):
         for field, message in _describe(err, _hide_value(source.raw, list(err.absolute_path))):
@@ -120,6 +124,86 @@ def _schema_problems(source: Source) -> Iterable[Problem]:
                 continue  # already reported as an unresolved keyword
             seen.add(field)
             yield error(source.path, source.field(field), message)
+
+
+# The fast path is built from the schema itself (no second copy of the rules to drift), and
+# only when every keyword the schema uses is one it knows; tests check it agrees with
+# jsonschema on the whole bad-config corpus.
+_ANNOTATIONS = {"$schema", "$id", "title", "description", "default", "examples"}
+_TYPES: dict[str, Callable[[Any], bool]] = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+}
+Check = Callable[[Any], bool]
+
+
+@lru_cache(maxsize=1)
+def _fast_check() -> Check | None:
+    return compile_fast(schema())
+
+
+def compile_fast(node: Any) -> Check | None:
+    """A yes/no validator for the subset of JSON Schema the hook schema uses, else None."""
+    if node is True or node == {}:
+        return lambda v: True
+    if node is False:
+        return lambda v: False
+    if not isinstance(node, dict):
+        return None
+    known = {"type", "enum", "pattern", "minLength", "maxLength", "maxProperties", "required",
+             "properties", "additionalProperties", "propertyNames"}
+    if set(node) - known - _ANNOTATIONS:
+        return None
+    checks: list[Check] = []
+    if "type" in node:
+        if not isinstance(node["type"], str) or node["type"] not in _TYPES:
+            return None
+        checks.append(_TYPES[node["type"]])
+    if "enum" in node:
+        options = [(type(o), o) for o in node["enum"]]
+        checks.append(lambda v: any(type(v) is t and v == o for t, o in options))
+    strings: list[Check] = []
+    if "pattern" in node:
+        regex = re.compile(node["pattern"])
+        strings.append(lambda v: regex.search(v) is not None)
+    if "minLength" in node:
+        low = node["minLength"]
+        strings.append(lambda v: len(v) >= low)
+    if "maxLength" in node:
+        high = node["maxLength"]
+        strings.append(lambda v: len(v) <= high)
+    if strings:
+        checks.append(lambda v: not isinstance(v, str) or all(c(v) for c in strings))
+    objects: list[Check] = []
+    if "maxProperties" in node:
+        most = node["maxProperties"]
+        objects.append(lambda v: len(v) <= most)
+    if "required" in node:
+        required = list(node["required"])
+        objects.append(lambda v: all(k in v for k in required))
+    props = {k: compile_fast(sub) for k, sub in node.get("properties", {}).items()}
+    extra = compile_fast(node.get("additionalProperties", True))
+    names = compile_fast(node.get("propertyNames", True))
+    if None in props.values() or extra is None or names is None:
+        return None
+
+    def members(v: dict[str, Any]) -> bool:
+        for key, item in v.items():
+            if not names(key):  # type: ignore[misc]
+                return False
+            check = props.get(key, extra)
+            if not check(item):  # type: ignore[misc]
+                return False
+        return True
+
+    objects.append(members)
+    checks.append(lambda v: not isinstance(v, dict) or all(c(v) for c in objects))
+    return lambda v: all(c(v) for c in checks)
 
 
 def _hide_value(raw: Any, parts: list[Any]) -> bool:

@@ -302,3 +302,30 @@ def test_python_m_reconciler_validate(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert f"{tmp_path / 'hooks' / 'h.json'}: triggerId:" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_fast_schema_path_agrees_with_jsonschema(tmp_path: Path) -> None:
+    """The fast yes/no check is built from the schema; it must never accept what jsonschema rejects."""
+    import yaml
+    from jsonschema import Draft202012Validator
+
+    from reconciler.validate import compile_fast, schema
+
+    fast = compile_fast(schema())
+    assert fast is not None
+    full = Draft202012Validator(schema())
+    docs: list[object] = []
+    for path in (REPO / "tests" / "bad_configs").rglob("*"):
+        try:
+            if path.suffix == ".json" and path.parent.name == "hooks":
+                docs.append(json.loads(path.read_text()))
+            elif path.suffix in (".yaml", ".yml"):
+                data = yaml.safe_load(path.read_text())
+                docs.extend(data["hooks"] if isinstance(data, dict) and isinstance(data.get("hooks"), list) else [data])
+        except Exception:  # broken on purpose: nothing to compare
+            continue
+    docs += [json.loads(p.read_text()) for p in (REPO / "tenant-config" / "hooks").glob("*.json")]
+    docs += [BASE, {**BASE, "enabled": 1}, {**BASE, "enabled": 0}, {**BASE, "triggerId": True}, {**BASE, "secrets": {}}]
+    assert len(docs) > 80
+    for doc in docs:
+        assert fast(doc) == full.is_valid(doc), doc
