@@ -384,23 +384,18 @@ def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pl
     builder = _Builder()
     changes: list[HookChange] = []
     warnings: list[str] = []
-    targets: dict[str, _Target] = {}  # live id or desired name -> how to address it
-    ready: dict[str, int | None] = {}  # same keys -> last preparation step
+    targets: dict[str, _Target] = {}  # desired name -> how later steps address the hook
 
     for hook in sorted(desired.hooks, key=lambda h: h.name):
         current = pairing.matched.get(hook.name)
         if current is None:
-            change, target, last = _prepare_new(builder, hook, pairing.replaced.get(hook.name), options)
+            change, targets[hook.name] = _prepare_new(builder, hook, pairing.replaced.get(hook.name), options)
         else:
-            change, target, last = _prepare_existing(builder, hook, current, options, warnings)
-            targets[current.id] = target
-            ready[current.id] = last
-        targets[hook.name] = target
-        ready[hook.name] = last
+            change, targets[hook.name] = _prepare_existing(builder, hook, current, options, warnings)
         if change is not None:
             changes.append(change)
 
-    handovers = _plan_handovers(builder, desired, live, pairing, targets, ready, changes)
+    handovers = _plan_handovers(builder, desired, live, pairing, targets, changes)
     _plan_removals(builder, live, pairing, options, changes, warnings)
 
     plan = Plan(
@@ -437,7 +432,7 @@ def _secret_lines(add: Iterable[str], update: Iterable[str], remove: Iterable[st
 
 def _prepare_new(
     builder: _Builder, hook: Hook, old: LiveHook | None, options: PlanOptions
-) -> tuple[HookChange, _Target, int | None]:
+) -> tuple[HookChange, _Target]:
     """Create the hook disabled, then give it its secrets."""
     after: list[int | None] = []
     if old is not None:
@@ -465,12 +460,11 @@ def _prepare_new(
         reason="created disabled; enabled at the hand-over" if hook.enabled else "",
     )
     target = _Target(created_by=create)
-    last: int | None = create
     keys = set(hook.secrets)
     if keys and options.hmac_key and len(keys) < MAX_SECRETS:
         keys.add(marker_for(options.hmac_key, hook.name, hook.secrets))
     if keys:
-        last = builder.add(
+        builder.add(
             Action.SECRETS_ADD, hook.name, hook.trigger_id, target, Phase.PREPARE,
             {"keys": sorted(keys)}, [create],
         )
@@ -495,12 +489,12 @@ def _prepare_new(
         fields=tuple(fields),
         previous_trigger_id=old.trigger_id if old else "",
     )
-    return change, target, last
+    return change, target
 
 
 def _prepare_existing(
     builder: _Builder, hook: Hook, live: LiveHook, options: PlanOptions, warnings: list[str]
-) -> tuple[HookChange | None, _Target, int | None]:
+) -> tuple[HookChange | None, _Target]:
     """Secrets first (a new script may need a new key), then the script, name, dependencies."""
     target = _Target(hook_id=live.id)
     desired_keys = set(hook.secrets)
@@ -572,11 +566,11 @@ def _prepare_existing(
     if hook.enabled != live.enabled:
         fields.append(FieldChange("enabled", live.enabled, hook.enabled))
     if not fields:
-        return None, target, last
+        return None, target
     content = [f for f in fields if f.field != "enabled"]
     kind = ChangeKind.UPDATE if content else (ChangeKind.ENABLE if hook.enabled else ChangeKind.DISABLE)
     previous = live.name if live.name != hook.name else ""
-    return HookChange(kind, hook.name, hook.trigger_id, tuple(fields), previous_name=previous), target, last
+    return HookChange(kind, hook.name, hook.trigger_id, tuple(fields), previous_name=previous), target
 
 
 def _plan_handovers(
@@ -585,7 +579,6 @@ def _plan_handovers(
     live: LiveState,
     pairing: _Pairing,
     targets: dict[str, _Target],
-    ready: dict[str, int | None],
     changes: list[HookChange],
 ) -> list[Handover]:
     desired_enabled = {h.trigger_id: h for h in desired.hooks if h.enabled}
@@ -605,26 +598,30 @@ def _plan_handovers(
                 {"enabled": False}, after, reason,
             )
 
+        fixes: list[int] = []
         if len(enabled_now) > 1:
             # The tenant already breaks the rule: fix that before anything else.
             keep = wanted_live if already else enabled_now[0]
             for extra in enabled_now:
                 if extra.id != keep.id:
-                    disable(extra, (), f"fix: {len(enabled_now)} hooks enabled on {trigger_id}")
+                    fixes.append(disable(extra, (), f"fix: {len(enabled_now)} hooks enabled on {trigger_id}"))
                     _note_orphan_disable(extra, desired_by_live_id, changes)
             enabled_now = [keep]
         current = enabled_now[0] if enabled_now else None
 
+        # Every change to hooks on this trigger lands before the hand-over starts, so nothing
+        # else on the trigger comes between its disable and its enable.
+        prepared = fixes + [s.index for s in builder.steps if s.phase is Phase.PREPARE and s.trigger_id == trigger_id]
         if wanted is None:
             if current is not None and current.id in desired_by_live_id:
-                disable(current, [ready.get(current.id)], "")
+                disable(current, prepared, "")
                 handovers.append(Handover(trigger_id, (current.name,), None))
             continue
         if already:
             continue
-        wait_for = [ready.get(wanted.name)]
+        wait_for: list[int | None] = list(prepared)
         if current is not None:
-            wait_for = [disable(current, wait_for + [ready.get(current.id)], f"hand over to {wanted.name}")]
+            wait_for = [disable(current, prepared, f"hand over to {wanted.name}")]
             _note_orphan_disable(current, desired_by_live_id, changes)
         builder.add(
             Action.ENABLE, wanted.name, trigger_id, targets[wanted.name], Phase.HANDOVER,

@@ -70,6 +70,7 @@ def run_plan(plan: Plan, live: LiveState, seed: int = 0) -> SimTenant:
     rng = random.Random(seed)
     pending = {step.index: step for step in plan.steps}
     finished: set[int] = set()
+    order: list[Step] = []
     non_remove = {s.index for s in plan.steps if s.phase is not Phase.REMOVE}
     while pending:
         ready = [
@@ -82,8 +83,26 @@ def run_plan(plan: Plan, live: LiveState, seed: int = 0) -> SimTenant:
         _apply(tenant, step, created)
         tenant.check_invariant()
         finished.add(step.index)
+        order.append(step)
         del pending[step.index]
+    _check_handovers_adjacent(order, plan)
     return tenant
+
+
+def _check_handovers_adjacent(order: list[Step], plan: Plan) -> None:
+    """Between a hand-over's disable and its enable, nothing else touches that trigger."""
+    position = {step.index: i for i, step in enumerate(order)}
+    for enable in plan.steps:
+        if enable.action is not Action.ENABLE:
+            continue
+        for before in enable.after:
+            disable = plan.steps[before]
+            if disable.action is not Action.DISABLE:
+                continue
+            between = order[position[disable.index] + 1 : position[enable.index]]
+            touching = [s for s in between if s.trigger_id == enable.trigger_id]
+            if touching:
+                raise SimulatedConflict(f"{touching[0].action} {touching[0].hook} inside a hand-over")
 
 
 def _apply(tenant: SimTenant, step: Step, created: dict[int, str]) -> None:

@@ -257,3 +257,20 @@ def test_simulator_catches_a_bad_order():
     with pytest.raises(SimulatedConflict):
         for seed in range(20):
             run_plan(bad, have, seed)
+
+
+def test_nothing_else_on_the_trigger_runs_inside_a_handover():
+    """Other hooks on the trigger are prepared before the disable, fixes come first."""
+    want = desired(
+        hook("a", PRE), hook("b", PRE), hook("c", PRE, enabled=True),
+        hook("d", PRE, script="// d v2\n"), hook("e", PRE, secrets={"K": "v"}),
+    )
+    have = live(
+        live_hook("1", "a", PRE, enabled=True), live_hook("2", "b", PRE, enabled=True),
+        live_hook("3", "c", PRE), live_hook("4", "d", PRE),
+    )
+    plan, _ = converge(want, have, seeds=60)
+    handover_disable = next(s for s in plan.steps if s.action is Action.DISABLE and "hand over" in s.reason)
+    prepare = {s.index for s in plan.steps if s.phase is Phase.PREPARE}
+    fixes = {s.index for s in plan.steps if "fix" in s.reason}
+    assert prepare | fixes <= set(handover_disable.after)
