@@ -1,0 +1,58 @@
+import json
+
+from click import unstyle
+
+from reconciler.model import DesiredState, Hook, LiveHook, LiveState
+from reconciler.plan import PlanOptions, build_plan
+from reconciler.render.json import render_json
+from reconciler.render.text import NO_CHANGES, render_text
+
+PRE = "pre-user-registration"
+CRED = "credentials-exchange"
+
+
+def _plan(allow_delete=False):
+    desired = DesiredState(
+        (
+            Hook("fresh", PRE, "// fresh\n", True, {"axios": "1.6.8"}, secrets={"TOKEN": "CANARY-1"}),
+            Hook("mover", CRED, "// m\n"),
+            Hook("edited", CRED, "// v2\n"),
+        )
+    )
+    live = LiveState(
+        (
+            LiveHook("1", "old", PRE, "// old\n", True),
+            LiveHook("2", "mover", PRE, "// m\n", False),
+            LiveHook("3", "edited", CRED, "// v1\n", False),
+        )
+    )
+    return build_plan(desired, live, PlanOptions(allow_delete=allow_delete))
+
+
+def test_text_uses_terraform_symbols_and_one_summary_line():
+    text = unstyle(render_text(_plan()))
+    assert "  + fresh (pre-user-registration)" in text
+    assert "  -/+ mover (pre-user-registration -> credentials-exchange, forces replacement)" in text
+    assert "  ~ edited (credentials-exchange)" in text
+    assert "-// v1" in text and "+// v2" in text
+    assert "  - old (pre-user-registration): skipped, not in the config" in text
+    assert "pre-user-registration: old -> fresh" in text
+    assert "TOKEN = (sensitive)" in text and "CANARY-1" not in text
+    assert text.rstrip().splitlines()[-1] == (
+        "Plan: 2 to create, 1 to update, 1 to delete, 2 to enable/disable. (1 skipped)"
+    )
+
+
+def test_no_changes():
+    plan = build_plan(DesiredState(()), LiveState(()))
+    assert unstyle(render_text(plan)).strip() == NO_CHANGES
+
+
+def test_json_has_format_version_summary_and_no_secret_values():
+    data = json.loads(render_json(_plan(allow_delete=True)))
+    assert data["format_version"] == 1
+    assert data["summary"]["create"] == 2 and data["summary"]["delete"] == 2
+    assert data["has_changes"] is True
+    assert "CANARY-1" not in json.dumps(data)
+    actions = [step["action"] for step in data["steps"]]
+    assert actions.index("disable") < actions.index("enable") < actions.index("delete")
