@@ -40,6 +40,13 @@ def script_diff(before: str, after: str, name: str) -> str:
 
 def dependency_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
     """Readable lines such as ``+ axios 1.6.8`` / ``~ lodash 4.17.20 -> 4.17.21``."""
+    if all(isinstance(v, str) for v in (*before.values(), *after.values())):
+        # Flat name -> version maps (all a valid config or the API has): a set comparison,
+        # same lines as DeepDiff. DeepDiff costs ~0.3 ms a call, half of planning 10,000 hooks.
+        lines = [f"+ {k} {after[k]}" for k in after.keys() - before.keys()]
+        lines += [f"- {k} {before[k]}" for k in before.keys() - after.keys()]
+        lines += [f"~ {k} {before[k]} -> {after[k]}" for k in before.keys() & after.keys() if before[k] != after[k]]
+        return sorted(lines, key=lambda line: line[2:])
     delta = DeepDiff(dict(before), dict(after), verbose_level=2)
     lines: list[str] = []
     for path, version in delta.get("dictionary_item_added", {}).items():
