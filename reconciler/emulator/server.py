@@ -649,8 +649,16 @@ class RunningEmulator:
     def configure(self, **changes: Any) -> None:
         self.app.configure(changes)
 
-    def token(self) -> str:
-        return self.app.issue_token()[0]
+    def token(self, scopes: list[str] | None = None) -> str:
+        """A ready access token (what AUTH0_ACCESS_TOKEN would hold)."""
+        return self.app.issue_token(frozenset(scopes) if scopes is not None else None)[0]
+
+    def expire_tokens(self) -> int:
+        return self.app.expire_tokens()
+
+    def env(self) -> dict[str, str]:
+        """Environment for running the reconciler against this emulator."""
+        return {"AUTH0_DOMAIN": self.base_url, "AUTH0_CLIENT_ID": self.client_id, "AUTH0_CLIENT_SECRET": self.client_secret}
 
     def stop(self) -> None:
         if self._stopped:
