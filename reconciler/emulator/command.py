@@ -39,7 +39,9 @@ def _faults(ctx: click.Context, param: click.Parameter, value: str | None) -> di
 @click.option("--token-ttl", default=86400, show_default=True, type=int, help="Access token lifetime, seconds.")
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), help="Serve HTTPS with this certificate (PEM).")
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), help="Private key for --tls-cert (PEM).")
-def emulator(**kwargs: object) -> None:
+@click.option("--exit-on-stdin-eof", is_flag=True, hidden=True,
+              help="Stop when stdin closes (test harnesses: the emulator dies with its parent).")
+def emulator(exit_on_stdin_eof: bool = False, **kwargs: object) -> None:
     """A local Auth0 Management API v2 for hooks (a real HTTP server).
 
     Prints its base URL on the first line, then serves until SIGINT/SIGTERM.
@@ -65,6 +67,17 @@ def emulator(**kwargs: object) -> None:
 
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
+    if exit_on_stdin_eof:
+
+        def _watch_stdin() -> None:
+            try:
+                while sys.stdin.buffer.read(4096):
+                    pass
+            except (OSError, ValueError):
+                pass
+            stop.set()
+
+        threading.Thread(target=_watch_stdin, name="stdin-watch", daemon=True).start()
     print(f"Auth0 emulator listening on {running.base_url}", flush=True)
     print(
         f"  client id: {options.client_id}  "

@@ -69,9 +69,11 @@ class EmulatorProcess:
         return int(self.base_url.rsplit(":", 1)[1])
 
     def start(self) -> None:
-        cmd = [self.python, "-m", "reconciler", "emulator", *options_to_args(self.options)]
+        # --exit-on-stdin-eof: we hold the write end of its stdin, so if this process dies
+        # (even by SIGKILL) the emulator sees EOF and exits instead of lingering.
+        cmd = [self.python, "-m", "reconciler", "emulator", "--exit-on-stdin-eof", *options_to_args(self.options)]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, stdin=subprocess.PIPE,
                                      cwd=self.cwd, env=env)
         assert self.proc.stdout is not None
         sel = selectors.DefaultSelector()
@@ -109,8 +111,12 @@ class EmulatorProcess:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+        for pipe in (proc.stdout, proc.stdin):
+            if pipe:
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
 
     def restart(self, same_port: bool = True) -> None:
         """Stop and start again with the same options (and port, so base_url is kept)."""

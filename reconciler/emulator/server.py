@@ -664,10 +664,12 @@ class RunningEmulator:
         if self._stopped:
             return
         self._stopped = True
-        self.server.shutdown()
+        if self._thread.is_alive():
+            # what server.shutdown() does, but never waits forever if the loop is gone
+            self.server._BaseServer__shutdown_request = True  # type: ignore[attr-defined]
+            self._thread.join(timeout=10)
         self.server.close_connections()
         self.server.server_close()
-        self._thread.join(timeout=5)
 
     def wait(self) -> None:
         while self._thread.is_alive():

@@ -325,3 +325,29 @@ def test_http_framing_keepalive_chunked_close(emulator):
     assert out.startswith(b"HTTP/1.1 200 OK")
     out = _raw(emulator.base_url, b"garbage\r\n\r\n")
     assert out.startswith(b"HTTP/1.1 400 Bad Request")
+
+
+def test_subprocess_dies_with_its_parent(tmp_path):
+    """A harness killed with SIGKILL must not leave its emulator running."""
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import sys, time\n"
+        "from reconciler.emulator.process import EmulatorProcess\n"
+        "emu = EmulatorProcess({})\n"
+        "print(emu.proc.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                              cwd=str(Path(__file__).resolve().parents[2]))
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("the emulator outlived its parent")
