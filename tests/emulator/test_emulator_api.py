@@ -6,7 +6,7 @@ import re
 
 import httpx
 import pytest
-from conftest import PUR, SCRIPT, Api, get_token, make_api
+from emulator_testlib import PUR, SCRIPT, Api, get_token, make_api
 
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 NOT_FOUND = {"statusCode": 404, "error": "Not Found", "message": "Error: Hook does not exist", "errorCode": "HookDoesNotExist"}

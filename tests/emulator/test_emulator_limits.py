@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import PUR, SCRIPT, Api, get_token, make_api
+from emulator_testlib import PUR, SCRIPT, Api, get_token, make_api
 
 RATE_LIMITED = {"statusCode": 429, "error": "Too Many Requests", "message": "Global limit has been reached",
                 "errorCode": "too_many_requests"}
