@@ -34,7 +34,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import emulator, environment_note, hook, progress, run_apply, table, write_config  # noqa: E402
+from common import (  # noqa: E402
+    emulator,
+    environment_note,
+    hook,
+    progress,
+    run_apply,
+    table,
+    write_config,
+)
 
 PROFILES = {
     "2/s burst 10": {"rate_limit": 2, "burst": 10, "latency_ms": 0},

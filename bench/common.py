@@ -28,7 +28,7 @@ from reconciler.apply import ApplyReport, execute  # noqa: E402
 from reconciler.client import ManagementClient  # noqa: E402
 from reconciler.config import connection_from_env  # noqa: E402
 from reconciler.emulator.process import EmulatorProcess  # noqa: E402
-from reconciler.plan import build_plan  # noqa: E402
+from reconciler.planner import build_plan  # noqa: E402
 from reconciler.reconcile import load_desired, plan_options  # noqa: E402
 
 SCRIPT = "module.exports = function (client, scope, audience, context, cb) {\n  cb(null, {});\n};\n"

@@ -52,7 +52,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REPO, SCRIPT, emulator, environment_note, progress, table, write_config  # noqa: E402
+from common import (  # noqa: E402
+    REPO,
+    SCRIPT,
+    emulator,
+    environment_note,
+    progress,
+    table,
+    write_config,
+)
 
 DEPLOY_CLI_VERSION = "8.44.0"
 CACHE = REPO / ".bench"

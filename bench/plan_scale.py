@@ -95,7 +95,8 @@ def measure(count: int) -> dict[str, Any]:
     from reconciler.keywords import Keywords
     from reconciler.load import read_config
     from reconciler.model import LiveHook, LiveState
-    from reconciler.plan import PlanOptions, build_plan
+    from reconciler.plan import PlanOptions
+    from reconciler.planner import build_plan
     from reconciler.render.json import render_json
     from reconciler.render.text import render_text
     from reconciler.validate import _check, _validator

@@ -15,10 +15,17 @@ from reconciler.client import ManagementClient
 from reconciler.config import connection_from_env
 from reconciler.errors import ReconcilerError
 from reconciler.export import export_live
-from reconciler.plan import Plan, build_plan, config_digest, live_fingerprint
+from reconciler.plan import Plan, config_digest, live_fingerprint
 from reconciler.planfile import check_fresh, read_plan, write_plan
+from reconciler.planner import build_plan
 from reconciler.progress import progress_bar
-from reconciler.reconcile import InvalidConfig, Loaded, load_desired, make_plan, plan_options
+from reconciler.reconcile import (
+    InvalidConfig,
+    Loaded,
+    load_desired,
+    make_plan,
+    plan_options,
+)
 from reconciler.render.json import render_json
 from reconciler.render.text import render_text
 

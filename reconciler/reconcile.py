@@ -11,8 +11,9 @@ from reconciler.apply import ApplyReport, StepCallback, execute
 from reconciler.client import ManagementClient
 from reconciler.errors import ReconcilerError
 from reconciler.model import DesiredState, LiveState
-from reconciler.plan import Plan, PlanOptions, build_plan, config_digest, live_fingerprint
+from reconciler.plan import Plan, PlanOptions, config_digest, live_fingerprint
 from reconciler.planfile import SavedPlan, check_fresh
+from reconciler.planner import build_plan
 from reconciler.secrets import HMAC_ENV
 from reconciler.validate import Problem, check
 

@@ -8,7 +8,8 @@ from reconciler.apply import execute
 from reconciler.client import ManagementClient, RequestEvent
 from reconciler.config import connection_from_env
 from reconciler.model import DesiredState, Hook
-from reconciler.plan import Action, PlanOptions, build_plan
+from reconciler.plan import Action, PlanOptions
+from reconciler.planner import build_plan
 
 PRE = "pre-user-registration"
 CRED = "credentials-exchange"

@@ -18,8 +18,13 @@ import pytest
 
 from reconciler.client import ManagementClient
 from reconciler.config import Connection, connection_from_env
+from reconciler.errors import (
+    ApiError,
+    AuthError,
+    HooksUnavailableError,
+    ReconcilerError,
+)
 from reconciler.ratelimit import RateLimiter
-from reconciler.errors import ApiError, AuthError, HooksUnavailableError, ReconcilerError
 
 CANARY_SECRET = "canary-client-secret-71c3e0"
 CANARY_VALUE = "canary-secret-value-4b9d2a"

@@ -15,10 +15,16 @@ from click.testing import CliRunner
 
 import reconciler.github as github
 from reconciler.cli import cli
-from reconciler.github import GitHubClient, GitHubError, marker_for, upsert_sticky_comment
+from reconciler.github import (
+    GitHubClient,
+    GitHubError,
+    marker_for,
+    upsert_sticky_comment,
+)
 from reconciler.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.plan import PlanOptions, build_plan
+from reconciler.plan import PlanOptions
 from reconciler.planfile import write_plan
+from reconciler.planner import build_plan
 from tests.fake_github import BODY_LIMIT, FakeGitHub
 
 REPO = "acme/auth0-config"

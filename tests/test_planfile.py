@@ -3,8 +3,9 @@ import json
 import pytest
 
 from reconciler.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.plan import PlanOptions, build_plan
+from reconciler.plan import PlanOptions
 from reconciler.planfile import PlanFileError, check_fresh, read_plan, write_plan
+from reconciler.planner import build_plan
 from reconciler.render.json import FORMAT_VERSION, plan_from_dict, plan_to_dict
 
 PRE = "pre-user-registration"

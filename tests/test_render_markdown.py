@@ -6,9 +6,19 @@ import re
 
 import pytest
 
-from reconciler.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.plan import Action, ChangeKind, Handover, HookChange, Phase, Plan, PlanOptions, Step, build_plan
 from reconciler.diff import FieldChange
+from reconciler.model import DesiredState, Hook, LiveHook, LiveState
+from reconciler.plan import (
+    Action,
+    ChangeKind,
+    Handover,
+    HookChange,
+    Phase,
+    Plan,
+    PlanOptions,
+    Step,
+)
+from reconciler.planner import build_plan
 from reconciler.render.markdown import NO_CHANGES, render_markdown
 
 CANARY = "canary-md-SECRET-4d2e91"

@@ -3,7 +3,8 @@ import json
 from click import unstyle
 
 from reconciler.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.plan import PlanOptions, build_plan
+from reconciler.plan import PlanOptions
+from reconciler.planner import build_plan
 from reconciler.render.json import render_json
 from reconciler.render.text import NO_CHANGES, render_text
 

@@ -46,7 +46,7 @@ from reconciler.client import ManagementClient
 from reconciler.config import connection_from_env
 from reconciler.emulator.process import EmulatorProcess
 from reconciler.errors import ReconcilerError
-from reconciler.plan import REPLACED_SUFFIX, build_plan
+from reconciler.planner import REPLACED_SUFFIX, build_plan
 from reconciler.reconcile import load_desired, plan_options
 from reconciler.secrets import is_marker
 from tests.e2e.helpers import live_hooks, write_config

@@ -8,18 +8,11 @@ planning again yields nothing to do.
 from __future__ import annotations
 
 import pytest
-
 from plan_simulator import SimulatedConflict, assert_converged, run_plan
+
 from reconciler.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.plan import (
-    REPLACED_SUFFIX,
-    Action,
-    ChangeKind,
-    Phase,
-    PlanError,
-    PlanOptions,
-    build_plan,
-)
+from reconciler.plan import Action, ChangeKind, Phase, PlanError, PlanOptions
+from reconciler.planner import REPLACED_SUFFIX, build_plan
 from reconciler.secrets import marker_for
 
 PRE = "pre-user-registration"
