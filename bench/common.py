@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 import time
@@ -28,6 +27,7 @@ from reconciler.apply import ApplyReport, execute  # noqa: E402
 from reconciler.client import ManagementClient  # noqa: E402
 from reconciler.config import connection_from_env  # noqa: E402
 from reconciler.emulator.process import EmulatorProcess  # noqa: E402
+from reconciler.export import write_hook  # noqa: E402
 from reconciler.planner import build_plan  # noqa: E402
 from reconciler.reconcile import load_desired, plan_options  # noqa: E402
 
@@ -59,10 +59,7 @@ def write_config(directory: Path, hooks: Iterable[dict[str, Any]]) -> Path:
     for old in hooks_dir.iterdir():
         old.unlink()
     for item in hooks:
-        metadata = {k: v for k, v in item.items() if k != "script"}
-        metadata["script"] = f"./{item['name']}.js"
-        (hooks_dir / f"{item['name']}.js").write_text(item["script"], encoding="utf-8")
-        (hooks_dir / f"{item['name']}.json").write_text(json.dumps(metadata, indent=2), encoding="utf-8")
+        write_hook(hooks_dir, item, item["script"])
     return directory
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reconciler.errors import ReconcilerError
 from reconciler.model import LiveState
@@ -42,10 +43,17 @@ def export_live(live: LiveState, directory: str | Path) -> ExportResult:
             "secrets": {key: f"##{key}##" for key in keys},
         }
         try:
-            (hooks_dir / f"{hook.name}.js").write_text(hook.script, encoding="utf-8")
-            (hooks_dir / f"{hook.name}.json").write_text(
-                json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-            )
+            write_hook(hooks_dir, metadata, hook.script)
         except OSError as error:
             raise ReconcilerError(f"{hooks_dir}: cannot write {hook.name} ({error.strerror})") from None
     return ExportResult(Path(directory), len(live.hooks), tuple(sorted(keywords)))
+
+
+def write_hook(hooks_dir: Path, metadata: dict[str, Any], script: str) -> None:
+    """One hook in deploy-cli's layout: ``<name>.json`` pointing at ``./<name>.js``."""
+    name = metadata["name"]
+    (hooks_dir / f"{name}.js").write_text(script, encoding="utf-8")
+    metadata = {**metadata, "script": f"./{name}.js"}
+    (hooks_dir / f"{name}.json").write_text(
+        json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )

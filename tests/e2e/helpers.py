@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -10,6 +9,7 @@ from typing import Any, Mapping
 from click.testing import CliRunner
 
 from reconciler.cli import cli
+from reconciler.export import write_hook
 
 
 def write_config(directory: Path, hooks: list[dict[str, Any]]) -> Path:
@@ -19,10 +19,7 @@ def write_config(directory: Path, hooks: list[dict[str, Any]]) -> Path:
     for old in hooks_dir.iterdir():
         old.unlink()
     for hook in hooks:
-        metadata = {k: v for k, v in hook.items() if k != "script"}
-        metadata["script"] = f"./{hook['name']}.js"
-        (hooks_dir / f"{hook['name']}.js").write_text(hook["script"], encoding="utf-8")
-        (hooks_dir / f"{hook['name']}.json").write_text(json.dumps(metadata, indent=2), encoding="utf-8")
+        write_hook(hooks_dir, hook, hook["script"])
     return directory
 
 
