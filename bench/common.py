@@ -27,7 +27,7 @@ from reconciler.apply import ApplyReport, execute  # noqa: E402
 from reconciler.client import ManagementClient  # noqa: E402
 from reconciler.config import connection_from_env  # noqa: E402
 from reconciler.emulator.process import EmulatorProcess  # noqa: E402
-from reconciler.export import write_hook  # noqa: E402
+from reconciler.export import write_config  # noqa: E402, F401 (re-exported for the bench scripts)
 from reconciler.planner import build_plan  # noqa: E402
 from reconciler.reconcile import load_desired, plan_options  # noqa: E402
 
@@ -50,17 +50,6 @@ def hook(name: str, trigger: str = CRED, enabled: bool = False, script: str | No
          **extra: Any) -> dict[str, Any]:
     return {"name": name, "triggerId": trigger, "enabled": enabled,
             "script": script if script is not None else f"// {name}\n{SCRIPT}", **extra}
-
-
-def write_config(directory: Path, hooks: Iterable[dict[str, Any]]) -> Path:
-    """Write hooks as ``directory/hooks/<name>.json`` + ``<name>.js``; ``script`` is the text."""
-    hooks_dir = directory / "hooks"
-    hooks_dir.mkdir(parents=True, exist_ok=True)
-    for old in hooks_dir.iterdir():
-        old.unlink()
-    for item in hooks:
-        write_hook(hooks_dir, item, item["script"])
-    return directory
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from reconciler.errors import ReconcilerError
 from reconciler.model import LiveState
@@ -47,6 +47,18 @@ def export_live(live: LiveState, directory: str | Path) -> ExportResult:
         except OSError as error:
             raise ReconcilerError(f"{hooks_dir}: cannot write {hook.name} ({error.strerror})") from None
     return ExportResult(Path(directory), len(live.hooks), tuple(sorted(keywords)))
+
+
+def write_config(directory: str | Path, hooks: Iterable[Mapping[str, Any]]) -> Path:
+    """A config directory from hook dicts whose ``script`` is the source text (tests, benches,
+    generators). Replaces whatever ``directory/hooks`` held."""
+    hooks_dir = Path(directory) / "hooks"
+    hooks_dir.mkdir(parents=True, exist_ok=True)
+    for old in hooks_dir.iterdir():
+        old.unlink()
+    for hook in hooks:
+        write_hook(hooks_dir, dict(hook), hook["script"])
+    return Path(directory)
 
 
 def write_hook(hooks_dir: Path, metadata: dict[str, Any], script: str) -> None:

@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Mapping
 
 from click.testing import CliRunner
 
 from reconciler.cli import cli
-from reconciler.export import write_hook
-
-
-def write_config(directory: Path, hooks: list[dict[str, Any]]) -> Path:
-    """Write hooks as a deploy-cli directory; ``script`` is the script text."""
-    hooks_dir = directory / "hooks"
-    hooks_dir.mkdir(parents=True, exist_ok=True)
-    for old in hooks_dir.iterdir():
-        old.unlink()
-    for hook in hooks:
-        write_hook(hooks_dir, hook, hook["script"])
-    return directory
 
 
 @dataclass

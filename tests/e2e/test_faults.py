@@ -49,7 +49,8 @@ from reconciler.errors import ReconcilerError
 from reconciler.planner import REPLACED_SUFFIX, build_plan
 from reconciler.reconcile import load_desired, plan_options
 from reconciler.secrets import is_marker
-from tests.e2e.helpers import live_hooks, write_config
+from reconciler.export import write_config
+from tests.e2e.helpers import live_hooks
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.emulator.process import EmulatorProcess
-from tests.e2e.helpers import live_hooks, run_cli, write_config
+from reconciler.export import write_config
+from tests.e2e.helpers import live_hooks, run_cli
 
 PRE = "pre-user-registration"
 CRED = "credentials-exchange"

@@ -13,7 +13,8 @@ from typing import Any, Iterator
 import pytest
 
 from reconciler.emulator.process import EmulatorProcess
-from tests.e2e.helpers import live_hooks, run_cli, write_config
+from reconciler.export import write_config
+from tests.e2e.helpers import live_hooks, run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 PRE = "pre-user-registration"
