@@ -15,15 +15,15 @@ from reconciler.client import ManagementClient
 from reconciler.config import connection_from_env
 from reconciler.errors import ReconcilerError
 from reconciler.export import export_live
-from reconciler.plan import Plan, config_digest, live_fingerprint
-from reconciler.planfile import check_fresh, read_plan, write_plan
-from reconciler.planner import build_plan
+from reconciler.plan import Plan
+from reconciler.planfile import read_plan, write_plan
 from reconciler.progress import progress_bar
 from reconciler.reconcile import (
     InvalidConfig,
     Loaded,
     load_desired,
     make_plan,
+    plan_for_apply,
     plan_options,
 )
 from reconciler.render.json import render_json
@@ -166,9 +166,11 @@ def _plan_options(function: Callable[..., None]) -> Callable[..., None]:
     return function
 
 
-def _client(domain: str | None, client_id: str | None, audience: str | None) -> ManagementClient:
+def _client(
+    domain: str | None, client_id: str | None, audience: str | None, max_workers: int = 8
+) -> ManagementClient:
     connection = connection_from_env(os.environ, domain=domain, client_id=client_id, audience=audience)
-    return ManagementClient(connection)
+    return ManagementClient(connection, max_workers=max_workers)
 
 
 def _print_warnings(loaded: Loaded) -> None:
@@ -230,17 +232,8 @@ def apply(
     loaded = load_desired(config)
     _print_warnings(loaded)
     options = plan_options(allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
-    with _client(domain, client_id, audience) as client:
-        live = client.read_live_state()
-        if saved is not None:
-            check_fresh(
-                saved,
-                config_digest=config_digest(loaded.desired, options.hmac_key),
-                live_fingerprint=live_fingerprint(live),
-            )
-            the_plan = saved.plan
-        else:
-            the_plan = build_plan(loaded.desired, live, options)
+    with _client(domain, client_id, audience, max_workers) as client:
+        the_plan = plan_for_apply(saved, loaded.desired, client, options)
         click.echo(render_text(the_plan), nl=False)
         if not the_plan.has_changes:
             return
@@ -250,12 +243,16 @@ def apply(
             click.confirm("Apply these changes to the tenant?", abort=True)
         with progress_bar(len(the_plan.steps)) as on_step:
             report = execute(the_plan, client, loaded.desired, max_workers=max_workers, on_step=on_step)
-    _print_apply_report(report)
+        _print_apply_report(report, client.stats.snapshot())
 
 
-def _print_apply_report(report: ApplyReport) -> None:
+def _print_apply_report(report: ApplyReport, traffic: dict[str, int]) -> None:
     if report.ok:
         click.echo(click.style(f"Apply complete: {len(report.done)} requests made.", fg="green", bold=True))
+        click.echo(
+            f"({traffic['requests']} API requests in all, {traffic['retries']} retried, "
+            f"{traffic['rate_limited']} rate-limited)"
+        )
         return
     for failure in report.failed:
         step = failure.step
@@ -313,7 +310,7 @@ def demo(config: str) -> None:
             click.echo(click.style(f"$ reconciler apply -c {config} --yes", bold=True))
             with progress_bar(len(the_plan.steps)) as on_step:
                 report = execute(the_plan, client, loaded.desired, on_step=on_step)
-            _print_apply_report(report)
+            _print_apply_report(report, client.stats.snapshot())
             click.echo(click.style(f"\n$ reconciler plan -c {config}   # again", bold=True))
             again, _ = make_plan(loaded.desired, client, options)
             click.echo(render_text(again), nl=False)

@@ -7,7 +7,6 @@ import os
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from reconciler.apply import ApplyReport, StepCallback, execute
 from reconciler.client import ManagementClient
 from reconciler.errors import ReconcilerError
 from reconciler.model import DesiredState, LiveState
@@ -76,29 +75,16 @@ def make_plan(desired: DesiredState, client: ManagementClient, options: PlanOpti
     return build_plan(desired, live, options), live
 
 
-def apply_saved(
-    saved: SavedPlan,
-    desired: DesiredState,
-    client: ManagementClient,
-    options: PlanOptions,
-    *,
-    on_step: StepCallback | None = None,
-) -> ApplyReport:
-    """Execute exactly the saved steps, after checking they still describe reality."""
+def plan_for_apply(
+    saved: SavedPlan | None, desired: DesiredState, client: ManagementClient, options: PlanOptions
+) -> Plan:
+    """The plan to execute: the saved one if it still describes reality, else a fresh one."""
     live = client.read_live_state()
+    if saved is None:
+        return build_plan(desired, live, options)
     check_fresh(
         saved,
         config_digest=config_digest(desired, options.hmac_key),
         live_fingerprint=live_fingerprint(live),
     )
-    return execute(saved.plan, client, desired, on_step=on_step)
-
-
-def apply_plan(
-    plan: Plan,
-    desired: DesiredState,
-    client: ManagementClient,
-    *,
-    on_step: StepCallback | None = None,
-) -> ApplyReport:
-    return execute(plan, client, desired, on_step=on_step)
+    return saved.plan
