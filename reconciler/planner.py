@@ -17,6 +17,7 @@ may run independent steps concurrently.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
@@ -173,7 +174,7 @@ def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | No
             changes.append(change)
 
     handovers = _plan_handovers(builder, desired, live, pairing, targets, changes)
-    _plan_removals(builder, live, pairing, options, changes, warnings)
+    _plan_removals(builder, desired, pairing, options, changes, warnings)
 
     plan = Plan(
         steps=tuple(builder.steps),
@@ -420,23 +421,39 @@ def _note_orphan_disable(hook: LiveHook, desired_by_live_id: Mapping[str, str], 
 
 def _plan_removals(
     builder: _Builder,
-    live: LiveState,
+    desired: DesiredState,
     pairing: _Pairing,
     options: PlanOptions,
     changes: list[HookChange],
     warnings: list[str],
 ) -> None:
-    for old in sorted(pairing.replaced.values(), key=lambda h: h.name):
+    wanted = desired.by_name()
+    # A replaced hook goes without --allow-delete, unless it holds secret keys the config no
+    # longer has: their values exist nowhere else, so dropping them is a delete like any other.
+    retiring = [(old, old.name, False) for old in pairing.replaced.values()]
+    retiring += [(old, old.name[: -len(REPLACED_SUFFIX)], True) for old in pairing.leftovers]
+    for old, name, leftover in sorted(retiring, key=lambda item: item[1]):
+        dropped = sorted(user_keys(old.secret_keys) - set(wanted[name].secrets))
+        if dropped and not options.allow_delete:
+            keys = ", ".join(dropped)
+            changes.append(
+                HookChange(
+                    ChangeKind.DELETE, name + REPLACED_SUFFIX, old.trigger_id,
+                    skipped=f"replaced, but holds secret keys missing from the config ({keys}); pass --allow-delete",
+                )
+            )
+            warnings.append(
+                f"{name}: the replaced hook keeps running as {name + REPLACED_SUFFIX} because it "
+                f"holds secret keys missing from the config ({keys}); pass --allow-delete"
+            )
+            _demote_replace(changes, name)
+            continue
         builder.add(
             Action.DELETE, old.name, old.trigger_id, _Target(hook_id=old.id), Phase.REMOVE,
-            reason="replaced (triggerId changed)",
+            reason="left over from an interrupted replace" if leftover else "replaced (triggerId changed)",
         )
-    for leftover in pairing.leftovers:
-        builder.add(
-            Action.DELETE, leftover.name, leftover.trigger_id, _Target(hook_id=leftover.id),
-            Phase.REMOVE, reason="left over from an interrupted replace",
-        )
-        changes.append(HookChange(ChangeKind.DELETE, leftover.name, leftover.trigger_id))
+        if leftover:
+            changes.append(HookChange(ChangeKind.DELETE, old.name, old.trigger_id))
     for orphan in sorted(pairing.orphans, key=lambda h: h.name):
         if options.allow_delete:
             builder.add(
@@ -451,6 +468,13 @@ def _plan_removals(
                 )
             )
             warnings.append(f"{orphan.name}: not in the config; not deleted (pass --allow-delete)")
+
+
+def _demote_replace(changes: list[HookChange], name: str) -> None:
+    """A replace whose old hook stays is, for counting, a create."""
+    for i, change in enumerate(changes):
+        if change.name == name and change.kind is ChangeKind.REPLACE:
+            changes[i] = dataclasses.replace(change, kind=ChangeKind.CREATE)
 
 
 def _merge_toggles(changes: list[HookChange]) -> list[HookChange]:

@@ -267,3 +267,17 @@ def test_nothing_else_on_the_trigger_runs_inside_a_handover():
     prepare = {s.index for s in plan.steps if s.phase is Phase.PREPARE}
     fixes = {s.index for s in plan.steps if "fix" in s.reason}
     assert prepare | fixes <= set(handover_disable.after)
+
+
+def test_replace_keeps_the_old_hook_when_it_holds_secret_keys_the_config_dropped():
+    want = desired(hook("mover", CRED, enabled=True, secrets={"KEEP": "v"}))
+    have = live(live_hook("1", "mover", PRE, enabled=True, secret_keys={"KEEP", "ONLY_LIVE"}))
+    plan, tenant = converge(want, have, PlanOptions(allow_delete=False))
+    assert not any(s.action is Action.DELETE for s in plan.steps)
+    skipped = [c for c in plan.changes if c.skipped]
+    assert [c.name for c in skipped] == ["mover" + REPLACED_SUFFIX] and "ONLY_LIVE" in skipped[0].skipped
+    assert plan.summary.create == 1 and plan.summary.delete == 0 and plan.summary.skipped == 1
+    assert {h.name for h in tenant.hooks.values()} == {"mover", "mover" + REPLACED_SUFFIX}
+    # With deletes allowed, the leftover goes.
+    cleanup = build_plan(want, tenant.to_live(), PlanOptions(allow_delete=True))
+    assert actions(cleanup) == [("delete", "mover" + REPLACED_SUFFIX)]
