@@ -36,7 +36,7 @@ class Action(StrEnum):
     SECRETS_DELETE = "secrets-delete"
 
 
-WRITE_ACTIONS_ON_ENABLED = (Action.ENABLE, Action.DISABLE)
+TOGGLE_ACTIONS = (Action.ENABLE, Action.DISABLE)
 
 
 class Phase(StrEnum):
@@ -215,7 +215,7 @@ class Plan:
                 counts["delete"] += 1
             elif change.kind in (ChangeKind.CREATE, ChangeKind.UPDATE, ChangeKind.DELETE):
                 counts[str(change.kind)] += 1
-        toggles = sum(1 for step in self.steps if step.action in WRITE_ACTIONS_ON_ENABLED)
+        toggles = sum(1 for step in self.steps if step.action in TOGGLE_ACTIONS)
         return Summary(
             counts["create"], counts["update"], counts["delete"], toggles, counts["skipped"]
         )
