@@ -23,10 +23,10 @@ from reconciler.reconcile import (
     Loaded,
     load_desired,
     make_plan,
-    plan_for_apply,
     plan_options,
 )
 from reconciler.render.json import render_json
+from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
 
 
@@ -182,8 +182,6 @@ def _render(plan: Plan, output_format: str) -> str:
     if output_format == "json":
         return render_json(plan)
     if output_format == "markdown":
-        from reconciler.render.markdown import render_markdown
-
         return render_markdown(plan)
     return render_text(plan)
 
@@ -205,7 +203,7 @@ def plan(
     _print_warnings(loaded)
     options = plan_options(allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
     with _client(domain, client_id, audience) as client:
-        the_plan, _ = make_plan(loaded.desired, client, options)
+        the_plan = make_plan(loaded.desired, client, options)
     click.echo(_render(the_plan, output_format), nl=False)
     if out:
         write_plan(the_plan, out, config=config)
@@ -233,7 +231,7 @@ def apply(
     _print_warnings(loaded)
     options = plan_options(allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
     with _client(domain, client_id, audience, max_workers) as client:
-        the_plan = plan_for_apply(saved, loaded.desired, client, options)
+        the_plan = make_plan(loaded.desired, client, options, saved=saved)
         click.echo(render_text(the_plan), nl=False)
         if not the_plan.has_changes:
             return
@@ -305,14 +303,14 @@ def demo(config: str) -> None:
         options = plan_options({})
         with ManagementClient(connection) as client:
             click.echo(click.style(f"$ reconciler plan -c {config}", bold=True))
-            the_plan, _ = make_plan(loaded.desired, client, options)
+            the_plan = make_plan(loaded.desired, client, options)
             click.echo(render_text(the_plan))
             click.echo(click.style(f"$ reconciler apply -c {config} --yes", bold=True))
             with progress_bar(len(the_plan.steps)) as on_step:
                 report = execute(the_plan, client, loaded.desired, on_step=on_step)
             _print_apply_report(report, client.stats.snapshot())
             click.echo(click.style(f"\n$ reconciler plan -c {config}   # again", bold=True))
-            again, _ = make_plan(loaded.desired, client, options)
+            again = make_plan(loaded.desired, client, options)
             click.echo(render_text(again), nl=False)
         stats = emulator.stats()
         most = max(stats["max_enabled_per_trigger"].values(), default=0)

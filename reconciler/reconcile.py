@@ -9,7 +9,7 @@ from typing import Callable, Mapping
 
 from reconciler.client import ManagementClient
 from reconciler.errors import ReconcilerError
-from reconciler.model import DesiredState, LiveState
+from reconciler.model import DesiredState
 from reconciler.plan import Plan, PlanOptions, config_digest, live_fingerprint
 from reconciler.planfile import SavedPlan, check_fresh
 from reconciler.planner import build_plan
@@ -70,15 +70,14 @@ def plan_options(
     )
 
 
-def make_plan(desired: DesiredState, client: ManagementClient, options: PlanOptions) -> tuple[Plan, LiveState]:
-    live = client.read_live_state()
-    return build_plan(desired, live, options), live
-
-
-def plan_for_apply(
-    saved: SavedPlan | None, desired: DesiredState, client: ManagementClient, options: PlanOptions
+def make_plan(
+    desired: DesiredState,
+    client: ManagementClient,
+    options: PlanOptions,
+    *,
+    saved: SavedPlan | None = None,
 ) -> Plan:
-    """The plan to execute: the saved one if it still describes reality, else a fresh one."""
+    """A fresh plan against the live tenant, or ``saved`` if it still describes reality."""
     live = client.read_live_state()
     if saved is None:
         return build_plan(desired, live, options)
