@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from reconciler.emulator.errors import ApiError, bad_body, bad_query
+from reconciler.emulator.errors import ApiError, api_error, bad_body, bad_query
 
 NAME_PATTERN = r"^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$"
 _NAME_RE = re.compile(NAME_PATTERN)
@@ -32,6 +32,7 @@ _DESCRIPTIONS = {
     "`post-user-registration`, `post-change-password`, or `send-phone-message`.",
 }
 _CREATE_PROPS = ("name", "script", "enabled", "dependencies", "triggerId")
+_TOO_FEW = "'Too few properties defined (0), minimum 1'"
 _UPDATE_PROPS = ("name", "script", "enabled", "dependencies")
 
 
@@ -65,7 +66,7 @@ def parse_json(raw: bytes) -> Any:
     try:
         return json.loads(raw.decode("utf-8")) if raw.strip() else None
     except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, {"statusCode": 400, "error": "Bad Request", "message": "Invalid request payload JSON format"})
+        raise api_error(400, "Invalid request payload JSON format") from None
 
 
 def _check_props(body: dict[str, Any], allowed: tuple[str, ...], required: tuple[str, ...]) -> None:
@@ -120,33 +121,31 @@ _CHECKS = {
 }
 
 
-def validate_create(body: Any) -> dict[str, Any]:
+def _validate_hook(body: Any, allowed: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise _type_error("object", body)
-    _check_props(body, _CREATE_PROPS, ("name", "script", "triggerId"))
-    for key in _CREATE_PROPS:
+    _check_props(body, allowed, required)
+    if not body:  # only reachable with nothing required (an update)
+        raise bad_body(_TOO_FEW)
+    for key in allowed:
         if key in body:
             _CHECKS[key](body[key])
     return body
+
+
+def validate_create(body: Any) -> dict[str, Any]:
+    return _validate_hook(body, _CREATE_PROPS, ("name", "script", "triggerId"))
 
 
 def validate_update(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise _type_error("object", body)
-    _check_props(body, _UPDATE_PROPS, ())
-    if not body:
-        raise bad_body("'Too few properties defined (0), minimum 1'")
-    for key in _UPDATE_PROPS:
-        if key in body:
-            _CHECKS[key](body[key])
-    return body
+    return _validate_hook(body, _UPDATE_PROPS, ())
 
 
 def validate_secrets_map(body: Any) -> dict[str, str]:
     if not isinstance(body, dict):
         raise _type_error("object", body)
     if len(body) < 1:
-        raise bad_body("'Too few properties defined (0), minimum 1'")
+        raise bad_body(_TOO_FEW)
     if len(body) > MAX_SECRETS:
         raise bad_body(f"'Too many properties defined ({len(body)}), maximum {MAX_SECRETS}'")
     for key, value in body.items():
@@ -197,7 +196,7 @@ def query_int(query: dict[str, list[str]], name: str, minimum: int, maximum: int
     try:
         number = int(value)
     except ValueError:
-        raise bad_query(f"'Expected type integer but found type string'{_q_on(name)}")
+        raise bad_query(f"'Expected type integer but found type string'{_q_on(name)}") from None
     if number < minimum:
         raise bad_query(f"'Value {number} is less than minimum {minimum}'{_q_on(name)}")
     if maximum is not None and number > maximum:
