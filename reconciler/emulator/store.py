@@ -32,6 +32,23 @@ CONFLICT_MODES = ("reject", "auto-disable", "allow")
 STATE_VERSION = 1
 
 
+def _record(hook_id: str, fields: dict[str, Any], secrets: dict[str, str] | None = None) -> dict[str, Any]:
+    """A stored hook from validated fields (a request body, a seed item or the state file)."""
+    return {
+        "id": hook_id,
+        "name": fields["name"],
+        "script": fields["script"],
+        "dependencies": dict(fields.get("dependencies") or {}),
+        "triggerId": fields["triggerId"],
+        "enabled": bool(fields.get("enabled", False)),
+        "secrets": dict(secrets or {}),
+    }
+
+
+def _name_taken() -> ApiError:
+    return api_error(409, "Hook with the same name already exists.", "conflict")
+
+
 def public(
     hook: dict[str, Any], fields: list[str] | None = None, include: bool = True, order: tuple[str, ...] = HOOK_KEYS
 ) -> dict[str, Any]:
@@ -69,17 +86,7 @@ class Tenant:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
         for h in data.get("hooks", []):
-            hook = {
-                "id": h["id"],
-                "name": h["name"],
-                "script": h["script"],
-                "dependencies": dict(h.get("dependencies") or {}),
-                "triggerId": h["triggerId"],
-                "enabled": bool(h.get("enabled", False)),
-                "secrets": dict(h.get("secrets") or {}),
-            }
-            self.hooks[hook["id"]] = hook
-            self.by_name[hook["name"]] = hook["id"]
+            self._add(_record(h["id"], h, h.get("secrets")))
 
     def snapshot(self) -> dict[str, Any]:
         """The whole tenant including secret values (for the state file and admin dumps)."""
@@ -132,6 +139,10 @@ class Tenant:
             )
         return others
 
+    def _add(self, hook: dict[str, Any]) -> None:
+        self.hooks[hook["id"]] = hook
+        self.by_name[hook["name"]] = hook["id"]
+
     def _get(self, hook_id: str) -> dict[str, Any]:
         hook = self.hooks.get(hook_id)
         if hook is None:
@@ -155,23 +166,13 @@ class Tenant:
         validate_create(body)
         with self.lock:
             if body["name"] in self.by_name:
-                raise api_error(409, "Hook with the same name already exists.", "conflict")
-            enabled = body.get("enabled", False)
-            to_disable = self._resolve_conflict(body["triggerId"], None) if enabled else []
-            hook = {
-                "id": new_ulid(),
-                "name": body["name"],
-                "script": body["script"],
-                "dependencies": dict(body.get("dependencies") or {}),
-                "triggerId": body["triggerId"],
-                "enabled": enabled,
-                "secrets": {},
-            }
+                raise _name_taken()
+            hook = _record(new_ulid(), body)
+            to_disable = self._resolve_conflict(hook["triggerId"], None) if hook["enabled"] else []
             for other in to_disable:
                 other["enabled"] = False
-            self.hooks[hook["id"]] = hook
-            self.by_name[hook["name"]] = hook["id"]
-            self._observe(hook["triggerId"], enabling=enabled)
+            self._add(hook)
+            self._observe(hook["triggerId"], enabling=hook["enabled"])
             self._persist()
             return public(hook)
 
@@ -181,7 +182,7 @@ class Tenant:
             hook = self._get(hook_id)
             new_name = body.get("name", hook["name"])
             if new_name != hook["name"] and new_name in self.by_name:
-                raise api_error(409, "Hook with the same name already exists.", "conflict")
+                raise _name_taken()
             enabling = body.get("enabled") is True
             to_disable = self._resolve_conflict(hook["triggerId"], hook) if enabling else []
             for other in to_disable:
@@ -270,21 +271,12 @@ class Tenant:
             names = set(self.by_name)
             for hook_id, item, _ in prepared:
                 if item["name"] in names or (hook_id and hook_id in self.hooks):
-                    raise api_error(409, "Hook with the same name already exists.", "conflict")
+                    raise _name_taken()
                 names.add(item["name"])
             created = []
             for hook_id, item, secrets in prepared:
-                hook = {
-                    "id": hook_id or new_ulid(),
-                    "name": item["name"],
-                    "script": item["script"],
-                    "dependencies": dict(item.get("dependencies") or {}),
-                    "triggerId": item["triggerId"],
-                    "enabled": item.get("enabled", False),
-                    "secrets": dict(secrets),
-                }
-                self.hooks[hook["id"]] = hook
-                self.by_name[hook["name"]] = hook["id"]
+                hook = _record(hook_id or new_ulid(), item, secrets)
+                self._add(hook)
                 created.append(public(hook))
             for trigger in {h["triggerId"] for h in created}:
                 self._observe(trigger, enabling=False)
