@@ -95,6 +95,11 @@ def _json_bytes(obj: Any) -> bytes:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+def _scope_text(granted: frozenset[str]) -> str:
+    """Granted scopes as the token endpoint words them (in ALL_SCOPES order)."""
+    return " ".join(s for s in ALL_SCOPES if s in granted)
+
+
 def _unauthorized(message: str) -> ApiError:
     return api_error(401, message)
 
@@ -259,8 +264,7 @@ class App:
                 )
             granted = wanted
         token, ttl, granted = self.issue_token(granted)
-        scope_text = " ".join(s for s in ALL_SCOPES if s in granted)
-        return Response(200, _json_bytes({"access_token": token, "scope": scope_text, "expires_in": ttl, "token_type": "Bearer"}))
+        return Response(200, _json_bytes({"access_token": token, "scope": _scope_text(granted), "expires_in": ttl, "token_type": "Bearer"}))
 
     # ---- /api/v2 -----------------------------------------------------------------------
     def _api(self, method: str, path: str, query: str, headers: Any, body: bytes) -> Response:
@@ -362,7 +366,7 @@ class App:
                 try:
                     self.configure(changes)
                 except (TypeError, ValueError) as exc:
-                    raise api_error(400, str(exc))
+                    raise api_error(400, str(exc)) from None
             opts = asdict(self.options)
             opts.pop("client_secret", None)
             return Response(200, _json_bytes(opts))
@@ -370,7 +374,7 @@ class App:
             params = parse_json(body) or {}
             scopes = params.get("scopes") if isinstance(params, dict) else None
             token, ttl, granted = self.issue_token(frozenset(scopes) if scopes is not None else None)
-            return Response(200, _json_bytes({"access_token": token, "expires_in": ttl, "token_type": "Bearer", "scope": " ".join(s for s in ALL_SCOPES if s in granted)}))
+            return Response(200, _json_bytes({"access_token": token, "expires_in": ttl, "token_type": "Bearer", "scope": _scope_text(granted)}))
         if route == "expire-tokens" and method == "POST":
             return Response(200, _json_bytes({"expired": self.expire_tokens()}))
         raise api_error(404, "Not Found")
