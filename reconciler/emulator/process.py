@@ -96,9 +96,7 @@ class EmulatorProcess:
 
     def _fail(self, why: str) -> None:
         self.stop()
-        self._stderr.seek(0)
-        err = self._stderr.read().decode(errors="replace")
-        raise RuntimeError(f"emulator {why}: {err.strip()[-2000:]}")
+        raise RuntimeError(f"emulator {why}: {self.stderr_text().strip()[-2000:]}")
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
