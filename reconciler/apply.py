@@ -9,7 +9,9 @@ new step starts; what was done and what was not is reported, and a re-run conver
 
 from __future__ import annotations
 
+import heapq
 import threading
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Protocol
@@ -71,6 +73,9 @@ def execute(
 
 
 class _Run:
+    """One execution: a ready queue fed by dependency counts (Kahn's algorithm), so each
+    step is looked at a bounded number of times however large the plan."""
+
     def __init__(
         self, plan: Plan, client: HookWriter, desired: DesiredState, max_workers: int,
         on_step: StepCallback,
@@ -81,74 +86,92 @@ class _Run:
         self.max_workers = max(1, max_workers)
         self.on_step = on_step
         self.lock = threading.Condition()
-        self.pending = set(self.steps)
-        self.running: set[int] = set()
-        self.finished: set[int] = set()
         self.created_ids: dict[int, str] = {}
         self.report = ApplyReport()
         self.stopped = False
-        # An enable whose only remaining prerequisite is a disable runs right after it.
-        self.follower: dict[int, int] = {}
+        self.pending = set(self.steps)  # not claimed by a worker yet
+        self.running = 0
+        self.waiting = {step.index: len(set(step.after)) for step in plan.steps}
+        self.dependents: dict[int, list[int]] = defaultdict(list)
         for step in plan.steps:
-            if step.action is Action.ENABLE:
-                for before in step.after:
-                    if self.steps[before].action is Action.DISABLE:
-                        self.follower[before] = step.index
-        self.non_remove = {i for i, s in self.steps.items() if s.phase is not Phase.REMOVE}
+            for before in set(step.after):
+                self.dependents[before].append(step.index)
+        # Removal waits for every other step: the barrier counts what is left before it.
+        self.before_removal = sum(1 for step in plan.steps if step.phase is not Phase.REMOVE)
+        self.held: list[int] = []  # removal steps ready but for the barrier
+        self.ready: list[tuple[bool, int]] = []  # heap; disables first (they start hand-overs)
+        # The enable of a hand-over runs in the thread that did its disable, right after it.
+        self.follower = {
+            before: step.index
+            for step in plan.steps
+            if step.action is Action.ENABLE
+            for before in step.after
+            if self.steps[before].action is Action.DISABLE
+        }
+        for index, count in self.waiting.items():
+            if count == 0:
+                self._release(index)
 
-    # -- scheduling -------------------------------------------------------------------
+    # -- scheduling (all under self.lock) ---------------------------------------------
 
-    def _ready(self, index: int) -> bool:
+    def _release(self, index: int) -> None:
         step = self.steps[index]
-        if not all(before in self.finished for before in step.after):
-            return False
-        if step.phase is Phase.REMOVE and not self.non_remove <= self.finished:
-            return False
-        return True
+        if step.phase is Phase.REMOVE and self.before_removal:
+            self.held.append(index)
+        else:
+            heapq.heappush(self.ready, (step.action is not Action.DISABLE, index))
 
-    def _take_ready(self) -> list[int]:
-        """Claim ready steps, hand-overs first (they shorten a gap on a trigger)."""
-        ready = [i for i in self.pending if self._ready(i)]
-        ready.sort(key=lambda i: (self.steps[i].action is not Action.DISABLE, i))
-        free = self.max_workers - len(self.running)
-        claimed = ready[: max(0, free)]
-        for index in claimed:
-            self.pending.discard(index)
-            self.running.add(index)
-        return claimed
+    def _claim(self, index: int) -> None:
+        self.pending.discard(index)
+        self.running += 1
+
+    def _finish(self, index: int) -> int | None:
+        """Record a success; return the follower enable if this thread should run it now."""
+        if self.steps[index].phase is not Phase.REMOVE:
+            self.before_removal -= 1
+            if self.before_removal == 0:
+                for held in self.held:
+                    self._release(held)
+                self.held.clear()
+        follower = self.follower.get(index)
+        handed = None
+        for dependent in self.dependents[index]:
+            self.waiting[dependent] -= 1
+            if self.waiting[dependent] == 0:
+                if dependent == follower and not self.stopped:
+                    handed = dependent
+                else:
+                    self._release(dependent)
+        if handed is not None:
+            self._claim(handed)
+        return handed
 
     def run(self) -> ApplyReport:
         with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="apply") as pool:
             with self.lock:
                 while True:
-                    if not self.stopped:
-                        for index in self._take_ready():
-                            pool.submit(self._work, index)
+                    while self.ready and not self.stopped and self.running < self.max_workers:
+                        _, index = heapq.heappop(self.ready)
+                        self._claim(index)
+                        pool.submit(self._work, index)
                     if not self.running:
-                        break  # all done, stopped, or nothing left that can run
+                        break  # all done, or stopped and drained
                     self.lock.wait()
-        ordered = sorted(self.pending)
-        self.report.not_run = [self.steps[i] for i in ordered]
+        self.report.not_run = [self.steps[i] for i in sorted(self.pending)]
         self.report.done.sort(key=lambda s: s.index)
         return self.report
 
-    def _work(self, index: int) -> None:
+    def _work(self, index: int | None) -> None:
         while index is not None:
             ok = self._run_step(self.steps[index])
             with self.lock:
-                self.running.discard(index)
-                next_index = None
+                self.running -= 1
                 if ok:
-                    self.finished.add(index)
-                    follower = self.follower.get(index)
-                    if follower in self.pending and self._ready(follower) and not self.stopped:
-                        self.pending.discard(follower)
-                        self.running.add(follower)
-                        next_index = follower
+                    index = self._finish(index)
                 else:
                     self.stopped = True
+                    index = None
                 self.lock.notify_all()
-            index = next_index
 
     # -- one request ------------------------------------------------------------------
 
