@@ -480,7 +480,7 @@ def _demote_replace(changes: list[HookChange], name: str) -> None:
 def _merge_toggles(changes: list[HookChange]) -> list[HookChange]:
     """An orphan that is disabled and then deleted shows as one delete."""
     deleted = {c.name for c in changes if c.kind is ChangeKind.DELETE and not c.skipped}
-    merged = [c for c in changes if not (c.kind is ChangeKind.DISABLE and c.name in deleted and not c.fields[1:])]
+    merged = [c for c in changes if not (c.kind is ChangeKind.DISABLE and c.name in deleted)]
     order = {kind: i for i, kind in enumerate(ChangeKind)}
     return sorted(merged, key=lambda c: (c.name, order[c.kind]))
 
