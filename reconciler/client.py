@@ -27,8 +27,8 @@ import httpx
 
 from .config import Connection
 from .errors import ApiError, AuthError, HooksUnavailableError
-from .model import LiveHook, LiveState
-from .ratelimit import RateLimiter, backoff_delay, parse_retry_after
+from .model import SENSITIVE, LiveHook, LiveState
+from .ratelimit import RateHeaders, RateLimiter, backoff_delay, parse_retry_after
 
 try:  # the version is only decoration in the User-Agent
     from importlib.metadata import version as _version
@@ -311,10 +311,7 @@ class ManagementClient:
         if response is not None:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             if response.status_code == 429:
-                try:
-                    reset_at = float(response.headers.get("x-ratelimit-reset", ""))
-                except ValueError:
-                    reset_at = None
+                reset_at = RateHeaders.parse(response.headers).reset
         delay = backoff_delay(
             attempt, retry_after, reset_at, cap=self._backoff_cap, rng=self._rng.random
         )
@@ -334,7 +331,7 @@ class ManagementClient:
         secrets = [self.connection.client_secret, self.connection.access_token, self._token, *sensitive]
         for secret in secrets:
             if secret and len(secret) >= 4 and secret in text:
-                text = text.replace(secret, "(sensitive)")
+                text = text.replace(secret, SENSITIVE)
         text = " ".join(text.split())  # one line
         return text if len(text) <= 500 else text[:497] + "..."
 
@@ -407,7 +404,7 @@ class ManagementClient:
         first = self._list_page(0)
         if isinstance(first, list):  # a server that ignores include_totals
             return self._list_sequential(list(first), 1, len(first))
-        hooks = list(first.get("hooks") or [])
+        hooks = _page_hooks(first)
         total = int(first.get("total") or 0)
         size = int(first.get("limit") or 0) or len(hooks) or PER_PAGE
         if len(hooks) >= total or not hooks:
@@ -416,19 +413,17 @@ class ManagementClient:
         with ThreadPoolExecutor(max_workers=min(self.max_workers, pages - 1)) as pool:
             rest = list(pool.map(self._list_page, range(1, pages)))
         for body in rest:
-            hooks.extend((body.get("hooks") if isinstance(body, dict) else body) or [])
+            hooks.extend(_page_hooks(body))
         last = rest[-1] if rest else first
-        last_hooks = (last.get("hooks") if isinstance(last, dict) else last) or []
         # Hooks added while we listed can spill onto a further page: keep going if full.
-        return self._list_sequential(hooks, pages, len(last_hooks), size)
+        return self._list_sequential(hooks, pages, len(_page_hooks(last)), size)
 
     def _list_sequential(
         self, hooks: list[dict[str, Any]], page: int, last_count: int, size: int = PER_PAGE
     ) -> list[dict[str, Any]]:
         while last_count >= size:
-            body = self._list_page(page)
-            batch = (body.get("hooks") if isinstance(body, dict) else body) or []
-            hooks = hooks + list(batch)
+            batch = _page_hooks(self._list_page(page))
+            hooks = hooks + batch
             last_count = len(batch)
             page += 1
         return _unique(hooks)
@@ -587,6 +582,12 @@ class ManagementClient:
 
 def _hook_path(hook_id: str) -> str:
     return "/api/v2/hooks/" + quote(str(hook_id), safe="")
+
+
+def _page_hooks(body: Any) -> list[dict[str, Any]]:
+    """The hooks of one list page: ``{"hooks": [...]}``, or a bare array from a server that
+    ignores include_totals."""
+    return list((body.get("hooks") if isinstance(body, dict) else body) or [])
 
 
 def _json_or_none(response: httpx.Response) -> Any:
