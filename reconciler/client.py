@@ -410,8 +410,10 @@ class ManagementClient:
         if len(hooks) >= total or not hooks:
             return _unique(hooks)
         pages = math.ceil(total / size)
-        with ThreadPoolExecutor(max_workers=min(self.max_workers, pages - 1)) as pool:
-            rest = list(pool.map(self._list_page, range(1, pages)))
+        rest: list[Any] = []
+        if pages > 1:  # else the first page already spans `total` (the tenant shrank meanwhile)
+            with ThreadPoolExecutor(max_workers=min(self.max_workers, pages - 1)) as pool:
+                rest = list(pool.map(self._list_page, range(1, pages)))
         for body in rest:
             hooks.extend(_page_hooks(body))
         last = rest[-1] if rest else first

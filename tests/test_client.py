@@ -560,3 +560,17 @@ def test_add_secrets_unknown_outcome_switches_to_patch(fake_api: Callable[[Handl
         client.add_secrets("h1", {"A": CANARY_VALUE, "B": "b"})
     assert stored == {"A": CANARY_VALUE, "B": "b"}
     assert [m for m, _ in seen] == ["POST", "GET", "PATCH"]
+
+
+def test_list_page_short_of_total_within_one_page(fake_api: Callable[[Handler], FakeApi]) -> None:
+    # total says more than the first page holds, yet the page size already covers it (a
+    # tenant that shrank between count and read): no further page, no crash.
+    hooks = [{"id": f"id{i}", "name": f"h{i}", "triggerId": TRIGGER, "script": SCRIPT, "enabled": False}
+             for i in range(3)]
+
+    def handle(method: str, path: str, body: Any) -> Any:
+        return 200, {}, {"hooks": hooks, "total": 5, "start": 0, "limit": 100}
+
+    api = fake_api(handle)
+    with api.client(sleep=lambda s: None) as client:
+        assert [h["name"] for h in client.list_hooks()] == ["h0", "h1", "h2"]
