@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from reconciler.keywords import Keywords, keywords_in, mask
+from reconciler.keywords import MAPPINGS_VAR, Keywords, keywords_in, mask
 from reconciler.model import Hook
 from reconciler.problems import Problem, error
 
@@ -199,15 +199,7 @@ def _read_document(path: Path, shown: str, keywords: Keywords, only_under: str |
                 if not fields:
                     continue  # e.g. in the YAML file's `clients:` section: not ours to judge
             doc.unresolved_fields.update(fields)
-            line = _line_of(text, key)
-            doc.problems.append(
-                error(
-                    shown,
-                    fields[0] if fields else "(file)",
-                    f"unresolved keyword {_as_written(text, key)} (line {line}): set {key} in "
-                    "AUTH0_KEYWORD_REPLACE_MAPPINGS or the environment",
-                )
-            )
+            doc.problems.append(error(shown, fields[0] if fields else "(file)", _unresolved(text, key)))
     if is_json:  # JSON is plain data already, and has no aliases
         doc.data, doc.raw = resolved, raw
     else:
@@ -270,15 +262,7 @@ def read_script(source: Source, script: str, keywords: Keywords) -> Script:
     if not text.strip():
         return Script(None, (error(shown, fld, "is empty"),))
     replaced = keywords.replace(text)
-    problems = tuple(
-        error(
-            shown,
-            fld,
-            f"unresolved keyword {_as_written(text, key)} (line {_line_of(text, key)}): set {key} in "
-            "AUTH0_KEYWORD_REPLACE_MAPPINGS or the environment",
-        )
-        for key in replaced.unresolved
-    )
+    problems = tuple(error(shown, fld, _unresolved(text, key)) for key in replaced.unresolved)
     size = len(replaced.text.encode("utf-8"))
     if size > MAX_SCRIPT_BYTES:
         problems += (error(shown, fld, f"is {size} bytes after keyword replacement; the limit is {MAX_SCRIPT_BYTES} bytes (100 kB)"),)
@@ -424,13 +408,12 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _line_of(text: str, key: str) -> int:
+def _unresolved(text: str, key: str) -> str:
+    """The message for keyword ``key`` of ``text`` having no value: as written, and where."""
     at = min((i for i in (text.find(f"##{key}##"), text.find(f"@@{key}@@")) if i >= 0), default=0)
-    return text.count("\n", 0, at) + 1
-
-
-def _as_written(text: str, key: str) -> str:
-    return f"##{key}##" if f"##{key}##" in text else f"@@{key}@@"
+    line = text.count("\n", 0, at) + 1
+    written = f"##{key}##" if f"##{key}##" in text else f"@@{key}@@"
+    return f"unresolved keyword {written} (line {line}): set {key} in {MAPPINGS_VAR} or the environment"
 
 
 def _kind(value: Any) -> str:
