@@ -21,7 +21,7 @@ from jsonschema.exceptions import ValidationError
 from reconciler.keywords import KeywordError, Keywords, MAPPINGS_VAR, has_keyword
 from reconciler.load import Loaded, Source, build_hook, read_config, read_script
 from reconciler.model import MASKED_SECRET, TRIGGERS, DesiredState, Hook
-from reconciler.problems import ERROR, WARNING, Problem, error, warning
+from reconciler.problems import Problem, error, warning
 
 __all__ = ["Problem", "Report", "check", "schema", "schema_text"]
 
@@ -36,11 +36,11 @@ class Report:
 
     @property
     def errors(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.severity != WARNING)
+        return tuple(p for p in self.problems if p.is_error)
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.severity == WARNING)
+        return tuple(p for p in self.problems if not p.is_error)
 
     def ok(self, strict: bool = False) -> bool:
         return not self.errors and not (strict and self.warnings)
@@ -98,12 +98,12 @@ def _check(loaded: Loaded, keywords: Keywords) -> Report:
             hook_problems.extend(result.problems)
         hook_problems.extend(_secret_problems(source))
         problems.extend(hook_problems)
-        if text is not None and not any(p.severity == ERROR for p in hook_problems) and not source.unresolved:
+        if text is not None and not any(p.is_error for p in hook_problems) and not source.unresolved:
             hooks.append(build_hook(source, text))
     problems.extend(_duplicate_names(loaded.sources))
     problems.extend(_enabled_per_trigger(loaded.sources))
     problems = list(dict.fromkeys(problems))  # one message per fact
-    ok = not any(p.severity == ERROR for p in problems)
+    ok = not any(p.is_error for p in problems)
     state = DesiredState(tuple(hooks), loaded.source) if ok else None
     return Report(state, tuple(problems), keywords.filled)
 
