@@ -26,28 +26,11 @@ from dataclasses import dataclass
 
 from reconciler.diff import FieldChange
 from reconciler.plan import ChangeKind, HookChange, Plan
+from reconciler.render.text import NO_CHANGES, SYMBOLS  # the terminal plan's wording and symbols
+
+__all__ = ["GITHUB_COMMENT_LIMIT", "NO_CHANGES", "render_markdown"]
 
 GITHUB_COMMENT_LIMIT = 65536
-
-NO_CHANGES = "No changes. The tenant matches the configuration."
-
-SYMBOLS: dict[ChangeKind, str] = {
-    ChangeKind.CREATE: "+",
-    ChangeKind.UPDATE: "~",
-    ChangeKind.ENABLE: "~",
-    ChangeKind.DISABLE: "~",
-    ChangeKind.DELETE: "-",
-    ChangeKind.REPLACE: "-/+",
-}
-
-VERBS: dict[ChangeKind, str] = {
-    ChangeKind.CREATE: "create",
-    ChangeKind.UPDATE: "update",
-    ChangeKind.ENABLE: "enable",
-    ChangeKind.DISABLE: "disable",
-    ChangeKind.DELETE: "delete",
-    ChangeKind.REPLACE: "replace",
-}
 
 _BACKTICKS = re.compile(r"`+")
 
@@ -160,13 +143,13 @@ class _Entry:
 
 
 def _summary(change: HookChange) -> str:
-    symbol = SYMBOLS[change.kind]
+    symbol, _colour = SYMBOLS[change.kind]
     where = html.escape(change.trigger_id)
     if change.previous_trigger_id:
         where = f"{html.escape(change.previous_trigger_id)} → {where}, forces replacement"
     text = (
         f"<code>{html.escape(symbol)}</code> <b>{html.escape(change.name)}</b> "
-        f"(<code>{where}</code>) {VERBS[change.kind]}"
+        f"(<code>{where}</code>) {change.kind.value}"
     )
     if change.previous_name:
         text += f", renamed from <code>{html.escape(change.previous_name)}</code>"
@@ -241,8 +224,7 @@ def _fit(head: list[str], entries: list[_Entry], limit: int) -> str:
     while blocks and total > budget:
         dropped = blocks.pop()
         total -= len(dropped) + 2
-        if len(blocks) not in shortened:
-            shortened.add(len(blocks))
+        shortened.add(len(blocks))
         unlisted += 1
     omitted = len(shortened)
     note = _omitted_note(omitted, unlisted) if omitted else ""
