@@ -271,17 +271,18 @@ def test_canary_values_never_in_errors(emulator: Any) -> None:
     secrets = {"CANARY": CANARY_VALUE}
     with client_for(emulator) as client:
         errors: list[BaseException] = []
+        # Each call gets the id of a fresh hook that already holds the CANARY secret.
         for n, call in enumerate((
-            lambda: client.add_secrets("01HZZZZZZZZZZZZZZZZZZZZZZZ", secrets),
-            lambda: client.update_secrets("01HZZZZZZZZZZZZZZZZZZZZZZZ", secrets),
-            lambda: client.add_secrets(hook["id"], {f"K{i}": CANARY_VALUE for i in range(25)}),
-            lambda: client.add_secrets(hook["id"], secrets),  # already exists: 409
-            lambda: client.update_secrets(hook["id"], {"MISSING": CANARY_VALUE}),
+            lambda hook_id: client.add_secrets("01HZZZZZZZZZZZZZZZZZZZZZZZ", secrets),
+            lambda hook_id: client.update_secrets("01HZZZZZZZZZZZZZZZZZZZZZZZ", secrets),
+            lambda hook_id: client.add_secrets(hook_id, {f"K{i}": CANARY_VALUE for i in range(25)}),
+            lambda hook_id: client.add_secrets(hook_id, secrets),  # already exists: 409
+            lambda hook_id: client.update_secrets(hook_id, {"MISSING": CANARY_VALUE}),
         )):
             hook = client.create_hook(f"canary-{n}", TRIGGER, SCRIPT)
             client.add_secrets(hook["id"], secrets)
             try:
-                call()
+                call(hook["id"])
             except ReconcilerError as exc:
                 errors.append(exc)
         assert len(errors) == 5
