@@ -240,12 +240,6 @@ class RateLimiter:
             self._observe(RateHeaders.parse(headers), status, ticket)
             self._cond.notify_all()
 
-    def observe(self, headers: Mapping[str, str] | None, *, status: int | None = None) -> None:
-        """Learn from a response without releasing a slot."""
-        with self._cond:
-            self._observe(RateHeaders.parse(headers), status)
-            self._cond.notify_all()
-
     def _observe(self, h: RateHeaders, status: int | None, ticket: int | None = None) -> None:
         now = self.clock()
         self._refill(now)
