@@ -69,9 +69,6 @@ class TokenBucket:
             return self._decision(True)
 
 
-BEFORE_KINDS = ("reset",)  # plus any HTTP status code, e.g. "429", "500", "503"
-
-
 def parse_faults(spec: str | dict[str, float] | None) -> dict[str, float]:
     """`"429=0.2,500=0.05,reset=0.02,500after=0.1"` -> {"429": 0.2, ...}.
 
