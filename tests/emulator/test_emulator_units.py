@@ -61,3 +61,20 @@ def test_package_is_self_contained():
             for m in mods:
                 if m.startswith("reconciler"):
                     assert m.startswith("reconciler.emulator"), f"{py.name} imports {m}"
+
+
+def test_api_rules_agree_with_the_reconciler():
+    # The emulator keeps its own copy of the API's rules (it imports nothing else from
+    # `reconciler`); the reconciler's copy is model.py, mirrored by the JSON Schema.
+    from reconciler import model
+    from reconciler.emulator import store, validation
+    from reconciler.validate import schema
+
+    assert validation.TRIGGERS == model.TRIGGERS
+    assert validation.NAME_PATTERN == model.NAME_PATTERN
+    assert validation.MAX_SECRETS == model.MAX_SECRETS
+    assert store.MASK == model.MASKED_SECRET
+    props = schema()["properties"]
+    assert tuple(props["triggerId"]["enum"]) == model.TRIGGERS
+    assert props["name"]["pattern"] == model.NAME_PATTERN
+    assert props["secrets"]["maxProperties"] == model.MAX_SECRETS
