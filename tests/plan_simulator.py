@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from reconciler.model import DesiredState, LiveHook, LiveState
-from reconciler.plan import Action, Phase, Plan, Step
+from reconciler.model import TRIGGERS, DesiredState, Hook, LiveHook, LiveState
+from reconciler.plan import Action, Phase, Plan, PlanOptions, Step
 from reconciler.secrets import user_keys
 
 
@@ -143,3 +143,58 @@ def assert_converged(tenant: SimTenant, desired: DesiredState) -> None:
             hook.trigger_id, hook.script, hook.enabled, dict(hook.dependencies)
         ), hook.name
         assert user_keys(got.secret_keys) >= set(hook.secrets), hook.name
+
+
+NAMES = [f"hook-{i}" for i in range(8)]
+KEYS = ["A", "B", "C", "D"]
+
+
+def random_case(rng: random.Random) -> tuple[DesiredState, LiveState, PlanOptions]:
+    """A generated live tenant (sometimes broken), a config for it, and plan options."""
+    triggers = rng.sample(TRIGGERS, 3)
+    live_hooks = []
+    for i, name in enumerate(rng.sample(NAMES, rng.randint(0, 6))):
+        live_hooks.append(
+            LiveHook(
+                id=f"live-{i}",
+                name=name,
+                trigger_id=rng.choice(triggers),
+                script=f"// {rng.choice(['v1', 'v2'])} {name}\n",
+                enabled=rng.random() < 0.4,  # sometimes two on one trigger: a broken tenant
+                dependencies={"axios": rng.choice(["1.6.8", "1.7.0"])} if rng.random() < 0.3 else {},
+                secret_keys=frozenset(rng.sample(KEYS, rng.randint(0, 3))),
+            )
+        )
+    desired_hooks = []
+    enabled_on: set[str] = set()
+    for name in rng.sample(NAMES, rng.randint(0, 6)):
+        trigger = rng.choice(triggers)
+        enabled = trigger not in enabled_on and rng.random() < 0.5
+        if enabled:
+            enabled_on.add(trigger)
+        same = next((h for h in live_hooks if h.name == name), None)
+        script = same.script if same and rng.random() < 0.5 else f"// {rng.choice(['v1', 'v2'])} {name}\n"
+        desired_hooks.append(
+            Hook(
+                name=name,
+                trigger_id=trigger,
+                script=script,
+                enabled=enabled,
+                dependencies={"axios": "1.6.8"} if rng.random() < 0.3 else {},
+                secrets={key: f"value-{key}" for key in rng.sample(KEYS, rng.randint(0, 3))},
+            )
+        )
+    # Sometimes a live hook reappears under a new name with the same body: a rename.
+    wanted_names = {h.name for h in desired_hooks}
+    strays = [h for h in live_hooks if h.name not in wanted_names]
+    if strays and rng.random() < 0.4:
+        stray = rng.choice(strays)
+        enabled = stray.trigger_id not in enabled_on and rng.random() < 0.5
+        desired_hooks.append(Hook(f"renamed-{stray.name}", stray.trigger_id, stray.script, enabled))
+    options = PlanOptions(
+        allow_delete=rng.random() < 0.5,
+        rotate_secrets=rng.random() < 0.2,
+        hmac_key=b"k" if rng.random() < 0.5 else None,
+        force=True,
+    )
+    return DesiredState(tuple(desired_hooks)), LiveState(tuple(live_hooks)), options

@@ -12,65 +12,12 @@ import dataclasses
 import random
 
 import pytest
+from plan_simulator import SimTenant, assert_converged, random_case, run_plan
 
-from plan_simulator import SimTenant, assert_converged, run_plan
-from reconciler.model import TRIGGERS, DesiredState, Hook, LiveHook, LiveState
+from reconciler.model import TRIGGERS, DesiredState, LiveState
 from reconciler.plan import PlanError, PlanOptions
 from reconciler.planner import REPLACED_SUFFIX, build_plan
 from reconciler.secrets import markers, user_keys
-
-NAMES = [f"hook-{i}" for i in range(8)]
-KEYS = ["A", "B", "C", "D"]
-
-
-def _random_case(rng: random.Random) -> tuple[DesiredState, LiveState, PlanOptions]:
-    triggers = rng.sample(TRIGGERS, 3)
-    live_hooks = []
-    for i, name in enumerate(rng.sample(NAMES, rng.randint(0, 6))):
-        live_hooks.append(
-            LiveHook(
-                id=f"live-{i}",
-                name=name,
-                trigger_id=rng.choice(triggers),
-                script=f"// {rng.choice(['v1', 'v2'])} {name}\n",
-                enabled=rng.random() < 0.4,  # sometimes two on one trigger: a broken tenant
-                dependencies={"axios": rng.choice(["1.6.8", "1.7.0"])} if rng.random() < 0.3 else {},
-                secret_keys=frozenset(rng.sample(KEYS, rng.randint(0, 3))),
-            )
-        )
-    desired_hooks = []
-    enabled_on: set[str] = set()
-    for name in rng.sample(NAMES, rng.randint(0, 6)):
-        trigger = rng.choice(triggers)
-        enabled = trigger not in enabled_on and rng.random() < 0.5
-        if enabled:
-            enabled_on.add(trigger)
-        same = next((h for h in live_hooks if h.name == name), None)
-        script = same.script if same and rng.random() < 0.5 else f"// {rng.choice(['v1', 'v2'])} {name}\n"
-        desired_hooks.append(
-            Hook(
-                name=name,
-                trigger_id=trigger,
-                script=script,
-                enabled=enabled,
-                dependencies={"axios": "1.6.8"} if rng.random() < 0.3 else {},
-                secrets={key: f"value-{key}" for key in rng.sample(KEYS, rng.randint(0, 3))},
-            )
-        )
-    # Sometimes a live hook reappears under a new name with the same body: a rename.
-    wanted_names = {h.name for h in desired_hooks}
-    strays = [h for h in live_hooks if h.name not in wanted_names]
-    if strays and rng.random() < 0.4:
-        stray = rng.choice(strays)
-        enabled = stray.trigger_id not in enabled_on and rng.random() < 0.5
-        desired_hooks.append(Hook(f"renamed-{stray.name}", stray.trigger_id, stray.script, enabled))
-    options = PlanOptions(
-        allow_delete=rng.random() < 0.5,
-        rotate_secrets=rng.random() < 0.2,
-        hmac_key=b"k" if rng.random() < 0.5 else None,
-        force=True,
-    )
-    return DesiredState(tuple(desired_hooks)), LiveState(tuple(live_hooks)), options
 
 
 def _check_nothing_lost(before: LiveState, after: SimTenant, plan, options: PlanOptions, desired: DesiredState) -> None:
@@ -96,7 +43,7 @@ def _check_nothing_lost(before: LiveState, after: SimTenant, plan, options: Plan
 @pytest.mark.parametrize("seed", range(300))
 def test_random_plans_keep_the_rule_and_converge(seed: int) -> None:
     rng = random.Random(seed)
-    desired, live, options = _random_case(rng)
+    desired, live, options = random_case(rng)
     try:
         plan = build_plan(desired, live, options)
     except PlanError as error:  # only a config the validator would refuse may be refused

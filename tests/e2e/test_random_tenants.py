@@ -10,11 +10,11 @@ import random
 from pathlib import Path
 
 import pytest
+from plan_simulator import random_case
 
 from reconciler.emulator.process import EmulatorProcess
 from reconciler.export import write_config
 from reconciler.secrets import user_keys
-from test_planner_random import _random_case
 from tests.e2e.helpers import live_hooks, run_cli
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,7 +33,7 @@ def strict_emulator():
 def test_generated_case_applies_cleanly(strict_emulator: EmulatorProcess, tmp_path: Path, seed: int) -> None:
     emulator = strict_emulator
     emulator.reset()
-    desired, live, options = _random_case(random.Random(seed))
+    desired, live, options = random_case(random.Random(seed))
     emulator.seed(
         [
             {
