@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import sys
@@ -192,18 +193,35 @@ def _render(plan: Plan, output_format: str) -> str:
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Save the plan for `apply FILE`.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 without changes, 2 with changes, 1 on error.")
+@click.option(
+    "--allow-missing-keywords", is_flag=True,
+    help="Plan without keyword values (a read-only CI job): unset keywords get placeholders "
+    "and secret values are not compared.",
+)
 @_report_errors
 def plan(
     config: str, allow_delete: bool, rotate_secrets: bool, force: bool, domain: str | None,
     client_id: str | None, audience: str | None, out: str | None, output_format: str,
-    detailed_exitcode: bool,
+    detailed_exitcode: bool, allow_missing_keywords: bool,
 ) -> None:
     """Show what apply would change. Never writes to the tenant."""
-    loaded = load_desired(config)
+    fill = (lambda keyword: f"<unset {keyword}>") if allow_missing_keywords else None
+    loaded = load_desired(config, fill_missing=fill)
     _print_warnings(loaded)
     options = plan_options(allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+    if loaded.filled_keywords:
+        # Placeholders are not the real values: comparing them would report every secret
+        # as changed. Key changes still show; the plan is marked review-only for apply.
+        options = dataclasses.replace(options, hmac_key=None, rotate_secrets=False)
+        click.echo(
+            "note: planned without these keywords (placeholders; secret values not compared, "
+            "text that uses them may show as changed): " + ", ".join(loaded.filled_keywords),
+            err=True,
+        )
     with _client(domain, client_id, audience) as client:
         the_plan = make_plan(loaded.desired, client, options)
+    if loaded.filled_keywords:
+        the_plan = dataclasses.replace(the_plan, review_only=True)
     click.echo(_render(the_plan, output_format), nl=False)
     if out:
         write_plan(the_plan, out, config=config)

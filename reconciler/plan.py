@@ -199,6 +199,8 @@ class Plan:
     config_digest: str
     live_fingerprint: str
     allow_delete: bool = False
+    # Made with placeholders for missing keywords: fit to read, never to apply.
+    review_only: bool = False
 
     @property
     def has_changes(self) -> bool:

@@ -67,7 +67,12 @@ def read_plan(path: str | os.PathLike[str]) -> SavedPlan:
 
 
 def check_fresh(saved: SavedPlan, *, config_digest: str, live_fingerprint: str) -> None:
-    """Refuse a plan made against another config or another tenant state."""
+    """Refuse a plan made for review only, or against another config or tenant state."""
+    if saved.plan.review_only:
+        raise PlanFileError(
+            "this plan was made without keyword values (--allow-missing-keywords): it is for "
+            "review only; make the plan again with the values set"
+        )
     if saved.plan.config_digest != config_digest:
         raise PlanFileError(
             "stale plan: the config changed since the plan was made; run `reconciler plan` again"

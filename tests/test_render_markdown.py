@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -209,3 +210,10 @@ def test_many_warnings_still_fit():
     assert len(body) <= 65536
     assert plan.summary.line() in body
     assert "more not shown (body limit)" in body
+
+
+def test_review_only_plans_say_so():
+    plan = build_plan(DesiredState((Hook("a", "pre-user-registration", "// a\n"),)), LiveState(()))
+    body = render_markdown(dataclasses.replace(plan, review_only=True))
+    assert "[!NOTE]" in body and "review only" in body
+    assert "review only" not in render_markdown(plan)

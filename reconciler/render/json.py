@@ -27,6 +27,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "config_digest": plan.config_digest,
         "live_fingerprint": plan.live_fingerprint,
         "allow_delete": plan.allow_delete,
+        "review_only": plan.review_only,
         "warnings": list(plan.warnings),
         "handovers": [handover.to_dict() for handover in plan.handovers],
         "changes": [change.to_dict() for change in plan.changes],
@@ -45,6 +46,7 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
         config_digest=data["config_digest"],
         live_fingerprint=data["live_fingerprint"],
         allow_delete=bool(data.get("allow_delete", False)),
+        review_only=bool(data.get("review_only", False)),
     )
 
 

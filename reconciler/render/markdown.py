@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from reconciler.diff import FieldChange
 from reconciler.plan import ChangeKind, HookChange, Plan
-from reconciler.render.text import NO_CHANGES, SYMBOLS  # the terminal plan's wording and symbols
+from reconciler.render.text import NO_CHANGES, REVIEW_ONLY, SYMBOLS  # the terminal plan's wording and symbols
 
 __all__ = ["GITHUB_COMMENT_LIMIT", "NO_CHANGES", "render_markdown"]
 
@@ -65,6 +65,8 @@ def _head(plan: Plan, tenant: str) -> list[str]:
     warning = _warning(plan, skipped)
     if warning:
         blocks.append(warning)
+    if plan.review_only:
+        blocks.append(f"> [!NOTE]\n> {REVIEW_ONLY}")
     return blocks
 
 

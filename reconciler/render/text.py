@@ -20,6 +20,10 @@ SYMBOLS: dict[ChangeKind, tuple[str, str]] = {
 }
 
 NO_CHANGES = "No changes. The tenant matches the configuration."
+REVIEW_ONLY = (
+    "Planned without keyword values: secret values were not compared, and this plan is for "
+    "review only (apply makes its own)."
+)
 
 
 def render_text(plan: Plan, *, show_steps: bool = True) -> str:
@@ -47,6 +51,8 @@ def render_text(plan: Plan, *, show_steps: bool = True) -> str:
         lines.append(click.style(f"Warning: {warning}", fg="yellow"))
     if plan.warnings:
         lines.append("")
+    if plan.review_only:
+        lines.append(click.style(f"Note: {REVIEW_ONLY}", dim=True))
     lines.append(click.style(plan.summary.line(), bold=True) if plan.has_changes else NO_CHANGES)
     return "\n".join(lines) + "\n"
 

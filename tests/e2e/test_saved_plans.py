@@ -135,3 +135,29 @@ def test_canaries_never_appear_in_any_output(emulator: EmulatorProcess, tmp_path
     secrets = live_hooks(emulator)["a"]["secrets"]
     assert secrets.pop("TOKEN") == CANARY_SECRET
     assert [key.startswith("RECONCILER_HMAC_") for key in secrets] == [True]
+
+
+def test_plan_without_keyword_values_shows_key_changes_only(emulator: EmulatorProcess, tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    assert run_cli(["apply", "-c", str(config), "--yes"], _env(emulator)).exit_code == 0
+    without = {k: v for k, v in _env(emulator).items() if k != "TOKEN"}
+    refused = run_cli(["plan", "-c", str(config)], without)
+    assert refused.exit_code == 1 and "unresolved keyword ##TOKEN##" in refused.output
+    plan_file = tmp_path / "plan.json"
+    result = run_cli(
+        ["plan", "-c", str(config), "--allow-missing-keywords", "--detailed-exitcode", "--out", str(plan_file)],
+        {**without, "RECONCILER_SECRETS_HMAC_KEY": "k"},
+    )
+    assert result.exit_code == 0, result.output  # no spurious secret change
+    assert "planned without these keywords" in result.output and "TOKEN" in result.output
+    # A plan made from placeholders is never applied: the real config differs from it.
+    write_config(tmp_path / "config", [
+        {"name": "a", "triggerId": PRE, "enabled": True, "script": "// v1\n", "secrets": {"TOKEN": "##TOKEN##", "NEW": "##TOKEN##"}},
+        {"name": "b", "triggerId": CRED, "enabled": False, "script": "// b\n"},
+    ])
+    keyed = run_cli(["plan", "-c", str(config), "--allow-missing-keywords", "--out", str(plan_file)], without)
+    assert keyed.exit_code == 0 and "+ NEW = (sensitive)" in keyed.output
+    assert json.loads(plan_file.read_text())["review_only"] is True
+    applied = run_cli(["apply", str(plan_file), "--yes"], _env(emulator))
+    assert applied.exit_code == 1 and "for review only" in applied.output
+    assert "NEW" not in live_hooks(emulator)["a"]["secrets"]
