@@ -217,3 +217,5 @@ def test_review_only_plans_say_so():
     body = render_markdown(dataclasses.replace(plan, review_only=True))
     assert "[!NOTE]" in body and "review only" in body
     assert "review only" not in render_markdown(plan)
+    unchanged = build_plan(DesiredState(()), LiveState(()))
+    assert "review only" in render_markdown(dataclasses.replace(unchanged, review_only=True))

@@ -51,14 +51,12 @@ def _head(plan: Plan, tenant: str) -> list[str]:
     """Blocks that are never dropped (``_fit_head`` may only shorten the alert lists)."""
     blocks = [f"### Auth0 hooks plan for tenant `{_plain(tenant)}`"]
     skipped = [c for c in plan.changes if c.skipped]
-    if not plan.has_changes:
-        if skipped or plan.warnings:
-            blocks.append("**No changes to apply.**")
-        else:
-            blocks.append(f"**{NO_CHANGES}**")
-            return blocks
-    else:
+    if plan.has_changes:
         blocks.append(f"**{plan.summary.line()}**")
+    elif skipped or plan.warnings:
+        blocks.append("**No changes to apply.**")
+    else:
+        blocks.append(f"**{NO_CHANGES}**")
     caution = _caution(plan)
     if caution:
         blocks.append(caution)
