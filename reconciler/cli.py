@@ -179,11 +179,11 @@ def _print_warnings(loaded: Loaded) -> None:
         click.echo(str(problem), err=True)
 
 
-def _render(plan: Plan, output_format: str) -> str:
+def _render(plan: Plan, output_format: str, tenant: str) -> str:
     if output_format == "json":
         return render_json(plan)
     if output_format == "markdown":
-        return render_markdown(plan)
+        return render_markdown(plan, tenant=tenant)
     return render_text(plan)
 
 
@@ -198,11 +198,12 @@ def _render(plan: Plan, output_format: str) -> str:
     help="Plan without keyword values (a read-only CI job): unset keywords get placeholders "
     "and secret values are not compared.",
 )
+@click.option("--tenant", default="default", show_default=True, help="Tenant name for the markdown heading.")
 @_report_errors
 def plan(
     config: str, allow_delete: bool, rotate_secrets: bool, force: bool, domain: str | None,
     client_id: str | None, audience: str | None, out: str | None, output_format: str,
-    detailed_exitcode: bool, allow_missing_keywords: bool,
+    detailed_exitcode: bool, allow_missing_keywords: bool, tenant: str,
 ) -> None:
     """Show what apply would change. Never writes to the tenant."""
     fill = (lambda keyword: f"<unset {keyword}>") if allow_missing_keywords else None
@@ -222,7 +223,7 @@ def plan(
         the_plan = make_plan(loaded.desired, client, options)
     if loaded.filled_keywords:
         the_plan = dataclasses.replace(the_plan, review_only=True)
-    click.echo(_render(the_plan, output_format), nl=False)
+    click.echo(_render(the_plan, output_format, tenant), nl=False)
     if out:
         write_plan(the_plan, out, config=config)
         click.echo(f"Saved the plan to {out}; run `reconciler apply {out}` to execute exactly it.", err=True)

@@ -164,3 +164,10 @@ def test_detailed_exitcode_reports_changes_with_2(tenant: EmulatorProcess, tmp_p
     assert result.exit_code == 2, result.output
     assert "Plan: 1 to create, 0 to update, 0 to delete, 1 to enable/disable." in result.output
     assert tenant.stats()["writes"] == 0
+
+
+def test_markdown_plan_names_the_tenant(tenant: EmulatorProcess, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "config", [h("a", PRE, True)])
+    result = run_cli(["plan", "-c", str(config), "--format", "markdown", "--tenant", "prod"], tenant.env())
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("### Auth0 hooks plan for tenant `prod`")
