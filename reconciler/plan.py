@@ -208,7 +208,7 @@ class Plan:
 
     @property
     def summary(self) -> Summary:
-        counts = defaultdict(int)
+        counts: defaultdict[str, int] = defaultdict(int)
         for change in self.changes:
             if change.skipped:
                 counts["skipped"] += 1

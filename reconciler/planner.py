@@ -142,8 +142,8 @@ def _pair(desired: DesiredState, live: LiveState) -> _Pairing:
     for hook in unmatched_desired:
         desired_by_key[key(hook.trigger_id, hook.script)].append(hook)
     live_by_key: dict[tuple[str, str], list[LiveHook]] = defaultdict(list)
-    for hook in unmatched_live:
-        live_by_key[key(hook.trigger_id, hook.script)].append(hook)
+    for live_hook in unmatched_live:
+        live_by_key[key(live_hook.trigger_id, live_hook.script)].append(live_hook)
     renamed: set[str] = set()
     for k, hooks in desired_by_key.items():
         candidates = live_by_key.get(k, [])
@@ -166,6 +166,7 @@ def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | No
 
     for hook in sorted(desired.hooks, key=lambda h: h.name):
         current = pairing.matched.get(hook.name)
+        change: HookChange | None
         if current is None:
             change, targets[hook.name] = _prepare_new(builder, hook, pairing.replaced.get(hook.name), options)
         else:
@@ -373,7 +374,7 @@ def _plan_handovers(
         fixes: list[int] = []
         if len(enabled_now) > 1:
             # The tenant already breaks the rule: fix that before anything else.
-            keep = wanted_live if already else enabled_now[0]
+            keep = wanted_live if wanted_live is not None and already else enabled_now[0]
             for extra in enabled_now:
                 if extra.id != keep.id:
                     fixes.append(_disable(builder, extra, (), f"fix: {len(enabled_now)} hooks enabled on {trigger_id}"))

@@ -23,3 +23,11 @@ def test_content_changes_cover_name_script_dependencies_only():
     assert [c.field for c in content_changes(desired, live)] == ["name", "script", "dependencies"]
     same = LiveHook("1", "new", "pre-user-registration", "x\n", False, {"a": "2"})
     assert content_changes(desired, same) == []
+
+
+def test_dependency_maps_with_no_common_name():
+    """Every key changed: still one line per package, not one change of the whole map."""
+    assert dependency_changes({"request": "2.88.0"}, {"axios": "1.6.8"}) == [
+        "+ axios 1.6.8",
+        "- request 2.88.0",
+    ]

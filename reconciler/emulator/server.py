@@ -440,13 +440,15 @@ class App:
 
 # ---- HTTP transport -------------------------------------------------------------------
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
-_date_cache = [0, ""]
+_date_cache: tuple[int, str] = (0, "")
 
 
 def _http_date() -> str:
+    """The Date header, formatted once a second rather than once a response."""
+    global _date_cache
     now = int(time.time())
     if _date_cache[0] != now:
-        _date_cache[0], _date_cache[1] = now, formatdate(now, usegmt=True)
+        _date_cache = (now, formatdate(now, usegmt=True))
     return _date_cache[1]
 
 
@@ -524,7 +526,7 @@ class _Handler(socketserver.StreamRequestHandler):
     def _read_body(self, headers: Headers) -> bytes:
         rfile = self.rfile
         if "chunked" in headers.get("transfer-encoding", "").lower():
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(rfile.readline(MAX_LINE).split(b";", 1)[0].strip() or b"0", 16)
                 if size == 0:
@@ -628,7 +630,8 @@ class RunningEmulator:
         self.server = server
         self.app = app
         self.options = options
-        self.host, self.port = server.server_address[:2]
+        host_address, self.port = server.server_address[:2]
+        self.host = str(host_address)
         scheme = "https" if server.ssl_context else "http"
         host = self.host if ":" not in self.host else f"[{self.host}]"
         self.base_url = f"{scheme}://{host}:{self.port}"
