@@ -37,6 +37,32 @@ def cli() -> None:
     """Declarative GitOps reconciler for Auth0 Hooks."""
 
 
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _report_errors(function: Callable[..., None]) -> Callable[..., None]:
+    """Every expected failure becomes one line per problem and exit 1, never a traceback."""
+
+    @functools.wraps(function)
+    def wrapper(*args: object, **kwargs: object) -> None:
+        try:
+            function(*args, **kwargs)
+        except InvalidConfig as error:
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            _fail(str(error))
+        except ReconcilerError as error:
+            _fail(str(error))
+        except KeyboardInterrupt:
+            _fail("interrupted")
+        except OSError as error:  # files the user named: unreadable, unwritable, missing
+            _fail(f"{error.filename or ''}: {error.strerror or error}".lstrip(": "))
+
+    return wrapper
+
+
 from reconciler.emulator.command import emulator as _emulator_command  # noqa: E402
 
 cli.add_command(_emulator_command)
@@ -96,53 +122,22 @@ def _plural(n: int, word: str) -> str:
 @click.option("--api-url", help="GitHub REST API base URL (default: $GITHUB_API_URL or https://api.github.com).")
 @click.option("--token-env", default="GITHUB_TOKEN", show_default=True,
               help="Environment variable holding the GitHub token.")
+@_report_errors
 def comment(plan_file: str, repo: str | None, pr: int | None, tenant: str, api_url: str | None,
             token_env: str) -> None:
     """Post the saved plan as one sticky pull-request comment (edited in place on re-runs)."""
     from reconciler.comment import post_plan_comment, resolve_target
-    from reconciler.errors import ReconcilerError
     from reconciler.github import marker_for
-    from reconciler.planfile import read_plan
 
-    try:
-        marker_for(tenant)
-        target = resolve_target(repo=repo, pr=pr, api_url=api_url, token_env=token_env)
-        saved = read_plan(plan_file)
-        outcome = post_plan_comment(saved.plan, target, tenant=tenant)
-    except ReconcilerError as error:
-        click.echo(f"error: {error}", err=True)
-        raise SystemExit(1) from None
+    marker_for(tenant)  # refuses a tenant name that cannot go in the marker
+    target = resolve_target(repo=repo, pr=pr, api_url=api_url, token_env=token_env)
+    saved = read_plan(plan_file)
+    outcome = post_plan_comment(saved.plan, target, tenant=tenant)
     words = {"created": "created comment", "updated": "updated comment", "unchanged": "comment unchanged"}
     click.echo(f"{words[outcome.action]} {outcome.url}")
 
 
 # ---------------------------------------------------------------------------- reconcile
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
-
-
-def _report_errors(function: Callable[..., None]) -> Callable[..., None]:
-    """Every expected failure becomes one line per problem and exit 1, never a traceback."""
-
-    @functools.wraps(function)
-    def wrapper(*args: object, **kwargs: object) -> None:
-        try:
-            function(*args, **kwargs)
-        except InvalidConfig as error:
-            for problem in error.problems:
-                click.echo(str(problem), err=True)
-            _fail(str(error))
-        except ReconcilerError as error:
-            _fail(str(error))
-        except KeyboardInterrupt:
-            _fail("interrupted")
-        except OSError as error:  # files the user named: unreadable, unwritable, missing
-            _fail(f"{error.filename or ''}: {error.strerror or error}".lstrip(": "))
-
-    return wrapper
 
 
 def _connection_options(function: Callable[..., None]) -> Callable[..., None]:
@@ -317,7 +312,8 @@ def demo(config: str) -> None:
     try:
         click.echo(f"Demo: started an Auth0 emulator at {emulator.base_url} (empty tenant)\n")
         connection = connection_from_env(
-            {}, domain=emulator.base_url, client_id="emulator", client_secret="emulator-secret"
+            {}, domain=emulator.base_url, client_id=emulator.client_id,
+            client_secret=emulator.client_secret,
         )
         options = plan_options({})
         with ManagementClient(connection) as client:
