@@ -38,14 +38,12 @@ def load_desired(
     config: str,
     env: Mapping[str, str] | None = None,
     *,
-    strict: bool = False,
     fill_missing: Callable[[str], str] | None = None,
 ) -> Loaded:
-    """The desired state, or ``InvalidConfig`` listing every problem. No network."""
+    """The desired state, or ``InvalidConfig`` listing every error. No network."""
     report = check(config, env, fill_missing=fill_missing)
-    if not report.ok(strict) or report.state is None:
-        problems = report.problems if strict else report.errors
-        raise InvalidConfig(problems or report.problems)
+    if not report.ok() or report.state is None:
+        raise InvalidConfig(report.errors or report.problems)
     return Loaded(report.state, report.warnings, report.filled_keywords)
 
 
