@@ -86,9 +86,16 @@ def read_config(config: str | os.PathLike[str], keywords: Keywords) -> Loaded:
 
 
 def _read_directory(config: Path, keywords: Keywords) -> Loaded:
+    from reconciler.resources.actions.load import present as actions_present  # the other resource type
+
     hooks_dir = config / "hooks"
     if not hooks_dir.is_dir():
-        msg = "has no hooks/ directory (expected auth0-deploy-cli's layout: hooks/<name>.json next to <name>.js)"
+        if not hooks_dir.exists() and actions_present(config):
+            return Loaded((), (), str(config))  # an Actions-only config: no hooks wanted
+        msg = (
+            "has no hooks/ directory, nor actions/ or triggers/ (expected auth0-deploy-cli's layout: "
+            "hooks/<name>.json next to <name>.js, actions/<name>.json, triggers/triggers.json)"
+        )
         return Loaded((), (error(config, "hooks", msg),), str(config))
     root = os.path.realpath(config)
     hooks_real = os.path.realpath(hooks_dir)
@@ -129,7 +136,10 @@ def _read_yaml_file(config: Path, keywords: Keywords) -> Loaded:
         return Loaded((), tuple(doc.problems), shown)
     problems = list(doc.problems)
     if not isinstance(doc.data, dict) or "hooks" not in doc.data:
-        problems.append(error(shown, "hooks", "has no top-level `hooks:` list (auth0-deploy-cli YAML format)"))
+        if isinstance(doc.data, dict) and ("actions" in doc.data or "triggers" in doc.data):
+            return Loaded((), tuple(problems), shown)  # an Actions-only file: no hooks wanted
+        msg = "has no top-level `hooks:` list, nor `actions:` or `triggers:` (auth0-deploy-cli YAML format)"
+        problems.append(error(shown, "hooks", msg))
         return Loaded((), tuple(problems), shown)
     hooks = doc.data["hooks"]
     raw_hooks = doc.raw.get("hooks") if isinstance(doc.raw, dict) else None
