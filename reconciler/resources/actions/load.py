@@ -198,8 +198,14 @@ class _KeepTemplate(Keywords):
         return {key: json.loads(self._inner.replace(f"@@{key}@@").text) for key in keys}
 
 
+_CODE_STARTS = ("exports.", "module.exports", "const ", "let ", "var ", "require(", "async ", "function", "/*", "//")
+
+
 def read_code(source: Source, code: str, bases: tuple[Path, ...], keywords: Keywords) -> Code:
     """The action's code template and keyword values, or why it can't be used."""
+    if "\n" in code or code.lstrip().startswith(_CODE_STARTS):
+        msg = 'must be the path of the code file (e.g. "./actions/<name>/code.js"), not the code itself'
+        return Code(None, {}, (error(source.path, source.field("code"), msg),))
     candidates = [_code_source(source, base) for base in bases] or [_code_source(source, source.base_dir)]
     chosen = next((c for c in candidates if os.path.lexists(os.path.join(c.base_dir, code))), candidates[-1])
     keep = _KeepTemplate(keywords)
