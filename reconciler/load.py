@@ -110,12 +110,9 @@ def _read_directory(config: Path, keywords: Keywords) -> Loaded:
         path = hooks_dir / entry.name
         shown = str(path)
         try:
-            if not entry.is_file():
-                if entry.is_symlink() and not path.exists():
-                    problems.append(error(shown, "(file)", "is a broken symlink"))
-                continue  # a directory named like a metadata file: not ours
-            if (entry.is_symlink() or not _inside(hooks_real, root)) and not _inside(os.path.realpath(path), root):
-                problems.append(error(shown, "(file)", "is a symlink that resolves outside the config directory"))
+            usable, problem = check_entry(entry, path, root, hooks_real)
+            problems.extend([problem] if problem else [])
+            if not usable:
                 continue
             doc = _read_document(path, shown, keywords)
         except OSError as exc:
@@ -127,6 +124,17 @@ def _read_directory(config: Path, keywords: Keywords) -> Loaded:
                 Source(shown, "", hooks_dir, str(hooks_dir), root, doc.data, doc.raw, doc.unresolved_under(""), hooks_real)
             )
     return Loaded(tuple(sources), tuple(problems), str(config))
+
+
+def check_entry(entry: os.DirEntry[str], path: Path, root: str, folder_real: str) -> tuple[bool, Problem | None]:
+    """Whether a directory entry named like a config file is a file to read inside ``root``, and
+    the problem when it is not (a directory named like one is silently not ours)."""
+    if not entry.is_file():
+        broken = entry.is_symlink() and not path.exists()
+        return False, error(path, "(file)", "is a broken symlink") if broken else None
+    if (entry.is_symlink() or not _inside(folder_real, root)) and not _inside(os.path.realpath(path), root):
+        return False, error(path, "(file)", "is a symlink that resolves outside the config directory")
+    return True, None
 
 
 def _read_yaml_file(config: Path, keywords: Keywords) -> Loaded:

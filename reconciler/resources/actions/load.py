@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.keywords import Keywords, Replaced, keywords_in
-from reconciler.load import Source, _inside, _kind, _os_reason, _read_document, read_script
+from reconciler.load import Source, _inside, check_entry, _kind, _os_reason, _read_document, read_script
 from reconciler.problems import Problem, error, warning
 
 ACTIONS_DIR = "actions"
@@ -99,7 +99,8 @@ def _documents(
     if not folder.is_dir():
         problems.append(error(folder, "(dir)", f"must be a directory (auth0-deploy-cli's {what}/ folder)"))
         return []
-    if not _inside(os.path.realpath(folder), root):
+    folder_real = os.path.realpath(folder)
+    if not _inside(folder_real, root):
         problems.append(error(folder, "(dir)", "is a symlink that resolves outside the config directory"))
         return []
     entries = sorted(
@@ -111,12 +112,9 @@ def _documents(
         path = folder / entry.name
         shown = str(path)
         try:
-            if not entry.is_file():
-                if entry.is_symlink() and not path.exists():
-                    problems.append(error(shown, "(file)", "is a broken symlink"))
-                continue
-            if not _inside(os.path.realpath(path), root):
-                problems.append(error(shown, "(file)", "is a symlink that resolves outside the config directory"))
+            usable, problem = check_entry(entry, path, root, folder_real)
+            problems.extend([problem] if problem else [])
+            if not usable:
                 continue
             if first_only and out:
                 problems.append(warning(shown, "(file)", f"is ignored: only the first .json file in {what}/ is read ({out[0][0].name}), as deploy-cli does"))
