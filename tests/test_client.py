@@ -444,7 +444,7 @@ def test_get_503_then_success(fake_api: Callable[[Handler], FakeApi]) -> None:
         calls.append(path)
         if len(calls) < 3:
             return 503, {}, {"statusCode": 503, "error": "Service Unavailable", "message": "busy"}
-        return 200, {}, {"id": "h1", "name": "n"}
+        return 200, {}, {"id": "h1", "name": "n", "triggerId": TRIGGER, "script": SCRIPT, "enabled": False}
 
     api = fake_api(handle)
     delays: list[float] = []
@@ -463,7 +463,7 @@ def test_retry_after_http_date_is_honoured(fake_api: Callable[[Handler], FakeApi
             when = email.utils.formatdate(time.time() + 5, usegmt=True)
             return 429, {"Retry-After": when}, {"statusCode": 429, "error": "Too Many Requests",
                                                  "message": "Global limit has been reached"}
-        return 200, {}, {"id": "h1"}
+        return 200, {}, {"id": "h1", "name": "n", "triggerId": TRIGGER, "script": SCRIPT}
 
     api = fake_api(handle)
     delays: list[float] = []
