@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Mapping
 import httpx
 
 from reconciler.config import Connection
-from reconciler.errors import ApiError, ReconcilerError
+from reconciler.errors import ApiError, BadResponseError, ReconcilerError
 from reconciler.model import LiveState
 
 from .auth import TokenAuth
@@ -23,7 +23,9 @@ from .hooks import HooksApi
 from .pacing import RateLimiter
 from .responses import Scrubber, api_error
 from .stats import ClientStats, RequestEvent
-from .transport import ATTEMPTS_EXT, MAYBE_APPLIED_EXT, RetryPolicy, RetryTransport, describe_transport
+from .transport import (
+    ATTEMPTS_EXT, MAYBE_APPLIED_EXT, ResponseTooLarge, RetryPolicy, RetryTransport, describe_transport,
+)
 
 try:  # the version is only decoration in the User-Agent
     from importlib.metadata import version as _version
@@ -128,6 +130,8 @@ class ManagementClient:
             if isinstance(exc, ApiError):
                 exc.args = (self.scrub(str(exc), sensitive),)
             raise
+        except ResponseTooLarge as exc:
+            raise BadResponseError(f"{method} {path}: {exc}", method=method, path=path) from None
         except httpx.TransportError as exc:
             raise ApiError(
                 f"cannot reach {self.connection.base_url}: {self.scrub(describe_transport(exc), sensitive)} "

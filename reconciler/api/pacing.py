@@ -35,6 +35,15 @@ _MAX_RESET_WAIT = 60.0
 # Learning the refill rate from how ``remaining`` moves needs a window well above the
 # one-token rounding of ``remaining``.
 _MOVEMENT_WINDOW = 3.0
+# Auth0's published Management API limits, bucket size -> refill per second: Free 2/2,
+# Enterprise non-production 10/2, Enterprise production 50/16. The first response's
+# ``x-ratelimit-limit`` names the tier, so the rate is known from the start instead of
+# being learnt over seconds; it is dropped at the first sign it is wrong (a 429, or a
+# ``reset`` that proves a slower refill).
+KNOWN_TIERS: dict[int, float] = {2: 2.0, 10: 2.0, 50: 16.0}
+# A published rate is exact, so it needs only a sliver of margin (latency jitter); the
+# count itself is re-synchronised from ``remaining`` on every response.
+_TIER_SAFETY = 0.985
 
 
 @dataclass(frozen=True)
@@ -139,9 +148,13 @@ class RateLimiter:
     # make the estimate noisy, and a slightly slow run beats a 429.
     safety: float = 0.9
 
+    tiers: Mapping[int, float] = field(default_factory=lambda: dict(KNOWN_TIERS))
+
     limit: int | None = field(default=None, init=False)
     tokens: float = field(default=1.0, init=False)
-    rate: float | None = field(default=None, init=False)  # tokens/second, learnt
+    rate: float | None = field(default=None, init=False)  # tokens/second we use (margin applied)
+    _tier_rate: float | None = field(default=None, init=False)
+    _tier_refuted: bool = field(default=False, init=False)
     reset_at: float | None = field(default=None, init=False)
     blocked_until: float = field(default=0.0, init=False)
     in_flight: int = field(default=0, init=False)
@@ -198,7 +211,7 @@ class RateLimiter:
         needed = 1.0 - self.tokens
         waits = []
         if self.rate:
-            waits.append(needed / (self.rate * self.safety))
+            waits.append(needed / self.rate)
         if self.reset_at is not None and self.reset_at > now:
             # At reset at least one token is back (both readings of the header).
             waits.append(self.reset_at - now + 0.05)
@@ -214,7 +227,7 @@ class RateLimiter:
         elapsed = max(0.0, now - self._last)
         self._last = now
         if self.rate and self.limit:
-            self.tokens = min(float(self.limit), self.tokens + elapsed * self.rate * self.safety)
+            self.tokens = min(float(self.limit), self.tokens + elapsed * self.rate)
         if (
             self.reset_at is not None
             and now >= self.reset_at
@@ -251,8 +264,13 @@ class RateLimiter:
         self.known = True
         self.unlimited = False
         if h.limit is not None and h.limit > 0:
+            if h.limit != self.limit and not self._tier_refuted:
+                self._tier_rate = self.tiers.get(h.limit)
+                self._update_rate()
             self.limit = h.limit
         limit = self.limit or max(h.remaining, 1)
+        if self._tier_rate and h.reset is not None and self._tier_contradicted(limit, h.remaining, h.reset - now):
+            self._refute_tier()
         # Responses overtake each other: one for an older request carries an older count
         # (too high). Only the newest request's answer sets the count.
         fresh = ticket is None or ticket > self._newest
@@ -262,6 +280,7 @@ class RateLimiter:
             # Trust the server's count, minus requests it may not have counted yet.
             self.tokens = float(h.remaining - self.in_flight)
         if status == 429:
+            self._refute_tier()
             self.tokens = min(self.tokens, 0.0)
             # We were too fast, so the reset-based estimate misled us (a server whose reset
             # means "next token", not "full again"): from now on learn from movement only.
@@ -309,9 +328,25 @@ class RateLimiter:
             self._move_rate = _smooth(self._move_rate, sample)
             self._update_rate()
 
+    def _tier_contradicted(self, limit: int, remaining: int, until_reset: float) -> bool:
+        # "Full again at reset" (whole seconds, rounded up) gives an upper bound on the
+        # refill rate: missing / (until_reset - 1). A published rate above it is not this
+        # server's (another reading of the header only makes the bound larger).
+        if until_reset <= 1.5 or not self._trust_reset:
+            return False
+        return bool(self._tier_rate and self._tier_rate > 1.05 * (limit - remaining) / (until_reset - 1.0))
+
+    def _refute_tier(self) -> None:
+        if self._tier_rate is not None:
+            self._tier_rate, self._tier_refuted = None, True
+            self._update_rate()
+
     def _update_rate(self) -> None:
         candidates = [r for r in (self._move_rate, self._reset_rate if self._trust_reset else None) if r]
-        self.rate = max(candidates) if candidates else None
+        usable = [max(candidates) * self.safety] if candidates else []
+        if self._tier_rate:
+            usable.append(self._tier_rate * _TIER_SAFETY)
+        self.rate = max(usable) if usable else None
 
     def block_for(self, seconds: float) -> None:
         """Hold every thread back for ``seconds`` (after a 429 / Retry-After)."""

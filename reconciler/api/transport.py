@@ -38,8 +38,15 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Requests that never left this machine: safe to repeat, even a POST.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# Our side is wrong (e.g. a header value that cannot be encoded): repeating cannot help.
-NEVER_RETRY = (httpx.LocalProtocolError, httpx.UnsupportedProtocol, httpx.DecodingError)
+
+
+class ResponseTooLarge(httpx.TransportError):
+    """The body went past the size cap: a broken or hostile server; asking again won't help."""
+
+
+# Our side is wrong (e.g. a header value that cannot be encoded), or the answer is one no
+# repetition will fix: never retried.
+NEVER_RETRY = (httpx.LocalProtocolError, httpx.UnsupportedProtocol, httpx.DecodingError, ResponseTooLarge)
 MAX_BODY = 32 * 1024 * 1024  # bytes, decoded: a list page of 100 large hooks is far below
 # A reset further away than this is not believed (clock skew, bogus value) unless the
 # policy fails on long waits.
@@ -221,7 +228,7 @@ class RetryTransport(httpx.BaseTransport):
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > self.max_body:
-                raise httpx.ReadError(f"response body larger than {self.max_body} bytes")
+                raise ResponseTooLarge(f"the answer is larger than {self.max_body} bytes")
             if self._clock() > deadline:
                 raise httpx.ReadTimeout(f"response not complete within {self.timeout:g}s")
             chunks.append(chunk)
