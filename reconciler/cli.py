@@ -75,21 +75,26 @@ cli.add_command(_emulator_command)
 @click.option("-c", "--config", default="tenant-config", show_default=True,
               help="Config directory (deploy-cli layout, with hooks/) or deploy-cli YAML file.")
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. literal secrets) as errors.")
-@click.option("--allow-missing-keywords", is_flag=True,
-              help="Check without secret values (e.g. a fork's PR): unset keywords get dummy values.")
-def validate(config: str, strict: bool, allow_missing_keywords: bool) -> None:
-    """Check the config: JSON Schema and semantic rules, no network."""
+@click.option("--allow-missing-keywords", is_flag=True, hidden=True,
+              help="Kept for old scripts: checking without keyword values is the default.")
+@click.option("--require-keywords", is_flag=True,
+              help="Fail on keywords without a value, as plan and apply do (a CI job that has them).")
+def validate(config: str, strict: bool, allow_missing_keywords: bool, require_keywords: bool) -> None:
+    """Check the config offline, like `terraform validate`: JSON Schema and semantic rules.
+
+    Keyword values are not needed: unset ones are listed as a note (plan and apply refuse
+    them unless --allow-missing-keywords)."""
     from reconciler.validate import check
 
-    fill = (lambda key: f"<unset {key}>") if allow_missing_keywords else None
-    report = check(config, fill_missing=fill)
+    report = check(config, offline=not require_keywords)
     for problem in report.problems:
-        click.echo(str(problem), err=True)
-    if report.filled_keywords:
-        click.echo(f"note: keywords not set, checked with dummy values: {', '.join(report.filled_keywords)}", err=True)
+        if problem not in report.notes:
+            click.echo(str(problem), err=True)
+    if report.notes:
+        click.echo(f"note: keywords not set (plan and apply need them): {', '.join(report.unset_keywords)}", err=True)
     errors, warnings = len(report.errors), len(report.warnings)
     if report.ok(strict) and report.state is not None:
-        count = len(report.state.hooks)
+        count = report.hooks_checked
         extra = f", {_plural(warnings, 'warning')}" if warnings else ""
         click.echo(f"ok: {_plural(count, 'hook')} valid{extra}")
         return

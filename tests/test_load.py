@@ -98,7 +98,8 @@ def test_single_yaml_file_layout(tmp_path: Path) -> None:
     assert hook.name == "signup-notify" and hook.enabled
     assert dict(hook.dependencies) == {"axios": "1.6.8"}
     assert hook.secrets["SLACK_WEBHOOK_URL"] == "https://hooks.slack.test/T0"
-    assert hook.script.startswith("const url = 'https://hooks.slack.test/T0';")
+    assert hook.script.startswith("const url = '##SLACK_WEBHOOK_URL##';")  # a template inside the tool
+    assert hook.filled_script.startswith("const url = 'https://hooks.slack.test/T0';")
     assert hook.source == str(tmp_path / "tenant.yaml")
 
 
