@@ -291,7 +291,13 @@ def export(output: str, domain: str | None, client_id: str | None, audience: str
     """Write the live hooks as a config directory (secrets as ##KEY## keywords)."""
     with _client(domain, client_id, audience) as client:
         live = client.read_live_state()
-    result = export_live(live, output)
+    from reconciler.keywords import MAPPINGS_VAR, KeywordError, parse_mappings
+
+    try:  # known keyword values are written back as ##KEY## in the exported scripts
+        values = parse_mappings(os.environ.get(MAPPINGS_VAR))
+    except KeywordError as error:
+        _fail(str(error))
+    result = export_live(live, output, values)
     click.echo(f"Exported {result.hooks} hooks to {result.directory}/hooks")
     if result.keywords:
         click.echo(

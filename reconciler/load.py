@@ -363,7 +363,28 @@ def _parse_json(text: str, shown: str) -> tuple[Any, Problem | None]:
     return value, None
 
 
+def _yaml_too_deep(text: str) -> bool:
+    """Nesting deeper than MAX_DEPTH, found from the event stream (iterative, so it cannot
+    overflow): composing such a document recurses in C and would crash the interpreter."""
+    if max(text.count("["), text.count("{"), text.count("- "), text.count("\n")) <= MAX_DEPTH:
+        return False  # cannot be that deep: the common case costs nothing
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_SafeLoader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return True
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return False  # the real parse reports it
+    return False
+
+
 def _parse_yaml(text: str, shown: str) -> tuple[Any, Problem | None]:
+    if _yaml_too_deep(text):
+        return None, error(shown, "(file)", f"is nested more than {MAX_DEPTH} levels deep")
     try:
         return yaml.load(text, Loader=_StrictLoader), None  # noqa: S506 - a safe loader
     except _DuplicateKey as exc:
