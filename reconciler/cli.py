@@ -215,8 +215,8 @@ def plan(
         # as changed. Key changes still show; the plan is marked review-only for apply.
         options = dataclasses.replace(options, hmac_key=None, rotate_secrets=False)
         click.echo(
-            "note: planned without these keywords (placeholders; secret values not compared, "
-            "text that uses them may show as changed): " + ", ".join(loaded.filled_keywords),
+            "note: planned without these keywords (secret values not compared; scripts compared "
+            "as templates, metadata with placeholders): " + ", ".join(loaded.filled_keywords),
             err=True,
         )
     with _client(domain, client_id, audience) as client:
