@@ -152,30 +152,27 @@ def replace_in_data(data: object, lookup: Lookup, *, yaml_quotes: bool = False) 
     """
     unresolved: dict[str, list[str]] = {}
 
-    def text_for(key: str, path: str) -> str:
+    def value_of(key: str, path: str) -> object:
         value = lookup(key)
         if value is MISSING:
             unresolved.setdefault(key, []).append(path or "(file)")
-            return f"##{key}##"
-        return as_text(value)
+        return value
+
+    def text_for(key: str, path: str) -> str:
+        value = value_of(key, path)
+        return f"##{key}##" if value is MISSING else as_text(value)
 
     def json_for(key: str, path: str) -> str:
-        value = lookup(key)
-        if value is MISSING:
-            unresolved.setdefault(key, []).append(path or "(file)")
-            return f"@@{key}@@"
-        return as_json(value)
+        value = value_of(key, path)
+        return f"@@{key}@@" if value is MISSING else as_json(value)
 
     def string(value: str, path: str) -> object:
         if "##" not in value and "@@" not in value:
             return value
         whole = _WHOLE.fullmatch(value) or (_WHOLE_QUOTED.fullmatch(value) if yaml_quotes else None)
         if whole:
-            found = lookup(whole.group("key"))
-            if found is MISSING:
-                unresolved.setdefault(whole.group("key"), []).append(path or "(file)")
-                return f"@@{whole.group('key')}@@"
-            return found
+            found = value_of(whole.group("key"), path)
+            return f"@@{whole.group('key')}@@" if found is MISSING else found
         pattern = _PLAIN if yaml_quotes else _ANY
 
         def sub(m: re.Match[str]) -> str:
