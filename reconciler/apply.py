@@ -20,6 +20,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.model import DesiredState
 from reconciler.plan import Action, Phase, Plan, Step
 from reconciler.secrets import MARKER_VALUE, is_marker
+from reconciler.templates import fill, keys_in
 
 
 class HookWriter(Protocol):
@@ -83,6 +84,7 @@ class _Run:
         self.steps = {step.index: step for step in plan.steps}
         self.client = client
         self.secrets = {hook.name: hook.secrets for hook in desired.hooks}
+        self.hooks = {hook.name: hook for hook in desired.hooks}
         self.max_workers = max(1, max_workers)
         self.on_step = on_step
         self.lock = threading.Condition()
@@ -217,8 +219,20 @@ class _Run:
                 )
         return values
 
+    def _filled(self, step: Step, template: str) -> str:
+        """The script as the API gets it: a plan holds the template, values come from the config."""
+        hook = self.hooks.get(step.hook)
+        missing = keys_in(template) - (set(hook.script_values) if hook else set())
+        if hook is None or missing:
+            raise ApplyError(
+                f"{step.hook}: script keywords {', '.join(sorted(missing)) or '(all)'} have no value in the config; plan again"
+            )
+        return fill(template, hook.script_values)
+
     def _call(self, step: Step) -> None:
         body = step.body
+        if "script" in body and isinstance(body["script"], str):
+            body = {**body, "script": self._filled(step, body["script"])}
         if step.action is Action.CREATE:
             created = self.client.create_hook(
                 name=body["name"],

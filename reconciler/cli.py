@@ -75,21 +75,26 @@ cli.add_command(_emulator_command)
 @click.option("-c", "--config", default="tenant-config", show_default=True,
               help="Config directory (deploy-cli layout, with hooks/) or deploy-cli YAML file.")
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. literal secrets) as errors.")
-@click.option("--allow-missing-keywords", is_flag=True,
-              help="Check without secret values (e.g. a fork's PR): unset keywords get dummy values.")
-def validate(config: str, strict: bool, allow_missing_keywords: bool) -> None:
-    """Check the config: JSON Schema and semantic rules, no network."""
+@click.option("--allow-missing-keywords", is_flag=True, hidden=True,
+              help="Kept for old scripts: checking without keyword values is the default.")
+@click.option("--require-keywords", is_flag=True,
+              help="Fail on keywords without a value, as plan and apply do (a CI job that has them).")
+def validate(config: str, strict: bool, allow_missing_keywords: bool, require_keywords: bool) -> None:
+    """Check the config offline, like `terraform validate`: JSON Schema and semantic rules.
+
+    Keyword values are not needed: unset ones are listed as a note (plan and apply refuse
+    them unless --allow-missing-keywords)."""
     from reconciler.validate import check
 
-    fill = (lambda key: f"<unset {key}>") if allow_missing_keywords else None
-    report = check(config, fill_missing=fill)
+    report = check(config, offline=not require_keywords)
     for problem in report.problems:
-        click.echo(str(problem), err=True)
-    if report.filled_keywords:
-        click.echo(f"note: keywords not set, checked with dummy values: {', '.join(report.filled_keywords)}", err=True)
+        if problem not in report.notes:
+            click.echo(str(problem), err=True)
+    if report.notes:
+        click.echo(f"note: keywords not set (plan and apply need them): {', '.join(report.unset_keywords)}", err=True)
     errors, warnings = len(report.errors), len(report.warnings)
     if report.ok(strict) and report.state is not None:
-        count = len(report.state.hooks)
+        count = report.hooks_checked
         extra = f", {_plural(warnings, 'warning')}" if warnings else ""
         actions = report.state.actions
         if actions is not None and (actions.actions or actions.managed_triggers):
@@ -221,8 +226,8 @@ def plan(
         # as changed. Key changes still show; the plan is marked review-only for apply.
         options = dataclasses.replace(options, hmac_key=None, rotate_secrets=False)
         click.echo(
-            "note: planned without these keywords (placeholders; secret values not compared, "
-            "text that uses them may show as changed): " + ", ".join(loaded.filled_keywords),
+            "note: planned without these keywords (secret values not compared; scripts compared "
+            "as templates, metadata with placeholders): " + ", ".join(loaded.filled_keywords),
             err=True,
         )
     with _client(domain, client_id, audience) as client:
@@ -297,7 +302,13 @@ def export(output: str, domain: str | None, client_id: str | None, audience: str
     """Write the live hooks as a config directory (secrets as ##KEY## keywords)."""
     with _client(domain, client_id, audience) as client:
         live = client.read_live_state()
-    result = export_live(live, output)
+    from reconciler.keywords import MAPPINGS_VAR, KeywordError, parse_mappings
+
+    try:  # known keyword values are written back as ##KEY## in the exported scripts
+        values = parse_mappings(os.environ.get(MAPPINGS_VAR))
+    except KeywordError as error:
+        _fail(str(error))
+    result = export_live(live, output, values)
     click.echo(f"Exported {result.hooks} hooks to {result.directory}/hooks")
     if result.keywords:
         click.echo(

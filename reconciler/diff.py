@@ -6,7 +6,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from reconciler.model import Hook, LiveHook
+from reconciler.model import SENSITIVE, Hook, LiveHook
+from reconciler.templates import matches, shown_live
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,23 @@ def script_diff(before: str, after: str, name: str) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
+def script_differs(desired: Hook, live_script: str) -> bool:
+    """Whether the live script is not what the desired template produces (unknown keywords
+    match whatever the live script holds at their place)."""
+    return not matches(desired.script, desired.script_values, desired.unknown_keywords, live_script)
+
+
+def script_change_diff(desired: Hook, live_script: str | None) -> str:
+    """The diff people see: the template against the live script with keyword values put
+    back as keywords, so no value is ever shown. A change of values only is named by keyword."""
+    if live_script is None:
+        return script_diff("", desired.script, desired.name)
+    shown, differ = shown_live(desired.script, desired.script_values, live_script)
+    text = script_diff(shown, desired.script, desired.name)
+    lines = [f"~ keyword {key}: value changed {SENSITIVE}" for key in differ if key not in desired.unknown_keywords]
+    return text + "".join(line + "\n" for line in lines)
+
+
 def dependency_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
     """Readable lines such as ``+ axios 1.6.8`` / ``~ lodash 4.17.20 -> 4.17.21``.
 
@@ -58,10 +76,8 @@ def content_changes(desired: Hook, live: LiveHook) -> list[FieldChange]:
     changes: list[FieldChange] = []
     if desired.name != live.name:
         changes.append(FieldChange("name", live.name, desired.name))
-    if desired.script != live.script:
-        changes.append(
-            FieldChange("script", None, None, script_diff(live.script, desired.script, desired.name))
-        )
+    if script_differs(desired, live.script):
+        changes.append(FieldChange("script", None, None, script_change_diff(desired, live.script)))
     if dict(desired.dependencies) != dict(live.dependencies):
         changes.append(
             FieldChange(

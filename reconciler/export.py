@@ -3,6 +3,10 @@
 Secret values cannot be read from Auth0, so each secret becomes a ``##KEY##`` keyword: set
 ``KEY`` in the environment (or ``AUTH0_KEYWORD_REPLACE_MAPPINGS``) before planning. Hooks
 sharing a key name share the keyword, which is what a team reusing a name usually means.
+
+Live scripts hold keyword values (they were filled on the way in). Every value given in
+``AUTH0_KEYWORD_REPLACE_MAPPINGS`` is written back as its ``##KEY##``, so an export never
+writes a known keyword value to disk, and planning the export with the same values is a no-op.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any, Iterable, Mapping
 from reconciler.errors import ReconcilerError
 from reconciler.model import LiveState
 from reconciler.secrets import user_keys
+from reconciler.templates import masked
 
 
 @dataclass(frozen=True)
@@ -24,7 +29,7 @@ class ExportResult:
     keywords: tuple[str, ...]
 
 
-def export_live(live: LiveState, directory: str | Path) -> ExportResult:
+def export_live(live: LiveState, directory: str | Path, values: Mapping[str, object] | None = None) -> ExportResult:
     hooks_dir = Path(directory) / "hooks"
     try:
         hooks_dir.mkdir(parents=True, exist_ok=True)
@@ -43,7 +48,7 @@ def export_live(live: LiveState, directory: str | Path) -> ExportResult:
             "secrets": {key: f"##{key}##" for key in keys},
         }
         try:
-            write_hook(hooks_dir, metadata, hook.script)
+            write_hook(hooks_dir, metadata, masked(hook.script, values or {}))
         except OSError as error:
             raise ReconcilerError(f"{hooks_dir}: cannot write {hook.name} ({error.strerror})") from None
     return ExportResult(Path(directory), len(live.hooks), tuple(sorted(keywords)))

@@ -63,6 +63,11 @@ def parse_mappings(raw: str | None) -> dict[str, object]:
         ) from None
     if not isinstance(value, dict):
         raise KeywordError(f"{MAPPINGS_VAR} must be a JSON object of keyword values, got {_kind(value)}")
+    for key, item in value.items():
+        # null would silently become the text "null" (a secret of four letters). Arrays,
+        # objects, numbers and booleans stay: deploy-cli documents them for @@KEY@@.
+        if item is None:
+            raise KeywordError(f"{MAPPINGS_VAR}: the value of {key!r} is null; give a string (or remove the key)")
     return value
 
 
@@ -107,12 +112,95 @@ def substitute(text: str, text_for: _Sub, json_for: _Sub, *, json_aware: bool = 
 
 
 def mask(text: str, *, json_aware: bool = False) -> str:
-    """The text with every ``@@K@@`` turned into the string "@@K@@" and ``##K##`` kept.
+    """The text with every bare ``@@K@@`` turned into the string "@@K@@" and ``##K##`` kept.
 
     Parsing this shows which values were written as keywords in git (the raw view), without
-    needing any keyword values, and without unquoted ``@@K@@`` breaking the parse.
+    needing any keyword values, and without unquoted ``@@K@@`` breaking the parse. In JSON,
+    keywords inside string literals are left exactly as written (``replace_in_data`` fills
+    them after parsing).
     """
-    return substitute(text, lambda k: f"##{k}##", lambda k: as_json(f"@@{k}@@"), json_aware=json_aware)
+    if not json_aware:
+        return substitute(text, lambda k: f"##{k}##", lambda k: as_json(f"@@{k}@@"))
+    if "##" not in text and "@@" not in text:
+        return text
+
+    def outside(m: re.Match[str]) -> str:
+        if m.group("literal") is not None:
+            return m.group("literal")
+        return m.group(0) if m.group("string") is not None else as_json(f"@@{m.group('array')}@@")
+
+    return _JSON.sub(outside, text)
+
+
+# --- keywords in parsed data --------------------------------------------------------------
+
+_WHOLE = re.compile(rf'@@(?P<key>{KEY})@@')
+_WHOLE_QUOTED = re.compile(rf'"@@(?P<key>{KEY})@@"')
+Lookup = Callable[[str], object]  # the value, or MISSING
+MISSING: object = object()
+
+
+def replace_in_data(data: object, lookup: Lookup, *, yaml_quotes: bool = False) -> tuple[object, dict[str, list[str]]]:
+    """``data`` (parsed, keywords still as written) with keyword values filled into its strings.
+
+    Filling parsed strings instead of the file's text means no value can change the file's
+    structure: a PEM key's newlines, a quote or a backslash arrive exactly as given, in every
+    format. A string that is exactly ``@@K@@`` becomes the value itself (deploy-cli's
+    ``"@@K@@"``). ``yaml_quotes``: a ``"@@K@@"`` inside a YAML string swallows its quotes,
+    as deploy-cli's text replacement does. Returns the data and, for each keyword without a
+    value, the dotted paths that hold it (left as written there).
+    """
+    unresolved: dict[str, list[str]] = {}
+
+    def value_of(key: str, path: str) -> object:
+        value = lookup(key)
+        if value is MISSING:
+            unresolved.setdefault(key, []).append(path or "(file)")
+        return value
+
+    def text_for(key: str, path: str) -> str:
+        value = value_of(key, path)
+        return f"##{key}##" if value is MISSING else as_text(value)
+
+    def json_for(key: str, path: str) -> str:
+        value = value_of(key, path)
+        return f"@@{key}@@" if value is MISSING else as_json(value)
+
+    def string(value: str, path: str) -> object:
+        if "##" not in value and "@@" not in value:
+            return value
+        whole = _WHOLE.fullmatch(value) or (_WHOLE_QUOTED.fullmatch(value) if yaml_quotes else None)
+        if whole:
+            found = value_of(whole.group("key"), path)
+            return f"@@{whole.group('key')}@@" if found is MISSING else found
+        pattern = _PLAIN if yaml_quotes else _ANY
+
+        def sub(m: re.Match[str]) -> str:
+            if m.group("string") is not None:
+                return text_for(m.group("string"), path)
+            key = m.groupdict().get("quoted") or m.group("array")
+            return json_for(key, path)
+
+        return pattern.sub(sub, value)
+
+    def walk(value: object, path: str) -> object:
+        if isinstance(value, str):
+            return string(value, path)
+        if isinstance(value, dict):
+            out = {}
+            for k, item in value.items():
+                new_key = k
+                if isinstance(k, str) and ("##" in k or "@@" in k):
+                    new_key = _ANY.sub(
+                        lambda m: text_for(m.group("string"), path) if m.group("string") is not None
+                        else json_for(m.group("array"), path), k)
+                out[new_key] = walk(item, f"{path}.{k}" if path else str(k))
+            return out
+        if isinstance(value, list):
+            return [walk(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return value
+
+    return walk(data, ""), unresolved
 
 
 class Keywords:
@@ -132,6 +220,18 @@ class Keywords:
     @property
     def filled(self) -> tuple[str, ...]:
         return tuple(sorted(self._filled))
+
+    def lookup(self, key: str) -> object:
+        """The value of ``key`` (or ``fill_missing``'s, recorded), else ``MISSING``."""
+        value = self._values.get(key, MISSING)
+        if value is MISSING and self._fill is not None:
+            self._filled[key] = None
+            return self._fill(key)
+        return value
+
+    def given(self, key: str) -> bool:
+        """True when ``key`` has a real value (not one from ``fill_missing``)."""
+        return key in self._values
 
     def replace(self, text: str, *, json_aware: bool = False) -> Replaced:
         unresolved: dict[str, None] = {}

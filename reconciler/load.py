@@ -3,9 +3,10 @@
 Reading never raises for bad input: every problem becomes a ``Problem`` anchored to a file.
 Turning documents into ``Hook`` objects happens only after validation (``validate.check``).
 
-Each metadata file is parsed twice when it contains keywords: once "raw" (keywords kept as
-strings, to see what git holds, e.g. literal secrets) and once after replacement (what Auth0
-will get). A file without keywords is parsed once.
+Metadata is parsed once, with keywords kept as strings ("raw": what git holds, e.g. literal
+secrets); keyword values are then filled into the parsed strings (what Auth0 will get), so no
+value can change the file's structure or lose a newline, a quote or a backslash. Scripts stay
+templates (``reconciler.templates``): their keyword values travel beside them.
 """
 
 from __future__ import annotations
@@ -20,18 +21,47 @@ from typing import Any
 
 import yaml
 
-from reconciler.keywords import MAPPINGS_VAR, Keywords, keywords_in, mask
+from reconciler.keywords import MAPPINGS_VAR, MISSING, Keywords, keywords_in, mask, replace_in_data
 from reconciler.model import Hook
-from reconciler.problems import Problem, error
+from reconciler.problems import Problem, error, unset
+from reconciler.templates import fill, keys_in
 
 MAX_SCRIPT_BYTES = 100 * 1024  # Auth0 Actions' cap; Hooks publish none, so use the nearest real one
 MAX_METADATA_BYTES = 1024 * 1024  # a hook's metadata is a few hundred bytes; refuse nonsense early
 MAX_NODES = 100_000  # YAML aliases can expand exponentially ("billion laughs"): stop walking early
+MAX_DEPTH = 64  # a hook's metadata is 3 levels deep; deeper input only exhausts the stack
 METADATA_SUFFIXES = (".json", ".yaml", ".yml")
 
 # The C loader is the same safe loader (plain data only), just faster; PyYAML without libyaml
 # falls back to the pure-Python one.
 _SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: object, mark: Any) -> None:
+        super().__init__(key)
+        self.key, self.mark = key, mark
+
+
+class _StrictLoader(_SafeLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, refusing duplicate keys (as JSON metadata does) instead of keeping the last."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == _MERGE_TAG:
+                    continue  # `<<: *base` merges; keys written next to it override on purpose
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                except TypeError:
+                    continue  # unhashable: the constructor reports it
+                if duplicate:
+                    raise _DuplicateKey(key, key_node.start_mark)
+                seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 @dataclass(frozen=True)
@@ -43,7 +73,7 @@ class Source:
     base_dir: Path  # `script` is relative to this
     display_base: str  # `base_dir` as the user would write it
     root: str  # real path of the config directory: nothing is read from outside it
-    data: Any  # after keyword replacement
+    data: Any  # after keyword replacement (scripts excepted: they stay templates)
     raw: Any  # before replacement: keywords visible as strings
     unresolved: frozenset[str] = frozenset()  # fields holding an unresolved keyword
     base_real: str = ""  # real path of base_dir (resolved once per config, not per hook)
@@ -61,8 +91,10 @@ class Loaded:
 
 @dataclass(frozen=True)
 class Script:
-    text: str | None  # None when unusable
+    text: str | None  # the template (keywords as written); None when unusable
     problems: tuple[Problem, ...] = ()
+    values: dict[str, object] = field(default_factory=dict, repr=False)  # its keywords' values
+    unknown: frozenset[str] = frozenset()  # keywords filled by fill_missing: values unknown
 
 
 def read_config(config: str | os.PathLike[str], keywords: Keywords) -> Loaded:
@@ -128,12 +160,16 @@ def _read_directory(config: Path, keywords: Keywords) -> Loaded:
 
 def check_entry(entry: os.DirEntry[str], path: Path, root: str, folder_real: str) -> tuple[bool, Problem | None]:
     """Whether a directory entry named like a config file is a file to read inside ``root``, and
-    the problem when it is not (a directory named like one is silently not ours)."""
-    if not entry.is_file():
-        broken = entry.is_symlink() and not path.exists()
-        return False, error(path, "(file)", "is a broken symlink") if broken else None
+    the problem when it is not. Anything named like metadata that cannot be read as a regular
+    file is an error: skipping it would count the resource as removed (and delete it with
+    deletes on)."""
+    if entry.is_symlink() and not path.exists():
+        return False, error(path, "(file)", "is a broken symlink")
     if (entry.is_symlink() or not _inside(folder_real, root)) and not _inside(os.path.realpath(path), root):
         return False, error(path, "(file)", "is a symlink that resolves outside the config directory")
+    if not entry.is_file():
+        what = "a directory" if entry.is_dir() else _file_kind(os.stat(path).st_mode)
+        return False, error(path, "(file)", f"is {what}, not a metadata file (rename or remove it)")
     return True, None
 
 
@@ -183,11 +219,21 @@ class _Document:
 def _read_document(path: Path, shown: str, keywords: Keywords, only_under: str | None = None) -> _Document:
     """Read, keyword-replace and parse one metadata (or single-file YAML) document."""
     doc = _Document()
-    size = path.stat().st_size
-    if size > MAX_METADATA_BYTES:
-        doc.problems.append(error(shown, "(file)", f"is {size} bytes; metadata over {MAX_METADATA_BYTES} bytes is refused"))
+    # Opened without blocking and checked on the open descriptor: a file swapped for a FIFO
+    # or a device after the directory was listed is refused, never read (or waited on).
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            doc.problems.append(error(shown, "(file)", f"is {_file_kind(st.st_mode)}, not a metadata file"))
+            return doc
+        if st.st_size > MAX_METADATA_BYTES:
+            doc.problems.append(error(shown, "(file)", f"is {st.st_size} bytes; metadata over {MAX_METADATA_BYTES} bytes is refused"))
+            return doc
+        data = f.read(MAX_METADATA_BYTES + 1)
+    if len(data) > MAX_METADATA_BYTES:
+        doc.problems.append(error(shown, "(file)", f"is over {MAX_METADATA_BYTES} bytes; metadata that large is refused"))
         return doc
-    data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -202,34 +248,26 @@ def _read_document(path: Path, shown: str, keywords: Keywords, only_under: str |
     if problem is not None:
         doc.problems.append(problem)
         return doc
-    if not found:
-        resolved = raw
-    else:
-        replaced = keywords.replace(text, json_aware=is_json)
-        resolved, problem = parse(replaced.text, shown, after_replacement=True)
-        if problem is not None:
-            doc.problems.append(problem)
-            return doc
-        for key in replaced.unresolved:
-            fields = _fields_holding(raw, key)
+    shape = _shape_problem(raw)
+    if shape is not None:
+        doc.problems.append(error(shown, "(file)", shape))
+        return doc
+    if not is_json:  # JSON is plain data already, and has no aliases
+        plain_problems: list[Problem] = []
+        raw = _plain(raw, "", shown, plain_problems)
+        raw = None if raw is _DROP else raw
+        doc.problems.extend(plain_problems)
+    resolved = raw
+    if found:
+        resolved, unresolved = replace_in_data(raw, keywords.lookup, yaml_quotes=not is_json)
+        for key, fields in sorted(unresolved.items()):
             if only_under is not None:
                 fields = [f for f in fields if f == only_under or f.startswith((only_under + ".", only_under + "["))]
                 if not fields:
                     continue  # e.g. in the YAML file's `clients:` section: not ours to judge
             doc.unresolved_fields.update(fields)
-            doc.problems.append(error(shown, fields[0] if fields else "(file)", _unresolved(text, key)))
-    if is_json:  # JSON is plain data already, and has no aliases
-        doc.data, doc.raw = resolved, raw
-    else:
-        plain_problems: list[Problem] = []
-        try:
-            doc.data = _plain(resolved, "", shown, plain_problems, [MAX_NODES])
-            doc.data = None if doc.data is _DROP else doc.data
-            doc.raw = raw if resolved is raw else _plain(raw, "", shown, [], [MAX_NODES])
-        except _TooLarge:
-            doc.problems.append(error(shown, "(file)", f"expands to more than {MAX_NODES} values (YAML aliases?)"))
-            return doc
-        doc.problems.extend(plain_problems)
+            doc.problems.append(unset(shown, fields[0], _unresolved(text, key)))
+    doc.data, doc.raw = resolved, raw
     doc.ok = True
     return doc
 
@@ -279,16 +317,29 @@ def read_script(source: Source, script: str, keywords: Keywords) -> Script:
         return Script(None, (error(shown, fld, f"is not valid UTF-8 (byte {exc.start})"),))
     if not text.strip():
         return Script(None, (error(shown, fld, "is empty"),))
-    replaced = keywords.replace(text)
-    problems = tuple(error(shown, fld, _unresolved(text, key)) for key in replaced.unresolved)
-    size = len(replaced.text.encode("utf-8"))
+    # The script stays a template; its keywords' values travel beside it (model.Hook).
+    values: dict[str, object] = {}
+    unknown: set[str] = set()
+    problems: tuple[Problem, ...] = ()
+    for key in sorted(keys_in(text)):
+        given = keywords.given(key)
+        value = keywords.lookup(key)
+        if value is MISSING:
+            problems += (unset(shown, fld, _unresolved(text, key)),)
+            continue
+        values[key] = value
+        if not given:
+            unknown.add(key)  # a dummy from fill_missing: compared as "anything"
+    size = len(fill(text, values).encode("utf-8"))
     if size > MAX_SCRIPT_BYTES:
         problems += (error(shown, fld, f"is {size} bytes after keyword replacement; the limit is {MAX_SCRIPT_BYTES} bytes (100 kB)"),)
-    return Script(None if problems else replaced.text, problems)
+    return Script(text, problems, values, frozenset(unknown))
 
 
-def build_hook(source: Source, script: str) -> Hook:
-    """A Hook from a document that passed validation."""
+def build_hook(
+    source: Source, script: str, values: dict[str, object] | None = None, unknown: frozenset[str] = frozenset()
+) -> Hook:
+    """A Hook from a document that passed validation; ``script`` is the template."""
     data = source.data
     return Hook(
         name=data["name"],
@@ -298,13 +349,15 @@ def build_hook(source: Source, script: str) -> Hook:
         dependencies=data.get("dependencies") or {},
         secrets=data.get("secrets") or {},
         source=source.path,
+        script_values=values or {},
+        unknown_keywords=unknown,
     )
 
 
 # --- parsing -------------------------------------------------------------------------------
 
 
-def _parse_json(text: str, shown: str, after_replacement: bool = False) -> tuple[Any, Problem | None]:
+def _parse_json(text: str, shown: str) -> tuple[Any, Problem | None]:
     duplicates: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -318,7 +371,7 @@ def _parse_json(text: str, shown: str, after_replacement: bool = False) -> tuple
         value = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         # exc.msg never quotes the document, so no secret value can leak through it.
-        return None, error(shown, "(file)", f"{_not_valid('JSON', after_replacement)}: {exc.msg} (line {exc.lineno} column {exc.colno})")
+        return None, error(shown, "(file)", f"is not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})")
     except RecursionError:
         return None, error(shown, "(file)", "is nested too deeply")
     if duplicates:
@@ -327,25 +380,46 @@ def _parse_json(text: str, shown: str, after_replacement: bool = False) -> tuple
     return value, None
 
 
-def _parse_yaml(text: str, shown: str, after_replacement: bool = False) -> tuple[Any, Problem | None]:
+def _yaml_too_deep(text: str) -> bool:
+    """Nesting deeper than MAX_DEPTH, found from the event stream (iterative, so it cannot
+    overflow): composing such a document recurses in C and would crash the interpreter."""
+    if max(text.count("["), text.count("{"), text.count("- "), text.count("\n")) <= MAX_DEPTH:
+        return False  # cannot be that deep: the common case costs nothing
+    depth = 0
     try:
-        return yaml.load(text, Loader=_SafeLoader), None  # noqa: S506 - a safe loader
+        for event in yaml.parse(text, Loader=_SafeLoader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return True
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return False  # the real parse reports it
+    return False
+
+
+def _parse_yaml(text: str, shown: str) -> tuple[Any, Problem | None]:
+    if _yaml_too_deep(text):
+        return None, error(shown, "(file)", f"is nested more than {MAX_DEPTH} levels deep")
+    try:
+        return yaml.load(text, Loader=_StrictLoader), None  # noqa: S506 - a safe loader
+    except _DuplicateKey as exc:
+        where = f" (line {exc.mark.line + 1} column {exc.mark.column + 1})" if exc.mark is not None else ""
+        key = repr(exc.key) if isinstance(exc.key, (str, int, float, bool)) else "(a complex key)"
+        return None, error(shown, "(file)", f"has duplicate keys {key}{where}: only one value of each may be given")
     except yaml.constructor.ConstructorError as exc:
         tag = _tag_of(exc)
         where = _mark(exc)
         if tag:
             return None, error(shown, "(file)", f"YAML tag {tag} is not allowed: only plain data is read{where}")
-        return None, error(shown, "(file)", f"{_not_valid('YAML', after_replacement)}: {exc.problem}{where}")
+        return None, error(shown, "(file)", f"is not valid YAML: {exc.problem}{where}")
     except yaml.YAMLError as exc:
         # Only the problem and position: a snippet of the line could show a secret value.
         problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or "cannot be parsed"
-        return None, error(shown, "(file)", f"{_not_valid('YAML', after_replacement)}: {problem}{_mark(exc)}")
+        return None, error(shown, "(file)", f"is not valid YAML: {problem}{_mark(exc)}")
     except RecursionError:
         return None, error(shown, "(file)", "is nested too deeply")
-
-
-def _not_valid(kind: str, after_replacement: bool) -> str:
-    return f"is not valid {kind} after keyword replacement (check the keyword values)" if after_replacement else f"is not valid {kind}"
 
 
 def _tag_of(exc: yaml.constructor.ConstructorError) -> str | None:
@@ -363,30 +437,25 @@ def _mark(exc: yaml.YAMLError) -> str:
     return f" (character {position})" if position is not None else ""
 
 
-class _TooLarge(Exception):
-    pass
-
-
 _DROP = object()  # a value already reported: left out so the schema doesn't report it again
 
 
-def _plain(value: Any, path: str, shown: str, problems: list[Problem], budget: list[int]) -> Any:
-    """JSON-shaped data only: YAML dates, binary, sets and non-string keys become problems."""
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise _TooLarge
+def _plain(value: Any, path: str, shown: str, problems: list[Problem]) -> Any:
+    """JSON-shaped data only: YAML dates, binary, sets and non-string keys become problems.
+
+    Only called on data ``_shape_problem`` accepted: bounded in depth and size."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 problems.append(error(shown, path or "(file)", f"has a key of type {_kind(key)}; keys must be strings (quote it)"))
                 continue
-            item = _plain(item, _join(path, key), shown, problems, budget)
+            item = _plain(item, _join(path, key), shown, problems)
             if item is not _DROP:
                 out[key] = item
         return out
     if isinstance(value, list):
-        items = (_plain(item, f"{path}[{i}]", shown, problems, budget) for i, item in enumerate(value))
+        items = (_plain(item, f"{path}[{i}]", shown, problems) for i, item in enumerate(value))
         return [None if item is _DROP else item for item in items]
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
@@ -394,28 +463,30 @@ def _plain(value: Any, path: str, shown: str, problems: list[Problem], budget: l
     return _DROP
 
 
-def _fields_holding(raw: Any, key: str) -> list[str]:
-    """Dotted paths of the values (or keys) in ``raw`` that mention keyword ``key``."""
-    needles = (f"##{key}##", f"@@{key}@@")
-    out: list[str] = []
+def _shape_problem(value: Any) -> str | None:
+    """Too deep or too large to walk (walked without recursion, so it cannot overflow)."""
+    stack = [(value, 1)]
+    nodes = 0
+    while stack:
+        item, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            return f"expands to more than {MAX_NODES} values (YAML aliases?)"
+        if depth > MAX_DEPTH:
+            return f"is nested more than {MAX_DEPTH} levels deep"
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return None
 
-    def walk(value: Any, path: str) -> None:
-        if len(out) > 50:
-            return
-        if isinstance(value, str):
-            if any(n in value for n in needles):
-                out.append(path or "(file)")
-        elif isinstance(value, dict):
-            for k, v in value.items():
-                if isinstance(k, str) and any(n in k for n in needles):
-                    out.append(path or "(file)")
-                walk(v, _join(path, str(k)))
-        elif isinstance(value, list):
-            for i, v in enumerate(value):
-                walk(v, f"{path}[{i}]")
 
-    walk(raw, "")
-    return out
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
 
 
 def _inside(path: str, root: str) -> bool:

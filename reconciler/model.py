@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Mapping
 if TYPE_CHECKING:
     from reconciler.resources.actions.model import ActionsDesired
 
+from reconciler.templates import fill
+
 TRIGGERS: tuple[str, ...] = (
     "credentials-exchange",
     "pre-user-registration",
@@ -43,7 +45,11 @@ class Hook:
     """One hook as the config wants it.
 
     ``secrets`` holds real values (after keyword replacement); it never leaves the process
-    except towards the Management API. ``source`` is the metadata file, for error messages.
+    except towards the Management API. ``script`` is the *template*: its keywords stay as
+    written, and ``script_values`` (as secret as ``secrets``) fills them only on the way to
+    the API (``filled_script``). ``unknown_keywords`` had no value (a plan made with
+    ``--allow-missing-keywords``): they match whatever the live script holds.
+    ``source`` is the metadata file, for error messages.
     """
 
     name: str
@@ -53,10 +59,19 @@ class Hook:
     dependencies: Mapping[str, str] = field(default_factory=frozen_map)
     secrets: Mapping[str, str] = field(default_factory=frozen_map, repr=False)
     source: str = ""
+    script_values: Mapping[str, object] = field(default_factory=frozen_map, repr=False)
+    unknown_keywords: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dependencies", frozen_map(self.dependencies))
         object.__setattr__(self, "secrets", frozen_map(self.secrets))
+        object.__setattr__(self, "script_values", MappingProxyType(dict(sorted(self.script_values.items()))))
+        object.__setattr__(self, "unknown_keywords", frozenset(self.unknown_keywords))
+
+    @property
+    def filled_script(self) -> str:
+        """The script as the Management API gets it. Never display or store this."""
+        return fill(self.script, self.script_values)
 
 
 @dataclass(frozen=True)

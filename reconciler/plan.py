@@ -9,6 +9,7 @@ Pure data; ``planner.build_plan`` makes one.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -231,8 +232,21 @@ def _digest(data: Any) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _script_values_digest(hook: Any, hmac_key: bytes | None) -> str | None:
+    """What the script's keyword values add: the filled script, keyed when a key is set.
+
+    The script itself enters as its template, so the digest's input never holds a value."""
+    if not hook.script_values:
+        return None
+    filled = hook.filled_script.encode()
+    if hmac_key:
+        return "hmac:" + hmac.new(hmac_key, filled, hashlib.sha256).hexdigest()
+    return "sha256:" + hashlib.sha256(filled).hexdigest()
+
+
 def config_digest(desired: DesiredState, hmac_key: bytes | None = None) -> str:
-    """A digest of the desired state. Secret values enter only through a keyed HMAC."""
+    """A digest of the desired state. Secret values enter only through a keyed HMAC; script
+    keyword values through a hash of the filled script (keyed when a key is set)."""
     return _digest(
         [
             {
@@ -240,6 +254,7 @@ def config_digest(desired: DesiredState, hmac_key: bytes | None = None) -> str:
                 "triggerId": hook.trigger_id,
                 "enabled": hook.enabled,
                 "script": hook.script,
+                "script_values": _script_values_digest(hook, hmac_key),
                 "dependencies": dict(hook.dependencies),
                 "secrets": sorted(hook.secrets),
                 "values": marker_for(hmac_key, hook.name, hook.secrets) if hmac_key else None,

@@ -26,7 +26,8 @@ from reconciler.diff import (
     FieldChange,
     content_changes,
     dependency_changes,
-    script_diff,
+    script_change_diff,
+    script_differs,
 )
 from reconciler.model import (
     MAX_SECRETS,
@@ -138,15 +139,19 @@ def _pair(desired: DesiredState, live: LiveState) -> _Pairing:
     def key(trigger_id: str, script: str) -> tuple[str, str]:
         return (trigger_id, script)
 
+    # Desired scripts are templates: key them by the filled text, and compare a template with
+    # unknown keyword values against each live script on its trigger.
     desired_by_key: dict[tuple[str, str], list[Hook]] = defaultdict(list)
     for hook in unmatched_desired:
-        desired_by_key[key(hook.trigger_id, hook.script)].append(hook)
+        desired_by_key[key(hook.trigger_id, hook.filled_script)].append(hook)
     live_by_key: dict[tuple[str, str], list[LiveHook]] = defaultdict(list)
     for live_hook in unmatched_live:
         live_by_key[key(live_hook.trigger_id, live_hook.script)].append(live_hook)
     renamed: set[str] = set()
     for k, hooks in desired_by_key.items():
         candidates = live_by_key.get(k, [])
+        if len(hooks) == 1 and hooks[0].unknown_keywords:
+            candidates = [h for h in unmatched_live if h.trigger_id == k[0] and not script_differs(hooks[0], h.script)]
         if len(hooks) == 1 and len(candidates) == 1:
             matched[hooks[0].name] = candidates[0]
             renamed.add(candidates[0].id)
@@ -249,7 +254,7 @@ def _prepare_new(
         )
     fields = [
         FieldChange("triggerId", old.trigger_id if old else None, hook.trigger_id),
-        FieldChange("script", None, None, script_diff(old.script if old else "", hook.script, hook.name)),
+        FieldChange("script", None, None, script_change_diff(hook, old.script if old else None)),
         FieldChange("enabled", old.enabled if old else None, hook.enabled),
     ]
     if hook.dependencies:

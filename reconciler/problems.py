@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 ERROR = "error"
 WARNING = "warning"
+UNSET = "unset"  # a keyword without a value: an error for plan/apply, a note for validate
+NOTE = "note"
 
 
 @dataclass(frozen=True)
@@ -16,12 +18,12 @@ class Problem:
     severity: str = ERROR
 
     def __str__(self) -> str:
-        prefix = "warning: " if self.severity == WARNING else ""
+        prefix = f"{self.severity}: " if self.severity in (WARNING, NOTE) else ""
         return f"{self.path}: {prefix}{self.field}: {self.message}"
 
     @property
     def is_error(self) -> bool:
-        return self.severity != WARNING
+        return self.severity in (ERROR, UNSET)
 
 
 def error(path: object, field: str, message: str) -> Problem:
@@ -30,3 +32,7 @@ def error(path: object, field: str, message: str) -> Problem:
 
 def warning(path: object, field: str, message: str) -> Problem:
     return Problem(str(path), field, message, WARNING)
+
+
+def unset(path: object, field: str, message: str) -> Problem:
+    return Problem(str(path), field, message, UNSET)

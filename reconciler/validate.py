@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import os
@@ -20,12 +21,14 @@ from jsonschema.exceptions import ValidationError
 
 from reconciler.keywords import KeywordError, Keywords, MAPPINGS_VAR, has_keyword
 from reconciler.load import Loaded, Source, build_hook, read_config, read_script
+from reconciler.templates import keys_in
 from reconciler.model import MASKED_SECRET, TRIGGERS, DesiredState, Hook
-from reconciler.problems import Problem, error, warning
+from reconciler.problems import NOTE, UNSET, WARNING, Problem, error, warning
 
 __all__ = ["Problem", "Report", "check", "schema", "schema_text"]
 
 SCHEMA_FILE = Path(__file__).parent / "hook.schema.json"  # symlink to schemas/hook.schema.json
+_KEYWORD = re.compile(r"unresolved keyword (?:##|@@)(\w+)(?:##|@@)")
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class Report:
     state: DesiredState | None  # None when errors prevent building it
     problems: tuple[Problem, ...]
     filled_keywords: tuple[str, ...] = ()  # keywords given a dummy value by fill_missing
+    hooks_checked: int = 0  # hook documents read (with ``offline``, some are not built)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -40,7 +44,17 @@ class Report:
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if not p.is_error)
+        return tuple(p for p in self.problems if p.severity == WARNING)
+
+    @property
+    def notes(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == NOTE)
+
+    @property
+    def unset_keywords(self) -> tuple[str, ...]:
+        """Keywords without a value (notes with ``offline``), as written."""
+        found = (_KEYWORD.search(p.message) for p in self.problems if p.severity in (UNSET, NOTE))
+        return tuple(sorted({m.group(1) for m in found if m}))
 
     def ok(self, strict: bool = False) -> bool:
         return not self.errors and not (strict and self.warnings)
@@ -70,54 +84,69 @@ def check(
     env: Mapping[str, str] | None = None,
     *,
     fill_missing: Callable[[str], str] | None = None,
+    offline: bool = False,
 ) -> Report:
-    """Load and validate ``config``; every problem found, and the DesiredState if none is an error."""
+    """Load and validate ``config``; every problem found, and the DesiredState if none is an error.
+
+    ``offline`` (``reconciler validate``, like ``terraform validate``): a keyword without a
+    value is a note, not an error; hooks whose metadata needs one are checked, not built.
+    """
     env = os.environ if env is None else env
     try:
         keywords = Keywords.from_env(env, fill_missing)
     except KeywordError as exc:
         return Report(None, (error(MAPPINGS_VAR, "(environment)", str(exc)),))
     try:
-        report = _check(read_config(config, keywords), keywords)
-        return _with_actions(report, config, keywords)
+        report = _check(read_config(config, keywords), keywords, offline)
+        return _with_actions(report, config, keywords, offline)
     except OSError as exc:  # a file vanished or became unreadable mid-run: still no traceback
         reason = exc.strerror or type(exc).__name__
         where = exc.filename or os.fspath(config)
         return Report(None, (error(where, "(file)", f"cannot be read: {reason}"),), keywords.filled)
 
 
-def _check(loaded: Loaded, keywords: Keywords) -> Report:
+def _check(loaded: Loaded, keywords: Keywords, offline: bool = False) -> Report:
     problems: list[Problem] = list(loaded.problems)
     hooks: list[Hook] = []
     for source in loaded.sources:
         hook_problems = list(_schema_problems(source))
         script = source.data.get("script") if isinstance(source.data, dict) else None
-        text = None
+        result = None
         if isinstance(script, str) and script and "script" not in source.unresolved:
             result = read_script(source, script, keywords)
-            text = result.text
             hook_problems.extend(result.problems)
         hook_problems.extend(_secret_problems(source))
+        if offline:  # unset keywords become notes; the script's count as unknown values
+            hook_problems = _soften(hook_problems)
         problems.extend(hook_problems)
-        if text is not None and not any(p.is_error for p in hook_problems) and not source.unresolved:
-            hooks.append(build_hook(source, text))
+        if result is not None and result.text is not None and not any(p.is_error for p in hook_problems) and not source.unresolved:
+            unknown = result.unknown | (keys_in(result.text) - set(result.values))
+            hooks.append(build_hook(source, result.text, result.values, unknown))
     problems.extend(_duplicate_names(loaded.sources))
     problems.extend(_enabled_per_trigger(loaded.sources))
+    if offline:
+        problems = _soften(problems)
     problems = list(dict.fromkeys(problems))  # one message per fact
     ok = not any(p.is_error for p in problems)
     state = DesiredState(tuple(hooks), loaded.source) if ok else None
-    return Report(state, tuple(problems), keywords.filled)
+    return Report(state, tuple(problems), keywords.filled, len(loaded.sources))
 
 
-def _with_actions(report: Report, config: str | os.PathLike[str], keywords: Keywords) -> Report:
+def _soften(problems: Iterable[Problem]) -> list[Problem]:
+    return [dataclasses.replace(p, severity=NOTE) if p.severity == UNSET else p for p in problems]
+
+
+def _with_actions(report: Report, config: str | os.PathLike[str], keywords: Keywords, offline: bool = False) -> Report:
     """The hooks report plus the Actions part of the config (reconciler.resources.actions)."""
     from reconciler.resources import actions  # imported here: it reuses this module's helpers
 
     desired, found = actions.check(config, keywords)
+    if offline:
+        found = tuple(_soften(found))
     problems = tuple(dict.fromkeys((*report.problems, *found)))
     ok = not any(p.is_error for p in problems) and report.state is not None
     state = replace(report.state, actions=desired) if ok and report.state is not None else None
-    return Report(state, problems, keywords.filled)
+    return Report(state, problems, keywords.filled, report.hooks_checked)
 
 
 # --- JSON Schema ---------------------------------------------------------------------------

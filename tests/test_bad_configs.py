@@ -117,6 +117,25 @@ def _script_fifo(root: Path) -> BadConfig:
     return BadConfig("", config, ("hooks/h.json: script: script", "is not a regular file"))
 
 
+def _metadata_fifo(root: Path) -> BadConfig:
+    config = _hook_dir(root)
+    os.mkfifo(config / "hooks" / "other.json")  # skipped before: the hook counted as removed
+    return BadConfig("", config, ("hooks/other.json: (file): is a FIFO, not a metadata file",))
+
+
+def _metadata_symlink_to_fifo(root: Path) -> BadConfig:
+    config = _hook_dir(root)
+    os.mkfifo(config / "pipe")
+    (config / "hooks" / "other.yaml").symlink_to(config / "pipe")
+    return BadConfig("", config, ("hooks/other.yaml: (file): is a FIFO, not a metadata file",))
+
+
+def _metadata_device_symlink(root: Path) -> BadConfig:
+    config = _hook_dir(root)
+    (config / "hooks" / "other.json").symlink_to("/dev/null")
+    return BadConfig("", config, ("hooks/other.json: (file): is a symlink that resolves outside",))
+
+
 def _metadata_not_utf8(root: Path) -> BadConfig:
     config = _hook_dir(root)
     (config / "hooks" / "h.json").write_bytes(json.dumps({**GOOD, "name": "caf\u00e9"}, ensure_ascii=False).encode("latin-1"))
@@ -142,8 +161,12 @@ GENERATED: dict[str, Callable[[Path], BadConfig]] = {
     "gen-metadata-not-utf8": _metadata_not_utf8,
     "gen-metadata-too-large": _metadata_too_large,
 }
+if os.path.exists("/dev/null"):
+    GENERATED["gen-metadata-device-symlink"] = _metadata_device_symlink
 if hasattr(os, "mkfifo"):
     GENERATED["gen-script-fifo"] = _script_fifo
+    GENERATED["gen-metadata-fifo"] = _metadata_fifo
+    GENERATED["gen-metadata-symlink-to-fifo"] = _metadata_symlink_to_fifo
 
 
 def case_names() -> list[str]:

@@ -98,7 +98,8 @@ def test_single_yaml_file_layout(tmp_path: Path) -> None:
     assert hook.name == "signup-notify" and hook.enabled
     assert dict(hook.dependencies) == {"axios": "1.6.8"}
     assert hook.secrets["SLACK_WEBHOOK_URL"] == "https://hooks.slack.test/T0"
-    assert hook.script.startswith("const url = 'https://hooks.slack.test/T0';")
+    assert hook.script.startswith("const url = '##SLACK_WEBHOOK_URL##';")  # a template inside the tool
+    assert hook.filled_script.startswith("const url = 'https://hooks.slack.test/T0';")
     assert hook.source == str(tmp_path / "tenant.yaml")
 
 
@@ -182,3 +183,108 @@ def test_deploy_cli_export_with_keywords_put_in_loads(tmp_path: Path) -> None:
     state = loaded(config, {"API_KEY": "k", "REGION": "eu"})
     assert {h.name for h in state.hooks} == {"Add Claims", "audit"}
     assert state.by_name()["Add Claims"].secrets == {"API_KEY": "k", "REGION": "eu"}
+
+
+# --- keyword values arrive exactly, in every metadata format (issue 9, section 6) ---------------
+
+import pytest  # noqa: E402
+
+from reconciler.keywords import KeywordError, parse_mappings  # noqa: E402
+
+AWKWARD = {
+    "pem": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nabc+/=\n-----END PRIVATE KEY-----\n",
+    "quotes": "it's \"quoted\" and 'single'",
+    "backslash": "C:\\path\\to\\n\\t and \\\" done",
+    "yaml-ish": "key: value\n- item\n# not a comment: @@ ## {x}",
+}
+
+
+def _formats(tmp_path: Path, spelling: str) -> list[Path]:
+    """The same hook, secret S = the keyword K, in JSON dir, YAML dir and single-file YAML."""
+    json_dir, yaml_dir, single = tmp_path / "json", tmp_path / "yaml", tmp_path / "single"
+    write(json_dir / "hooks" / "h.json",
+          '{"name": "h", "triggerId": "credentials-exchange", "script": "./h.js", "secrets": {"S": "' + spelling + '"}}')
+    write(yaml_dir / "hooks" / "h.yaml",
+          f"name: h\ntriggerId: credentials-exchange\nscript: ./h.js\nsecrets:\n  S: '{spelling}'\n")
+    write(single / "tenant.yaml",
+          f"hooks:\n  - name: h\n    triggerId: credentials-exchange\n    script: ./hooks/h.js\n    secrets:\n      S: \"{spelling}\"\n")
+    for root in (json_dir, yaml_dir, single):
+        write(root / "hooks" / "h.js", JS)
+    return [json_dir, yaml_dir, single / "tenant.yaml"]
+
+
+@pytest.mark.parametrize("spelling", ["##K##", "@@K@@"])
+@pytest.mark.parametrize("kind", sorted(AWKWARD))
+def test_keyword_values_round_trip_in_every_format(tmp_path: Path, spelling: str, kind: str) -> None:
+    value = AWKWARD[kind]
+    for config in _formats(tmp_path, spelling):
+        for env in ({"K": value}, {MAPPINGS_VAR: json.dumps({"K": value})}):
+            (hook,) = loaded(config, env).hooks
+            assert hook.secrets["S"] == value, (config, env)
+
+
+def test_keyword_inside_a_longer_string_keeps_newlines(tmp_path: Path) -> None:
+    for config in _formats(tmp_path, "prefix ##K## suffix"):
+        (hook,) = loaded(config, {"K": AWKWARD["pem"]}).hooks
+        assert hook.secrets["S"] == "prefix " + AWKWARD["pem"] + " suffix"
+
+
+def test_null_mapping_values_are_refused_naming_the_key_only() -> None:
+    with pytest.raises(KeywordError) as caught:
+        parse_mappings('{"GOOD": "x-secret-value", "K": null}')
+    assert "'K'" in str(caught.value) and "x-secret-value" not in str(caught.value)
+    assert parse_mappings('{"LIST": ["a"], "N": 3}') == {"LIST": ["a"], "N": 3}  # deploy-cli's @@KEY@@ values
+
+
+def test_yaml_duplicate_keys_are_refused_like_json(tmp_path: Path) -> None:
+    write(tmp_path / "hooks" / "h.yaml", "name: h\ntriggerId: credentials-exchange\nscript: ./h.js\nname: other\n")
+    write(tmp_path / "hooks" / "h.js", JS)
+    report = check(tmp_path, env={})
+    assert [str(p) for p in report.errors] == [
+        f"{tmp_path / 'hooks' / 'h.yaml'}: (file): has duplicate keys 'name' (line 4 column 1): only one value of each may be given"
+    ]
+
+
+def test_yaml_merge_keys_may_be_overridden(tmp_path: Path) -> None:
+    write(tmp_path / "tenant.yaml", (
+        "base: &base {triggerId: credentials-exchange, script: ./hooks/h.js, enabled: false}\n"
+        "hooks:\n  - <<: *base\n    name: h\n    enabled: true\n"
+    ))
+    write(tmp_path / "hooks" / "h.js", JS)
+    (hook,) = loaded(tmp_path / "tenant.yaml").hooks
+    assert hook.enabled is True
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_deep_nesting_is_one_line_not_a_traceback(tmp_path: Path, suffix: str) -> None:
+    deep = "[" * 50_000 + "]" * 50_000
+    text = ('{"name": "h", "triggerId": "credentials-exchange", "script": "./h.js", "x": ' + deep + "}"
+            if suffix == ".json" else f"name: h\ntriggerId: credentials-exchange\nscript: ./h.js\nx: {deep}\n")
+    write(tmp_path / "hooks" / f"h{suffix}", text)
+    write(tmp_path / "hooks" / "h.js", JS)
+    result = CliRunner().invoke(cli, ["validate", "-c", str(tmp_path)], env={MAPPINGS_VAR: None})
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"h{suffix}: (file): is nested" in result.output
+
+
+def test_schema_key_is_allowed_for_editors(tmp_path: Path) -> None:
+    write(tmp_path / "hooks" / "h.json", {
+        "$schema": "../../schemas/hook.schema.json", "name": "h", "triggerId": "credentials-exchange", "script": "./h.js",
+    })
+    write(tmp_path / "hooks" / "h.yml", "$schema: ../../schemas/hook.schema.json\nname: y\ntriggerId: post-change-password\nscript: ./h.js\n")
+    write(tmp_path / "hooks" / "h.js", JS)
+    assert [h.name for h in loaded(tmp_path).hooks] == ["h", "y"]
+    write(tmp_path / "hooks" / "h.json", {"$schema": 3, "name": "h", "triggerId": "credentials-exchange", "script": "./h.js"})
+    assert any("$schema: must be a string" in str(p) for p in check(tmp_path, env={}).errors)
+
+
+def test_unreadable_metadata_is_an_error_not_a_removed_hook(tmp_path: Path) -> None:
+    import os
+
+    write(tmp_path / "hooks" / "h.json", {"name": "h", "triggerId": "credentials-exchange", "script": "./h.js"})
+    write(tmp_path / "hooks" / "h.js", JS)
+    (tmp_path / "hooks" / "h.json").chmod(0)
+    if os.access(tmp_path / "hooks" / "h.json", os.R_OK):
+        pytest.skip("running as root: every file is readable")
+    report = check(tmp_path, env={})
+    assert any("h.json: (file): cannot be read" in str(p) for p in report.errors)

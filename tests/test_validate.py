@@ -169,19 +169,52 @@ def test_masked_secret_tells_the_user_to_use_a_keyword(tmp_path: Path) -> None:
 
 def test_unresolved_keyword_names_file_and_keyword(tmp_path: Path) -> None:
     meta = hook(tmp_path, secrets={"SLACK_WEBHOOK_URL": "##SLACK_WEBHOOK_URL##"})
-    assert_rejected(validate(tmp_path), meta, "secrets.SLACK_WEBHOOK_URL", "unresolved keyword ##SLACK_WEBHOOK_URL##")
+    assert_rejected(
+        validate(tmp_path, "--require-keywords"), meta, "secrets.SLACK_WEBHOOK_URL", "unresolved keyword ##SLACK_WEBHOOK_URL##"
+    )
 
 
 def test_unresolved_keyword_in_script(tmp_path: Path) -> None:
     hook(tmp_path, js="const region = '##REGION##';\n" + JS)
-    assert_rejected(validate(tmp_path), tmp_path / "hooks" / "h.js", "script", "unresolved keyword ##REGION## (line 1)")
+    assert_rejected(
+        validate(tmp_path, "--require-keywords"), tmp_path / "hooks" / "h.js", "script", "unresolved keyword ##REGION## (line 1)"
+    )
+
+
+def test_validate_is_offline_unset_keywords_are_a_note(tmp_path: Path) -> None:
+    """Like `terraform validate`: a newcomer without the keyword values gets a pass and a note."""
+    hook(tmp_path, js="const region = '##REGION##';\n" + JS,
+         secrets={"SLACK_WEBHOOK_URL": "##SLACK_WEBHOOK_URL##"}, dependencies="@@DEPS@@")
+    result = validate(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "note: keywords not set (plan and apply need them): DEPS, REGION, SLACK_WEBHOOK_URL" in result.output
+    assert "ok: 1 hook valid" in result.output
+    # Real errors still fail, next to the note.
+    hook(tmp_path, js="const region = '##REGION##';\n" + JS, triggerId="nope")
+    result = validate(tmp_path)
+    assert result.exit_code == 1 and "triggerId" in result.output and "REGION" in result.output
+
+
+def test_validate_passes_on_the_example_config_without_keyword_values() -> None:
+    example = Path(__file__).parent.parent / "tenant-config"
+    result = validate(example)
+    assert result.exit_code == 0, result.output
+
+
+def test_plan_still_refuses_unset_keywords(tmp_path: Path) -> None:
+    from reconciler.reconcile import InvalidConfig, load_desired
+
+    hook(tmp_path, js="const region = '##REGION##';\n" + JS)
+    with pytest.raises(InvalidConfig) as caught:
+        load_desired(str(tmp_path), env={})
+    assert "unresolved keyword ##REGION##" in str(caught.value.problems[0])
 
 
 def test_allow_missing_keywords_fills_dummies(tmp_path: Path) -> None:
     hook(tmp_path, secrets={"SLACK_WEBHOOK_URL": "##SLACK_WEBHOOK_URL##"})
-    result = validate(tmp_path, "--allow-missing-keywords")
+    result = validate(tmp_path, "--allow-missing-keywords")  # the old spelling still works
     assert result.exit_code == 0, result.output
-    assert "SLACK_WEBHOOK_URL" in result.output and "dummy" in result.output
+    assert "SLACK_WEBHOOK_URL" in result.output and "not set" in result.output
 
 
 def test_bad_mapping_variable(tmp_path: Path) -> None:

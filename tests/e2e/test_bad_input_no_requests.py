@@ -38,7 +38,7 @@ def test_the_corpus_is_used() -> None:
 @pytest.mark.parametrize("name", _cases())
 def test_bad_config_makes_no_request(name: str, command: str, emulator: EmulatorProcess, tmp_path: Path) -> None:
     case = materialize(name, tmp_path)
-    extra = [arg for arg in case.args if arg != "--strict"]
+    extra = [arg for arg in case.args if arg not in ("--strict", "--require-keywords")]  # validate-only flags
     env = {**run_env(case), **emulator.env(), "AUTH0_ACCESS_TOKEN": None, "AUTH0_ALLOW_DELETE": None}
     before = emulator.stats()["requests"]
 

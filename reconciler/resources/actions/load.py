@@ -16,13 +16,12 @@ duplicate keys, YAML tags): a problem is returned, never raised.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reconciler.keywords import Keywords, Replaced, keywords_in
+from reconciler.keywords import Keywords
 from reconciler.load import Source, _inside, check_entry, _kind, _os_reason, _read_document, read_script
 from reconciler.problems import Problem, error, warning
 
@@ -174,28 +173,6 @@ class _CodeSource(Source):
         return super().field("code" if name == "script" else name)
 
 
-class _KeepTemplate(Keywords):
-    """Replaces through ``inner`` (so every keyword and size check runs) and keeps the text
-    before replacement: the code template, whose keyword values are filled on the way to the API."""
-
-    def __init__(self, inner: Keywords) -> None:
-        super().__init__({})
-        self._inner = inner
-        self.template: str | None = None
-
-    @property
-    def filled(self) -> tuple[str, ...]:
-        return self._inner.filled
-
-    def replace(self, text: str, *, json_aware: bool = False) -> Replaced:
-        self.template = text
-        return self._inner.replace(text, json_aware=json_aware)
-
-    def values(self) -> dict[str, object]:
-        keys = dict.fromkeys(k[2:-2] for k in keywords_in(self.template or ""))
-        return {key: json.loads(self._inner.replace(f"@@{key}@@").text) for key in keys}
-
-
 _CODE_STARTS = ("exports.", "module.exports", "const ", "let ", "var ", "require(", "async ", "function", "/*", "//")
 
 
@@ -206,11 +183,11 @@ def read_code(source: Source, code: str, bases: tuple[Path, ...], keywords: Keyw
         return Code(None, {}, (error(source.path, source.field("code"), msg),))
     candidates = [_code_source(source, base) for base in bases] or [_code_source(source, source.base_dir)]
     chosen = next((c for c in candidates if os.path.lexists(os.path.join(c.base_dir, code))), candidates[-1])
-    keep = _KeepTemplate(keywords)
-    result = read_script(chosen, code, keep)
+    # read_script keeps the template and carries its keywords' values beside it.
+    result = read_script(chosen, code, keywords)
     if result.text is None:
         return Code(None, {}, result.problems)
-    return Code(keep.template, keep.values(), result.problems)
+    return Code(result.text, dict(result.values), result.problems)
 
 
 def _code_source(source: Source, base: Path) -> _CodeSource:

@@ -92,7 +92,7 @@ CASES: list[tuple[str, Build, dict[str, str], str]] = [
 @pytest.mark.parametrize("case,build,env,expected", CASES, ids=[c[0] for c in CASES])
 def test_bad_config_is_one_line_naming_file_and_field(case: str, build: Build, env: dict[str, str], expected: str, tmp_path: Path) -> None:
     config = build(tmp_path / case)
-    result = CliRunner().invoke(cli, ["validate", "-c", str(config)], env={"AUTH0_KEYWORD_REPLACE_MAPPINGS": None, **env})
+    result = CliRunner().invoke(cli, ["validate", "--require-keywords", "-c", str(config)], env={"AUTH0_KEYWORD_REPLACE_MAPPINGS": None, **env})
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
     lines = [line for line in result.output.splitlines() if line.startswith(str(config) + "/")]

@@ -1,0 +1,3 @@
+module.exports = function (client, scope, audience, context, cb) {
+  cb(null, {});
+};
