@@ -319,6 +319,8 @@ def _lease_holder(env: Mapping[str, str]) -> str:
 
 def _print_apply_outcome(outcome: ApplyOutcome, traffic: dict[str, int]) -> None:
     report = outcome.report
+    if outcome.lease_problem:
+        click.echo(f"warning: {outcome.lease_problem}", err=True)
     if report.interrupted or outcome.lease_lost:
         why = outcome.lease_lost or "interrupted"
         click.echo(f"{why}: finished the requests in flight and started hand-overs; started nothing new", err=True)

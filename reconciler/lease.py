@@ -195,6 +195,7 @@ class Lease:
         self.valid_until = self.since
         self.lost: str | None = None  # why the lease was lost while held
         self.on_lost = on_lost or (lambda why: None)
+        self.release_problem: str | None = None
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
 
@@ -260,12 +261,29 @@ class Lease:
             self._lose("the tenant lease was taken over (its marker is gone)")
 
     def release(self) -> None:
+        """Give the lease back. Never raises: a marker that cannot be deleted (no
+        ``delete:hooks``, a network error) is marked expired instead, so the next apply
+        takes it over; ``release_problem`` says what happened."""
         self._stop.set()
         if self._renewer is not None:
             self._renewer.join(timeout=30)
         marker_id, self.marker_id = self.marker_id, None
-        if marker_id is not None:
+        if marker_id is None:
+            return
+        try:
             self.store.delete(marker_id)
+            return
+        except ReconcilerError as error:
+            problem = f"could not remove the tenant lease ({error})"
+        try:
+            now = self.clock()
+            self.store.update(marker_id, marker_text(self.holder, self.since, now, self.nonce))
+            self.release_problem = f"{problem}; marked it expired, so the next apply takes it over"
+        except ReconcilerError:
+            self.release_problem = (
+                f"{problem}; it expires by itself at "
+                f"{self.valid_until.isoformat(timespec='seconds')}, or run `reconciler unlock`"
+            )
 
     def __enter__(self) -> "Lease":
         self.acquire()

@@ -3,6 +3,7 @@ the planning core stays pure. The CLI calls these and only prints."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from dataclasses import dataclass
@@ -118,6 +119,7 @@ class ApplyOutcome:
     # after a failure or an interrupt: the report already says what was not done.
     differences: tuple[str, ...] = ()
     lease_lost: str | None = None  # the run stopped because the lease was lost
+    lease_problem: str | None = None  # the lease could not be given back cleanly
 
 
 def apply_plan(
@@ -139,15 +141,25 @@ def apply_plan(
     """
     stop = stop or threading.Event()
     lease = Lease(HookMarkerStore(client), holder, on_lost=lambda why: stop.set())
-    with lease:
-        again = build_plan(desired, read_live(client), options)
-        if canonical([s.to_dict() for s in again.steps]) != canonical([s.to_dict() for s in plan.steps]):
-            raise PlanFileError(
-                "stale plan: the tenant changed between the plan and the apply (another writer?); "
-                "nothing was written; run apply again"
-            )
-        report = execute(plan, client, desired, max_workers=max_workers, on_step=on_step, stop=stop)
-        if lease.lost or not report.ok or report.interrupted:
-            return ApplyOutcome(report, lease_lost=lease.lost)
-        found = differences(plan, desired, read_live(client))
-    return ApplyOutcome(report, tuple(found))
+    lease.acquire()
+    try:
+        outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop)
+    finally:
+        lease.release()
+    return dataclasses.replace(outcome, lease_problem=lease.release_problem)
+
+
+def _apply_leased(
+    plan: Plan, desired: DesiredState, client: ManagementClient, options: PlanOptions,
+    lease: Lease, max_workers: int, on_step: StepCallback | None, stop: threading.Event,
+) -> ApplyOutcome:
+    again = build_plan(desired, read_live(client), options)
+    if canonical([s.to_dict() for s in again.steps]) != canonical([s.to_dict() for s in plan.steps]):
+        raise PlanFileError(
+            "stale plan: the tenant changed between the plan and the apply (another writer?); "
+            "nothing was written; run apply again"
+        )
+    report = execute(plan, client, desired, max_workers=max_workers, on_step=on_step, stop=stop)
+    if lease.lost or not report.ok or report.interrupted:
+        return ApplyOutcome(report, lease_lost=lease.lost)
+    return ApplyOutcome(report, tuple(differences(plan, desired, read_live(client))))
