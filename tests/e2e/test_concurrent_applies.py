@@ -46,7 +46,7 @@ def _assert_invariant(emulator: EmulatorProcess) -> None:
     stats = emulator.stats()
     assert stats["invariant_violations"] == 0
     assert max(stats["max_enabled_per_trigger"].values(), default=0) <= 1
-    assert LEASE_NAME not in live_hooks(emulator)
+    assert LEASE_NAME not in live_hooks(emulator, with_lease=True)
 
 
 def test_two_concurrent_applies_one_proceeds_the_other_refuses(emulator_factory, tmp_path: Path) -> None:
@@ -54,7 +54,7 @@ def test_two_concurrent_applies_one_proceeds_the_other_refuses(emulator_factory,
     emulator.seed([{"name": "legacy", "triggerId": PRE, "script": "// legacy\n", "enabled": True}])
     first = _apply(_config(tmp_path, "blue", 10), emulator)
     # Hold the first run while it holds the lease: the second then surely meets it.
-    _wait_for(lambda: LEASE_NAME in live_hooks(emulator), "the first apply to take the lease")
+    _wait_for(lambda: LEASE_NAME in live_hooks(emulator, with_lease=True), "the first apply to take the lease")
     os.kill(first.pid, signal.SIGSTOP)
     try:
         second = _apply(_config(tmp_path, "green", 3), emulator)
