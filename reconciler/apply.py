@@ -3,8 +3,13 @@
 Independent steps run concurrently (the client paces them within the rate budget). A
 hand-over is strict: the worker that disables the old hook enables the new one right
 after, in the same thread, so nothing else on that trigger can come between them.
-``remove`` steps start only when every other step has succeeded. On the first failure no
-new step starts; what was done and what was not is reported, and a re-run converges.
+``remove`` steps start only when every other step has succeeded. On the first failure (or
+when ``stop`` is set: Ctrl-C, a lost lease) no new step starts, but a hand-over whose
+disable has started always gets its enable, so a failure elsewhere never leaves a trigger
+dark. Just before each enable the trigger is read again: if another hook is enabled there
+(somebody else's write during the apply), the enable is not sent and the trigger is left
+as that writer left it, with that hook enabled: never two enabled, never dark. What was
+done and what was not is reported; a re-run converges.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ class HookWriter(Protocol):
     def add_secrets(self, hook_id: str, secrets: Mapping[str, str]) -> None: ...
     def update_secrets(self, hook_id: str, secrets: Mapping[str, str]) -> None: ...
     def delete_secrets(self, hook_id: str, keys: list[str]) -> None: ...
+    def list_hooks(self) -> list[dict[str, object]]: ...
 
 
 class ApplyError(ReconcilerError):
@@ -52,6 +58,7 @@ class ApplyReport:
     done: list[Step] = field(default_factory=list)
     failed: list[StepFailure] = field(default_factory=list)
     not_run: list[Step] = field(default_factory=list)
+    interrupted: bool = False  # stopped by ``stop`` rather than by a failure
 
     @property
     def ok(self) -> bool:
@@ -68,9 +75,13 @@ def execute(
     *,
     max_workers: int = 8,
     on_step: StepCallback | None = None,
+    stop: threading.Event | None = None,
 ) -> ApplyReport:
-    """Run every step of ``plan``; secret values come from ``desired``."""
-    return _Run(plan, client, desired, max_workers, on_step or (lambda step, event: None)).run()
+    """Run every step of ``plan``; secret values come from ``desired``. Setting ``stop``
+    (from a signal handler, say) lets requests in flight and started hand-overs finish and
+    starts nothing new."""
+    run = _Run(plan, client, desired, max_workers, on_step or (lambda step, event: None))
+    return run.run(stop or threading.Event())
 
 
 class _Run:
@@ -140,7 +151,8 @@ class _Run:
         for dependent in self.dependents[index]:
             self.waiting[dependent] -= 1
             if self.waiting[dependent] == 0:
-                if dependent == follower and not self.stopped:
+                if dependent == follower:
+                    # Even when stopped: a started hand-over is finished, never left dark.
                     handed = dependent
                 else:
                     self._release(dependent)
@@ -148,17 +160,20 @@ class _Run:
             self._claim(handed)
         return handed
 
-    def run(self) -> ApplyReport:
+    def run(self, stop: threading.Event) -> ApplyReport:
         with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="apply") as pool:
             with self.lock:
                 while True:
+                    if stop.is_set() and not self.stopped:
+                        self.stopped = self.report.interrupted = True
                     while self.ready and not self.stopped and self.running < self.max_workers:
                         _, index = heapq.heappop(self.ready)
                         self._claim(index)
                         pool.submit(self._work, index)
                     if not self.running:
                         break  # all done, or stopped and drained
-                    self.lock.wait()
+                    # A timeout, so a stop set from a signal handler is seen promptly.
+                    self.lock.wait(0.2)
         self.report.not_run = [self.steps[i] for i in sorted(self.pending)]
         self.report.done.sort(key=lambda s: s.index)
         return self.report
@@ -243,7 +258,11 @@ class _Run:
             )
             with self.lock:
                 self.created_ids[step.index] = str(created["id"])
-        elif step.action in (Action.UPDATE, Action.ENABLE, Action.DISABLE):
+        elif step.action is Action.ENABLE:
+            hook_id = self._hook_id(step)
+            self._check_trigger_free(step, hook_id)
+            self.client.update_hook(hook_id, **dict(body))
+        elif step.action in (Action.UPDATE, Action.DISABLE):
             self.client.update_hook(self._hook_id(step), **dict(body))
         elif step.action is Action.DELETE:
             self.client.delete_hook(self._hook_id(step))
@@ -255,3 +274,24 @@ class _Run:
             self.client.delete_secrets(self._hook_id(step), list(body["keys"]))
         else:  # pragma: no cover - Action is closed
             raise ApplyError(f"unknown action {step.action}")
+
+    def _check_trigger_free(self, step: Step, hook_id: str) -> None:
+        """Refuse to enable while another hook is enabled on the trigger.
+
+        The plan disabled every other hook there before this step, so one that is enabled
+        now was enabled by another writer (or our disable did not land). Enabling ours
+        would make two; re-enabling the hook we disabled would make two as well. So the
+        trigger is left with that hook enabled: one enabled, not dark.
+        """
+        for hook in self.client.list_hooks():
+            if (
+                isinstance(hook, dict)
+                and hook.get("triggerId") == step.trigger_id
+                and hook.get("enabled") is True
+                and str(hook.get("id")) != hook_id
+            ):
+                raise ApplyError(
+                    f"not enabling {step.hook}: hook {str(hook.get('name'))[:100]!r} is enabled on "
+                    f"{step.trigger_id}, which this plan did not expect (another writer?); "
+                    "the trigger was left with that hook enabled"
+                )

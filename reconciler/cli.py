@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import getpass
 import os
+import signal
+import socket
 import sys
-from typing import Callable, NoReturn
+import threading
+from typing import Callable, Iterator, Mapping, NoReturn
 
 import click
 
@@ -20,11 +25,15 @@ from reconciler.plan import Plan
 from reconciler.planfile import read_plan, write_plan
 from reconciler.progress import progress_bar
 from reconciler.reconcile import (
+    ApplyOutcome,
     InvalidConfig,
     Loaded,
+    apply_plan,
     load_desired,
     make_plan,
     plan_options,
+    read_live,
+    saved_options,
 )
 from reconciler.render.json import render_json
 from reconciler.render.markdown import render_markdown
@@ -236,7 +245,7 @@ def plan(
         the_plan = dataclasses.replace(the_plan, review_only=True)
     click.echo(_render(the_plan, output_format, tenant), nl=False)
     if out:
-        write_plan(the_plan, out, config=config)
+        write_plan(the_plan, out, config=config, options=options)
         click.echo(f"Saved the plan to {out}; run `reconciler apply {out}` to execute exactly it.", err=True)
     if detailed_exitcode and the_plan.has_changes:
         sys.exit(2)
@@ -246,32 +255,108 @@ def plan(
 @click.argument("plan_file", required=False, type=click.Path(dir_okay=False))
 @_plan_options
 @_connection_options
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (a PLAN_FILE never asks).")
 @click.option("--max-workers", default=8, show_default=True, help="Requests in flight at once.")
 @_report_errors
 def apply(
     plan_file: str | None, config: str, allow_delete: bool, rotate_secrets: bool, force: bool,
     domain: str | None, client_id: str | None, audience: str | None, yes: bool, max_workers: int,
 ) -> None:
-    """Plan and apply the config, or execute a saved PLAN_FILE exactly."""
-    saved = read_plan(plan_file) if plan_file else None
-    if saved is not None and config == "tenant-config":
-        config = saved.config
+    """Plan and apply the config, or apply a saved PLAN_FILE if it is still exactly what the
+    config and the tenant produce. Takes the tenant lease while it writes."""
+    saved = None
+    if plan_file:
+        # The plan file records the options it was made with; another value here would
+        # silently not apply, so it is refused.
+        given = [flag for flag, on in (("--allow-delete", allow_delete), ("--force", force),
+                                       ("--rotate-secrets", rotate_secrets)) if on]
+        if given:
+            _fail(f"{', '.join(given)} cannot change a saved plan (it records its own options); "
+                  f"make the plan again with `reconciler plan {given[0]} --out FILE`")
+        saved = read_plan(plan_file)
+        if config == "tenant-config":
+            config = saved.config
     loaded = load_desired(config)
     _print_warnings(loaded)
-    options = plan_options(allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+    if saved is not None:
+        options = saved_options(saved, os.environ)
+    else:
+        options = plan_options(allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
     with _client(domain, client_id, audience, max_workers) as client:
         the_plan = make_plan(loaded.desired, client, options, saved=saved)
         click.echo(render_text(the_plan), nl=False)
         if not the_plan.has_changes:
             return
-        if not yes:
+        if saved is None and not yes:  # a saved plan was the approval
             if not sys.stdin.isatty():
                 _fail("not a terminal: pass --yes to apply without confirmation")
             click.confirm("Apply these changes to the tenant?", abort=True)
-        with progress_bar(len(the_plan.steps)) as on_step:
-            report = execute(the_plan, client, loaded.desired, max_workers=max_workers, on_step=on_step)
-        _print_apply_report(report, client.stats.snapshot())
+        stop = threading.Event()
+        with _graceful_stop(stop), progress_bar(len(the_plan.steps)) as on_step:
+            outcome = apply_plan(
+                the_plan, loaded.desired, client, options, holder=_lease_holder(os.environ),
+                max_workers=max_workers, on_step=on_step, stop=stop,
+            )
+        _print_apply_outcome(outcome, client.stats.snapshot())
+
+
+@contextlib.contextmanager
+def _graceful_stop(stop: threading.Event) -> Iterator[None]:
+    """Ctrl-C (or SIGTERM, as CI cancels a job) during apply: requests in flight and started
+    hand-overs finish, nothing new starts; the lease is released and exit is 130."""
+
+    def handler(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = {}
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        pass
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _lease_holder(env: Mapping[str, str]) -> str:
+    """Who holds the lease, for the message a second apply prints."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in a minimal container
+        user = "unknown"
+    holder = f"{user}@{socket.gethostname()} pid {os.getpid()}"
+    if env.get("GITHUB_RUN_ID"):
+        holder += f" (GitHub run {env.get('GITHUB_REPOSITORY', '')}#{env['GITHUB_RUN_ID']})"
+    return holder
+
+
+def _print_apply_outcome(outcome: ApplyOutcome, traffic: dict[str, int]) -> None:
+    report = outcome.report
+    if outcome.lease_problem:
+        click.echo(f"warning: {outcome.lease_problem}", err=True)
+    if report.interrupted or outcome.lease_lost:
+        why = outcome.lease_lost or "interrupted"
+        click.echo(f"{why}: finished the requests in flight and started hand-overs; started nothing new", err=True)
+        _print_steps(report)
+        click.echo("the lease is released; run apply again to finish (it converges)", err=True)
+        sys.exit(130 if report.interrupted and not outcome.lease_lost else 1)
+    if report.ok and outcome.differences:
+        more = f" (and {len(outcome.differences) - 1} more)" if len(outcome.differences) > 1 else ""
+        _fail(f"the server acknowledged the writes but the tenant does not show them: "
+              f"{outcome.differences[0]}{more}")
+    _print_apply_report(report, traffic)
+
+
+def _print_steps(report: ApplyReport) -> None:
+    click.echo(f"done: {len(report.done)} steps", err=True)
+    for step in report.done:
+        click.echo(f"  {step.index + 1}. {step.action} {step.hook}", err=True)
+    click.echo(f"not run: {len(report.not_run)} steps", err=True)
+    for step in report.not_run:
+        click.echo(f"  {step.index + 1}. {step.action} {step.hook}", err=True)
 
 
 def _print_apply_report(report: ApplyReport, traffic: dict[str, int]) -> None:
@@ -285,13 +370,34 @@ def _print_apply_report(report: ApplyReport, traffic: dict[str, int]) -> None:
     for failure in report.failed:
         step = failure.step
         click.echo(f"failed: step {step.index + 1} {step.action} {step.hook}: {failure.message}", err=True)
-    click.echo(f"done: {len(report.done)} steps", err=True)
-    for step in report.done:
-        click.echo(f"  {step.index + 1}. {step.action} {step.hook}", err=True)
-    click.echo(f"not run: {len(report.not_run)} steps", err=True)
-    for step in report.not_run:
-        click.echo(f"  {step.index + 1}. {step.action} {step.hook}", err=True)
+    _print_steps(report)
     _fail("apply stopped at the first failed step; fix the cause and run apply again (it converges)")
+
+
+@cli.command()
+@_connection_options
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@_report_errors
+def unlock(domain: str | None, client_id: str | None, audience: str | None, yes: bool) -> None:
+    """Remove the tenant lease left by a killed apply (like `terraform force-unlock`).
+
+    Only when no apply is running: the lease is what keeps two applies apart."""
+    from reconciler.lease import HookMarkerStore, parse_marker
+
+    with _client(domain, client_id, audience) as client:
+        store = HookMarkerStore(client)
+        marker = store.read()
+        if marker is None:
+            click.echo("The tenant is not locked.")
+            return
+        info = parse_marker(marker.text)
+        click.echo(f"The tenant is locked by {info.describe()}.")
+        if not yes:
+            if not sys.stdin.isatty():
+                _fail("not a terminal: pass --yes to remove the lease")
+            click.confirm("Remove the lease? Only do this if that apply is not running", abort=True)
+        store.delete(marker.id)  # by id: a lease taken since we looked is not touched
+        click.echo("Lease removed.")
 
 
 @cli.command()
@@ -301,7 +407,7 @@ def _print_apply_report(report: ApplyReport, traffic: dict[str, int]) -> None:
 def export(output: str, domain: str | None, client_id: str | None, audience: str | None) -> None:
     """Write the live hooks as a config directory (secrets as ##KEY## keywords)."""
     with _client(domain, client_id, audience) as client:
-        live = client.read_live_state()
+        live = read_live(client)
     from reconciler.keywords import MAPPINGS_VAR, KeywordError, parse_mappings
 
     try:  # known keyword values are written back as ##KEY## in the exported scripts

@@ -3,18 +3,23 @@ the planning core stays pure. The CLI calls these and only prints."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import threading
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from reconciler.apply import ApplyReport, StepCallback, execute
 from reconciler.client import ManagementClient
 from reconciler.errors import ReconcilerError
-from reconciler.model import DesiredState
-from reconciler.plan import Plan, PlanOptions, config_digest, live_fingerprint
-from reconciler.planfile import SavedPlan, check_fresh
+from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease
+from reconciler.model import DesiredState, LiveState
+from reconciler.plan import Plan, PlanError, PlanOptions
+from reconciler.planfile import PlanFileError, SavedPlan, canonical, check_matches
 from reconciler.planner import build_plan
 from reconciler.secrets import HMAC_ENV
 from reconciler.validate import Problem, check
+from reconciler.verify import differences
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
@@ -68,6 +73,26 @@ def plan_options(
     )
 
 
+def saved_options(saved: SavedPlan, env: Mapping[str, str] | None = None) -> PlanOptions:
+    """The options a saved plan was made with (AUTH0_ALLOW_DELETE is not consulted: the
+    file decides). Only the HMAC key, which never goes into a file, comes from ``env``."""
+    recorded = saved.options
+    base = plan_options({} if env is None else {k: v for k, v in env.items() if k == HMAC_ENV})
+    return PlanOptions(
+        allow_delete=recorded.allow_delete,
+        rotate_secrets=recorded.rotate_secrets,
+        hmac_key=base.hmac_key,
+        force=recorded.force,
+    )
+
+
+def read_live(client: ManagementClient) -> LiveState:
+    """The live tenant as every command sees it: the one place the apply lease's marker
+    hook is filtered out, so plans, drift, export and the delete threshold never see it."""
+    live = client.read_live_state()
+    return LiveState(hooks=tuple(h for h in live.hooks if h.name != LEASE_NAME))
+
+
 def make_plan(
     desired: DesiredState,
     client: ManagementClient,
@@ -75,13 +100,66 @@ def make_plan(
     *,
     saved: SavedPlan | None = None,
 ) -> Plan:
-    """A fresh plan against the live tenant, or ``saved`` if it still describes reality."""
-    live = client.read_live_state()
-    if saved is None:
-        return build_plan(desired, live, options)
-    check_fresh(
-        saved,
-        config_digest=config_digest(desired, options.hmac_key),
-        live_fingerprint=live_fingerprint(live),
-    )
-    return saved.plan
+    """A fresh plan against the live tenant. With ``saved``: the fresh plan, made with the
+    saved plan's options, and only if it is identical to the saved one (else refused)."""
+    reserved = [hook.source or hook.name for hook in desired.hooks if hook.name == LEASE_NAME]
+    if reserved:
+        raise PlanError(f"{reserved[0]}: the hook name {LEASE_NAME} is reserved for the apply lease")
+    live = read_live(client)
+    fresh = build_plan(desired, live, options)
+    if saved is not None:
+        check_matches(saved, fresh)
+    return fresh
+
+
+@dataclass(frozen=True)
+class ApplyOutcome:
+    report: ApplyReport
+    # What the tenant lacks of the plan when read back (empty: confirmed). Not checked
+    # after a failure or an interrupt: the report already says what was not done.
+    differences: tuple[str, ...] = ()
+    lease_lost: str | None = None  # the run stopped because the lease was lost
+    lease_problem: str | None = None  # the lease could not be given back cleanly
+
+
+def apply_plan(
+    plan: Plan,
+    desired: DesiredState,
+    client: ManagementClient,
+    options: PlanOptions,
+    *,
+    holder: str,
+    max_workers: int = 8,
+    on_step: StepCallback | None = None,
+    stop: threading.Event | None = None,
+) -> ApplyOutcome:
+    """Execute ``plan`` (already shown and approved) under the tenant lease.
+
+    Under the lease the plan is made again and must be the same: a writer that finished
+    between our plan and our lease made it stale, and nothing is written. After the run
+    the tenant is read back and compared with the plan.
+    """
+    stop = stop or threading.Event()
+    lease = Lease(HookMarkerStore(client), holder, on_lost=lambda why: stop.set())
+    lease.acquire()
+    try:
+        outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop)
+    finally:
+        lease.release()
+    return dataclasses.replace(outcome, lease_problem=lease.release_problem)
+
+
+def _apply_leased(
+    plan: Plan, desired: DesiredState, client: ManagementClient, options: PlanOptions,
+    lease: Lease, max_workers: int, on_step: StepCallback | None, stop: threading.Event,
+) -> ApplyOutcome:
+    again = build_plan(desired, read_live(client), options)
+    if canonical([s.to_dict() for s in again.steps]) != canonical([s.to_dict() for s in plan.steps]):
+        raise PlanFileError(
+            "stale plan: the tenant changed between the plan and the apply (another writer?); "
+            "nothing was written; run apply again"
+        )
+    report = execute(plan, client, desired, max_workers=max_workers, on_step=on_step, stop=stop)
+    if lease.lost or not report.ok or report.interrupted:
+        return ApplyOutcome(report, lease_lost=lease.lost)
+    return ApplyOutcome(report, tuple(differences(plan, desired, read_live(client))))

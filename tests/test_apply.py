@@ -70,3 +70,111 @@ def test_a_failure_stops_new_steps_and_reports_the_rest(emulator_factory) -> Non
     assert "create:hooks" in report.failed[0].message
     assert [s.action for s in report.not_run] == [Action.SECRETS_ADD, Action.ENABLE]
     assert report.done == []
+
+
+# --- a trigger is never left dark; an intruder is never joined ---------------------------
+
+from reconciler.errors import ApiError  # noqa: E402
+from reconciler.model import LiveHook, LiveState  # noqa: E402
+
+
+class FakeTenant:
+    """An in-memory HookWriter whose calls can be made to wait or fail."""
+
+    def __init__(self, hooks: list[dict]) -> None:
+        self.hooks = {h["id"]: dict(h) for h in hooks}
+        self.calls: list[tuple[str, str, dict]] = []
+        self.lock = threading.Lock()
+        self.before_update: dict[tuple[str, object], callable] = {}
+
+    def list_hooks(self):
+        with self.lock:
+            return [dict(h) for h in self.hooks.values()]
+
+    def create_hook(self, name, trigger_id, script, enabled=False, dependencies=None):
+        with self.lock:
+            hook_id = f"new-{len(self.hooks)}"
+            self.hooks[hook_id] = {"id": hook_id, "name": name, "triggerId": trigger_id, "script": script, "enabled": enabled}
+            self.calls.append(("create", hook_id, {}))
+            return dict(self.hooks[hook_id])
+
+    def update_hook(self, hook_id, **fields):
+        hook = self.before_update.get((hook_id, fields.get("enabled")))
+        if hook:
+            hook()
+        with self.lock:
+            self.calls.append(("update", hook_id, fields))
+            self.hooks[hook_id].update(fields)
+            return dict(self.hooks[hook_id])
+
+    def delete_hook(self, hook_id):
+        self.calls.append(("delete", hook_id, {}))
+
+    def add_secrets(self, hook_id, secrets):
+        pass
+
+    def update_secrets(self, hook_id, secrets):
+        pass
+
+    def delete_secrets(self, hook_id, keys):
+        pass
+
+
+def _handover_and_busy_plan():
+    live = LiveState((LiveHook("old", "old", PRE, "// old\n", True), LiveHook("busy", "busy", CRED, "// b\n", False)))
+    desired = DesiredState((Hook("old", PRE, "// old\n"), Hook("new", PRE, "// new\n", True), Hook("busy", CRED, "// b2\n")))
+    tenant = FakeTenant([
+        {"id": "old", "name": "old", "triggerId": PRE, "script": "// old\n", "enabled": True},
+        {"id": "busy", "name": "busy", "triggerId": CRED, "script": "// b\n", "enabled": False},
+    ])
+    return build_plan(desired, live, PlanOptions()), desired, tenant
+
+
+def test_a_failure_elsewhere_while_a_disable_is_in_flight_still_enables() -> None:
+    plan, desired, tenant = _handover_and_busy_plan()
+    disable_started, failure_seen = threading.Event(), threading.Event()
+
+    def busy_fails() -> None:
+        assert disable_started.wait(10)
+        raise ApiError("server error 500", status=500)
+
+    def disable_slowly() -> None:
+        disable_started.set()
+        assert failure_seen.wait(10)  # the other step has failed before this disable returns
+
+    tenant.before_update[("busy", None)] = busy_fails
+    tenant.before_update[("old", False)] = disable_slowly
+    # The busy update must start only once the disable is in flight; it is independent.
+    report = execute(
+        plan, tenant, desired, max_workers=8,
+        on_step=lambda step, event: failure_seen.set() if event == "failed" else None,
+    )
+    assert [f.step.hook for f in report.failed] == ["busy"]
+    enabled = [hook["name"] for hook in tenant.hooks.values() if hook["enabled"] and hook["triggerId"] == PRE]
+    assert enabled == ["new"]  # never dark
+    assert any(step.action is Action.ENABLE for step in report.done)
+
+
+def test_enable_refused_when_another_writer_enabled_a_hook_meanwhile() -> None:
+    plan, desired, tenant = _handover_and_busy_plan()
+
+    def intruder() -> None:  # someone enables a hook on PRE while our hand-over runs
+        with tenant.lock:
+            tenant.hooks["intruder"] = {"id": "intruder", "name": "intruder", "triggerId": PRE, "enabled": True}
+
+    tenant.before_update[("old", False)] = intruder
+    report = execute(plan, tenant, desired)
+    assert [f.step.action for f in report.failed] == [Action.ENABLE]
+    assert "intruder" in report.failed[0].message and "another writer" in report.failed[0].message
+    enabled = sorted(h["name"] for h in tenant.hooks.values() if h["enabled"] and h["triggerId"] == PRE)
+    assert enabled == ["intruder"]  # one enabled: not two, not dark
+    assert not any(call == ("update", "new-2", {"enabled": True}) for call in tenant.calls)
+
+
+def test_stop_starts_nothing_and_says_so() -> None:
+    plan, desired, tenant = _handover_and_busy_plan()
+    stop = threading.Event()
+    stop.set()
+    report = execute(plan, tenant, desired, stop=stop)
+    assert report.interrupted and not report.done and len(report.not_run) == len(plan.steps)
+    assert tenant.calls == []

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from click.testing import CliRunner
 
 from reconciler.cli import cli
+from reconciler.lease import LEASE_NAME
 
 
 @dataclass
@@ -21,10 +22,13 @@ def run_cli(args: list[str], env: Mapping[str, str]) -> Run:
     return Run(result.exit_code, result.output)
 
 
-def live_hooks(emulator: Any) -> dict[str, dict[str, Any]]:
-    """The tenant as the emulator holds it (with secret values), keyed by hook name."""
+def live_hooks(emulator: Any, *, with_lease: bool = False) -> dict[str, dict[str, Any]]:
+    """The tenant as the emulator holds it (with secret values), keyed by hook name.
+
+    The apply lease's marker hook is tooling, not config: left out unless ``with_lease``
+    (a SIGKILLed apply leaves it behind until it expires)."""
     state = emulator.state()
     hooks = state["hooks"] if isinstance(state, dict) else state
     if isinstance(hooks, dict):
         hooks = list(hooks.values())
-    return {hook["name"]: hook for hook in hooks}
+    return {hook["name"]: hook for hook in hooks if with_lease or hook["name"] != LEASE_NAME}

@@ -42,7 +42,7 @@ def test_saved_plan_applies_exactly_and_converges(emulator: EmulatorProcess, tmp
 
     applied = run_cli(["apply", str(plan_file), "--yes"], _env(emulator))
     assert applied.exit_code == 0, applied.output
-    assert emulator.stats()["writes"] == len(data["steps"])
+    assert emulator.stats()["writes"] == len(data["steps"]) + 2  # + the lease marker: create, delete
     assert live_hooks(emulator)["a"]["secrets"] == {"TOKEN": CANARY_SECRET}
     # Applying the same file again is stale: the tenant moved on.
     again = run_cli(["apply", str(plan_file), "--yes"], _env(emulator))

@@ -1,0 +1,308 @@
+"""A tenant-wide lease, so two applies never write to one tenant at once.
+
+Auth0 has no lock primitive, so the lease is a marker resource: a *disabled* hook named
+``reconciler-lease`` whose script is a JavaScript comment holding JSON
+``{"holder", "since", "expires", "nonce"}``. Hook names are unique in a tenant, so creating
+the marker is atomic: of two applies, the second create gets 409 and the apply refuses
+with ``tenant is locked by <holder> since <time>``. The marker is disabled, so it never
+runs; :func:`reconciler.reconcile.read_live` hides it from plans, drift and export.
+
+- Expiry: a lease runs for ``ttl`` (15 minutes) and is renewed while apply runs, so only a
+  killed run leaves one behind; once expired, the next apply deletes that marker *by its
+  id* and creates its own. Two runs taking over at once cannot both win: a delete by id
+  never removes the other's new marker, and the loser's create gets 409.
+- Every take is confirmed by reading the marker back and comparing the nonce (the client
+  may answer an uncertain create with a hook that somebody else made).
+- A marker the tool cannot read (edited by hand) counts as held, not expired; ``reconciler
+  unlock`` clears any marker.
+- Times are the holder's clock (UTC): clocks apart by more than the ttl break expiry.
+
+The storage is a small protocol (:class:`MarkerStore`) so an Actions-backed marker can be
+added for tenants without Hooks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Protocol
+
+from reconciler.errors import ApiError, ReconcilerError
+
+LEASE_NAME = "reconciler-lease"
+# Any trigger will do: the marker is never enabled.
+LEASE_TRIGGER = "credentials-exchange"
+DEFAULT_TTL = timedelta(minutes=15)
+_PREFIX = "// reconciler-lease "
+_MAX_SCRIPT = 4096  # a marker is a few hundred bytes; anything longer is not ours
+
+
+class LeaseError(ReconcilerError):
+    """The lease cannot be taken or was lost."""
+
+
+class TenantLocked(LeaseError):
+    """Another run holds the lease."""
+
+
+@dataclass(frozen=True)
+class Marker:
+    """The marker as stored: its id and raw text (untrusted: anyone can edit it)."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LeaseInfo:
+    holder: str
+    since: str
+    expires: datetime | None  # None: unreadable, treated as held
+    nonce: str
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires is not None and now >= self.expires
+
+    def describe(self) -> str:
+        return f"{self.holder} since {self.since}"
+
+
+class MarkerStore(Protocol):
+    """Where the marker lives. ``create`` must be atomic: False when one already exists."""
+
+    def create(self, text: str) -> bool: ...
+    def read(self) -> Marker | None: ...
+    def update(self, marker_id: str, text: str) -> bool: ...  # False: it is gone
+    def delete(self, marker_id: str) -> None: ...  # gone already is fine
+
+
+class HookClient(Protocol):
+    def list_hooks(self) -> list[dict[str, Any]]: ...
+    def create_hook(self, name: str, trigger_id: str, script: str, enabled: bool = False,
+                    dependencies: Any = None) -> Any: ...
+    def update_hook(self, hook_id: str, **fields: Any) -> Any: ...
+    def delete_hook(self, hook_id: str) -> None: ...
+
+
+class HookMarkerStore:
+    """The marker as a disabled hook (names are unique per tenant: create is atomic)."""
+
+    def __init__(self, client: HookClient) -> None:
+        self.client = client
+
+    def create(self, text: str) -> bool:
+        try:
+            self.client.create_hook(name=LEASE_NAME, trigger_id=LEASE_TRIGGER, script=text, enabled=False)
+        except ApiError as error:
+            if error.status == 409:
+                return False
+            raise
+        return True
+
+    def read(self) -> Marker | None:
+        for hook in self.client.list_hooks():
+            if isinstance(hook, dict) and hook.get("name") == LEASE_NAME:
+                script = hook.get("script")
+                return Marker(str(hook.get("id", "")), script if isinstance(script, str) else "")
+        return None
+
+    def update(self, marker_id: str, text: str) -> bool:
+        try:
+            self.client.update_hook(marker_id, script=text)
+        except ApiError as error:
+            if error.status == 404:
+                return False
+            raise
+        return True
+
+    def delete(self, marker_id: str) -> None:
+        try:
+            self.client.delete_hook(marker_id)
+        except ApiError as error:
+            if error.status != 404:
+                raise
+
+
+def parse_marker(text: str) -> LeaseInfo:
+    """What a marker says; never raises (the text is whatever somebody stored)."""
+    unknown = LeaseInfo("an unknown holder", "an unknown time", None, "")
+    if not isinstance(text, str) or len(text) > _MAX_SCRIPT or not text.startswith(_PREFIX):
+        return unknown
+    try:
+        data = json.loads(text[len(_PREFIX):].strip())
+    except (ValueError, RecursionError):
+        return unknown
+    if not isinstance(data, dict):
+        return unknown
+    holder, since, nonce = (_clean(data.get(k)) for k in ("holder", "since", "nonce"))
+    try:
+        expires: datetime | None = datetime.fromisoformat(str(data.get("expires")))
+        if expires is not None and expires.tzinfo is None:
+            expires = expires.replace(tzinfo=timezone.utc)
+    except (TypeError, ValueError):
+        expires = None
+    return LeaseInfo(holder or "an unknown holder", since or "an unknown time", expires, nonce)
+
+
+def _clean(value: Any) -> str:
+    """Printable, one line, short: the holder text comes from the tenant."""
+    if not isinstance(value, str):
+        return ""
+    text = re.sub(r"[^\x20-\x7e]", "?", value)
+    return text[:120]
+
+
+def marker_text(holder: str, since: datetime, expires: datetime, nonce: str) -> str:
+    body = {
+        "holder": _clean(holder),
+        "since": since.isoformat(timespec="seconds"),
+        "expires": expires.isoformat(timespec="seconds"),
+        "nonce": nonce,
+    }
+    # A comment, so even if somebody enabled the marker it would do nothing.
+    return _PREFIX + json.dumps(body, sort_keys=True) + "\n"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Lease:
+    """``with Lease(store, holder): ...`` holds the tenant for the block (renewed meanwhile)."""
+
+    def __init__(
+        self,
+        store: MarkerStore,
+        holder: str,
+        *,
+        ttl: timedelta = DEFAULT_TTL,
+        clock: Callable[[], datetime] = _utcnow,
+        renew_every: float | None = None,
+        on_lost: Callable[[str], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.holder = holder
+        self.ttl = ttl
+        self.clock = clock
+        self.renew_every = ttl.total_seconds() / 3 if renew_every is None else renew_every
+        self.nonce = secrets.token_hex(8)
+        self.marker_id: str | None = None
+        self.since = clock()
+        self.valid_until = self.since
+        self.lost: str | None = None  # why the lease was lost while held
+        self.on_lost = on_lost or (lambda why: None)
+        self.release_problem: str | None = None
+        self._stop = threading.Event()
+        self._renewer: threading.Thread | None = None
+
+    # -- taking ----------------------------------------------------------------------------
+
+    def _text(self) -> tuple[str, datetime]:
+        expires = self.clock() + self.ttl
+        return marker_text(self.holder, self.since, expires, self.nonce), expires
+
+    def acquire(self) -> None:
+        self.since = self.clock()
+        for _ in range(3):  # an expired marker is replaced at most a couple of times
+            text, expires = self._text()
+            created = self.store.create(text)
+            marker = self.store.read()
+            if marker is not None:
+                info = parse_marker(marker.text)
+                if info.nonce == self.nonce:
+                    self.marker_id, self.valid_until = marker.id, expires
+                    self._start_renewer()
+                    return
+                if created:
+                    # Our create answered but the marker is not ours: somebody else won.
+                    raise TenantLocked(f"tenant is locked by {info.describe()}")
+                if not info.expired(self.clock()):
+                    raise TenantLocked(
+                        f"tenant is locked by {info.describe()} (a lease left by a killed run "
+                        "expires by itself; `reconciler unlock` clears it now)"
+                    )
+                self.store.delete(marker.id)  # by id: never somebody's fresh marker
+            elif not created:
+                continue  # it vanished between create and read: try again
+        raise LeaseError("could not take the tenant lease: the marker kept changing; try again")
+
+    # -- holding ---------------------------------------------------------------------------
+
+    def _start_renewer(self) -> None:
+        if self.renew_every <= 0:
+            return
+        self._renewer = threading.Thread(target=self._renew_loop, name="lease-renew", daemon=True)
+        self._renewer.start()
+
+    def _renew_loop(self) -> None:
+        while not self._stop.wait(self.renew_every):
+            try:
+                self.renew()
+            except ReconcilerError as error:
+                # A failed renewal is retried next period; the lease still runs until expiry.
+                if self.lost is None and self.clock() >= self.valid_until:
+                    self._lose(f"could not renew the tenant lease: {error}")
+
+    def _lose(self, why: str) -> None:
+        self.lost = why
+        self.on_lost(why)  # the apply stops starting new steps
+
+    def renew(self) -> None:
+        if self.marker_id is None or self.lost:
+            return
+        text, expires = self._text()
+        if self.store.update(self.marker_id, text):
+            self.valid_until = expires
+        else:
+            self._lose("the tenant lease was taken over (its marker is gone)")
+
+    def release(self) -> None:
+        """Give the lease back. Never raises: a marker that cannot be deleted (no
+        ``delete:hooks``, a network error) is marked expired instead, so the next apply
+        takes it over; ``release_problem`` says what happened."""
+        self._stop.set()
+        if self._renewer is not None:
+            self._renewer.join(timeout=30)
+        marker_id, self.marker_id = self.marker_id, None
+        if marker_id is None:
+            return
+        try:
+            self.store.delete(marker_id)
+            return
+        except ReconcilerError as error:
+            problem = f"could not remove the tenant lease ({error})"
+        try:
+            now = self.clock()
+            self.store.update(marker_id, marker_text(self.holder, self.since, now, self.nonce))
+            self.release_problem = f"{problem}; marked it expired, so the next apply takes it over"
+        except ReconcilerError:
+            self.release_problem = (
+                f"{problem}; it expires by itself at "
+                f"{self.valid_until.isoformat(timespec='seconds')}, or run `reconciler unlock`"
+            )
+
+    def __enter__(self) -> "Lease":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def unlock(store: MarkerStore) -> LeaseInfo | None:
+    """Remove the marker, whoever holds it (``terraform force-unlock``); what it said, or
+    None when there was none."""
+    marker = store.read()
+    if marker is None:
+        return None
+    store.delete(marker.id)
+    return parse_marker(marker.text)
+
+
+def current(store: MarkerStore) -> LeaseInfo | None:
+    marker = store.read()
+    return None if marker is None else parse_marker(marker.text)

@@ -1,0 +1,171 @@
+"""The tenant lease: atomic take, refusal naming the holder, expiry take-over, unlock,
+hostile marker text, release that never raises; in memory and against the emulator."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from reconciler.client import ManagementClient
+from reconciler.config import connection_from_env
+from reconciler.errors import ApiError
+from reconciler.lease import (
+    LEASE_NAME,
+    HookMarkerStore,
+    Lease,
+    Marker,
+    TenantLocked,
+    current,
+    marker_text,
+    parse_marker,
+    unlock,
+)
+
+T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
+
+
+class MemoryStore:
+    """A marker store with the semantics the protocol asks for (atomic create)."""
+
+    def __init__(self) -> None:
+        self.marker: Marker | None = None
+        self.next_id = 0
+        self.lock = threading.Lock()
+        self.fail_delete = False
+
+    def create(self, text: str) -> bool:
+        with self.lock:
+            if self.marker is not None:
+                return False
+            self.next_id += 1
+            self.marker = Marker(f"m{self.next_id}", text)
+            return True
+
+    def read(self) -> Marker | None:
+        return self.marker
+
+    def update(self, marker_id: str, text: str) -> bool:
+        with self.lock:
+            if self.marker is None or self.marker.id != marker_id:
+                return False
+            self.marker = Marker(marker_id, text)
+            return True
+
+    def delete(self, marker_id: str) -> None:
+        if self.fail_delete:
+            raise ApiError("forbidden", status=403)
+        with self.lock:
+            if self.marker is not None and self.marker.id == marker_id:
+                self.marker = None
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_second_lease_is_refused_naming_the_holder() -> None:
+    store, clock = MemoryStore(), Clock()
+    first = Lease(store, "alice@ci pid 1", clock=clock, renew_every=0)
+    first.acquire()
+    with pytest.raises(TenantLocked, match=r"tenant is locked by alice@ci pid 1 since 2030-01-01T00:00:00\+00:00"):
+        Lease(store, "bob", clock=clock, renew_every=0).acquire()
+    first.release()
+    assert store.marker is None
+    with Lease(store, "bob", clock=clock, renew_every=0):
+        assert current(store).holder == "bob"
+
+
+def test_an_expired_lease_is_taken_over_and_the_old_holder_learns_it_lost() -> None:
+    store, clock = MemoryStore(), Clock()
+    lost: list[str] = []
+    old = Lease(store, "killed", clock=clock, renew_every=0, on_lost=lost.append)
+    old.acquire()
+    clock.now = T0 + timedelta(minutes=14)
+    with pytest.raises(TenantLocked):
+        Lease(store, "new", clock=clock, renew_every=0).acquire()
+    clock.now = T0 + timedelta(minutes=16)
+    new = Lease(store, "new", clock=clock, renew_every=0)
+    new.acquire()
+    assert current(store).holder == "new"
+    old.renew()  # its marker id is gone: it knows it lost
+    assert old.lost and lost
+    old.release()  # deletes by id: never the new holder's marker
+    assert current(store).holder == "new"
+
+
+def test_renewal_keeps_a_long_apply_from_expiring() -> None:
+    store, clock = MemoryStore(), Clock()
+    lease = Lease(store, "long", clock=clock, renew_every=0)
+    lease.acquire()
+    clock.now = T0 + timedelta(minutes=10)
+    lease.renew()
+    clock.now = T0 + timedelta(minutes=20)
+    with pytest.raises(TenantLocked):
+        Lease(store, "other", clock=clock, renew_every=0).acquire()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", "module.exports = 1", "// reconciler-lease not json", "// reconciler-lease []",
+        "// reconciler-lease " + "[" * 50000, '// reconciler-lease {"holder": 5, "expires": "tomorrow"}',
+        '// reconciler-lease {"holder": "x\\u001b[31m\\nred", "expires": null}', "x" * 100000,
+    ],
+)
+def test_odd_markers_count_as_held_and_never_crash(text: str) -> None:
+    info = parse_marker(text)
+    assert info.expires is None and not info.expired(T0)
+    assert "\n" not in info.describe() and "\x1b" not in info.describe()
+    store = MemoryStore()
+    store.marker = Marker("m0", text)
+    with pytest.raises(TenantLocked, match="reconciler unlock"):
+        Lease(store, "me", renew_every=0).acquire()
+    assert unlock(store) is not None and store.marker is None
+
+
+def test_marker_text_round_trips() -> None:
+    info = parse_marker(marker_text("me@host pid 7", T0, T0 + timedelta(minutes=15), "abc"))
+    assert (info.holder, info.nonce, info.expires) == ("me@host pid 7", "abc", T0 + timedelta(minutes=15))
+
+
+def test_release_marks_expired_when_the_marker_cannot_be_deleted() -> None:
+    store, clock = MemoryStore(), Clock()
+    lease = Lease(store, "no-delete-scope", clock=clock, renew_every=0)
+    lease.acquire()
+    store.fail_delete = True
+    lease.release()
+    assert lease.release_problem and "marked it expired" in lease.release_problem
+    store.fail_delete = False
+    Lease(store, "next", clock=clock, renew_every=0).acquire()  # takes it over at once
+
+
+def test_hook_marker_against_the_emulator(emulator) -> None:
+    with ManagementClient(connection_from_env(emulator.env())) as client:
+        store = HookMarkerStore(client)
+        racers = [Lease(store, f"racer {i}", renew_every=0) for i in range(4)]
+        outcomes: list[str] = []
+
+        def take(lease: Lease) -> None:
+            try:
+                lease.acquire()
+                outcomes.append("won")
+            except TenantLocked:
+                outcomes.append("locked")
+
+        threads = [threading.Thread(target=take, args=(lease,)) for lease in racers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["locked", "locked", "locked", "won"]
+        hooks = client.list_hooks()
+        assert [h["name"] for h in hooks] == [LEASE_NAME] and hooks[0]["enabled"] is False
+        for lease in racers:
+            lease.release()
+        assert client.list_hooks() == []
