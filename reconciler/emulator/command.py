@@ -10,7 +10,8 @@ import threading
 import click
 
 from reconciler.emulator.limits import parse_faults
-from reconciler.emulator.server import ALL_SCOPES, EmulatorOptions, start
+from reconciler.emulator.options import ALL_SCOPES, EmulatorOptions
+from reconciler.emulator.server import start
 from reconciler.emulator.store import CONFLICT_MODES
 
 
