@@ -111,7 +111,7 @@ class ActionsResource:
                     raise bad_body("'each seeded action must be an object'")
                 item = dict(item)
                 wanted_id, deployed, integration = item.pop("id", None), item.pop("deployed", False), item.pop("integration", None)
-                a = s.create_action(item)
+                a = s.create_action(item, seeding=True)
                 rec = s.actions.pop(a["id"])
                 rec["id"] = wanted_id or rec["id"]
                 rec["build"], rec["status"] = None, "built"
@@ -120,7 +120,6 @@ class ActionsResource:
                 s.actions[rec["id"]] = rec
                 if deployed:
                     s._new_version(rec, rec)
-                    rec["all_changes_deployed"] = True
                 created.append(s.public(rec))
             out["actions"] = created
         if "bindings" in body:
