@@ -362,3 +362,17 @@ def test_cutover_timeline_hooks_and_actions(emu, api):
     end = line[line.index(both[0]) + 1]
     assert end["seq"] - both[0]["seq"] == 1  # the both-run window lasted one request
     assert emu.stats()["hook_history"]["pre-user-registration"][-1]["hooks"] == []
+
+
+def test_cli_flags_reach_the_actions_routes(emulator_factory):
+    """`reconciler emulator --no-actions / --bad-dependencies / --manual-builds` (a real subprocess)."""
+    off = emulator_factory(actions_enabled=False, rate_limit=0)
+    r = httpx.get(off.base_url + "/api/v2/actions/actions", headers={"Authorization": f"Bearer {off.token()}"})
+    assert r.status_code == 403 and r.json()["errorCode"] == "feature_not_enabled"
+    emu = emulator_factory(bad_dependencies="left-pad@1.0.0", manual_builds=True, build_time=5, rate_limit=0)
+    http = httpx.Client(base_url=emu.base_url + "/api/v2", headers={"Authorization": f"Bearer {emu.token()}"})
+    a = http.post("/actions/actions", json={"name": "a", "supported_triggers": PL, "code": CODE,
+                                            "dependencies": [{"name": "left-pad", "version": "1.0.0"}]}).json()
+    assert emu.advance_builds(a["id"], 10)["statuses"][a["id"]] == "failed"
+    config = httpx.get(emu.base_url + "/__emulator/config").json()
+    assert config["bad_dependencies"] == ["left-pad@1.0.0"] and config["manual_builds"] is True and config["build_time"] == 5
