@@ -11,7 +11,6 @@ import base64
 import json
 import os
 import secrets as _secrets
-import tempfile
 import threading
 import time
 from dataclasses import asdict, replace
@@ -20,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from reconciler.emulator.errors import RATE_LIMITED_BODY, ApiError, api_error, bad_body, error_body
-from reconciler.emulator.jsonutil import json_bytes
+from reconciler.emulator.jsonutil import json_bytes, write_atomic
 from reconciler.emulator.limits import Faults, TokenBucket
 from reconciler.emulator.options import ALL_SCOPES, RUNTIME_OPTIONS, EmulatorOptions
 from reconciler.emulator.resources import Request, Resource, Response
@@ -39,24 +38,6 @@ def _scope_text(granted: frozenset[str]) -> str:
 
 def _unauthorized(message: str) -> ApiError:
     return api_error(401, message)
-
-
-def write_atomic(path: str, data: bytes) -> None:
-    """Temp file + fsync + os.replace: the file is always a whole tenant."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".emulator-state-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 class Stats:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from reconciler.emulator.errors import ApiError, api_error, bad_body, hook_not_found
+from reconciler.emulator.jsonutil import write_atomic
 from reconciler.emulator.ulid import new_ulid
 from reconciler.emulator.validation import (
     MAX_SECRETS,
@@ -128,21 +128,7 @@ class Tenant:
             return
         if not self.state_file:
             return
-        data = json.dumps(self.snapshot(), indent=2).encode("utf-8")
-        directory = os.path.dirname(os.path.abspath(self.state_file))
-        fd, tmp = tempfile.mkstemp(prefix=".emulator-state-", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.state_file)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(self.state_file, json.dumps(self.snapshot(), indent=2).encode("utf-8"))
 
     # ---- invariant bookkeeping ---------------------------------------------------------
     def _enabled_on(self, trigger: str, exclude: dict[str, Any] | None = None) -> list[dict[str, Any]]:
