@@ -1,4 +1,4 @@
-"""`reconciler emulator`: run the local Auth0 hooks API until SIGINT/SIGTERM."""
+"""`reconciler emulator`: run the local Auth0 hooks and Actions API until SIGINT/SIGTERM."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import threading
 import click
 
 from reconciler.emulator.limits import parse_faults
-from reconciler.emulator.server import ALL_SCOPES, EmulatorOptions, start
+from reconciler.emulator.options import ALL_SCOPES, EmulatorOptions
+from reconciler.emulator.server import start
 from reconciler.emulator.store import CONFLICT_MODES
 
 
@@ -39,14 +40,22 @@ def _faults(ctx: click.Context, param: click.Parameter, value: str | None) -> di
 @click.option("--token-ttl", default=86400, show_default=True, type=int, help="Access token lifetime, seconds.")
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), help="Serve HTTPS with this certificate (PEM).")
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), help="Private key for --tls-cert (PEM).")
+@click.option("--build-time", default=0.2, show_default=True, type=float,
+              help="Seconds an action draft takes to build (plus --build-time-per-dependency each).")
+@click.option("--build-time-per-dependency", default=0.5, show_default=True, type=float,
+              help="Extra build seconds per npm dependency.")
+@click.option("--bad-dependencies", help="Dependencies whose builds fail, e.g. 'crypto@17.7.1 left-pad' (a bare name: any version).")
+@click.option("--manual-builds", is_flag=True, help="Builds advance only on POST /__emulator/builds (deterministic tests).")
+@click.option("--actions/--no-actions", "actions_enabled", default=True, show_default=True,
+              help="--no-actions: a tenant without Actions (403 feature_not_enabled).")
 @click.option("--exit-on-stdin-eof", is_flag=True, hidden=True,
               help="Stop when stdin closes (test harnesses: the emulator dies with its parent).")
 def emulator(exit_on_stdin_eof: bool = False, **kwargs: object) -> None:
-    """A local Auth0 Management API v2 for hooks (a real HTTP server).
+    """A local Auth0 Management API v2 for hooks and Actions (a real HTTP server).
 
     Prints its base URL on the first line, then serves until SIGINT/SIGTERM.
     Admin endpoints: GET /__emulator/stats, POST /__emulator/reset, POST /__emulator/seed,
-    GET /__emulator/state, GET|POST /__emulator/config.
+    GET /__emulator/state, GET|POST /__emulator/config, POST /__emulator/builds.
     """
     try:
         options = EmulatorOptions(**kwargs)  # type: ignore[arg-type]

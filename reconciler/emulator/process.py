@@ -30,6 +30,9 @@ from typing import Any
 def options_to_args(options: dict[str, Any]) -> list[str]:
     args: list[str] = []
     for key, value in options.items():
+        if key in ("actions_enabled", "actions") and value is not None:  # a --x/--no-x pair
+            args.append("--actions" if value else "--no-actions")
+            continue
         if value is None or value is False:
             continue
         flag = "--" + key.replace("_", "-")
@@ -160,8 +163,18 @@ class EmulatorProcess:
     def reset(self) -> None:
         self._call("POST", "/__emulator/reset", {})
 
-    def seed(self, hooks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return self._call("POST", "/__emulator/seed", {"hooks": hooks})["hooks"]
+    def seed(self, hooks: list[dict[str, Any]] | None = None, **more: Any) -> Any:
+        """seed(hooks) -> the created hooks; seed(actions=[...], bindings={...}) -> everything created."""
+        body = dict(more, **({"hooks": hooks} if hooks is not None else {}))
+        out = self._call("POST", "/__emulator/seed", body)
+        return out["hooks"] if hooks is not None and not more else out
+
+    def advance_builds(self, action_id: str | None = None, steps: int = 1) -> dict[str, Any]:
+        """With manual_builds=True: move action drafts' builds on by `steps` phases."""
+        body: dict[str, Any] = {"steps": steps}
+        if action_id:
+            body["action_id"] = action_id
+        return self._call("POST", "/__emulator/builds", body)
 
     def state(self) -> dict[str, Any]:
         """The whole tenant, secret values included (tests only)."""

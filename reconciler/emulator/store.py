@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from reconciler.emulator.errors import ApiError, api_error, bad_body, hook_not_found
+from reconciler.emulator.jsonutil import write_atomic
 from reconciler.emulator.ulid import new_ulid
 from reconciler.emulator.validation import (
     MAX_SECRETS,
@@ -63,19 +64,31 @@ def public(
 
 
 class Tenant:
-    def __init__(self, enabled_conflict: str = "reject", state_file: str | None = None):
+    def __init__(
+        self,
+        enabled_conflict: str = "reject",
+        state_file: str | None = None,
+        *,
+        lock: threading.RLock | None = None,
+        persist: Callable[[], None] | None = None,
+        on_change: Callable[[dict[str, list[str]]], None] | None = None,
+    ):
+        """Standalone it owns `state_file`; inside the app, `persist` writes the whole tenant
+        (every resource type) under the shared `lock`, and `on_change` feeds the timeline."""
         if enabled_conflict not in CONFLICT_MODES:
             raise ValueError(f"enabled_conflict must be one of {CONFLICT_MODES}")
-        self.lock = threading.RLock()
+        self.lock = lock or threading.RLock()
         self.enabled_conflict = enabled_conflict
-        self.state_file = state_file
+        self.state_file = None if persist else state_file
+        self._persist_all = persist
+        self._on_change = on_change
         self.hooks: dict[str, dict[str, Any]] = {}  # id -> hook (with "secrets"), creation order
         self.by_name: dict[str, str] = {}
         self.max_enabled_per_trigger: dict[str, int] = {}
         self.invariant_violations = 0
-        if state_file and os.path.exists(state_file):
-            self._load(state_file)
-        elif state_file:
+        if self.state_file and os.path.exists(self.state_file):
+            self._load(self.state_file)
+        elif self.state_file:
             try:  # create it now: an unwritable location fails at start, not on the first write
                 self._persist()
             except OSError as exc:
@@ -84,9 +97,21 @@ class Tenant:
     # ---- persistence -------------------------------------------------------------------
     def _load(self, path: str) -> None:
         with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+            self.load(json.load(fh))
+
+    def load(self, data: dict[str, Any]) -> None:
+        """Hooks from a state file's data (trusted: the emulator wrote it)."""
         for h in data.get("hooks", []):
             self._add(_record(h["id"], h, h.get("secrets")))
+        self._changed()
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            enabled: dict[str, list[str]] = {}
+            for h in self.hooks.values():
+                if h["enabled"]:
+                    enabled.setdefault(h["triggerId"], []).append(h["name"])
+            self._on_change(enabled)
 
     def snapshot(self) -> dict[str, Any]:
         """The whole tenant including secret values (for the state file and admin dumps)."""
@@ -97,23 +122,13 @@ class Tenant:
             }
 
     def _persist(self) -> None:
+        self._changed()
+        if self._persist_all is not None:
+            self._persist_all()
+            return
         if not self.state_file:
             return
-        data = json.dumps(self.snapshot(), indent=2).encode("utf-8")
-        directory = os.path.dirname(os.path.abspath(self.state_file))
-        fd, tmp = tempfile.mkstemp(prefix=".emulator-state-", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.state_file)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(self.state_file, json.dumps(self.snapshot(), indent=2).encode("utf-8"))
 
     # ---- invariant bookkeeping ---------------------------------------------------------
     def _enabled_on(self, trigger: str, exclude: dict[str, Any] | None = None) -> list[dict[str, Any]]:

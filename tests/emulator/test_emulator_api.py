@@ -23,7 +23,9 @@ def test_token_form_and_json(emulator):
     body = r.json()
     assert set(body) == {"access_token", "expires_in", "token_type", "scope"}
     assert body["token_type"] == "Bearer" and body["expires_in"] == 86400
-    assert body["scope"].split() == ["read:hooks", "create:hooks", "update:hooks", "delete:hooks"]
+    # the default grants every hook and every action scope
+    assert body["scope"].split() == ["read:hooks", "create:hooks", "update:hooks", "delete:hooks",
+                                     "read:actions", "create:actions", "update:actions", "delete:actions"]
     r2 = httpx.post(f"{emulator.base_url}/oauth/token", json={
         "grant_type": "client_credentials", "client_id": "emulator", "client_secret": "emulator-secret",
         "audience": "https://x.auth0.com/api/v2/"})

@@ -78,3 +78,42 @@ def test_api_rules_agree_with_the_reconciler():
     assert tuple(props["triggerId"]["enum"]) == model.TRIGGERS
     assert props["name"]["pattern"] == model.NAME_PATTERN
     assert props["secrets"]["maxProperties"] == model.MAX_SECRETS
+
+
+def test_timeline_records_changes_per_trigger_with_request_seq():
+    from reconciler.emulator.timeline import Timeline
+
+    t = Timeline(("hooks", "actions"))
+    t.tick()
+    t.observe("hooks", {"pur": ["h"]})
+    t.tick()
+    t.observe("actions", {"pur": ["a"]})
+    t.observe("actions", {"pur": ["a"]})  # no change: no entry
+    t.tick()
+    t.observe("hooks", {})  # the hook is gone from every trigger
+    assert [(e["seq"], e["hooks"], e["actions"]) for e in t.history()["pur"]] == [
+        (1, ["h"], []), (2, ["h"], ["a"]), (3, [], ["a"])]
+    assert [e["actions"] for e in t.history("actions")["pur"]] == [["a"]]
+    t.clear()
+    assert t.history() == {} and t.seq == 0
+
+
+def test_bad_dependencies_and_build_options():
+    from reconciler.emulator.options import EmulatorOptions, parse_bad_dependencies
+
+    assert parse_bad_dependencies("crypto@17.7.1, evil") == ("crypto@17.7.1", "evil")
+    assert parse_bad_dependencies(["@scope/pkg@1.0"]) == ("@scope/pkg@1.0",)
+    for bad in ("x@", [""], [3]):
+        with pytest.raises(ValueError):
+            parse_bad_dependencies(bad)
+    with pytest.raises(ValueError):
+        EmulatorOptions(build_time=-1)
+
+
+def test_app_core_knows_no_resource_type():
+    """The seam: app.py and server.py route by prefix; hook/action words live in resources/."""
+    root = Path(__file__).resolve().parents[2] / "reconciler" / "emulator"
+    for name in ("server.py", "app.py"):
+        text = (root / name).read_text()
+        assert '"/hooks' not in text and '"/actions' not in text and "Tenant" not in text, name
+        assert "def _list" not in text and "create_hook" not in text, name
