@@ -1,4 +1,8 @@
-"""The command line: thin click commands that parse, call one function, print, and exit."""
+"""The command line: thin click commands that parse, call one function, print, and exit.
+
+Start-up matters (every CI step and shell completion starts a process), so this module
+imports only click and the settings; each command imports what it uses.
+"""
 
 from __future__ import annotations
 
@@ -6,35 +10,83 @@ import dataclasses
 import functools
 import os
 import sys
-from typing import Callable, NoReturn
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 import click
 
 from reconciler import __version__
-from reconciler.apply import ApplyReport, execute
-from reconciler.client import ManagementClient
-from reconciler.config import connection_from_env
-from reconciler.errors import ReconcilerError
-from reconciler.export import export_live
-from reconciler.plan import Plan
-from reconciler.planfile import read_plan, write_plan
-from reconciler.progress import progress_bar
-from reconciler.reconcile import (
-    InvalidConfig,
-    Loaded,
-    load_desired,
-    make_plan,
-    plan_options,
+from reconciler.config import (
+    CONNECTION_VARS, KEYWORD_VARS, PLAN_VARS, TERMINAL_VARS, Settings, load_settings,
 )
-from reconciler.render.json import render_json
-from reconciler.render.markdown import render_markdown
-from reconciler.render.text import render_text
+from reconciler.errors import ApiError, ReconcilerError
+
+if TYPE_CHECKING:
+    from reconciler.apply import ApplyReport
+    from reconciler.client import ManagementClient
+    from reconciler.plan import Plan
+    from reconciler.reconcile import Loaded
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Usage errors exit 1, not click's 2: with ``--detailed-exitcode`` 2 means only "changes
+    present", and a typo in a flag must never look like that."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as error:
+            error.exit_code = 1
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            error.exit_code = 1
+            raise
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if isinstance(command, _Lazy):
+            command = command.load()
+        return name, command, rest
+
+
+_NO_COLOR = "reconciler.no_color"
+
+
+def _no_color_flag(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[_NO_COLOR] = True  # meta is shared with the subcommand's context
+        ctx.color = False
+
+
+_no_color_option = click.option(
+    "--no-color", is_flag=True, expose_value=False, callback=_no_color_flag,
+    help="No colour (also NO_COLOR=1). Colour is only ever used on a terminal.",
+)
+
+
+def _env_help(*names: str) -> str:
+    """The epilog of a command's --help: the environment variables it reads."""
+    return "\b\nEnvironment (flags win over it, and it wins over --config-file):\n  " + "\n  ".join(names)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconciler")
+@_no_color_option
 def cli() -> None:
     """Declarative GitOps reconciler for Auth0 Hooks."""
+
+
+def _settings(**flags: Any) -> Settings:
+    """The run's one Settings, from flags, --config-file and the environment; applies its colour choice."""
+    ctx = click.get_current_context()
+    settings = load_settings(os.environ, no_color=bool(ctx.meta.get(_NO_COLOR)), **flags)
+    if settings.color is False:
+        ctx.color = False
+    ctx.meta[_SETTINGS] = settings  # for error hints
+    return settings
 
 
 def _fail(message: str) -> NoReturn:
@@ -49,12 +101,10 @@ def _report_errors(function: Callable[..., None]) -> Callable[..., None]:
     def wrapper(*args: object, **kwargs: object) -> None:
         try:
             function(*args, **kwargs)
-        except InvalidConfig as error:
-            for problem in error.problems:
-                click.echo(str(problem), err=True)
-            _fail(str(error))
         except ReconcilerError as error:
-            _fail(str(error))
+            for problem in getattr(error, "problems", ()):  # InvalidConfig: one line each
+                click.echo(str(problem), err=True)
+            _fail(str(error) + _tls_hint(error))
         except KeyboardInterrupt:
             _fail("interrupted")
         except OSError as error:  # files the user named: unreadable, unwritable, missing
@@ -63,26 +113,68 @@ def _report_errors(function: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-from reconciler.emulator.command import emulator as _emulator_command  # noqa: E402
+def _tls_hint(error: ReconcilerError) -> str:
+    """A host given without a scheme gets https; when TLS fails, say what to try."""
+    ctx = click.get_current_context(silent=True)
+    settings = ctx.meta.get(_SETTINGS) if ctx else None
+    text = str(error).lower()
+    if not (isinstance(error, ApiError) and error.status == 0 and isinstance(settings, Settings)):
+        return ""
+    if settings.domain_has_scheme or not any(w in text for w in ("ssl", "tls", "certificate", "handshake")):
+        return ""
+    host = (settings.domain or "").strip().rstrip("/")
+    return (f" (TLS failed: AUTH0_DOMAIN {host!r} was taken as https://{host}; "
+            f"for a local emulator use http://{host})")
 
-cli.add_command(_emulator_command)
+
+_SETTINGS = "reconciler.settings"
+
+
+class _Lazy(click.Command):
+    """Stands for a command in the command list; its module loads only when it is run."""
+
+    def __init__(self, name: str, target: str, short_help: str) -> None:
+        super().__init__(name, short_help=short_help)
+        self.target = target
+
+    def load(self) -> click.Command:
+        module, _, attr = self.target.partition(":")
+        command: click.Command = getattr(__import__(module, fromlist=[attr]), attr)
+        return command
+
+
+# The emulator's server takes ~50 ms to import: only `reconciler emulator` pays for it.
+cli.add_command(_Lazy("emulator", "reconciler.emulator.command:emulator",
+                      "Run a local emulator of the Auth0 Management API (hooks)."))
 
 
 # --- validate / schema (issue #2) ----------------------------------------------------------
 
 
-@cli.command()
+def _config_file_option(function: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--config-file", "--config_file", "config_file", type=click.Path(dir_okay=False),
+        help="auth0-deploy-cli's config.json (AUTH0_DOMAIN, AUTH0_KEYWORD_REPLACE_MAPPINGS, "
+        "AUTH0_ALLOW_DELETE, ...); environment variables override its keys.",
+    )(function)
+
+
+@cli.command(epilog=_env_help(*KEYWORD_VARS, *TERMINAL_VARS))
 @click.option("-c", "--config", default="tenant-config", show_default=True,
               help="Config directory (deploy-cli layout, with hooks/) or deploy-cli YAML file.")
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. literal secrets) as errors.")
 @click.option("--allow-missing-keywords", is_flag=True,
               help="Check without secret values (e.g. a fork's PR): unset keywords get dummy values.")
-def validate(config: str, strict: bool, allow_missing_keywords: bool) -> None:
+@_config_file_option
+@_no_color_option
+@_report_errors
+def validate(config: str, strict: bool, allow_missing_keywords: bool, config_file: str | None) -> None:
     """Check the config: JSON Schema and semantic rules, no network."""
     from reconciler.validate import check
 
+    settings = _settings(config_file=config_file)
     fill = (lambda key: f"<unset {key}>") if allow_missing_keywords else None
-    report = check(config, fill_missing=fill)
+    report = check(config, settings.keyword_source(), fill_missing=fill)
     for problem in report.problems:
         click.echo(str(problem), err=True)
     if report.filled_keywords:
@@ -112,7 +204,8 @@ def _plural(n: int, word: str) -> str:
 # --- comment (issue #5) ----------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(epilog=_env_help("GITHUB_TOKEN (or the variable named by --token-env)", "GITHUB_REPOSITORY",
+                              "GITHUB_EVENT_PATH", "GITHUB_API_URL"))
 @click.option("--plan", "plan_file", required=True, type=click.Path(dir_okay=False),
               help="A plan saved by `reconciler plan --out FILE`.")
 @click.option("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY).")
@@ -128,9 +221,11 @@ def comment(plan_file: str, repo: str | None, pr: int | None, tenant: str, api_u
     """Post the saved plan as one sticky pull-request comment (edited in place on re-runs)."""
     from reconciler.comment import post_plan_comment, resolve_target
     from reconciler.github import marker_for
+    from reconciler.planfile import read_plan
 
     marker_for(tenant)  # refuses a tenant name that cannot go in the marker
-    target = resolve_target(repo=repo, pr=pr, api_url=api_url, token_env=token_env)
+    settings = _settings()
+    target = resolve_target(repo=repo, pr=pr, api_url=api_url, token_env=token_env, environ=settings.environ)
     saved = read_plan(plan_file)
     outcome = post_plan_comment(saved.plan, target, tenant=tenant)
     words = {"created": "created comment", "updated": "updated comment", "unchanged": "comment unchanged"}
@@ -139,8 +234,12 @@ def comment(plan_file: str, repo: str | None, pr: int | None, tenant: str, api_u
 
 # ---------------------------------------------------------------------------- reconcile
 
+_TENANT_ENV = _env_help(*CONNECTION_VARS, *KEYWORD_VARS, *PLAN_VARS, *TERMINAL_VARS)
+
 
 def _connection_options(function: Callable[..., None]) -> Callable[..., None]:
+    function = _no_color_option(function)
+    function = _config_file_option(function)
     function = click.option("--audience", help="Management API audience (default https://DOMAIN/api/v2/).")(function)
     function = click.option("--client-id", help="M2M client id (default $AUTH0_CLIENT_ID).")(function)
     function = click.option("--domain", help="Tenant host or base URL (default $AUTH0_DOMAIN).")(function)
@@ -162,11 +261,10 @@ def _plan_options(function: Callable[..., None]) -> Callable[..., None]:
     return function
 
 
-def _client(
-    domain: str | None, client_id: str | None, audience: str | None, max_workers: int = 8
-) -> ManagementClient:
-    connection = connection_from_env(os.environ, domain=domain, client_id=client_id, audience=audience)
-    return ManagementClient(connection, max_workers=max_workers)
+def _client(settings: Settings, max_workers: int = 8) -> ManagementClient:
+    from reconciler.client import ManagementClient
+
+    return ManagementClient(settings.connection(), max_workers=max_workers)
 
 
 def _print_warnings(loaded: Loaded) -> None:
@@ -175,6 +273,10 @@ def _print_warnings(loaded: Loaded) -> None:
 
 
 def _render(plan: Plan, output_format: str, tenant: str) -> str:
+    from reconciler.render.json import render_json
+    from reconciler.render.markdown import render_markdown
+    from reconciler.render.text import render_text
+
     if output_format == "json":
         return render_json(plan)
     if output_format == "markdown":
@@ -182,7 +284,7 @@ def _render(plan: Plan, output_format: str, tenant: str) -> str:
     return render_text(plan)
 
 
-@cli.command()
+@cli.command(epilog=_TENANT_ENV)
 @_plan_options
 @_connection_options
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Save the plan for `apply FILE`.")
@@ -197,14 +299,18 @@ def _render(plan: Plan, output_format: str, tenant: str) -> str:
 @_report_errors
 def plan(
     config: str, allow_delete: bool, rotate_secrets: bool, force: bool, domain: str | None,
-    client_id: str | None, audience: str | None, out: str | None, output_format: str,
-    detailed_exitcode: bool, allow_missing_keywords: bool, tenant: str,
+    client_id: str | None, audience: str | None, config_file: str | None, out: str | None,
+    output_format: str, detailed_exitcode: bool, allow_missing_keywords: bool, tenant: str,
 ) -> None:
     """Show what apply would change. Never writes to the tenant."""
+    from reconciler.planfile import write_plan
+    from reconciler.reconcile import load_desired, make_plan, plan_options
+
+    settings = _settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
     fill = (lambda keyword: f"<unset {keyword}>") if allow_missing_keywords else None
-    loaded = load_desired(config, fill_missing=fill)
+    loaded = load_desired(config, settings.keyword_source(), fill_missing=fill)
     _print_warnings(loaded)
-    options = plan_options(allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+    options = plan_options(settings, allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
     if loaded.filled_keywords:
         # Placeholders are not the real values: comparing them would report every secret
         # as changed. Key changes still show; the plan is marked review-only for apply.
@@ -214,7 +320,7 @@ def plan(
             "text that uses them may show as changed): " + ", ".join(loaded.filled_keywords),
             err=True,
         )
-    with _client(domain, client_id, audience) as client:
+    with _client(settings) as client:
         the_plan = make_plan(loaded.desired, client, options)
     if loaded.filled_keywords:
         the_plan = dataclasses.replace(the_plan, review_only=True)
@@ -226,36 +332,57 @@ def plan(
         sys.exit(2)
 
 
-@cli.command()
+@cli.command(epilog=_TENANT_ENV)
 @click.argument("plan_file", required=False, type=click.Path(dir_okay=False))
 @_plan_options
 @_connection_options
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (required without a terminal).")
 @click.option("--max-workers", default=8, show_default=True, help="Requests in flight at once.")
 @_report_errors
 def apply(
     plan_file: str | None, config: str, allow_delete: bool, rotate_secrets: bool, force: bool,
-    domain: str | None, client_id: str | None, audience: str | None, yes: bool, max_workers: int,
+    domain: str | None, client_id: str | None, audience: str | None, config_file: str | None,
+    yes: bool, max_workers: int,
 ) -> None:
     """Plan and apply the config, or execute a saved PLAN_FILE exactly."""
+    from reconciler.apply import execute
+    from reconciler.planfile import read_plan
+    from reconciler.progress import progress_bar
+    from reconciler.reconcile import load_desired, make_plan, plan_options
+    from reconciler.render.text import render_text
+
+    settings = _settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
     saved = read_plan(plan_file) if plan_file else None
     if saved is not None and config == "tenant-config":
         config = saved.config
-    loaded = load_desired(config)
+    loaded = load_desired(config, settings.keyword_source())
     _print_warnings(loaded)
-    options = plan_options(allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
-    with _client(domain, client_id, audience, max_workers) as client:
+    options = plan_options(settings, allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+    with _client(settings, max_workers) as client:
         the_plan = make_plan(loaded.desired, client, options, saved=saved)
         click.echo(render_text(the_plan), nl=False)
         if not the_plan.has_changes:
             return
-        if not yes:
-            if not sys.stdin.isatty():
-                _fail("not a terminal: pass --yes to apply without confirmation")
-            click.confirm("Apply these changes to the tenant?", abort=True)
-        with progress_bar(len(the_plan.steps)) as on_step:
+        _confirm_apply(yes)
+        with progress_bar(len(the_plan.steps), color=settings.color is not False) as on_step:
             report = execute(the_plan, client, loaded.desired, max_workers=max_workers, on_step=on_step)
         _print_apply_report(report, client.stats.snapshot())
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _confirm_apply(yes: bool) -> None:
+    """Terraform's question: only the word ``yes`` approves."""
+    if yes:
+        return
+    if not _interactive():
+        _fail("not a terminal: pass --yes to apply without confirmation")
+    click.echo("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n")
+    answer = click.prompt("  Enter a value", default="", show_default=False)
+    if answer.strip() != "yes":
+        _fail("apply cancelled: nothing was changed")
 
 
 def _print_apply_report(report: ApplyReport, traffic: dict[str, int]) -> None:
@@ -278,31 +405,51 @@ def _print_apply_report(report: ApplyReport, traffic: dict[str, int]) -> None:
     _fail("apply stopped at the first failed step; fix the cause and run apply again (it converges)")
 
 
-@cli.command()
+@cli.command(epilog=_env_help(*CONNECTION_VARS, *TERMINAL_VARS))
 @click.option("-o", "--output", default="exported-config", show_default=True, type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Replace files that already exist in OUTPUT/hooks.")
 @_connection_options
 @_report_errors
-def export(output: str, domain: str | None, client_id: str | None, audience: str | None) -> None:
+def export(output: str, force: bool, domain: str | None, client_id: str | None, audience: str | None,
+           config_file: str | None) -> None:
     """Write the live hooks as a config directory (secrets as ##KEY## keywords)."""
-    with _client(domain, client_id, audience) as client:
+    from reconciler.export import export_live
+
+    settings = _settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
+    with _client(settings) as client:
         live = client.read_live_state()
-    result = export_live(live, output)
+    result = export_live(live, output, force=force)
     click.echo(f"Exported {result.hooks} hooks to {result.directory}/hooks")
+    for name, stem in result.encoded.items():
+        click.echo(f"note: hook {name!r} is not a safe file name; written as {stem}.json / {stem}.js")
     if result.keywords:
         click.echo(
             "Secret values cannot be read from Auth0. Before planning, set these variables "
             "(or put them in AUTH0_KEYWORD_REPLACE_MAPPINGS): " + ", ".join(result.keywords)
         )
+    for keyword, hooks in result.shared_keywords.items():
+        click.echo(
+            f"note: ##{keyword}## is shared by hooks {', '.join(hooks)}: one value for all of them "
+            "(rename the keyword in one hook's JSON to give it its own value)"
+        )
 
 
-@cli.command()
+@cli.command(epilog=_env_help(*KEYWORD_VARS, *TERMINAL_VARS))
 @click.option("-c", "--config", "config", default="tenant-config", show_default=True)
+@_no_color_option
 @_report_errors
 def demo(config: str) -> None:
     """Plan and apply CONFIG against a throwaway local emulator: no tenant needed."""
+    from reconciler.apply import execute
+    from reconciler.client import ManagementClient
     from reconciler.emulator.server import start
+    from reconciler.progress import progress_bar
+    from reconciler.reconcile import load_desired, make_plan, plan_options
+    from reconciler.render.text import render_text
 
-    loaded = load_desired(config, fill_missing=lambda keyword: f"demo-value-for-{keyword}")
+    settings = _settings()
+    loaded = load_desired(config, settings.keyword_source(),
+                          fill_missing=lambda keyword: f"demo-value-for-{keyword}")
     if loaded.filled_keywords:
         click.echo(
             "Demo: these keywords are not set, so they get visible dummy values: "
@@ -311,17 +458,16 @@ def demo(config: str) -> None:
     emulator = start(port=0)
     try:
         click.echo(f"Demo: started an Auth0 emulator at {emulator.base_url} (empty tenant)\n")
-        connection = connection_from_env(
-            {}, domain=emulator.base_url, client_id=emulator.client_id,
-            client_secret=emulator.client_secret,
-        )
-        options = plan_options({})
+        connection = Settings(
+            domain=emulator.base_url, client_id=emulator.client_id, client_secret=emulator.client_secret,
+        ).connection()
+        options = plan_options()
         with ManagementClient(connection) as client:
             click.echo(click.style(f"$ reconciler plan -c {config}", bold=True))
             the_plan = make_plan(loaded.desired, client, options)
             click.echo(render_text(the_plan))
             click.echo(click.style(f"$ reconciler apply -c {config} --yes", bold=True))
-            with progress_bar(len(the_plan.steps)) as on_step:
+            with progress_bar(len(the_plan.steps), color=settings.color is not False) as on_step:
                 report = execute(the_plan, client, loaded.desired, on_step=on_step)
             _print_apply_report(report, client.stats.snapshot())
             click.echo(click.style(f"\n$ reconciler plan -c {config}   # again", bold=True))

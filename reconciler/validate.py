@@ -13,15 +13,16 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from reconciler.keywords import KeywordError, Keywords, MAPPINGS_VAR, has_keyword
 from reconciler.load import Loaded, Source, build_hook, read_config, read_script
 from reconciler.model import MASKED_SECRET, TRIGGERS, DesiredState, Hook
 from reconciler.problems import Problem, error, warning
+
+if TYPE_CHECKING:  # jsonschema loads only when a hook fails the fast check (start-up time)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 __all__ = ["Problem", "Report", "check", "schema", "schema_text"]
 
@@ -62,17 +63,22 @@ def schema() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
     # Compiled once per process: building a validator per hook would dominate load time.
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(schema())
 
 
 def check(
     config: str | os.PathLike[str],
-    env: Mapping[str, str] | None = None,
+    env: Mapping[str, object] | None = None,
     *,
     fill_missing: Callable[[str], str] | None = None,
 ) -> Report:
-    """Load and validate ``config``; every problem found, and the DesiredState if none is an error."""
-    env = os.environ if env is None else env
+    """Load and validate ``config``; every problem found, and the DesiredState if none is an error.
+
+    ``env``: where keyword values come from (``Settings.keyword_source()`` in the CLI); never
+    the process environment implicitly."""
+    env = {} if env is None else env
     try:
         keywords = Keywords.from_env(env, fill_missing)
     except KeywordError as exc:

@@ -160,8 +160,8 @@ class EmulatorProcess:
     def reset(self) -> None:
         self._call("POST", "/__emulator/reset", {})
 
-    def seed(self, hooks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return self._call("POST", "/__emulator/seed", {"hooks": hooks})["hooks"]
+    def seed(self, hooks: list[dict[str, Any]], *, validate: bool = True) -> list[dict[str, Any]]:
+        return self._call("POST", "/__emulator/seed", {"hooks": hooks, "validate": validate})["hooks"]
 
     def state(self) -> dict[str, Any]:
         """The whole tenant, secret values included (tests only)."""
