@@ -2,8 +2,8 @@
 
 The variable and key names are auth0-deploy-cli's, so an existing CI setup and config file work
 unchanged. Precedence, as in deploy-cli: flags, then environment variables, then the config
-file. This is the only module that interprets the environment; the CLI hands it ``os.environ``
-and passes the resulting :class:`Settings` down, so library code never reads it.
+file. This is the only module that interprets the environment; the CLI hands it the process
+environment and passes the resulting :class:`Settings` down, so library code never reads it.
 """
 
 from __future__ import annotations
