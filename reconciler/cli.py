@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
 import sys
-from typing import TYPE_CHECKING, Any, Callable, NoReturn
+from typing import TYPE_CHECKING, Callable, NoReturn
 
 import click
 
 from reconciler import __version__
-from reconciler.config import (
-    CONNECTION_VARS, KEYWORD_VARS, PLAN_VARS, TERMINAL_VARS, Settings, load_settings,
+from reconciler.config import CONNECTION_VARS, KEYWORD_VARS, PLAN_VARS, TERMINAL_VARS, Settings
+from reconciler.errors import ReconcilerError
+from reconciler.terminal import (
+    Lazy, ReconcilerGroup, config_file_option, confirm_apply, env_help, no_color_option, run_settings,
+    tls_hint,
 )
-from reconciler.errors import ApiError, ReconcilerError
 
 if TYPE_CHECKING:
     from reconciler.apply import ApplyReport
@@ -27,66 +28,11 @@ if TYPE_CHECKING:
     from reconciler.reconcile import Loaded
 
 
-class _Group(click.Group):
-    """Usage errors exit 1, not click's 2: with ``--detailed-exitcode`` 2 means only "changes
-    present", and a typo in a flag must never look like that."""
-
-    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
-        try:
-            return super().make_context(*args, **kwargs)
-        except click.UsageError as error:
-            error.exit_code = 1
-            raise
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except click.UsageError as error:
-            error.exit_code = 1
-            raise
-
-    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
-        name, command, rest = super().resolve_command(ctx, args)
-        if isinstance(command, _Lazy):
-            command = command.load()
-        return name, command, rest
-
-
-_NO_COLOR = "reconciler.no_color"
-
-
-def _no_color_flag(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    if value:
-        ctx.meta[_NO_COLOR] = True  # meta is shared with the subcommand's context
-        ctx.color = False
-
-
-_no_color_option = click.option(
-    "--no-color", is_flag=True, expose_value=False, callback=_no_color_flag,
-    help="No colour (also NO_COLOR=1). Colour is only ever used on a terminal.",
-)
-
-
-def _env_help(*names: str) -> str:
-    """The epilog of a command's --help: the environment variables it reads."""
-    return "\b\nEnvironment (flags win over it, and it wins over --config-file):\n  " + "\n  ".join(names)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ReconcilerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconciler")
-@_no_color_option
+@no_color_option
 def cli() -> None:
     """Declarative GitOps reconciler for Auth0 Hooks."""
-
-
-def _settings(**flags: Any) -> Settings:
-    """The run's one Settings, from flags, --config-file and the environment; applies its colour choice."""
-    ctx = click.get_current_context()
-    settings = load_settings(os.environ, no_color=bool(ctx.meta.get(_NO_COLOR)), **flags)
-    if settings.color is False:
-        ctx.color = False
-    ctx.meta[_SETTINGS] = settings  # for error hints
-    return settings
 
 
 def _fail(message: str) -> NoReturn:
@@ -104,7 +50,7 @@ def _report_errors(function: Callable[..., None]) -> Callable[..., None]:
         except ReconcilerError as error:
             for problem in getattr(error, "problems", ()):  # InvalidConfig: one line each
                 click.echo(str(problem), err=True)
-            _fail(str(error) + _tls_hint(error))
+            _fail(str(error) + tls_hint(error))
         except KeyboardInterrupt:
             _fail("interrupted")
         except OSError as error:  # files the user named: unreadable, unwritable, missing
@@ -113,66 +59,28 @@ def _report_errors(function: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-def _tls_hint(error: ReconcilerError) -> str:
-    """A host given without a scheme gets https; when TLS fails, say what to try."""
-    ctx = click.get_current_context(silent=True)
-    settings = ctx.meta.get(_SETTINGS) if ctx else None
-    text = str(error).lower()
-    if not (isinstance(error, ApiError) and error.status == 0 and isinstance(settings, Settings)):
-        return ""
-    if settings.domain_has_scheme or not any(w in text for w in ("ssl", "tls", "certificate", "handshake")):
-        return ""
-    host = (settings.domain or "").strip().rstrip("/")
-    return (f" (TLS failed: AUTH0_DOMAIN {host!r} was taken as https://{host}; "
-            f"for a local emulator use http://{host})")
-
-
-_SETTINGS = "reconciler.settings"
-
-
-class _Lazy(click.Command):
-    """Stands for a command in the command list; its module loads only when it is run."""
-
-    def __init__(self, name: str, target: str, short_help: str) -> None:
-        super().__init__(name, short_help=short_help)
-        self.target = target
-
-    def load(self) -> click.Command:
-        module, _, attr = self.target.partition(":")
-        command: click.Command = getattr(__import__(module, fromlist=[attr]), attr)
-        return command
-
-
 # The emulator's server takes ~50 ms to import: only `reconciler emulator` pays for it.
-cli.add_command(_Lazy("emulator", "reconciler.emulator.command:emulator",
+cli.add_command(Lazy("emulator", "reconciler.emulator.command:emulator",
                       "Run a local emulator of the Auth0 Management API (hooks)."))
 
 
 # --- validate / schema (issue #2) ----------------------------------------------------------
 
 
-def _config_file_option(function: Callable[..., None]) -> Callable[..., None]:
-    return click.option(
-        "--config-file", "--config_file", "config_file", type=click.Path(dir_okay=False),
-        help="auth0-deploy-cli's config.json (AUTH0_DOMAIN, AUTH0_KEYWORD_REPLACE_MAPPINGS, "
-        "AUTH0_ALLOW_DELETE, ...); environment variables override its keys.",
-    )(function)
-
-
-@cli.command(epilog=_env_help(*KEYWORD_VARS, *TERMINAL_VARS))
+@cli.command(epilog=env_help(*KEYWORD_VARS, *TERMINAL_VARS))
 @click.option("-c", "--config", default="tenant-config", show_default=True,
               help="Config directory (deploy-cli layout, with hooks/) or deploy-cli YAML file.")
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. literal secrets) as errors.")
 @click.option("--allow-missing-keywords", is_flag=True,
               help="Check without secret values (e.g. a fork's PR): unset keywords get dummy values.")
-@_config_file_option
-@_no_color_option
+@config_file_option
+@no_color_option
 @_report_errors
 def validate(config: str, strict: bool, allow_missing_keywords: bool, config_file: str | None) -> None:
     """Check the config: JSON Schema and semantic rules, no network."""
     from reconciler.validate import check
 
-    settings = _settings(config_file=config_file)
+    settings = run_settings(config_file=config_file)
     fill = (lambda key: f"<unset {key}>") if allow_missing_keywords else None
     report = check(config, settings.keyword_source(), fill_missing=fill)
     for problem in report.problems:
@@ -204,7 +112,7 @@ def _plural(n: int, word: str) -> str:
 # --- comment (issue #5) ----------------------------------------------------------------------
 
 
-@cli.command(epilog=_env_help("GITHUB_TOKEN (or the variable named by --token-env)", "GITHUB_REPOSITORY",
+@cli.command(epilog=env_help("GITHUB_TOKEN (or the variable named by --token-env)", "GITHUB_REPOSITORY",
                               "GITHUB_EVENT_PATH", "GITHUB_API_URL"))
 @click.option("--plan", "plan_file", required=True, type=click.Path(dir_okay=False),
               help="A plan saved by `reconciler plan --out FILE`.")
@@ -224,7 +132,7 @@ def comment(plan_file: str, repo: str | None, pr: int | None, tenant: str, api_u
     from reconciler.planfile import read_plan
 
     marker_for(tenant)  # refuses a tenant name that cannot go in the marker
-    settings = _settings()
+    settings = run_settings()
     target = resolve_target(repo=repo, pr=pr, api_url=api_url, token_env=token_env, environ=settings.environ)
     saved = read_plan(plan_file)
     outcome = post_plan_comment(saved.plan, target, tenant=tenant)
@@ -234,12 +142,12 @@ def comment(plan_file: str, repo: str | None, pr: int | None, tenant: str, api_u
 
 # ---------------------------------------------------------------------------- reconcile
 
-_TENANT_ENV = _env_help(*CONNECTION_VARS, *KEYWORD_VARS, *PLAN_VARS, *TERMINAL_VARS)
+_TENANT_ENV = env_help(*CONNECTION_VARS, *KEYWORD_VARS, *PLAN_VARS, *TERMINAL_VARS)
 
 
 def _connection_options(function: Callable[..., None]) -> Callable[..., None]:
-    function = _no_color_option(function)
-    function = _config_file_option(function)
+    function = no_color_option(function)
+    function = config_file_option(function)
     function = click.option("--audience", help="Management API audience (default https://DOMAIN/api/v2/).")(function)
     function = click.option("--client-id", help="M2M client id (default $AUTH0_CLIENT_ID).")(function)
     function = click.option("--domain", help="Tenant host or base URL (default $AUTH0_DOMAIN).")(function)
@@ -306,7 +214,7 @@ def plan(
     from reconciler.planfile import write_plan
     from reconciler.reconcile import load_desired, make_plan, plan_options
 
-    settings = _settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
+    settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
     fill = (lambda keyword: f"<unset {keyword}>") if allow_missing_keywords else None
     loaded = load_desired(config, settings.keyword_source(), fill_missing=fill)
     _print_warnings(loaded)
@@ -351,7 +259,7 @@ def apply(
     from reconciler.reconcile import load_desired, make_plan, plan_options
     from reconciler.render.text import render_text
 
-    settings = _settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
+    settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
     saved = read_plan(plan_file) if plan_file else None
     if saved is not None and config == "tenant-config":
         config = saved.config
@@ -363,26 +271,10 @@ def apply(
         click.echo(render_text(the_plan), nl=False)
         if not the_plan.has_changes:
             return
-        _confirm_apply(yes)
+        confirm_apply(yes)
         with progress_bar(len(the_plan.steps), color=settings.color is not False) as on_step:
             report = execute(the_plan, client, loaded.desired, max_workers=max_workers, on_step=on_step)
         _print_apply_report(report, client.stats.snapshot())
-
-
-def _interactive() -> bool:
-    return sys.stdin.isatty()
-
-
-def _confirm_apply(yes: bool) -> None:
-    """Terraform's question: only the word ``yes`` approves."""
-    if yes:
-        return
-    if not _interactive():
-        _fail("not a terminal: pass --yes to apply without confirmation")
-    click.echo("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n")
-    answer = click.prompt("  Enter a value", default="", show_default=False)
-    if answer.strip() != "yes":
-        _fail("apply cancelled: nothing was changed")
 
 
 def _print_apply_report(report: ApplyReport, traffic: dict[str, int]) -> None:
@@ -405,7 +297,7 @@ def _print_apply_report(report: ApplyReport, traffic: dict[str, int]) -> None:
     _fail("apply stopped at the first failed step; fix the cause and run apply again (it converges)")
 
 
-@cli.command(epilog=_env_help(*CONNECTION_VARS, *TERMINAL_VARS))
+@cli.command(epilog=env_help(*CONNECTION_VARS, *TERMINAL_VARS))
 @click.option("-o", "--output", default="exported-config", show_default=True, type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Replace files that already exist in OUTPUT/hooks.")
 @_connection_options
@@ -415,7 +307,7 @@ def export(output: str, force: bool, domain: str | None, client_id: str | None, 
     """Write the live hooks as a config directory (secrets as ##KEY## keywords)."""
     from reconciler.export import export_live
 
-    settings = _settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
+    settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
     with _client(settings) as client:
         live = client.read_live_state()
     result = export_live(live, output, force=force)
@@ -434,9 +326,9 @@ def export(output: str, force: bool, domain: str | None, client_id: str | None, 
         )
 
 
-@cli.command(epilog=_env_help(*KEYWORD_VARS, *TERMINAL_VARS))
+@cli.command(epilog=env_help(*KEYWORD_VARS, *TERMINAL_VARS))
 @click.option("-c", "--config", "config", default="tenant-config", show_default=True)
-@_no_color_option
+@no_color_option
 @_report_errors
 def demo(config: str) -> None:
     """Plan and apply CONFIG against a throwaway local emulator: no tenant needed."""
@@ -447,7 +339,7 @@ def demo(config: str) -> None:
     from reconciler.reconcile import load_desired, make_plan, plan_options
     from reconciler.render.text import render_text
 
-    settings = _settings()
+    settings = run_settings()
     loaded = load_desired(config, settings.keyword_source(),
                           fill_missing=lambda keyword: f"demo-value-for-{keyword}")
     if loaded.filled_keywords:

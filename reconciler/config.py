@@ -165,7 +165,7 @@ def load_settings(
         client_secret=pick(client_secret, "AUTH0_CLIENT_SECRET"),
         access_token=pick(access_token, "AUTH0_ACCESS_TOKEN"),
         audience=pick(audience, "AUTH0_AUDIENCE"),
-        timeout=timeout if timeout is not None else _timeout(env, file),
+        timeout=_timeout(env, file) if timeout is None else _positive(timeout),
         allow_delete=_flag(env, file, "AUTH0_ALLOW_DELETE", config_file),
         hmac_key=hmac_key.encode() if hmac_key else None,
         keyword_mappings=MappingProxyType(mappings),
@@ -177,23 +177,9 @@ def load_settings(
     )
 
 
-def connection_from_env(
-    env: Mapping[str, str],
-    *,
-    domain: str | None = None,
-    client_id: str | None = None,
-    client_secret: str | None = None,
-    access_token: str | None = None,
-    audience: str | None = None,
-    timeout: float | None = None,
-) -> Connection:
-    """A :class:`Connection` from ``env`` and flags (shorthand for tests and benches)."""
-    if timeout is not None and timeout <= 0:
-        raise ConfigError("AUTH0_TIMEOUT must be a positive number of seconds")
-    return load_settings(
-        env, domain=domain, client_id=client_id, client_secret=client_secret,
-        access_token=access_token, audience=audience, timeout=timeout,
-    ).connection()
+def connection_from_env(env: Mapping[str, str], **flags: Any) -> Connection:
+    """A :class:`Connection` from ``env`` and :func:`load_settings`' flags (for tests and benches)."""
+    return load_settings(env, **flags).connection()
 
 
 # --- deploy-cli's config.json ----------------------------------------------------------------
@@ -267,6 +253,10 @@ def _timeout(env: Mapping[str, str], file: Mapping[str, Any]) -> float:
         timeout = float(raw)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ConfigError("AUTH0_TIMEOUT must be a number of seconds") from None
+    return _positive(timeout)
+
+
+def _positive(timeout: float) -> float:
     if not 0 < timeout <= 3600:  # also refuses nan and inf
         raise ConfigError("AUTH0_TIMEOUT must be a positive number of seconds (at most 3600)")
     return timeout

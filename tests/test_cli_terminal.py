@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import reconciler.cli as cli_module
+import reconciler.terminal as terminal
 from reconciler.cli import cli
 from reconciler.emulator.process import EmulatorProcess
 from reconciler.export import write_config
@@ -88,7 +88,7 @@ def test_usage_errors_exit_1_never_2(args: list[str]) -> None:
 @pytest.mark.parametrize("answer", ["y", "Y", "YES", "no", ""])
 def test_only_the_word_yes_approves(emulator: EmulatorProcess, config: Path, answer: str,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_module, "_interactive", lambda: True)
+    monkeypatch.setattr(terminal, "interactive", lambda: True)
     result = invoke(["apply", "-c", str(config)], emulator.env(), input=f"{answer}\n")
     assert result.exit_code == 1, result.output
     assert "Only 'yes' will be accepted" in result.output and "apply cancelled" in result.output
@@ -96,7 +96,7 @@ def test_only_the_word_yes_approves(emulator: EmulatorProcess, config: Path, ans
 
 
 def test_yes_typed_applies(emulator: EmulatorProcess, config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_module, "_interactive", lambda: True)
+    monkeypatch.setattr(terminal, "interactive", lambda: True)
     result = invoke(["apply", "-c", str(config)], emulator.env(), input="yes\n")
     assert result.exit_code == 0, result.output
     assert "Apply complete" in result.output
