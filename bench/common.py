@@ -25,7 +25,7 @@ if str(REPO) not in sys.path:
 
 from reconciler.apply import ApplyReport, execute  # noqa: E402
 from reconciler.client import ManagementClient  # noqa: E402
-from reconciler.config import connection_from_env  # noqa: E402
+from reconciler.config import connection_from_env, load_settings  # noqa: E402
 from reconciler.emulator.process import EmulatorProcess  # noqa: E402
 from reconciler.export import write_config  # noqa: E402, F401 (re-exported for the bench scripts)
 from reconciler.planner import build_plan  # noqa: E402
@@ -69,7 +69,7 @@ def run_apply(base_url: str, config: Path, *, max_workers: int = 8, env: dict[st
     loaded = load_desired(str(config), environment)
     connection = connection_from_env(environment, domain=base_url, client_id="emulator",
                                      client_secret="emulator-secret")
-    options = plan_options(environment, allow_delete=allow_delete)
+    options = plan_options(load_settings(environment), allow_delete=allow_delete)
     started = time.perf_counter()
     with ManagementClient(connection, max_workers=max_workers) as client:
         live = client.read_live_state()

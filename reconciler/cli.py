@@ -1,4 +1,8 @@
-"""The command line: thin click commands that parse, call one function, print, and exit."""
+"""The command line: thin click commands that parse, call one function, print, and exit.
+
+Start-up matters (every CI step and shell completion starts a process), so this module
+imports only click and the settings; each command imports what it uses.
+"""
 
 from __future__ import annotations
 
@@ -11,37 +15,28 @@ import signal
 import socket
 import sys
 import threading
-from typing import Callable, Iterator, Mapping, NoReturn
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, NoReturn
 
 import click
 
 from reconciler import __version__
-from reconciler.apply import ApplyReport, execute
-from reconciler.client import ManagementClient
-from reconciler.config import connection_from_env
+from reconciler.config import CONNECTION_VARS, KEYWORD_VARS, PLAN_VARS, TERMINAL_VARS, Settings
 from reconciler.errors import ReconcilerError
-from reconciler.export import export_live
-from reconciler.plan import Plan
-from reconciler.planfile import read_plan, write_plan
-from reconciler.progress import progress_bar
-from reconciler.reconcile import (
-    ApplyOutcome,
-    InvalidConfig,
-    Loaded,
-    apply_plan,
-    load_desired,
-    make_plan,
-    plan_options,
-    read_live,
-    saved_options,
+from reconciler.terminal import (
+    Lazy, ReconcilerGroup, config_file_option, confirm_apply, env_help, no_color_option, run_settings,
+    tls_hint,
 )
-from reconciler.render.json import render_json
-from reconciler.render.markdown import render_markdown
-from reconciler.render.text import render_text
+
+if TYPE_CHECKING:
+    from reconciler.apply import ApplyReport
+    from reconciler.client import ManagementClient
+    from reconciler.plan import Plan
+    from reconciler.reconcile import Loaded
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ReconcilerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconciler")
+@no_color_option
 def cli() -> None:
     """Declarative GitOps reconciler for Auth0 Hooks."""
 
@@ -58,12 +53,10 @@ def _report_errors(function: Callable[..., None]) -> Callable[..., None]:
     def wrapper(*args: object, **kwargs: object) -> None:
         try:
             function(*args, **kwargs)
-        except InvalidConfig as error:
-            for problem in error.problems:
-                click.echo(str(problem), err=True)
-            _fail(str(error))
         except ReconcilerError as error:
-            _fail(str(error))
+            for problem in getattr(error, "problems", ()):  # InvalidConfig: one line each
+                click.echo(str(problem), err=True)
+            _fail(str(error) + tls_hint(error))
         except KeyboardInterrupt:
             _fail("interrupted")
         except OSError as error:  # files the user named: unreadable, unwritable, missing
@@ -72,15 +65,15 @@ def _report_errors(function: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-from reconciler.emulator.command import emulator as _emulator_command  # noqa: E402
-
-cli.add_command(_emulator_command)
+# The emulator's server takes ~50 ms to import: only `reconciler emulator` pays for it.
+cli.add_command(Lazy("emulator", "reconciler.emulator.command:emulator",
+                      "Run a local emulator of the Auth0 Management API (hooks)."))
 
 
 # --- validate / schema (issue #2) ----------------------------------------------------------
 
 
-@cli.command()
+@cli.command(epilog=env_help(*KEYWORD_VARS, *TERMINAL_VARS))
 @click.option("-c", "--config", default="tenant-config", show_default=True,
               help="Config directory (deploy-cli layout, with hooks/) or deploy-cli YAML file.")
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. literal secrets) as errors.")
@@ -88,14 +81,19 @@ cli.add_command(_emulator_command)
               help="Kept for old scripts: checking without keyword values is the default.")
 @click.option("--require-keywords", is_flag=True,
               help="Fail on keywords without a value, as plan and apply do (a CI job that has them).")
-def validate(config: str, strict: bool, allow_missing_keywords: bool, require_keywords: bool) -> None:
+@config_file_option
+@no_color_option
+@_report_errors
+def validate(config: str, strict: bool, allow_missing_keywords: bool, require_keywords: bool,
+             config_file: str | None) -> None:
     """Check the config offline, like `terraform validate`: JSON Schema and semantic rules.
 
     Keyword values are not needed: unset ones are listed as a note (plan and apply refuse
     them unless --allow-missing-keywords)."""
     from reconciler.validate import check
 
-    report = check(config, offline=not require_keywords)
+    settings = run_settings(config_file=config_file)
+    report = check(config, settings.keyword_source(), offline=not require_keywords)
     for problem in report.problems:
         if problem not in report.notes:
             click.echo(str(problem), err=True)
@@ -137,7 +135,8 @@ def _plural(n: int, word: str) -> str:
 # --- comment (issue #5) ----------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(epilog=env_help("GITHUB_TOKEN (or the variable named by --token-env)", "GITHUB_REPOSITORY",
+                              "GITHUB_EVENT_PATH", "GITHUB_API_URL"))
 @click.option("--plan", "plan_file", required=True, type=click.Path(dir_okay=False),
               help="A plan saved by `reconciler plan --out FILE`.")
 @click.option("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY).")
@@ -153,9 +152,11 @@ def comment(plan_file: str, repo: str | None, pr: int | None, tenant: str, api_u
     """Post the saved plan as one sticky pull-request comment (edited in place on re-runs)."""
     from reconciler.comment import post_plan_comment, resolve_target
     from reconciler.github import marker_for
+    from reconciler.planfile import read_plan
 
     marker_for(tenant)  # refuses a tenant name that cannot go in the marker
-    target = resolve_target(repo=repo, pr=pr, api_url=api_url, token_env=token_env)
+    settings = run_settings()
+    target = resolve_target(repo=repo, pr=pr, api_url=api_url, token_env=token_env, environ=settings.environ)
     saved = read_plan(plan_file)
     outcome = post_plan_comment(saved.plan, target, tenant=tenant)
     words = {"created": "created comment", "updated": "updated comment", "unchanged": "comment unchanged"}
@@ -164,8 +165,12 @@ def comment(plan_file: str, repo: str | None, pr: int | None, tenant: str, api_u
 
 # ---------------------------------------------------------------------------- reconcile
 
+_TENANT_ENV = env_help(*CONNECTION_VARS, *KEYWORD_VARS, *PLAN_VARS, *TERMINAL_VARS)
+
 
 def _connection_options(function: Callable[..., None]) -> Callable[..., None]:
+    function = no_color_option(function)
+    function = config_file_option(function)
     function = click.option("--audience", help="Management API audience (default https://DOMAIN/api/v2/).")(function)
     function = click.option("--client-id", help="M2M client id (default $AUTH0_CLIENT_ID).")(function)
     function = click.option("--domain", help="Tenant host or base URL (default $AUTH0_DOMAIN).")(function)
@@ -187,11 +192,10 @@ def _plan_options(function: Callable[..., None]) -> Callable[..., None]:
     return function
 
 
-def _client(
-    domain: str | None, client_id: str | None, audience: str | None, max_workers: int = 8
-) -> ManagementClient:
-    connection = connection_from_env(os.environ, domain=domain, client_id=client_id, audience=audience)
-    return ManagementClient(connection, max_workers=max_workers)
+def _client(settings: Settings, max_workers: int = 8) -> ManagementClient:
+    from reconciler.client import ManagementClient
+
+    return ManagementClient(settings.connection(), max_workers=max_workers)
 
 
 def _print_warnings(loaded: Loaded) -> None:
@@ -200,6 +204,10 @@ def _print_warnings(loaded: Loaded) -> None:
 
 
 def _render(plan: Plan, output_format: str, tenant: str) -> str:
+    from reconciler.render.json import render_json
+    from reconciler.render.markdown import render_markdown
+    from reconciler.render.text import render_text
+
     if output_format == "json":
         return render_json(plan)
     if output_format == "markdown":
@@ -207,7 +215,7 @@ def _render(plan: Plan, output_format: str, tenant: str) -> str:
     return render_text(plan)
 
 
-@cli.command()
+@cli.command(epilog=_TENANT_ENV)
 @_plan_options
 @_connection_options
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Save the plan for `apply FILE`.")
@@ -222,14 +230,18 @@ def _render(plan: Plan, output_format: str, tenant: str) -> str:
 @_report_errors
 def plan(
     config: str, allow_delete: bool, rotate_secrets: bool, force: bool, domain: str | None,
-    client_id: str | None, audience: str | None, out: str | None, output_format: str,
-    detailed_exitcode: bool, allow_missing_keywords: bool, tenant: str,
+    client_id: str | None, audience: str | None, config_file: str | None, out: str | None,
+    output_format: str, detailed_exitcode: bool, allow_missing_keywords: bool, tenant: str,
 ) -> None:
     """Show what apply would change. Never writes to the tenant."""
+    from reconciler.planfile import write_plan
+    from reconciler.reconcile import load_desired, make_plan, plan_options
+
+    settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
     fill = (lambda keyword: f"<unset {keyword}>") if allow_missing_keywords else None
-    loaded = load_desired(config, fill_missing=fill)
+    loaded = load_desired(config, settings.keyword_source(), fill_missing=fill)
     _print_warnings(loaded)
-    options = plan_options(allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+    options = plan_options(settings, allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
     if loaded.filled_keywords:
         # Placeholders are not the real values: comparing them would report every secret
         # as changed. Key changes still show; the plan is marked review-only for apply.
@@ -239,7 +251,7 @@ def plan(
             "as templates, metadata with placeholders): " + ", ".join(loaded.filled_keywords),
             err=True,
         )
-    with _client(domain, client_id, audience) as client:
+    with _client(settings) as client:
         the_plan = make_plan(loaded.desired, client, options)
     if loaded.filled_keywords:
         the_plan = dataclasses.replace(the_plan, review_only=True)
@@ -251,19 +263,25 @@ def plan(
         sys.exit(2)
 
 
-@cli.command()
+@cli.command(epilog=_TENANT_ENV)
 @click.argument("plan_file", required=False, type=click.Path(dir_okay=False))
 @_plan_options
 @_connection_options
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (a PLAN_FILE never asks).")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (required without a terminal; a PLAN_FILE never asks).")
 @click.option("--max-workers", default=8, show_default=True, help="Requests in flight at once.")
 @_report_errors
 def apply(
     plan_file: str | None, config: str, allow_delete: bool, rotate_secrets: bool, force: bool,
-    domain: str | None, client_id: str | None, audience: str | None, yes: bool, max_workers: int,
+    domain: str | None, client_id: str | None, audience: str | None, config_file: str | None,
+    yes: bool, max_workers: int,
 ) -> None:
     """Plan and apply the config, or apply a saved PLAN_FILE if it is still exactly what the
     config and the tenant produce. Takes the tenant lease while it writes."""
+    from reconciler.planfile import read_plan
+    from reconciler.progress import progress_bar
+    from reconciler.reconcile import load_desired, make_plan, plan_options, saved_options
+    from reconciler.render.text import render_text
+
     saved = None
     if plan_file:
         # The plan file records the options it was made with; another value here would
@@ -276,25 +294,26 @@ def apply(
         saved = read_plan(plan_file)
         if config == "tenant-config":
             config = saved.config
-    loaded = load_desired(config)
+    settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
+    loaded = load_desired(config, settings.keyword_source())
     _print_warnings(loaded)
     if saved is not None:
-        options = saved_options(saved, os.environ)
+        options = saved_options(saved, settings)
     else:
-        options = plan_options(allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
-    with _client(domain, client_id, audience, max_workers) as client:
+        options = plan_options(settings, allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+    with _client(settings, max_workers) as client:
         the_plan = make_plan(loaded.desired, client, options, saved=saved)
         click.echo(render_text(the_plan), nl=False)
         if not the_plan.has_changes:
             return
-        if saved is None and not yes:  # a saved plan was the approval
-            if not sys.stdin.isatty():
-                _fail("not a terminal: pass --yes to apply without confirmation")
-            click.confirm("Apply these changes to the tenant?", abort=True)
+        if saved is None:  # a saved plan was the approval
+            confirm_apply(yes)
+        from reconciler.reconcile import apply_plan
+
         stop = threading.Event()
-        with _graceful_stop(stop), progress_bar(len(the_plan.steps)) as on_step:
+        with _graceful_stop(stop), progress_bar(len(the_plan.steps), color=settings.color is not False) as on_step:
             outcome = apply_plan(
-                the_plan, loaded.desired, client, options, holder=_lease_holder(os.environ),
+                the_plan, loaded.desired, client, options, holder=_lease_holder(settings.environ),
                 max_workers=max_workers, on_step=on_step, stop=stop,
             )
         _print_apply_outcome(outcome, client.stats.snapshot())
@@ -374,17 +393,19 @@ def _print_apply_report(report: ApplyReport, traffic: dict[str, int]) -> None:
     _fail("apply stopped at the first failed step; fix the cause and run apply again (it converges)")
 
 
-@cli.command()
+@cli.command(epilog=env_help(*CONNECTION_VARS, *TERMINAL_VARS))
 @_connection_options
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @_report_errors
-def unlock(domain: str | None, client_id: str | None, audience: str | None, yes: bool) -> None:
+def unlock(domain: str | None, client_id: str | None, audience: str | None, config_file: str | None,
+           yes: bool) -> None:
     """Remove the tenant lease left by a killed apply (like `terraform force-unlock`).
 
     Only when no apply is running: the lease is what keeps two applies apart."""
     from reconciler.lease import HookMarkerStore, parse_marker
 
-    with _client(domain, client_id, audience) as client:
+    settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
+    with _client(settings) as client:
         store = HookMarkerStore(client)
         marker = store.read()
         if marker is None:
@@ -400,37 +421,53 @@ def unlock(domain: str | None, client_id: str | None, audience: str | None, yes:
         click.echo("Lease removed.")
 
 
-@cli.command()
+@cli.command(epilog=env_help(*CONNECTION_VARS, *TERMINAL_VARS))
 @click.option("-o", "--output", default="exported-config", show_default=True, type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Replace files that already exist in OUTPUT/hooks.")
 @_connection_options
 @_report_errors
-def export(output: str, domain: str | None, client_id: str | None, audience: str | None) -> None:
+def export(output: str, force: bool, domain: str | None, client_id: str | None, audience: str | None,
+           config_file: str | None) -> None:
     """Write the live hooks as a config directory (secrets as ##KEY## keywords)."""
-    with _client(domain, client_id, audience) as client:
-        live = read_live(client)
-    from reconciler.keywords import MAPPINGS_VAR, KeywordError, parse_mappings
+    from reconciler.export import export_live
+    from reconciler.reconcile import read_live
 
-    try:  # known keyword values are written back as ##KEY## in the exported scripts
-        values = parse_mappings(os.environ.get(MAPPINGS_VAR))
-    except KeywordError as error:
-        _fail(str(error))
-    result = export_live(live, output, values)
+    settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
+    with _client(settings) as client:
+        live = read_live(client)
+    # Known keyword values are written back as ##KEY## in the exported scripts.
+    result = export_live(live, output, settings.keyword_mappings, force=force)
     click.echo(f"Exported {result.hooks} hooks to {result.directory}/hooks")
+    for name, stem in result.encoded.items():
+        click.echo(f"note: hook {name!r} is not a safe file name; written as {stem}.json / {stem}.js")
     if result.keywords:
         click.echo(
             "Secret values cannot be read from Auth0. Before planning, set these variables "
             "(or put them in AUTH0_KEYWORD_REPLACE_MAPPINGS): " + ", ".join(result.keywords)
         )
+    for keyword, hooks in result.shared_keywords.items():
+        click.echo(
+            f"note: ##{keyword}## is shared by hooks {', '.join(hooks)}: one value for all of them "
+            "(rename the keyword in one hook's JSON to give it its own value)"
+        )
 
 
-@cli.command()
+@cli.command(epilog=env_help(*KEYWORD_VARS, *TERMINAL_VARS))
 @click.option("-c", "--config", "config", default="tenant-config", show_default=True)
+@no_color_option
 @_report_errors
 def demo(config: str) -> None:
     """Plan and apply CONFIG against a throwaway local emulator: no tenant needed."""
+    from reconciler.apply import execute
+    from reconciler.client import ManagementClient
     from reconciler.emulator.server import start
+    from reconciler.progress import progress_bar
+    from reconciler.reconcile import load_desired, make_plan, plan_options
+    from reconciler.render.text import render_text
 
-    loaded = load_desired(config, fill_missing=lambda keyword: f"demo-value-for-{keyword}")
+    settings = run_settings()
+    loaded = load_desired(config, settings.keyword_source(),
+                          fill_missing=lambda keyword: f"demo-value-for-{keyword}")
     if loaded.filled_keywords:
         click.echo(
             "Demo: these keywords are not set, so they get visible dummy values: "
@@ -439,17 +476,16 @@ def demo(config: str) -> None:
     emulator = start(port=0)
     try:
         click.echo(f"Demo: started an Auth0 emulator at {emulator.base_url} (empty tenant)\n")
-        connection = connection_from_env(
-            {}, domain=emulator.base_url, client_id=emulator.client_id,
-            client_secret=emulator.client_secret,
-        )
-        options = plan_options({})
+        connection = Settings(
+            domain=emulator.base_url, client_id=emulator.client_id, client_secret=emulator.client_secret,
+        ).connection()
+        options = plan_options()
         with ManagementClient(connection) as client:
             click.echo(click.style(f"$ reconciler plan -c {config}", bold=True))
             the_plan = make_plan(loaded.desired, client, options)
             click.echo(render_text(the_plan))
             click.echo(click.style(f"$ reconciler apply -c {config} --yes", bold=True))
-            with progress_bar(len(the_plan.steps)) as on_step:
+            with progress_bar(len(the_plan.steps), color=settings.color is not False) as on_step:
                 report = execute(the_plan, client, loaded.desired, on_step=on_step)
             _print_apply_report(report, client.stats.snapshot())
             click.echo(click.style(f"\n$ reconciler plan -c {config}   # again", bold=True))

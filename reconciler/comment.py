@@ -9,7 +9,6 @@ from ``GITHUB_TOKEN`` (or the variable named by ``--token-env``).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -49,8 +48,9 @@ def resolve_target(
     token_env: str = "GITHUB_TOKEN",
     environ: Mapping[str, str] | None = None,
 ) -> Target:
-    """Flags first, then the GitHub Actions environment. Names the missing flag/variable."""
-    env = os.environ if environ is None else environ
+    """Flags first, then the GitHub Actions environment (``environ``, from the CLI's Settings:
+    library code never reads the process environment itself). Names the missing flag/variable."""
+    env = {} if environ is None else environ
     repo = repo or _clean(env.get("GITHUB_REPOSITORY"))
     if not repo:
         raise GitHubError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY")

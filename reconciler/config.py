@@ -1,19 +1,40 @@
-"""Connection settings for the Management API, from the environment and command-line flags.
+"""Settings: built once per run from flags, a deploy-cli ``config.json`` and the environment.
 
-The variable names are auth0-deploy-cli's, so an existing CI setup works unchanged.
+The variable and key names are auth0-deploy-cli's, so an existing CI setup and config file work
+unchanged. Precedence, as in deploy-cli: flags, then environment variables, then the config
+file. This is the only module that interprets the environment; the CLI hands it the process
+environment and passes the resulting :class:`Settings` down, so library code never reads it.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from typing import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .keywords import MAPPINGS_VAR, KeywordError, parse_mappings
+from .secrets import HMAC_ENV
 
 DEFAULT_TIMEOUT = 30.0
 # The whole run (every request, retry and wait): long enough for 5,000 writes at 2/s.
 DEFAULT_RUN_TIMEOUT = 3600.0
+CONFIG_FILE_LIMIT = 1_000_000  # bytes: a settings file is small; anything bigger is a mistake
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+# What each command may read from the environment (named in its --help).
+CONNECTION_VARS = (
+    "AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "AUTH0_ACCESS_TOKEN",
+    "AUTH0_AUDIENCE", "AUTH0_TIMEOUT", "AUTH0_RUN_TIMEOUT",
+)
+KEYWORD_VARS = (MAPPINGS_VAR, "and any ##KEY## / @@KEY@@ keyword by name")
+PLAN_VARS = ("AUTH0_ALLOW_DELETE", HMAC_ENV)
+TERMINAL_VARS = ("NO_COLOR",)
+EXCLUDED_HOOKS_KEY = "AUTH0_EXCLUDED_HOOKS"
 
 
 @dataclass(frozen=True)
@@ -61,9 +82,67 @@ def parse_domain(domain: str) -> tuple[str, str]:
     return f"{parts.scheme}://{parts.netloc}", parts.netloc
 
 
-def connection_from_env(
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run takes from outside the config directory. Secrets stay out of ``repr``."""
+
+    domain: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    access_token: str | None = field(default=None, repr=False)
+    audience: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    run_timeout: float = DEFAULT_RUN_TIMEOUT
+    allow_delete: bool = False
+    hmac_key: bytes | None = field(default=None, repr=False)
+    # AUTH0_KEYWORD_REPLACE_MAPPINGS (file object, then the variable's keys on top).
+    keyword_mappings: Mapping[str, object] = field(default_factory=dict, repr=False)
+    # The environment as it was at start: keywords may name any variable (deploy-cli's rule).
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+    excluded_hooks: tuple[str, ...] = ()
+    color: bool | None = None  # False: never; None: only on a terminal
+    config_file: str | None = None
+
+    def connection(self) -> Connection:
+        """Where and how to connect; every missing setting is named at once."""
+        missing = [] if self.domain else ["AUTH0_DOMAIN"]
+        if not self.access_token:
+            missing += [name for name, value in (("AUTH0_CLIENT_ID", self.client_id),
+                                                 ("AUTH0_CLIENT_SECRET", self.client_secret)) if not value]
+        if missing:
+            where = f" or in {self.config_file}" if self.config_file else ""
+            raise ConfigError(
+                f"missing {', '.join(missing)}: set {'it' if len(missing) == 1 else 'them'} in the "
+                f"environment{where} (or pass --domain / --client-id)"
+                + ("; AUTH0_ACCESS_TOKEN with a ready Management API token replaces the client credentials"
+                   if not self.access_token and missing != ["AUTH0_DOMAIN"] else "")
+            )
+        assert self.domain is not None
+        base_url, host = parse_domain(self.domain)
+        return Connection(
+            base_url=base_url,
+            audience=self.audience or f"https://{host}/api/v2/",
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            access_token=self.access_token,
+            timeout=self.timeout,
+            run_timeout=self.run_timeout,
+        )
+
+    @property
+    def domain_has_scheme(self) -> bool:
+        return bool(self.domain and "://" in self.domain)
+
+    def keyword_source(self) -> Mapping[str, object]:
+        """What keyword lookup reads: the environment with the merged mapping in its place."""
+        return MappingProxyType({**self.environ, MAPPINGS_VAR: dict(self.keyword_mappings)})
+
+
+def load_settings(
     env: Mapping[str, str],
     *,
+    config_file: str | None = None,
     domain: str | None = None,
     client_id: str | None = None,
     client_secret: str | None = None,
@@ -71,56 +150,126 @@ def connection_from_env(
     audience: str | None = None,
     timeout: float | None = None,
     run_timeout: float | None = None,
-) -> Connection:
-    """Build a :class:`Connection`; flags (keyword arguments) override the environment."""
-    domain = _clean(domain) or _clean(env.get("AUTH0_DOMAIN"))
-    client_id = _clean(client_id) or _clean(env.get("AUTH0_CLIENT_ID"))
-    client_secret = _clean(client_secret) or _clean(env.get("AUTH0_CLIENT_SECRET"))
-    access_token = _clean(access_token) or _clean(env.get("AUTH0_ACCESS_TOKEN"))
-    audience = _clean(audience) or _clean(env.get("AUTH0_AUDIENCE"))
+    no_color: bool = False,
+) -> Settings:
+    """The one place settings are read. Flags (keyword arguments) win over ``env``, which wins
+    over ``config_file``. Raises :class:`ConfigError` with one line naming the file or variable."""
+    file = read_config_file(config_file) if config_file else {}
 
-    if not domain:
-        raise ConfigError(
-            "no tenant given: set AUTH0_DOMAIN (e.g. example.eu.auth0.com) or pass --domain"
-        )
-    base_url, host = parse_domain(domain)
+    def pick(flag: str | None, name: str) -> str | None:
+        return _clean(flag) or _clean(env.get(name)) or _clean(file.get(name))  # type: ignore[arg-type]
 
-    if not access_token:
-        missing = [
-            name
-            for name, value in (
-                ("AUTH0_CLIENT_ID", client_id),
-                ("AUTH0_CLIENT_SECRET", client_secret),
-            )
-            if not value
-        ]
-        if missing:
-            raise ConfigError(
-                f"no credentials: set {' and '.join(missing)} "
-                "(or AUTH0_ACCESS_TOKEN with a ready Management API token)"
-            )
-
-    timeout = _seconds(env, "AUTH0_TIMEOUT", timeout, DEFAULT_TIMEOUT)
-    run_timeout = _seconds(env, "AUTH0_RUN_TIMEOUT", run_timeout, DEFAULT_RUN_TIMEOUT)
-
-    return Connection(
-        base_url=base_url,
-        audience=audience or f"https://{host}/api/v2/",
-        client_id=client_id,
-        client_secret=client_secret,
-        access_token=access_token,
-        timeout=timeout,
-        run_timeout=run_timeout,
+    mappings: dict[str, object] = dict(file.get(MAPPINGS_VAR) or {})
+    try:
+        mappings.update(parse_mappings(env.get(MAPPINGS_VAR)))
+    except KeywordError as error:  # worded as validate words a problem: "<where>: <field>: <what>"
+        raise ConfigError(f"{MAPPINGS_VAR}: (environment): {error}") from None
+    hmac_key = _clean(env.get(HMAC_ENV)) or _clean(file.get(HMAC_ENV))
+    return Settings(
+        domain=pick(domain, "AUTH0_DOMAIN"),
+        client_id=pick(client_id, "AUTH0_CLIENT_ID"),
+        client_secret=pick(client_secret, "AUTH0_CLIENT_SECRET"),
+        access_token=pick(access_token, "AUTH0_ACCESS_TOKEN"),
+        audience=pick(audience, "AUTH0_AUDIENCE"),
+        timeout=_seconds(env, file, "AUTH0_TIMEOUT", DEFAULT_TIMEOUT) if timeout is None else _positive(timeout),
+        run_timeout=(
+            _seconds(env, file, "AUTH0_RUN_TIMEOUT", DEFAULT_RUN_TIMEOUT, limit=float("inf"))
+            if run_timeout is None else _positive(run_timeout, "AUTH0_RUN_TIMEOUT", float("inf"))
+        ),
+        allow_delete=_flag(env, file, "AUTH0_ALLOW_DELETE", config_file),
+        hmac_key=hmac_key.encode() if hmac_key else None,
+        keyword_mappings=MappingProxyType(mappings),
+        environ=MappingProxyType(dict(env)),
+        excluded_hooks=tuple(file.get(EXCLUDED_HOOKS_KEY) or ()),
+        # https://no-color.org: present and not empty disables colour.
+        color=False if no_color or env.get("NO_COLOR") else None,
+        config_file=config_file,
     )
 
 
-def _seconds(env: Mapping[str, str], name: str, given: float | None, default: float) -> float:
-    if given is None:
-        raw = _clean(env.get(name))
+def connection_from_env(env: Mapping[str, str], **flags: Any) -> Connection:
+    """A :class:`Connection` from ``env`` and :func:`load_settings`' flags (for tests and benches)."""
+    return load_settings(env, **flags).connection()
+
+
+# --- deploy-cli's config.json ----------------------------------------------------------------
+
+_STRING_KEYS = frozenset(
+    {"AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "AUTH0_ACCESS_TOKEN", "AUTH0_AUDIENCE", HMAC_ENV}
+)
+
+
+def read_config_file(path: str) -> dict[str, Any]:
+    """deploy-cli's ``-c config.json``: the keys this tool uses, checked; other keys ignored
+    (deploy-cli has many for resource types that are not hooks)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(CONFIG_FILE_LIMIT + 1)
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a JSON config file") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({error.strerror or type(error).__name__})") from None
+    if len(raw) > CONFIG_FILE_LIMIT:
+        raise ConfigError(f"{path}: larger than {CONFIG_FILE_LIMIT} bytes; not a config file")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"{path}: not valid JSON: {error.msg} (line {error.lineno} column {error.colno})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must be a JSON object of settings (AUTH0_DOMAIN, ...)")
+    for key in _STRING_KEYS & data.keys():
+        if data[key] is not None and not isinstance(data[key], str):
+            raise ConfigError(f"{path}: {key}: must be a string")
+    mappings = data.get(MAPPINGS_VAR)
+    if isinstance(mappings, str):  # deploy-cli also accepts the JSON text
         try:
-            given = float(raw) if raw else default
-        except ValueError:
-            raise ConfigError(f"{name} must be a number of seconds, not {raw[:40]!r}") from None
-    if not 0 < given < float("inf"):  # also refuses nan
-        raise ConfigError(f"{name} must be a positive number of seconds")
-    return given
+            data[MAPPINGS_VAR] = mappings = parse_mappings(mappings)
+        except KeywordError as error:
+            raise ConfigError(f"{path}: {error}") from None
+    if mappings is not None and not isinstance(mappings, dict):
+        raise ConfigError(f"{path}: {MAPPINGS_VAR}: must be an object of keyword values")
+    excluded = data.get(EXCLUDED_HOOKS_KEY)
+    if excluded is not None and not (isinstance(excluded, list) and all(isinstance(x, str) for x in excluded)):
+        raise ConfigError(f"{path}: {EXCLUDED_HOOKS_KEY}: must be an array of hook names")
+    for key in ("AUTH0_ALLOW_DELETE", "AUTH0_TIMEOUT"):
+        if isinstance(data.get(key), (dict, list)):
+            raise ConfigError(f"{path}: {key}: must be a {'boolean' if key == 'AUTH0_ALLOW_DELETE' else 'number'}")
+    return data
+
+
+def _flag(env: Mapping[str, str], file: Mapping[str, Any], name: str, path: str | None) -> bool:
+    raw = env.get(name)
+    if raw is not None and raw.strip():
+        return raw.strip().lower() in TRUE_WORDS
+    value = file.get(name)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+        return value.strip().lower() in TRUE_WORDS
+    raise ConfigError(f"{path}: {name}: must be true or false")
+
+
+def _seconds(
+    env: Mapping[str, str], file: Mapping[str, Any], name: str, default: float, limit: float = 3600
+) -> float:
+    raw: object = _clean(env.get(name)) or file.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        if isinstance(raw, bool):
+            raise ValueError
+        seconds = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number of seconds") from None
+    return _positive(seconds, name, limit)
+
+
+def _positive(seconds: float, name: str = "AUTH0_TIMEOUT", limit: float = 3600) -> float:
+    if not 0 < seconds <= limit or seconds == float("inf"):  # also refuses nan
+        bound = f" (at most {limit:g})" if limit != float("inf") else ""
+        raise ConfigError(f"{name} must be a positive number of seconds{bound}")
+    return seconds

@@ -52,7 +52,10 @@ def keywords_in(text: str) -> list[str]:
     return [m.group(0) for m in _ANY.finditer(text)] if ("##" in text or "@@" in text) else []
 
 
-def parse_mappings(raw: str | None) -> dict[str, object]:
+def parse_mappings(raw: str | Mapping[str, object] | None) -> dict[str, object]:
+    """The mapping variable's JSON text (or, from Settings, the already-parsed object)."""
+    if isinstance(raw, Mapping):
+        return dict(raw)
     if raw is None or not raw.strip():
         return {}
     try:
@@ -212,9 +215,10 @@ class Keywords:
         self._filled: dict[str, None] = {}
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], fill_missing: Fill | None = None) -> Keywords:
+    def from_env(cls, env: Mapping[str, object], fill_missing: Fill | None = None) -> Keywords:
         """Mapping first, then the environment. Raises KeywordError for a bad mapping."""
-        mappings = parse_mappings(env.get(MAPPINGS_VAR))
+        raw = env.get(MAPPINGS_VAR)
+        mappings = parse_mappings(raw if isinstance(raw, (str, Mapping)) else None)
         return cls(_Layered(mappings, env), fill_missing)
 
     @property
@@ -265,7 +269,7 @@ class Keywords:
 class _Layered(Mapping[str, object]):
     """Read-only view: the mapping's values, then the environment's."""
 
-    def __init__(self, first: Mapping[str, object], second: Mapping[str, str]) -> None:
+    def __init__(self, first: Mapping[str, object], second: Mapping[str, object]) -> None:
         self._first, self._second = first, second
 
     def __getitem__(self, key: str) -> object:

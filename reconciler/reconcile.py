@@ -4,24 +4,23 @@ the planning core stays pure. The CLI calls these and only prints."""
 from __future__ import annotations
 
 import dataclasses
-import os
 import threading
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from reconciler.apply import ApplyReport, StepCallback, execute
-from reconciler.client import ManagementClient
+from reconciler.config import Settings
 from reconciler.errors import ReconcilerError
 from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease
 from reconciler.model import DesiredState, LiveState
 from reconciler.plan import Plan, PlanError, PlanOptions
 from reconciler.planfile import PlanFileError, SavedPlan, canonical, check_matches
 from reconciler.planner import build_plan
-from reconciler.secrets import HMAC_ENV
 from reconciler.validate import Problem, check
 from reconciler.verify import differences
 
-TRUE_WORDS = {"1", "true", "yes", "on"}
+if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a tenant
+    from reconciler.client import ManagementClient
 
 
 class InvalidConfig(ReconcilerError):
@@ -41,7 +40,7 @@ class Loaded:
 
 def load_desired(
     config: str,
-    env: Mapping[str, str] | None = None,
+    env: Mapping[str, object] | None = None,
     *,
     fill_missing: Callable[[str], str] | None = None,
 ) -> Loaded:
@@ -52,36 +51,31 @@ def load_desired(
     return Loaded(report.state, report.warnings, report.filled_keywords)
 
 
-def env_flag(env: Mapping[str, str], name: str) -> bool:
-    return env.get(name, "").strip().lower() in TRUE_WORDS
-
-
 def plan_options(
-    env: Mapping[str, str] | None = None,
+    settings: Settings | None = None,
     *,
     allow_delete: bool = False,
     rotate_secrets: bool = False,
     force: bool = False,
 ) -> PlanOptions:
-    env = os.environ if env is None else env
-    hmac_key = env.get(HMAC_ENV) or None
+    """Flags on top of ``settings`` (AUTH0_ALLOW_DELETE, the HMAC key); none: defaults."""
+    settings = settings or Settings()
     return PlanOptions(
-        allow_delete=allow_delete or env_flag(env, "AUTH0_ALLOW_DELETE"),
+        allow_delete=allow_delete or settings.allow_delete,
         rotate_secrets=rotate_secrets,
-        hmac_key=hmac_key.encode() if hmac_key else None,
+        hmac_key=settings.hmac_key,
         force=force,
     )
 
 
-def saved_options(saved: SavedPlan, env: Mapping[str, str] | None = None) -> PlanOptions:
+def saved_options(saved: SavedPlan, settings: Settings | None = None) -> PlanOptions:
     """The options a saved plan was made with (AUTH0_ALLOW_DELETE is not consulted: the
-    file decides). Only the HMAC key, which never goes into a file, comes from ``env``."""
+    file decides). Only the HMAC key, which never goes into a file, comes from ``settings``."""
     recorded = saved.options
-    base = plan_options({} if env is None else {k: v for k, v in env.items() if k == HMAC_ENV})
     return PlanOptions(
         allow_delete=recorded.allow_delete,
         rotate_secrets=recorded.rotate_secrets,
-        hmac_key=base.hmac_key,
+        hmac_key=(settings or Settings()).hmac_key,
         force=recorded.force,
     )
 

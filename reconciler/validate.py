@@ -14,16 +14,17 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from reconciler.keywords import KeywordError, Keywords, MAPPINGS_VAR, has_keyword
 from reconciler.load import Loaded, Source, build_hook, read_config, read_script
 from reconciler.templates import keys_in
 from reconciler.model import MASKED_SECRET, TRIGGERS, DesiredState, Hook
 from reconciler.problems import NOTE, UNSET, WARNING, Problem, error, warning
+
+if TYPE_CHECKING:  # jsonschema loads only when a hook fails the fast check (start-up time)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 __all__ = ["Problem", "Report", "check", "schema", "schema_text"]
 
@@ -76,12 +77,14 @@ def schema() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
     # Compiled once per process: building a validator per hook would dominate load time.
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(schema())
 
 
 def check(
     config: str | os.PathLike[str],
-    env: Mapping[str, str] | None = None,
+    env: Mapping[str, object] | None = None,
     *,
     fill_missing: Callable[[str], str] | None = None,
     offline: bool = False,
@@ -90,8 +93,9 @@ def check(
 
     ``offline`` (``reconciler validate``, like ``terraform validate``): a keyword without a
     value is a note, not an error; hooks whose metadata needs one are checked, not built.
-    """
-    env = os.environ if env is None else env
+    ``env``: where keyword values come from (``Settings.keyword_source()`` in the CLI); never
+    the process environment implicitly."""
+    env = {} if env is None else env
     try:
         keywords = Keywords.from_env(env, fill_missing)
     except KeywordError as exc:
@@ -189,7 +193,7 @@ def _fast_check() -> Check | None:
 
 
 def compile_fast(node: Any) -> Check | None:
-    """A yes/no validator for the subset of JSON Schema the hook schema uses, else None."""
+    """A yes/no validator for the subset of JSON Schema our schemas use, else None."""
     if node is True or node == {}:
         return lambda v: True
     if node is False:
@@ -197,7 +201,7 @@ def compile_fast(node: Any) -> Check | None:
     if not isinstance(node, dict):
         return None
     known = {"type", "enum", "pattern", "minLength", "maxLength", "maxProperties", "required",
-             "properties", "additionalProperties", "propertyNames"}
+             "properties", "additionalProperties", "propertyNames", "items", "minItems", "maxItems"}
     if set(node) - known - _ANNOTATIONS:
         return None
     checks: list[Check] = []
@@ -220,6 +224,20 @@ def compile_fast(node: Any) -> Check | None:
         strings.append(lambda v: len(v) <= high)
     if strings:
         checks.append(lambda v: not isinstance(v, str) or all(c(v) for c in strings))
+    arrays: list[Check] = []
+    if "minItems" in node:
+        fewest = node["minItems"]
+        arrays.append(lambda v: len(v) >= fewest)
+    if "maxItems" in node:
+        most_items = node["maxItems"]
+        arrays.append(lambda v: len(v) <= most_items)
+    if "items" in node:
+        item_check = compile_fast(node["items"])
+        if item_check is None:
+            return None
+        arrays.append(lambda v: all(item_check(x) for x in v))  # type: ignore[misc]
+    if arrays:
+        checks.append(lambda v: not isinstance(v, list) or all(c(v) for c in arrays))
     objects: list[Check] = []
     if "maxProperties" in node:
         most = node["maxProperties"]

@@ -12,7 +12,8 @@ reached over real HTTP. A handle (`reconciler.emulator.process.EmulatorProcess`)
     .reset()                   empty tenant + counters, back to the start-up options
     .seed(hooks)               insert hooks directly (bypasses the one-enabled-per-trigger rule,
                                not counted as writes); each {name, script, triggerId, enabled?,
-                               dependencies?, secrets?, id?}; returns the created hooks
+                               dependencies?, secrets?, id?}; returns the created hooks;
+                               validate=False also skips the API's field rules (hostile names)
     .state()                   the whole tenant including secret VALUES (to check what apply wrote)
     .configure(**opts)         change enabled_conflict / faults / latency_ms / rate_limit / burst /
                                retry_after / token_ttl / scopes / fault_seed until the next reset()

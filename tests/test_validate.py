@@ -271,11 +271,20 @@ def test_fill_missing_is_recorded(tmp_path: Path) -> None:
     assert report.state.hooks[0].secrets["TOKEN"] == "dummy-token"
 
 
-def test_env_defaults_to_the_process_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_never_reads_the_process_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Library code gets its keyword values passed in (Settings); only the CLI reads os.environ."""
     hook(tmp_path, secrets={"TOKEN": "##TOKEN##"})
     monkeypatch.setenv("TOKEN", "from-os-environ")
     monkeypatch.delenv(MAPPINGS_VAR, raising=False)
-    assert check(tmp_path).state.hooks[0].secrets["TOKEN"] == "from-os-environ"
+    report = check(tmp_path)
+    assert report.state is None and any("TOKEN" in str(p) for p in report.errors)
+    assert check(tmp_path, env={"TOKEN": "passed"}).state.hooks[0].secrets["TOKEN"] == "passed"
+
+
+def test_validate_command_reads_keywords_from_the_environment(tmp_path: Path) -> None:
+    hook(tmp_path, secrets={"TOKEN": "##TOKEN##"})
+    result = CliRunner().invoke(cli, ["validate", "-c", str(tmp_path)], env={"TOKEN": "x", MAPPINGS_VAR: ""})
+    assert result.exit_code == 0, result.output
 
 
 def test_no_secret_value_in_any_message(tmp_path: Path) -> None:

@@ -163,9 +163,10 @@ class EmulatorProcess:
     def reset(self) -> None:
         self._call("POST", "/__emulator/reset", {})
 
-    def seed(self, hooks: list[dict[str, Any]] | None = None, **more: Any) -> Any:
-        """seed(hooks) -> the created hooks; seed(actions=[...], bindings={...}) -> everything created."""
-        body = dict(more, **({"hooks": hooks} if hooks is not None else {}))
+    def seed(self, hooks: list[dict[str, Any]] | None = None, *, validate: bool = True, **more: Any) -> Any:
+        """seed(hooks) -> the created hooks; seed(actions=[...], bindings={...}) -> everything created.
+        ``validate=False`` plants hooks the API would refuse (hostile names, for tests)."""
+        body = dict(more, **({"hooks": hooks} if hooks is not None else {}), validate=validate)
         out = self._call("POST", "/__emulator/seed", body)
         return out["hooks"] if hooks is not None and not more else out
 

@@ -242,9 +242,10 @@ class RunningEmulator:
     def reset(self) -> None:
         self.app.reset()
 
-    def seed(self, hooks: list[dict[str, Any]] | None = None, **more: Any) -> Any:
-        """seed(hooks) -> the created hooks (as before); seed(actions=[...], bindings={...}) -> all created."""
-        body = dict(more, **({"hooks": hooks} if hooks is not None else {}))
+    def seed(self, hooks: list[dict[str, Any]] | None = None, *, validate: bool = True, **more: Any) -> Any:
+        """seed(hooks) -> the created hooks (as before); seed(actions=[...], bindings={...}) -> all created.
+        ``validate=False`` plants hooks the API would refuse (hostile names, for tests)."""
+        body = dict(more, **({"hooks": hooks} if hooks is not None else {}), validate=validate)
         out = self.app.seed(body)
         return out["hooks"] if hooks is not None and not more else out
 

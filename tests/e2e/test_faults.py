@@ -43,7 +43,7 @@ import pytest
 
 from reconciler.apply import execute
 from reconciler.client import ManagementClient
-from reconciler.config import connection_from_env
+from reconciler.config import connection_from_env, load_settings
 from reconciler.emulator.process import EmulatorProcess
 from reconciler.errors import ReconcilerError
 from reconciler.planner import REPLACED_SUFFIX, build_plan
@@ -205,7 +205,7 @@ def _apply(emu: EmulatorProcess, config: Path, flags: list[str], *, dry_run: boo
     env = _env(emu)
     try:
         desired = load_desired(str(config), env).desired
-        options = plan_options(env, allow_delete="--allow-delete" in flags)
+        options = plan_options(load_settings(env), allow_delete="--allow-delete" in flags)
         with ManagementClient(connection_from_env(env)) as client:
             plan = build_plan(desired, client.read_live_state(), options)
             if dry_run:

@@ -136,7 +136,8 @@ def test_seeded_faults_are_reproducible(emulator_factory):
 def test_faults_spec_rejected(tmp_path):
     r = subprocess.run([sys.executable, "-m", "reconciler", "emulator", "--port", "0", "--faults", "418x=0.5"],
                        capture_output=True, text=True, timeout=30)
-    assert r.returncode == 2 and "fault" in r.stderr.lower()
+    # A usage error: 1, never 2 (which --detailed-exitcode reserves for "changes present").
+    assert r.returncode == 1 and "fault" in r.stderr.lower()
 
 
 # ---- latency ------------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ class HooksResource:
     def seed(self, body: dict[str, Any]) -> dict[str, Any]:
         if "hooks" not in body:
             return {}
-        return {"hooks": self.tenant.seed({"hooks": body["hooks"]})}
+        return {"hooks": self.tenant.seed({"hooks": body["hooks"], "validate": body.get("validate", True)})}
 
     def reset(self) -> None:
         self.tenant.reset()

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from reconciler.keywords import MAPPINGS_VAR
 from reconciler.load import Source
 from reconciler.problems import Problem, error
+
+if TYPE_CHECKING:  # jsonschema loads only when a document fails the fast check (start-up time)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 KINDS = ("action", "triggers")
 _HERE = Path(__file__).parent  # symlinks to schemas/*.schema.json; real files in a wheel
@@ -36,13 +37,25 @@ def schema(kind: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def _validator(kind: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(schema(kind))
+
+
+@lru_cache(maxsize=None)
+def _fast(kind: str) -> Callable[[Any], bool] | None:
+    from reconciler.validate import compile_fast
+
+    return compile_fast(schema(kind))
 
 
 def schema_problems(source: Source, kind: str) -> Iterable[Problem]:
     """One problem per field, values quoted only when they came from git and are not secrets."""
     from reconciler.validate import _describe, _dotted, _hide_value  # validate imports us lazily
 
+    fast = _fast(kind)
+    if fast is not None and fast(source.data):
+        return  # valid: the full validator (and its messages) is only needed for a failure
     seen: set[str] = set()
     for err in sorted(_validator(kind).iter_errors(source.data), key=lambda e: list(map(str, e.absolute_path))):
         parts = list(err.absolute_path)
