@@ -3,13 +3,15 @@ the planning core stays pure. The CLI calls these and only prints."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from reconciler.client import ManagementClient
 from reconciler.errors import ReconcilerError
-from reconciler.model import DesiredState
+from reconciler.model import NAME_PATTERN, DesiredState
 from reconciler.plan import Plan, PlanOptions, config_digest, live_fingerprint
 from reconciler.planfile import SavedPlan, check_fresh
 from reconciler.planner import build_plan
@@ -17,6 +19,10 @@ from reconciler.secrets import HMAC_ENV
 from reconciler.validate import Problem, check
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+# deploy-cli's naming (AUTH0_EXCLUDED_RULES, AUTH0_EXCLUDED_CLIENTS, ...): hook names the
+# tool leaves alone, a JSON array (as in deploy-cli's config.json) or comma-separated.
+EXCLUDED_HOOKS_ENV = "AUTH0_EXCLUDED_HOOKS"
+MAX_EXCLUDED = 10_000
 
 
 class InvalidConfig(ReconcilerError):
@@ -51,12 +57,36 @@ def env_flag(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in TRUE_WORDS
 
 
+def excluded_hooks(value: Any) -> frozenset[str]:
+    """``AUTH0_EXCLUDED_HOOKS`` as a set of names: a list, a JSON array, or ``a,b``."""
+    if value is None or value == "":
+        return frozenset()
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise ReconcilerError(f"{EXCLUDED_HOOKS_ENV}: not a JSON array of hook names") from None
+        else:
+            value = [part.strip() for part in text.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ReconcilerError(f"{EXCLUDED_HOOKS_ENV}: expected a list of hook names")
+    bad = next((name for name in value if not re.match(NAME_PATTERN, name)), None)
+    if bad is not None:
+        raise ReconcilerError(f"{EXCLUDED_HOOKS_ENV}: {bad[:60]!r} is not a hook name")
+    if len(value) > MAX_EXCLUDED:
+        raise ReconcilerError(f"{EXCLUDED_HOOKS_ENV}: more than {MAX_EXCLUDED} names")
+    return frozenset(value)
+
+
 def plan_options(
     env: Mapping[str, str] | None = None,
     *,
     allow_delete: bool = False,
     rotate_secrets: bool = False,
     force: bool = False,
+    exclude: Iterable[str] = (),
 ) -> PlanOptions:
     env = os.environ if env is None else env
     hmac_key = env.get(HMAC_ENV) or None
@@ -65,6 +95,7 @@ def plan_options(
         rotate_secrets=rotate_secrets,
         hmac_key=hmac_key.encode() if hmac_key else None,
         force=force,
+        excluded_hooks=excluded_hooks(env.get(EXCLUDED_HOOKS_ENV)) | frozenset(exclude),
     )
 
 
