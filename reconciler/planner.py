@@ -12,16 +12,15 @@ enabled, and a trigger that should keep a hook goes without one for as short as 
 3. ``remove``: deletes of hooks and secret keys, after every other step has succeeded.
 
 Each step is one Management API request. Steps carry explicit dependencies; the executor
-may run independent steps concurrently.
+may run independent steps concurrently. This module pairs desired with live hooks and plans
+the prepare phase; ``phases`` plans the hand-overs and removals; ``steps`` builds steps.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Iterable
 
 from reconciler.diff import (
     FieldChange,
@@ -38,86 +37,26 @@ from reconciler.model import (
     LiveHook,
     LiveState,
 )
+from reconciler.phases import check_delete_threshold, merge_toggles, plan_handovers, plan_removals
 from reconciler.plan import (
     Action,
     ChangeKind,
-    Handover,
     HookChange,
     Phase,
     Plan,
     PlanError,
     PlanOptions,
-    Step,
     config_digest,
     live_fingerprint,
 )
 from reconciler.secrets import SecretChanges, marker_for, plan_secret_changes, user_keys
+from reconciler.steps import REPLACED_SUFFIX, Builder, Target, free_replaced_name, replaced_base
 
-# A hook whose triggerId changes is renamed to this while its replacement is prepared, so
-# the name is free for the new hook and the old one keeps running until the hand-over. An
-# old copy kept from an earlier replace may hold the name: then "-2", "-3", ... follow.
-REPLACED_SUFFIX = "-replaced-by-reconciler"
-_REPLACED = re.compile(r"^(?P<base>.+)" + re.escape(REPLACED_SUFFIX) + r"(?:-[0-9]+)?$")
-
-
-def replaced_base(name: str) -> str | None:
-    """The hook name a ``-replaced-by-reconciler`` copy was renamed from, if it is one."""
-    match = _REPLACED.match(name)
-    return match.group("base") if match else None
-
-
-def _free_replaced_name(base: str, taken: set[str]) -> str:
-    name, n = base + REPLACED_SUFFIX, 1
-    while name in taken:
-        n += 1
-        name = f"{base}{REPLACED_SUFFIX}-{n}"
-    taken.add(name)
-    return name
-
-
-@dataclass
-class _Target:
-    """How later steps address a hook: by live id or by the step that creates it."""
-
-    hook_id: str | None = None
-    created_by: int | None = None
-
-
-@dataclass
-class _Builder:
-    steps: list[Step] = field(default_factory=list)
-
-    def add(
-        self,
-        action: Action,
-        hook: str,
-        trigger_id: str,
-        target: _Target,
-        phase: Phase,
-        body: Mapping[str, Any] | None = None,
-        after: Iterable[int | None] = (),
-        reason: str = "",
-    ) -> int:
-        index = len(self.steps)
-        self.steps.append(
-            Step(
-                index=index,
-                action=action,
-                hook=hook,
-                trigger_id=trigger_id,
-                hook_id=target.hook_id,
-                created_by=target.created_by,
-                body=dict(body or {}),
-                after=tuple(sorted({i for i in after if i is not None})),
-                phase=phase,
-                reason=reason,
-            )
-        )
-        return index
+__all__ = ["REPLACED_SUFFIX", "Pairing", "build_plan", "replaced_base"]
 
 
 @dataclass(frozen=True)
-class _Pairing:
+class Pairing:
     """How desired hooks line up with live ones."""
 
     matched: dict[str, LiveHook]  # desired name -> live hook (same trigger; maybe renamed)
@@ -129,7 +68,7 @@ class _Pairing:
     clashes: dict[str, LiveHook]  # desired name -> the unknown-trigger hook holding it
 
 
-def _pair(desired: DesiredState, live: LiveState, excluded: frozenset[str]) -> _Pairing:
+def _pair(desired: DesiredState, live: LiveState, excluded: frozenset[str]) -> Pairing:
     unknown = tuple(h for h in live.hooks if h.trigger_id not in TRIGGERS and h.name not in excluded)
     # Excluded and unknown-trigger hooks take no part in pairing: nothing replaces, renames
     # or deletes them (hand-overs still see excluded ones: the invariant comes first).
@@ -175,7 +114,7 @@ def _pair(desired: DesiredState, live: LiveState, excluded: frozenset[str]) -> _
             matched[hooks[0].name] = candidates[0]
             renamed.add(candidates[0].id)
     orphans = tuple(h for h in unmatched_live if h.id not in renamed)
-    return _Pairing(matched, replaced, orphans, leftovers, unknown, clashes)
+    return Pairing(matched, replaced, orphans, leftovers, unknown, clashes)
 
 
 def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | None = None) -> Plan:
@@ -191,9 +130,9 @@ def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | No
     desired = DesiredState(tuple(h for h in desired.hooks if h.name not in excluded), desired.source)
     _check_one_enabled_per_trigger(desired)
     pairing = _pair(desired, live, excluded)
-    builder = _Builder()
+    builder = Builder()
     changes: list[HookChange] = []
-    targets: dict[str, _Target] = {}  # desired name -> how later steps address the hook
+    targets: dict[str, Target] = {}  # desired name -> how later steps address the hook
     blocked: set[str] = set()  # desired hooks that cannot be changed: never enabled
     taken_names = {h.name for h in live.hooks}
     parked: dict[str, str] = {}  # live id of a replaced hook -> its temporary name
@@ -212,7 +151,7 @@ def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | No
         elif current is None:
             old = pairing.replaced.get(hook.name)
             if old is not None:
-                parked[old.id] = _free_replaced_name(hook.name, taken_names)
+                parked[old.id] = free_replaced_name(hook.name, taken_names)
             change, targets[hook.name] = _prepare_new(builder, hook, old, parked.get(old.id) if old else None, options)
         else:
             change, targets[hook.name] = _prepare_existing(builder, hook, current, options, warnings)
@@ -221,8 +160,8 @@ def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | No
         if change is not None:
             changes.append(change)
 
-    handovers = _plan_handovers(builder, desired, live, pairing, targets, changes, blocked)
-    unmanaged = _plan_removals(builder, desired, pairing, parked, options, changes)
+    handovers = plan_handovers(builder, desired, live, pairing, targets, changes, blocked)
+    unmanaged = plan_removals(builder, desired, pairing, parked, options, changes)
     for hook in sorted(pairing.unknown, key=lambda h: h.name):
         warnings.append(
             f"{hook.name}: on trigger {hook.trigger_id}, which this tool does not know; "
@@ -232,7 +171,7 @@ def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | No
 
     plan = Plan(
         steps=tuple(builder.steps),
-        changes=tuple(_merge_toggles(changes)),
+        changes=tuple(merge_toggles(changes)),
         handovers=tuple(handovers),
         warnings=tuple(warnings),
         config_digest=digest,
@@ -240,7 +179,7 @@ def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | No
         allow_delete=options.allow_delete,
         unmanaged=tuple(sorted(unmanaged)),
     )
-    _check_delete_threshold(plan, live, options)
+    check_delete_threshold(plan, live, options)
     return plan
 
 
@@ -264,8 +203,8 @@ def _secret_lines(add: Iterable[str], update: Iterable[str], remove: Iterable[st
 
 
 def _prepare_new(
-    builder: _Builder, hook: Hook, old: LiveHook | None, parked_as: str | None, options: PlanOptions
-) -> tuple[HookChange, _Target]:
+    builder: Builder, hook: Hook, old: LiveHook | None, parked_as: str | None, options: PlanOptions
+) -> tuple[HookChange, Target]:
     """Create the hook disabled, then give it its secrets."""
     after: list[int | None] = []
     if old is not None:
@@ -275,7 +214,7 @@ def _prepare_new(
                 Action.UPDATE,
                 old.name,
                 old.trigger_id,
-                _Target(hook_id=old.id),
+                Target(hook_id=old.id),
                 Phase.PREPARE,
                 body={"name": parked_as or old.name + REPLACED_SUFFIX},
                 reason=f"free the name for its replacement on {hook.trigger_id}",
@@ -289,10 +228,10 @@ def _prepare_new(
         "dependencies": dict(hook.dependencies),
     }
     create = builder.add(
-        Action.CREATE, hook.name, hook.trigger_id, _Target(), Phase.PREPARE, body, after,
+        Action.CREATE, hook.name, hook.trigger_id, Target(), Phase.PREPARE, body, after,
         reason="created disabled; enabled at the hand-over" if hook.enabled else "",
     )
-    target = _Target(created_by=create)
+    target = Target(created_by=create)
     keys = set(hook.secrets)
     if keys and options.hmac_key and len(keys) < MAX_SECRETS:
         keys.add(marker_for(options.hmac_key, hook.name, hook.secrets))
@@ -326,10 +265,10 @@ def _prepare_new(
 
 
 def _prepare_existing(
-    builder: _Builder, hook: Hook, live: LiveHook, options: PlanOptions, warnings: list[str]
-) -> tuple[HookChange | None, _Target]:
+    builder: Builder, hook: Hook, live: LiveHook, options: PlanOptions, warnings: list[str]
+) -> tuple[HookChange | None, Target]:
     """Secrets first (a new script may need a new key), then the script, name, dependencies."""
-    target = _Target(hook_id=live.id)
+    target = Target(hook_id=live.id)
     secrets = plan_secret_changes(
         hook.secrets, live.secret_keys, hook.name,
         allow_delete=options.allow_delete, rotate=options.rotate_secrets, hmac_key=options.hmac_key,
@@ -386,7 +325,7 @@ def _prepare_existing(
 
 
 def _secret_steps(
-    builder: _Builder, hook: Hook, target: _Target, secrets: SecretChanges, options: PlanOptions
+    builder: Builder, hook: Hook, target: Target, secrets: SecretChanges, options: PlanOptions
 ) -> int | None:
     """Values, then room, then new keys with the marker (see ``SecretChanges``)."""
     last: int | None = None
@@ -408,151 +347,3 @@ def _secret_steps(
             {"keys": sorted(secrets.add_keys)}, [last],
         )
     return last
-
-
-def _plan_handovers(
-    builder: _Builder,
-    desired: DesiredState,
-    live: LiveState,
-    pairing: _Pairing,
-    targets: dict[str, _Target],
-    changes: list[HookChange],
-    blocked: set[str],
-) -> list[Handover]:
-    desired_enabled = {h.trigger_id: h for h in desired.hooks if h.enabled}
-    desired_by_live_id = {live_hook.id: name for name, live_hook in pairing.matched.items()}
-    handovers: list[Handover] = []
-    for trigger_id in TRIGGERS:
-        enabled_now = sorted(
-            (h for h in live.hooks if h.trigger_id == trigger_id and h.enabled), key=lambda h: h.name
-        )
-        wanted = desired_enabled.get(trigger_id)
-        wanted_live = pairing.matched.get(wanted.name) if wanted else None
-        already = wanted_live is not None and wanted_live.enabled
-
-        fixes: list[int] = []
-        if len(enabled_now) > 1:
-            # The tenant already breaks the rule: fix that before anything else.
-            keep = wanted_live if wanted_live is not None and already else enabled_now[0]
-            for extra in enabled_now:
-                if extra.id != keep.id:
-                    fixes.append(_disable(builder, extra, (), f"fix: {len(enabled_now)} hooks enabled on {trigger_id}"))
-                    _note_orphan_disable(extra, desired_by_live_id, changes)
-            enabled_now = [keep]
-        current = enabled_now[0] if enabled_now else None
-
-        # Every change to hooks on this trigger lands before the hand-over starts, so nothing
-        # else on the trigger comes between its disable and its enable.
-        prepared = fixes + [s.index for s in builder.steps if s.phase is Phase.PREPARE and s.trigger_id == trigger_id]
-        if wanted is None:
-            if current is not None and current.id in desired_by_live_id:
-                _disable(builder, current, prepared, "")
-                handovers.append(Handover(trigger_id, (current.name,), None))
-            continue
-        if already or wanted.name in blocked:
-            continue  # a hook that could not be prepared is never enabled
-        wait_for: list[int | None] = list(prepared)
-        if current is not None:
-            wait_for = [_disable(builder, current, prepared, f"hand over to {wanted.name}")]
-            _note_orphan_disable(current, desired_by_live_id, changes)
-        builder.add(
-            Action.ENABLE, wanted.name, trigger_id, targets[wanted.name], Phase.HANDOVER,
-            {"enabled": True}, wait_for,
-            f"take over from {current.name}" if current else "",
-        )
-        handovers.append(Handover(trigger_id, (current.name,) if current else (), wanted.name))
-    return handovers
-
-
-def _disable(builder: _Builder, hook: LiveHook, after: Iterable[int | None], reason: str) -> int:
-    return builder.add(
-        Action.DISABLE, hook.name, hook.trigger_id, _Target(hook_id=hook.id), Phase.HANDOVER,
-        {"enabled": False}, after, reason,
-    )
-
-
-def _note_orphan_disable(hook: LiveHook, desired_by_live_id: Mapping[str, str], changes: list[HookChange]) -> None:
-    """A hook outside the config that must be disabled gets a change of its own."""
-    if hook.id not in desired_by_live_id:
-        changes.append(
-            HookChange(ChangeKind.DISABLE, hook.name, hook.trigger_id, (FieldChange("enabled", True, False),))
-        )
-
-
-def _plan_removals(
-    builder: _Builder,
-    desired: DesiredState,
-    pairing: _Pairing,
-    parked: Mapping[str, str],
-    options: PlanOptions,
-    changes: list[HookChange],
-) -> list[str]:
-    """Deletes last; returns the live hooks outside the config that stay (drift)."""
-    wanted = desired.by_name()
-    # A replaced hook goes without --allow-delete, unless it holds secret keys the config no
-    # longer has: their values exist nowhere else, so dropping them is a delete like any other.
-    retiring = [(old, old.name, False) for old in pairing.replaced.values()]
-    retiring += [(old, replaced_base(old.name) or old.name, True) for old in pairing.leftovers]
-    for old, name, leftover in sorted(retiring, key=lambda item: (item[1], item[0].name)):
-        dropped = sorted(user_keys(old.secret_keys) - set(wanted[name].secrets))
-        if dropped and not options.allow_delete:
-            keys = ", ".join(dropped)
-            changes.append(
-                HookChange(
-                    ChangeKind.DELETE, parked.get(old.id, old.name), old.trigger_id,
-                    skipped=f"replaced {name}, but keeps running because it holds secret keys "
-                    f"missing from the config ({keys}); pass --allow-delete",
-                )
-            )
-            _demote_replace(changes, name)
-            continue
-        builder.add(
-            Action.DELETE, old.name, old.trigger_id, _Target(hook_id=old.id), Phase.REMOVE,
-            reason="left over from an interrupted replace" if leftover else "replaced (triggerId changed)",
-        )
-        if leftover:
-            changes.append(HookChange(ChangeKind.DELETE, old.name, old.trigger_id))
-    unmanaged: list[str] = []
-    for orphan in sorted(pairing.orphans, key=lambda h: h.name):
-        if options.allow_delete:
-            builder.add(
-                Action.DELETE, orphan.name, orphan.trigger_id, _Target(hook_id=orphan.id), Phase.REMOVE
-            )
-            changes.append(HookChange(ChangeKind.DELETE, orphan.name, orphan.trigger_id))
-        else:
-            # Reported once, as a skipped delete (not again as a warning).
-            changes.append(
-                HookChange(
-                    ChangeKind.DELETE, orphan.name, orphan.trigger_id,
-                    skipped="not in the config; deletes are off (pass --allow-delete)",
-                )
-            )
-            unmanaged.append(orphan.name)
-    return unmanaged
-
-
-def _demote_replace(changes: list[HookChange], name: str) -> None:
-    """A replace whose old hook stays is, for counting, a create."""
-    for i, change in enumerate(changes):
-        if change.name == name and change.kind is ChangeKind.REPLACE:
-            changes[i] = dataclasses.replace(change, kind=ChangeKind.CREATE)
-
-
-def _merge_toggles(changes: list[HookChange]) -> list[HookChange]:
-    """An orphan that is disabled and then deleted shows as one delete."""
-    deleted = {c.name for c in changes if c.kind is ChangeKind.DELETE and not c.skipped}
-    merged = [c for c in changes if not (c.kind is ChangeKind.DISABLE and c.name in deleted)]
-    order = {kind: i for i, kind in enumerate(ChangeKind)}
-    return sorted(merged, key=lambda c: (c.name, order[c.kind]))
-
-
-def _check_delete_threshold(plan: Plan, live: LiveState, options: PlanOptions) -> None:
-    deletes = sum(1 for c in plan.changes if c.kind is ChangeKind.DELETE and not c.skipped)
-    existing = len(live.hooks)
-    if options.force or existing < options.delete_threshold_min_hooks:
-        return
-    if deletes > existing * options.max_delete_share:
-        raise PlanError(
-            f"refusing to delete {deletes} of {existing} hooks (more than "
-            f"{options.max_delete_share:.0%}); check the config, or pass --force"
-        )
