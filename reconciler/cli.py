@@ -220,7 +220,8 @@ def _render(plan: Plan, output_format: str, tenant: str) -> str:
 @_connection_options
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Save the plan for `apply FILE`.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 without changes, 2 with changes, 1 on error.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 without changes, 2 with changes or drift (hooks outside the config and "
+    "AUTH0_EXCLUDED_HOOKS, changes that cannot be made), 1 on error.")
 @click.option(
     "--allow-missing-keywords", is_flag=True,
     help="Plan without keyword values (a read-only CI job): unset keywords get placeholders "
@@ -259,7 +260,7 @@ def plan(
     if out:
         write_plan(the_plan, out, config=config, options=options)
         click.echo(f"Saved the plan to {out}; run `reconciler apply {out}` to execute exactly it.", err=True)
-    if detailed_exitcode and the_plan.has_changes:
+    if detailed_exitcode and the_plan.has_drift:  # unmanaged hooks and skipped changes too
         sys.exit(2)
 
 

@@ -9,6 +9,7 @@ environment and passes the resulting :class:`Settings` down, so library code nev
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -180,7 +181,7 @@ def load_settings(
         hmac_key=hmac_key.encode() if hmac_key else None,
         keyword_mappings=MappingProxyType(mappings),
         environ=MappingProxyType(dict(env)),
-        excluded_hooks=tuple(file.get(EXCLUDED_HOOKS_KEY) or ()),
+        excluded_hooks=excluded_hooks(_clean(env.get(EXCLUDED_HOOKS_KEY)) or file.get(EXCLUDED_HOOKS_KEY)),
         # https://no-color.org: present and not empty disables colour.
         color=False if no_color or env.get("NO_COLOR") else None,
         config_file=config_file,
@@ -251,6 +252,35 @@ def _flag(env: Mapping[str, str], file: Mapping[str, Any], name: str, path: str 
     if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
         return value.strip().lower() in TRUE_WORDS
     raise ConfigError(f"{path}: {name}: must be true or false")
+
+
+MAX_EXCLUDED = 10_000
+# Auth0's rule for hook names (model.NAME_PATTERN), repeated so settings import no model.
+_HOOK_NAME = re.compile(r"^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$")
+
+
+def excluded_hooks(value: Any) -> tuple[str, ...]:
+    """``AUTH0_EXCLUDED_HOOKS`` (deploy-cli's naming, as AUTH0_EXCLUDED_RULES): hook names the
+    tool leaves alone, as a list (config.json), a JSON array, or ``a,b``."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise ConfigError(f"{EXCLUDED_HOOKS_KEY}: not a JSON array of hook names") from None
+        else:
+            value = [part.strip() for part in text.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ConfigError(f"{EXCLUDED_HOOKS_KEY}: expected a list of hook names")
+    bad = next((name for name in value if not _HOOK_NAME.match(name)), None)
+    if bad is not None:
+        raise ConfigError(f"{EXCLUDED_HOOKS_KEY}: {bad[:60]!r} is not a hook name")
+    if len(value) > MAX_EXCLUDED:
+        raise ConfigError(f"{EXCLUDED_HOOKS_KEY}: more than {MAX_EXCLUDED} names")
+    return tuple(dict.fromkeys(value))
 
 
 def _seconds(

@@ -189,6 +189,9 @@ class PlanOptions:
     max_delete_share: float = 0.3
     # ...when the tenant has at least this many hooks.
     delete_threshold_min_hooks: int = 10
+    # Hook names outside management (deploy-cli's AUTH0_EXCLUDED_* naming): neither the live
+    # hook nor a config entry of that name is touched, and it is no drift.
+    excluded_hooks: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -202,10 +205,18 @@ class Plan:
     allow_delete: bool = False
     # Made with placeholders for missing keywords: fit to read, never to apply.
     review_only: bool = False
+    # Live hooks outside the config (and its exclusions) that this plan leaves in place.
+    unmanaged: tuple[str, ...] = ()
 
     @property
     def has_changes(self) -> bool:
         return bool(self.steps)
+
+    @property
+    def has_drift(self) -> bool:
+        """The tenant differs from the config: requests to make, or differences left in place
+        (unmanaged hooks, skipped changes)."""
+        return self.has_changes or bool(self.unmanaged) or any(c.skipped for c in self.changes)
 
     @property
     def summary(self) -> Summary:

@@ -12,15 +12,15 @@ enabled, and a trigger that should keep a hook goes without one for as short as 
 3. ``remove``: deletes of hooks and secret keys, after every other step has succeeded.
 
 Each step is one Management API request. Steps carry explicit dependencies; the executor
-may run independent steps concurrently.
+may run independent steps concurrently. This module pairs desired with live hooks and plans
+the prepare phase; ``phases`` plans the hand-overs and removals; ``steps`` builds steps.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Iterable
 
 from reconciler.diff import (
     FieldChange,
@@ -38,84 +38,51 @@ from reconciler.model import (
     LiveHook,
     LiveState,
 )
+from reconciler.phases import check_delete_threshold, merge_toggles, plan_handovers, plan_removals
 from reconciler.plan import (
     Action,
     ChangeKind,
-    Handover,
     HookChange,
     Phase,
     Plan,
     PlanError,
     PlanOptions,
-    Step,
     config_digest,
     live_fingerprint,
 )
-from reconciler.secrets import marker_for, markers, user_keys
+from reconciler.secrets import SecretChanges, marker_for, plan_secret_changes, user_keys
+from reconciler.steps import REPLACED_SUFFIX, Builder, Target, free_replaced_name, replaced_base
 
-# A hook whose triggerId changes is renamed to this while its replacement is prepared, so
-# the name is free for the new hook and the old one keeps running until the hand-over.
-REPLACED_SUFFIX = "-replaced-by-reconciler"
-
-
-@dataclass
-class _Target:
-    """How later steps address a hook: by live id or by the step that creates it."""
-
-    hook_id: str | None = None
-    created_by: int | None = None
-
-
-@dataclass
-class _Builder:
-    steps: list[Step] = field(default_factory=list)
-
-    def add(
-        self,
-        action: Action,
-        hook: str,
-        trigger_id: str,
-        target: _Target,
-        phase: Phase,
-        body: Mapping[str, Any] | None = None,
-        after: Iterable[int | None] = (),
-        reason: str = "",
-    ) -> int:
-        index = len(self.steps)
-        self.steps.append(
-            Step(
-                index=index,
-                action=action,
-                hook=hook,
-                trigger_id=trigger_id,
-                hook_id=target.hook_id,
-                created_by=target.created_by,
-                body=dict(body or {}),
-                after=tuple(sorted({i for i in after if i is not None})),
-                phase=phase,
-                reason=reason,
-            )
-        )
-        return index
+__all__ = ["REPLACED_SUFFIX", "Pairing", "build_plan", "replaced_base"]
 
 
 @dataclass(frozen=True)
-class _Pairing:
+class Pairing:
     """How desired hooks line up with live ones."""
 
     matched: dict[str, LiveHook]  # desired name -> live hook (same trigger; maybe renamed)
     replaced: dict[str, LiveHook]  # desired name -> live hook on another trigger
     orphans: tuple[LiveHook, ...]  # live hooks nothing desired accounts for
     leftovers: tuple[LiveHook, ...]  # "-replaced-by-reconciler" hooks from an earlier run
+    # Live hooks on triggers this tool does not know: never touched, only reported.
+    unknown: tuple[LiveHook, ...]
+    clashes: dict[str, LiveHook]  # desired name -> the unknown-trigger hook holding it
 
 
-def _pair(desired: DesiredState, live: LiveState) -> _Pairing:
+def _pair(desired: DesiredState, live: LiveState, excluded: frozenset[str]) -> Pairing:
+    unknown = tuple(h for h in live.hooks if h.trigger_id not in TRIGGERS and h.name not in excluded)
+    # Excluded and unknown-trigger hooks take no part in pairing: nothing replaces, renames
+    # or deletes them (hand-overs still see excluded ones: the invariant comes first).
+    live = LiveState(tuple(h for h in live.hooks if h.trigger_id in TRIGGERS and h.name not in excluded))
     live_by_name = live.by_name()
+    clashes = {h.name: h for h in unknown if h.name in desired.by_name()}
     matched: dict[str, LiveHook] = {}
     replaced: dict[str, LiveHook] = {}
     unmatched_desired: list[Hook] = []
     for hook in desired.hooks:
         found = live_by_name.get(hook.name)
+        if hook.name in clashes:
+            continue
         if found is None:
             unmatched_desired.append(hook)
         elif found.trigger_id == hook.trigger_id:
@@ -125,11 +92,7 @@ def _pair(desired: DesiredState, live: LiveState) -> _Pairing:
     taken = {h.id for h in matched.values()} | {h.id for h in replaced.values()}
     desired_names = {hook.name for hook in desired.hooks}
     leftovers = tuple(
-        h
-        for h in live.hooks
-        if h.id not in taken
-        and h.name.endswith(REPLACED_SUFFIX)
-        and h.name[: -len(REPLACED_SUFFIX)] in desired_names
+        h for h in live.hooks if h.id not in taken and replaced_base(h.name) in desired_names
     )
     taken |= {h.id for h in leftovers}
     unmatched_live = [h for h in live.hooks if h.id not in taken]
@@ -156,42 +119,72 @@ def _pair(desired: DesiredState, live: LiveState) -> _Pairing:
             matched[hooks[0].name] = candidates[0]
             renamed.add(candidates[0].id)
     orphans = tuple(h for h in unmatched_live if h.id not in renamed)
-    return _Pairing(matched, replaced, orphans, leftovers)
+    return Pairing(matched, replaced, orphans, leftovers, unknown, clashes)
 
 
 def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | None = None) -> Plan:
     """The ordered plan that takes ``live`` to ``desired``."""
     options = options or PlanOptions()
+    digest = config_digest(desired, options.hmac_key)
+    excluded = frozenset(options.excluded_hooks)
+    warnings: list[str] = [
+        f"{hook.name}: excluded (AUTH0_EXCLUDED_HOOKS); its config is ignored"
+        for hook in desired.hooks
+        if hook.name in excluded
+    ]
+    desired = DesiredState(tuple(h for h in desired.hooks if h.name not in excluded), desired.source)
     _check_one_enabled_per_trigger(desired)
-    pairing = _pair(desired, live)
-    builder = _Builder()
+    pairing = _pair(desired, live, excluded)
+    builder = Builder()
     changes: list[HookChange] = []
-    warnings: list[str] = []
-    targets: dict[str, _Target] = {}  # desired name -> how later steps address the hook
+    targets: dict[str, Target] = {}  # desired name -> how later steps address the hook
+    blocked: set[str] = set()  # desired hooks that cannot be changed: never enabled
+    taken_names = {h.name for h in live.hooks}
+    parked: dict[str, str] = {}  # live id of a replaced hook -> its temporary name
 
     for hook in sorted(desired.hooks, key=lambda h: h.name):
         current = pairing.matched.get(hook.name)
         change: HookChange | None
-        if current is None:
-            change, targets[hook.name] = _prepare_new(builder, hook, pairing.replaced.get(hook.name), options)
+        if hook.name in pairing.clashes:
+            other = pairing.clashes[hook.name]
+            change = HookChange(
+                ChangeKind.CREATE, hook.name, hook.trigger_id,
+                skipped=f"the name is taken by a live hook on {other.trigger_id}, a trigger this "
+                "tool does not manage; rename one of them",
+            )
+            blocked.add(hook.name)
+        elif current is None:
+            old = pairing.replaced.get(hook.name)
+            if old is not None:
+                parked[old.id] = free_replaced_name(hook.name, taken_names)
+            change, targets[hook.name] = _prepare_new(builder, hook, old, parked.get(old.id) if old else None, options)
         else:
             change, targets[hook.name] = _prepare_existing(builder, hook, current, options, warnings)
+            if change is not None and change.skipped:
+                blocked.add(hook.name)
         if change is not None:
             changes.append(change)
 
-    handovers = _plan_handovers(builder, desired, live, pairing, targets, changes)
-    _plan_removals(builder, desired, pairing, options, changes, warnings)
+    handovers = plan_handovers(builder, desired, live, pairing, targets, changes, blocked)
+    unmanaged = plan_removals(builder, desired, pairing, parked, options, changes)
+    for hook in sorted(pairing.unknown, key=lambda h: h.name):
+        warnings.append(
+            f"{hook.name}: on trigger {hook.trigger_id}, which this tool does not know; "
+            "left alone (never replaced, disabled or deleted)"
+        )
+        unmanaged.append(hook.name)
 
     plan = Plan(
         steps=tuple(builder.steps),
-        changes=tuple(_merge_toggles(changes)),
+        changes=tuple(merge_toggles(changes)),
         handovers=tuple(handovers),
         warnings=tuple(warnings),
-        config_digest=config_digest(desired, options.hmac_key),
+        config_digest=digest,
         live_fingerprint=live_fingerprint(live),
         allow_delete=options.allow_delete,
+        unmanaged=tuple(sorted(unmanaged)),
     )
-    _check_delete_threshold(plan, live, options)
+    check_delete_threshold(plan, live, options)
     return plan
 
 
@@ -215,8 +208,8 @@ def _secret_lines(add: Iterable[str], update: Iterable[str], remove: Iterable[st
 
 
 def _prepare_new(
-    builder: _Builder, hook: Hook, old: LiveHook | None, options: PlanOptions
-) -> tuple[HookChange, _Target]:
+    builder: Builder, hook: Hook, old: LiveHook | None, parked_as: str | None, options: PlanOptions
+) -> tuple[HookChange, Target]:
     """Create the hook disabled, then give it its secrets."""
     after: list[int | None] = []
     if old is not None:
@@ -226,9 +219,9 @@ def _prepare_new(
                 Action.UPDATE,
                 old.name,
                 old.trigger_id,
-                _Target(hook_id=old.id),
+                Target(hook_id=old.id),
                 Phase.PREPARE,
-                body={"name": old.name + REPLACED_SUFFIX},
+                body={"name": parked_as or old.name + REPLACED_SUFFIX},
                 reason=f"free the name for its replacement on {hook.trigger_id}",
             )
         )
@@ -240,10 +233,10 @@ def _prepare_new(
         "dependencies": dict(hook.dependencies),
     }
     create = builder.add(
-        Action.CREATE, hook.name, hook.trigger_id, _Target(), Phase.PREPARE, body, after,
+        Action.CREATE, hook.name, hook.trigger_id, Target(), Phase.PREPARE, body, after,
         reason="created disabled; enabled at the hand-over" if hook.enabled else "",
     )
-    target = _Target(created_by=create)
+    target = Target(created_by=create)
     keys = set(hook.secrets)
     if keys and options.hmac_key and len(keys) < MAX_SECRETS:
         keys.add(marker_for(options.hmac_key, hook.name, hook.secrets))
@@ -277,41 +270,20 @@ def _prepare_new(
 
 
 def _prepare_existing(
-    builder: _Builder, hook: Hook, live: LiveHook, options: PlanOptions, warnings: list[str]
-) -> tuple[HookChange | None, _Target]:
+    builder: Builder, hook: Hook, live: LiveHook, options: PlanOptions, warnings: list[str]
+) -> tuple[HookChange | None, Target]:
     """Secrets first (a new script may need a new key), then the script, name, dependencies."""
-    target = _Target(hook_id=live.id)
-    desired_keys = set(hook.secrets)
-    live_keys = user_keys(live.secret_keys)
-    live_markers = markers(live.secret_keys)
-    add = desired_keys - live_keys
-    remove = live_keys - desired_keys
-    common = desired_keys & live_keys
-
-    wanted_marker = None
-    if options.hmac_key and desired_keys and len(desired_keys) < MAX_SECRETS:
-        wanted_marker = marker_for(options.hmac_key, hook.name, hook.secrets)
-    values_changed = bool(common) and (
-        options.rotate_secrets or (wanted_marker is not None and wanted_marker not in live_markers)
+    target = Target(hook_id=live.id)
+    secrets = plan_secret_changes(
+        hook.secrets, live.secret_keys, hook.name,
+        allow_delete=options.allow_delete, rotate=options.rotate_secrets, hmac_key=options.hmac_key,
     )
-    update = common if values_changed else set()
-    stale_markers = live_markers - {wanted_marker} if options.hmac_key else set()
-    add_keys = set(add)
-    if wanted_marker and wanted_marker not in live_markers:
-        add_keys.add(wanted_marker)
-
-    last: int | None = None
-    if update:
-        last = builder.add(
-            Action.SECRETS_UPDATE, hook.name, hook.trigger_id, target, Phase.PREPARE,
-            {"keys": sorted(update)},
-            reason="rotate" if options.rotate_secrets else "secret values changed",
-        )
-    if add_keys:
-        last = builder.add(
-            Action.SECRETS_ADD, hook.name, hook.trigger_id, target, Phase.PREPARE,
-            {"keys": sorted(add_keys)}, [last],
-        )
+    previous = live.name if live.name != hook.name else ""
+    if secrets.blocked:
+        # Any request for this hook would be refused, or leave its script without its keys.
+        skipped = f"not changed: {secrets.blocked}"
+        return HookChange(ChangeKind.UPDATE, hook.name, hook.trigger_id, skipped=skipped, previous_name=previous), target
+    last = _secret_steps(builder, hook, target, secrets, options)
     fields = content_changes(hook, live)
     if fields:
         body: dict[str, Any] = {}
@@ -325,179 +297,58 @@ def _prepare_existing(
         last = builder.add(
             Action.UPDATE, hook.name, hook.trigger_id, target, Phase.PREPARE, body, [last]
         )
-    removable = set(stale_markers)
-    if remove and options.allow_delete:
-        removable |= remove
-    elif remove:
-        warnings.append(
-            f"{hook.name}: secret keys {', '.join(sorted(remove))} are not in the config; "
-            "not deleted (pass --allow-delete)"
-        )
-    if removable:
+    if secrets.late_delete:
         builder.add(
             Action.SECRETS_DELETE, hook.name, hook.trigger_id, target, Phase.REMOVE,
-            {"keys": sorted(removable)}, [last],
+            {"keys": sorted(secrets.late_delete)}, [last],
         )
-    if add or update or remove:
+    if secrets.kept:
+        # Reported here only: a kept key is no request, so it is no update either.
+        warnings.append(
+            f"{hook.name}: secret keys {', '.join(sorted(secrets.kept))} are not in the config; "
+            "not deleted (pass --allow-delete)"
+        )
+    if secrets.add or secrets.update or secrets.remove:
         fields.append(
             FieldChange(
                 "secrets",
-                sorted(live_keys),
-                sorted(desired_keys if options.allow_delete else desired_keys | remove),
-                _secret_lines(add, update, remove if options.allow_delete else ()),
+                sorted(user_keys(live.secret_keys)),
+                sorted(set(hook.secrets) | secrets.kept),
+                _secret_lines(secrets.add, secrets.update, secrets.remove),
             )
         )
+    elif secrets.any:  # only the value marker changes: still a request, so still shown
+        keys = sorted(set(hook.secrets) | secrets.kept)
+        fields.append(FieldChange("secrets", keys, keys, "~ value marker (key names only)"))
     if hook.enabled != live.enabled:
         fields.append(FieldChange("enabled", live.enabled, hook.enabled))
     if not fields:
         return None, target
     content = [f for f in fields if f.field != "enabled"]
     kind = ChangeKind.UPDATE if content else (ChangeKind.ENABLE if hook.enabled else ChangeKind.DISABLE)
-    previous = live.name if live.name != hook.name else ""
     return HookChange(kind, hook.name, hook.trigger_id, tuple(fields), previous_name=previous), target
 
 
-def _plan_handovers(
-    builder: _Builder,
-    desired: DesiredState,
-    live: LiveState,
-    pairing: _Pairing,
-    targets: dict[str, _Target],
-    changes: list[HookChange],
-) -> list[Handover]:
-    desired_enabled = {h.trigger_id: h for h in desired.hooks if h.enabled}
-    desired_by_live_id = {live_hook.id: name for name, live_hook in pairing.matched.items()}
-    handovers: list[Handover] = []
-    for trigger_id in TRIGGERS:
-        enabled_now = sorted(
-            (h for h in live.hooks if h.trigger_id == trigger_id and h.enabled), key=lambda h: h.name
+def _secret_steps(
+    builder: Builder, hook: Hook, target: Target, secrets: SecretChanges, options: PlanOptions
+) -> int | None:
+    """Values, then room, then new keys with the marker (see ``SecretChanges``)."""
+    last: int | None = None
+    if secrets.update:
+        last = builder.add(
+            Action.SECRETS_UPDATE, hook.name, hook.trigger_id, target, Phase.PREPARE,
+            {"keys": sorted(secrets.update)},
+            reason="rotate" if options.rotate_secrets else "secret values changed",
         )
-        wanted = desired_enabled.get(trigger_id)
-        wanted_live = pairing.matched.get(wanted.name) if wanted else None
-        already = wanted_live is not None and wanted_live.enabled
-
-        fixes: list[int] = []
-        if len(enabled_now) > 1:
-            # The tenant already breaks the rule: fix that before anything else.
-            keep = wanted_live if wanted_live is not None and already else enabled_now[0]
-            for extra in enabled_now:
-                if extra.id != keep.id:
-                    fixes.append(_disable(builder, extra, (), f"fix: {len(enabled_now)} hooks enabled on {trigger_id}"))
-                    _note_orphan_disable(extra, desired_by_live_id, changes)
-            enabled_now = [keep]
-        current = enabled_now[0] if enabled_now else None
-
-        # Every change to hooks on this trigger lands before the hand-over starts, so nothing
-        # else on the trigger comes between its disable and its enable.
-        prepared = fixes + [s.index for s in builder.steps if s.phase is Phase.PREPARE and s.trigger_id == trigger_id]
-        if wanted is None:
-            if current is not None and current.id in desired_by_live_id:
-                _disable(builder, current, prepared, "")
-                handovers.append(Handover(trigger_id, (current.name,), None))
-            continue
-        if already:
-            continue
-        wait_for: list[int | None] = list(prepared)
-        if current is not None:
-            wait_for = [_disable(builder, current, prepared, f"hand over to {wanted.name}")]
-            _note_orphan_disable(current, desired_by_live_id, changes)
-        builder.add(
-            Action.ENABLE, wanted.name, trigger_id, targets[wanted.name], Phase.HANDOVER,
-            {"enabled": True}, wait_for,
-            f"take over from {current.name}" if current else "",
+    if secrets.early_delete:
+        last = builder.add(
+            Action.SECRETS_DELETE, hook.name, hook.trigger_id, target, Phase.PREPARE,
+            {"keys": sorted(secrets.early_delete)}, [last],
+            reason=f"make room: Auth0 allows {MAX_SECRETS} secrets per hook",
         )
-        handovers.append(Handover(trigger_id, (current.name,) if current else (), wanted.name))
-    return handovers
-
-
-def _disable(builder: _Builder, hook: LiveHook, after: Iterable[int | None], reason: str) -> int:
-    return builder.add(
-        Action.DISABLE, hook.name, hook.trigger_id, _Target(hook_id=hook.id), Phase.HANDOVER,
-        {"enabled": False}, after, reason,
-    )
-
-
-def _note_orphan_disable(hook: LiveHook, desired_by_live_id: Mapping[str, str], changes: list[HookChange]) -> None:
-    """A hook outside the config that must be disabled gets a change of its own."""
-    if hook.id not in desired_by_live_id:
-        changes.append(
-            HookChange(ChangeKind.DISABLE, hook.name, hook.trigger_id, (FieldChange("enabled", True, False),))
+    if secrets.add_keys:
+        last = builder.add(
+            Action.SECRETS_ADD, hook.name, hook.trigger_id, target, Phase.PREPARE,
+            {"keys": sorted(secrets.add_keys)}, [last],
         )
-
-
-def _plan_removals(
-    builder: _Builder,
-    desired: DesiredState,
-    pairing: _Pairing,
-    options: PlanOptions,
-    changes: list[HookChange],
-    warnings: list[str],
-) -> None:
-    wanted = desired.by_name()
-    # A replaced hook goes without --allow-delete, unless it holds secret keys the config no
-    # longer has: their values exist nowhere else, so dropping them is a delete like any other.
-    retiring = [(old, old.name, False) for old in pairing.replaced.values()]
-    retiring += [(old, old.name[: -len(REPLACED_SUFFIX)], True) for old in pairing.leftovers]
-    for old, name, leftover in sorted(retiring, key=lambda item: item[1]):
-        dropped = sorted(user_keys(old.secret_keys) - set(wanted[name].secrets))
-        if dropped and not options.allow_delete:
-            keys = ", ".join(dropped)
-            changes.append(
-                HookChange(
-                    ChangeKind.DELETE, name + REPLACED_SUFFIX, old.trigger_id,
-                    skipped=f"replaced, but holds secret keys missing from the config ({keys}); pass --allow-delete",
-                )
-            )
-            warnings.append(
-                f"{name}: the replaced hook keeps running as {name + REPLACED_SUFFIX} because it "
-                f"holds secret keys missing from the config ({keys}); pass --allow-delete"
-            )
-            _demote_replace(changes, name)
-            continue
-        builder.add(
-            Action.DELETE, old.name, old.trigger_id, _Target(hook_id=old.id), Phase.REMOVE,
-            reason="left over from an interrupted replace" if leftover else "replaced (triggerId changed)",
-        )
-        if leftover:
-            changes.append(HookChange(ChangeKind.DELETE, old.name, old.trigger_id))
-    for orphan in sorted(pairing.orphans, key=lambda h: h.name):
-        if options.allow_delete:
-            builder.add(
-                Action.DELETE, orphan.name, orphan.trigger_id, _Target(hook_id=orphan.id), Phase.REMOVE
-            )
-            changes.append(HookChange(ChangeKind.DELETE, orphan.name, orphan.trigger_id))
-        else:
-            changes.append(
-                HookChange(
-                    ChangeKind.DELETE, orphan.name, orphan.trigger_id,
-                    skipped="not in the config; deletes are off (pass --allow-delete)",
-                )
-            )
-            warnings.append(f"{orphan.name}: not in the config; not deleted (pass --allow-delete)")
-
-
-def _demote_replace(changes: list[HookChange], name: str) -> None:
-    """A replace whose old hook stays is, for counting, a create."""
-    for i, change in enumerate(changes):
-        if change.name == name and change.kind is ChangeKind.REPLACE:
-            changes[i] = dataclasses.replace(change, kind=ChangeKind.CREATE)
-
-
-def _merge_toggles(changes: list[HookChange]) -> list[HookChange]:
-    """An orphan that is disabled and then deleted shows as one delete."""
-    deleted = {c.name for c in changes if c.kind is ChangeKind.DELETE and not c.skipped}
-    merged = [c for c in changes if not (c.kind is ChangeKind.DISABLE and c.name in deleted)]
-    order = {kind: i for i, kind in enumerate(ChangeKind)}
-    return sorted(merged, key=lambda c: (c.name, order[c.kind]))
-
-
-def _check_delete_threshold(plan: Plan, live: LiveState, options: PlanOptions) -> None:
-    deletes = sum(1 for c in plan.changes if c.kind is ChangeKind.DELETE and not c.skipped)
-    existing = len(live.hooks)
-    if options.force or existing < options.delete_threshold_min_hooks:
-        return
-    if deletes > existing * options.max_delete_share:
-        raise PlanError(
-            f"refusing to delete {deletes} of {existing} hooks (more than "
-            f"{options.max_delete_share:.0%}); check the config, or pass --force"
-        )
+    return last

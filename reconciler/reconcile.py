@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from reconciler.apply import ApplyReport, StepCallback, execute
 from reconciler.config import Settings
@@ -57,6 +57,7 @@ def plan_options(
     allow_delete: bool = False,
     rotate_secrets: bool = False,
     force: bool = False,
+    exclude: Iterable[str] = (),
 ) -> PlanOptions:
     """Flags on top of ``settings`` (AUTH0_ALLOW_DELETE, the HMAC key); none: defaults."""
     settings = settings or Settings()
@@ -65,18 +66,21 @@ def plan_options(
         rotate_secrets=rotate_secrets,
         hmac_key=settings.hmac_key,
         force=force,
+        excluded_hooks=frozenset(settings.excluded_hooks) | frozenset(exclude),
     )
 
 
 def saved_options(saved: SavedPlan, settings: Settings | None = None) -> PlanOptions:
     """The options a saved plan was made with (AUTH0_ALLOW_DELETE is not consulted: the
     file decides). Only the HMAC key, which never goes into a file, comes from ``settings``."""
-    recorded = saved.options
+    recorded, settings = saved.options, settings or Settings()
     return PlanOptions(
         allow_delete=recorded.allow_delete,
         rotate_secrets=recorded.rotate_secrets,
-        hmac_key=(settings or Settings()).hmac_key,
+        hmac_key=settings.hmac_key,
         force=recorded.force,
+        # Not recorded in the file: a different list makes a different plan, which is refused.
+        excluded_hooks=frozenset(settings.excluded_hooks),
     )
 
 

@@ -6,12 +6,18 @@ could choose, not just the one it happens to pick.
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass, field
 
 from reconciler.model import TRIGGERS, DesiredState, Hook, LiveHook, LiveState
-from reconciler.plan import Action, Phase, Plan, PlanOptions, Step
-from reconciler.secrets import user_keys
+from reconciler.plan import Action, ChangeKind, Phase, Plan, PlanOptions, Step
+from reconciler.planner import replaced_base
+from reconciler.secrets import MARKER_VALUE, is_marker, marker_for, markers, user_keys
+
+# A trigger Auth0 may add one day: hooks on it must be left alone.
+UNKNOWN_TRIGGER = "some-future-trigger"
+_ids = itertools.count()
 
 
 class SimulatedConflict(AssertionError):
@@ -25,24 +31,39 @@ class SimHook:
     script: str
     enabled: bool
     dependencies: dict[str, str]
-    secret_keys: set[str] = field(default_factory=set)
+    secrets: dict[str, str] = field(default_factory=dict)  # key -> value last written
+
+    @property
+    def secret_keys(self) -> set[str]:
+        return set(self.secrets)
 
 
 @dataclass
 class SimTenant:
+    """A tenant that refuses what Auth0 refuses: duplicate names (409), a second POST of a
+    secret key, a PATCH or DELETE of a missing one, more than 20 secrets (400)."""
+
     hooks: dict[str, SimHook]
     max_enabled: dict[str, int] = field(default_factory=dict)
+    initial: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_live(cls, live: LiveState) -> "SimTenant":
         tenant = cls(
             {
-                h.id: SimHook(h.name, h.trigger_id, h.script, h.enabled, dict(h.dependencies), set(h.secret_keys))
+                h.id: SimHook(
+                    h.name, h.trigger_id, h.script, h.enabled, dict(h.dependencies),
+                    {key: f"initial-{key}" for key in h.secret_keys},
+                )
                 for h in live.hooks
             }
         )
-        tenant.initial = {t: tenant.enabled_on(t) for t in {h.trigger_id for h in live.hooks}}
+        tenant.start_run()
         return tenant
+
+    def start_run(self) -> None:
+        """A tenant that is already broken may stay as broken, never get worse."""
+        self.initial = {t: self.enabled_on(t) for t in {h.trigger_id for h in self.hooks.values()}}
 
     def enabled_on(self, trigger_id: str) -> int:
         return sum(1 for h in self.hooks.values() if h.trigger_id == trigger_id and h.enabled)
@@ -50,7 +71,7 @@ class SimTenant:
     def check_invariant(self) -> None:
         for trigger_id in {h.trigger_id for h in self.hooks.values()}:
             count = self.enabled_on(trigger_id)
-            allowed = max(1, getattr(self, "initial", {}).get(trigger_id, 0))
+            allowed = max(1, self.initial.get(trigger_id, 0))
             if count > allowed:
                 raise SimulatedConflict(f"{count} hooks enabled on {trigger_id}")
             self.max_enabled[trigger_id] = max(self.max_enabled.get(trigger_id, 0), count)
@@ -58,21 +79,33 @@ class SimTenant:
     def to_live(self) -> LiveState:
         return LiveState(
             tuple(
-                LiveHook(i, h.name, h.trigger_id, h.script, h.enabled, h.dependencies, frozenset(h.secret_keys))
+                LiveHook(i, h.name, h.trigger_id, h.script, h.enabled, h.dependencies, frozenset(h.secrets))
                 for i, h in self.hooks.items()
             )
         )
 
 
-def run_plan(plan: Plan, live: LiveState, seed: int = 0) -> SimTenant:
+def run_plan(plan: Plan, live: LiveState, seed: int = 0, desired: DesiredState | None = None) -> SimTenant:
     tenant = SimTenant.from_live(live)
+    run_on(tenant, plan, seed, desired)
+    return tenant
+
+
+def run_on(
+    tenant: SimTenant, plan: Plan, seed: int = 0, desired: DesiredState | None = None,
+    stop_after: int | None = None,
+) -> list[Step]:
+    """Apply ``plan`` in a random order the dependencies allow; with ``stop_after``, only that
+    many steps (a run killed part-way). Secret values come from ``desired``, as in apply."""
+    values = {hook.name: dict(hook.secrets) for hook in (desired.hooks if desired else ())}
+    tenant.start_run()
     created: dict[int, str] = {}
     rng = random.Random(seed)
     pending = {step.index: step for step in plan.steps}
     finished: set[int] = set()
     order: list[Step] = []
     non_remove = {s.index for s in plan.steps if s.phase is not Phase.REMOVE}
-    while pending:
+    while pending and (stop_after is None or len(order) < stop_after):
         ready = [
             s for s in pending.values()
             if all(a in finished for a in s.after)
@@ -80,15 +113,14 @@ def run_plan(plan: Plan, live: LiveState, seed: int = 0) -> SimTenant:
         ]
         assert ready, "plan has a dependency cycle"
         step = rng.choice(ready)
-        _apply(tenant, step, created)
+        _apply(tenant, step, created, values.get(step.hook, {}))
         tenant.check_invariant()
         finished.add(step.index)
         order.append(step)
         del pending[step.index]
-    _check_handovers_adjacent(order, plan)
-    return tenant
-
-
+    if stop_after is None:
+        _check_handovers_adjacent(order, plan)
+    return order
 def _check_handovers_adjacent(order: list[Step], plan: Plan) -> None:
     """Between a hand-over's disable and its enable, nothing else touches that trigger."""
     position = {step.index: i for i, step in enumerate(order)}
@@ -105,12 +137,12 @@ def _check_handovers_adjacent(order: list[Step], plan: Plan) -> None:
                 raise SimulatedConflict(f"{touching[0].action} {touching[0].hook} inside a hand-over")
 
 
-def _apply(tenant: SimTenant, step: Step, created: dict[int, str]) -> None:
+def _apply(tenant: SimTenant, step: Step, created: dict[int, str], values: dict[str, str]) -> None:
     body = step.body
     if step.action is Action.CREATE:
         if any(h.name == body["name"] for h in tenant.hooks.values()):
             raise SimulatedConflict(f"duplicate name {body['name']}")
-        hook_id = f"new-{step.index}"
+        hook_id = f"new-{next(_ids)}"
         tenant.hooks[hook_id] = SimHook(
             body["name"], body["triggerId"], body["script"], body["enabled"], dict(body["dependencies"])
         )
@@ -118,6 +150,8 @@ def _apply(tenant: SimTenant, step: Step, created: dict[int, str]) -> None:
         return
     hook_id = step.hook_id or created[step.created_by]
     hook = tenant.hooks[hook_id]
+    keys = set(body.get("keys", ()))
+    sent = {key: MARKER_VALUE if is_marker(key) else values.get(key, "<no value>") for key in keys}
     if step.action in (Action.UPDATE, Action.ENABLE, Action.DISABLE):
         if "name" in body and any(h.name == body["name"] for i, h in tenant.hooks.items() if i != hook_id):
             raise SimulatedConflict(f"duplicate name {body['name']}")
@@ -126,23 +160,76 @@ def _apply(tenant: SimTenant, step: Step, created: dict[int, str]) -> None:
     elif step.action is Action.DELETE:
         del tenant.hooks[hook_id]
     elif step.action is Action.SECRETS_ADD:
-        assert not (set(body["keys"]) & hook.secret_keys), "POST of an existing secret key"
-        hook.secret_keys |= set(body["keys"])
-        assert len(hook.secret_keys) <= 20
+        if keys & hook.secret_keys:
+            raise SimulatedConflict(f"POST of an existing secret key on {hook.name}")
+        if len(hook.secrets) + len(keys) > 20:
+            raise SimulatedConflict(f"{hook.name}: more than 20 secrets")
+        hook.secrets.update(sent)
     elif step.action is Action.SECRETS_UPDATE:
-        assert set(body["keys"]) <= hook.secret_keys, "PATCH of a missing secret key"
+        if not keys <= hook.secret_keys:
+            raise SimulatedConflict(f"PATCH of a missing secret key on {hook.name}")
+        hook.secrets.update(sent)
     elif step.action is Action.SECRETS_DELETE:
-        hook.secret_keys -= set(body["keys"])
+        if not keys <= hook.secret_keys:
+            raise SimulatedConflict(f"DELETE of a missing secret key on {hook.name}")
+        for key in keys:
+            del hook.secrets[key]
 
 
-def assert_converged(tenant: SimTenant, desired: DesiredState) -> None:
+def blocked_names(plan: Plan) -> set[str]:
+    """Config hooks the plan says it cannot change (reported as skipped)."""
+    return {c.name for c in plan.changes if c.skipped and c.kind is not ChangeKind.DELETE}
+
+
+def assert_converged(
+    tenant: SimTenant, desired: DesiredState, plan: Plan | None = None, options: PlanOptions | None = None
+) -> None:
+    """Every config hook is as configured (but those the plan reported it cannot change or
+    that are excluded); with an HMAC key, a marker only ever vouches for values written."""
+    skip = (blocked_names(plan) if plan else set()) | set(options.excluded_hooks if options else ())
+    # A trigger whose wanted hook cannot be changed keeps its enabled hook: never dark.
+    held = {h.trigger_id for h in desired.hooks if h.enabled and h.name in skip}
     live = {h.name: h for h in tenant.hooks.values()}
     for hook in desired.hooks:
+        if hook.name in skip:
+            continue
         got = live[hook.name]
+        enabled = got.enabled if hook.trigger_id in held else hook.enabled
         assert (got.trigger_id, got.script, got.enabled, got.dependencies) == (
-            hook.trigger_id, hook.script, hook.enabled, dict(hook.dependencies)
+            hook.trigger_id, hook.script, enabled, dict(hook.dependencies)
         ), hook.name
         assert user_keys(got.secret_keys) >= set(hook.secrets), hook.name
+        if options and options.hmac_key and markers(got.secret_keys):
+            assert markers(got.secret_keys) == {marker_for(options.hmac_key, hook.name, hook.secrets)}, hook.name
+            written = {key: got.secrets[key] for key in hook.secrets}
+            assert written == dict(hook.secrets), f"{hook.name}: the marker vouches for values not written"
+
+
+def check_nothing_lost(before: LiveState, after: SimTenant, plan: Plan, options: PlanOptions, desired: DesiredState) -> None:
+    """Hooks and secret keys vanish only through deletes the plan was allowed to make; hooks
+    on unknown triggers and excluded hooks keep everything (excluded ones may be disabled)."""
+    wanted = desired.by_name()
+    for hook in before.hooks:
+        if hook.trigger_id == UNKNOWN_TRIGGER or hook.name in options.excluded_hooks:
+            now = after.hooks.get(hook.id)
+            assert now is not None, f"{hook.name}: unmanaged hook deleted"
+            same = (now.name, now.trigger_id, now.script, now.secret_keys)
+            assert same == (hook.name, hook.trigger_id, hook.script, set(hook.secret_keys)), hook.name
+            assert hook.trigger_id != UNKNOWN_TRIGGER or now.enabled == hook.enabled, hook.name
+            continue
+        if hook.id not in after.hooks:
+            deleted = any(s.action == "delete" and s.hook_id == hook.id for s in plan.steps)
+            assert deleted, f"{hook.name} vanished without a delete step"
+            base = replaced_base(hook.name)
+            replaced = hook.name in wanted and wanted[hook.name].trigger_id != hook.trigger_id
+            if not options.allow_delete:
+                assert replaced or base in wanted, f"{hook.name} deleted with deletes off"
+                keep = set(wanted[hook.name if replaced else base].secrets)
+                assert user_keys(hook.secret_keys) <= keep, f"{hook.name}: secrets dropped"
+            continue
+        kept = user_keys(after.hooks[hook.id].secret_keys)
+        if not options.allow_delete:
+            assert user_keys(hook.secret_keys) <= kept, f"{hook.name}: secret key deleted"
 
 
 NAMES = [f"hook-{i}" for i in range(8)]
@@ -198,3 +285,102 @@ def random_case(rng: random.Random) -> tuple[DesiredState, LiveState, PlanOption
         force=True,
     )
     return DesiredState(tuple(desired_hooks)), LiveState(tuple(live_hooks)), options
+
+
+# ---------------------------------------------------------------------------- chains
+
+KEY_POOL = [f"K{i:02d}" for i in range(24)]
+
+
+def _secret_map(rng: random.Random, previous: dict[str, str] | None = None) -> dict[str, str]:
+    """Small sets, sets at or near Auth0's cap of 20, and swaps and value changes of either."""
+    shape = rng.random()
+    if previous is not None and shape < 0.5:
+        keys = set(previous)
+        for _ in range(rng.randint(0, 2)):  # swap a key for another
+            if keys and rng.random() < 0.6:
+                keys.discard(rng.choice(sorted(keys)))
+            keys.add(rng.choice(KEY_POOL))
+        keys = set(sorted(keys)[:20])
+        return {k: previous[k] if k in previous and rng.random() < 0.7 else f"v{rng.randint(0, 3)}-{k}" for k in keys}
+    if shape < 0.7:
+        keys = rng.sample(KEY_POOL, rng.randint(18, 20))
+    else:
+        keys = rng.sample(KEY_POOL[:6], rng.randint(0, 3))
+    return {k: f"v{rng.randint(0, 3)}-{k}" for k in keys}
+
+
+def _enable_some(rng: random.Random, hooks: list[Hook]) -> list[Hook]:
+    """At most one enabled hook per trigger, as the validator demands."""
+    out, enabled_on = [], set()
+    for hook in rng.sample(hooks, len(hooks)):
+        enabled = hook.trigger_id not in enabled_on and rng.random() < 0.6
+        if enabled:
+            enabled_on.add(hook.trigger_id)
+        out.append(Hook(hook.name, hook.trigger_id, hook.script, enabled, hook.dependencies, hook.secrets))
+    return sorted(out, key=lambda h: h.name)
+
+
+def _next_config(rng: random.Random, previous: DesiredState, triggers: list[str]) -> DesiredState:
+    """The next commit: hooks dropped, moved to another trigger (a replace), renamed,
+    edited, their secrets swapped or changed, new hooks added."""
+    hooks: list[Hook] = []
+    names = {hook.name for hook in previous.hooks}
+    for hook in previous.hooks:
+        roll = rng.random()
+        if roll < 0.1:
+            continue
+        name, trigger, script = hook.name, hook.trigger_id, hook.script
+        if roll < 0.35:
+            trigger = rng.choice([t for t in triggers if t != trigger])
+        elif roll < 0.45:
+            name = rng.choice([n for n in NAMES + [f"renamed-{n}" for n in NAMES] if n not in names])
+            names.add(name)
+        elif roll < 0.6:
+            script = f"// v{rng.randint(3, 9)} {name}\n"
+        secrets = _secret_map(rng, dict(hook.secrets)) if rng.random() < 0.6 else dict(hook.secrets)
+        hooks.append(Hook(name, trigger, script, False, hook.dependencies, secrets))
+    free = [n for n in NAMES if n not in names]
+    for name in rng.sample(free, min(len(free), rng.randint(0, 2))):
+        hooks.append(Hook(name, rng.choice(triggers), f"// v1 {name}\n", False, {}, _secret_map(rng)))
+    return DesiredState(tuple(_enable_some(rng, hooks)))
+
+
+def random_chain(rng: random.Random, length: int = 4) -> tuple[LiveState, list[tuple[DesiredState, PlanOptions]]]:
+    """A live tenant (sometimes broken, with hooks at the secret cap, on an unknown trigger,
+    or excluded) and a sequence of configs, each with its own options."""
+    desired, live, _ = random_case(rng)
+    triggers = sorted({h.trigger_id for h in desired.hooks + live.hooks} | set(rng.sample(TRIGGERS, 3)))
+    extra = []
+    if rng.random() < 0.3:  # a hook Auth0 may add one day; sometimes its name is one we use
+        name = rng.choice(NAMES + ["future-hook"])
+        if name not in {h.name for h in live.hooks}:
+            extra.append(LiveHook("unknown-1", name, UNKNOWN_TRIGGER, "// future\n", True))
+    capped = None
+    if rng.random() < 0.3:  # a hook at the cap: 20 keys, or 19 and a (stale) marker
+        keys = set(rng.sample(KEY_POOL, 20))
+        if rng.random() < 0.5:
+            keys = set(sorted(keys)[:19]) | {marker_for(b"k", "capped", {"X": "old"})}
+        capped = LiveHook("capped-1", "capped", rng.choice(triggers), "// capped\n", False, secret_keys=frozenset(keys))
+        extra.append(capped)
+    live = LiveState(live.hooks + tuple(extra))
+    names = [h.name for h in live.hooks]
+    excluded = frozenset(rng.sample(names, 1)) if names and rng.random() < 0.2 else frozenset()
+    hmac_key = b"k" if rng.random() < 0.7 else None
+    configs = []
+    if capped and rng.random() < 0.7:
+        secrets = _secret_map(rng, {k: "old" for k in user_keys(capped.secret_keys)})
+        desired = DesiredState(desired.hooks + (Hook("capped", capped.trigger_id, "// capped\n", False, {}, secrets),))
+        desired = DesiredState(tuple(_enable_some(rng, list(desired.hooks))))
+    for i in range(length):
+        if i:
+            desired = _next_config(rng, desired, triggers)
+        options = PlanOptions(
+            allow_delete=rng.random() < 0.5,
+            rotate_secrets=rng.random() < 0.1,
+            hmac_key=hmac_key if rng.random() < 0.9 else None,
+            force=True,
+            excluded_hooks=excluded,
+        )
+        configs.append((desired, options))
+    return live, configs

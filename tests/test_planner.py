@@ -143,7 +143,10 @@ def test_deletes_refused_without_the_flag():
     assert not any(s.action in (Action.DELETE, Action.SECRETS_DELETE) for s in plan.steps)
     skipped = [c for c in plan.changes if c.skipped]
     assert [c.name for c in skipped] == ["orphan"]
-    assert any("OLD" in w for w in plan.warnings) and any("orphan" in w for w in plan.warnings)
+    assert any("OLD" in w for w in plan.warnings)
+    # The orphan is reported once (a skipped delete), not again as a warning; it is drift.
+    assert not any("orphan" in w for w in plan.warnings)
+    assert plan.unmanaged == ("orphan",) and plan.has_drift and not plan.has_changes
     assert plan.summary.skipped == 1
 
 

@@ -94,6 +94,7 @@ def test_skipped_deletes_and_warnings_outside_details():
     assert "`orphan` (send-phone-message): not in the config; deletes are off (pass --allow-delete)" in head
     assert "pcp: secret keys OLD_KEY are not in the config; not deleted (pass --allow-delete)" in head
     assert head.count("orphan") == 1  # the skipped delete is not repeated as a warning
+    assert "> **Left as they are (2 hooks):**" in head
     # Sections inside an alert are separated so a list never swallows the next heading.
     assert "\n>\n> **Warnings:**" in head
 

@@ -57,3 +57,12 @@ def test_json_has_format_version_summary_and_no_secret_values():
     assert "CANARY-1" not in json.dumps(data)
     actions = [step["action"] for step in data["steps"]]
     assert actions.index("disable") < actions.index("enable") < actions.index("delete")
+
+
+def test_no_request_but_drift_does_not_claim_the_tenant_matches():
+    from reconciler.render.text import NOTHING_TO_APPLY
+
+    plan = build_plan(DesiredState(()), LiveState((LiveHook("1", "by-hand", PRE, "// x\n", False),)))
+    text = unstyle(render_text(plan))
+    assert text.rstrip().splitlines()[-1] == NOTHING_TO_APPLY
+    assert text.count("by-hand") == 1  # a skipped delete, not also a warning

@@ -24,6 +24,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "text": summary.line(),
         },
         "has_changes": plan.has_changes,
+        "has_drift": plan.has_drift,
+        "unmanaged": list(plan.unmanaged),
         "config_digest": plan.config_digest,
         "live_fingerprint": plan.live_fingerprint,
         "allow_delete": plan.allow_delete,
@@ -47,6 +49,7 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
         live_fingerprint=data["live_fingerprint"],
         allow_delete=bool(data.get("allow_delete", False)),
         review_only=bool(data.get("review_only", False)),
+        unmanaged=tuple(str(name) for name in data.get("unmanaged", ())),
     )
 
 

@@ -5,7 +5,8 @@ Layout, top to bottom:
 1. a heading naming the tenant and the summary line;
 2. what a reviewer must not miss, outside any ``<details>``: a ``[!CAUTION]`` alert with
    the deletes and the triggers whose enabled hook changes (hand-overs), then a
-   ``[!WARNING]`` alert with skipped deletes and the plan's warnings;
+   ``[!WARNING]`` alert with skipped changes (deletes that are off, hooks that cannot be
+   changed) and the plan's warnings;
 3. one collapsed ``<details>`` block per changed hook, with its field changes and script
    diffs in fenced ``diff`` blocks.
 
@@ -96,16 +97,12 @@ def _caution(plan: Plan) -> str:
 
 
 def _warning(plan: Plan, skipped: list[HookChange]) -> str:
-    skipped_names = {c.name for c in skipped}
-    # The planner also words each skipped delete as a warning; list it once.
-    warnings = [
-        w for w in plan.warnings
-        if not any(w.startswith(f"{name}: not in the config; not deleted") for name in skipped_names)
-    ]
+    # The planner reports each hook once: as a skipped change or as a warning, not both.
+    warnings = plan.warnings
     sections: list[list[str]] = []
     if skipped:
         sections.append(
-            [f"> **Not deleted ({_count(len(skipped), 'hook')}):**"]
+            [f"> **Left as they are ({_count(len(skipped), 'hook')}):**"]
             + [f"> - `{_plain(c.name)}` ({_plain(c.trigger_id)}): {_plain(c.skipped)}" for c in skipped]
         )
     if warnings:

@@ -20,6 +20,8 @@ SYMBOLS: dict[ChangeKind, tuple[str, str]] = {
 }
 
 NO_CHANGES = "No changes. The tenant matches the configuration."
+# No request to make, but the tenant still differs (unmanaged hooks, skipped changes).
+NOTHING_TO_APPLY = "No changes to apply. The tenant differs from the configuration as shown above."
 REVIEW_ONLY = (
     "Planned without keyword values: secret values were not compared, and this plan is for "
     "review only (apply makes its own)."
@@ -53,7 +55,10 @@ def render_text(plan: Plan, *, show_steps: bool = True) -> str:
         lines.append("")
     if plan.review_only:
         lines.append(click.style(f"Note: {REVIEW_ONLY}", dim=True))
-    lines.append(click.style(plan.summary.line(), bold=True) if plan.has_changes else NO_CHANGES)
+    if plan.has_changes:
+        lines.append(click.style(plan.summary.line(), bold=True))
+    else:
+        lines.append(NOTHING_TO_APPLY if plan.has_drift else NO_CHANGES)
     return "\n".join(lines) + "\n"
 
 

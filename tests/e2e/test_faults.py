@@ -20,7 +20,11 @@ as configured (fields, secret values, orphans kept when deletes are off); no hoo
 missing, duplicated or left over from a replace; the emulator never saw two hooks enabled
 on one trigger and never answered 409. Four scenario shapes: creates with hand-overs,
 secret changes (with value detection through the HMAC marker), a triggerId replace with a
-freed name reused, and everything at once.
+freed name reused, and everything at once. Two more shapes are chains of commits applied
+one after another (a trial's kill lands in one of them): a triggerId that changes twice
+while the first old copy is kept (deletes off), then a cleanup with deletes on; and secret
+swaps and value changes at Auth0's cap of 20 keys, with a rename. Each commit must
+converge before the next; the last is checked in full.
 
 Trial counts: FAULT_TRIALS (default 12), KILL_TRIALS (default 32); seed: FAULT_SEED;
 parallel emulators: FAULT_WORKERS (default 4).
@@ -46,7 +50,7 @@ from reconciler.client import ManagementClient
 from reconciler.config import connection_from_env, load_settings
 from reconciler.emulator.process import EmulatorProcess
 from reconciler.errors import ReconcilerError
-from reconciler.planner import REPLACED_SUFFIX, build_plan
+from reconciler.planner import build_plan, replaced_base
 from reconciler.reconcile import load_desired, plan_options
 from reconciler.secrets import is_marker
 from reconciler.export import write_config
@@ -64,11 +68,18 @@ SEED = int(os.environ.get("FAULT_SEED", "20260611"))
 WORKERS = int(os.environ.get("FAULT_WORKERS", "4"))
 MAX_APPLIES = 6
 VALUES = {"S1": "value-one", "S2": "value-two"}
+Step = tuple[list[dict[str, Any]], list[str]]  # (desired config, extra flags)
 
 
 def h(name: str, trigger: str, enabled: bool = False, script: str | None = None, **extra: Any) -> dict[str, Any]:
     return {"name": name, "triggerId": trigger, "enabled": enabled, "script": script or f"// {name}\n", **extra}
 
+
+def keys(names: list[str], value: str) -> dict[str, str]:
+    return {name: value for name in names}
+
+
+K = [f"K{i:02d}" for i in range(24)]
 
 # shape: (live tenant to seed, desired config, extra flags)
 SHAPES: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]] = {
@@ -144,6 +155,61 @@ SHAPES: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]] 
 }
 
 
+# chain: (live tenant to seed, commits applied in turn)
+CHAINS: dict[str, tuple[list[dict[str, Any]], list[Step]]] = {
+    "triggerId changes twice": (
+        [h("m", PRE, True, secrets={"A": "old", "OLD": "x"}), h("cred", CRED, True), h("p", POST, True)],
+        [
+            # The old m keeps running as m-replaced-by-reconciler (it holds OLD).
+            ([h("m", CRED, True, secrets={"A": "##S1##", "B": "##S2##"}), h("cred", CRED), h("p", POST, True)], []),
+            # Again: the CRED copy holds B, so it is kept as well, under a free name.
+            ([h("m", POST, True, secrets={"A": "##S2##"}), h("cred", CRED, True), h("p", POST)], []),
+            ([h("m", POST, True, secrets={"A": "##S2##"}), h("cred", CRED, True), h("p", POST)], ["--allow-delete"]),
+        ],
+    ),
+    "secret swaps at the cap": (
+        [
+            # A hook with 20 keys has no slot for the marker: its values cannot be compared,
+            # so they stay the same here (value changes are c19's part).
+            h("cap", PRE, True, secrets=keys(K[:20], VALUES["S1"])),
+            h("c19", POST, True, secrets=keys(K[:19], "old")),
+            h("r1", CRED, True, script="// r\n"),
+        ],
+        [
+            ([
+                h("cap", PRE, True, secrets=keys(K[1:21], "##S1##")),  # swap K00 for K20 at 20
+                h("c19", POST, True, secrets=keys(K[:19], "##S1##")),  # 19 values and the marker
+                h("r1", CRED, True, script="// r\n"),
+            ], ["--allow-delete"]),
+            ([
+                h("cap", PRE, True, secrets=keys(K[2:22], "##S1##")),
+                h("c19", POST, True, secrets=keys(K[:19], "##S2##")),  # the marker swaps at 20
+                h("r2", CRED, True, script="// r\n"),  # a rename
+            ], ["--allow-delete"]),
+            ([
+                h("cap", PRE, True, script="// cap v2\n", secrets=keys(K[2:22], "##S1##")),
+                h("c19", POST, True, secrets=keys(K[:19], "##S1##")),
+                h("r2", CRED, True, script="// r\n"),
+            ], []),
+        ],
+    ),
+}
+
+
+def _steps(shape: str) -> tuple[list[dict[str, Any]], list[Step]]:
+    if shape in CHAINS:
+        return CHAINS[shape]
+    seed, want, flags = SHAPES[shape]
+    return seed, [(want, flags)]
+
+
+def _tenant_after(seed: list[dict[str, Any]], steps: list[Step]) -> list[dict[str, Any]]:
+    """The config hooks (as seed entries) after ``steps``: what the next commit starts from."""
+    for want, flags in steps:
+        seed = [{"name": name, **hook} for name, hook in expected_tenant(seed, want, flags).items()]
+    return seed
+
+
 def expected_tenant(seed: list[dict[str, Any]], want: list[dict[str, Any]], flags: list[str]) -> dict[str, dict[str, Any]]:
     """The tenant after a complete apply: name -> {triggerId, enabled, script, dependencies, secrets}."""
     allow_delete = "--allow-delete" in flags
@@ -189,14 +255,38 @@ def _env(emu: EmulatorProcess) -> dict[str, str]:
 
 
 def _prepare(emu: EmulatorProcess, tmp: Path, shape: str, faults: str | None, fault_seed: int,
-             latency_ms: float = 0) -> tuple[Path, list[str]]:
-    seed, want, flags = SHAPES[shape]
+             latency_ms: float = 0, step: int = 0) -> tuple[Path, list[str]]:
+    """Seed the shape's tenant, apply its commits before ``step`` cleanly, write ``step``'s."""
+    seed, steps = _steps(shape)
     emu.reset()
     emu.seed([dict(hook) for hook in seed])
+    for i, (want, flags) in enumerate(steps[:step]):
+        config = write_config(tmp / f"config-{i}", want)
+        if not _apply(emu, config, flags)[0]:
+            raise AssertionError(f"{shape}: commit {i} did not apply cleanly")
     if faults or latency_ms:
         emu.configure(faults=faults or {}, fault_seed=fault_seed, latency_ms=latency_ms)
-    config = write_config(tmp / "config", want)
+    want, flags = steps[step]
+    config = write_config(tmp / f"config-{step}", want)
     return config, flags
+
+
+def _next_commits(emu: EmulatorProcess, tmp: Path, shape: str, step: int, faults: str | None) -> tuple[int, list[str]]:
+    """Apply a chain's commits after ``step``, with ``faults``, each until it succeeds, and
+    check each; returns (the most applies any needed, problems)."""
+    seed, steps = _steps(shape)
+    most, problems = 0, []
+    for i in range(step + 1, len(steps)):
+        if faults:
+            emu.configure(faults=faults)
+        want, flags = steps[i]
+        config = write_config(tmp / f"config-{i}", want)
+        applies, message = _converge(emu, config, flags)
+        most = max(most, applies)
+        if applies > MAX_APPLIES:
+            problems.append(f"commit {i}: no success in {MAX_APPLIES} applies: {message[-600:]}")
+        problems += [f"commit {i}: {p}" for p in _problems(emu, config, shape, i)]
+    return most, problems
 
 
 def _apply(emu: EmulatorProcess, config: Path, flags: list[str], *, dry_run: bool = False) -> tuple[bool, str]:
@@ -226,9 +316,13 @@ def _converge(emu: EmulatorProcess, config: Path, flags: list[str]) -> tuple[int
     return MAX_APPLIES + 1, message
 
 
-def _problems(emu: EmulatorProcess, config: Path, shape: str) -> list[str]:
-    """Everything wrong with the tenant after convergence (faults off)."""
-    seed, want, flags = SHAPES[shape]
+def _problems(emu: EmulatorProcess, config: Path, shape: str, step: int = 0) -> list[str]:
+    """Everything wrong with the tenant after convergence (faults off). Before a chain's
+    last commit only the config's hooks are checked: old copies may be kept by design."""
+    first, steps = _steps(shape)
+    seed = _tenant_after(first, steps[:step])
+    want, flags = steps[step]
+    last = step == len(steps) - 1
     emu.configure(faults={}, latency_ms=0)
     problems: list[str] = []
     unchanged, steps = _apply(emu, config, flags, dry_run=True)
@@ -243,11 +337,13 @@ def _problems(emu: EmulatorProcess, config: Path, shape: str) -> list[str]:
     names = [hook["name"] for hook in state]
     if len(names) != len(set(names)):
         problems.append(f"duplicate hooks: {sorted(names)}")
-    leftovers = [name for name in names if name.endswith(REPLACED_SUFFIX)]
-    if leftovers:
+    leftovers = [name for name in names if replaced_base(name)]
+    if leftovers and last:
         problems.append(f"left over from a replace: {leftovers}")
     expected = expected_tenant(seed, want, flags)
     live = live_hooks(emu)
+    if not last:  # old copies kept while deletes are off go in the chain's last commit
+        live = {name: hook for name, hook in live.items() if not replaced_base(name)}
     if set(live) != set(expected):
         problems.append(f"hooks {sorted(live)} != expected {sorted(expected)}")
     for name in set(live) & set(expected):
@@ -285,7 +381,7 @@ def _report(kind: str, trials: list[dict[str, Any]]) -> None:
 
 
 def test_apply_converges_under_random_faults(tenants: queue.Queue[EmulatorProcess], tmp_path: Path) -> None:
-    shapes = list(SHAPES)
+    shapes = list(SHAPES) + list(CHAINS)
 
     def trial(emu: EmulatorProcess, index: int) -> dict[str, Any]:
         rng = random.Random(SEED + index)
@@ -294,9 +390,12 @@ def test_apply_converges_under_random_faults(tenants: queue.Queue[EmulatorProces
         applies, message = _converge(emu, config, flags)
         problems = [] if applies <= MAX_APPLIES else [f"no success in {MAX_APPLIES} applies: {message[-600:]}"]
         faults = emu.stats()["faults"]
+        problems += _problems(emu, config, shape)
+        later, more = _next_commits(emu, tmp_path / f"f{index}", shape, 0, FAULTS)
+        faults = emu.stats()["faults"]
         note = "faults " + ",".join(f"{k}={v}" for k, v in sorted(faults.items()))
-        return {"trial": index, "shape": shape, "applies": applies, "note": note, "faults": sum(faults.values()),
-                "problems": problems + _problems(emu, config, shape)}
+        return {"trial": index, "shape": shape, "applies": max(applies, later), "note": note,
+                "faults": sum(faults.values()), "problems": problems + more}
 
     trials = _run_trials(tenants, FAULT_TRIALS, trial)
     assert sum(t["faults"] for t in trials) >= FAULT_TRIALS * 5, "the faults did not fire"
@@ -308,15 +407,17 @@ def _requests(emu: EmulatorProcess) -> int:
 
 
 def test_apply_converges_after_sigkill_at_random_points(tenants: queue.Queue[EmulatorProcess], tmp_path: Path) -> None:
-    shapes = list(SHAPES)
+    shapes = list(SHAPES) + list(CHAINS)
     emu = tenants.get()
-    try:  # requests an uninterrupted apply of each shape makes (token included)
+    try:  # requests an uninterrupted apply of each shape's commits makes (token included)
         sizes = {}
         for i, shape in enumerate(shapes):
-            config, flags = _prepare(emu, tmp_path / f"size-{i}", shape, None, 0)
-            assert _apply(emu, config, flags)[0]
-            stats = emu.stats()
-            sizes[shape] = (stats["requests"], stats["writes"])
+            for step in range(len(_steps(shape)[1])):
+                config, flags = _prepare(emu, tmp_path / f"size-{i}", shape, None, 0, step=step)
+                before = emu.stats()
+                assert _apply(emu, config, flags)[0]
+                stats = emu.stats()
+                sizes[shape, step] = (stats["requests"] - before["requests"], stats["writes"] - before["writes"])
     finally:
         tenants.put(emu)
 
@@ -324,9 +425,12 @@ def test_apply_converges_after_sigkill_at_random_points(tenants: queue.Queue[Emu
         rng = random.Random(SEED * 7 + index)
         shape = shapes[index % len(shapes)]
         faults = FAULTS if index % 2 else None
+        step = rng.randrange(len(_steps(shape)[1]))  # the commit whose apply is killed
         # 15 ms a response: the kill lands within a request or two of the chosen point.
-        config, flags = _prepare(emu, tmp_path / f"k{index}", shape, faults, rng.randrange(2**31), latency_ms=15)
-        kill_after = rng.randint(1, sizes[shape][0])
+        config, flags = _prepare(emu, tmp_path / f"k{index}", shape, faults, rng.randrange(2**31),
+                                 latency_ms=15, step=step)
+        size = sizes[shape, step]
+        kill_after = _requests(emu) + rng.randint(1, size[0])
         extra_ms = rng.uniform(0, 30)
         env = {**os.environ, **_env(emu), "PYTHONUNBUFFERED": "1"}
         for name in ("AUTH0_ALLOW_DELETE", "AUTH0_KEYWORD_REPLACE_MAPPINGS", "AUTH0_ACCESS_TOKEN"):
@@ -346,11 +450,14 @@ def test_apply_converges_after_sigkill_at_random_points(tenants: queue.Queue[Emu
         proc.wait(timeout=30)
         applies, message = _converge(emu, config, flags)
         problems = [] if applies <= MAX_APPLIES else [f"no success in {MAX_APPLIES} applies: {message[-600:]}"]
-        note = (f"killed after {at_kill['requests']}/~{sizes[shape][0]} requests, "
-                f"{at_kill['writes']}/~{sizes[shape][1]} writes" if killed else "finished before the kill")
+        note = (f"commit {step}: killed after {at_kill['requests']} requests in all (~{size[0]} in this apply), "
+                f"{at_kill['writes']} writes (~{size[1]})" if killed else f"commit {step}: finished before the kill")
         note += " +faults" if faults else ""
-        return {"trial": index, "shape": shape, "applies": applies, "note": note, "killed": killed,
-                "problems": problems + _problems(emu, config, shape)}
+        problems += _problems(emu, config, shape, step)
+        emu.configure(latency_ms=0)
+        later, more = _next_commits(emu, tmp_path / f"k{index}", shape, step, faults)
+        return {"trial": index, "shape": shape, "applies": max(applies, later), "note": note, "killed": killed,
+                "problems": problems + more}
 
     trials = _run_trials(tenants, KILL_TRIALS, trial)
     killed = sum(1 for t in trials if t["killed"])

@@ -14,6 +14,7 @@ from plan_simulator import random_case
 
 from reconciler.emulator.process import EmulatorProcess
 from reconciler.export import write_config
+from reconciler.render.text import NOTHING_TO_APPLY
 from reconciler.secrets import user_keys
 from tests.e2e.helpers import live_hooks, run_cli
 
@@ -82,4 +83,8 @@ def test_generated_case_applies_cleanly(strict_emulator: EmulatorProcess, tmp_pa
             else:
                 assert name in desired.by_name(), f"{name} deleted with deletes off"
     again = run_cli(["plan", "-c", str(config), "--detailed-exitcode", *flags], env)
-    assert again.exit_code == 0, again.output
+    # Nothing left to send; hooks kept while deletes are off are drift (exit 2), no request.
+    unmanaged = any(name not in desired.by_name() for name in after)
+    assert again.exit_code == (2 if unmanaged else 0), again.output
+    if unmanaged:
+        assert again.output.rstrip().splitlines()[-1] == NOTHING_TO_APPLY

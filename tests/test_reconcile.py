@@ -1,0 +1,40 @@
+"""plan_options: where exclusions and flags come from (deploy-cli's names)."""
+
+import json
+
+import pytest
+
+from reconciler.config import excluded_hooks, load_settings
+from reconciler.errors import ReconcilerError
+from reconciler.reconcile import plan_options
+
+
+@pytest.mark.parametrize(
+    "value, names",
+    [
+        (None, set()), ("", set()), ('["a", "b c"]', {"a", "b c"}), ("a, b", {"a", "b"}),
+        (["a"], {"a"}),  # a deploy-cli config.json holds a real list
+    ],
+)
+def test_excluded_hooks_forms(value, names):
+    assert set(excluded_hooks(value)) == names
+
+
+@pytest.mark.parametrize("value", ['["a", 3]', "[not json", '{"a": 1}', [""], 7])
+def test_bad_exclusion_lists_are_refused(value):
+    with pytest.raises(ReconcilerError, match="AUTH0_EXCLUDED_HOOKS"):
+        excluded_hooks(value)
+
+
+def test_plan_options_reads_the_settings_passed_not_os_environ(monkeypatch):
+    monkeypatch.setenv("AUTH0_EXCLUDED_HOOKS", "from-os")
+    options = plan_options(load_settings({"AUTH0_EXCLUDED_HOOKS": '["x"]'}), exclude=["y"])
+    assert options.excluded_hooks == {"x", "y"}
+    assert plan_options(load_settings({})).excluded_hooks == frozenset()
+
+
+def test_exclusions_from_a_deploy_cli_config_file_and_the_environment_wins(tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"AUTH0_EXCLUDED_HOOKS": ["from-file"]}))
+    assert load_settings({}, config_file=str(config)).excluded_hooks == ("from-file",)
+    assert load_settings({"AUTH0_EXCLUDED_HOOKS": "from-env"}, config_file=str(config)).excluded_hooks == ("from-env",)
