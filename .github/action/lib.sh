@@ -45,8 +45,10 @@ common_inputs() {
 
 # --allow-delete / AUTH0_ALLOW_DELETE from the allow-delete input ("" leaves the environment alone).
 delete_args() {
+  local value
   DELETE_ARGS=()
-  case "$(boolean allow-delete "${INPUT_ALLOW_DELETE:-}" "")" in
+  value="$(boolean allow-delete "${INPUT_ALLOW_DELETE:-}" "")"
+  case "$value" in
     true) DELETE_ARGS=(--allow-delete) ;;
     false) export AUTH0_ALLOW_DELETE=false ;;
   esac

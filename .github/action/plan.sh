@@ -16,8 +16,9 @@ fi
 format="${INPUT_FORMAT:-text}"
 case "$format" in text | json | markdown) ;; *) die "input format must be text, json or markdown" ;; esac
 
-skip_if_unchanged
 delete_args
+skip_if_unchanged
+mkdir -p "$(dirname "$PLAN_FILE")"
 args=(plan -c "$CONFIG" --tenant "$TENANT" --out "$PLAN_FILE" --format "$format" --detailed-exitcode "${DELETE_ARGS[@]}")
 [ "$missing" = true ] && args+=(--allow-missing-keywords)
 
