@@ -1,29 +1,9 @@
-/**
- * Pre-User Registration: refuses sign-ups from throwaway e-mail providers and records
- * where the user signed up from.
- *
- * @param {object} user - the new user (email, phone_number, username, user_metadata, ...)
- * @param {object} context - Auth0 connection and other context info
- * @param {function} cb - function (error, response)
- */
+// Pre-User Registration: refuse sign-ups from throwaway e-mail domains.
 module.exports = function (user, context, cb) {
-  var disposable = require('disposable-email-domains');
-  var blocked = new Set(disposable);
-
-  var email = (user.email || '').toLowerCase();
-  var domain = email.slice(email.lastIndexOf('@') + 1);
-
-  if (domain && blocked.has(domain)) {
-    // PreUserRegistrationError is provided by the Hooks runtime: its second message is shown to the user.
-    return cb(new PreUserRegistrationError(
-      'Disposable e-mail address: ' + domain,
-      'Please sign up with a permanent e-mail address.'
-    ));
+  var blocked = ['mailinator.com', 'guerrillamail.com', '10minutemail.com'];
+  var domain = (user.email || '').split('@').pop().toLowerCase();
+  if (blocked.indexOf(domain) !== -1) {
+    return cb(new PreUserRegistrationError('Disposable e-mail: ' + domain, 'Please use a permanent address.'));
   }
-
-  var response = {};
-  response.user = {
-    user_metadata: { signup_source: (context.request && context.request.hostname) || 'unknown' }
-  };
-  cb(null, response);
+  cb(null, { user: {} });
 };
