@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """How close does `apply` get to the tenant's rate limit?
 
-    .venv/bin/python bench/apply_rate.py            # everything (~12 min: 2 rps x 1,000 writes is ~8 min alone)
-    .venv/bin/python bench/apply_rate.py --quick    # skips 1,000 writes at 2 rps (~3 min)
+    .venv/bin/python bench/apply_rate.py            # everything (~20 min: 2 rps x 1,000 writes is ~8 min, twice)
+    .venv/bin/python bench/apply_rate.py --quick    # 40 and 120 writes per tier (~4 min)
     .venv/bin/python bench/apply_rate.py --sizes 50,200 --json results.json
 
 For each rate-limit profile the emulator runs as a subprocess (it does not share the
 tool's GIL) with Auth0's published limits:
 
-- `2/s burst 10`: Enterprise non-production (and roughly Free);
-- `16/s burst 50 +100 ms`: Enterprise production, with 100 ms added to every response.
+- `free 2/s burst 2`: Free;
+- `non-prod 2/s burst 10`: Enterprise non-production;
+- `prod 16/s burst 50 +100 ms`: Enterprise production, with 100 ms added to every response.
 
 Each case applies a plan of exactly N write requests to an empty tenant: N hooks, created
 disabled on credentials-exchange, no secrets (one POST each; no hand-overs). The run is a
@@ -20,7 +21,7 @@ Lower bound: the emulator's bucket starts full, so R rate-limited requests canno
 before `(R - burst) / rate` seconds. With latency L and 8 requests in flight, they also need
 `R * L / 8`; and the token request, the read and the last write are serial: `3 * L`. So
 bound = max((R - burst) / rate, R * L / 8) + 3 * L. The target is wall <= 1.10 x bound,
-no failed step, and (few or) no 429s.
+no failed step, and (few or) no 429s (issue 11 asks for <= 1.05 x at every tier).
 """
 
 from __future__ import annotations
@@ -45,9 +46,12 @@ from common import (  # noqa: E402
 )
 
 PROFILES = {
-    "2/s burst 10": {"rate_limit": 2, "burst": 10, "latency_ms": 0},
-    "16/s burst 50 +100 ms": {"rate_limit": 16, "burst": 50, "latency_ms": 100},
+    "free 2/s burst 2": {"rate_limit": 2, "burst": 2, "latency_ms": 0},
+    "non-prod 2/s burst 10": {"rate_limit": 2, "burst": 10, "latency_ms": 0},
+    "prod 16/s burst 50 +100 ms": {"rate_limit": 16, "burst": 50, "latency_ms": 100},
 }
+QUICK_SIZES = "40,120"
+TARGET = 1.05
 WORKERS = 8
 
 
@@ -84,11 +88,12 @@ def run_case(emu: Any, profile: dict[str, Any], writes: int, workdir: Path) -> d
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="skip 1,000 writes at 2/s (the ~8 minute case)")
-    parser.add_argument("--sizes", default="50,200,1000", help="plan sizes in write requests (default 50,200,1000)")
+    parser.add_argument("--quick", action="store_true", help=f"only {QUICK_SIZES} writes per tier")
+    parser.add_argument("--sizes", default=None, help="plan sizes in write requests (default 50,200,1000)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    spec = args.sizes or (QUICK_SIZES if args.quick else "50,200,1000")
+    sizes = [int(s) for s in spec.split(",") if s.strip()]
 
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-apply-rate-") as tmp:
@@ -96,9 +101,6 @@ def main() -> int:
             with emulator(rate_limit=profile["rate_limit"], burst=profile["burst"],
                           latency_ms=profile["latency_ms"] or None) as emu:
                 for writes in sizes:
-                    if args.quick and profile["rate_limit"] <= 2 and writes >= 1000:
-                        progress(f"[{name}] {writes} writes: skipped (--quick)")
-                        continue
                     expected = bound(writes + 1, profile["rate_limit"], profile["burst"], profile["latency_ms"])
                     progress(f"[{name}] {writes} writes: running (lower bound ~{expected:.0f} s)...")
                     row = run_case(emu, profile, writes, Path(tmp))
@@ -120,9 +122,9 @@ def main() -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     bad = [r for r in results if r["failed_steps"] or not r["end_state_ok"]]
-    slow = [r for r in results if r["ratio"] > 1.10]
+    slow = [r for r in results if r["ratio"] > TARGET]
     if slow:
-        print(f"{len(slow)} case(s) slower than 1.10 x the lower bound", file=sys.stderr)
+        print(f"{len(slow)} case(s) slower than {TARGET:.2f} x the lower bound", file=sys.stderr)
     return 1 if bad else 0
 
 

@@ -91,6 +91,10 @@ def validate(config: str, strict: bool, allow_missing_keywords: bool) -> None:
     if report.ok(strict) and report.state is not None:
         count = len(report.state.hooks)
         extra = f", {_plural(warnings, 'warning')}" if warnings else ""
+        actions = report.state.actions
+        if actions is not None and (actions.actions or actions.managed_triggers):
+            triggers = _plural(len(actions.managed_triggers), "trigger")
+            extra = f", {_plural(len(actions.actions), 'action')} and bindings on {triggers} valid{extra}"
         click.echo(f"ok: {_plural(count, 'hook')} valid{extra}")
         return
     click.echo(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}", err=True)
@@ -98,9 +102,16 @@ def validate(config: str, strict: bool, allow_missing_keywords: bool) -> None:
 
 
 @cli.command()
-def schema() -> None:
-    """Print the hook metadata JSON Schema (for editors)."""
-    from reconciler.validate import schema_text
+@click.argument("kind", type=click.Choice(["hook", "action", "triggers"]), default="hook")
+def schema(kind: str) -> None:
+    """Print a JSON Schema for editors: hook metadata (default), an action, or triggers.json."""
+    if kind == "hook":
+        from reconciler.validate import schema_text
+    else:
+        from reconciler.resources.actions import schema_text as action_schema
+
+        def schema_text() -> str:
+            return action_schema(kind)
 
     click.echo(schema_text(), nl=False)
 

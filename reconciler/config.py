@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from .errors import ConfigError
 
 DEFAULT_TIMEOUT = 30.0
+# The whole run (every request, retry and wait): long enough for 5,000 writes at 2/s.
+DEFAULT_RUN_TIMEOUT = 3600.0
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,8 @@ class Connection:
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     access_token: str | None = field(default=None, repr=False)
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float = DEFAULT_TIMEOUT  # per request, body included (AUTH0_TIMEOUT)
+    run_timeout: float = DEFAULT_RUN_TIMEOUT  # the whole run (AUTH0_RUN_TIMEOUT)
 
     @property
     def host(self) -> str:
@@ -67,6 +70,7 @@ def connection_from_env(
     access_token: str | None = None,
     audience: str | None = None,
     timeout: float | None = None,
+    run_timeout: float | None = None,
 ) -> Connection:
     """Build a :class:`Connection`; flags (keyword arguments) override the environment."""
     domain = _clean(domain) or _clean(env.get("AUTH0_DOMAIN"))
@@ -96,14 +100,8 @@ def connection_from_env(
                 "(or AUTH0_ACCESS_TOKEN with a ready Management API token)"
             )
 
-    if timeout is None:
-        raw = _clean(env.get("AUTH0_TIMEOUT"))
-        try:
-            timeout = float(raw) if raw else DEFAULT_TIMEOUT
-        except ValueError:
-            raise ConfigError(f"AUTH0_TIMEOUT must be a number of seconds, not {raw!r}") from None
-    if timeout <= 0:
-        raise ConfigError("AUTH0_TIMEOUT must be a positive number of seconds")
+    timeout = _seconds(env, "AUTH0_TIMEOUT", timeout, DEFAULT_TIMEOUT)
+    run_timeout = _seconds(env, "AUTH0_RUN_TIMEOUT", run_timeout, DEFAULT_RUN_TIMEOUT)
 
     return Connection(
         base_url=base_url,
@@ -112,4 +110,17 @@ def connection_from_env(
         client_secret=client_secret,
         access_token=access_token,
         timeout=timeout,
+        run_timeout=run_timeout,
     )
+
+
+def _seconds(env: Mapping[str, str], name: str, given: float | None, default: float) -> float:
+    if given is None:
+        raw = _clean(env.get(name))
+        try:
+            given = float(raw) if raw else default
+        except ValueError:
+            raise ConfigError(f"{name} must be a number of seconds, not {raw[:40]!r}") from None
+    if not 0 < given < float("inf"):  # also refuses nan
+        raise ConfigError(f"{name} must be a positive number of seconds")
+    return given

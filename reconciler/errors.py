@@ -45,3 +45,29 @@ class AuthError(ApiError):
 
 class HooksUnavailableError(ApiError):
     """The tenant has no Hooks feature (retired, or a tenant created after 2023-10-16)."""
+
+
+class BadResponseError(ApiError):
+    """A server answer that does not have the shape the API documents (a proxy, a WAF, a
+    broken mock): the message names the request, e.g. ``GET /api/v2/hooks?page=0: ...``."""
+
+
+class OutcomeUnknown(ApiError):
+    """A non-idempotent request may or may not have been applied (a 5xx, or the connection
+    dropped after sending): the endpoint looks the resource up before re-sending."""
+
+    def __init__(self, reason: str, *, status: int = 0, method: str = "POST", path: str = "") -> None:
+        super().__init__(f"outcome unknown: {reason} ({method} {path})", status=status, method=method, path=path)
+        self.reason = reason
+
+
+class DeadlineExceeded(ApiError):
+    """The run as a whole took longer than its deadline (``AUTH0_RUN_TIMEOUT``)."""
+
+
+class WaitTooLong(ApiError):
+    """The server asked to wait longer than the retry policy allows (``wait`` seconds)."""
+
+    def __init__(self, message: str, *, wait: float, status: int = 0, method: str = "", path: str = "") -> None:
+        super().__init__(message, status=status, method=method, path=path)
+        self.wait = wait

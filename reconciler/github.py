@@ -14,7 +14,6 @@ again first, so a retry can never leave two sticky comments.
 
 from __future__ import annotations
 
-import random
 import re
 import time
 from dataclasses import dataclass
@@ -24,7 +23,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from reconciler import __version__
-from reconciler.errors import ReconcilerError
+from reconciler.api.transport import ATTEMPTS_EXT, NOT_SENT, RetryPolicy, RetryTransport, send_looking_first
+from reconciler.errors import OutcomeUnknown, ReconcilerError, WaitTooLong
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -94,9 +94,18 @@ class GitHubClient:
             raise GitHubError(f"GitHub API URL {api_url!r} is not an http(s) URL (--api-url or GITHUB_API_URL)")
         self.api_url = api_url.strip().rstrip("/")
         self._origin = (parts.scheme, parts.netloc)
+        if not token or not all(0x21 <= ord(ch) <= 0x7E for ch in token):
+            raise GitHubError("the GitHub token is empty or contains a space, a control character or a "
+                              "non-ASCII character (its value is not shown)")
+        self._token = token
         self._sleep = sleep if sleep is not None else _default_sleep
         self.max_attempts = max(1, max_attempts)
         self.max_wait = max_wait
+        # The tool's one retry policy, with GitHub's ways of saying "rate limited".
+        self.policy = RetryPolicy(
+            max_attempts=self.max_attempts, connect_attempts=self.max_attempts, cap=max_wait,
+            fail_beyond=max_wait, unknown_rate_wait=60.0, is_rate_limited=_rate_limited, sleep=self._sleep,
+        )
         self._http = httpx.Client(
             headers={
                 "Authorization": f"Bearer {token}",
@@ -105,7 +114,7 @@ class GitHubClient:
                 "User-Agent": f"auth0-hooks-reconciler/{__version__}",
             },
             timeout=timeout,
-            transport=transport,
+            transport=RetryTransport(transport or httpx.HTTPTransport(), policy=self.policy, timeout=timeout),
             follow_redirects=False,
         )
 
@@ -121,65 +130,45 @@ class GitHubClient:
     # ------------------------------------------------------------------ requests
 
     def request(self, method: str, url: str, *, what: str, json: Any = None) -> httpx.Response:
-        """One request with bounded retries. ``what`` words the action for error messages.
+        """One request under the shared retry policy. ``what`` words the action for errors.
 
-        Retried: 5xx and connection errors (only for GET/PATCH, which are idempotent; a POST
-        raises :class:`_Unknown` so the caller can look before re-sending), and rate limits
-        (403/429 with ``retry-after`` or an exhausted ``x-ratelimit-remaining``), which
-        GitHub guarantees were not processed.
+        Retried (by :class:`~reconciler.api.transport.RetryTransport`): 5xx and dropped
+        connections for idempotent methods (a POST raises OutcomeUnknown so the caller can
+        look before re-sending), and rate limits (403/429 with ``retry-after`` in seconds or
+        as an HTTP date, or an exhausted ``x-ratelimit-remaining``), which GitHub guarantees
+        were not processed.
         """
         if not url.startswith("http"):
             url = self.api_url + url
         self._check_origin(url)
-        idempotent = method in ("GET", "PATCH", "PUT", "DELETE")
-        for attempt in range(1, self.max_attempts + 1):
-            last = attempt == self.max_attempts
-            try:
-                response = self._http.request(method, url, json=json)
-            except httpx.ConnectError as error:
-                # Never reached the server: safe to retry any method.
-                if last:
-                    raise GitHubError(f"cannot reach GitHub at {self.api_url} to {what}: {_reason(error)}") from None
-                self._sleep(self._backoff(attempt))
-                continue
-            except httpx.TransportError as error:
-                if not idempotent:
-                    raise _Unknown(f"{what}: {_reason(error)}") from None
-                if last:
-                    raise GitHubError(f"GitHub did not answer to {what}: {_reason(error)}") from None
-                self._sleep(self._backoff(attempt))
-                continue
-            status = response.status_code
-            if status < 400:
-                return response
-            wait = self._rate_limit_wait(response)
-            if wait is not None:
-                if wait > self.max_wait:
-                    raise GitHubError(
-                        f"GitHub rate limit exceeded ({status}) while trying to {what}; it resets in "
-                        f"{int(wait)}s, longer than this command waits — run it again later",
-                        status=status,
-                    )
-                if last:
-                    raise GitHubError(
-                        f"GitHub kept rate-limiting ({status}) after {attempt} attempts to {what}: "
-                        f"{_message(response)}",
-                        status=status,
-                    )
-                self._sleep(wait)
-                continue
-            if status >= 500:
-                if not idempotent:
-                    raise _Unknown(f"{what}: GitHub answered {status}")
-                if last:
-                    raise GitHubError(
-                        f"GitHub failed ({status}) after {attempt} attempts to {what}: {_message(response)}",
-                        status=status,
-                    )
-                self._sleep(self._backoff(attempt))
-                continue
-            raise _refusal(response, what)
-        raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            response = self._http.request(method, url, json=json)
+        except OutcomeUnknown:
+            raise
+        except WaitTooLong as error:
+            raise GitHubError(
+                f"GitHub rate limit exceeded ({error.status}) while trying to {what}; it resets in "
+                f"{int(error.wait)}s, longer than this command waits — run it again later",
+                status=error.status,
+            ) from None
+        except httpx.TransportError as error:
+            if isinstance(error, NOT_SENT):
+                raise GitHubError(f"cannot reach GitHub at {self.api_url} to {what}: {self._reason(error)}") from None
+            raise GitHubError(f"GitHub did not answer to {what}: {self._reason(error)}") from None
+        status = response.status_code
+        if status < 400:
+            return response
+        attempts = response.extensions.get(ATTEMPTS_EXT, 1)
+        if self.policy.is_rate_limited(response):
+            raise GitHubError(
+                f"GitHub kept rate-limiting ({status}) after {attempts} attempts to {what}: {_message(response)}",
+                status=status,
+            )
+        if status >= 500:
+            raise GitHubError(
+                f"GitHub failed ({status}) after {attempts} attempts to {what}: {_message(response)}", status=status
+            )
+        raise _refusal(response, what)
 
     def _check_origin(self, url: str) -> None:
         parts = urlsplit(url)
@@ -187,29 +176,9 @@ class GitHubClient:
             # A Link header pointing elsewhere must not receive the token.
             raise GitHubError(f"GitHub pointed to another host ({parts.netloc}); not following it")
 
-    def _backoff(self, attempt: int) -> float:
-        return min(self.max_wait, 0.5 * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
-
-    def _rate_limit_wait(self, response: httpx.Response) -> float | None:
-        """Seconds to wait if ``response`` is a (secondary) rate limit, else None."""
-        if response.status_code not in (403, 429):
-            return None
-        headers = response.headers
-        retry_after = headers.get("retry-after")
-        if retry_after is not None:
-            try:
-                return max(0.0, float(retry_after))
-            except ValueError:
-                return 60.0
-        if headers.get("x-ratelimit-remaining") == "0":
-            try:
-                reset = float(headers.get("x-ratelimit-reset", ""))
-            except ValueError:
-                return 60.0
-            return max(0.0, reset - time.time()) + 1.0
-        if response.status_code == 429 or "rate limit" in _message(response).lower():
-            return 60.0  # GitHub's advice when it gives no header: wait at least a minute
-        return None
+    def _reason(self, error: Exception) -> str:
+        text = _reason(error).replace(self._token, "(sensitive)") if self._token else _reason(error)
+        return " ".join(text.split())[:300]
 
     # ------------------------------------------------------------------ comments
 
@@ -254,10 +223,6 @@ class GitHubClient:
         return _json(response)
 
 
-class _Unknown(Exception):
-    """A write whose result is unknown (5xx, dropped connection): look before re-sending."""
-
-
 def with_marker(body: str, marker: str) -> str:
     """``body`` with ``marker`` as its first line (exactly once)."""
     text = body.replace(marker, "").lstrip("\n")
@@ -296,26 +261,32 @@ def upsert_sticky_comment(
         raise GitHubError("no GitHub token (set GITHUB_TOKEN, or name another variable with --token-env)")
     body = with_marker(body, marker)
     with GitHubClient(api_url, token, sleep=sleep, max_attempts=max_attempts, transport=transport) as client:
-        for attempt in range(1, max_attempts + 1):
+
+        def current(_: Exception | None = None) -> Outcome | None:
             existing = client.find_comment(repo, pr, marker)
-            if existing is not None:
-                comment_id = int(existing["id"])
-                url = str(existing.get("html_url", ""))
-                if _same(existing.get("body") or "", body):
-                    return Outcome("unchanged", comment_id, url)
-                updated = client.update_comment(repo, comment_id, body)
-                return Outcome("updated", comment_id, str(updated.get("html_url", url)))
-            try:
-                created = client.create_comment(repo, pr, body)
-            except _Unknown as error:
-                if attempt == max_attempts:
-                    raise GitHubError(
-                        f"GitHub failed to create the comment after {attempt} attempts ({error})"
-                    ) from None
-                client._sleep(client._backoff(attempt))
-                continue  # look again: the comment may exist after all
+            if existing is None:
+                return None
+            comment_id = int(existing["id"])
+            url = str(existing.get("html_url", ""))
+            if _same(existing.get("body") or "", body):
+                return Outcome("unchanged", comment_id, url)
+            updated = client.update_comment(repo, comment_id, body)
+            return Outcome("updated", comment_id, str(updated.get("html_url", url)))
+
+        def create() -> Outcome:
+            created = client.create_comment(repo, pr, body)
             return Outcome("created", int(created["id"]), str(created.get("html_url", "")))
-    raise AssertionError("unreachable")  # pragma: no cover
+
+        found = current()
+        if found is not None:
+            return found
+        try:
+            # A create whose result is unknown: look again before re-sending.
+            return send_looking_first(create, current, client.policy)
+        except OutcomeUnknown as error:
+            raise GitHubError(
+                f"GitHub failed to create the comment after {max_attempts} attempts ({error.reason})"
+            ) from None
 
 
 # ---------------------------------------------------------------------------- errors
@@ -360,6 +331,16 @@ def _message(response: httpx.Response) -> str:
     if not message:
         message = response.reason_phrase or "no message"
     return " ".join(message.split())[:300]
+
+
+def _rate_limited(response: httpx.Response) -> bool:
+    """GitHub's rate limits: 429, or 403 with retry-after, an exhausted quota or the words."""
+    if response.status_code not in (403, 429):
+        return False
+    headers = response.headers
+    if response.status_code == 429 or "retry-after" in headers or headers.get("x-ratelimit-remaining") == "0":
+        return True
+    return "rate limit" in _message(response).lower()
 
 
 def _reason(error: Exception) -> str:

@@ -86,9 +86,16 @@ def read_config(config: str | os.PathLike[str], keywords: Keywords) -> Loaded:
 
 
 def _read_directory(config: Path, keywords: Keywords) -> Loaded:
+    from reconciler.resources.actions.load import present as actions_present  # the other resource type
+
     hooks_dir = config / "hooks"
     if not hooks_dir.is_dir():
-        msg = "has no hooks/ directory (expected auth0-deploy-cli's layout: hooks/<name>.json next to <name>.js)"
+        if not hooks_dir.exists() and actions_present(config):
+            return Loaded((), (), str(config))  # an Actions-only config: no hooks wanted
+        msg = (
+            "has no hooks/ directory, nor actions/ or triggers/ (expected auth0-deploy-cli's layout: "
+            "hooks/<name>.json next to <name>.js, actions/<name>.json, triggers/triggers.json)"
+        )
         return Loaded((), (error(config, "hooks", msg),), str(config))
     root = os.path.realpath(config)
     hooks_real = os.path.realpath(hooks_dir)
@@ -103,12 +110,9 @@ def _read_directory(config: Path, keywords: Keywords) -> Loaded:
         path = hooks_dir / entry.name
         shown = str(path)
         try:
-            if not entry.is_file():
-                if entry.is_symlink() and not path.exists():
-                    problems.append(error(shown, "(file)", "is a broken symlink"))
-                continue  # a directory named like a metadata file: not ours
-            if (entry.is_symlink() or not _inside(hooks_real, root)) and not _inside(os.path.realpath(path), root):
-                problems.append(error(shown, "(file)", "is a symlink that resolves outside the config directory"))
+            usable, problem = check_entry(entry, path, root, hooks_real)
+            problems.extend([problem] if problem else [])
+            if not usable:
                 continue
             doc = _read_document(path, shown, keywords)
         except OSError as exc:
@@ -122,6 +126,17 @@ def _read_directory(config: Path, keywords: Keywords) -> Loaded:
     return Loaded(tuple(sources), tuple(problems), str(config))
 
 
+def check_entry(entry: os.DirEntry[str], path: Path, root: str, folder_real: str) -> tuple[bool, Problem | None]:
+    """Whether a directory entry named like a config file is a file to read inside ``root``, and
+    the problem when it is not (a directory named like one is silently not ours)."""
+    if not entry.is_file():
+        broken = entry.is_symlink() and not path.exists()
+        return False, error(path, "(file)", "is a broken symlink") if broken else None
+    if (entry.is_symlink() or not _inside(folder_real, root)) and not _inside(os.path.realpath(path), root):
+        return False, error(path, "(file)", "is a symlink that resolves outside the config directory")
+    return True, None
+
+
 def _read_yaml_file(config: Path, keywords: Keywords) -> Loaded:
     shown = str(config)
     doc = _read_document(config, shown, keywords, only_under="hooks")
@@ -129,7 +144,10 @@ def _read_yaml_file(config: Path, keywords: Keywords) -> Loaded:
         return Loaded((), tuple(doc.problems), shown)
     problems = list(doc.problems)
     if not isinstance(doc.data, dict) or "hooks" not in doc.data:
-        problems.append(error(shown, "hooks", "has no top-level `hooks:` list (auth0-deploy-cli YAML format)"))
+        if isinstance(doc.data, dict) and ("actions" in doc.data or "triggers" in doc.data):
+            return Loaded((), tuple(problems), shown)  # an Actions-only file: no hooks wanted
+        msg = "has no top-level `hooks:` list, nor `actions:` or `triggers:` (auth0-deploy-cli YAML format)"
+        problems.append(error(shown, "hooks", msg))
         return Loaded((), tuple(problems), shown)
     hooks = doc.data["hooks"]
     raw_hooks = doc.raw.get("hooks") if isinstance(doc.raw, dict) else None

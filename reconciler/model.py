@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
+
+if TYPE_CHECKING:
+    from reconciler.resources.actions.model import ActionsDesired
 
 TRIGGERS: tuple[str, ...] = (
     "credentials-exchange",
@@ -79,6 +82,7 @@ class DesiredState:
 
     hooks: tuple[Hook, ...]
     source: str = ""
+    actions: ActionsDesired | None = None  # the Actions part; not planned yet (issue #12)
 
     def by_name(self) -> dict[str, Hook]:
         return {hook.name: hook for hook in self.hooks}

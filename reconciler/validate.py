@@ -10,7 +10,7 @@ import difflib
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -78,7 +78,8 @@ def check(
     except KeywordError as exc:
         return Report(None, (error(MAPPINGS_VAR, "(environment)", str(exc)),))
     try:
-        return _check(read_config(config, keywords), keywords)
+        report = _check(read_config(config, keywords), keywords)
+        return _with_actions(report, config, keywords)
     except OSError as exc:  # a file vanished or became unreadable mid-run: still no traceback
         reason = exc.strerror or type(exc).__name__
         where = exc.filename or os.fspath(config)
@@ -106,6 +107,17 @@ def _check(loaded: Loaded, keywords: Keywords) -> Report:
     ok = not any(p.is_error for p in problems)
     state = DesiredState(tuple(hooks), loaded.source) if ok else None
     return Report(state, tuple(problems), keywords.filled)
+
+
+def _with_actions(report: Report, config: str | os.PathLike[str], keywords: Keywords) -> Report:
+    """The hooks report plus the Actions part of the config (reconciler.resources.actions)."""
+    from reconciler.resources import actions  # imported here: it reuses this module's helpers
+
+    desired, found = actions.check(config, keywords)
+    problems = tuple(dict.fromkeys((*report.problems, *found)))
+    ok = not any(p.is_error for p in problems) and report.state is not None
+    state = replace(report.state, actions=desired) if ok and report.state is not None else None
+    return Report(state, problems, keywords.filled)
 
 
 # --- JSON Schema ---------------------------------------------------------------------------

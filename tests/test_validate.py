@@ -259,7 +259,7 @@ def test_no_secret_value_in_any_message(tmp_path: Path) -> None:
 
 
 def test_example_tenant_config_is_valid() -> None:
-    env = {k: "https://example.test/" + k.lower() for k in ("SLACK_WEBHOOK_URL", "CLAIM_NAMESPACE", "AUDIT_LOG_URL", "AUDIT_LOG_TOKEN")}
+    env = {k: "https://example.test/" + k.lower() for k in ("SLACK_WEBHOOK_URL", "CLAIM_NAMESPACE", "AUDIT_LOG_URL", "AUDIT_LOG_TOKEN", "ENTITLEMENTS_API_KEY")}
     result = validate(REPO / "tenant-config", "--strict", env=env)
     assert result.exit_code == 0, result.output
     assert "ok: 6 hooks valid" in result.output

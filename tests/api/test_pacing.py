@@ -199,3 +199,38 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after("soon", now=now) is None
     assert parse_retry_after(None) is None
     assert parse_retry_after("-3", now=now) == 0.0
+
+
+@pytest.mark.parametrize("rate,burst", [(2, 2), (2, 10), (16, 50)])
+def test_published_tier_is_used_from_the_first_response(rate: float, burst: int) -> None:
+    # Issue 11: at Auth0's tiers, pacing reaches the physical bound (within 5 %) at once
+    # instead of learning the rate for seconds behind a 10 % margin.
+    ft = FakeTime()
+    server = ServerBucket(ft, rate, burst)
+    limiter = RateLimiter(clock=ft.clock, sleep=ft.sleep)
+    n = 200
+    start = ft.now
+    run_sequential(limiter, server, ft, n)
+    ideal = max((n - burst) / rate, n * 0.02)  # the bucket, or the simulated latency of each request
+    assert ft.now - start <= 1.05 * ideal, (ft.now - start, ideal)
+    assert server.rejected == 0
+
+
+def test_a_tier_the_server_contradicts_is_dropped() -> None:
+    # Bucket size 50 but a refill of 5/s (not Auth0's 16/s): the reset header proves the
+    # published rate wrong before the bucket runs dry, so there are no 429s.
+    ft = FakeTime()
+    server = ServerBucket(ft, 5, 50)
+    limiter = RateLimiter(clock=ft.clock, sleep=ft.sleep)
+    run_sequential(limiter, server, ft, 150)
+    assert server.rejected <= 1
+    assert limiter.rate is not None and limiter.rate <= 5.0
+
+
+def test_tiers_can_be_turned_off() -> None:
+    ft = FakeTime()
+    limiter = RateLimiter(clock=ft.clock, sleep=ft.sleep, tiers={})
+    limiter.acquire()
+    limiter.release({"x-ratelimit-limit": "2", "x-ratelimit-remaining": "1",
+                     "x-ratelimit-reset": str(int(ft.now) + 1)}, status=200)
+    assert limiter.rate is None

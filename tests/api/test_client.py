@@ -224,13 +224,15 @@ def test_post_with_unknown_outcome_creates_no_duplicate(emulator_factory: Callab
             hook = client.create_hook(f"once-{i}", TRIGGER, SCRIPT)
             assert hook["name"] == f"once-{i}"
             client.add_secrets(hook["id"], {"S1": CANARY_VALUE, "S2": "two"})
-        for hook in emu.state()["hooks"]:
+        created = emu.state()["hooks"]
+        for hook in created:
             client.delete_hook(hook["id"])  # retried deletes hit 404: counted as done
         retries = client.stats.retries
-    stats = emu.stats()
-    assert stats["hooks"] == 0
+    # Exactly one hook per create call (no duplicate from a re-sent POST), each with both keys.
+    assert sorted(h["name"] for h in created) == sorted(f"once-{i}" for i in range(15))
+    assert all(set(h["secrets"]) == {"S1", "S2"} for h in created)
+    assert emu.stats()["hooks"] == 0
     assert retries > 0
-    assert stats["by_status"].get("409", 0) == 0 or True  # a 409 may be seen, never raised
 
 
 def test_unknown_outcome_state_is_exact(emulator_factory: Callable[..., Any]) -> None:
@@ -444,7 +446,7 @@ def test_get_503_then_success(fake_api: Callable[[Handler], FakeApi]) -> None:
         calls.append(path)
         if len(calls) < 3:
             return 503, {}, {"statusCode": 503, "error": "Service Unavailable", "message": "busy"}
-        return 200, {}, {"id": "h1", "name": "n"}
+        return 200, {}, {"id": "h1", "name": "n", "triggerId": TRIGGER, "script": SCRIPT, "enabled": False}
 
     api = fake_api(handle)
     delays: list[float] = []
@@ -463,7 +465,7 @@ def test_retry_after_http_date_is_honoured(fake_api: Callable[[Handler], FakeApi
             when = email.utils.formatdate(time.time() + 5, usegmt=True)
             return 429, {"Retry-After": when}, {"statusCode": 429, "error": "Too Many Requests",
                                                  "message": "Global limit has been reached"}
-        return 200, {}, {"id": "h1"}
+        return 200, {}, {"id": "h1", "name": "n", "triggerId": TRIGGER, "script": SCRIPT}
 
     api = fake_api(handle)
     delays: list[float] = []
@@ -513,9 +515,16 @@ def test_delete_secrets_retried_404_counts_as_done(fake_api: Callable[[Handler],
 
     api = fake_api(handle)
     with api.client(sleep=lambda s: None) as client:
-        client.delete_hook("h1")
+        client.delete_hook("h1")  # no error: the retry's 404 means the first attempt landed
+        assert calls == ["DELETE", "DELETE"]
         calls.clear()
         client.delete_secrets("h1", ["A"])
+        assert calls == ["DELETE", "DELETE"]
+        calls.clear()
+        calls.append("first")  # the next DELETE gets a 404 on its first attempt: a real error
+        with pytest.raises(ApiError) as info:
+            client.delete_hook("h1")
+        assert info.value.status == 404 and calls == ["first", "DELETE"]
 
 
 def test_unknown_outcome_then_real_conflict_is_reported(fake_api: Callable[[Handler], FakeApi]) -> None:

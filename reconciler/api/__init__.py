@@ -1,0 +1,13 @@
+"""The Auth0 Management API client in httpx's layers.
+
+- :mod:`.auth`: the token (``httpx.Auth``), credentials checked up front;
+- :mod:`.transport`: the one retry policy, pacing (:mod:`.pacing`) and deadlines;
+- :mod:`.pagination`: bounded, lazy page-based listing;
+- :mod:`.responses`: shape checks, error wording, scrubbing;
+- :mod:`.hooks`: the hooks endpoints; :mod:`.client`: the facade.
+"""
+
+from .client import ManagementClient
+from .stats import ClientStats, RequestEvent
+
+__all__ = ["ClientStats", "ManagementClient", "RequestEvent"]

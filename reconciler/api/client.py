@@ -1,0 +1,185 @@
+"""The Management API client: httpx's own layers, put together.
+
+``httpx.Client`` with :class:`~.auth.TokenAuth` (the token) on
+:class:`~.transport.RetryTransport` (pacing, the one retry policy, deadlines) on
+``httpx.HTTPTransport`` (a pooled connection per worker). :meth:`ManagementClient.send` turns
+every failure into a one-line, scrubbed :class:`~reconciler.errors.ApiError`; the endpoints
+(:mod:`.hooks`) check every answer's shape. Safe to use from several threads at once.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Iterable, Mapping
+
+import httpx
+
+from reconciler.config import Connection
+from reconciler.errors import ApiError, BadResponseError, ReconcilerError
+from reconciler.model import LiveState
+
+from .auth import TokenAuth
+from .hooks import HooksApi
+from .pacing import RateLimiter
+from .responses import Scrubber, api_error
+from .stats import ClientStats, RequestEvent
+from .transport import (
+    ATTEMPTS_EXT, MAYBE_APPLIED_EXT, ResponseTooLarge, RetryPolicy, RetryTransport, describe_transport,
+)
+
+try:  # the version is only decoration in the User-Agent
+    from importlib.metadata import version as _version
+
+    _VERSION = _version("auth0-hooks-reconciler")
+except Exception:  # pragma: no cover - not installed
+    _VERSION = "0"
+
+USER_AGENT = f"auth0-hooks-reconciler/{_VERSION}"
+DEFAULT_RUN_TIMEOUT = 3600.0
+
+
+class ManagementClient:
+    """The Management API (hooks today). Use as a context manager, or call ``close()``.
+
+    ``transport`` replaces the network (an ``httpx.MockTransport`` in tests); pacing and
+    retries still apply on top of it. ``run_timeout`` (seconds) bounds the whole run;
+    ``connection.timeout`` bounds every request, body included.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        max_attempts: int = 8,
+        max_workers: int = 8,
+        limiter: RateLimiter | None = None,
+        on_request: Callable[[RequestEvent], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        backoff_cap: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        run_timeout: float | None = None,
+        max_body: int | None = None,
+    ) -> None:
+        self.connection = connection
+        self.max_workers = max(1, max_workers)
+        self.max_attempts = max(1, max_attempts)
+        self.limiter = limiter or RateLimiter(max_in_flight=self.max_workers)
+        self.on_request = on_request
+        self.stats = ClientStats()
+        self.policy = RetryPolicy(max_attempts=self.max_attempts, cap=backoff_cap, sleep=sleep)
+        self.scrub = Scrubber([lambda: (connection.client_secret, connection.access_token, self._token)])
+        self._auth = TokenAuth(connection, self.scrub)  # checks the credentials first
+        run_timeout = run_timeout if run_timeout is not None else getattr(connection, "run_timeout", None)
+        inner = transport or httpx.HTTPTransport(
+            limits=httpx.Limits(max_connections=self.max_workers + 2,
+                                max_keepalive_connections=self.max_workers + 2),
+        )
+        self.transport = RetryTransport(
+            inner, policy=self.policy, timeout=connection.timeout, limiter=self.limiter,
+            stats=self.stats, on_request=on_request,
+            run_deadline=time.monotonic() + (run_timeout or DEFAULT_RUN_TIMEOUT),
+            **({"max_body": max_body} if max_body else {}),
+        )
+        self._http = httpx.Client(
+            base_url=connection.base_url, auth=self._auth, transport=self.transport,
+            timeout=connection.timeout, follow_redirects=False,
+            # identity: the size cap then bounds what we hold, not what a decoder makes of it
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "identity"},
+        )
+        self.hooks = HooksApi(self)
+
+    @property
+    def _token(self) -> str | None:
+        return self._auth.token
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "ManagementClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ManagementClient({self.connection.base_url!r})"
+
+    # -- one request -------------------------------------------------------------------------
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str] | None = None,
+        sensitive: Iterable[str] = (),
+        not_found_done: bool = False,
+    ) -> httpx.Response:
+        """One API request (the transport retries); the successful response or an ApiError.
+
+        ``not_found_done``: a 404 after an attempt that may have been applied means done
+        (a retried DELETE).
+        """
+        sensitive = tuple(s for s in sensitive if s)
+        try:
+            response = self._http.request(method, path, json=json, params=params)
+        except ReconcilerError as exc:
+            if isinstance(exc, ApiError):
+                exc.args = (self.scrub(str(exc), sensitive),)
+            raise
+        except ResponseTooLarge as exc:
+            raise BadResponseError(f"{method} {path}: {exc}", method=method, path=path) from None
+        except httpx.TransportError as exc:
+            raise ApiError(
+                f"cannot reach {self.connection.base_url}: {self.scrub(describe_transport(exc), sensitive)} "
+                f"({method} {path})",
+                status=0, method=method, path=path,
+            ) from None
+        if response.is_success:
+            return response
+        if response.status_code == 404 and not_found_done and response.extensions.get(MAYBE_APPLIED_EXT):
+            return response
+        hint = "check AUTH0_ACCESS_TOKEN" if self.connection.access_token else "check AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET"
+        raise api_error(response, self.scrub, sensitive=sensitive,
+                        attempts=int(response.extensions.get(ATTEMPTS_EXT, 1)), token_hint=hint)
+
+    # -- the hooks endpoints (kept on the client: apply, reconcile and the CLI call them) ----
+
+    def list_hooks(self) -> list[dict[str, Any]]:
+        return self.hooks.list()
+
+    def get_hook(self, hook_id: str) -> dict[str, Any]:
+        return self.hooks.get(hook_id)
+
+    def get_secret_keys(self, hook_id: str) -> frozenset[str]:
+        return self.hooks.secret_keys(hook_id)
+
+    def find_hook(self, name: str) -> dict[str, Any] | None:
+        return self.hooks.find(name)
+
+    def read_live_state(self) -> LiveState:
+        return self.hooks.live_state()
+
+    def create_hook(
+        self, name: str, trigger_id: str, script: str, enabled: bool = False,
+        dependencies: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        return self.hooks.create(name, trigger_id, script, enabled, dependencies)
+
+    def update_hook(self, hook_id: str, **fields: Any) -> dict[str, Any]:
+        return self.hooks.update(hook_id, **fields)
+
+    def delete_hook(self, hook_id: str) -> None:
+        self.hooks.delete(hook_id)
+
+    def add_secrets(self, hook_id: str, secrets: Mapping[str, str]) -> None:
+        self.hooks.add_secrets(hook_id, secrets)
+
+    def update_secrets(self, hook_id: str, secrets: Mapping[str, str]) -> None:
+        self.hooks.update_secrets(hook_id, secrets)
+
+    def delete_secrets(self, hook_id: str, keys: Iterable[str]) -> None:
+        self.hooks.delete_secrets(hook_id, keys)

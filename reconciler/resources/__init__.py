@@ -1,0 +1,1 @@
+"""Resource types beyond hooks, one package each (issue #11's target layout)."""

