@@ -229,8 +229,18 @@ def with_marker(body: str, marker: str) -> str:
     return f"{marker}\n{text}"
 
 
+# The part of a comment that changes on every run (the run link and the time) sits between
+# these markers; a comment differing only there is "unchanged", so a re-run makes no edit.
+STAMP_START = "<!-- reconciler:stamp -->"
+STAMP_END = "<!-- /reconciler:stamp -->"
+_STAMP = re.compile(re.escape(STAMP_START) + ".*?" + re.escape(STAMP_END), re.S)
+
+
 def _same(a: str, b: str) -> bool:
-    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+    def norm(text: str) -> str:
+        return _STAMP.sub("", text.replace("\r\n", "\n")).strip()
+
+    return norm(a) == norm(b)
 
 
 def upsert_sticky_comment(

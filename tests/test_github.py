@@ -7,6 +7,7 @@ written by `reconciler.planfile.write_plan`.
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -459,3 +460,74 @@ def test_client_repr_has_no_token():
         assert "ghs_secret" not in repr(client)
     finally:
         client.close()
+
+
+# ---------------------------------------------------------------------------- provenance and failures
+
+HEAD = "89abcdef0123456789abcdef0123456789abcdef"
+
+
+def run_env(gh: FakeGitHub, event: Path, **extra):
+    return env_for(gh, event, GITHUB_SERVER_URL="https://github.example", GITHUB_RUN_ID="77",
+                   GITHUB_RUN_ATTEMPT="2", GITHUB_SHA="1" * 40, **extra)
+
+
+def test_comment_names_the_head_commit_links_the_run_and_gives_the_time(gh, tmp_path):
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": PR, "head": {"sha": HEAD}}}))
+    result = CliRunner().invoke(cli, ["comment", "--plan", str(plan_file(tmp_path)), "--tenant", "dev"],
+                                env=run_env(gh, event))
+    assert result.exit_code == 0, result.output
+    [comment] = gh.comments(REPO, PR)
+    footer = comment["body"].rstrip().splitlines()[-1]
+    assert f"commit {HEAD[:12]}" in footer  # the PR head, not GITHUB_SHA (the merge commit)
+    assert f"[workflow run](https://github.example/{REPO}/actions/runs/77/attempts/2)" in footer
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", footer)
+
+
+def test_a_rerun_with_the_same_plan_does_not_edit(gh, event, tmp_path):
+    path = plan_file(tmp_path)
+    assert run(gh, event, "--plan", str(path), GITHUB_RUN_ID="1", GITHUB_SERVER_URL="https://g").exit_code == 0
+    gh.clear_log()
+    result = run(gh, event, "--plan", str(path), GITHUB_RUN_ID="2", GITHUB_SERVER_URL="https://g")
+    assert result.exit_code == 0 and result.output.startswith("comment unchanged")
+    assert gh.methods() == ["GET"]
+
+
+def test_failed_replaces_the_plan_on_display(gh, event, tmp_path):
+    assert run(gh, event, "--plan", str(plan_file(tmp_path)), "--tenant", "dev").exit_code == 0
+    result = run(gh, event, "--failed", "--tenant", "dev", "--commit", HEAD, "--run-url", "https://g/r/1")
+    assert result.exit_code == 0, result.output
+    [comment] = gh.comments(REPO, PR)
+    body = comment["body"]
+    assert body.startswith(marker_for("dev") + "\n")
+    assert "The plan failed for commit 89abcdef0123" in body and "[workflow run](https://g/r/1)" in body
+    assert "Plan:" not in body and "check-signup" not in body
+    # The next good plan takes the comment back.
+    assert run(gh, event, "--plan", str(plan_file(tmp_path)), "--tenant", "dev").exit_code == 0
+    assert "Plan: 1 to create" in gh.comments(REPO, PR)[0]["body"]
+
+
+def test_dry_run_prints_the_body_and_needs_no_token(gh, tmp_path):
+    result = CliRunner().invoke(cli, ["comment", "--dry-run", "--plan", str(plan_file(tmp_path))],
+                                env={"GITHUB_TOKEN": None, "GITHUB_REPOSITORY": None, "GITHUB_EVENT_PATH": None})
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(marker_for("default")) and "Plan: 1 to create" in result.output
+    assert gh.requests == []
+    assert_no_secrets(gh, result.output)
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ([], "pass either --plan FILE or --failed"),
+        (["--failed", "--plan", "x.json"], "pass either --plan FILE or --failed"),
+        (["--failed", "--commit", "not-a-sha"], "commit must be a hexadecimal SHA"),
+        (["--failed", "--run-url", "javascript:alert(1)"], "run URL must be an http(s) URL"),
+        (["--failed", "--run-url", "https://x/y) [click](https://evil"], "run URL must be an http(s) URL"),
+    ],
+)
+def test_comment_refuses_bad_options(gh, event, args, expected):
+    result = run(gh, event, *args)
+    assert result.exit_code != 0 and expected in result.output
+    assert gh.requests == []

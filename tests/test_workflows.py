@@ -1,22 +1,33 @@
-"""The GitHub Actions workflows: parsed as YAML, checked for their security properties."""
+"""The GitHub Actions workflows (this repository's and examples/gitops-repo's): parsed as
+YAML, checked for their security properties and for how they use the action, and linted
+with actionlint when it is installed."""
 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import yaml
 
-WORKFLOWS = Path(__file__).resolve().parent.parent / ".github" / "workflows"
-FILES = sorted(WORKFLOWS.glob("*.y*ml"))
-NAMES = {path.stem for path in FILES}
+REPO = Path(__file__).resolve().parent.parent
+WORKFLOWS = REPO / ".github" / "workflows"
+EXAMPLE = REPO / "examples" / "gitops-repo"
+EXAMPLE_WORKFLOWS = EXAMPLE / ".github" / "workflows"
+FILES = sorted(WORKFLOWS.glob("*.y*ml")) + sorted(EXAMPLE_WORKFLOWS.glob("*.y*ml"))
+NAMES = {path.stem for path in WORKFLOWS.glob("*.y*ml")}
 TENANTS = [{"tenant": "dev", "config": "tenant-config"}, {"tenant": "prod", "config": "tenant-config"}]
+PLACEHOLDER = "your-org/auth0-reconciler@v1"
+OFFICIAL = r"actions/(checkout@v5|setup-python@v6|upload-artifact@v6|download-artifact@v7)"
+ACTION_INPUTS = set(yaml.safe_load((REPO / "action.yml").read_text())["inputs"])
 
 
-def load(name: str) -> dict[str, Any]:
-    data = yaml.safe_load((WORKFLOWS / f"{name}.yml").read_text())
+def load(name: str, directory: Path = WORKFLOWS) -> dict[str, Any]:
+    data = yaml.safe_load((directory / f"{name}.yml").read_text())
     # YAML 1.1 reads the key `on` as the boolean True.
     if True in data:
         data["on"] = data.pop(True)
@@ -46,37 +57,48 @@ def strings(workflow: dict[str, Any]) -> list[str]:
     return [node for node in walk(workflow) if isinstance(node, str)]
 
 
+def is_action(step: dict[str, Any]) -> bool:
+    return step.get("uses") in ("./", PLACEHOLDER)
+
+
+def action_steps(job: dict[str, Any], command: str | None = None) -> list[dict[str, Any]]:
+    return [s for s in steps(job) if is_action(s) and (command is None or s["with"]["command"] == command)]
+
+
 def test_the_four_workflows_exist():
     assert {"ci", "plan", "apply", "drift"} <= NAMES
+    assert {p.stem for p in EXAMPLE_WORKFLOWS.glob("*.yml")} == {"plan", "apply", "drift"}
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(REPO)) for p in FILES])
 def test_every_workflow_parses_and_is_safe(path: Path):
     text = path.read_text()
     assert "pull_request_target" not in text
-    data = load(path.stem)
-    assert "pull_request_target" not in (data["on"] if isinstance(data["on"], (dict, list)) else [data["on"]])
+    data = load(path.stem, path.parent)
     assert data["jobs"], path.name
     # Least privilege: the token's permissions are spelled out at the top.
     assert isinstance(data.get("permissions"), dict) and data["permissions"].get("contents") == "read"
+    in_example = path.parent == EXAMPLE_WORKFLOWS
     for job_name, job in data["jobs"].items():
         assert "timeout-minutes" in job, f"{path.name}:{job_name} has no timeout"
         for step in steps(job):
             uses = step.get("uses")
             if uses:
-                # Pinned to a major version of the official actions.
-                assert re.fullmatch(r"actions/(checkout@v4|setup-python@v5|upload-artifact@v4)", uses), uses
-            if uses == "actions/setup-python@v5":
+                # Official actions pinned to a major version; the reconciler's action as `./`
+                # here and as the placeholder `OWNER/REPO@v1` in the example.
+                mine = PLACEHOLDER if in_example else "./"
+                assert re.fullmatch(OFFICIAL, uses) or uses == mine, uses
+            if uses == "actions/setup-python@v6":
                 assert step["with"]["python-version"] == "3.11"
-            if uses == "actions/checkout@v4":
+            if uses == "actions/checkout@v5":
                 assert step.get("with", {}).get("persist-credentials") is False
+            if is_action(step):
+                assert set(step["with"]) <= ACTION_INPUTS, set(step["with"]) - ACTION_INPUTS
+                assert step["with"]["command"] in {"validate", "plan", "apply", "drift", "comment"}
             script = step.get("run", "")
             # Secrets reach scripts through env only; untrusted event text never inlined in a script.
-            assert "${{ secrets." not in script
-            assert "${{ github.event" not in script
-            assert "${{ matrix" not in script
-            if "pip install" in script:
-                assert script.strip() == "pip install ."
+            assert "${{" not in script
+            assert "pip install" not in script  # the action installs the tool
 
 
 def test_ci_runs_the_ci_entry_point():
@@ -85,93 +107,128 @@ def test_ci_runs_the_ci_entry_point():
     assert "bash .ci/run" in runs(ci).splitlines()
 
 
-def test_plan_uses_read_only_credentials_and_can_only_comment():
-    plan = load("plan")
-    assert list(plan["on"]) == ["pull_request"]
-    assert plan["on"]["pull_request"]["paths"] == ["tenant-config/**"]
+@pytest.mark.parametrize("directory", [WORKFLOWS, EXAMPLE_WORKFLOWS], ids=["repo", "example"])
+def test_plan_runs_on_every_pull_request_with_read_only_credentials(directory: Path):
+    plan = load("plan", directory)
+    # No path filter: a required check must never stay pending; the action decides.
+    assert plan["on"] == {"pull_request": None}
     assert plan["permissions"] == {"contents": "read", "pull-requests": "write"}
     text = "\n".join(strings(plan))
-    # Only the read-only (read:hooks) client; the apply client's secrets are never named.
     assert "secrets.AUTH0_PLAN_CLIENT_ID" in text and "secrets.AUTH0_PLAN_CLIENT_SECRET" in text
     assert "secrets.AUTH0_CLIENT_ID" not in text and "secrets.AUTH0_CLIENT_SECRET" not in text
     job = plan["jobs"]["plan"]
     assert job["env"]["AUTH0_CLIENT_ID"] == "${{ secrets.AUTH0_PLAN_CLIENT_ID }}"
-    assert job["env"]["AUTH0_CLIENT_SECRET"] == "${{ secrets.AUTH0_PLAN_CLIENT_SECRET }}"
-    # Never a protected apply environment: the plan environments hold read-only credentials.
     assert job["environment"] == "${{ matrix.tenant }}-plan"
-    script = runs(plan)
-    # Keyword values are optional in the plan environment: placeholders, review-only plan.
-    assert re.search(r"^reconciler plan -c \"\$CONFIG\" --allow-missing-keywords --out plan\.json$", script, re.M)
-    assert "reconciler comment --plan plan.json" in script
-    assert "reconciler apply" not in script
-    assert any(s.get("uses") == "actions/upload-artifact@v4" and s["with"]["path"] == "plan.json"
-               for s in steps(job))
-    comment = next(s for s in steps(job) if "reconciler comment" in s.get("run", ""))
-    assert comment["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
-
-
-def test_plan_on_forks_validates_only_and_does_not_need_secrets():
-    plan = load("plan")
-    validate = plan["jobs"]["validate"]
-    assert "secrets." not in "\n".join(strings(validate))
-    assert "environment" not in validate
-    assert "reconciler validate" in runs({"jobs": {"v": validate}})
-    assert "--allow-missing-keywords" in runs({"jobs": {"v": validate}})
-    job = plan["jobs"]["plan"]
-    assert job["needs"] == "validate"
     assert "github.event.pull_request.head.repo.fork" in job["if"] and "!" in job["if"]
+    checkout = next(s for s in steps(job) if s.get("uses") == "actions/checkout@v5")
+    assert checkout["with"]["fetch-depth"] == 0
+    [planned] = action_steps(job, "plan")
+    assert planned["id"] == "plan"
+    assert planned["with"]["changed-since"] == "${{ github.event.pull_request.base.sha }}"
+    assert planned["with"]["allow-missing-keywords"] == "true"
+    assert planned["with"]["allow-delete"] == "${{ vars.AUTH0_ALLOW_DELETE == 'true' }}"
+    assert not action_steps(job, "apply")
+    upload = next(s for s in steps(job) if s.get("uses") == "actions/upload-artifact@v6")
+    assert upload["with"]["path"] == "${{ steps.plan.outputs.plan-path }}"
+    # The comment runs after a failure too (it then says the plan failed), never when skipped.
+    [comment] = action_steps(job, "comment")
+    assert comment["with"]["status"] == "${{ job.status }}"
+    assert comment["if"].startswith("always() &&") and "steps.plan.outputs.skipped != 'true'" in comment["if"]
     # Missing credentials (e.g. Dependabot) skip the plan instead of failing.
     creds = steps(job)[0]
     assert creds["id"] == "creds" and "available=false" in creds["run"]
-    for step in steps(job)[1:]:
-        assert step["if"] == "steps.creds.outputs.available == 'true'"
 
 
-def test_apply_is_serialized_per_tenant_in_a_protected_environment():
-    apply = load("apply")
+@pytest.mark.parametrize("directory", [WORKFLOWS, EXAMPLE_WORKFLOWS], ids=["repo", "example"])
+def test_forks_validate_without_secrets(directory: Path):
+    validate = load("plan", directory)["jobs"]["validate"]
+    assert "secrets." not in "\n".join(strings(validate))
+    assert "environment" not in validate and "if" not in validate
+    [step] = action_steps(validate, "validate")
+    assert step["with"]["allow-missing-keywords"] == "true"
+
+
+@pytest.mark.parametrize("directory", [WORKFLOWS, EXAMPLE_WORKFLOWS], ids=["repo", "example"])
+def test_apply_executes_the_approved_plan_in_a_protected_environment(directory: Path):
+    apply = load("apply", directory)
     assert list(apply["on"]["push"]["branches"]) == ["main"]
-    assert apply["on"]["push"]["paths"] == ["tenant-config/**"]
     assert "pull_request" not in apply["on"]
-    job = apply["jobs"]["apply"]
+    plan, job = apply["jobs"]["plan"], apply["jobs"]["apply"]
+    # The plan job: read-only client, main-only environment, plan to the summary and uploaded.
+    assert plan["environment"] == "${{ matrix.tenant }}-plan-main"
+    assert plan["env"]["AUTH0_CLIENT_ID"] == "${{ secrets.AUTH0_PLAN_CLIENT_ID }}"
+    assert "secrets.AUTH0_CLIENT_ID" not in "\n".join(strings(plan))
+    [planned] = action_steps(plan, "plan")
+    assert "allow-missing-keywords" not in planned["with"]  # an applyable plan needs the values
+    upload = next(s for s in steps(plan) if s.get("uses") == "actions/upload-artifact@v6")
+    assert upload["with"] == {"name": "plan-${{ matrix.tenant }}", "path": "${{ steps.plan.outputs.plan-path }}",
+                              "retention-days": 90}
+    # The apply job: after the plan, approved in the tenant's environment, exactly that file.
+    assert job["needs"] == "plan" and job["if"] == plan["if"] == "github.ref == 'refs/heads/main'"
     assert job["environment"] == "${{ matrix.tenant }}"
     assert job["concurrency"] == {"group": "auth0-apply-${{ matrix.tenant }}", "cancel-in-progress": False}
-    assert job["if"] == "github.ref == 'refs/heads/main'"
     assert job["env"]["AUTH0_CLIENT_ID"] == "${{ secrets.AUTH0_CLIENT_ID }}"
-    # Deletes only when the repository variable says so: never a hard-coded --allow-delete.
-    assert job["env"]["AUTH0_ALLOW_DELETE"] == "${{ vars.AUTH0_ALLOW_DELETE }}"
-    script = runs(apply)
-    assert "--allow-delete" not in script
-    lines = script.splitlines()
-    order = [next(i for i, line in enumerate(lines) if line.startswith(cmd))
-             for cmd in ("reconciler validate", "reconciler plan", "reconciler apply")]
-    assert order == sorted(order)
-    assert any(line.startswith("reconciler apply") and "--yes" in line for line in lines)
+    names = [s.get("uses", "") for s in steps(job)]
+    download = steps(job)[names.index("actions/download-artifact@v7")]
+    assert download["with"]["name"] == "plan-${{ matrix.tenant }}"
+    [applied] = action_steps(job, "apply")
+    assert steps(job).index(applied) > steps(job).index(download)
+    assert applied["with"]["plan-file"] == f"{download['with']['path']}/plan.json"
+    assert not action_steps(job, "plan")  # never a fresh plan in the protected job
+    # Deletes only when the repository variable says so.
+    for step in (planned, applied):
+        assert step["with"]["allow-delete"] == "${{ vars.AUTH0_ALLOW_DELETE == 'true' }}"
+    strategy = job["strategy"]
+    assert strategy["max-parallel"] == 1 and strategy["fail-fast"] is True
 
 
-def test_drift_plans_with_detailed_exitcode_and_never_applies():
-    drift = load("drift")
+@pytest.mark.parametrize("directory", [WORKFLOWS, EXAMPLE_WORKFLOWS], ids=["repo", "example"])
+def test_drift_runs_the_drift_command_read_only_and_never_applies(directory: Path):
+    drift = load("drift", directory)
     assert set(drift["on"]) == {"schedule", "workflow_dispatch"}
     assert drift["on"]["schedule"][0]["cron"]
-    script = runs(drift)
-    assert "--detailed-exitcode" in script and "--format markdown" in script
-    assert "$GITHUB_STEP_SUMMARY" in script
-    assert 'exit "$code"' in script  # exit 2 (drift) fails the job
-    assert "reconciler apply" not in script
+    job = drift["jobs"]["drift"]
+    [step] = action_steps(job)
+    assert step["with"]["command"] == "drift"
+    # The drift command's defaults: --detailed-exitcode (exit 2 fails the job) and
+    # --allow-missing-keywords; the plan goes to the job summary as markdown.
+    assert "detailed-exitcode" not in step["with"] and "allow-missing-keywords" not in step["with"]
     text = "\n".join(strings(drift))
     assert "secrets.AUTH0_PLAN_CLIENT_ID" in text and "secrets.AUTH0_CLIENT_ID" not in text
+    assert job["environment"] == "${{ matrix.tenant }}-plan"
 
 
-def test_tenant_matrices_agree():
+@pytest.mark.parametrize("directory", [WORKFLOWS, EXAMPLE_WORKFLOWS], ids=["repo", "example"])
+def test_tenant_matrices_agree(directory: Path):
     matrices = [
-        load("plan")["jobs"]["validate"]["strategy"]["matrix"]["include"],
-        load("plan")["jobs"]["plan"]["strategy"]["matrix"]["include"],
-        load("apply")["jobs"]["apply"]["strategy"]["matrix"]["include"],
-        load("drift")["jobs"]["drift"]["strategy"]["matrix"]["include"],
+        load("plan", directory)["jobs"]["validate"]["strategy"]["matrix"]["include"],
+        load("plan", directory)["jobs"]["plan"]["strategy"]["matrix"]["include"],
+        load("apply", directory)["jobs"]["plan"]["strategy"]["matrix"]["include"],
+        load("apply", directory)["jobs"]["apply"]["strategy"]["matrix"]["include"],
+        load("drift", directory)["jobs"]["drift"]["strategy"]["matrix"]["include"],
     ]
     for matrix in matrices:
         assert matrix == TENANTS
 
 
-def test_apply_runs_tenants_in_order_and_stops_on_failure():
-    strategy = load("apply")["jobs"]["apply"]["strategy"]
-    assert strategy["max-parallel"] == 1 and strategy["fail-fast"] is True
+@pytest.mark.parametrize("name", ["plan", "apply", "drift"])
+def test_example_workflows_are_this_repositorys_with_the_published_action(name: str):
+    """The example is what this repository runs on itself, so the example is exercised too."""
+    mine = load(name)
+    for job in mine["jobs"].values():
+        for step in steps(job):
+            if step.get("uses") == "./":
+                step["uses"] = PLACEHOLDER
+    assert load(name, EXAMPLE_WORKFLOWS) == mine
+    assert PLACEHOLDER in (EXAMPLE_WORKFLOWS / f"{name}.yml").read_text().split("\n", 2)[0]
+
+
+def _actionlint() -> str | None:
+    return shutil.which("actionlint") or shutil.which("actionlint", path=str(Path(sys.executable).parent))
+
+
+@pytest.mark.skipif(_actionlint() is None, reason="actionlint is not installed (see README: Development)")
+@pytest.mark.parametrize("root", [REPO, EXAMPLE], ids=["repo", "example"])
+def test_actionlint_finds_nothing(root: Path):
+    done = subprocess.run([_actionlint(), "-no-color"], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr

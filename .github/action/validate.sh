@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `validate`: the offline check (no tenant). With allow-missing-keywords, unset keyword values
+# are a note (as `reconciler validate` does by default); without it they fail the step, for a
+# job that holds the values and wants them checked.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+missing="$(boolean allow-missing-keywords "${INPUT_ALLOW_MISSING_KEYWORDS:-}" false)"
+args=(validate -c "$CONFIG")
+[ "$missing" = true ] || args+=(--require-keywords)
+set +e
+result="$("$RECONCILER" "${args[@]}")"
+code=$?
+set -e
+printf '%s\n' "$result"
+if [ "$code" != 0 ]; then
+  output summary "Invalid config $CONFIG."
+  summary "### \`$CONFIG\` is not valid; the errors are in the job log"
+  exit "$code"
+fi
+output summary "$result"
+summary "### \`$CONFIG\`: $result"
