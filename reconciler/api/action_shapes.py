@@ -1,4 +1,5 @@
-"""Shape checks for the Actions answers: an action, a version, a binding, a trigger.
+"""Shape checks for the Actions answers (an action, a version, a binding, a trigger), and the
+request bodies the Actions endpoints send.
 
 Each check returns the object it was given (a dict, unchanged) or raises a one-line
 BadResponseError naming the request. Only what the tool reads is checked, and only against
@@ -10,7 +11,7 @@ checked at all, so a newer server that adds fields still works.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 import httpx
 
@@ -19,6 +20,8 @@ from .responses import bad, expect_count, expect_dict, expect_str, kind_of
 # Build states of a draft [spec ActionBuildStatusEnum]: every one but these two is "still going".
 BUILT = "built"
 FAILED = "failed"
+
+Pair = tuple[str, str]
 
 
 def _label(value: dict[str, Any], kind: str) -> str:
@@ -170,3 +173,38 @@ def draft_is_deployed(action: dict[str, Any]) -> bool | None:
     if draft.keys() != deployed.keys():
         return False
     return all(not draft[k] or not deployed[k] or draft[k] == deployed[k] for k in draft)
+
+
+# -- request bodies (what the API is sent) -------------------------------------------------
+
+
+def trigger_body(trigger: Pair) -> dict[str, str]:
+    trigger_id, version = trigger
+    return {"id": trigger_id, "version": version}
+
+
+def triggers_of(action: dict[str, Any]) -> list[dict[str, str]]:
+    return [{"id": t["id"], "version": t["version"]} for t in action.get("supported_triggers") or ()]
+
+
+def dependencies_body(dependencies: Iterable[Pair]) -> list[dict[str, str]]:
+    return [{"name": name, "version": version} for name, version in dependencies]
+
+
+def secrets_body(secrets: Mapping[str, str]) -> list[dict[str, str]]:
+    """The complete set, each with its value: a secret without a value is never sent
+    (undocumented what the API does with one). Errors name the secret, never the value."""
+    out = []
+    for name in sorted(secrets):
+        value = secrets[name]
+        if not isinstance(name, str) or not name or not isinstance(value, str) or not value:
+            raise ValueError(f"secret {str(name)[:128]!r} has no value: the whole set must be sent with values")
+        out.append({"name": name, "value": value})
+    return out
+
+
+def binding_ref(action_id: str, display_name: str | None) -> dict[str, Any]:
+    ref: dict[str, Any] = {"ref": {"type": "action_id", "value": action_id}}
+    if display_name:
+        ref["display_name"] = display_name
+    return ref

@@ -31,8 +31,8 @@ from .action_errors import (
     ActionBoundError, ActionsUnavailableError, ActionWaitTimeout, BuildFailedError, DeploySupersededError,
 )
 from .action_shapes import (
-    BUILT, FAILED, build_message, check_action, check_binding, check_trigger, check_version, draft_is_deployed,
-    is_marketplace,
+    BUILT, FAILED, binding_ref, build_message, check_action, check_binding, check_trigger, check_version,
+    Pair, dependencies_body, draft_is_deployed, is_marketplace, secrets_body, trigger_body, triggers_of,
 )
 from .hooks import Requester
 from .pagination import PER_PAGE, Page, paginate
@@ -52,8 +52,6 @@ MAX_VERSIONS = 500
 MIN_PAGE = 20
 
 SCOPES = {"GET": "read:actions", "POST": "create:actions", "PATCH": "update:actions", "DELETE": "delete:actions"}
-
-Pair = tuple[str, str]
 
 
 def action_path(action_id: str) -> str:
@@ -173,13 +171,13 @@ class ActionsApi:
         sending again, so a retry never makes a second action. ``sensitive``: values (filled
         keywords) that must not appear in an error even if the server echoes the code.
         """
-        body: dict[str, Any] = {"name": name, "supported_triggers": [_trigger(trigger)], "code": code}
+        body: dict[str, Any] = {"name": name, "supported_triggers": [trigger_body(trigger)], "code": code}
         if runtime:
             body["runtime"] = runtime
-        body["dependencies"] = _dependencies(dependencies)
+        body["dependencies"] = dependencies_body(dependencies)
         hidden = [*sensitive]
         if secrets:
-            body["secrets"] = _secrets(secrets)
+            body["secrets"] = secrets_body(secrets)
             hidden.extend(secrets.values())
 
         def send() -> dict[str, Any]:
@@ -190,7 +188,7 @@ class ActionsApi:
             existing = self.find(name)
             if existing is None:
                 return None
-            if [_trigger(trigger)] == _triggers_of(existing):
+            if [trigger_body(trigger)] == triggers_of(existing):
                 return existing  # our earlier attempt landed
             raise ApiError(
                 f"an action named {name[:80]!r} already exists ({_id(existing['id'])}) for another trigger; "
@@ -210,16 +208,16 @@ class ActionsApi:
         if name is not None:
             body["name"] = name
         if trigger is not None:
-            body["supported_triggers"] = [_trigger(trigger)]
+            body["supported_triggers"] = [trigger_body(trigger)]
         if code is not None:
             body["code"] = code
         if runtime is not None:
             body["runtime"] = runtime
         if dependencies is not None:
-            body["dependencies"] = _dependencies(dependencies)
+            body["dependencies"] = dependencies_body(dependencies)
         hidden = [*sensitive]
         if secrets is not None:
-            body["secrets"] = _secrets(secrets)
+            body["secrets"] = secrets_body(secrets)
             hidden.extend(secrets.values())
         if not body:
             raise TypeError("update takes at least one of name, trigger, code, runtime, dependencies, secrets")
@@ -260,7 +258,7 @@ class ActionsApi:
     def set_bindings(self, trigger_id: str, bindings: Sequence[tuple[str, str | None]]) -> list[dict[str, Any]]:
         """Replace a trigger's whole ordered list: ``[(action id, display name or None), ...]``
         (``[]`` unbinds everything). Returns the bindings as the server now has them."""
-        body = {"bindings": [_binding_ref(action_id, display) for action_id, display in bindings]}
+        body = {"bindings": [binding_ref(action_id, display) for action_id, display in bindings]}
         response = self._send("PATCH", bindings_path(trigger_id), json=body)
         data = expect_dict(response, json_body(response))
         items = data.get("bindings")
@@ -347,41 +345,6 @@ class ActionsApi:
             f"(GET {action_path(action['id'])}); the version deployed before, if any, keeps running",
             action_id=str(action["id"]), name=name, build_message=message, path=action_path(action["id"]),
         )
-
-
-# -- request bodies ----------------------------------------------------------------------------
-
-
-def _trigger(trigger: Pair) -> dict[str, str]:
-    trigger_id, version = trigger
-    return {"id": trigger_id, "version": version}
-
-
-def _triggers_of(action: dict[str, Any]) -> list[dict[str, str]]:
-    return [{"id": t["id"], "version": t["version"]} for t in action.get("supported_triggers") or ()]
-
-
-def _dependencies(dependencies: Iterable[Pair]) -> list[dict[str, str]]:
-    return [{"name": name, "version": version} for name, version in dependencies]
-
-
-def _secrets(secrets: Mapping[str, str]) -> list[dict[str, str]]:
-    """The complete set, each with its value: a secret without a value is never sent
-    (undocumented what the API does with one). Errors name the secret, never the value."""
-    out = []
-    for name in sorted(secrets):
-        value = secrets[name]
-        if not isinstance(name, str) or not name or not isinstance(value, str) or not value:
-            raise ValueError(f"secret {str(name)[:128]!r} has no value: the whole set must be sent with values")
-        out.append({"name": name, "value": value})
-    return out
-
-
-def _binding_ref(action_id: str, display_name: str | None) -> dict[str, Any]:
-    ref: dict[str, Any] = {"ref": {"type": "action_id", "value": action_id}}
-    if display_name:
-        ref["display_name"] = display_name
-    return ref
 
 
 # -- errors ------------------------------------------------------------------------------------
