@@ -500,3 +500,14 @@ def test_endless_fresh_pages_and_a_tiny_claimed_page_size_stay_bounded() -> None
     with server.client() as client, pytest.raises(ApiError, match="more than 1000 items"):
         client.actions.list()
     assert len(server.requests) == 10
+
+
+def test_create_that_never_lands_gives_up_bounded_without_showing_values() -> None:
+    echo = lambda request: httpx.Response(503, text=request.content.decode())  # noqa: E731
+    router = Router({f"POST {ACTIONS}": echo, f"GET {ACTIONS}": json_response(200, {"actions": [], "per_page": 100})})
+    server = router.server()
+    with server.client(max_attempts=3) as client, pytest.raises(ApiError) as info:
+        client.actions.create("x", ("post-login", "v3"), CODE, secrets={"K": CANARY_VALUE})
+    assert one_line(info.value).startswith("outcome unknown: 503")
+    assert CANARY_VALUE not in all_text(info.value)
+    assert [r.split("?")[0] for r in server.requests] == [f"POST {ACTIONS}", f"GET {ACTIONS}"] * 3
