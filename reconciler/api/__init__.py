@@ -4,7 +4,9 @@
 - :mod:`.transport`: the one retry policy, pacing (:mod:`.pacing`) and deadlines;
 - :mod:`.pagination`: bounded, lazy page-based listing;
 - :mod:`.responses`: shape checks, error wording, scrubbing;
-- :mod:`.hooks`: the hooks endpoints; :mod:`.client`: the facade.
+- :mod:`.hooks`: the hooks endpoints; :mod:`.actions` (with :mod:`.action_shapes`,
+  :mod:`.action_errors`, :mod:`.polling`): the Actions endpoints and bounded waits for
+  builds and deploys; :mod:`.client`: the facade (``client.hooks``, ``client.actions``).
 """
 
 from .client import ManagementClient

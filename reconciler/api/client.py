@@ -18,9 +18,11 @@ from reconciler.config import Connection
 from reconciler.errors import ApiError, BadResponseError, ReconcilerError
 from reconciler.model import LiveState
 
+from .actions import ActionsApi
 from .auth import TokenAuth
 from .hooks import HooksApi
 from .pacing import RateLimiter
+from .polling import DEFAULT_WAIT, Backoff
 from .responses import Scrubber, api_error
 from .stats import ClientStats, RequestEvent
 from .transport import (
@@ -43,7 +45,8 @@ class ManagementClient:
 
     ``transport`` replaces the network (an ``httpx.MockTransport`` in tests); pacing and
     retries still apply on top of it. ``run_timeout`` (seconds) bounds the whole run;
-    ``connection.timeout`` bounds every request, body included.
+    ``connection.timeout`` bounds every request, body included. ``actions_wait`` (seconds,
+    default 120) bounds each wait for an action's build or deploy (:attr:`actions`).
     """
 
     def __init__(
@@ -59,6 +62,7 @@ class ManagementClient:
         transport: httpx.BaseTransport | None = None,
         run_timeout: float | None = None,
         max_body: int | None = None,
+        actions_wait: float | None = None,
     ) -> None:
         self.connection = connection
         self.max_workers = max(1, max_workers)
@@ -87,6 +91,8 @@ class ManagementClient:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "identity"},
         )
         self.hooks = HooksApi(self)
+        wait = actions_wait if actions_wait is not None else getattr(connection, "actions_wait", None)
+        self.actions = ActionsApi(self, Backoff(timeout=wait or DEFAULT_WAIT, sleep=sleep))
 
     @property
     def _token(self) -> str | None:
@@ -145,6 +151,15 @@ class ManagementClient:
         hint = "check AUTH0_ACCESS_TOKEN" if self.connection.access_token else "check AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET"
         raise api_error(response, self.scrub, sensitive=sensitive,
                         attempts=int(response.extensions.get(ATTEMPTS_EXT, 1)), token_hint=hint)
+
+    # -- Actions (the endpoints are on ``self.actions``) ---------------------------------------
+
+    def read_live_actions(self, triggers: Iterable[str] | None, *, names: Iterable[str] | None = None) -> Any:
+        """The tenant's Actions as :class:`~reconciler.resources.actions.live.LiveActions`
+        (see :func:`~reconciler.resources.actions.live.read_live_actions`)."""
+        from reconciler.resources.actions.live import read_live_actions
+
+        return read_live_actions(self, triggers, names=names)
 
     # -- the hooks endpoints (kept on the client: apply, reconcile and the CLI call them) ----
 

@@ -37,8 +37,13 @@ def paginate(
     *,
     per_page: int = PER_PAGE,
     max_items: int = MAX_ITEMS,
+    dedupe: bool = True,
 ) -> Iterator[T]:
-    """Items of every page, each key once (pages read while the tenant changes may overlap)."""
+    """Items of every page, each key once (pages read while the tenant changes may overlap).
+
+    ``dedupe=False`` keeps every item in order (an ordered list such as trigger bindings,
+    where the key only serves to spot a repeated page).
+    """
     seen: set[str] = set()
     previous: tuple[str, ...] | None = None
     count = 0
@@ -53,7 +58,9 @@ def paginate(
             )
         previous = keys
         for item, item_key in zip(page.items, keys):
-            if item_key not in seen:
+            if not dedupe:
+                yield item
+            elif item_key not in seen:
                 seen.add(item_key)
                 yield item
         count += len(page.items)

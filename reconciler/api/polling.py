@@ -1,0 +1,64 @@
+"""Waiting for the server to finish something (an action's build, a deploy), bounded.
+
+One poll right away, then back-off: ``first`` seconds doubling to ``cap`` (terraform's
+0.5 s → 10 s; a build without dependencies is done by the first poll, one with npm
+dependencies takes 5-60 s), never past ``timeout`` in total. The clock and the sleep are
+injectable so tests never wait for real. Each poll is an ordinary request: the transport's
+retry policy and the run deadline (AUTH0_RUN_TIMEOUT) still apply to it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
+# deploy-cli allows a build 2 minutes (PR#524); a failing build gave up after ~60 s [rec].
+DEFAULT_WAIT = 120.0
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How to poll: first wait, longest single wait, total time allowed (seconds)."""
+
+    first: float = 0.5
+    cap: float = 10.0
+    timeout: float = DEFAULT_WAIT
+    clock: Callable[[], float] = field(default=time.monotonic, compare=False)
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+
+
+class PollTimeout(Exception):
+    """Internal: ``poll`` ran out of time; ``waited`` seconds were spent."""
+
+    def __init__(self, waited: float) -> None:
+        super().__init__(f"waited {waited:g}s")
+        self.waited = waited
+
+
+def poll(check: Callable[[], T | None], backoff: Backoff) -> T:
+    """Call ``check`` until it returns something other than None (or raises).
+
+    Raises :class:`PollTimeout` once ``backoff.timeout`` seconds have passed without a result;
+    ``check`` is always called once more after the last wait, so the final state is seen.
+    Time passed is the larger of the clock's and the sum of the waits, so an injected sleep
+    that returns at once (tests) still ends the wait after a bounded number of polls.
+    """
+    started = backoff.clock()
+    timeout = max(0.0, backoff.timeout)
+    slept = 0.0
+    delay = max(0.01, backoff.first)  # never a busy loop
+    while True:
+        result = check()
+        if result is not None:
+            return result
+        waited = max(backoff.clock() - started, slept)
+        left = timeout - waited
+        if left <= 0:
+            raise PollTimeout(waited)
+        pause = min(delay, left)
+        backoff.sleep(pause)
+        slept += pause
+        delay = min(max(backoff.cap, delay), delay * 2)
