@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from reconciler.migrate.jstokens import IDENT, STRING, Token, code, tokenize
+from reconciler.migrate.jstokens import IDENT, STRING, Token, TokenizeError, code, tokenize
 
 # Node's core modules need no dependency entry (Node 22's module.builtinModules, top level).
 CORE = frozenset(
@@ -30,7 +30,10 @@ def is_package(name: str) -> bool:
 def rewrite_requires(source: str, tokens: list[Token] | None = None) -> tuple[str, tuple[tuple[str, str | None], ...]]:
     """The source with every ``require('pkg@ver')`` made plain, and the packages it requires
     as ``(name, pinned version or None)`` in order of appearance."""
-    edits, found = require_edits(tokens if tokens is not None else tokenize(source))
+    try:
+        edits, found = require_edits(tokens if tokens is not None else tokenize(source))
+    except TokenizeError:  # the translation reports it; the adapter keeps the source as it is
+        return source, ()
     return apply_edits(source, edits), found
 
 
