@@ -28,8 +28,9 @@ def check_lines(checked: list[Checked]) -> list[str]:
     lines = []
     for item in checked:
         count = len(item.comparisons)
+        events = "1 event" if count == 1 else f"{count} events"
         if item.same:
-            lines.append(f"ok {item.hook}: the hook and the {item.action_from} action have the same effects on {count} event{"" if count == 1 else "s"}")
+            lines.append(f"ok {item.hook}: the hook and the {item.action_from} action have the same effects on {events}")
             continue
         for comparison in item.comparisons:
             if comparison.same:

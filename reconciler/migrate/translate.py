@@ -110,6 +110,8 @@ def translate(name: str, trigger: str, source: str) -> str:
                 f"\n  await new Promise((resolveHook) => {{{text}}});\n")
     header = f"// Migrated from the hook {name!r} by `reconciler migrate`: its callback became `api` calls.\n"
     helper_text = "".join(h for h in (_CLAIMS_HELPER, _METADATA_HELPER) if h in helpers)
+    if helper_text and not suffix.endswith("\n"):
+        suffix += "\n"
     return f"{header}{prefix}exports.{shape.handler} = async (event, api) => {{{text}}}{suffix}{helper_text}"
 
 
@@ -341,7 +343,7 @@ def _replace_call(hook: _Hook, i: int, end: int, call: str | None, nested: bool)
     before = tokens[first - 1].text if first > 0 else ";"
     after = tokens[end + 1] if end + 1 < len(tokens) else None
     ends = after is None or after.text in (";", "}") or "\n" in hook.source[tokens[end].end:after.start]
-    statement = ends and (returns or before in (";", "{", "}", ":"))
+    statement = ends and before in (";", "{", "}", ":")
     stop = after.end if after is not None and after.is_(";") else tokens[end].end
     finish = "resolveHook()" if nested else None
     lines = [f"{call};"] if call else []

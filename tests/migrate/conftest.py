@@ -1,0 +1,28 @@
+"""Migration tests run real Node.js where they compare hooks and actions; without it they skip, saying why."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reconciler.runner.node import Node, NodeNotFound, find_node
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "tenant-config"
+
+
+@pytest.fixture(scope="session")
+def node() -> Node:
+    try:
+        return find_node()
+    except NodeNotFound as error:
+        pytest.skip(f"needs Node.js: {error}")
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A copy of the example tenant's config."""
+    target = tmp_path / "tenant-config"
+    shutil.copytree(EXAMPLE, target)
+    return target
