@@ -7,17 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.runner.node import Node, NodeNotFound, find_node
+from tests.runner.conftest import node  # noqa: F401  (the same skip-with-reason fixture)
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "tenant-config"
-
-
-@pytest.fixture(scope="session")
-def node() -> Node:
-    try:
-        return find_node()
-    except NodeNotFound as error:
-        pytest.skip(f"needs Node.js: {error}")
 
 
 @pytest.fixture
