@@ -12,7 +12,8 @@ from reconciler.keywords import has_keyword
 from reconciler.migrate.adapter import adapter
 from reconciler.migrate.check import compare, events, first_difference
 from reconciler.migrate.requires import rewrite_requires
-from reconciler.migrate.translate import CannotTranslate, needs_person, translate
+from reconciler.migrate.person import needs_person
+from reconciler.migrate.translate import CannotTranslate, translate
 from reconciler.model import Hook
 from reconciler.runner.node import NodeNotFound, find_node
 from reconciler.runner.targets import KeywordValues, Target

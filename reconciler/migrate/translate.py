@@ -7,20 +7,20 @@ for post-* hooks), and pinned requires become plain ones. A hook that answers fr
 asynchronous code is awaited through a promise, so the action does not return early.
 
 Anything else raises ``CannotTranslate`` with the reason; the migration then uses the adapter.
-``needs_person`` finds what neither the translation nor the adapter can carry over.
+``person.needs_person`` finds what neither the translation nor the adapter can carry over.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from reconciler.migrate.jstokens import IDENT, PUNCT, STRING, TEMPLATE, Token, TokenizeError, code, tokenize
 from reconciler.migrate.requires import apply_edits, require_edits
-from reconciler.migrate.shapes import HOOK_ERRORS, NO_PERSISTENCE, SCOPES, SHAPES, Shape
+from reconciler.migrate.shapes import HOOK_ERRORS, NO_PERSISTENCE, SHAPES, Shape
 
 Edit = tuple[int, int, str]
 _NOT_FUNCTIONS = {"if", "for", "while", "switch", "catch", "with", "return", "typeof", "await", "function"}
-_MUTATORS = {"push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "copyWithin", "length"}
 _OURS = {"event", "api", "resolveHook", "setAccessTokenClaims", "setRegistrationMetadata"}
 _DECLARE = {"var", "let", "const", "function", "class"}
 _CLAIMS_HELPER = """
@@ -92,7 +92,7 @@ def translate(name: str, trigger: str, source: str) -> str:
     extents = _function_extents(hook)
     nested = any(any(a <= i <= b for a, b in extents) for i, _ in calls)
     helpers: set[str] = set()
-    flat = [e for e in edits.values()]
+    flat = list(edits.values())
     for i, end in calls:
         inner = [e for e in flat if hook.tokens[i].start <= e[0] and e[1] <= hook.tokens[end].end]
         flat = [e for e in flat if e not in inner]
@@ -113,20 +113,6 @@ def translate(name: str, trigger: str, source: str) -> str:
     if helper_text and not suffix.endswith("\n"):
         suffix += "\n"
     return f"{header}{prefix}exports.{shape.handler} = async (event, api) => {{{text}}}{suffix}{helper_text}"
-
-
-def needs_person(trigger: str, source: str) -> str | None:
-    """Why neither a translation nor an adapter keeps this hook's behaviour, or None."""
-    try:
-        tokens = code(tokenize(source))
-    except TokenizeError:
-        return None
-    for i, token in enumerate(tokens[:-2]):
-        if token.is_("webtask") and tokens[i + 1].is_(".") and tokens[i + 2].is_("storage"):
-            return NO_PERSISTENCE
-    if trigger == "credentials-exchange" and _changes_scopes(tokens):
-        return SCOPES
-    return None
 
 
 # --- the outline ---------------------------------------------------------------------------
@@ -311,21 +297,23 @@ def _callback_edit(hook: _Hook, i: int, end: int, shape: Shape, inner: list[Edit
     elif len(args) > 1:
         result = text(*args[1])
         if shape.trigger == "credentials-exchange":
-            call, _ = f"setAccessTokenClaims(api, {result})", helpers.add(_CLAIMS_HELPER)
+            call = f"setAccessTokenClaims(api, {result})"
+            helpers.add(_CLAIMS_HELPER)
         elif shape.trigger == "pre-user-registration":
-            call, _ = f"setRegistrationMetadata(api, {result})", helpers.add(_METADATA_HELPER)
+            call = f"setRegistrationMetadata(api, {result})"
+            helpers.add(_METADATA_HELPER)
         elif "(" in result:
             raise CannotTranslate("computes its callback result with a call (a post-* hook's result is ignored)")
     return _replace_call(hook, i, end, call, nested)
 
 
-def _denial(hook: _Hook, arg: tuple[int, int], shape: Shape, text: object) -> str:
+def _denial(hook: _Hook, arg: tuple[int, int], shape: Shape, text: Callable[[int, int], str]) -> str:
     tokens, (a, b) = hook.tokens, arg
     if not (tokens[a].is_("new") and a + 2 <= b and tokens[a + 1].kind == IDENT and _at(tokens, a + 2, "(")
             and hook.matching.get(a + 2) == b):
         raise CannotTranslate("calls back with an error that is not written as `new Error(...)`")
     kind = tokens[a + 1].text
-    inner = [text(x, y) for x, y in _arguments(hook, a + 2, b)]  # type: ignore[operator]
+    inner = [text(x, y) for x, y in _arguments(hook, a + 2, b)]
     message = inner[0] if inner else "''"
     if shape.trigger == "pre-user-registration" and kind in ("Error", "PreUserRegistrationError"):
         shown = inner[:2] if kind == "PreUserRegistrationError" else [message]
@@ -378,60 +366,3 @@ def _can_indent(hook: _Hook) -> bool:
 
 def _indent(text: str) -> str:
     return "\n".join(("  " + line) if line.strip() else line for line in text.split("\n")).rstrip(" ") + "  "
-
-
-# --- scopes --------------------------------------------------------------------------------
-
-
-def _changes_scopes(tokens: list[Token]) -> bool:
-    """Whether a credentials-exchange hook answers with other scopes than it was given."""
-    params = _scope_param(tokens)
-    for i, token in enumerate(tokens):
-        is_key = token.is_("scope") or (token.kind == STRING and token.text[1:-1] == "scope")
-        if not is_key:
-            continue
-        if i and tokens[i - 1].is_(".") and _at(tokens, i + 1, "="):
-            rhs = _until(tokens, i + 2, (";", ",", ")", "}"))
-        elif i and tokens[i - 1].text in ("{", ",") and _at(tokens, i + 1, ":"):
-            rhs = _until(tokens, i + 2, (",", "}"))
-        elif i and tokens[i - 1].is_("[") and _at(tokens, i + 1, "]") and _at(tokens, i + 2, "="):
-            rhs = _until(tokens, i + 3, (";", ",", ")", "}"))
-        else:
-            continue
-        if [t.text for t in rhs] != [params]:
-            return True
-    if params:
-        for i, token in enumerate(tokens[:-2]):
-            if not token.is_(params) or (i and tokens[i - 1].text in (".", "?.")):
-                continue
-            following = tokens[i + 1]
-            if following.is_("=") or (following.is_(".") and tokens[i + 2].text in _MUTATORS):
-                return True
-            if following.is_("["):
-                close = _matching(tokens).get(i + 1)
-                if close is not None and _at(tokens, close + 1, "="):
-                    return True
-    return False
-
-
-def _scope_param(tokens: list[Token]) -> str:
-    for i, token in enumerate(tokens[:-4]):
-        if token.is_("function") and (tokens[i + 1].is_("(") or tokens[i + 2].is_("(")):
-            j = i + 1 if tokens[i + 1].is_("(") else i + 2
-            names = [t.text for t in tokens[j + 1:j + 10:2]]
-            return names[1] if len(names) > 1 else ""
-    return ""
-
-
-def _until(tokens: list[Token], start: int, stops: tuple[str, ...]) -> list[Token]:
-    out, depth = [], 0
-    for token in tokens[start:]:
-        text = token.text if token.kind == PUNCT else ""
-        if depth == 0 and text in stops:
-            break
-        if text in ("(", "[", "{"):
-            depth += 1
-        elif text in (")", "]", "}"):
-            depth -= 1
-        out.append(token)
-    return out

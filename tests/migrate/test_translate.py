@@ -7,7 +7,8 @@ import pytest
 from reconciler.migrate.adapter import adapter
 from reconciler.migrate.requires import rewrite_requires
 from reconciler.migrate.shapes import NO_PERSISTENCE, SCOPES
-from reconciler.migrate.translate import CannotTranslate, needs_person, translate
+from reconciler.migrate.person import needs_person
+from reconciler.migrate.translate import CannotTranslate, translate
 
 PRE = "pre-user-registration"
 CX = "credentials-exchange"
