@@ -149,7 +149,8 @@ class PreUserRegistrationError extends Error {
 class InvalidScopeError extends Error { constructor(m) { super(m); this.name = 'InvalidScopeError'; this.code = 'invalid_scope'; } }
 class InvalidRequestError extends Error { constructor(m) { super(m); this.name = 'InvalidRequestError'; this.code = 'invalid_request'; } }
 class ServerError extends Error { constructor(m) { super(m); this.name = 'ServerError'; this.code = 'server_error'; } }
-Object.assign(globalThis, { PreUserRegistrationError, InvalidScopeError, InvalidRequestError, ServerError });
+// Only hooks see them: Actions have no such globals, so an action that uses one fails here as in Auth0.
+if (job.kind === 'hook') Object.assign(globalThis, { PreUserRegistrationError, InvalidScopeError, InvalidRequestError, ServerError });
 
 // The hook's arguments, derived from the Actions-style event (the inverse of Auth0's migration map).
 function hookArguments(trigger, event, secrets) {

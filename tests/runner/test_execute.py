@@ -133,3 +133,9 @@ def test_a_script_cannot_forge_the_outcome(node: Node) -> None:
 def test_syntax_errors_are_part_of_the_outcome(node: Node) -> None:
     outcome = run(node, "module.exports = function ( {")
     assert outcome.effects.error is not None and outcome.effects.error["name"] == "SyntaxError"
+
+
+def test_hook_error_globals_exist_for_hooks_only_as_in_auth0(node: Node) -> None:
+    code = "exports.onExecutePreUserRegistration = async (event, api) => { throw new PreUserRegistrationError('x'); };"
+    outcome = run(node, code, kind="action")
+    assert outcome.effects.error is not None and outcome.effects.error["name"] == "ReferenceError"

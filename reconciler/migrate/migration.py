@@ -1,0 +1,135 @@
+"""The use case: every hook of a config (or one) to an action, as reviewable file changes; and --check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.errors import ReconcilerError
+from reconciler.migrate.check import Comparison, compare, events
+from reconciler.migrate.generate import PERSON, Migrated, hook_target, migrate_hook
+from reconciler.migrate.layout import FileChange, LayoutError, action_files, bind, disable_hook, write
+from reconciler.model import DesiredState, Hook
+from reconciler.runner.node import find_node
+from reconciler.runner.targets import KeywordValues, Target, load_templates
+
+NEW, UP_TO_DATE, CONFLICT = "new", "up to date", "conflict"
+
+
+class MigrateError(ReconcilerError):
+    """The migration cannot be made or written."""
+
+
+@dataclass(frozen=True)
+class HookResult:
+    migrated: Migrated
+    state: str  # NEW | UP_TO_DATE | CONFLICT
+    conflict: str = ""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Migration:
+    results: tuple[HookResult, ...]
+    changes: tuple[FileChange, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def conflicts(self) -> tuple[HookResult, ...]:
+        return tuple(r for r in self.results if r.state == CONFLICT)
+
+
+def plan_migration(config: str, *, only: str | None = None, disable_hooks: bool = False, verify: bool = True) -> Migration:
+    """What migrating would change; nothing is written."""
+    state = load_templates(config)
+    root = Path(config)
+    results: list[HookResult] = []
+    changes: list[FileChange] = []
+    bindings: list[tuple[str, str]] = []
+    for hook in _selected(state, only):
+        migrated = migrate_hook(hook, config, verify=verify)
+        files = action_files(root, migrated)
+        result = _classify(state, migrated, files)
+        results.append(result)
+        if result.state == CONFLICT:
+            continue
+        changes.extend(f for f in files if f.old != f.new)
+        notes = list(result.notes)
+        if hook.enabled and migrated.status != PERSON:
+            bindings.append((hook.trigger_id, hook.name))
+            if disable_hooks:
+                changes.append(disable_hook(Path(hook.source)))
+        elif hook.enabled:
+            notes.append("not bound and the hook left enabled: a person must finish the action first")
+        results[-1] = HookResult(migrated, result.state, result.conflict, tuple(notes))
+    notes: list[str] = []
+    try:
+        binding = bind(root, bindings)
+    except LayoutError as error:
+        raise MigrateError(str(error)) from None
+    if binding is not None:
+        changes.append(binding)
+        if binding.old is None:
+            notes.append(f"{binding.path} is new: deploy-cli and the reconciler will manage every binding on the "
+                         "triggers it lists; bind any action already live there in it too")
+    return Migration(tuple(results), tuple(changes), tuple(notes))
+
+
+def write_migration(migration: Migration) -> None:
+    if migration.conflicts:
+        names = ", ".join(r.migrated.name for r in migration.conflicts)
+        raise MigrateError(f"nothing written: resolve the conflicts first ({names}), or leave them out with --only")
+    write(list(migration.changes))
+
+
+@dataclass(frozen=True)
+class Checked:
+    hook: str
+    action_from: str  # "config" or "generated"
+    comparisons: tuple[Comparison, ...]
+
+    @property
+    def same(self) -> bool:
+        return all(c.same for c in self.comparisons)
+
+
+def check_migration(config: str, *, only: str | None = None) -> list[Checked]:
+    """Each hook against its action (the config's of the same name, else the generated one)."""
+    find_node()  # NodeNotFound, saying how to get it, before any work
+    state = load_templates(config)
+    actions = state.actions.by_name() if state.actions else {}
+    out = []
+    for hook in _selected(state, only):
+        existing = actions.get(hook.name)
+        if existing is not None:
+            action = Target("action", existing.name, existing.trigger[0], existing.code, dict(existing.secrets))
+            source = "config"
+        else:
+            action, source = migrate_hook(hook, config, verify=False).as_target(), "generated"
+        if action.trigger != hook.trigger_id:
+            raise MigrateError(f"action {hook.name!r} runs on {action.trigger}, its hook on {hook.trigger_id}")
+        comparisons = compare(hook_target(hook), action, events(hook.trigger_id, config), KeywordValues())
+        out.append(Checked(hook.name, source, tuple(comparisons)))
+    return out
+
+
+def _selected(state: DesiredState, only: str | None) -> list[Hook]:
+    hooks = list(state.hooks)
+    if only is None:
+        return hooks
+    chosen = [h for h in hooks if h.name == only]
+    if not chosen:
+        known = ", ".join(h.name for h in hooks) or "none"
+        raise MigrateError(f"no hook named {only!r} in the config (hooks: {known})")
+    return chosen
+
+
+def _classify(state: DesiredState, migrated: Migrated, files: list[FileChange]) -> HookResult:
+    existing = state.actions.by_name() if state.actions else {}
+    ours_exist = any(f.old is not None for f in files)
+    if all(f.old == f.new for f in files):
+        return HookResult(migrated, UP_TO_DATE)
+    if migrated.name in existing or ours_exist:
+        where = existing[migrated.name].source if migrated.name in existing else files[0].path
+        return HookResult(migrated, CONFLICT, f"an action named {migrated.name!r} already exists ({where}) and differs; not overwritten")
+    return HookResult(migrated, NEW)

