@@ -15,6 +15,8 @@ from reconciler.model import MASKED_SECRET
 from reconciler.problems import Problem
 from reconciler.validate import Report, check, schema_text
 
+from tests.example_tenant import keyword_env
+
 REPO = Path(__file__).resolve().parent.parent
 JS = "module.exports = function (client, scope, audience, context, cb) {\n  cb(null, {});\n};\n"
 BASE = {"name": "h", "triggerId": "credentials-exchange", "enabled": True, "script": "./h.js"}
@@ -301,7 +303,7 @@ def test_no_secret_value_in_any_message(tmp_path: Path) -> None:
 
 
 def test_example_tenant_config_is_valid() -> None:
-    env = {k: "https://example.test/" + k.lower() for k in ("SLACK_WEBHOOK_URL", "CLAIM_NAMESPACE", "AUDIT_LOG_URL", "AUDIT_LOG_TOKEN", "ENTITLEMENTS_API_KEY")}
+    env = keyword_env("https://example.test/")
     result = validate(REPO / "tenant-config", "--strict", env=env)
     assert result.exit_code == 0, result.output
     assert "ok: 6 hooks valid" in result.output

@@ -1,7 +1,8 @@
 /**
  * Credentials Exchange: runs when a machine-to-machine client gets an access token.
- * Adds the client's tier (from client metadata) as a namespaced custom claim, so APIs can
- * rate-limit per tier without calling back into Auth0.
+ * Adds the client's tier (from client metadata) and name as namespaced custom claims, so APIs
+ * can rate-limit per tier without calling back into Auth0. Partners asking for an admin scope
+ * get no token at all: refusing is safer than a token whose scopes differ from the grant.
  *
  * @param {object} client - information about the client
  * @param {string} client.name - name of client
@@ -15,19 +16,19 @@
  */
 module.exports = function (client, scope, audience, context, cb) {
   var namespace = context.webtask.secrets.CLAIM_NAMESPACE; // e.g. https://api.example.com/
-  var access_token = {};
-  access_token.scope = scope;
-
   var tier = (client.metadata && client.metadata.tier) || 'free';
-  access_token[namespace + 'tier'] = tier;
-  access_token[namespace + 'client_name'] = client.name;
 
   // Partners must never receive admin scopes, even if someone grants them by mistake.
-  if (tier === 'partner' && Array.isArray(scope)) {
-    access_token.scope = scope.filter(function (s) {
-      return s.indexOf('admin:') !== 0;
-    });
+  var adminScopes = (scope || []).filter(function (s) {
+    return s.indexOf('admin:') === 0;
+  });
+  if (tier === 'partner' && adminScopes.length > 0) {
+    return cb(new InvalidScopeError('Partner clients may not request ' + adminScopes.join(', ')));
   }
 
+  var access_token = {};
+  access_token.scope = scope;
+  access_token[namespace + 'tier'] = tier;
+  access_token[namespace + 'client_name'] = client.name;
   cb(null, access_token);
 };

@@ -21,12 +21,15 @@ def run(*args: str, env: dict[str, str] | None = None):
 
 
 def test_run_a_hook_with_a_secret_masks_the_value(node: Node) -> None:
-    result = run("add-api-claims", env={"CLAIM_NAMESPACE": CANARY})
+    result = run("add-api-claims", "--all-samples", env={"CLAIM_NAMESPACE": CANARY})
     assert result.exit_code == 0, result.output
-    outcome = json.loads(result.stdout)
-    assert outcome["kind"] == "hook" and outcome["event"] == "partner-client"
-    assert outcome["effects"]["access_token_claims"] == {"##CLAIM_NAMESPACE##tier": "partner", "##CLAIM_NAMESPACE##client_name": "Partner Billing Sync"}
-    assert outcome["effects"]["scopes"] == ["read:invoices"]
+    partner, regular, partner_read_only = json.loads(result.stdout)
+    assert partner["kind"] == "hook" and partner["event"] == "partner-client"
+    assert partner["effects"]["denied"] == {"code": "invalid_scope", "reason": "Partner clients may not request admin:invoices"}
+    assert partner["effects"]["access_token_claims"] == {}
+    assert regular["effects"]["access_token_claims"] == {"##CLAIM_NAMESPACE##tier": "free", "##CLAIM_NAMESPACE##client_name": "Nightly Report"}
+    assert partner_read_only["event"] == "partner-read-only"  # the config's tests/events/credentials-exchange/
+    assert partner_read_only["effects"]["access_token_claims"]["##CLAIM_NAMESPACE##tier"] == "partner"
     assert CANARY not in result.output
 
 

@@ -13,6 +13,8 @@ from reconciler.cli import cli
 from reconciler.resources.actions import ActionsDesired
 from reconciler.validate import check
 
+from tests.example_tenant import keyword_env
+
 REPO = Path(__file__).resolve().parents[3]
 CANARY = "canary-s3cr3t-value-8472"
 
@@ -126,13 +128,13 @@ def test_hooks_only_actions_only_and_both_are_valid(tmp_path: Path) -> None:
     assert desired(only_actions).actions[0].name == "a"
     triggers_only = write_dir(tmp_path / "triggers-only", None, {"post-login": []})
     assert desired(triggers_only).managed_triggers == {"post-login"}
-    env = {k: "v" for k in ("SLACK_WEBHOOK_URL", "CLAIM_NAMESPACE", "AUDIT_LOG_URL", "AUDIT_LOG_TOKEN", "ENTITLEMENTS_API_KEY")}
+    env = keyword_env()
     shutil.copytree(REPO / "tenant-config" / "hooks", tmp_path / "hooks-only" / "hooks")
     hooks_only = check(tmp_path / "hooks-only", env=env)
     assert hooks_only.ok() and hooks_only.state is not None and len(hooks_only.state.hooks) == 6
     assert hooks_only.state.actions == ActionsDesired(source=str(tmp_path / "hooks-only"))
     both = desired(REPO / "tenant-config", env)
-    assert {a.name for a in both.actions} == {"add-profile-claims", "add-client-tier-claim"}
+    assert {a.name for a in both.actions} == {"add-profile-claims", "send-sms-via-provider"}
 
 
 def test_a_config_with_nothing_to_manage_is_an_error(tmp_path: Path) -> None:
@@ -149,13 +151,15 @@ def test_yaml_without_any_known_key_is_an_error(tmp_path: Path) -> None:
 
 
 def test_example_tenant_config_actions_are_realistic() -> None:
-    env = {k: "v" for k in ("SLACK_WEBHOOK_URL", "CLAIM_NAMESPACE", "AUDIT_LOG_URL", "AUDIT_LOG_TOKEN", "ENTITLEMENTS_API_KEY")}
+    env = keyword_env()
     got = desired(REPO / "tenant-config", env)
     by = got.by_name()
     assert by["add-profile-claims"].trigger == ("post-login", "v3")
     assert set(by["add-profile-claims"].secrets) == {"ENTITLEMENTS_API_KEY"}
-    assert by["add-client-tier-claim"].trigger[0] == "credentials-exchange"  # a former hook trigger
+    assert by["send-sms-via-provider"].trigger == ("send-phone-message", "v2")  # a former hook trigger no hook uses
+    assert set(by["send-sms-via-provider"].secrets) == {"SMS_PROVIDER_API_KEY"}
     assert got.bindings.get("post-login")[0][0] == "add-profile-claims"
+    assert got.bindings.get("send-phone-message")[0][0] == "send-sms-via-provider"
     result = CliRunner().invoke(cli, ["validate", "-c", str(REPO / "tenant-config"), "--strict"], env=env)
     assert result.exit_code == 0, result.output
     assert "2 actions and bindings on 2 triggers valid" in result.output
