@@ -17,15 +17,50 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping, Sequence
 
-from common import REPO, progress
+from common import REPO, emulator, progress
 
 DEPLOY_CLI_VERSION = "8.44.0"
 CACHE = REPO / ".bench"
 A0DEPLOY = CACHE / "node_modules" / ".bin" / "a0deploy"
 TLS = CACHE / "tls"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# Auth0's prod tier and its non-prod tier; --quick keeps only the first
+PROFILES = {
+    "16/s burst 50 +100 ms": {"rate_limit": 16, "burst": 50, "latency_ms": 100},
+    "2/s burst 10": {"rate_limit": 2, "burst": 10, "latency_ms": 0},
+}
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """What both comparison scripts need before their first run."""
+
+    a0deploy: str
+    cert: Path
+    key: Path
+    profiles: dict[str, dict[str, Any]]
+
+    def emulators(self, **options: Any) -> Iterator[tuple[str, Any]]:
+        """(profile name, emulator over TLS with that rate limit and `options`), one after the other."""
+        for name, profile in self.profiles.items():
+            with emulator(rate_limit=profile["rate_limit"], burst=profile["burst"],
+                          latency_ms=profile["latency_ms"] or None, tls_cert=str(self.cert),
+                          tls_key=str(self.key), **options) as emu:
+                yield name, emu
+
+
+def side_by_side(install: bool, quick: bool) -> SideBySide | None:
+    """deploy-cli installed, the certificate made, the profiles chosen; None (said) if impossible."""
+    a0deploy = ensure_deploy_cli(install)
+    if a0deploy is None:
+        print(f"auth0-deploy-cli {DEPLOY_CLI_VERSION} could not be installed: no comparison made.", file=sys.stderr)
+        return None
+    cert, key = ensure_certificate()
+    profiles = {k: v for k, v in PROFILES.items() if not quick or v["rate_limit"] > 2}
+    return SideBySide(a0deploy, cert, key, profiles)
 
 
 def ensure_deploy_cli(install: bool) -> str | None:

@@ -47,18 +47,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from a0deploy import (  # noqa: E402
-    DEPLOY_CLI_VERSION,
-    Sampler,
-    ensure_certificate,
-    ensure_deploy_cli,
-    last_error,
-    run_deploy_cli,
-    run_reconciler,
-)
+from a0deploy import DEPLOY_CLI_VERSION, Sampler, last_error, run_deploy_cli, run_reconciler, side_by_side  # noqa: E402
 from common import (  # noqa: E402
     SCRIPT,
-    emulator,
     environment_note,
     progress,
     table,
@@ -68,10 +59,6 @@ from common import (  # noqa: E402
 TRIGGERS = ("credentials-exchange", "pre-user-registration", "post-user-registration",
             "post-change-password", "send-phone-message")
 KEYWORDS = {"API_KEY": "bench-api-key-value", "REGION": "eu-west-1"}
-PROFILES = {
-    "16/s burst 50 +100 ms": {"rate_limit": 16, "burst": 50, "latency_ms": 100},
-    "2/s burst 10": {"rate_limit": 2, "burst": 10, "latency_ms": 0},
-}
 
 
 # -- desired states ------------------------------------------------------------------------
@@ -186,28 +173,24 @@ def main() -> int:
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args()
 
-    a0deploy = ensure_deploy_cli(install=not args.no_install)
-    if a0deploy is None:
-        print(f"auth0-deploy-cli {DEPLOY_CLI_VERSION} could not be installed: no comparison made.", file=sys.stderr)
+    setup = side_by_side(install=not args.no_install, quick=args.quick)
+    if setup is None:
         return 2
-    cert, key = ensure_certificate()
-    profiles = {k: v for k, v in PROFILES.items() if not args.quick or v["rate_limit"] > 2}
+    a0deploy, cert = setup.a0deploy, setup.cert
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-deploy-cli-") as tmp:
-        for profile_name, profile in profiles.items():
-            with emulator(rate_limit=profile["rate_limit"], burst=profile["burst"],
-                          latency_ms=profile["latency_ms"] or None, tls_cert=str(cert), tls_key=str(key)) as emu:
-                for scenario in scenarios(args.hooks):
-                    for tool in ("reconciler", "deploy-cli"):
-                        progress(f"[{profile_name}] {scenario['name']}: {tool} ...")
-                        workdir = Path(tmp) / f"{tool}"
-                        workdir.mkdir(exist_ok=True)
-                        row = run_one(tool, a0deploy, emu, scenario, cert, workdir)
-                        row["profile"] = profile_name
-                        results.append(row)
-                        progress(f"    exit {row['exit']}, {row['wall_s']:.1f} s, {row['writes']} writes, "
-                                 f"max enabled {row['max_enabled']}, end state {'ok' if row['end_state_ok'] else 'NOT as desired'}"
-                                 + (f" ({row['error']})" if row["error"] else ""))
+        for profile_name, emu in setup.emulators():
+            for scenario in scenarios(args.hooks):
+                for tool in ("reconciler", "deploy-cli"):
+                    progress(f"[{profile_name}] {scenario['name']}: {tool} ...")
+                    workdir = Path(tmp) / f"{tool}"
+                    workdir.mkdir(exist_ok=True)
+                    row = run_one(tool, a0deploy, emu, scenario, cert, workdir)
+                    row["profile"] = profile_name
+                    results.append(row)
+                    progress(f"    exit {row['exit']}, {row['wall_s']:.1f} s, {row['writes']} writes, "
+                             f"max enabled {row['max_enabled']}, end state {'ok' if row['end_state_ok'] else 'NOT as desired'}"
+                             + (f" ({row['error']})" if row["error"] else ""))
 
     print(f"reconciler vs auth0-deploy-cli {DEPLOY_CLI_VERSION}, {args.hooks} hooks, emulator over TLS on loopback "
           f"({environment_note()})")

@@ -48,15 +48,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from a0deploy import (  # noqa: E402
-    DEPLOY_CLI_VERSION,
-    Sampler,
-    ensure_certificate,
-    ensure_deploy_cli,
-    last_error,
-    run_deploy_cli,
-    run_reconciler,
-)
+from a0deploy import DEPLOY_CLI_VERSION, Sampler, last_error, run_deploy_cli, run_reconciler, side_by_side  # noqa: E402
 from actions_state import (  # noqa: E402
     KEYWORDS,
     Counters,
@@ -68,13 +60,9 @@ from actions_state import (  # noqa: E402
     with_reorder,
     write_config,
 )
-from common import emulator, environment_note, progress, table  # noqa: E402
+from common import environment_note, progress, table  # noqa: E402
 
 BUILD = {"build_time": 0.4, "build_time_per_dependency": 1.0}
-PROFILES = {
-    "16/s burst 50 +100 ms": {"rate_limit": 16, "burst": 50, "latency_ms": 100},
-    "2/s burst 10": {"rate_limit": 2, "burst": 10, "latency_ms": 0},
-}
 CHANGED = 3  # the action whose code changes: bench-post-login-003, one dependency
 NOT_MANAGED = "n/a (reconciler does not manage Actions on this commit)"
 SPEEDUP_TARGET = 5.0
@@ -177,35 +165,31 @@ def main() -> int:
     if not 4 <= args.actions <= 60:  # post-login needs two bindings to reorder; 20 per trigger at most
         parser.error("--actions must be within 4..60")
 
-    a0deploy = ensure_deploy_cli(install=not args.no_install)
-    if a0deploy is None:
-        print(f"auth0-deploy-cli {DEPLOY_CLI_VERSION} could not be installed: no comparison made.", file=sys.stderr)
+    setup = side_by_side(install=not args.no_install, quick=args.quick)
+    if setup is None:
         return 2
-    cert, key = ensure_certificate()
-    profiles = {k: v for k, v in PROFILES.items() if not args.quick or v["rate_limit"] > 2}
+    a0deploy, cert = setup.a0deploy, setup.cert
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-deploy-cli-actions-") as tmp:
-        for profile_name, profile in profiles.items():
+        for profile_name, emu in setup.emulators(**BUILD):
             ours_managed = True
-            with emulator(rate_limit=profile["rate_limit"], burst=profile["burst"], latency_ms=profile["latency_ms"] or None,
-                          tls_cert=str(cert), tls_key=str(key), **BUILD) as emu:
-                for scenario in scenarios(args.actions):
-                    for tool in ("reconciler", "deploy-cli"):
-                        if tool == "reconciler" and not ours_managed:
-                            row = skipped(tool, scenario)
-                        else:
-                            progress(f"[{profile_name}] {scenario['name']}: {tool} ...")
-                            workdir = Path(tmp) / tool
-                            workdir.mkdir(exist_ok=True)
-                            row = run_one(tool, a0deploy, emu, scenario, cert, workdir)
-                            ours_managed = ours_managed and row["managed"]
-                            progress(f"    exit {row['exit']}, {row['wall_s']:.1f} s, {row['writes']} writes, "
-                                     f"{row['versions_created']} versions, end state "
-                                     + ("ok" if row["end_state_ok"] else "NOT as desired: " + "; ".join(row["end_state_problems"]))
-                                     + (f" ({row['error']})" if row["error"] else "")
-                                     + ("" if row["managed"] else f" -> {NOT_MANAGED}"))
-                        row["profile"] = profile_name
-                        results.append(row)
+            for scenario in scenarios(args.actions):
+                for tool in ("reconciler", "deploy-cli"):
+                    if tool == "reconciler" and not ours_managed:
+                        row = skipped(tool, scenario)
+                    else:
+                        progress(f"[{profile_name}] {scenario['name']}: {tool} ...")
+                        workdir = Path(tmp) / tool
+                        workdir.mkdir(exist_ok=True)
+                        row = run_one(tool, a0deploy, emu, scenario, cert, workdir)
+                        ours_managed = ours_managed and row["managed"]
+                        progress(f"    exit {row['exit']}, {row['wall_s']:.1f} s, {row['writes']} writes, "
+                                 f"{row['versions_created']} versions, end state "
+                                 + ("ok" if row["end_state_ok"] else "NOT as desired: " + "; ".join(row["end_state_problems"]))
+                                 + (f" ({row['error']})" if row["error"] else "")
+                                 + ("" if row["managed"] else f" -> {NOT_MANAGED}"))
+                    row["profile"] = profile_name
+                    results.append(row)
 
     print(f"reconciler vs auth0-deploy-cli {DEPLOY_CLI_VERSION}: {args.actions} actions, emulator over TLS on loopback, "
           f"builds {BUILD['build_time']} s + {BUILD['build_time_per_dependency']} s per dependency ({environment_note()})")
