@@ -39,80 +39,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
-import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from a0deploy import DEPLOY_CLI_VERSION, Sampler, last_error, run_deploy_cli, run_reconciler, side_by_side  # noqa: E402
 from common import (  # noqa: E402
-    REPO,
     SCRIPT,
-    emulator,
     environment_note,
     progress,
     table,
     write_config,
 )
 
-DEPLOY_CLI_VERSION = "8.44.0"
-CACHE = REPO / ".bench"
-A0DEPLOY = CACHE / "node_modules" / ".bin" / "a0deploy"
-TLS = CACHE / "tls"
 TRIGGERS = ("credentials-exchange", "pre-user-registration", "post-user-registration",
             "post-change-password", "send-phone-message")
 KEYWORDS = {"API_KEY": "bench-api-key-value", "REGION": "eu-west-1"}
-PROFILES = {
-    "16/s burst 50 +100 ms": {"rate_limit": 16, "burst": 50, "latency_ms": 100},
-    "2/s burst 10": {"rate_limit": 2, "burst": 10, "latency_ms": 0},
-}
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-# -- setup ---------------------------------------------------------------------------------
-
-
-def ensure_deploy_cli(install: bool) -> str | None:
-    """Path of a0deploy, installing it if needed; None (and a message) if impossible."""
-    if not A0DEPLOY.exists() and install:
-        npm = shutil.which("npm")
-        if npm is None:
-            progress("npm is not on PATH: cannot install auth0-deploy-cli")
-            return None
-        progress(f"installing auth0-deploy-cli@{DEPLOY_CLI_VERSION} into {CACHE} ...")
-        result = subprocess.run([npm, "install", "--prefix", str(CACHE), f"auth0-deploy-cli@{DEPLOY_CLI_VERSION}"],
-                                capture_output=True, text=True)
-        if result.returncode != 0:
-            progress(f"npm install failed ({result.returncode}):\n{result.stderr[-2000:]}")
-            return None
-    if not A0DEPLOY.exists():
-        progress(f"auth0-deploy-cli is not installed at {A0DEPLOY}")
-        return None
-    package = json.loads((CACHE / "node_modules" / "auth0-deploy-cli" / "package.json").read_text())
-    if package.get("version") != DEPLOY_CLI_VERSION:
-        progress(f"found auth0-deploy-cli {package.get('version')}, expected {DEPLOY_CLI_VERSION}")
-        return None
-    return str(A0DEPLOY)
-
-
-def ensure_certificate() -> tuple[Path, Path]:
-    cert, key = TLS / "cert.pem", TLS / "key.pem"
-    if not (cert.exists() and key.exists()):
-        TLS.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
-             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-             "-keyout", str(key), "-out", str(cert)],
-            check=True, capture_output=True,
-        )
-    return cert, key
 
 
 # -- desired states ------------------------------------------------------------------------
@@ -187,75 +133,6 @@ def end_state_matches(state: dict[str, Any], want: list[dict[str, Any]]) -> bool
 # -- running -------------------------------------------------------------------------------
 
 
-class Sampler:
-    """Polls the emulator's stats to find when API requests start and stop arriving."""
-
-    def __init__(self, emu: Any, period: float = 0.05) -> None:
-        self.emu, self.period = emu, period
-        self.first: float | None = None
-        self.last: float | None = None
-        self._stop = threading.Event()
-        self._seen = emu.stats()["requests"]
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            count = self.emu.stats()["requests"]
-            now = time.perf_counter()
-            if count != self._seen:
-                self._seen = count
-                self.first = self.first if self.first is not None else now
-                self.last = now
-            self._stop.wait(self.period)
-
-    def __enter__(self) -> "Sampler":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    @property
-    def window(self) -> float:
-        return (self.last - self.first) if self.first is not None and self.last is not None else 0.0
-
-
-def run_reconciler(emu: Any, config: Path, cert: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, AUTH0_DOMAIN=emu.base_url, AUTH0_ACCESS_TOKEN=emu.token(), SSL_CERT_FILE=str(cert),
-               AUTH0_KEYWORD_REPLACE_MAPPINGS=json.dumps(KEYWORDS))
-    for name in ("AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET"):
-        env.pop(name, None)
-    return subprocess.run([sys.executable, "-m", "reconciler", "apply", "-c", str(config), "--yes"],
-                          env=env, capture_output=True, text=True, cwd=str(REPO))
-
-
-def run_deploy_cli(a0deploy: str, emu: Any, config: Path, cert: Path, workdir: Path) -> subprocess.CompletedProcess[str]:
-    settings = {
-        "AUTH0_DOMAIN": f"127.0.0.1:{emu.port}",
-        "AUTH0_ACCESS_TOKEN": emu.token(),
-        "AUTH0_INCLUDED_ONLY": ["hooks"],
-        "AUTH0_ALLOW_DELETE": False,
-        "AUTH0_KEYWORD_REPLACE_MAPPINGS": KEYWORDS,
-    }
-    config_file = workdir / "deploy-cli-config.json"
-    config_file.write_text(json.dumps(settings, indent=2))
-    env = dict(os.environ, NODE_EXTRA_CA_CERTS=str(cert))
-    env.pop("AUTH0_DEBUG", None)
-    return subprocess.run([a0deploy, "import", "--config_file", str(config_file), "--input_file", str(config)],
-                          env=env, capture_output=True, text=True, cwd=str(workdir))
-
-
-def last_error(result: subprocess.CompletedProcess[str]) -> str:
-    """The gist of a failure: the tool's error lines and the API's message, on one line."""
-    lines = [ANSI.sub("", line).strip() for line in (result.stdout + "\n" + result.stderr).splitlines()]
-    picked = [re.sub(r"^\S+Z - error: ", "", line) for line in lines
-              if line.startswith("error:") or " - error: " in line or line.startswith('"message"')
-              or line.startswith("Status code")]
-    text = " / ".join(picked or [line for line in lines if line][-1:])
-    return text[:300]
-
-
 def run_one(tool: str, a0deploy: str, emu: Any, scenario: dict[str, Any], cert: Path, workdir: Path) -> dict[str, Any]:
     emu.reset()
     emu.configure(enabled_conflict=scenario["mode"])
@@ -265,9 +142,9 @@ def run_one(tool: str, a0deploy: str, emu: Any, scenario: dict[str, Any], cert: 
     with Sampler(emu) as sampler:
         started = time.perf_counter()
         if tool == "reconciler":
-            result = run_reconciler(emu, config, cert)
+            result = run_reconciler(emu, config, cert, KEYWORDS)
         else:
-            result = run_deploy_cli(a0deploy, emu, config, cert, workdir)
+            result = run_deploy_cli(a0deploy, emu, config, cert, workdir, included=["hooks"], keywords=KEYWORDS)
         wall = time.perf_counter() - started
         time.sleep(0.1)  # let the sampler see the last request
     stats = emu.stats()
@@ -296,28 +173,24 @@ def main() -> int:
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args()
 
-    a0deploy = ensure_deploy_cli(install=not args.no_install)
-    if a0deploy is None:
-        print(f"auth0-deploy-cli {DEPLOY_CLI_VERSION} could not be installed: no comparison made.", file=sys.stderr)
+    setup = side_by_side(install=not args.no_install, quick=args.quick)
+    if setup is None:
         return 2
-    cert, key = ensure_certificate()
-    profiles = {k: v for k, v in PROFILES.items() if not args.quick or v["rate_limit"] > 2}
+    a0deploy, cert = setup.a0deploy, setup.cert
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-deploy-cli-") as tmp:
-        for profile_name, profile in profiles.items():
-            with emulator(rate_limit=profile["rate_limit"], burst=profile["burst"],
-                          latency_ms=profile["latency_ms"] or None, tls_cert=str(cert), tls_key=str(key)) as emu:
-                for scenario in scenarios(args.hooks):
-                    for tool in ("reconciler", "deploy-cli"):
-                        progress(f"[{profile_name}] {scenario['name']}: {tool} ...")
-                        workdir = Path(tmp) / f"{tool}"
-                        workdir.mkdir(exist_ok=True)
-                        row = run_one(tool, a0deploy, emu, scenario, cert, workdir)
-                        row["profile"] = profile_name
-                        results.append(row)
-                        progress(f"    exit {row['exit']}, {row['wall_s']:.1f} s, {row['writes']} writes, "
-                                 f"max enabled {row['max_enabled']}, end state {'ok' if row['end_state_ok'] else 'NOT as desired'}"
-                                 + (f" ({row['error']})" if row["error"] else ""))
+        for profile_name, emu in setup.emulators():
+            for scenario in scenarios(args.hooks):
+                for tool in ("reconciler", "deploy-cli"):
+                    progress(f"[{profile_name}] {scenario['name']}: {tool} ...")
+                    workdir = Path(tmp) / f"{tool}"
+                    workdir.mkdir(exist_ok=True)
+                    row = run_one(tool, a0deploy, emu, scenario, cert, workdir)
+                    row["profile"] = profile_name
+                    results.append(row)
+                    progress(f"    exit {row['exit']}, {row['wall_s']:.1f} s, {row['writes']} writes, "
+                             f"max enabled {row['max_enabled']}, end state {'ok' if row['end_state_ok'] else 'NOT as desired'}"
+                             + (f" ({row['error']})" if row["error"] else ""))
 
     print(f"reconciler vs auth0-deploy-cli {DEPLOY_CLI_VERSION}, {args.hooks} hooks, emulator over TLS on loopback "
           f"({environment_note()})")
