@@ -12,18 +12,14 @@ import hashlib
 import hmac
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any, Mapping
+from typing import Any, ClassVar, Iterable, Mapping
 
 from reconciler.diff import FieldChange
-from reconciler.errors import ReconcilerError
+from reconciler.errors import PlanError
 from reconciler.model import DesiredState, LiveState
 from reconciler.secrets import marker_for
-
-
-class PlanError(ReconcilerError):
-    """The plan cannot be made (or is refused) for the given inputs."""
 
 
 class Action(StrEnum):
@@ -66,6 +62,23 @@ class Step:
     after: tuple[int, ...]
     phase: Phase
     reason: str = ""
+
+    # The generic step's view (reconciler.core.steps.Step): type, key, operation.
+    type: ClassVar[str] = "hook"
+
+    @property
+    def key(self) -> str:
+        return self.hook
+
+    @property
+    def operation(self) -> str:
+        return str(self.action)
+
+    def shifted(self, offset: int, extra_after: Iterable[int] = ()) -> "Step":
+        """Renumbered when merged with other types' steps (``created_by`` is an index too)."""
+        after = {i + offset for i in self.after} | set(extra_after)
+        created_by = self.created_by + offset if self.created_by is not None else None
+        return replace(self, index=self.index + offset, after=tuple(sorted(after)), created_by=created_by)
 
     def to_dict(self) -> dict[str, Any]:
         return {
