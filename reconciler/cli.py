@@ -28,9 +28,9 @@ from reconciler.terminal import (
 )
 
 if TYPE_CHECKING:
-    from reconciler.apply import ApplyReport
+    from reconciler.resources.hooks.ops import ApplyReport
     from reconciler.client import ManagementClient
-    from reconciler.plan import Plan
+    from reconciler.resources.hooks.plan import Plan
     from reconciler.reconcile import Loaded
 
 
@@ -90,7 +90,7 @@ def validate(config: str, strict: bool, allow_missing_keywords: bool, require_ke
 
     Keyword values are not needed: unset ones are listed as a note (plan and apply refuse
     them unless --allow-missing-keywords)."""
-    from reconciler.validate import check
+    from reconciler.resources.hooks.validate import check
 
     settings = run_settings(config_file=config_file)
     report = check(config, settings.keyword_source(), offline=not require_keywords)
@@ -118,7 +118,7 @@ def validate(config: str, strict: bool, allow_missing_keywords: bool, require_ke
 def schema(kind: str) -> None:
     """Print a JSON Schema for editors: hook metadata (default), an action, or triggers.json."""
     if kind == "hook":
-        from reconciler.validate import schema_text
+        from reconciler.resources.hooks.validate import schema_text
     else:
         from reconciler.resources.actions import schema_text as action_schema
 
@@ -453,7 +453,7 @@ def unlock(domain: str | None, client_id: str | None, audience: str | None, conf
 def export(output: str, force: bool, domain: str | None, client_id: str | None, audience: str | None,
            config_file: str | None) -> None:
     """Write the live hooks as a config directory (secrets as ##KEY## keywords)."""
-    from reconciler.export import export_live
+    from reconciler.resources.hooks.export import export_live
     from reconciler.reconcile import read_live
 
     settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
@@ -482,7 +482,7 @@ def export(output: str, force: bool, domain: str | None, client_id: str | None, 
 @_report_errors
 def demo(config: str) -> None:
     """Plan and apply CONFIG against a throwaway local emulator: no tenant needed."""
-    from reconciler.apply import execute
+    from reconciler.resources.hooks.ops import execute
     from reconciler.client import ManagementClient
     from reconciler.emulator.server import start
     from reconciler.progress import progress_bar

@@ -29,7 +29,7 @@ from reconciler.github import (
     upsert_sticky_comment,
     with_marker,
 )
-from reconciler.plan import Plan
+from reconciler.resources.hooks.plan import Plan
 from reconciler.render.markdown import GITHUB_COMMENT_LIMIT, render_markdown
 
 

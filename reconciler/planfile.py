@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from reconciler.errors import ReconcilerError
-from reconciler.plan import Action, ChangeKind, Phase, Plan, PlanOptions, Step
+from reconciler.resources.hooks.plan import Action, ChangeKind, Phase, Plan, PlanOptions, Step
 from reconciler.render.json import FORMAT_VERSION, plan_from_dict, plan_to_dict
 
 # Far above any real plan (a step per request; scripts are at most ~100 KB), far below

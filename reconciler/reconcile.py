@@ -8,16 +8,16 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
-from reconciler.apply import ApplyReport, StepCallback, execute
+from reconciler.resources.hooks.ops import ApplyReport, StepCallback, execute
 from reconciler.config import Settings
 from reconciler.errors import ReconcilerError
 from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease
-from reconciler.model import DesiredState, LiveState
-from reconciler.plan import Plan, PlanError, PlanOptions
+from reconciler.resources.hooks.model import DesiredState, LiveState
+from reconciler.resources.hooks.plan import Plan, PlanError, PlanOptions
 from reconciler.planfile import PlanFileError, SavedPlan, canonical, check_matches
-from reconciler.planner import build_plan
-from reconciler.validate import Problem, check
-from reconciler.verify import differences
+from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.hooks.validate import Problem, check
+from reconciler.resources.hooks.verify import differences
 
 if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a tenant
     from reconciler.client import ManagementClient

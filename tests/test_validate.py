@@ -324,8 +324,8 @@ def test_schema_command_prints_the_schema_file() -> None:
 
 
 def test_packaged_schema_is_a_relative_symlink_to_the_repo_schema() -> None:
-    link = REPO / "reconciler" / "hook.schema.json"
-    assert link.is_symlink() and os.readlink(link) == "../schemas/hook.schema.json"
+    link = REPO / "reconciler" / "resources" / "hooks" / "hook.schema.json"
+    assert link.is_symlink() and os.readlink(link) == "../../../schemas/hook.schema.json"
 
 
 def test_schema_is_valid_draft_2020_12() -> None:

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 import httpx
 
 from reconciler.errors import ApiError, AuthError, BadResponseError, HooksUnavailableError
-from reconciler.model import SENSITIVE
+from reconciler.resources.hooks.model import SENSITIVE
 
 MAX_MESSAGE = 500
 

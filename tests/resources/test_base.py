@@ -62,4 +62,4 @@ def test_no_module_is_much_over_400_lines() -> None:
 
 
 # Still over the limit: being split (issue 11); the set may only shrink.
-KNOWN_BIG = {"cli.py", "load.py", "validate.py"}
+KNOWN_BIG = {"cli.py", "resources/hooks/load.py", "resources/hooks/validate.py"}

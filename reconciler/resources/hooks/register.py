@@ -9,14 +9,14 @@ from reconciler.resources.base import ResourceType, register
 
 
 def _check(config: Any, keywords: Any) -> tuple[Any, list[Any]]:
-    from reconciler.validate import check
+    from reconciler.resources.hooks.validate import check
 
     report = check(config, keywords)
     return report.state, list(report.problems)
 
 
 def _plan(desired: Any, live: Any, options: Any) -> TypePlan:
-    from reconciler.planner import build_plan
+    from reconciler.resources.hooks.planner import build_plan
 
     plan = build_plan(desired, live, options)
     # Hooks' changes and warnings are still hook-shaped (HookChange, text): the hook Plan
@@ -25,19 +25,19 @@ def _plan(desired: Any, live: Any, options: Any) -> TypePlan:
 
 
 def _operations(client: Any, desired: Any) -> Any:
-    from reconciler.apply import HookOperations
+    from reconciler.resources.hooks.ops import HookOperations
 
     return HookOperations(client, desired)
 
 
 def _jobs(steps: Any) -> Any:
-    from reconciler.apply import hook_jobs
+    from reconciler.resources.hooks.ops import hook_jobs
 
     return hook_jobs(tuple(steps))
 
 
 def _schema() -> Any:
-    from reconciler.validate import schema
+    from reconciler.resources.hooks.validate import schema
 
     return schema()
 
