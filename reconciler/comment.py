@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 import httpx
 
+from reconciler.text import clean as _clean
 from reconciler.github import (
     DEFAULT_API_URL,
     STAMP_END,
@@ -73,11 +74,6 @@ def resolve_target(
             + (" (in a workflow: `env: GITHUB_TOKEN: ${{ github.token }}`)" if token_env == "GITHUB_TOKEN" else "")
         )
     return Target(api_url, repo, pr, token)
-
-
-def _clean(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
 
 
 def _read_event(path: str | None) -> dict[str, Any] | None:

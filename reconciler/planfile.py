@@ -103,7 +103,9 @@ def read_plan(path: str | os.PathLike[str]) -> SavedPlan:
         raise PlanFileError(
             f"plan file was altered or is malformed: {where}: options.allow_delete disagrees with allow_delete"
         )
-    return SavedPlan(plan, str(data.get("config", "tenant-config")), str(data.get("created_at", "")), recorded)
+    return SavedPlan(
+        plan, str(data.get("config", "tenant-config")), str(data.get("created_at", "")), recorded, version
+    )
 
 
 def check_matches(saved: SavedPlan, now: Plan) -> None:

@@ -25,6 +25,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from reconciler.text import plural as _count
 from reconciler.resources.hooks.diff import FieldChange
 from reconciler.resources.hooks.plan import ChangeKind, HookChange, Plan
 from reconciler.render.text import NO_CHANGES, REVIEW_ONLY, SYMBOLS  # the terminal plan's wording and symbols
@@ -280,5 +281,3 @@ def _fence(text: str, info: str) -> str:
     return f"{ticks}{info}\n{text.rstrip(chr(10))}\n{ticks}"
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -101,6 +101,6 @@ def _own(err: ValidationError, path: str, hidden: bool, kind: str) -> list[tuple
 
 
 def _kind(value: Any) -> str:
-    from reconciler.resources.hooks.validate import _kind as kind_of
+    from reconciler.text import kind_of
 
     return kind_of(value)

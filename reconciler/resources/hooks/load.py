@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from reconciler.text import join_path as _join, kind_of
 from reconciler.keywords import MAPPINGS_VAR, MISSING, Keywords, keywords_in, mask, replace_in_data
 from reconciler.resources.hooks.model import Hook
 from reconciler.problems import Problem, error, unset
@@ -168,7 +169,7 @@ def check_entry(entry: os.DirEntry[str], path: Path, root: str, folder_real: str
     if (entry.is_symlink() or not _inside(folder_real, root)) and not _inside(os.path.realpath(path), root):
         return False, error(path, "(file)", "is a symlink that resolves outside the config directory")
     if not entry.is_file():
-        what = "a directory" if entry.is_dir() else _file_kind(os.stat(path).st_mode)
+        what = "a directory" if entry.is_dir() else _file_kind_bare(os.stat(path).st_mode)
         return False, error(path, "(file)", f"is {what}, not a metadata file (rename or remove it)")
     return True, None
 
@@ -190,7 +191,7 @@ def _read_yaml_file(config: Path, keywords: Keywords) -> Loaded:
     if hooks is None:
         hooks = []  # `hooks:` with nothing under it: no hooks wanted
     if not isinstance(hooks, list):
-        problems.append(error(shown, "hooks", f"must be a list of hooks, got {_kind(hooks)}"))
+        problems.append(error(shown, "hooks", f"must be a list of hooks, got {_kind_bare(hooks)}"))
         return Loaded((), tuple(problems), shown)
     aligned = isinstance(raw_hooks, list) and len(raw_hooks) == len(hooks)
     root = os.path.dirname(os.path.realpath(config))
@@ -225,7 +226,7 @@ def _read_document(path: Path, shown: str, keywords: Keywords, only_under: str |
     with os.fdopen(fd, "rb") as f:
         st = os.fstat(f.fileno())
         if not stat.S_ISREG(st.st_mode):
-            doc.problems.append(error(shown, "(file)", f"is {_file_kind(st.st_mode)}, not a metadata file"))
+            doc.problems.append(error(shown, "(file)", f"is {_file_kind_bare(st.st_mode)}, not a metadata file"))
             return doc
         if st.st_size > MAX_METADATA_BYTES:
             doc.problems.append(error(shown, "(file)", f"is {st.st_size} bytes; metadata over {MAX_METADATA_BYTES} bytes is refused"))
@@ -448,7 +449,7 @@ def _plain(value: Any, path: str, shown: str, problems: list[Problem]) -> Any:
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                problems.append(error(shown, path or "(file)", f"has a key of type {_kind(key)}; keys must be strings (quote it)"))
+                problems.append(error(shown, path or "(file)", f"has a key of type {_kind_bare(key)}; keys must be strings (quote it)"))
                 continue
             item = _plain(item, _join(path, key), shown, problems)
             if item is not _DROP:
@@ -459,7 +460,7 @@ def _plain(value: Any, path: str, shown: str, problems: list[Problem]) -> Any:
         return [None if item is _DROP else item for item in items]
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    problems.append(error(shown, path or "(file)", f"is a YAML {_kind(value)}, not plain data: quote it"))
+    problems.append(error(shown, path or "(file)", f"is a YAML {_kind_bare(value)}, not plain data: quote it"))
     return _DROP
 
 
@@ -481,7 +482,7 @@ def _shape_problem(value: Any) -> str | None:
     return None
 
 
-def _file_kind(mode: int) -> str:
+def _file_kind_bare(mode: int) -> str:
     for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
                        (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
         if test(mode):
@@ -493,10 +494,6 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
 def _unresolved(text: str, key: str) -> str:
     """The message for keyword ``key`` of ``text`` having no value: as written, and where."""
     at = min((i for i in (text.find(f"##{key}##"), text.find(f"@@{key}@@")) if i >= 0), default=0)
@@ -505,21 +502,9 @@ def _unresolved(text: str, key: str) -> str:
     return f"unresolved keyword {written} (line {line}): set {key} in {MAPPINGS_VAR} or the environment"
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, datetime):
-        return "timestamp"
-    if isinstance(value, date):
-        return "date"
-    if isinstance(value, (bytes, bytearray)):
-        return "binary value"
-    if isinstance(value, (set, frozenset)):
-        return "set"
-    return {dict: "object", list: "array", str: "string", type(None): "null"}.get(type(value), type(value).__name__)
-
-
 def _os_reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
+
+
+def _kind_bare(value: Any) -> str:
+    return kind_of(value, article=False)

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
+from reconciler.text import join_path as _join, kind_of as _kind
 from reconciler.keywords import KeywordError, Keywords, MAPPINGS_VAR, has_keyword
 from reconciler.resources.hooks.load import Loaded, Source, build_hook, read_config, read_script
 from reconciler.resources.hooks.templates import keys_in
@@ -337,22 +338,10 @@ def _dotted(parts: Iterable[Any]) -> str:
     return out
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
 def _article(json_type: Any) -> str:
     if isinstance(json_type, list):
         return " or ".join(map(_article, json_type))
     return {"object": "an object", "array": "an array", "integer": "an integer"}.get(json_type, f"a {json_type}")
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    return {dict: "an object", list: "an array", str: "a string", type(None): "null"}.get(type(value), "a value")
 
 
 # --- secrets -------------------------------------------------------------------------------
