@@ -36,8 +36,8 @@ def comment(plan_file: str | None, failed: bool, repo: str | None, pr: int | Non
     The comment names the commit it planned, links the workflow run and gives the time.
     With --failed it says that the latest plan failed instead of showing an out-of-date one.
     """
-    from reconciler.comment import comment_body, failure_body, post_comment, resolve_provenance, resolve_target
-    from reconciler.github import marker_for
+    from reconciler.github.comment import comment_body, failure_body, post_comment, resolve_provenance, resolve_target
+    from reconciler.github.client import marker_for
     from reconciler.planfile import read_plan
 
     marker_for(tenant)  # refuses a tenant name that cannot go in the marker

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import reconciler.github as github
+import reconciler.github.client as github
 from reconciler.cli import cli
 from reconciler.github import (
     GitHubClient,
