@@ -16,7 +16,7 @@ from reconciler.terminal import config_file_option, env_help, no_color_option, t
 if TYPE_CHECKING:
     from reconciler.client import ManagementClient
     from reconciler.core.executor import ApplyReport
-    from reconciler.reconcile import Loaded
+    from reconciler.usecases import Loaded
     from reconciler.resources.hooks.plan import Plan
 
 

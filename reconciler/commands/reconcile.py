@@ -21,7 +21,7 @@ from reconciler.commands.common import (
 from reconciler.terminal import confirm_apply, run_settings
 
 if TYPE_CHECKING:
-    from reconciler.reconcile import ApplyOutcome
+    from reconciler.usecases import ApplyOutcome
 
 
 @click.command(epilog=TENANT_ENV)
@@ -45,7 +45,7 @@ def plan(
 ) -> None:
     """Show what apply would change. Never writes to the tenant."""
     from reconciler.planfile import write_plan
-    from reconciler.reconcile import load_desired, make_plan, plan_options
+    from reconciler.usecases import load_desired, make_plan, plan_options
 
     settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
     fill = (lambda keyword: f"<unset {keyword}>") if allow_missing_keywords else None
@@ -89,7 +89,7 @@ def apply(
     config and the tenant produce. Takes the tenant lease while it writes."""
     from reconciler.planfile import read_plan
     from reconciler.progress import progress_bar
-    from reconciler.reconcile import load_desired, make_plan, plan_options, saved_options
+    from reconciler.usecases import load_desired, make_plan, plan_options, saved_options
     from reconciler.render.text import render_text
 
     saved = None
@@ -118,7 +118,7 @@ def apply(
             return
         if saved is None:  # a saved plan was the approval
             confirm_apply(yes)
-        from reconciler.reconcile import apply_plan
+        from reconciler.usecases import apply_plan
 
         stop = threading.Event()
         with _graceful_stop(stop), progress_bar(len(the_plan.steps), color=settings.color is not False) as on_step:

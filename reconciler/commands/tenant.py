@@ -48,7 +48,7 @@ def export(output: str, force: bool, domain: str | None, client_id: str | None, 
            config_file: str | None) -> None:
     """Write the live hooks as a config directory (secrets as ##KEY## keywords)."""
     from reconciler.resources.hooks.export import export_live
-    from reconciler.reconcile import read_live
+    from reconciler.usecases import read_live
 
     settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
     with client_for(settings) as client:
@@ -80,7 +80,7 @@ def demo(config: str) -> None:
     from reconciler.client import ManagementClient
     from reconciler.emulator.server import start
     from reconciler.progress import progress_bar
-    from reconciler.reconcile import load_desired, make_plan, plan_options
+    from reconciler.usecases import load_desired, make_plan, plan_options
     from reconciler.render.text import render_text
 
     settings = run_settings()
