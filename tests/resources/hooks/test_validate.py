@@ -15,7 +15,7 @@ from reconciler.model import MASKED_SECRET
 from reconciler.problems import Problem
 from reconciler.validate import Report, check, schema_text
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[3]
 JS = "module.exports = function (client, scope, audience, context, cb) {\n  cb(null, {});\n};\n"
 BASE = {"name": "h", "triggerId": "credentials-exchange", "enabled": True, "script": "./h.js"}
 
@@ -196,7 +196,7 @@ def test_validate_is_offline_unset_keywords_are_a_note(tmp_path: Path) -> None:
 
 
 def test_validate_passes_on_the_example_config_without_keyword_values() -> None:
-    example = Path(__file__).parent.parent / "tenant-config"
+    example = REPO / "tenant-config"
     result = validate(example)
     assert result.exit_code == 0, result.output
 

@@ -24,7 +24,7 @@ from reconciler.cli import cli
 from reconciler.model import MASKED_SECRET
 from reconciler.validate import check
 
-CORPUS = Path(__file__).parent / "bad_configs"
+CORPUS = Path(__file__).parents[2] / "bad_configs"
 JS = "module.exports = function (client, scope, audience, context, cb) {\n  cb(null, {});\n};\n"
 GOOD = {"name": "h", "triggerId": "credentials-exchange", "enabled": True, "script": "./h.js"}
 
