@@ -9,6 +9,7 @@ from reconciler.resources.hooks.diff import FieldChange
 from reconciler.resources.hooks.model import TRIGGERS, DesiredState, LiveHook, LiveState
 from reconciler.resources.hooks.plan import Action, ChangeKind, Handover, HookChange, Phase, Plan, PlanError, PlanOptions
 from reconciler.resources.hooks.secrets import user_keys
+from reconciler.resources.hooks.wording import says
 from reconciler.resources.hooks.steps import Builder, Target, replaced_base
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def plan_handovers(
             keep = wanted_live if wanted_live is not None and already else enabled_now[0]
             for extra in enabled_now:
                 if extra.id != keep.id:
-                    fixes.append(_disable(builder, extra, (), f"fix: {len(enabled_now)} hooks enabled on {trigger_id}"))
+                    fixes.append(_disable(builder, extra, (), says("hook.fix_enabled", count=len(enabled_now), trigger=trigger_id)))
                     _note_orphan_disable(extra, desired_by_live_id, changes)
             enabled_now = [keep]
         current = enabled_now[0] if enabled_now else None

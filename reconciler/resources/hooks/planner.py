@@ -51,6 +51,7 @@ from reconciler.resources.hooks.plan import (
     live_fingerprint,
 )
 from reconciler.resources.hooks.secrets import SecretChanges, marker_for, plan_secret_changes, user_keys
+from reconciler.resources.hooks.wording import says
 from reconciler.resources.hooks.steps import REPLACED_SUFFIX, Builder, Target, free_replaced_name, replaced_base
 
 __all__ = ["REPLACED_SUFFIX", "Pairing", "build_plan", "replaced_base"]
@@ -128,7 +129,7 @@ def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | No
     digest = config_digest(desired, options.hmac_key)
     excluded = frozenset(options.excluded_hooks)
     warnings: list[str] = [
-        f"{hook.name}: excluded (AUTH0_EXCLUDED_HOOKS); its config is ignored"
+        says("hook.excluded", name=hook.name)
         for hook in desired.hooks
         if hook.name in excluded
     ]
@@ -149,8 +150,7 @@ def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | No
             other = pairing.clashes[hook.name]
             change = HookChange(
                 ChangeKind.CREATE, hook.name, hook.trigger_id,
-                skipped=f"the name is taken by a live hook on {other.trigger_id}, a trigger this "
-                "tool does not manage; rename one of them",
+                skipped=says("hook.name_clash", trigger=other.trigger_id),
             )
             blocked.add(hook.name)
         elif current is None:
@@ -168,10 +168,7 @@ def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | No
     handovers = plan_handovers(builder, desired, live, pairing, targets, changes, blocked)
     unmanaged = plan_removals(builder, desired, pairing, parked, options, changes)
     for hook in sorted(pairing.unknown, key=lambda h: h.name):
-        warnings.append(
-            f"{hook.name}: on trigger {hook.trigger_id}, which this tool does not know; "
-            "left alone (never replaced, disabled or deleted)"
-        )
+        warnings.append(says("hook.unknown_trigger", name=hook.name, trigger=hook.trigger_id))
         unmanaged.append(hook.name)
 
     plan = Plan(
@@ -222,7 +219,7 @@ def _prepare_new(
                 Target(hook_id=old.id),
                 Phase.PREPARE,
                 body={"name": parked_as or old.name + REPLACED_SUFFIX},
-                reason=f"free the name for its replacement on {hook.trigger_id}",
+                reason=says("hook.free_name", trigger=hook.trigger_id),
             )
         )
     body = {
@@ -234,7 +231,7 @@ def _prepare_new(
     }
     create = builder.add(
         Action.CREATE, hook.name, hook.trigger_id, Target(), Phase.PREPARE, body, after,
-        reason="created disabled; enabled at the hand-over" if hook.enabled else "",
+        reason=says("hook.created_disabled") if hook.enabled else "",
     )
     target = Target(created_by=create)
     keys = set(hook.secrets)
@@ -304,10 +301,7 @@ def _prepare_existing(
         )
     if secrets.kept:
         # Reported here only: a kept key is no request, so it is no update either.
-        warnings.append(
-            f"{hook.name}: secret keys {', '.join(sorted(secrets.kept))} are not in the config; "
-            "not deleted (pass --allow-delete)"
-        )
+        warnings.append(says("hook.secrets_kept", name=hook.name, keys=sorted(secrets.kept)))
     if secrets.add or secrets.update or secrets.remove:
         fields.append(
             FieldChange(
@@ -338,13 +332,13 @@ def _secret_steps(
         last = builder.add(
             Action.SECRETS_UPDATE, hook.name, hook.trigger_id, target, Phase.PREPARE,
             {"keys": sorted(secrets.update)},
-            reason="rotate" if options.rotate_secrets else "secret values changed",
+            reason=says("hook.rotate") if options.rotate_secrets else says("hook.secret_values_changed"),
         )
     if secrets.early_delete:
         last = builder.add(
             Action.SECRETS_DELETE, hook.name, hook.trigger_id, target, Phase.PREPARE,
             {"keys": sorted(secrets.early_delete)}, [last],
-            reason=f"make room: Auth0 allows {MAX_SECRETS} secrets per hook",
+            reason=says("hook.make_room", cap=MAX_SECRETS),
         )
     if secrets.add_keys:
         last = builder.add(
