@@ -8,6 +8,8 @@ environment and passes the resulting :class:`Settings` down, so library code nev
 
 from __future__ import annotations
 
+from reconciler.text import clean as _clean
+
 import json
 import re
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .keywords import MAPPINGS_VAR, KeywordError, parse_mappings
-from .secrets import HMAC_ENV
+from .resources.hooks.secrets import HMAC_ENV
 
 DEFAULT_TIMEOUT = 30.0
 # The whole run (every request, retry and wait): long enough for 5,000 writes at 2/s.
@@ -58,14 +60,6 @@ class Connection:
     def uses_token(self) -> bool:
         """True when a ready access token is used (no client-credentials request)."""
         return bool(self.access_token)
-
-
-def _clean(value: str | None) -> str | None:
-    # An empty variable (common in CI templates) counts as unset.
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
 
 
 def parse_domain(domain: str) -> tuple[str, str]:

@@ -16,6 +16,14 @@ class ConfigError(ReconcilerError):
     """Connection settings or configuration are missing or invalid."""
 
 
+class PlanError(ReconcilerError):
+    """The plan cannot be made (or is refused) for the given inputs."""
+
+
+class ApplyError(ReconcilerError):
+    """A step could not be carried out."""
+
+
 class ApiError(ReconcilerError):
     """The Management API answered with an error (or could not be reached: ``status`` 0)."""
 

@@ -12,6 +12,8 @@ file. For every value deploy-cli handles, the result is the same.
 
 from __future__ import annotations
 
+from reconciler.text import kind_of as _kind
+
 import json
 import re
 from dataclasses import dataclass
@@ -285,7 +287,3 @@ class _Layered(Mapping[str, object]):
         return len(set(self._first) | set(self._second))
 
 
-def _kind(value: object) -> str:
-    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
-        type(value), "a number"
-    )

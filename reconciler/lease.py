@@ -5,7 +5,7 @@ Auth0 has no lock primitive, so the lease is a marker resource: a *disabled* hoo
 ``{"holder", "since", "expires", "nonce"}``. Hook names are unique in a tenant, so creating
 the marker is atomic: of two applies, the second create gets 409 and the apply refuses
 with ``tenant is locked by <holder> since <time>``. The marker is disabled, so it never
-runs; :func:`reconciler.reconcile.read_live` hides it from plans, drift and export.
+runs; :func:`reconciler.usecases.read_live` hides it from plans, drift and export.
 
 - Expiry: a lease runs for ``ttl`` (15 minutes) and is renewed while apply runs, so only a
   killed run leaves one behind; once expired, the next apply deletes that marker *by its

@@ -19,8 +19,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
+from reconciler.core.digest import canonical_json
 from reconciler.errors import ReconcilerError
-from reconciler.plan import Action, ChangeKind, Phase, Plan, PlanOptions, Step
+from reconciler.resources.hooks.plan import Action, ChangeKind, Phase, Plan, PlanOptions, Step
 from reconciler.render.json import FORMAT_VERSION, plan_from_dict, plan_to_dict
 
 # Far above any real plan (a step per request; scripts are at most ~100 KB), far below
@@ -103,7 +104,9 @@ def read_plan(path: str | os.PathLike[str]) -> SavedPlan:
         raise PlanFileError(
             f"plan file was altered or is malformed: {where}: options.allow_delete disagrees with allow_delete"
         )
-    return SavedPlan(plan, str(data.get("config", "tenant-config")), str(data.get("created_at", "")), recorded)
+    return SavedPlan(
+        plan, str(data.get("config", "tenant-config")), str(data.get("created_at", "")), recorded, version
+    )
 
 
 def check_matches(saved: SavedPlan, now: Plan) -> None:
@@ -143,7 +146,7 @@ def check_matches(saved: SavedPlan, now: Plan) -> None:
 
 
 def canonical(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return canonical_json(data)
 
 
 # ---------------------------------------------------------------------------- reading

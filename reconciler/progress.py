@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Callable, Iterator
 import click
 
 if TYPE_CHECKING:
-    from reconciler.apply import StepCallback
-    from reconciler.plan import Step
+    from reconciler.resources.hooks.ops import StepCallback
+    from reconciler.resources.hooks.plan import Step
 
 STILL_RUNNING_EVERY = 10.0  # seconds, Terraform's interval
 

@@ -1,71 +1,7 @@
-"""How a plan's steps are made and addressed (shared by the planner and its phases)."""
+"""Old import path: ``reconciler.resources.hooks.steps`` (the same module object)."""
 
-from __future__ import annotations
+import sys
 
-import re
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from reconciler.resources.hooks import steps as _module
 
-from reconciler.plan import Action, Phase, Step
-
-# A hook whose triggerId changes is renamed to this while its replacement is prepared, so
-# the name is free for the new hook and the old one keeps running until the hand-over. An
-# old copy kept from an earlier replace may hold the name: then "-2", "-3", ... follow.
-REPLACED_SUFFIX = "-replaced-by-reconciler"
-_REPLACED = re.compile(r"^(?P<base>.+)" + re.escape(REPLACED_SUFFIX) + r"(?:-[0-9]+)?$")
-
-
-def replaced_base(name: str) -> str | None:
-    """The hook name a ``-replaced-by-reconciler`` copy was renamed from, if it is one."""
-    match = _REPLACED.match(name)
-    return match.group("base") if match else None
-
-
-def free_replaced_name(base: str, taken: set[str]) -> str:
-    name, n = base + REPLACED_SUFFIX, 1
-    while name in taken:
-        n += 1
-        name = f"{base}{REPLACED_SUFFIX}-{n}"
-    taken.add(name)
-    return name
-
-
-@dataclass
-class Target:
-    """How later steps address a hook: by live id or by the step that creates it."""
-
-    hook_id: str | None = None
-    created_by: int | None = None
-
-
-@dataclass
-class Builder:
-    steps: list[Step] = field(default_factory=list)
-
-    def add(
-        self,
-        action: Action,
-        hook: str,
-        trigger_id: str,
-        target: Target,
-        phase: Phase,
-        body: Mapping[str, Any] | None = None,
-        after: Iterable[int | None] = (),
-        reason: str = "",
-    ) -> int:
-        index = len(self.steps)
-        self.steps.append(
-            Step(
-                index=index,
-                action=action,
-                hook=hook,
-                trigger_id=trigger_id,
-                hook_id=target.hook_id,
-                created_by=target.created_by,
-                body=dict(body or {}),
-                after=tuple(sorted({i for i in after if i is not None})),
-                phase=phase,
-                reason=reason,
-            )
-        )
-        return index
+sys.modules[__name__] = _module

@@ -16,7 +16,7 @@ import httpx
 
 from reconciler.config import Connection
 from reconciler.errors import ApiError, BadResponseError, ReconcilerError
-from reconciler.model import LiveState
+from reconciler.resources.hooks.model import LiveState
 
 from .actions import ActionsApi
 from .auth import TokenAuth

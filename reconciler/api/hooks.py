@@ -13,7 +13,7 @@ from urllib.parse import quote
 import httpx
 
 from reconciler.errors import ApiError
-from reconciler.model import LiveHook, LiveState
+from reconciler.resources.hooks.model import LiveHook, LiveState
 
 from .pagination import PER_PAGE, Page, paginate
 from .responses import bad, expect_count, expect_dict, expect_str, expect_str_map, json_body, where

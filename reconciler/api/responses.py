@@ -15,8 +15,9 @@ from typing import Any, Callable, Iterable
 
 import httpx
 
+from reconciler.text import kind_of as _kind_of
 from reconciler.errors import ApiError, AuthError, BadResponseError, HooksUnavailableError
-from reconciler.model import SENSITIVE
+from reconciler.resources.hooks.model import SENSITIVE
 
 MAX_MESSAGE = 500
 
@@ -97,22 +98,6 @@ def expect_str_map(response: httpx.Response, value: Any, what: str) -> dict[str,
     return data
 
 
-def kind_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
 # -- unsuccessful answers ----------------------------------------------------------------------
 
 _SCOPE_RE = re.compile(r"expected (?:any of|all of)?:?\s*([\w:, ]+)", re.IGNORECASE)
@@ -180,3 +165,8 @@ def _missing_scope(message: str) -> str | None:
         return None
     scopes = [s for s in re.split(r"[,\s]+", match.group(1)) if ":" in s]
     return ", ".join(scopes) or None
+
+
+def kind_of(value: Any) -> str:
+    """The API's wording: ``a list``, ``an object``."""
+    return _kind_of(value, list_word="list")

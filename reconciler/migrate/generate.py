@@ -14,7 +14,7 @@ from reconciler.migrate.check import compare, events, first_difference
 from reconciler.migrate.requires import rewrite_requires
 from reconciler.migrate.person import needs_person
 from reconciler.migrate.translate import CannotTranslate, translate
-from reconciler.model import Hook
+from reconciler.resources.hooks.model import Hook
 from reconciler.runner.node import NodeNotFound, find_node
 from reconciler.runner.targets import KeywordValues, Target
 

@@ -9,7 +9,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.migrate.check import Comparison, compare, events
 from reconciler.migrate.generate import PERSON, Migrated, hook_target, migrate_hook
 from reconciler.migrate.layout import FileChange, LayoutError, action_files, bind, disable_hook, write
-from reconciler.model import DesiredState, Hook
+from reconciler.resources.hooks.model import DesiredState, Hook
 from reconciler.runner.node import find_node
 from reconciler.runner.targets import KeywordValues, Target, load_templates
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
-from reconciler.plan import Handover, HookChange, Plan, Step
+from reconciler.resources.hooks.plan import Handover, HookChange, Plan, Step
 
 # Bump when a reader of an older file could misread a newer one.
 FORMAT_VERSION = 1

@@ -14,7 +14,7 @@ GitHub refuses comment bodies over 65,536 characters. When the body would be lon
 *middle* is shortened (per-hook details, the largest first, then whole entries from the
 end); the heading, summary and alerts are always kept, and a note says what was left out.
 
-Only what the :class:`~reconciler.plan.Plan` holds is rendered, and a plan holds no secret
+Only what the :class:`~reconciler.resources.hooks.plan.Plan` holds is rendered, and a plan holds no secret
 value (secret fields carry key names and ``(sensitive)``).
 """
 
@@ -25,8 +25,9 @@ import json
 import re
 from dataclasses import dataclass
 
-from reconciler.diff import FieldChange
-from reconciler.plan import ChangeKind, HookChange, Plan
+from reconciler.text import plural as _count
+from reconciler.resources.hooks.diff import FieldChange
+from reconciler.resources.hooks.plan import ChangeKind, HookChange, Plan
 from reconciler.render.text import NO_CHANGES, REVIEW_ONLY, SYMBOLS  # the terminal plan's wording and symbols
 
 __all__ = ["GITHUB_COMMENT_LIMIT", "NO_CHANGES", "render_markdown"]
@@ -280,5 +281,3 @@ def _fence(text: str, info: str) -> str:
     return f"{ticks}{info}\n{text.rstrip(chr(10))}\n{ticks}"
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import click
 
-from reconciler.diff import FieldChange
-from reconciler.plan import ChangeKind, HookChange, Plan
+from reconciler.resources.hooks.diff import FieldChange
+from reconciler.resources.hooks.plan import ChangeKind, HookChange, Plan
 
 SYMBOLS: dict[ChangeKind, tuple[str, str]] = {
     ChangeKind.CREATE: ("+", "green"),

@@ -7,15 +7,14 @@ and every value filled is masked out of what comes back.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from reconciler.errors import ReconcilerError
 from reconciler.keywords import Keywords, keywords_in
-from reconciler.model import DesiredState
-from reconciler.reconcile import load_desired
+from reconciler.resources.hooks.model import DesiredState
+from reconciler.usecases import load_desired
 from reconciler.runner.execute import DEFAULT_TIMEOUT, run_script
 from reconciler.runner.outcome import Outcome
 from reconciler.runner.samples import Sample, builtin_samples, config_samples
@@ -62,10 +61,11 @@ def find_target(state: DesiredState, name: str, kind: str | None = None) -> Targ
 
 
 class KeywordValues:
-    """Keyword values for running scripts: the environment's, or a visible dummy (recorded)."""
+    """Keyword values for running scripts: from ``env`` (the CLI passes its settings' keyword
+    source; library code never reads the process environment), else a visible dummy (recorded)."""
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        self._keywords = Keywords.from_env(os.environ if env is None else env, lambda key: f"<unset {key}>")
+    def __init__(self, env: Mapping[str, object] | None = None) -> None:
+        self._keywords = Keywords.from_env(env or {}, lambda key: f"<unset {key}>")
         self.sensitive: dict[str, str] = {}
 
     @property
@@ -113,7 +113,7 @@ class Ran:
 
 
 def run_named(config: str, name: str, *, kind: str | None = None, event: str | None = None,
-              all_samples: bool = False, env: Mapping[str, str] | None = None) -> Ran:
+              all_samples: bool = False, env: Mapping[str, object] | None = None) -> Ran:
     """`reconciler run`: the hook or action ``name`` on its trigger's first built-in sample,
     on every sample (built-in and the config's), or on ``event``."""
     from reconciler.runner.node import find_node

@@ -15,7 +15,7 @@ import pytest
 
 from reconciler.emulator.process import EmulatorProcess
 from tests.e2e.helpers import run_cli
-from tests.test_bad_configs import case_names, materialize, run_env
+from tests.resources.hooks.test_bad_configs import case_names, materialize, run_env
 
 COMMANDS = {"plan": ["plan"], "apply": ["apply", "--yes"]}
 

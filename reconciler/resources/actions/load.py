@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.keywords import Keywords
-from reconciler.load import Source, _inside, check_entry, _kind, _os_reason, _read_document, read_script
+from reconciler.resources.hooks.load import Source, _inside, _kind_bare as _kind, _os_reason, _read_document, check_entry, read_script
 from reconciler.problems import Problem, error, warning
 
 ACTIONS_DIR = "actions"

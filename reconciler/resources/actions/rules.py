@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, Collection, Iterable
 
 from reconciler.keywords import MAPPINGS_VAR, Keywords, has_keyword
-from reconciler.load import Source
-from reconciler.model import MASKED_SECRET
+from reconciler.resources.hooks.load import Source
+from reconciler.resources.hooks.model import MASKED_SECRET
 from reconciler.problems import Problem, error, warning
 from reconciler.resources.actions import triggers as known
 from reconciler.resources.actions.load import Read, read_code

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from reconciler.keywords import MAPPINGS_VAR
-from reconciler.load import Source
+from reconciler.resources.hooks.load import Source
 from reconciler.problems import Problem, error
 
 if TYPE_CHECKING:  # jsonschema loads only when a document fails the fast check (start-up time)
@@ -44,14 +44,14 @@ def _validator(kind: str) -> Draft202012Validator:
 
 @lru_cache(maxsize=None)
 def _fast(kind: str) -> Callable[[Any], bool] | None:
-    from reconciler.validate import compile_fast
+    from reconciler.resources.hooks.validate import compile_fast
 
     return compile_fast(schema(kind))
 
 
 def schema_problems(source: Source, kind: str) -> Iterable[Problem]:
     """One problem per field, values quoted only when they came from git and are not secrets."""
-    from reconciler.validate import _describe, _dotted, _hide_value  # validate imports us lazily
+    from reconciler.resources.hooks.validate import _describe, _dotted, _hide_value  # validate imports us lazily
 
     fast = _fast(kind)
     if fast is not None and fast(source.data):
@@ -101,6 +101,6 @@ def _own(err: ValidationError, path: str, hidden: bool, kind: str) -> list[tuple
 
 
 def _kind(value: Any) -> str:
-    from reconciler.validate import _kind as kind_of
+    from reconciler.text import kind_of
 
     return kind_of(value)

@@ -1,0 +1,59 @@
+"""``comment``: the saved plan as one sticky pull-request comment."""
+
+from __future__ import annotations
+
+import click
+
+from reconciler.commands.common import report_errors
+from reconciler.terminal import env_help, run_settings
+
+
+@click.command(epilog=env_help("GITHUB_TOKEN (or the variable named by --token-env)", "GITHUB_REPOSITORY",
+                              "GITHUB_EVENT_PATH", "GITHUB_API_URL",
+                              "GITHUB_SHA", "GITHUB_SERVER_URL", "GITHUB_RUN_ID"))
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False),
+              help="A plan saved by `reconciler plan --out FILE` (required unless --failed).")
+@click.option("--failed", is_flag=True,
+              help="The plan failed: replace the plan on display with a note saying so.")
+@click.option("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY).")
+@click.option("--pr", type=click.IntRange(min=1), help="Pull request number (default: from $GITHUB_EVENT_PATH).")
+@click.option("--tenant", default="default", show_default=True,
+              help="Tenant name: the heading, and the marker that keeps one comment per tenant.")
+@click.option("--commit", help="The commit that was planned (default: the pull request's head "
+              "from $GITHUB_EVENT_PATH, else $GITHUB_SHA).")
+@click.option("--run-url", help="Link to the run (default: built from $GITHUB_SERVER_URL, "
+              "$GITHUB_REPOSITORY, $GITHUB_RUN_ID).")
+@click.option("--api-url", help="GitHub REST API base URL (default: $GITHUB_API_URL or https://api.github.com).")
+@click.option("--token-env", default="GITHUB_TOKEN", show_default=True,
+              help="Environment variable holding the GitHub token.")
+@click.option("--dry-run", is_flag=True, help="Print the comment body instead of posting it (no token needed).")
+@report_errors
+def comment(plan_file: str | None, failed: bool, repo: str | None, pr: int | None, tenant: str,
+            commit: str | None, run_url: str | None, api_url: str | None, token_env: str,
+            dry_run: bool) -> None:
+    """Post the saved plan as one sticky pull-request comment (edited in place on re-runs).
+
+    The comment names the commit it planned, links the workflow run and gives the time.
+    With --failed it says that the latest plan failed instead of showing an out-of-date one.
+    """
+    from reconciler.github.comment import comment_body, failure_body, post_comment, resolve_provenance, resolve_target
+    from reconciler.github.client import marker_for
+    from reconciler.planfile import read_plan
+
+    marker_for(tenant)  # refuses a tenant name that cannot go in the marker
+    settings = run_settings()
+    if failed == bool(plan_file):
+        raise click.UsageError("pass either --plan FILE or --failed")
+    provenance = resolve_provenance(commit=commit, run_url=run_url, environ=settings.environ)
+    if failed:
+        body = failure_body(tenant, provenance)
+    else:
+        assert plan_file is not None
+        body = comment_body(read_plan(plan_file).plan, tenant, provenance)
+    if dry_run:
+        click.echo(body, nl=False)
+        return
+    target = resolve_target(repo=repo, pr=pr, api_url=api_url, token_env=token_env, environ=settings.environ)
+    outcome = post_comment(body, target, tenant=tenant)
+    words = {"created": "created comment", "updated": "updated comment", "unchanged": "comment unchanged"}
+    click.echo(f"{words[outcome.action]} {outcome.url}")

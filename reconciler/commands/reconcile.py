@@ -1,0 +1,179 @@
+"""``plan`` and ``apply``: parse, call the use cases, print, set the exit code."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import getpass
+import os
+import signal
+import socket
+import sys
+import threading
+from typing import TYPE_CHECKING, Iterator, Mapping
+
+import click
+
+from reconciler.commands.common import (
+    TENANT_ENV, client_for, connection_options, fail, plan_flags, print_apply_report, print_steps,
+    print_warnings, render, report_errors,
+)
+from reconciler.terminal import confirm_apply, run_settings
+
+if TYPE_CHECKING:
+    from reconciler.usecases import ApplyOutcome
+
+
+@click.command(epilog=TENANT_ENV)
+@plan_flags
+@connection_options
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Save the plan for `apply FILE`.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 without changes, 2 with changes or drift (hooks outside the config and "
+    "AUTH0_EXCLUDED_HOOKS, changes that cannot be made), 1 on error.")
+@click.option(
+    "--allow-missing-keywords", is_flag=True,
+    help="Plan without keyword values (a read-only CI job): unset keywords get placeholders "
+    "and secret values are not compared.",
+)
+@click.option("--tenant", default="default", show_default=True, help="Tenant name for the markdown heading.")
+@report_errors
+def plan(
+    config: str, allow_delete: bool, rotate_secrets: bool, force: bool, domain: str | None,
+    client_id: str | None, audience: str | None, config_file: str | None, out: str | None,
+    output_format: str, detailed_exitcode: bool, allow_missing_keywords: bool, tenant: str,
+) -> None:
+    """Show what apply would change. Never writes to the tenant."""
+    from reconciler.planfile import write_plan
+    from reconciler.usecases import load_desired, make_plan, plan_options
+
+    settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
+    fill = (lambda keyword: f"<unset {keyword}>") if allow_missing_keywords else None
+    loaded = load_desired(config, settings.keyword_source(), fill_missing=fill)
+    print_warnings(loaded)
+    options = plan_options(settings, allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+    if loaded.filled_keywords:
+        # Placeholders are not the real values: comparing them would report every secret
+        # as changed. Key changes still show; the plan is marked review-only for apply.
+        options = dataclasses.replace(options, hmac_key=None, rotate_secrets=False)
+        click.echo(
+            "note: planned without these keywords (secret values not compared; scripts compared "
+            "as templates, metadata with placeholders): " + ", ".join(loaded.filled_keywords),
+            err=True,
+        )
+    with client_for(settings) as client:
+        the_plan = make_plan(loaded.desired, client, options)
+    if loaded.filled_keywords:
+        the_plan = dataclasses.replace(the_plan, review_only=True)
+    click.echo(render(the_plan, output_format, tenant), nl=False)
+    if out:
+        write_plan(the_plan, out, config=config, options=options)
+        click.echo(f"Saved the plan to {out}; run `reconciler apply {out}` to execute exactly it.", err=True)
+    if detailed_exitcode and the_plan.has_drift:  # unmanaged hooks and skipped changes too
+        sys.exit(2)
+
+
+@click.command(epilog=TENANT_ENV)
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False))
+@plan_flags
+@connection_options
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (required without a terminal; a PLAN_FILE never asks).")
+@click.option("--max-workers", default=8, show_default=True, help="Requests in flight at once.")
+@report_errors
+def apply(
+    plan_file: str | None, config: str, allow_delete: bool, rotate_secrets: bool, force: bool,
+    domain: str | None, client_id: str | None, audience: str | None, config_file: str | None,
+    yes: bool, max_workers: int,
+) -> None:
+    """Plan and apply the config, or apply a saved PLAN_FILE if it is still exactly what the
+    config and the tenant produce. Takes the tenant lease while it writes."""
+    from reconciler.planfile import read_plan
+    from reconciler.progress import progress_bar
+    from reconciler.usecases import load_desired, make_plan, plan_options, saved_options
+    from reconciler.render.text import render_text
+
+    saved = None
+    if plan_file:
+        # The plan file records the options it was made with; another value here would
+        # silently not apply, so it is refused.
+        given = [flag for flag, on in (("--allow-delete", allow_delete), ("--force", force),
+                                       ("--rotate-secrets", rotate_secrets)) if on]
+        if given:
+            fail(f"{', '.join(given)} cannot change a saved plan (it records its own options); "
+                  f"make the plan again with `reconciler plan {given[0]} --out FILE`")
+        saved = read_plan(plan_file)
+        if config == "tenant-config":
+            config = saved.config
+    settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
+    loaded = load_desired(config, settings.keyword_source())
+    print_warnings(loaded)
+    if saved is not None:
+        options = saved_options(saved, settings)
+    else:
+        options = plan_options(settings, allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+    with client_for(settings, max_workers) as client:
+        the_plan = make_plan(loaded.desired, client, options, saved=saved)
+        click.echo(render_text(the_plan), nl=False)
+        if not the_plan.has_changes:
+            return
+        if saved is None:  # a saved plan was the approval
+            confirm_apply(yes)
+        from reconciler.usecases import apply_plan
+
+        stop = threading.Event()
+        with _graceful_stop(stop), progress_bar(len(the_plan.steps), color=settings.color is not False) as on_step:
+            outcome = apply_plan(
+                the_plan, loaded.desired, client, options, holder=_lease_holder(settings.environ),
+                max_workers=max_workers, on_step=on_step, stop=stop,
+            )
+        _print_apply_outcome(outcome, client.stats.snapshot())
+
+
+@contextlib.contextmanager
+def _graceful_stop(stop: threading.Event) -> Iterator[None]:
+    """Ctrl-C (or SIGTERM, as CI cancels a job) during apply: requests in flight and started
+    hand-overs finish, nothing new starts; the lease is released and exit is 130."""
+
+    def handler(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = {}
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        pass
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _lease_holder(env: Mapping[str, str]) -> str:
+    """Who holds the lease, for the message a second apply prints."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in a minimal container
+        user = "unknown"
+    holder = f"{user}@{socket.gethostname()} pid {os.getpid()}"
+    if env.get("GITHUB_RUN_ID"):
+        holder += f" (GitHub run {env.get('GITHUB_REPOSITORY', '')}#{env['GITHUB_RUN_ID']})"
+    return holder
+
+
+def _print_apply_outcome(outcome: ApplyOutcome, traffic: dict[str, int]) -> None:
+    report = outcome.report
+    if outcome.lease_problem:
+        click.echo(f"warning: {outcome.lease_problem}", err=True)
+    if report.interrupted or outcome.lease_lost:
+        why = outcome.lease_lost or "interrupted"
+        click.echo(f"{why}: finished the requests in flight and started hand-overs; started nothing new", err=True)
+        print_steps(report)
+        click.echo("the lease is released; run apply again to finish (it converges)", err=True)
+        sys.exit(130 if report.interrupted and not outcome.lease_lost else 1)
+    if report.ok and outcome.differences:
+        more = f" (and {len(outcome.differences) - 1} more)" if len(outcome.differences) > 1 else ""
+        fail(f"the server acknowledged the writes but the tenant does not show them: "
+              f"{outcome.differences[0]}{more}")
+    print_apply_report(report, traffic)

@@ -1,0 +1,231 @@
+"""``reconciler comment``: a saved plan as one sticky pull-request comment per tenant.
+
+Where to comment comes from flags, else from what GitHub Actions sets in every job:
+``GITHUB_REPOSITORY`` (owner/name), ``GITHUB_EVENT_PATH`` (the event JSON, holding the pull
+request number), ``GITHUB_API_URL`` (GitHub Enterprise Server sets its own) and the token
+from ``GITHUB_TOKEN`` (or the variable named by ``--token-env``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+import httpx
+
+from reconciler.text import clean as _clean
+from reconciler.github.client import (
+    DEFAULT_API_URL,
+    STAMP_END,
+    STAMP_START,
+    GitHubError,
+    Outcome,
+    Sleep,
+    check_repo,
+    marker_for,
+    upsert_sticky_comment,
+    with_marker,
+)
+from reconciler.resources.hooks.plan import Plan
+from reconciler.render.markdown import GITHUB_COMMENT_LIMIT, render_markdown
+
+
+@dataclass(frozen=True)
+class Target:
+    api_url: str
+    repo: str
+    pr: int
+    token: str
+
+    def __repr__(self) -> str:  # never show the token
+        return f"Target(api_url={self.api_url!r}, repo={self.repo!r}, pr={self.pr})"
+
+
+def resolve_target(
+    *,
+    repo: str | None,
+    pr: int | None,
+    api_url: str | None,
+    token_env: str = "GITHUB_TOKEN",
+    environ: Mapping[str, str] | None = None,
+) -> Target:
+    """Flags first, then the GitHub Actions environment (``environ``, from the CLI's Settings:
+    library code never reads the process environment itself). Names the missing flag/variable."""
+    env = {} if environ is None else environ
+    repo = repo or _clean(env.get("GITHUB_REPOSITORY"))
+    if not repo:
+        raise GitHubError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY")
+    check_repo(repo)
+    if pr is None:
+        pr = _pr_from_event(_clean(env.get("GITHUB_EVENT_PATH")))
+    if pr is None or pr < 1:
+        raise GitHubError(
+            "no pull request number: pass --pr N or run on a pull_request event (GITHUB_EVENT_PATH)"
+        )
+    api_url = api_url or _clean(env.get("GITHUB_API_URL")) or DEFAULT_API_URL
+    token = _clean(env.get(token_env))
+    if not token:
+        raise GitHubError(
+            f"no GitHub token: set {token_env}"
+            + (" (in a workflow: `env: GITHUB_TOKEN: ${{ github.token }}`)" if token_env == "GITHUB_TOKEN" else "")
+        )
+    return Target(api_url, repo, pr, token)
+
+
+def _read_event(path: str | None) -> dict[str, Any] | None:
+    if not path:
+        return None
+    try:
+        event: Any = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise GitHubError(
+            f"GITHUB_EVENT_PATH {path}: cannot read the event ({error.__class__.__name__}); pass --pr N"
+        ) from None
+    return event if isinstance(event, dict) else None
+
+
+def _pr_from_event(path: str | None) -> int | None:
+    event = _read_event(path)
+    if event is None:
+        return None
+    candidates = [
+        (event.get("pull_request") or {}).get("number") if isinstance(event.get("pull_request"), dict) else None,
+        # issue_comment events on a pull request
+        (event.get("issue") or {}).get("number")
+        if isinstance(event.get("issue"), dict) and event["issue"].get("pull_request")
+        else None,
+        event.get("number"),
+    ]
+    for number in candidates:
+        if isinstance(number, int) and not isinstance(number, bool):
+            return number
+    return None
+
+
+# ---------------------------------------------------------------------------- provenance
+
+_SHA = re.compile(r"^[0-9a-f]{7,64}$")
+_RUN_URL = re.compile(r"^https?://[A-Za-z0-9.:\[\]-]+(/[A-Za-z0-9._~%/+-]*)?$")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What the comment says about where its plan came from: commit, run, time."""
+
+    commit: str | None = None  # full hex SHA
+    run_url: str | None = None
+    time: datetime | None = None
+
+    def footer(self) -> str:
+        """One line; the run link and time are the "stamp" a re-run may change freely."""
+        stable = [f"commit {self.commit[:12]}"] if self.commit else []  # GitHub links a bare SHA
+        stamp = [f"[workflow run]({self.run_url})"] if self.run_url else []
+        if self.time is not None:
+            stamp.append(self.time.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+        text = " · ".join(stable)
+        if stamp:
+            text += (" · " if text else "") + STAMP_START + " · ".join(stamp) + STAMP_END
+        return f"<sub>{text}</sub>" if text else ""
+
+
+def resolve_provenance(
+    *,
+    commit: str | None,
+    run_url: str | None,
+    environ: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+) -> Provenance:
+    """Flags first, then the GitHub Actions environment (``environ``, from the CLI's Settings);
+    malformed values are refused.
+
+    The commit of a pull-request run is the PR's head (what the author pushed), not the
+    merge commit GitHub builds in ``GITHUB_SHA``.
+    """
+    env = {} if environ is None else environ
+    if commit is None:
+        event = _read_event(_clean(env.get("GITHUB_EVENT_PATH")))
+        head = (event or {}).get("pull_request")
+        head_sha = (head.get("head") or {}).get("sha") if isinstance(head, dict) else None
+        commit = head_sha if isinstance(head_sha, str) else _clean(env.get("GITHUB_SHA"))
+    commit = _clean(commit)
+    if commit is not None and not _SHA.match(commit.lower()):
+        raise GitHubError("commit must be a hexadecimal SHA (--commit, the event's head.sha or GITHUB_SHA)")
+    if run_url is None:
+        server, repo, run_id = (_clean(env.get(k)) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
+        if server and repo and run_id:
+            run_url = f"{server.rstrip('/')}/{repo}/actions/runs/{run_id}"
+            attempt = _clean(env.get("GITHUB_RUN_ATTEMPT"))
+            if attempt and attempt != "1":
+                run_url += f"/attempts/{attempt}"
+    run_url = _clean(run_url)
+    if run_url is not None and (len(run_url) > 500 or not _RUN_URL.match(run_url)):
+        raise GitHubError("run URL must be an http(s) URL (--run-url, or GITHUB_SERVER_URL/GITHUB_REPOSITORY/GITHUB_RUN_ID)")
+    return Provenance(commit.lower() if commit else None, run_url, now or datetime.now(timezone.utc))
+
+
+# ---------------------------------------------------------------------------- bodies
+
+
+def comment_body(plan: Plan, tenant: str, provenance: Provenance | None = None) -> str:
+    """The whole comment: marker line, the markdown plan within GitHub's size limit, footer."""
+    marker = marker_for(tenant)
+    footer = provenance.footer() if provenance else ""
+    room = GITHUB_COMMENT_LIMIT - len(marker) - 1 - len(footer) - 2 - 64  # a margin for GitHub's own counting
+    text = render_markdown(plan, tenant=tenant, limit=room).rstrip("\n")
+    return with_marker(f"{text}\n\n{footer}\n" if footer else text + "\n", marker)
+
+
+def failure_body(tenant: str, provenance: Provenance | None = None) -> str:
+    """Replaces the plan on display when a later plan failed: a stale plan must not look current."""
+    marker = marker_for(tenant)
+    provenance = provenance or Provenance()
+    what = f"for commit {provenance.commit[:12]}" if provenance.commit else "for the latest commit"
+    where = f"the [workflow run]({provenance.run_url})" if provenance.run_url else "the workflow run"
+    lines = [
+        f"### Auth0 hooks plan for tenant `{tenant}`",
+        "",
+        "> [!CAUTION]",
+        f"> **The plan failed {what}.** The plan shown here before is out of date and has been "
+        f"removed. See {where} for the error; the next successful plan replaces this message.",
+    ]
+    footer = provenance.footer()
+    if footer:
+        lines += ["", footer]
+    return with_marker("\n".join(lines) + "\n", marker)
+
+
+def post_comment(
+    body: str,
+    target: Target,
+    *,
+    tenant: str = "default",
+    sleep: Sleep | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> Outcome:
+    return upsert_sticky_comment(
+        target.api_url,
+        target.repo,
+        target.pr,
+        target.token,
+        body,
+        marker_for(tenant),
+        sleep=sleep,
+        transport=transport,
+    )
+
+
+def post_plan_comment(
+    plan: Plan,
+    target: Target,
+    *,
+    tenant: str = "default",
+    provenance: Provenance | None = None,
+    sleep: Sleep | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> Outcome:
+    body = comment_body(plan, tenant, provenance)
+    return post_comment(body, target, tenant=tenant, sleep=sleep, transport=transport)

@@ -1,0 +1,74 @@
+"""Field-by-field differences between one desired hook and its live counterpart (pure)."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Mapping
+
+from reconciler.core.changes import FieldChange  # noqa: F401  (its old home)
+from reconciler.resources.hooks.model import SENSITIVE, Hook, LiveHook
+from reconciler.resources.hooks.templates import matches, shown_live
+
+
+def script_diff(before: str, after: str, name: str) -> str:
+    """A unified diff of two scripts, labelled like git's."""
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile=f"live/{name}.js",
+        tofile=f"desired/{name}.js",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def script_differs(desired: Hook, live_script: str) -> bool:
+    """Whether the live script is not what the desired template produces (unknown keywords
+    match whatever the live script holds at their place)."""
+    return not matches(desired.script, desired.script_values, desired.unknown_keywords, live_script)
+
+
+def script_change_diff(desired: Hook, live_script: str | None) -> str:
+    """The diff people see: the template against the live script with keyword values put
+    back as keywords, so no value is ever shown. A change of values only is named by keyword."""
+    if live_script is None:
+        return script_diff("", desired.script, desired.name)
+    shown, differ = shown_live(desired.script, desired.script_values, live_script)
+    text = script_diff(shown, desired.script, desired.name)
+    lines = [f"~ keyword {key}: value changed {SENSITIVE}" for key in differ if key not in desired.unknown_keywords]
+    return text + "".join(line + "\n" for line in lines)
+
+
+def dependency_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
+    """Readable lines such as ``+ axios 1.6.8`` / ``~ lodash 4.17.20 -> 4.17.21``.
+
+    Dependencies are flat ``name -> version`` maps (the schema allows nothing else), so set
+    operations say it all. DeepDiff was used here first; it cost half of planning 10,000
+    hooks and reported a map whose every key changed as one change at its root.
+    """
+    lines = [f"+ {name} {after[name]}" for name in after.keys() - before.keys()]
+    lines += [f"- {name} {before[name]}" for name in before.keys() - after.keys()]
+    lines += [
+        f"~ {name} {before[name]} -> {after[name]}"
+        for name in before.keys() & after.keys()
+        if before[name] != after[name]
+    ]
+    return sorted(lines, key=lambda line: line[2:])
+
+
+def content_changes(desired: Hook, live: LiveHook) -> list[FieldChange]:
+    """Changes to what PATCH can set besides ``enabled``: name, script, dependencies."""
+    changes: list[FieldChange] = []
+    if desired.name != live.name:
+        changes.append(FieldChange("name", live.name, desired.name))
+    if script_differs(desired, live.script):
+        changes.append(FieldChange("script", None, None, script_change_diff(desired, live.script)))
+    if dict(desired.dependencies) != dict(live.dependencies):
+        changes.append(
+            FieldChange(
+                "dependencies",
+                dict(live.dependencies),
+                dict(desired.dependencies),
+                "\n".join(dependency_changes(live.dependencies, desired.dependencies)),
+            )
+        )
+    return changes

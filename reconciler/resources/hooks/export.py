@@ -1,0 +1,149 @@
+"""The live tenant written as a ``tenant-config/`` directory (deploy-cli layout).
+
+Secret values cannot be read from Auth0, so each secret becomes a ``##KEY##`` keyword: set
+``KEY`` in the environment (or ``AUTH0_KEYWORD_REPLACE_MAPPINGS``) before planning. Hooks
+sharing a key name share the keyword, which is what a team reusing a name usually means;
+the result names them so the user can split them.
+
+Live scripts hold keyword values (they were filled on the way in). Every value given in
+``AUTH0_KEYWORD_REPLACE_MAPPINGS`` is written back as its ``##KEY##``, so an export never
+writes a known keyword value to disk, and planning the export with the same values is a no-op.
+
+Names come from the server and are not trusted to choose where files go: a name that is not a
+plain file name (``../x``, a slash, NUL, a leading dot, a Windows device name, ...) is written
+under an encoded file name (``hook-<hash>``), its real name kept inside the JSON. Nothing is
+written outside ``<directory>/hooks``, and no existing file is replaced without ``force``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from reconciler.errors import ReconcilerError
+from reconciler.resources.hooks.model import LiveState
+from reconciler.resources.hooks.secrets import user_keys
+from reconciler.resources.hooks.templates import masked
+
+
+# Auth0's own rule for hook names (letters, digits, spaces, '-'), plus '_' and '.' inside.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,98}[A-Za-z0-9_-])?")
+_WINDOWS_DEVICES = frozenset(
+    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+    | {f"{p}{n}" for p in ("COM", "LPT") for n in "123456789\u00b9\u00b2\u00b3"}
+)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    directory: Path
+    hooks: int
+    keywords: tuple[str, ...]
+    shared_keywords: Mapping[str, tuple[str, ...]]  # keyword -> the hooks that share it (2+)
+    encoded: Mapping[str, str]  # hook name -> the safe file stem used instead
+
+
+def file_stem(name: str) -> str | None:
+    """``name`` itself when it is safe as a file name on every OS, else None."""
+    if not _PLAIN_NAME.fullmatch(name) or ".." in name:
+        return None
+    if name.split(".")[0].rstrip(" ").upper() in _WINDOWS_DEVICES:
+        return None
+    return name
+
+
+def _stems(names: list[str]) -> dict[str, str]:
+    """A distinct, safe stem per hook; distinct even on case-insensitive file systems."""
+    stems: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in sorted(names):
+        stem = file_stem(name)
+        if stem is None or stem.lower() in taken:
+            stem = "hook-" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        taken.add(stem.lower())
+        stems[name] = stem
+    return stems
+
+
+def export_live(
+    live: LiveState, directory: str | Path, values: Mapping[str, object] | None = None, *, force: bool = False
+) -> ExportResult:
+    """Write ``live`` under ``directory``; ``values`` (keyword -> value) are masked back to ``##KEY##``."""
+    hooks_dir = Path(directory) / "hooks"
+    hooks = sorted(live.hooks, key=lambda h: h.name)
+    stems = _stems([hook.name for hook in hooks])
+    if not force:
+        existing = [
+            f"{stem}{suffix}" for stem in stems.values() for suffix in (".json", ".js")
+            if os.path.lexists(hooks_dir / f"{stem}{suffix}")
+        ]
+        if existing:
+            more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+            raise ReconcilerError(
+                f"{hooks_dir}: would overwrite {', '.join(existing[:3])}{more}; "
+                "pass --force to replace them, or export to a new directory (-o)"
+            )
+    try:
+        hooks_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ReconcilerError(f"{hooks_dir}: cannot create directory ({error.strerror})") from None
+    users: dict[str, list[str]] = {}
+    for hook in hooks:
+        keys = sorted(user_keys(hook.secret_keys))
+        for key in keys:
+            users.setdefault(key, []).append(hook.name)
+        metadata = {
+            "name": hook.name,
+            "triggerId": hook.trigger_id,
+            "enabled": hook.enabled,
+            "script": "",  # set by write_hook; here for the key order
+            "dependencies": dict(hook.dependencies),
+            "secrets": {key: f"##{key}##" for key in keys},
+        }
+        try:
+            write_hook(hooks_dir, metadata, masked(hook.script, values or {}), stem=stems[hook.name])
+        except OSError as error:
+            raise ReconcilerError(
+                f"{hooks_dir}: cannot write {stems[hook.name]} ({error.strerror})"
+            ) from None
+    return ExportResult(
+        Path(directory),
+        len(hooks),
+        tuple(sorted(users)),
+        {key: tuple(names) for key, names in sorted(users.items()) if len(names) > 1},
+        {name: stem for name, stem in stems.items() if stem != name},
+    )
+
+
+def write_config(directory: str | Path, hooks: Iterable[Mapping[str, Any]]) -> Path:
+    """A config directory from hook dicts whose ``script`` is the source text (tests, benches,
+    generators). Replaces whatever ``directory/hooks`` held."""
+    hooks_dir = Path(directory) / "hooks"
+    hooks_dir.mkdir(parents=True, exist_ok=True)
+    for old in hooks_dir.iterdir():
+        old.unlink()
+    for hook in hooks:
+        write_hook(hooks_dir, dict(hook), hook["script"])
+    return Path(directory)
+
+
+def write_hook(hooks_dir: Path, metadata: dict[str, Any], script: str, *, stem: str | None = None) -> None:
+    """One hook in deploy-cli's layout: ``<stem>.json`` pointing at ``./<stem>.js`` (stem: the
+    name, by default). A file already there is replaced, a symlink there is never followed."""
+    stem = stem or metadata["name"]
+    _write_new(hooks_dir / f"{stem}.js", script)
+    metadata = {**metadata, "script": f"./{stem}.js"}
+    _write_new(hooks_dir / f"{stem}.json", json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
+
+
+def _write_new(path: Path, text: str) -> None:
+    if os.path.lexists(path):
+        path.unlink()
+    # Exclusive create: if something appears in between, fail rather than write through it.
+    with open(path, "x", encoding="utf-8", newline="") as handle:
+        handle.write(text)

@@ -1,0 +1,177 @@
+"""Executes a hooks plan: the hook operations, run by the generic executor
+(``reconciler.core.executor``: dependency graph, concurrency, stop on first failure).
+
+A hand-over is strict: the enable follows its disable in the same worker, right after, so
+nothing else on that trigger can come between them, and a started hand-over always gets
+its enable. Just before each enable the trigger is read again (the executor's guard): if
+another hook is enabled there (somebody else's write during the apply), the enable is not
+sent and the trigger is left as that writer left it: never two enabled, never dark.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Mapping, Protocol
+
+from reconciler.core import executor as core
+from reconciler.core.executor import ApplyReport, Results, StepCallback, StepFailure
+from reconciler.core.steps import Job
+from reconciler.errors import ApplyError
+from reconciler.resources.hooks.model import DesiredState
+from reconciler.resources.hooks.plan import Action, Phase, Plan, Step
+from reconciler.resources.hooks.secrets import MARKER_VALUE, is_marker
+from reconciler.resources.hooks.templates import fill, keys_in
+
+__all__ = ["ApplyError", "ApplyReport", "HookWriter", "StepCallback", "StepFailure", "execute"]
+
+
+class HookWriter(Protocol):
+    """The part of the Management API client the executor needs."""
+
+    def create_hook(
+        self, name: str, trigger_id: str, script: str, enabled: bool = False,
+        dependencies: Mapping[str, str] | None = None,
+    ) -> Mapping[str, object]: ...
+    def update_hook(self, hook_id: str, **fields: object) -> Mapping[str, object]: ...
+    def delete_hook(self, hook_id: str) -> None: ...
+    def add_secrets(self, hook_id: str, secrets: Mapping[str, str]) -> None: ...
+    def update_secrets(self, hook_id: str, secrets: Mapping[str, str]) -> None: ...
+    def delete_secrets(self, hook_id: str, keys: list[str]) -> None: ...
+    def list_hooks(self) -> list[dict[str, object]]: ...
+
+
+def execute(
+    plan: Plan,
+    client: HookWriter,
+    desired: DesiredState,
+    *,
+    max_workers: int = 8,
+    on_step: StepCallback | None = None,
+    stop: threading.Event | None = None,
+) -> ApplyReport[Step]:
+    """Run every step of ``plan``; secret values come from ``desired``. Setting ``stop``
+    (from a signal handler, say) lets requests in flight and started hand-overs finish and
+    starts nothing new."""
+    jobs = hook_jobs(plan.steps)
+    return core.execute(
+        plan.steps, HookOperations(client, desired), max_workers=max_workers, on_step=on_step,
+        stop=stop, job_of=lambda step: jobs[step.index],
+    )
+
+
+def hook_jobs(steps: tuple[Step, ...]) -> dict[int, Job]:
+    """Scheduling facts: removals wait for everything; disables start first; the enable of a
+    hand-over is the strict follower of its disable."""
+    by_index = {step.index: step for step in steps}
+    follows = {
+        step.index: before
+        for step in steps
+        if step.action is Action.ENABLE
+        for before in step.after
+        if by_index[before].action is Action.DISABLE
+    }
+    return {
+        step.index: Job(
+            step.index, step.after, last=step.phase is Phase.REMOVE,
+            first=step.action is Action.DISABLE, follows=follows.get(step.index),
+        )
+        for step in steps
+    }
+
+
+class HookOperations:
+    """The hook type's executor operations (one Management API request a step)."""
+
+    def __init__(self, client: HookWriter, desired: DesiredState) -> None:
+        self.client = client
+        self.secrets = {hook.name: hook.secrets for hook in desired.hooks}
+        self.hooks = {hook.name: hook for hook in desired.hooks}
+
+    def guard(self, step: Step, results: Results) -> None:
+        if step.action is Action.ENABLE:
+            self._check_trigger_free(step, self._hook_id(step, results))
+
+    def done(self, step: Step, started: Any, results: Results) -> bool:
+        return True  # hook requests are synchronous
+
+    def run(self, step: Step, results: Results) -> str | None:
+        """Send the step's request; a create returns the new hook's id for later steps."""
+        body = step.body
+        if "script" in body and isinstance(body["script"], str):
+            body = {**body, "script": self._filled(step, body["script"])}
+        if step.action is Action.CREATE:
+            created = self.client.create_hook(
+                name=body["name"],
+                trigger_id=body["triggerId"],
+                script=body["script"],
+                enabled=bool(body.get("enabled", False)),
+                dependencies=body.get("dependencies") or {},
+            )
+            return str(created["id"])
+        hook_id = self._hook_id(step, results)
+        if step.action in (Action.UPDATE, Action.DISABLE, Action.ENABLE):
+            self.client.update_hook(hook_id, **dict(body))
+        elif step.action is Action.DELETE:
+            self.client.delete_hook(hook_id)
+        elif step.action is Action.SECRETS_ADD:
+            self.client.add_secrets(hook_id, self._secret_values(step))
+        elif step.action is Action.SECRETS_UPDATE:
+            self.client.update_secrets(hook_id, self._secret_values(step))
+        elif step.action is Action.SECRETS_DELETE:
+            self.client.delete_secrets(hook_id, list(body["keys"]))
+        else:  # pragma: no cover - Action is closed
+            raise ApplyError(f"unknown action {step.action}")
+        return None
+
+    def _hook_id(self, step: Step, results: Results) -> str:
+        if step.hook_id:
+            return step.hook_id
+        hook_id = results.get(step.created_by)
+        if hook_id is None:
+            raise ApplyError(f"step {step.index + 1}: the hook {step.hook} was not created")
+        return str(hook_id)
+
+    def _secret_values(self, step: Step) -> dict[str, str]:
+        wanted = self.secrets.get(step.hook, {})
+        values: dict[str, str] = {}
+        for key in step.body.get("keys", ()):
+            if is_marker(key):
+                values[key] = MARKER_VALUE
+            elif key in wanted:
+                values[key] = wanted[key]
+            else:
+                raise ApplyError(
+                    f"{step.hook}: secret {key} has no value in the config; plan again"
+                )
+        return values
+
+    def _filled(self, step: Step, template: str) -> str:
+        """The script as the API gets it: a plan holds the template, values come from the config."""
+        hook = self.hooks.get(step.hook)
+        missing = keys_in(template) - (set(hook.script_values) if hook else set())
+        if hook is None or missing:
+            raise ApplyError(
+                f"{step.hook}: script keywords {', '.join(sorted(missing)) or '(all)'} have no value in the config; plan again"
+            )
+        return fill(template, hook.script_values)
+
+    def _check_trigger_free(self, step: Step, hook_id: str) -> None:
+        """Refuse to enable while another hook is enabled on the trigger.
+
+        The plan disabled every other hook there before this step, so one that is enabled
+        now was enabled by another writer (or our disable did not land). Enabling ours
+        would make two; re-enabling the hook we disabled would make two as well. So the
+        trigger is left with that hook enabled: one enabled, not dark.
+        """
+        for hook in self.client.list_hooks():
+            if (
+                isinstance(hook, dict)
+                and hook.get("triggerId") == step.trigger_id
+                and hook.get("enabled") is True
+                and str(hook.get("id")) != hook_id
+            ):
+                raise ApplyError(
+                    f"not enabling {step.hook}: hook {str(hook.get('name'))[:100]!r} is enabled on "
+                    f"{step.trigger_id}, which this plan did not expect (another writer?); "
+                    "the trigger was left with that hook enabled"
+                )

@@ -1,0 +1,120 @@
+"""Noticing a changed secret value without ever reading or storing one.
+
+Auth0 never returns secret values, so a plain diff only sees keys. When a CI-only key is
+set (``RECONCILER_SECRETS_HMAC_KEY``), every managed hook carries one extra secret whose
+*key name* holds an HMAC of the hook's desired secret values:
+``RECONCILER_HMAC_<24 hex>``. Key names are readable through the API, so the next plan
+recomputes the HMAC from the desired values and compares: a different marker means some
+value changed. The HMAC is keyed, so the marker reveals nothing about the values to
+anyone without the key; it is also bound to the hook name so equal secrets on two hooks
+do not produce equal markers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from reconciler.resources.hooks.model import MAX_SECRETS
+
+HMAC_ENV = "RECONCILER_SECRETS_HMAC_KEY"
+MARKER_PREFIX = "RECONCILER_HMAC_"
+# The marker's value is never read; it only has to be a non-empty string.
+MARKER_VALUE = "marker: see reconciler docs"
+
+
+def is_marker(key: str) -> bool:
+    return key.startswith(MARKER_PREFIX)
+
+
+def user_keys(keys: Iterable[str]) -> frozenset[str]:
+    return frozenset(key for key in keys if not is_marker(key))
+
+
+def markers(keys: Iterable[str]) -> frozenset[str]:
+    return frozenset(key for key in keys if is_marker(key))
+
+
+def marker_for(hmac_key: bytes, hook_name: str, values: Mapping[str, str]) -> str:
+    message = json.dumps([hook_name, sorted(values.items())], separators=(",", ":"))
+    digest = hmac.new(hmac_key, message.encode(), hashlib.sha256).hexdigest()
+    return MARKER_PREFIX + digest[:24].upper()
+
+
+@dataclass(frozen=True)
+class SecretChanges:
+    """The secret requests for one existing hook, ordered so Auth0's cap is never exceeded.
+
+    Requests run in this order: ``update`` (PATCH values), ``early_delete`` (make room),
+    ``add`` (POST new keys and the new marker together), then ``late_delete`` in the remove
+    phase. The marker is only ever added in the same request as the last values it covers,
+    after they were written, so an interrupted run leaves a marker that is missing or stale,
+    never one that vouches for values not written; the next plan re-sends them.
+    """
+
+    add: frozenset[str] = frozenset()  # user keys the config adds (values shown as sensitive)
+    update: frozenset[str] = frozenset()  # user keys whose values are re-sent
+    remove: frozenset[str] = frozenset()  # user keys deleted (deletes allowed)
+    kept: frozenset[str] = frozenset()  # user keys not in the config, kept (deletes off)
+    add_keys: frozenset[str] = frozenset()  # the POST: ``add`` plus the new marker, if any
+    early_delete: frozenset[str] = frozenset()
+    late_delete: frozenset[str] = frozenset()
+    # Why nothing can be planned (the config needs more keys than fit while deletes are off).
+    blocked: str = ""
+
+    @property
+    def any(self) -> bool:
+        return bool(self.add_keys or self.update or self.early_delete or self.late_delete)
+
+
+def plan_secret_changes(
+    desired: Mapping[str, str],
+    live_keys: Iterable[str],
+    hook_name: str,
+    *,
+    allow_delete: bool,
+    rotate: bool,
+    hmac_key: bytes | None,
+) -> SecretChanges:
+    """What to send so the hook ends with the desired keys, never above ``MAX_SECRETS``."""
+    live_all = frozenset(live_keys)
+    live_user, live_markers = user_keys(live_all), markers(live_all)
+    wanted = frozenset(desired)
+    add, common = wanted - live_user, wanted & live_user
+    removable = live_user - wanted if allow_delete else frozenset()
+    kept = frozenset() if allow_delete else live_user - wanted
+    final_user = wanted | kept
+    if len(final_user) > MAX_SECRETS:
+        return SecretChanges(
+            kept=kept,
+            blocked=(
+                f"needs {len(final_user)} secret keys, more than Auth0's {MAX_SECRETS} per hook, "
+                f"because {', '.join(sorted(kept))} stay while deletes are off; "
+                "pass --allow-delete (or remove keys from the config)"
+                if kept
+                else f"the config has {len(final_user)} secret keys, more than Auth0's {MAX_SECRETS}"
+            ),
+        )
+    # The marker takes a slot of its own; a hook that fills every slot goes without one.
+    marker = None
+    if hmac_key and wanted and len(final_user) < MAX_SECRETS:
+        marker = marker_for(hmac_key, hook_name, desired)
+    changed = bool(common) and (rotate or (marker is not None and marker not in live_markers))
+    update = common if changed else frozenset()
+    stale = live_markers - {marker} if hmac_key else frozenset()
+    add_keys = add | ({marker} if marker and marker not in live_markers else frozenset())
+    late = stale | removable
+    # Adding first would pass the cap: delete first, stale markers before user keys.
+    excess = len(live_all) + len(add_keys) - MAX_SECRETS
+    early: frozenset[str] = frozenset()
+    if excess > 0:
+        spare = sorted(live_markers - {marker}) + sorted(removable)
+        early = frozenset(spare[:excess])  # enough by construction: final_user fits
+        late -= early
+    return SecretChanges(
+        add=add, update=update, remove=removable, kept=kept, add_keys=add_keys,
+        early_delete=early, late_delete=late,
+    )

@@ -1,0 +1,47 @@
+"""Small text helpers every layer shares (written once: they were written five times)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+
+def plural(n: int, word: str) -> str:
+    """``1 hook``, ``2 hooks``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def join_path(path: str, key: str) -> str:
+    """A field path for messages: ``secrets`` + ``API_KEY`` -> ``secrets.API_KEY``."""
+    return f"{path}.{key}" if path else key
+
+
+def clean(value: str | None) -> str | None:
+    """A setting as given: surrounding blanks removed; empty (common in CI templates) is unset."""
+    value = (value or "").strip()
+    return value or None
+
+
+def kind_of(value: Any, *, article: bool = True, list_word: str = "array") -> str:
+    """What a value is, for a message: ``a string``, ``an object``, ``null`` (or without the
+    article: ``string``). JSON words by default; the API's messages say ``list``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        word = "boolean"
+    elif isinstance(value, (int, float)):
+        word = "number"
+    elif isinstance(value, datetime):
+        word = "timestamp"
+    elif isinstance(value, date):
+        word = "date"
+    elif isinstance(value, (bytes, bytearray)):
+        word = "binary value"
+    elif isinstance(value, (set, frozenset)):
+        word = "set"
+    else:
+        words: dict[type, str] = {dict: "object", list: list_word, str: "string"}
+        word = words.get(type(value), type(value).__name__)
+    if not article:
+        return word
+    return ("an " if word[0] in "aeiou" else "a ") + word

@@ -1,0 +1,165 @@
+"""The use cases, one function each: load, plan, apply (validate, export, comment, run and
+migrate have theirs in their packages: validate.check, export.export_live, github.comment,
+runner.targets.run_named, migrate.migration). I/O lives here and in the client;
+the planning core stays pure. The CLI calls these and only prints."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+
+from reconciler.resources.hooks.ops import ApplyReport, StepCallback, execute
+from reconciler.config import Settings
+from reconciler.errors import ReconcilerError
+from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease
+from reconciler.resources.hooks.model import DesiredState, LiveState
+from reconciler.resources.hooks.plan import Plan, PlanError, PlanOptions
+from reconciler.planfile import PlanFileError, SavedPlan, canonical, check_matches
+from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.hooks.validate import Problem, check
+from reconciler.resources.hooks.verify import differences
+
+if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a tenant
+    from reconciler.client import ManagementClient
+
+
+class InvalidConfig(ReconcilerError):
+    """The config has errors; ``problems`` holds one line each."""
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the configuration")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Loaded:
+    desired: DesiredState
+    warnings: tuple[Problem, ...]
+    filled_keywords: tuple[str, ...]
+
+
+def load_desired(
+    config: str,
+    env: Mapping[str, object] | None = None,
+    *,
+    fill_missing: Callable[[str], str] | None = None,
+) -> Loaded:
+    """The desired state, or ``InvalidConfig`` listing every error. No network."""
+    report = check(config, env, fill_missing=fill_missing)
+    if not report.ok() or report.state is None:
+        raise InvalidConfig(report.errors or report.problems)
+    return Loaded(report.state, report.warnings, report.filled_keywords)
+
+
+def plan_options(
+    settings: Settings | None = None,
+    *,
+    allow_delete: bool = False,
+    rotate_secrets: bool = False,
+    force: bool = False,
+    exclude: Iterable[str] = (),
+) -> PlanOptions:
+    """Flags on top of ``settings`` (AUTH0_ALLOW_DELETE, the HMAC key); none: defaults."""
+    settings = settings or Settings()
+    return PlanOptions(
+        allow_delete=allow_delete or settings.allow_delete,
+        rotate_secrets=rotate_secrets,
+        hmac_key=settings.hmac_key,
+        force=force,
+        excluded_hooks=frozenset(settings.excluded_hooks) | frozenset(exclude),
+    )
+
+
+def saved_options(saved: SavedPlan, settings: Settings | None = None) -> PlanOptions:
+    """The options a saved plan was made with (AUTH0_ALLOW_DELETE is not consulted: the
+    file decides). Only the HMAC key, which never goes into a file, comes from ``settings``."""
+    recorded, settings = saved.options, settings or Settings()
+    return PlanOptions(
+        allow_delete=recorded.allow_delete,
+        rotate_secrets=recorded.rotate_secrets,
+        hmac_key=settings.hmac_key,
+        force=recorded.force,
+        # Not recorded in the file: a different list makes a different plan, which is refused.
+        excluded_hooks=frozenset(settings.excluded_hooks),
+    )
+
+
+def read_live(client: ManagementClient) -> LiveState:
+    """The live tenant as every command sees it: the one place the apply lease's marker
+    hook is filtered out, so plans, drift, export and the delete threshold never see it."""
+    live = client.read_live_state()
+    return LiveState(hooks=tuple(h for h in live.hooks if h.name != LEASE_NAME))
+
+
+def make_plan(
+    desired: DesiredState,
+    client: ManagementClient,
+    options: PlanOptions,
+    *,
+    saved: SavedPlan | None = None,
+) -> Plan:
+    """A fresh plan against the live tenant. With ``saved``: the fresh plan, made with the
+    saved plan's options, and only if it is identical to the saved one (else refused)."""
+    reserved = [hook.source or hook.name for hook in desired.hooks if hook.name == LEASE_NAME]
+    if reserved:
+        raise PlanError(f"{reserved[0]}: the hook name {LEASE_NAME} is reserved for the apply lease")
+    live = read_live(client)
+    fresh = build_plan(desired, live, options)
+    if saved is not None:
+        check_matches(saved, fresh)
+    return fresh
+
+
+@dataclass(frozen=True)
+class ApplyOutcome:
+    report: ApplyReport
+    # What the tenant lacks of the plan when read back (empty: confirmed). Not checked
+    # after a failure or an interrupt: the report already says what was not done.
+    differences: tuple[str, ...] = ()
+    lease_lost: str | None = None  # the run stopped because the lease was lost
+    lease_problem: str | None = None  # the lease could not be given back cleanly
+
+
+def apply_plan(
+    plan: Plan,
+    desired: DesiredState,
+    client: ManagementClient,
+    options: PlanOptions,
+    *,
+    holder: str,
+    max_workers: int = 8,
+    on_step: StepCallback | None = None,
+    stop: threading.Event | None = None,
+) -> ApplyOutcome:
+    """Execute ``plan`` (already shown and approved) under the tenant lease.
+
+    Under the lease the plan is made again and must be the same: a writer that finished
+    between our plan and our lease made it stale, and nothing is written. After the run
+    the tenant is read back and compared with the plan.
+    """
+    stop = stop or threading.Event()
+    lease = Lease(HookMarkerStore(client), holder, on_lost=lambda why: stop.set())
+    lease.acquire()
+    try:
+        outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop)
+    finally:
+        lease.release()
+    return dataclasses.replace(outcome, lease_problem=lease.release_problem)
+
+
+def _apply_leased(
+    plan: Plan, desired: DesiredState, client: ManagementClient, options: PlanOptions,
+    lease: Lease, max_workers: int, on_step: StepCallback | None, stop: threading.Event,
+) -> ApplyOutcome:
+    again = build_plan(desired, read_live(client), options)
+    if canonical([s.to_dict() for s in again.steps]) != canonical([s.to_dict() for s in plan.steps]):
+        raise PlanFileError(
+            "stale plan: the tenant changed between the plan and the apply (another writer?); "
+            "nothing was written; run apply again"
+        )
+    report = execute(plan, client, desired, max_workers=max_workers, on_step=on_step, stop=stop)
+    if lease.lost or not report.ok or report.interrupted:
+        return ApplyOutcome(report, lease_lost=lease.lost)
+    return ApplyOutcome(report, tuple(differences(plan, desired, read_live(client))))
