@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from reconciler.errors import ApiError
-from reconciler.lease import LEASE_NAME, HookMarkerStore, LeaseError, Marker, MarkerStore
+from reconciler.lease import LEASE_NAME, HookMarkerStore, LeaseError, Marker, MarkerStore, unless_gone
 
 LEASE_ACTION_TRIGGER = "post-login"
 FALLBACK_VERSION = "v3"  # post-login's current version (2026); the tenant's list decides
@@ -70,20 +70,10 @@ class ActionMarkerStore:
         return Marker(str(markers[0]["id"]), code if isinstance(code, str) else "")
 
     def update(self, marker_id: str, text: str) -> bool:
-        try:
-            self.api.update(marker_id, code=text)
-        except ApiError as error:
-            if error.status == 404:
-                return False
-            raise
-        return True
+        return unless_gone(lambda: self.api.update(marker_id, code=text))
 
     def delete(self, marker_id: str) -> None:
-        try:
-            self.api.delete(marker_id)  # never force: the marker is never bound
-        except ApiError as error:
-            if error.status != 404:
-                raise
+        unless_gone(lambda: self.api.delete(marker_id))  # never force: the marker is never bound
 
 
 def _serves(read: Any) -> bool:

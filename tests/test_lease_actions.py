@@ -16,6 +16,7 @@ from reconciler.config import connection_from_env
 from reconciler.errors import ApiError
 from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease, TenantLocked, marker_text, parse_marker
 from reconciler.lease_actions import ActionMarkerStore, lease_store, marker_stores
+from tests.test_lease import race
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
 
@@ -153,23 +154,7 @@ def test_racing_applies_on_an_emulator_without_hooks(emulator_factory) -> None: 
         store = lease_store(client)
         assert isinstance(store, ActionMarkerStore)
         racers = [Lease(lease_store(client), f"racer {i}", renew_every=0) for i in range(4)]
-        outcomes: list[str] = []
-        barrier = threading.Barrier(len(racers))
-
-        def take(lease: Lease) -> None:
-            barrier.wait()
-            try:
-                lease.acquire()
-                outcomes.append("won")
-            except TenantLocked:
-                outcomes.append("locked")
-
-        threads = [threading.Thread(target=take, args=(lease,)) for lease in racers]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert sorted(outcomes) == ["locked", "locked", "locked", "won"]
+        assert race(racers) == ["locked", "locked", "locked", "won"]
         markers = client.actions.list(name=LEASE_NAME)
         assert len(markers) == 1 and markers[0].get("deployed_version") is None
         # Invisible where live actions are read (plans, drift, export).
