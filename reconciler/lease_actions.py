@@ -21,7 +21,7 @@ tenant that still serves Hooks would use the Actions marker and not see a hook m
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Iterator, Protocol
 
 from reconciler.errors import ApiError
 from reconciler.lease import LEASE_NAME, HookMarkerStore, LeaseError, Marker, MarkerStore, unless_gone
@@ -87,19 +87,18 @@ def _serves(read: Any) -> bool:
     return True
 
 
-def marker_stores(client: Any) -> list[MarkerStore]:
-    """The stores this tenant can hold a marker in, the preferred one first."""
-    stores: list[MarkerStore] = []
+def marker_stores(client: Any) -> Iterator[MarkerStore]:
+    """The stores this tenant can hold a marker in, the preferred one first; lazily, so a
+    tenant that serves hooks is never asked about Actions unless the caller goes on."""
     if _serves(client.list_hooks):
-        stores.append(HookMarkerStore(client))
+        yield HookMarkerStore(client)
     if _serves(lambda: client.actions.list(name=LEASE_NAME)):
-        stores.append(ActionMarkerStore(client))
-    return stores
+        yield ActionMarkerStore(client)
 
 
 def lease_store(client: Any) -> MarkerStore:
     """Where apply keeps its lease: hooks if the tenant serves them, else Actions."""
-    stores = marker_stores(client)
-    if not stores:
+    store = next(marker_stores(client), None)
+    if store is None:
         raise LeaseError("cannot take the tenant lease: the tenant serves neither hooks nor actions to this token")
-    return stores[0]
+    return store

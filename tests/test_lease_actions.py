@@ -136,6 +136,7 @@ def test_the_store_is_chosen_by_what_the_tenant_serves() -> None:
     assert isinstance(lease_store(Client(404)), ActionMarkerStore)
     assert isinstance(lease_store(Client(403)), ActionMarkerStore)
     assert [type(s).__name__ for s in marker_stores(Client(None))] == ["HookMarkerStore", "ActionMarkerStore"]
+    assert [type(s).__name__ for s in marker_stores(Client(404))] == ["ActionMarkerStore"]
 
     class Broken(Client):
         def list_hooks(self) -> list[dict[str, Any]]:

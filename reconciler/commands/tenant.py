@@ -26,11 +26,11 @@ def unlock(domain: str | None, client_id: str | None, audience: str | None, conf
     settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
     with client_for(settings) as client:
         # Either marker (a hook, or an action on tenants without Hooks): the first one found.
-        found = [(store, marker) for store in marker_stores(client) for marker in [store.read()] if marker]
-        if not found:
+        found = ((store, marker) for store in marker_stores(client) for marker in [store.read()] if marker)
+        store, marker = next(found, (None, None))
+        if store is None or marker is None:
             click.echo("The tenant is not locked.")
             return
-        store, marker = found[0]
         info = parse_marker(marker.text)
         click.echo(f"The tenant is locked by {info.describe()}.")
         if not yes:
