@@ -96,6 +96,8 @@ class Settings:
     # The environment as it was at start: keywords may name any variable (deploy-cli's rule).
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
     excluded_hooks: tuple[str, ...] = ()
+    # AUTH0_CUTOVER: per hook trigger, "both" or "neither" (resources/cutover.py); {}: defaults.
+    cutover: Mapping[str, str] = field(default_factory=dict)
     color: bool | None = None  # False: never; None: only on a terminal
     config_file: str | None = None
 
@@ -176,6 +178,7 @@ def load_settings(
         keyword_mappings=MappingProxyType(mappings),
         environ=MappingProxyType(dict(env)),
         excluded_hooks=excluded_hooks(_clean(env.get(EXCLUDED_HOOKS_KEY)) or file.get(EXCLUDED_HOOKS_KEY)),
+        cutover=_cutover(env, file, config_file),
         # https://no-color.org: present and not empty disables colour.
         color=False if no_color or env.get("NO_COLOR") else None,
         config_file=config_file,
@@ -246,6 +249,16 @@ def _flag(env: Mapping[str, str], file: Mapping[str, Any], name: str, path: str 
     if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
         return value.strip().lower() in TRUE_WORDS
     raise ConfigError(f"{path}: {name}: must be true or false")
+
+
+def _cutover(env: Mapping[str, str], file: Mapping[str, Any], path: str | None) -> Mapping[str, str]:
+    """AUTH0_CUTOVER from the environment (JSON text), else the config file (object or text)."""
+    from reconciler.resources.cutover import SETTING, parse_setting
+
+    raw = _clean(env.get(SETTING))
+    if raw:
+        return parse_setting(raw, f"{SETTING} (environment)")
+    return parse_setting(file.get(SETTING), f"{path}: {SETTING}")
 
 
 MAX_EXCLUDED = 10_000

@@ -111,20 +111,21 @@ class HookMarkerStore:
         return None
 
     def update(self, marker_id: str, text: str) -> bool:
-        try:
-            self.client.update_hook(marker_id, script=text)
-        except ApiError as error:
-            if error.status == 404:
-                return False
-            raise
-        return True
+        return unless_gone(lambda: self.client.update_hook(marker_id, script=text))
 
     def delete(self, marker_id: str) -> None:
-        try:
-            self.client.delete_hook(marker_id)
-        except ApiError as error:
-            if error.status != 404:
-                raise
+        unless_gone(lambda: self.client.delete_hook(marker_id))
+
+
+def unless_gone(call: Callable[[], Any]) -> bool:
+    """Run a write on the marker: False when it is gone (404), any other error raised."""
+    try:
+        call()
+    except ApiError as error:
+        if error.status == 404:
+            return False
+        raise
+    return True
 
 
 def parse_marker(text: str) -> LeaseInfo:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 from reconciler.resources.hooks.ops import ApplyReport, StepCallback, execute
 from reconciler.config import Settings
 from reconciler.errors import ReconcilerError
-from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease
+from reconciler.lease import LEASE_NAME, Lease
+from reconciler.lease_actions import lease_store
 from reconciler.resources.hooks.model import DesiredState, LiveState
 from reconciler.resources.hooks.plan import Plan, PlanError, PlanOptions
 from reconciler.planfile import PlanFileError, SavedPlan, canonical, check_matches
@@ -140,7 +141,8 @@ def apply_plan(
     the tenant is read back and compared with the plan.
     """
     stop = stop or threading.Event()
-    lease = Lease(HookMarkerStore(client), holder, on_lost=lambda why: stop.set())
+    # Hooks if the tenant serves them, else an Actions marker (reconciler/lease_actions.py).
+    lease = Lease(lease_store(client), holder, on_lost=lambda why: stop.set())
     lease.acquire()
     try:
         outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop)

@@ -149,23 +149,30 @@ def test_hook_marker_against_the_emulator(emulator) -> None:
     with ManagementClient(connection_from_env(emulator.env())) as client:
         store = HookMarkerStore(client)
         racers = [Lease(store, f"racer {i}", renew_every=0) for i in range(4)]
-        outcomes: list[str] = []
-
-        def take(lease: Lease) -> None:
-            try:
-                lease.acquire()
-                outcomes.append("won")
-            except TenantLocked:
-                outcomes.append("locked")
-
-        threads = [threading.Thread(target=take, args=(lease,)) for lease in racers]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert sorted(outcomes) == ["locked", "locked", "locked", "won"]
+        assert race(racers) == ["locked", "locked", "locked", "won"]
         hooks = client.list_hooks()
         assert [h["name"] for h in hooks] == [LEASE_NAME] and hooks[0]["enabled"] is False
         for lease in racers:
             lease.release()
         assert client.list_hooks() == []
+
+
+def race(racers: list[Lease]) -> list[str]:
+    """Every lease tries to take the tenant at once; their outcomes, sorted."""
+    outcomes: list[str] = []
+    barrier = threading.Barrier(len(racers))
+
+    def take(lease: Lease) -> None:
+        barrier.wait()
+        try:
+            lease.acquire()
+            outcomes.append("won")
+        except TenantLocked:
+            outcomes.append("locked")
+
+    threads = [threading.Thread(target=take, args=(lease,)) for lease in racers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)

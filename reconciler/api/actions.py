@@ -197,6 +197,13 @@ class ActionsApi:
 
         return send_looking_first(send, look, self.api.policy, stats=self.api.stats, conflict=_is_conflict)
 
+    def create_once(self, name: str, trigger: Pair, code: str) -> dict[str, Any]:
+        """One plain POST, never re-sent or looked up on an unknown outcome (the tenant lease's
+        marker: names are not unique, so the caller lists them and the oldest wins)."""
+        body = {"name": name, "supported_triggers": [trigger_body(trigger)], "code": code}
+        response = self._send("POST", ACTIONS, json=body)
+        return check_action(response, json_body(response))
+
     def update(
         self, action_id: str, *, name: str | None = None, trigger: Pair | None = None, code: str | None = None,
         runtime: str | None = None, dependencies: Iterable[Pair] | None = None,

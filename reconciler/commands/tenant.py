@@ -20,13 +20,15 @@ def unlock(domain: str | None, client_id: str | None, audience: str | None, conf
     """Remove the tenant lease left by a killed apply (like `terraform force-unlock`).
 
     Only when no apply is running: the lease is what keeps two applies apart."""
-    from reconciler.lease import HookMarkerStore, parse_marker
+    from reconciler.lease import parse_marker
+    from reconciler.lease_actions import marker_stores
 
     settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
     with client_for(settings) as client:
-        store = HookMarkerStore(client)
-        marker = store.read()
-        if marker is None:
+        # Either marker (a hook, or an action on tenants without Hooks): the first one found.
+        found = ((store, marker) for store in marker_stores(client) for marker in [store.read()] if marker)
+        store, marker = next(found, (None, None))
+        if store is None or marker is None:
             click.echo("The tenant is not locked.")
             return
         info = parse_marker(marker.text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable, Mapping, Protocol
 
 from reconciler.core.reasons import Reason
 
@@ -73,6 +73,12 @@ class Step:
         after = {i + offset for i in self.after} | set(extra_after)
         follows = self.follows + offset if self.follows is not None else None
         return replace(self, index=self.index + offset, after=tuple(sorted(after)), follows=follows)
+
+    def renumbered(self, mapping: Mapping[int, int], after: Iterable[int]) -> "Step":
+        """Moved to ``mapping[index]`` when a merged plan is reordered (``after``: new
+        indexes already; ``follows`` is mapped here)."""
+        follows = mapping[self.follows] if self.follows is not None else None
+        return replace(self, index=mapping[self.index], after=tuple(sorted(after)), follows=follows)
 
     def job(self) -> "Job":
         return Job(self.index, self.after, self.phase is Phase.REMOVE, self.first, self.follows, self.wait)

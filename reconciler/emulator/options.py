@@ -48,6 +48,8 @@ class EmulatorOptions:
     # makes the build end in `failed`. manual_builds: builds only advance on
     # POST /__emulator/builds (deterministic replays and tests).
     actions_enabled: bool = True
+    # False: a tenant after Auth0 ended Hooks (every /hooks request answers 404; text [?]).
+    hooks_enabled: bool = True
     build_time: float = 0.2
     build_time_per_dependency: float = 0.5
     bad_dependencies: tuple[str, ...] = ()
@@ -80,5 +82,5 @@ class EmulatorOptions:
 RUNTIME_OPTIONS = (
     "scopes", "rate_limit", "burst", "retry_after", "latency_ms", "faults", "fault_seed",
     "enabled_conflict", "token_ttl",
-    "actions_enabled", "build_time", "build_time_per_dependency", "bad_dependencies", "manual_builds",
+    "actions_enabled", "hooks_enabled", "build_time", "build_time_per_dependency", "bad_dependencies", "manual_builds",
 )

@@ -33,6 +33,9 @@ def options_to_args(options: dict[str, Any]) -> list[str]:
         if key in ("actions_enabled", "actions") and value is not None:  # a --x/--no-x pair
             args.append("--actions" if value else "--no-actions")
             continue
+        if key in ("hooks_enabled", "hooks") and value is not None:
+            args.append("--hooks" if value else "--no-hooks")
+            continue
         if value is None or value is False:
             continue
         flag = "--" + key.replace("_", "-")

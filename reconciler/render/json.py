@@ -34,6 +34,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "handovers": [handover.to_dict() for handover in plan.handovers],
         "changes": [change.to_dict() for change in plan.changes],
         "steps": [step.to_dict() for step in plan.steps],
+        # Only in plans with hooks-to-Actions cutovers (older readers and goldens unchanged).
+        **({"cutovers": [c.to_dict() for c in plan.cutovers]} if getattr(plan, "cutovers", ()) else {}),
     }
 
 

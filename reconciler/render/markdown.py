@@ -94,6 +94,10 @@ def _caution(plan: Plan) -> str:
             after = _plain(handover.after) if handover.after else "(none)"
             lines.append(f"> - {_plain(handover.trigger_id)}: {before} → {after}")
         sections.append(lines)
+    cutovers = getattr(plan, "cutovers", ())  # a plan with Actions: hooks-to-Actions cutovers
+    if cutovers:
+        sections.append(["> **Cutovers, hooks to Actions** (two adjacent requests per trigger):"]
+                        + [f"> - {_plain(c.describe())}" for c in cutovers])
     return _alert("CAUTION", sections)
 
 

@@ -39,6 +39,11 @@ def render_text(plan: Plan, *, show_steps: bool = True) -> str:
             before = ", ".join(handover.before) or "(none)"
             lines.append(f"  {handover.trigger_id}: {before} -> {handover.after or '(none)'}")
         lines.append("")
+    cutovers = getattr(plan, "cutovers", ())  # a plan with Actions: hooks-to-Actions cutovers
+    if cutovers:
+        lines.append(click.style("Cutovers, hooks to Actions (two adjacent requests per trigger):", bold=True))
+        lines.extend(f"  {c.describe()}" for c in cutovers)
+        lines.append("")
     if show_steps and plan.steps:
         lines.append(click.style("Requests, in order:", bold=True))
         for step in plan.steps:

@@ -39,6 +39,7 @@ class HooksResource:
     def __init__(self, options: EmulatorOptions, lock: threading.RLock, persist: Callable[[], None],
                  on_change: Callable[[dict[str, list[str]]], None]):
         self.tenant = Tenant(options.enabled_conflict, lock=lock, persist=persist, on_change=on_change)
+        self.options = options
 
     # ---- resource protocol -------------------------------------------------------------
     def match(self, method: str, parts: list[str]) -> Route | None:
@@ -48,6 +49,7 @@ class HooksResource:
         return Route(scope, self._handle)
 
     def configure(self, options: EmulatorOptions) -> None:
+        self.options = options
         self.tenant.enabled_conflict = options.enabled_conflict
 
     def snapshot(self) -> dict[str, Any]:
@@ -75,6 +77,8 @@ class HooksResource:
 
     # ---- routes ------------------------------------------------------------------------
     def _handle(self, req: Request) -> Response:
+        if not self.options.hooks_enabled:
+            raise api_error(404, "Not Found")  # Hooks ended for this tenant (the real text is unknown)
         method, parts, headers, body = req.method, req.parts, req.headers, req.body
         tenant = self.tenant
         if len(parts) == 1:

@@ -80,6 +80,11 @@ class Step:
         created_by = self.created_by + offset if self.created_by is not None else None
         return replace(self, index=self.index + offset, after=tuple(sorted(after)), created_by=created_by)
 
+    def renumbered(self, mapping: Mapping[int, int], after: Iterable[int]) -> "Step":
+        """Moved when a merged plan is reordered (a cross-type strict pair, the cutover)."""
+        created_by = mapping[self.created_by] if self.created_by is not None else None
+        return replace(self, index=mapping[self.index], after=tuple(sorted(after)), created_by=created_by)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "index": self.index,

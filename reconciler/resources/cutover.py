@@ -1,0 +1,192 @@
+"""The hooks-to-Actions cutover: the one rule that knows both resource types.
+
+Auth0 runs deployed actions *after* active hooks, so when a plan both disables the hook
+enabled on a trigger and binds an action there that is not bound yet, the two requests
+decide what the trigger does in between:
+
+- ``both``: bind the action, then disable the hook. For one request both run (the hook,
+  then the action). The default where a gap would let unchecked sign-ups or tokens through
+  (pre-user-registration, credentials-exchange) and for the post-* triggers.
+- ``neither``: disable the hook, then bind the action. For one request neither runs. The
+  default for send-phone-message: both would send every SMS twice.
+
+The two requests become a strict pair of the planner driver (``core.planner.StrictPair``):
+adjacent, one worker, always finished once started; the leader waits for everything the
+follower waits for, so the bind still comes only after the action is deployed. The hook is
+deleted later (the hooks planner's remove phase), and only with --allow-delete.
+
+``AUTH0_CUTOVER`` (environment or deploy-cli's config file) overrides the order per
+trigger: a JSON object ``{"<trigger>": "both" | "neither"}``.
+
+This module only reads the parts' public step names (``hook``/<name>/``disable``,
+``bindings``/<trigger>/``bind``); the core stays generic and the type planners unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping, Sequence
+
+from reconciler.core.planner import Merged, StrictPair, TypePlan, merge_plan
+from reconciler.core.reasons import Reason
+from reconciler.core.steps import StepRef
+from reconciler.errors import ConfigError
+
+SETTING = "AUTH0_CUTOVER"
+BOTH, NEITHER = "both", "neither"
+MODES = (BOTH, NEITHER)
+HOOK, BINDINGS = "hook", "bindings"  # the resource types' names
+DISABLE, BIND = "disable", "bind"  # their public step operations
+
+# The triggers a hook can run on, and the safer window for each (see the module docstring).
+DEFAULTS: Mapping[str, str] = MappingProxyType({
+    "credentials-exchange": BOTH,
+    "pre-user-registration": BOTH,
+    "post-user-registration": BOTH,
+    "post-change-password": BOTH,
+    "send-phone-message": NEITHER,
+})
+
+
+def parse_setting(value: Any, where: str = SETTING) -> Mapping[str, str]:
+    """``AUTH0_CUTOVER``: a JSON object (text from the environment, an object from the
+    config file) of hook trigger -> "both" | "neither". One-line ``ConfigError`` otherwise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return MappingProxyType({})
+    if isinstance(value, str):
+        if len(value) > 4096:
+            raise ConfigError(f"{where}: longer than 4096 characters")
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            raise ConfigError(f'{where}: not JSON; expected an object like {{"send-phone-message": "neither"}}') from None
+    if not isinstance(value, dict):
+        raise ConfigError(f'{where}: expected a JSON object of trigger -> "both" or "neither"')
+    modes: dict[str, str] = {}
+    for trigger, mode in value.items():
+        if trigger not in DEFAULTS:
+            raise ConfigError(f"{where}: {str(trigger)[:60]!r} is not a hook trigger (known: {', '.join(DEFAULTS)})")
+        if mode not in MODES:
+            raise ConfigError(f'{where}: {trigger}: {str(mode)[:40]!r} must be "both" or "neither"')
+        modes[trigger] = mode
+    return MappingProxyType(modes)
+
+
+@dataclass(frozen=True)
+class TriggerFacts:
+    """What the cutover rule needs to know of one trigger, from both types' states."""
+
+    trigger: str
+    hook: str | None  # the hook enabled on the trigger now (live)
+    hook_in_config: bool  # that hook is in the config (so the hooks planner can disable it)
+    hook_stays: bool  # the config keeps a hook enabled on the trigger: no cutover
+    bound: tuple[str, ...]  # actions the config binds there that are not bound now
+
+
+@dataclass(frozen=True)
+class Cutover:
+    """One trigger's cutover, as the plan shows it."""
+
+    trigger: str
+    mode: str
+    hook: str
+    actions: tuple[str, ...]
+    overridden: bool = False  # the mode comes from AUTH0_CUTOVER, not the default
+
+    def describe(self) -> str:
+        actions = "action" + ("s " if len(self.actions) > 1 else " ") + ", ".join(self.actions)
+        source = f" ({SETTING})" if self.overridden else ""
+        if self.mode == BOTH:
+            return (f"cutover on {self.trigger}: bind {actions}, then disable hook {self.hook} "
+                    f"(both run for one request){source}")
+        return (f"cutover on {self.trigger}: disable hook {self.hook}, then bind {actions} "
+                f"(neither runs for one request){source}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"trigger": self.trigger, "mode": self.mode, "hook": self.hook,
+                "actions": list(self.actions), "overridden": self.overridden, "text": self.describe()}
+
+
+@dataclass(frozen=True)
+class CutoverPlan:
+    pairs: tuple[StrictPair, ...] = ()
+    cutovers: tuple[Cutover, ...] = ()
+    warnings: tuple[Reason, ...] = ()
+
+
+def trigger_facts(
+    desired_hooks: Iterable[Any], live_hooks: Iterable[Any],
+    desired_bindings: Mapping[str, Sequence[str]], live_bindings: Mapping[str, Sequence[str]],
+) -> tuple[TriggerFacts, ...]:
+    """Facts per hook trigger. Hooks: objects with ``name``, ``trigger_id``, ``enabled``;
+    bindings: trigger -> action names (desired: the triggers the config manages)."""
+    desired = list(desired_hooks)
+    in_config = {h.name for h in desired}
+    stays = {h.trigger_id for h in desired if h.enabled}
+    enabled_now: dict[str, str] = {}
+    for hook in sorted(live_hooks, key=lambda h: h.name):
+        if hook.enabled:
+            enabled_now.setdefault(hook.trigger_id, hook.name)
+    facts = []
+    for trigger in DEFAULTS:
+        now = set(live_bindings.get(trigger, ()))
+        bound = tuple(n for n in desired_bindings.get(trigger, ()) if n not in now)
+        hook = enabled_now.get(trigger)
+        if hook is not None or bound:
+            facts.append(TriggerFacts(trigger, hook, hook in in_config, trigger in stays, bound))
+    return tuple(facts)
+
+
+def plan_cutovers(
+    parts: Sequence[TypePlan], facts: Iterable[TriggerFacts], modes: Mapping[str, str] | None = None,
+) -> CutoverPlan:
+    """The strict pairs (for ``core.planner.merge_plan``) and what the plan shows.
+
+    A trigger is cut over when its live hook is disabled by this plan (no hook stays
+    enabled there) and an action is newly bound there in the same plan. A hook removed
+    from the config is not disabled by the hooks planner (it runs until deleted): that is
+    reported instead of paired."""
+    modes = modes or {}
+    planned = {(s.type, s.key, s.operation) for part in parts for s in part.steps}
+    pairs: list[StrictPair] = []
+    cutovers: list[Cutover] = []
+    warnings: list[Reason] = []
+    for fact in facts:
+        if fact.hook is None or fact.hook_stays or not fact.bound:
+            continue  # a plain disable, or an action added beside a hook that stays
+        bind = StepRef(BINDINGS, fact.trigger, BIND)
+        disable = StepRef(HOOK, fact.hook, DISABLE)
+        if (bind.type, bind.key, bind.operation) not in planned:
+            continue
+        if (disable.type, disable.key, disable.operation) not in planned:
+            code = "cutover.hook_not_disabled" if fact.hook_in_config else "cutover.hook_removed"
+            warnings.append(Reason.of(code, trigger=fact.trigger, hook=fact.hook, actions=fact.bound))
+            continue
+        mode = modes.get(fact.trigger, DEFAULTS[fact.trigger])
+        pairs.append(StrictPair(bind, disable) if mode == BOTH else StrictPair(disable, bind))
+        cutovers.append(Cutover(fact.trigger, mode, fact.hook, fact.bound, fact.trigger in modes))
+    return CutoverPlan(tuple(pairs), tuple(cutovers), tuple(warnings))
+
+
+def merge_with_cutover(
+    parts: Sequence[TypePlan], facts: Iterable[TriggerFacts], modes: Mapping[str, str] | None = None,
+) -> tuple[Merged, CutoverPlan]:
+    """What the planning use case calls: the parts merged with the cutover pairs."""
+    cutover = plan_cutovers(parts, facts, modes)
+    return merge_plan(parts, cutover.pairs), cutover
+
+
+def word(reason: Reason) -> str:
+    """The cutover rule's warnings (codes ``cutover.*``)."""
+    args = reason.kwargs
+    actions = ", ".join(args.get("actions", ()))
+    if reason.code == "cutover.hook_removed":
+        return (f"cutover on {args['trigger']}: hook {args['hook']} is not in the config, so it is not "
+                f"disabled when {actions} is bound: both run until it is deleted (--allow-delete); "
+                "keep it with enabled: false (reconciler migrate --disable-hooks) for a one-request cutover")
+    if reason.code == "cutover.hook_not_disabled":
+        return (f"cutover on {args['trigger']}: hook {args['hook']} stays enabled while {actions} is bound "
+                "(both run)")
+    return reason.code

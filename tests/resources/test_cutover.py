@@ -1,0 +1,168 @@
+"""The hooks-to-Actions cutover rule, on synthetic parts: which triggers pair, in which
+order, and what the plan shows; the AUTH0_CUTOVER setting."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace as NS
+
+import pytest
+
+from reconciler.config import load_settings
+from reconciler.core.planner import TypePlan
+from reconciler.core.steps import Step, StepRef
+from reconciler.errors import ConfigError
+from reconciler.resources.cutover import (
+    BOTH, DEFAULTS, NEITHER, TriggerFacts, merge_with_cutover, parse_setting, plan_cutovers,
+    trigger_facts, word,
+)
+
+PUR, CE, SPM, PCP = "pre-user-registration", "credentials-exchange", "send-phone-message", "post-change-password"
+
+
+def parts(hooks: dict[str, str], binds: dict[str, str]) -> list[TypePlan]:
+    """hooks: hook name -> trigger it is disabled on; binds: trigger -> action deployed."""
+    hook_steps = tuple(Step(i, "hook", name, "disable") for i, name in enumerate(hooks))
+    actions = tuple(
+        Step(2 * i + j, "action", name, op, after=(2 * i,) if j else ())
+        for i, name in enumerate(binds.values()) for j, op in enumerate(("create", "deploy"))
+    )
+    bind_steps = tuple(Step(i, "bindings", trigger, "bind") for i, trigger in enumerate(binds))
+    edges = tuple((i, StepRef("action", name, "deploy")) for i, name in enumerate(binds.values()))
+    return [TypePlan("hook", hook_steps), TypePlan("action", actions), TypePlan("bindings", bind_steps, edges=edges)]
+
+
+def fact(trigger: str, hook: str | None, bound: tuple[str, ...], stays: bool = False, in_config: bool = True) -> TriggerFacts:
+    return TriggerFacts(trigger, hook, in_config, stays, bound)
+
+
+def order(merged: object, trigger: str, hook: str) -> tuple[int, int]:
+    steps = merged.steps  # type: ignore[attr-defined]
+    bind = next(s for s in steps if s.type == "bindings" and s.key == trigger)
+    disable = next(s for s in steps if s.type == "hook" and s.key == hook)
+    return bind.index, disable.index
+
+
+def test_defaults_both_on_sign_up_and_tokens_neither_on_sms() -> None:
+    assert DEFAULTS[PUR] == DEFAULTS[CE] == DEFAULTS[PCP] == BOTH
+    assert DEFAULTS[SPM] == NEITHER
+    p = parts({"pur-hook": PUR, "sms-hook": SPM}, {PUR: "pur-action", SPM: "sms-action"})
+    facts = [fact(PUR, "pur-hook", ("pur-action",)), fact(SPM, "sms-hook", ("sms-action",))]
+    merged, cut = merge_with_cutover(p, facts)
+    bind, disable = order(merged, PUR, "pur-hook")
+    assert disable == bind + 1 and merged.steps[disable].follows == bind
+    bind, disable = order(merged, SPM, "sms-hook")
+    assert bind == disable + 1 and merged.steps[bind].follows == disable
+    deploy = next(s.index for s in merged.steps if s.key == "sms-action" and s.operation == "deploy")
+    assert deploy in merged.steps[disable].after  # the bind still waits for the deploy
+    assert [c.describe() for c in cut.cutovers] == [
+        "cutover on pre-user-registration: bind action pur-action, then disable hook pur-hook (both run for one request)",
+        "cutover on send-phone-message: disable hook sms-hook, then bind action sms-action (neither runs for one request)",
+    ]
+
+
+def test_the_setting_flips_the_order_per_trigger() -> None:
+    p = parts({"pur-hook": PUR, "sms-hook": SPM}, {PUR: "pur-action", SPM: "sms-action"})
+    facts = [fact(PUR, "pur-hook", ("pur-action",)), fact(SPM, "sms-hook", ("sms-action",))]
+    merged, cut = merge_with_cutover(p, facts, {PUR: NEITHER, SPM: BOTH})
+    bind, disable = order(merged, PUR, "pur-hook")
+    assert bind == disable + 1
+    bind, disable = order(merged, SPM, "sms-hook")
+    assert disable == bind + 1
+    assert [(c.mode, c.overridden) for c in cut.cutovers] == [(NEITHER, True), (BOTH, True)]
+    assert cut.cutovers[0].describe().endswith("(neither runs for one request) (AUTH0_CUTOVER)")
+
+
+def test_a_trigger_without_a_new_binding_is_a_plain_disable() -> None:
+    p = parts({"ce-hook": CE, "pur-hook": PUR}, {PUR: "pur-action"})
+    facts = [fact(CE, "ce-hook", ()), fact(PUR, "pur-hook", ("pur-action",))]
+    merged, cut = merge_with_cutover(p, facts)
+    assert [c.trigger for c in cut.cutovers] == [PUR]
+    ce = next(s for s in merged.steps if s.key == "ce-hook")
+    assert ce.follows is None and not ce.first and ce.after == ()
+    assert len(merged.pairs) == 1
+
+
+def test_an_action_bound_beside_a_hook_that_stays_is_not_paired() -> None:
+    p = parts({}, {PUR: "pur-action"})
+    merged, cut = merge_with_cutover(p, [fact(PUR, "pur-hook", ("pur-action",), stays=True)])
+    assert cut.pairs == () and cut.cutovers == () and merged.pairs == ()
+
+
+def test_a_bind_that_only_reorders_is_not_a_cutover() -> None:
+    p = parts({"pur-hook": PUR}, {PUR: "pur-action"})
+    cut = plan_cutovers(p, [fact(PUR, "pur-hook", ())])
+    assert cut.pairs == ()
+
+
+def test_a_hook_removed_from_the_config_is_reported_not_paired() -> None:
+    p = parts({}, {PUR: "pur-action"})
+    cut = plan_cutovers(p, [fact(PUR, "gone-hook", ("pur-action",), in_config=False)])
+    assert cut.pairs == ()
+    (warning,) = cut.warnings
+    assert warning.code == "cutover.hook_removed"
+    assert "gone-hook" in word(warning) and "--disable-hooks" in word(warning)
+
+
+def test_trigger_facts_from_both_states() -> None:
+    desired = [NS(name="pur-hook", trigger_id=PUR, enabled=False), NS(name="ce-hook", trigger_id=CE, enabled=True)]
+    live = [NS(name="pur-hook", trigger_id=PUR, enabled=True), NS(name="ce-hook", trigger_id=CE, enabled=True),
+            NS(name="old-sms", trigger_id=SPM, enabled=True)]
+    facts = {f.trigger: f for f in trigger_facts(desired, live, {PUR: ["a", "b"], CE: ["c"]}, {PUR: ["a"]})}
+    assert facts[PUR] == TriggerFacts(PUR, "pur-hook", True, False, ("b",))
+    assert facts[CE] == TriggerFacts(CE, "ce-hook", True, True, ("c",))
+    assert facts[SPM] == TriggerFacts(SPM, "old-sms", False, False, ())
+    assert PCP not in facts
+
+
+def test_every_format_shows_the_cutover() -> None:
+    import dataclasses
+    import json
+
+    from reconciler.render.json import render_json
+    from reconciler.render.markdown import render_markdown
+    from reconciler.render.text import render_text
+    from reconciler.resources.hooks.model import DesiredState, LiveHook, LiveState
+    from reconciler.resources.hooks.planner import build_plan
+
+    hook_plan = build_plan(
+        DesiredState(hooks=()), LiveState(hooks=(LiveHook("id1", "pur-hook", PUR, "x", True),)),
+    )
+    cut = plan_cutovers(parts({"pur-hook": PUR}, {PUR: "pur-action"}), [fact(PUR, "pur-hook", ("pur-action",))])
+
+    @dataclasses.dataclass(frozen=True)
+    class WithCutovers(type(hook_plan)):  # type: ignore[misc]
+        cutovers: tuple = ()
+
+    plan = WithCutovers(**{f.name: getattr(hook_plan, f.name) for f in dataclasses.fields(hook_plan)}, cutovers=cut.cutovers)
+    line = "cutover on pre-user-registration: bind action pur-action, then disable hook pur-hook (both run for one request)"
+    assert line in render_text(plan)
+    assert line in render_markdown(plan)
+    assert json.loads(render_json(plan))["cutovers"][0]["text"] == line
+    assert "cutovers" not in json.loads(render_json(hook_plan))
+    assert "Cutovers" not in render_text(hook_plan)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("{", "AUTH0_CUTOVER (environment): not JSON"),
+    ('["both"]', "expected a JSON object"),
+    ('{"post-login": "both"}', "'post-login' is not a hook trigger"),
+    ('{"send-phone-message": "sometimes"}', 'send-phone-message: \'sometimes\' must be "both" or "neither"'),
+    ('{"send-phone-message": 1}', "must be"),
+])
+def test_bad_settings_are_one_line_errors(value: str, message: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings({"AUTH0_CUTOVER": value})
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_the_setting_from_the_environment_and_the_config_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert load_settings({}).cutover == {}
+    assert dict(load_settings({"AUTH0_CUTOVER": '{"send-phone-message": "both"}'}).cutover) == {SPM: BOTH}
+    config = tmp_path / "config.json"
+    config.write_text('{"AUTH0_CUTOVER": {"pre-user-registration": "neither"}}')
+    assert dict(load_settings({}, config_file=str(config)).cutover) == {PUR: NEITHER}
+    assert dict(load_settings({"AUTH0_CUTOVER": '{"send-phone-message": "both"}'}, config_file=str(config)).cutover) == {SPM: BOTH}
+    config.write_text('{"AUTH0_CUTOVER": {"pre-user-registration": "maybe"}}')
+    with pytest.raises(ConfigError, match=f"{config}: AUTH0_CUTOVER: pre-user-registration"):
+        load_settings({}, config_file=str(config))
+    assert parse_setting("") == {}
