@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
+from reconciler.core.digest import canonical_json
 from reconciler.errors import ReconcilerError
 from reconciler.resources.hooks.plan import Action, ChangeKind, Phase, Plan, PlanOptions, Step
 from reconciler.render.json import FORMAT_VERSION, plan_from_dict, plan_to_dict
@@ -152,7 +153,7 @@ def check_matches(saved: SavedPlan, now: Plan) -> None:
 
 
 def canonical(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return canonical_json(data)
 
 
 # ---------------------------------------------------------------------------- reading

@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Mapping
 
+from reconciler.core.changes import FieldChange  # noqa: F401  (its old home)
 from reconciler.resources.hooks.model import SENSITIVE, Hook, LiveHook
 from reconciler.resources.hooks.templates import matches, shown_live
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    """One field that differs. Secret fields carry key names only, never values."""
-
-    field: str
-    before: Any
-    after: Any
-    diff: str = ""  # unified diff, for scripts
-
-    def to_dict(self) -> dict[str, Any]:
-        data = {"field": self.field, "before": self.before, "after": self.after}
-        if self.diff:
-            data["diff"] = self.diff
-        return data
 
 
 def script_diff(before: str, after: str, name: str) -> str:

@@ -9,6 +9,7 @@ from reconciler.resources.hooks.diff import FieldChange
 from reconciler.resources.hooks.model import TRIGGERS, DesiredState, LiveHook, LiveState
 from reconciler.resources.hooks.plan import Action, ChangeKind, Handover, HookChange, Phase, Plan, PlanError, PlanOptions
 from reconciler.resources.hooks.secrets import user_keys
+from reconciler.core.threshold import DeleteThreshold, check_delete_threshold as check_delete_threshold_core
 from reconciler.resources.hooks.wording import says
 from reconciler.resources.hooks.steps import Builder, Target, replaced_base
 
@@ -154,11 +155,5 @@ def merge_toggles(changes: list[HookChange]) -> list[HookChange]:
 
 def check_delete_threshold(plan: Plan, live: LiveState, options: PlanOptions) -> None:
     deletes = sum(1 for c in plan.changes if c.kind is ChangeKind.DELETE and not c.skipped)
-    existing = len(live.hooks)
-    if options.force or existing < options.delete_threshold_min_hooks:
-        return
-    if deletes > existing * options.max_delete_share:
-        raise PlanError(
-            f"refusing to delete {deletes} of {existing} hooks (more than "
-            f"{options.max_delete_share:.0%}); check the config, or pass --force"
-        )
+    threshold = DeleteThreshold(options.max_delete_share, options.delete_threshold_min_hooks, options.force)
+    check_delete_threshold_core(deletes, len(live.hooks), threshold, "hooks")

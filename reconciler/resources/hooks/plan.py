@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, ClassVar, Iterable, Mapping
 
-from reconciler.resources.hooks.diff import FieldChange
+from reconciler.core.changes import ChangeKind, FieldChange
+from reconciler.core.digest import digest as _digest
 from reconciler.errors import PlanError
 from reconciler.resources.hooks.model import DesiredState, LiveState
 from reconciler.resources.hooks.secrets import marker_for
@@ -108,15 +108,6 @@ class Step:
             phase=Phase(data["phase"]),
             reason=str(data.get("reason", "")),
         )
-
-
-class ChangeKind(StrEnum):
-    CREATE = "create"
-    UPDATE = "update"
-    DELETE = "delete"
-    REPLACE = "replace"
-    ENABLE = "enable"
-    DISABLE = "disable"
 
 
 @dataclass(frozen=True)
@@ -257,11 +248,6 @@ class Plan:
 
 
 # ---------------------------------------------------------------------------- digests
-
-
-def _digest(data: Any) -> str:
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _script_values_digest(hook: Any, hmac_key: bytes | None) -> str | None:
