@@ -47,12 +47,6 @@ def _verify(steps: Any, state: Any) -> tuple[str, ...]:
     return tuple(differences(steps, desired, live))
 
 
-def _export(live: Any, directory: Any) -> Any:
-    from reconciler.resources.actions.export import export_actions
-
-    return export_actions(live, directory)
-
-
 def _words(reason: Any) -> str:
     from reconciler.resources.actions.wording import word
 
@@ -75,7 +69,7 @@ ACTIONS = register(
         plan=_plan_actions,
         operations=_action_ops,
         verify=_verify,
-        export=_export,
+        # export (actions + triggers in deploy-cli's layout): not built yet.
         words=_words,
         block=_block,
         after_types=("hook",),  # a cutover binds an action after (or before) a hook's disable
