@@ -137,6 +137,13 @@ def check_matches(saved: SavedPlan, now: Plan) -> None:
             f"plan file was altered or is malformed: it holds {len(theirs)} steps, "
             f"the config and the tenant produce {len(ours)}"
         )
+    from reconciler.resources.actions.engine import part_to_dict
+
+    if canonical([part_to_dict(p) for p in saved.plan.parts]) != canonical([part_to_dict(p) for p in now.parts]):
+        raise PlanFileError(
+            "plan file was altered or is stale: its Actions part is not what the config and the tenant "
+            "produce now; run `reconciler plan` again"
+        )
     described = ([c.to_dict() for c in saved.plan.changes], [h.to_dict() for h in saved.plan.handovers])
     if canonical(described) != canonical(([c.to_dict() for c in now.changes], [h.to_dict() for h in now.handovers])):
         raise PlanFileError(
@@ -249,6 +256,11 @@ def _check_shape(data: Mapping[str, Any]) -> None:
         for j, item in enumerate(_list_of(change, "fields", dict, where, optional=True)):
             _field(item, "field", str, f"{where}.fields[{j}]")
             _field(item, "diff", str, f"{where}.fields[{j}]", optional=True)
+    for i, part in enumerate(_list_of(data, "resources", dict, top, optional=True)):
+        # Only compared with a fresh plan, never run: types and size are enough.
+        _field(part, "type", str, f"plan.resources[{i}]")
+        if len(_list_of(part, "steps", dict, f"plan.resources[{i}]")) > MAX_STEPS:
+            raise _Malformed(f"plan.resources[{i}].steps: more than {MAX_STEPS} steps")
     steps = _list_of(data, "steps", dict, top)
     if len(steps) > MAX_STEPS:
         raise _Malformed(f"plan.steps: {len(steps)} steps (at most {MAX_STEPS})")

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 import click
 
+from reconciler.text import step_label
+
 if TYPE_CHECKING:
     from reconciler.resources.hooks.ops import StepCallback
     from reconciler.resources.hooks.plan import Step
@@ -25,7 +27,7 @@ STILL_RUNNING_EVERY = 10.0  # seconds, Terraform's interval
 
 
 def _name(step: Step) -> str:
-    return f"{step.action} {step.hook}"
+    return step_label(step)
 
 
 class LineReporter:

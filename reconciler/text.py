@@ -45,3 +45,10 @@ def kind_of(value: Any, *, article: bool = True, list_word: str = "array") -> st
     if not article:
         return word
     return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def step_label(step: Any) -> str:
+    """A step for people: ``create my-hook`` (hooks, as always), ``deploy action my-action``."""
+    if getattr(step, "type", "hook") == "hook":
+        return f"{step.action} {step.hook}"
+    return f"{step.operation} {step.type} {step.key}"

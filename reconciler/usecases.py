@@ -107,10 +107,24 @@ def make_plan(
     if reserved:
         raise PlanError(f"{reserved[0]}: the hook name {LEASE_NAME} is reserved for the apply lease")
     live = read_live(client)
-    fresh = build_plan(desired, live, options)
+    fresh = _with_parts(build_plan(desired, live, options), desired, client, options)
     if saved is not None:
         check_matches(saved, fresh)
     return fresh
+
+
+def _with_parts(plan: Plan, desired: DesiredState, client: ManagementClient, options: PlanOptions) -> Plan:
+    """The hooks plan plus the Actions parts (none, and no request, for a hooks-only config)."""
+    from reconciler.resources.actions.engine import plan_parts
+
+    parts = plan_parts(desired.actions, client, options)
+    return dataclasses.replace(plan, parts=parts) if parts else plan
+
+
+def _parts_dict(plan: Plan) -> list[object]:
+    from reconciler.resources.actions.engine import part_to_dict
+
+    return [part_to_dict(part) for part in plan.parts]
 
 
 @dataclass(frozen=True)
@@ -155,13 +169,24 @@ def _apply_leased(
     plan: Plan, desired: DesiredState, client: ManagementClient, options: PlanOptions,
     lease: Lease, max_workers: int, on_step: StepCallback | None, stop: threading.Event,
 ) -> ApplyOutcome:
-    again = build_plan(desired, read_live(client), options)
-    if canonical([s.to_dict() for s in again.steps]) != canonical([s.to_dict() for s in plan.steps]):
+    again = _with_parts(build_plan(desired, read_live(client), options), desired, client, options)
+    if canonical([s.to_dict() for s in again.steps]) != canonical([s.to_dict() for s in plan.steps]) or (
+        canonical(_parts_dict(again)) != canonical(_parts_dict(plan))
+    ):
         raise PlanFileError(
             "stale plan: the tenant changed between the plan and the apply (another writer?); "
             "nothing was written; run apply again"
         )
-    report = execute(plan, client, desired, max_workers=max_workers, on_step=on_step, stop=stop)
+    if plan.parts:
+        from reconciler.resources.actions.engine import execute_all, verify
+
+        report = execute_all(plan.steps, plan.parts, client, desired, desired.actions,
+                             max_workers=max_workers, on_step=on_step, stop=stop)
+    else:
+        report = execute(plan, client, desired, max_workers=max_workers, on_step=on_step, stop=stop)
     if lease.lost or not report.ok or report.interrupted:
         return ApplyOutcome(report, lease_lost=lease.lost)
-    return ApplyOutcome(report, tuple(differences(plan, desired, read_live(client))))
+    found = differences(plan, desired, read_live(client))
+    if plan.parts:
+        found += verify(report.done, client, desired.actions)
+    return ApplyOutcome(report, tuple(found))

@@ -121,12 +121,17 @@ def apply(
         from reconciler.usecases import apply_plan
 
         stop = threading.Event()
-        with _graceful_stop(stop), progress_bar(len(the_plan.steps), color=settings.color is not False) as on_step:
+        with _graceful_stop(stop), progress_bar(_step_count(the_plan), color=settings.color is not False) as on_step:
             outcome = apply_plan(
                 the_plan, loaded.desired, client, options, holder=_lease_holder(settings.environ),
                 max_workers=max_workers, on_step=on_step, stop=stop,
             )
         _print_apply_outcome(outcome, client.stats.snapshot())
+
+
+def _step_count(plan: object) -> int:
+    parts = getattr(plan, "parts", ())
+    return len(plan.steps) + sum(len(getattr(part, "steps", ())) for part in parts)  # type: ignore[attr-defined]
 
 
 @contextlib.contextmanager

@@ -105,8 +105,15 @@ def demo(config: str) -> None:
             the_plan = make_plan(loaded.desired, client, options)
             click.echo(render_text(the_plan))
             click.echo(click.style(f"$ reconciler apply -c {config} --yes", bold=True))
-            with progress_bar(len(the_plan.steps), color=settings.color is not False) as on_step:
-                report = execute(the_plan, client, loaded.desired, on_step=on_step)
+            count = len(the_plan.steps) + sum(len(getattr(p, "steps", ())) for p in the_plan.parts)
+            with progress_bar(count, color=settings.color is not False) as on_step:
+                if the_plan.parts:  # hooks and Actions in one dependency graph
+                    from reconciler.resources.actions.engine import execute_all
+
+                    report = execute_all(the_plan.steps, the_plan.parts, client, loaded.desired,
+                                         loaded.desired.actions, on_step=on_step)
+                else:
+                    report = execute(the_plan, client, loaded.desired, on_step=on_step)
             print_apply_report(report, client.stats.snapshot())
             click.echo(click.style(f"\n$ reconciler plan -c {config}   # again", bold=True))
             again = make_plan(loaded.desired, client, options)
@@ -117,5 +124,8 @@ def demo(config: str) -> None:
             f"\nDemo: the emulator saw {stats['requests']} requests ({stats['writes']} writes); "
             f"never more than {most} enabled hook per trigger."
         )
+        if stats.get("versions_created"):
+            versions = ", ".join(f"{name} {n}" for name, n in sorted(stats["versions_created"].items()))
+            click.echo(f"Demo: Actions versions created: {versions}; bound: {stats.get('bound_per_trigger', {})}.")
     finally:
         emulator.stop()

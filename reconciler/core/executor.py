@@ -196,8 +196,10 @@ class _Run(Generic[S]):
     # -- one step ---------------------------------------------------------------------
 
     def _run_step(self, step: S) -> bool:
-        self.on_step(step, "start")
         try:
+            # Inside the try: a callback that raises must fail the step, not kill the worker
+            # (which would leave the run waiting for it forever).
+            self.on_step(step, "start")
             self.runner.guard(step, self.results)
             started = self.runner.run(step, self.results)
             self._wait(step, started)

@@ -13,7 +13,7 @@ FORMAT_VERSION = 1
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     summary = plan.summary
-    return {
+    data: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "summary": {
             "create": summary.create,
@@ -37,6 +37,11 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         # Only in plans with hooks-to-Actions cutovers (older readers and goldens unchanged).
         **({"cutovers": [c.to_dict() for c in plan.cutovers]} if getattr(plan, "cutovers", ()) else {}),
     }
+    if plan.parts:  # other resource types (Actions): absent for a hooks-only config
+        from reconciler.resources.actions.engine import part_to_dict
+
+        data["resources"] = [part_to_dict(part) for part in plan.parts]
+    return data
 
 
 def plan_from_dict(data: Mapping[str, Any]) -> Plan:
@@ -52,6 +57,7 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
         allow_delete=bool(data.get("allow_delete", False)),
         review_only=bool(data.get("review_only", False)),
         unmanaged=tuple(str(name) for name in data.get("unmanaged", ())),
+        parts=tuple(data.get("resources") or ()),  # kept as read: only compared with a fresh plan
     )
 
 

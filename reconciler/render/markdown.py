@@ -41,6 +41,12 @@ def render_markdown(plan: Plan, *, tenant: str = "default", limit: int = GITHUB_
     """The plan as markdown, at most ``limit`` characters long."""
     head = _head(plan, tenant)
     entries = [_Entry.of(change) for change in plan.changes if not change.skipped]
+    if plan.parts:  # other resource types (Actions): their own block, first of the entries
+        from reconciler.resources.actions.render import markdown_lines, summary
+
+        block = "\n".join(markdown_lines(plan.parts, _fence, _code, _plain)).strip()
+        if block:
+            entries.insert(0, _Entry(None, block, f"- {_plain(summary(plan.parts))} · _details omitted_"))
     if not entries:
         return _fit_head(head, [], limit)
     return _fit(head, entries, limit)
@@ -55,7 +61,7 @@ def _head(plan: Plan, tenant: str) -> list[str]:
     skipped = [c for c in plan.changes if c.skipped]
     if plan.has_changes:
         blocks.append(f"**{plan.summary.line()}**")
-    elif skipped or plan.warnings:
+    elif skipped or plan.warnings or (plan.parts and plan.has_drift):
         blocks.append("**No changes to apply.**")
     else:
         blocks.append(f"**{NO_CHANGES}**")
@@ -127,7 +133,7 @@ def _alert(kind: str, sections: list[list[str]]) -> str:
 
 @dataclass
 class _Entry:
-    change: HookChange
+    change: HookChange | None  # None: another resource type's block
     full: str  # the <details> block with every field
     short: str  # one line, without the field changes
 

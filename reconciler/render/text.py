@@ -5,6 +5,8 @@ Colour comes from ``click.style``; ``click.echo`` strips it when output is not a
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from reconciler.resources.hooks.diff import FieldChange
@@ -44,27 +46,61 @@ def render_text(plan: Plan, *, show_steps: bool = True) -> str:
         lines.append(click.style("Cutovers, hooks to Actions (two adjacent requests per trigger):", bold=True))
         lines.extend(f"  {c.describe()}" for c in cutovers)
         lines.append("")
-    if show_steps and plan.steps:
+    if plan.parts:
+        from reconciler.resources.actions.render import text_lines
+
+        lines.extend(text_lines(plan.parts))
+    if show_steps and plan.has_changes:
         lines.append(click.style("Requests, in order:", bold=True))
-        for step in plan.steps:
+        for step in _all_steps(plan):
             after = f" after {', '.join(str(i + 1) for i in step.after)}" if step.after else ""
-            reason = f"  # {step.reason}" if step.reason else ""
-            lines.append(
-                f"  {step.index + 1:>3}. [{step.phase}] {step.action} {step.hook} "
-                f"({step.trigger_id}){after}{reason}"
-            )
+            lines.append(f"  {step.index + 1:>3}. [{step.phase}] {_step_text(step)}{after}{_reason(step)}")
         lines.append("")
-    for warning in plan.warnings:
+    warnings = list(plan.warnings)
+    if plan.parts:
+        from reconciler.resources.actions.render import warnings as part_warnings
+
+        warnings += part_warnings(plan.parts)
+    for warning in warnings:
         lines.append(click.style(f"Warning: {warning}", fg="yellow"))
-    if plan.warnings:
+    if warnings:
         lines.append("")
     if plan.review_only:
         lines.append(click.style(f"Note: {REVIEW_ONLY}", dim=True))
     if plan.has_changes:
-        lines.append(click.style(plan.summary.line(), bold=True))
+        if plan.steps or not plan.parts:
+            lines.append(click.style(plan.summary.line(), bold=True))
+        if plan.parts:
+            from reconciler.resources.actions.render import summary
+
+            lines.append(click.style(summary(plan.parts), bold=True))
     else:
         lines.append(NOTHING_TO_APPLY if plan.has_drift else NO_CHANGES)
     return "\n".join(lines) + "\n"
+
+
+def _all_steps(plan: Plan) -> tuple[Any, ...]:
+    if not plan.parts:
+        return plan.steps
+    from reconciler.resources.actions.engine import all_steps
+
+    return all_steps(plan.steps, plan.parts)
+
+
+def _step_text(step: Any) -> str:
+    if step.type == "hook":
+        return f"{step.action} {step.hook} ({step.trigger_id})"
+    return f"{step.operation} {step.type} {step.key}"
+
+
+def _reason(step: Any) -> str:
+    if not step.reason:
+        return ""
+    if isinstance(step.reason, str):
+        return f"  # {step.reason}"
+    from reconciler.resources.base import registry
+
+    return f"  # {registry().word(step.reason)}"
 
 
 def _change_lines(change: HookChange) -> list[str]:

@@ -1,9 +1,63 @@
-"""Registers Actions with the engine: validation now; planning and operations next."""
+"""Registers the Actions types with the engine: ``action`` (key: the action name) and
+``bindings`` (key: the trigger id; planned after ``action``, whose deploys it waits for)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from reconciler.core.planner import TypePlan
 from reconciler.resources.actions import check
 from reconciler.resources.base import ResourceType, register
+
+
+def _read_live(client: Any, desired: Any) -> Any:
+    from reconciler.resources.actions.engine import read_live
+
+    return read_live(client, desired)
+
+
+def _plan_actions(desired: Any, live: Any, options: Any) -> TypePlan:
+    from reconciler.resources.actions.plan import plan_actions
+
+    return plan_actions(desired, live, options)[0]
+
+
+def _plan_bindings(desired: Any, live: Any, options: Any) -> TypePlan:
+    from reconciler.resources.actions.plan import plan_actions
+
+    return plan_actions(desired, live, options)[1]
+
+
+def _action_ops(client: Any, desired: Any) -> Any:
+    from reconciler.resources.actions.ops import ActionOperations
+
+    return ActionOperations(client, desired)
+
+
+def _binding_ops(client: Any, desired: Any) -> Any:
+    from reconciler.resources.actions.ops import BindingOperations
+
+    return BindingOperations(client, desired)
+
+
+def _verify(steps: Any, state: Any) -> tuple[str, ...]:
+    from reconciler.resources.actions.verify import differences
+
+    desired, live = state
+    return tuple(differences(steps, desired, live))
+
+
+def _words(reason: Any) -> str:
+    from reconciler.resources.actions.wording import word
+
+    return word(reason)
+
+
+def _block(change: Any) -> list[str]:
+    from reconciler.resources.actions.render import change_lines
+
+    return change_lines(change)
+
 
 ACTIONS = register(
     ResourceType(
@@ -11,7 +65,28 @@ ACTIONS = register(
         noun="actions",
         folder="actions",
         check=check,
-        # read_live (live.read_live_actions), plan and operations: the Actions planner's issue.
+        read_live=_read_live,
+        plan=_plan_actions,
+        operations=_action_ops,
+        verify=_verify,
+        # export (actions + triggers in deploy-cli's layout): not built yet.
+        words=_words,
+        block=_block,
         after_types=("hook",),  # a cutover binds an action after (or before) a hook's disable
+    )
+)
+
+BINDINGS = register(
+    ResourceType(
+        name="bindings",
+        noun="trigger bindings",
+        folder="triggers",
+        read_live=_read_live,
+        plan=_plan_bindings,
+        operations=_binding_ops,
+        verify=_verify,
+        words=_words,
+        block=_block,
+        after_types=("action",),
     )
 )

@@ -216,16 +216,24 @@ class Plan:
     review_only: bool = False
     # Live hooks outside the config (and its exclusions) that this plan leaves in place.
     unmanaged: tuple[str, ...] = ()
+    # Other resource types' parts (core.planner.TypePlan; Actions and bindings), local
+    # indexes: run after the hook steps' numbers (``resources.actions.engine.all_steps``).
+    # A plan read from a file keeps them as read (dicts): they are only compared.
+    parts: tuple[Any, ...] = ()
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.steps)
+        return bool(self.steps) or any(getattr(part, "steps", None) for part in self.parts)
 
     @property
     def has_drift(self) -> bool:
         """The tenant differs from the config: requests to make, or differences left in place
         (unmanaged hooks, skipped changes)."""
-        return self.has_changes or bool(self.unmanaged) or any(c.skipped for c in self.changes)
+        if self.has_changes or bool(self.unmanaged) or any(c.skipped for c in self.changes):
+            return True
+        from reconciler.resources.actions.render import has_drift
+
+        return bool(self.parts) and has_drift(self.parts)
 
     @property
     def summary(self) -> Summary:
