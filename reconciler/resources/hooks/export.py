@@ -18,6 +18,7 @@ written outside ``<directory>/hooks``, and no existing file is replaced without 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -28,7 +29,7 @@ from reconciler.resources.hooks.model import LiveState
 from reconciler.resources.hooks.secrets import user_keys
 from reconciler.resources.hooks.templates import masked
 
-__all__ = ["ExportResult", "export_live", "file_stem", "write_config", "write_hook"]
+__all__ = ["ExportResult", "existing_files", "export_live", "file_stem", "write_config", "write_hook"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,14 @@ class ExportResult:
     encoded: Mapping[str, str]  # hook name -> the safe file stem used instead
 
 
+def existing_files(live: LiveState, directory: str | Path) -> list[Path]:
+    """What exporting ``live`` to ``directory`` would replace (``--force`` needed)."""
+    hooks_dir = Path(directory) / "hooks"
+    stems = safe_stems([hook.name for hook in live.hooks], "hook")
+    paths = (hooks_dir / f"{stem}{suffix}" for stem in stems.values() for suffix in (".json", ".js"))
+    return [path for path in paths if os.path.lexists(path)]
+
+
 def export_live(
     live: LiveState, directory: str | Path, values: Mapping[str, object] | None = None, *, force: bool = False
 ) -> ExportResult:
@@ -48,7 +57,7 @@ def export_live(
     hooks = sorted(live.hooks, key=lambda h: h.name)
     stems = safe_stems([hook.name for hook in hooks], "hook")
     if not force:
-        refuse_existing(hooks_dir, (hooks_dir / f"{stem}{suffix}" for stem in stems.values() for suffix in (".json", ".js")))
+        refuse_existing(hooks_dir, existing_files(live, directory))
     make_dir(hooks_dir)
     users: dict[str, list[str]] = {}
     for hook in hooks:
