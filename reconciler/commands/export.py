@@ -15,6 +15,7 @@ import click
 
 from reconciler.commands.common import client_for, connection_options, fail, report_errors
 from reconciler.config import CONNECTION_VARS, TERMINAL_VARS
+from reconciler.errors import ApiError, HooksUnavailableError, ReconcilerError
 from reconciler.terminal import env_help, run_settings
 
 
@@ -22,12 +23,26 @@ NO_HOOKS = "this tenant has no Hooks"
 NO_ACTIONS = "this tenant has no Actions (403 feature_not_enabled)"
 
 
-def _try(read: Callable[[], Any], unavailable: type[Exception]) -> Any:
+def _try(read: Callable[[], Any], unavailable: Callable[[Exception], bool]) -> Any:
     """``read()``, or None when the tenant does not serve that half."""
     try:
         return read()
-    except unavailable:
-        return None
+    except ReconcilerError as error:
+        if unavailable(error):
+            return None
+        raise
+
+
+def _no_hooks(error: Exception) -> bool:
+    # A retired Hooks feature answers 403 "deprecated feature", or 404 on /hooks; a missing
+    # scope (403 insufficient_scope) is not "no Hooks" and stays an error.
+    return isinstance(error, HooksUnavailableError) or (isinstance(error, ApiError) and error.status == 404)
+
+
+def _no_actions(error: Exception) -> bool:
+    from reconciler.api.action_errors import ActionsUnavailableError
+
+    return isinstance(error, ActionsUnavailableError)
 
 
 @click.command(epilog=env_help(*CONNECTION_VARS, *TERMINAL_VARS))
@@ -39,8 +54,6 @@ def export(output: str, force: bool, domain: str | None, client_id: str | None, 
            config_file: str | None) -> None:
     """Write the live hooks, actions and trigger bindings as a config directory (secrets as
     ##KEY## keywords)."""
-    from reconciler.api.action_errors import ActionsUnavailableError
-    from reconciler.errors import HooksUnavailableError
     from reconciler.resources.actions import export as actions_export
     from reconciler.resources.actions.live import read_live_actions
     from reconciler.resources.export_files import refuse_existing
@@ -49,8 +62,8 @@ def export(output: str, force: bool, domain: str | None, client_id: str | None, 
 
     settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
     with client_for(settings) as client:
-        hooks = _try(lambda: read_live(client), HooksUnavailableError)
-        actions = _try(lambda: read_live_actions(client, (), every_trigger=True), ActionsUnavailableError)
+        hooks = _try(lambda: read_live(client), _no_hooks)
+        actions = _try(lambda: read_live_actions(client, (), every_trigger=True), _no_actions)
     if hooks is None and actions is None:
         fail(f"nothing to export: {NO_HOOKS}, and {NO_ACTIONS}")
     if not force:  # both halves checked before either writes
