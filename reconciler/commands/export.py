@@ -15,12 +15,13 @@ import click
 
 from reconciler.commands.common import client_for, connection_options, fail, report_errors
 from reconciler.config import CONNECTION_VARS, TERMINAL_VARS
-from reconciler.errors import ApiError, HooksUnavailableError, ReconcilerError
+from reconciler.errors import ApiError, AuthError, HooksUnavailableError, ReconcilerError
 from reconciler.terminal import env_help, run_settings
 
 
 NO_HOOKS = "this tenant has no Hooks"
 NO_ACTIONS = "this tenant has no Actions (403 feature_not_enabled)"
+NO_ACTIONS_SCOPE = "the client lacks scope read:actions"
 
 
 def _try(read: Callable[[], Any], unavailable: Callable[[Exception], bool]) -> Any:
@@ -63,7 +64,13 @@ def export(output: str, force: bool, domain: str | None, client_id: str | None, 
     settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
     with client_for(settings) as client:
         hooks = _try(lambda: read_live(client), _no_hooks)
-        actions = _try(lambda: read_live_actions(client, (), every_trigger=True), _no_actions)
+        try:
+            actions, skipped = _try(lambda: read_live_actions(client, (), every_trigger=True), _no_actions), NO_ACTIONS
+        except AuthError as error:
+            if hooks is None or error.status != 403:
+                raise
+            # A read:hooks-only client exported hooks before Actions existed: it still does.
+            actions, skipped = None, NO_ACTIONS_SCOPE
     if hooks is None and actions is None:
         fail(f"nothing to export: {NO_HOOKS}, and {NO_ACTIONS}")
     if not force:  # both halves checked before either writes
@@ -83,7 +90,7 @@ def export(output: str, force: bool, domain: str | None, client_id: str | None, 
         click.echo(f"Exported {actions_result.actions} actions to {actions_result.directory}/actions and "
                    f"{actions_result.triggers} trigger lists to {actions_result.directory}/triggers/triggers.json")
     else:
-        click.echo(f"note: {NO_ACTIONS}: exported hooks only")
+        click.echo(f"note: {skipped}: exported hooks only")
     _notes(hooks_result, actions_result)
 
 

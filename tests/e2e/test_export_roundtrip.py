@@ -129,3 +129,13 @@ def test_a_tenant_with_neither_fails_in_one_line(emulator_factory: Any, tmp_path
     result = run_cli(["export", "-o", str(tmp_path / "out")], env_of(tenant))
     assert result.exit_code == 1 and "nothing to export" in result.output
     assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
+def test_a_read_hooks_only_client_still_exports_hooks(emulator_factory: Any, tmp_path: Path) -> None:
+    tenant = emulator_factory(scopes="read:hooks")
+    tenant.seed([{"name": "h", "triggerId": "credentials-exchange", "script": "// h\n"}])
+    out = tmp_path / "out"
+    result = run_cli(["export", "-o", str(out)], env_of(tenant))
+    assert result.exit_code == 0, result.output
+    assert "lacks scope read:actions: exported hooks only" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["hooks"]
