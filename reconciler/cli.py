@@ -13,7 +13,8 @@ from reconciler import __version__
 from reconciler.commands.config import schema, validate
 from reconciler.commands.github import comment
 from reconciler.commands.reconcile import apply, plan
-from reconciler.commands.tenant import demo, export, unlock
+from reconciler.commands.export import export
+from reconciler.commands.tenant import demo, unlock
 from reconciler.commands.tools import migrate, run_command
 from reconciler.terminal import Lazy, ReconcilerGroup, no_color_option
 

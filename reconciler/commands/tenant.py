@@ -1,4 +1,5 @@
-"""``unlock``, ``export`` and ``demo``: commands about one tenant (or a throwaway one)."""
+"""``unlock`` and ``demo``: commands about one tenant (or a throwaway one); ``export`` lives in
+:mod:`reconciler.commands.export` and is re-exported here for old imports."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 import click
 
 from reconciler.commands.common import client_for, connection_options, fail, print_apply_report, report_errors
+from reconciler.commands.export import export  # noqa: F401  (old import path)
 from reconciler.config import CONNECTION_VARS, KEYWORD_VARS, TERMINAL_VARS, Settings
 from reconciler.terminal import env_help, no_color_option, run_settings
 
@@ -39,37 +41,6 @@ def unlock(domain: str | None, client_id: str | None, audience: str | None, conf
             click.confirm("Remove the lease? Only do this if that apply is not running", abort=True)
         store.delete(marker.id)  # by id: a lease taken since we looked is not touched
         click.echo("Lease removed.")
-
-
-@click.command(epilog=env_help(*CONNECTION_VARS, *TERMINAL_VARS))
-@click.option("-o", "--output", default="exported-config", show_default=True, type=click.Path(file_okay=False))
-@click.option("--force", is_flag=True, help="Replace files that already exist in OUTPUT/hooks.")
-@connection_options
-@report_errors
-def export(output: str, force: bool, domain: str | None, client_id: str | None, audience: str | None,
-           config_file: str | None) -> None:
-    """Write the live hooks as a config directory (secrets as ##KEY## keywords)."""
-    from reconciler.resources.hooks.export import export_live
-    from reconciler.usecases import read_live
-
-    settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
-    with client_for(settings) as client:
-        live = read_live(client)
-    # Known keyword values are written back as ##KEY## in the exported scripts.
-    result = export_live(live, output, settings.keyword_mappings, force=force)
-    click.echo(f"Exported {result.hooks} hooks to {result.directory}/hooks")
-    for name, stem in result.encoded.items():
-        click.echo(f"note: hook {name!r} is not a safe file name; written as {stem}.json / {stem}.js")
-    if result.keywords:
-        click.echo(
-            "Secret values cannot be read from Auth0. Before planning, set these variables "
-            "(or put them in AUTH0_KEYWORD_REPLACE_MAPPINGS): " + ", ".join(result.keywords)
-        )
-    for keyword, hooks in result.shared_keywords.items():
-        click.echo(
-            f"note: ##{keyword}## is shared by hooks {', '.join(hooks)}: one value for all of them "
-            "(rename the keyword in one hook's JSON to give it its own value)"
-        )
 
 
 @click.command(epilog=env_help(*KEYWORD_VARS, *TERMINAL_VARS))

@@ -38,8 +38,9 @@ Operations = Callable[[Any, Any], Any]
 Jobs = Callable[[Any], Mapping[int, Any]]
 # (steps done, live state read back) -> what the tenant lacks, one line each.
 Verify = Callable[[Any, Any], tuple[str, ...]]
-# (live state, output directory) -> files written.
-Export = Callable[[Any, Any], Any]
+# (live state, output directory, keyword values=None, *, force=False) -> what was written
+# (deploy-cli's layout; known keyword values masked back to ##KEY##; nothing replaced without force).
+Export = Callable[..., Any]
 # A Reason of this type -> one line of text (the type's wording module).
 Words = Callable[[Reason], str]
 # A Change of this type -> its text block lines (the renderers' per-type block).

@@ -196,13 +196,15 @@ def bindings_to_read(
 
 def read_live_actions(
     client: ActionsClient, triggers: Iterable[str] | None, *, names: Iterable[str] | None = None,
+    every_trigger: bool = False,
 ) -> LiveActions:
     """Read the tenant's actions, the triggers it offers and the bindings a run may touch.
 
     ``triggers``: the trigger ids the config manages (triggers.json keys); None when the config
     has no Actions part at all: then nothing is requested and :data:`NOT_READ` is returned, so
     a hooks-only config costs zero Actions requests. ``names``: the action names in scope
-    (None: every custom action). The trigger list is read alongside the action pages; bindings
+    (None: every custom action). ``every_trigger`` (export): the bindings of every trigger the
+    tenant offers and binds through this API, as if the config managed them all. The trigger list is read alongside the action pages; bindings
     one request per needed trigger, concurrently within the client's worker budget.
     """
     if triggers is None:
@@ -217,6 +219,8 @@ def read_live_actions(
             (LiveAction.from_api(a) for a in api.list() if a.get("name") != LEASE_NAME), key=lambda a: (a.name, a.id),
         ))
         offered = tuple(trigger_from_api(t) for t in offered_later.result())
+        if every_trigger:
+            managed = managed | {t.id for t in offered}
         needed = bindings_to_read(managed, actions, offered, names)
         lists = list(pool.map(api.bindings, needed))
     bindings = LiveBindings({

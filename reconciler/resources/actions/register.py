@@ -47,6 +47,12 @@ def _verify(steps: Any, state: Any) -> tuple[str, ...]:
     return tuple(differences(steps, desired, live))
 
 
+def _export(live: Any, directory: Any, values: Any = None, *, force: bool = False) -> Any:
+    from reconciler.resources.actions.export import export_actions
+
+    return export_actions(live, directory, values, force=force)
+
+
 def _words(reason: Any) -> str:
     from reconciler.resources.actions.wording import word
 
@@ -69,7 +75,7 @@ ACTIONS = register(
         plan=_plan_actions,
         operations=_action_ops,
         verify=_verify,
-        # export (actions + triggers in deploy-cli's layout): not built yet.
+        export=_export,  # actions/ and triggers/triggers.json in deploy-cli's layout
         words=_words,
         block=_block,
         after_types=("hook",),  # a cutover binds an action after (or before) a hook's disable

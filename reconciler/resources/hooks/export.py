@@ -17,26 +17,19 @@ written outside ``<directory>/hooks``, and no existing file is replaced without 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from reconciler.errors import ReconcilerError
+from reconciler.resources.export_files import file_stem, make_dir, refuse_existing, safe_stems, write_new
 from reconciler.resources.hooks.model import LiveState
 from reconciler.resources.hooks.secrets import user_keys
 from reconciler.resources.hooks.templates import masked
 
-
-# Auth0's own rule for hook names (letters, digits, spaces, '-'), plus '_' and '.' inside.
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,98}[A-Za-z0-9_-])?")
-_WINDOWS_DEVICES = frozenset(
-    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
-    | {f"{p}{n}" for p in ("COM", "LPT") for n in "123456789\u00b9\u00b2\u00b3"}
-)
+__all__ = ["ExportResult", "existing_files", "export_live", "file_stem", "write_config", "write_hook"]
 
 
 @dataclass(frozen=True)
@@ -48,26 +41,12 @@ class ExportResult:
     encoded: Mapping[str, str]  # hook name -> the safe file stem used instead
 
 
-def file_stem(name: str) -> str | None:
-    """``name`` itself when it is safe as a file name on every OS, else None."""
-    if not _PLAIN_NAME.fullmatch(name) or ".." in name:
-        return None
-    if name.split(".")[0].rstrip(" ").upper() in _WINDOWS_DEVICES:
-        return None
-    return name
-
-
-def _stems(names: list[str]) -> dict[str, str]:
-    """A distinct, safe stem per hook; distinct even on case-insensitive file systems."""
-    stems: dict[str, str] = {}
-    taken: set[str] = set()
-    for name in sorted(names):
-        stem = file_stem(name)
-        if stem is None or stem.lower() in taken:
-            stem = "hook-" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        taken.add(stem.lower())
-        stems[name] = stem
-    return stems
+def existing_files(live: LiveState, directory: str | Path) -> list[Path]:
+    """What exporting ``live`` to ``directory`` would replace (``--force`` needed)."""
+    hooks_dir = Path(directory) / "hooks"
+    stems = safe_stems([hook.name for hook in live.hooks], "hook")
+    paths = (hooks_dir / f"{stem}{suffix}" for stem in stems.values() for suffix in (".json", ".js"))
+    return [path for path in paths if os.path.lexists(path)]
 
 
 def export_live(
@@ -76,22 +55,10 @@ def export_live(
     """Write ``live`` under ``directory``; ``values`` (keyword -> value) are masked back to ``##KEY##``."""
     hooks_dir = Path(directory) / "hooks"
     hooks = sorted(live.hooks, key=lambda h: h.name)
-    stems = _stems([hook.name for hook in hooks])
+    stems = safe_stems([hook.name for hook in hooks], "hook")
     if not force:
-        existing = [
-            f"{stem}{suffix}" for stem in stems.values() for suffix in (".json", ".js")
-            if os.path.lexists(hooks_dir / f"{stem}{suffix}")
-        ]
-        if existing:
-            more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
-            raise ReconcilerError(
-                f"{hooks_dir}: would overwrite {', '.join(existing[:3])}{more}; "
-                "pass --force to replace them, or export to a new directory (-o)"
-            )
-    try:
-        hooks_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ReconcilerError(f"{hooks_dir}: cannot create directory ({error.strerror})") from None
+        refuse_existing(hooks_dir, existing_files(live, directory))
+    make_dir(hooks_dir)
     users: dict[str, list[str]] = {}
     for hook in hooks:
         keys = sorted(user_keys(hook.secret_keys))
@@ -136,14 +103,6 @@ def write_hook(hooks_dir: Path, metadata: dict[str, Any], script: str, *, stem: 
     """One hook in deploy-cli's layout: ``<stem>.json`` pointing at ``./<stem>.js`` (stem: the
     name, by default). A file already there is replaced, a symlink there is never followed."""
     stem = stem or metadata["name"]
-    _write_new(hooks_dir / f"{stem}.js", script)
+    write_new(hooks_dir / f"{stem}.js", script)
     metadata = {**metadata, "script": f"./{stem}.js"}
-    _write_new(hooks_dir / f"{stem}.json", json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
-
-
-def _write_new(path: Path, text: str) -> None:
-    if os.path.lexists(path):
-        path.unlink()
-    # Exclusive create: if something appears in between, fail rather than write through it.
-    with open(path, "x", encoding="utf-8", newline="") as handle:
-        handle.write(text)
+    write_new(hooks_dir / f"{stem}.json", json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")

@@ -112,7 +112,7 @@ def test_export_command_against_hostile_live_names(emulator, tmp_path: Path) -> 
     env = {**emulator.env(), "AUTH0_ACCESS_TOKEN": ""}
     result = CliRunner().invoke(cli, ["export", "-o", str(out)], env=env)
     assert result.exit_code == 0, result.output
-    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    files = [p for p in tmp_path.rglob("*") if p.is_file() and p.parent != out / "triggers"]  # the emulator has Actions
     assert len(files) == 10 and all(p.parent == out / "hooks" for p in files)
     assert "not a safe file name" in result.output and "'../../escape'" in result.output
     assert "##TOKEN## is shared by hooks" in result.output
