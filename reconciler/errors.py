@@ -55,6 +55,12 @@ class HooksUnavailableError(ApiError):
     """The tenant has no Hooks feature (retired, or a tenant created after 2023-10-16)."""
 
 
+def hooks_unavailable(error: BaseException) -> bool:
+    """A tenant without Hooks: 403 "deprecated feature" (Auth0 since 2026-11-18), or 404 on
+    /hooks (the emulator's ``--no-hooks``). A missing scope is not that: it stays an error."""
+    return isinstance(error, HooksUnavailableError) or (isinstance(error, ApiError) and error.status == 404)
+
+
 class BadResponseError(ApiError):
     """A server answer that does not have the shape the API documents (a proxy, a WAF, a
     broken mock): the message names the request, e.g. ``GET /api/v2/hooks?page=0: ...``."""

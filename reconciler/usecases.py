@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from reconciler.resources.hooks.ops import ApplyReport, StepCallback, execute
 from reconciler.config import Settings
-from reconciler.errors import ReconcilerError
+from reconciler.errors import HooksUnavailableError, ReconcilerError, hooks_unavailable
 from reconciler.lease import LEASE_NAME, Lease
 from reconciler.lease_actions import lease_store
 from reconciler.resources.hooks.model import DesiredState, LiveState
@@ -87,10 +87,24 @@ def saved_options(saved: SavedPlan, settings: Settings | None = None) -> PlanOpt
     )
 
 
-def read_live(client: ManagementClient) -> LiveState:
+def read_live(client: ManagementClient, desired: DesiredState | None = None) -> LiveState:
     """The live tenant as every command sees it: the one place the apply lease's marker
-    hook is filtered out, so plans, drift, export and the delete threshold never see it."""
-    live = client.read_live_state()
+    hook is filtered out, so plans, drift, export and the delete threshold never see it.
+
+    Auth0 ended Hooks on 2026-11-18: a tenant without them has no live hooks, which is fine
+    for a config without hooks (Actions only); a config that has hooks gets the one-line
+    error saying the tenant has none."""
+    try:
+        live = client.read_live_state()
+    except ReconcilerError as error:
+        if not hooks_unavailable(error):
+            raise
+        if desired is not None and not desired.hooks:
+            return LiveState(hooks=())
+        raise HooksUnavailableError(
+            "this tenant has no Hooks (Auth0 retired them on 2026-11-18), but the config has "
+            f"hooks/: move them to Actions with `reconciler migrate` ({error})"
+        ) from None
     return LiveState(hooks=tuple(h for h in live.hooks if h.name != LEASE_NAME))
 
 
@@ -106,7 +120,7 @@ def make_plan(
     reserved = [hook.source or hook.name for hook in desired.hooks if hook.name == LEASE_NAME]
     if reserved:
         raise PlanError(f"{reserved[0]}: the hook name {LEASE_NAME} is reserved for the apply lease")
-    live = read_live(client)
+    live = read_live(client, desired)
     fresh = _with_parts(build_plan(desired, live, options), desired, client, options)
     if saved is not None:
         check_matches(saved, fresh)
@@ -169,7 +183,7 @@ def _apply_leased(
     plan: Plan, desired: DesiredState, client: ManagementClient, options: PlanOptions,
     lease: Lease, max_workers: int, on_step: StepCallback | None, stop: threading.Event,
 ) -> ApplyOutcome:
-    again = _with_parts(build_plan(desired, read_live(client), options), desired, client, options)
+    again = _with_parts(build_plan(desired, read_live(client, desired), options), desired, client, options)
     if canonical([s.to_dict() for s in again.steps]) != canonical([s.to_dict() for s in plan.steps]) or (
         canonical(_parts_dict(again)) != canonical(_parts_dict(plan))
     ):
@@ -186,7 +200,7 @@ def _apply_leased(
         report = execute(plan, client, desired, max_workers=max_workers, on_step=on_step, stop=stop)
     if lease.lost or not report.ok or report.interrupted:
         return ApplyOutcome(report, lease_lost=lease.lost)
-    found = differences(plan, desired, read_live(client))
+    found = differences(plan, desired, read_live(client, desired))
     if plan.parts:
         found += verify(report.done, client, desired.actions)
     return ApplyOutcome(report, tuple(found))

@@ -15,7 +15,7 @@ import click
 
 from reconciler.commands.common import client_for, connection_options, fail, report_errors
 from reconciler.config import CONNECTION_VARS, TERMINAL_VARS
-from reconciler.errors import ApiError, AuthError, HooksUnavailableError, ReconcilerError
+from reconciler.errors import AuthError, ReconcilerError, hooks_unavailable
 from reconciler.terminal import env_help, run_settings
 
 
@@ -35,9 +35,7 @@ def _try(read: Callable[[], Any], unavailable: Callable[[Exception], bool]) -> A
 
 
 def _no_hooks(error: Exception) -> bool:
-    # A retired Hooks feature answers 403 "deprecated feature", or 404 on /hooks; a missing
-    # scope (403 insufficient_scope) is not "no Hooks" and stays an error.
-    return isinstance(error, HooksUnavailableError) or (isinstance(error, ApiError) and error.status == 404)
+    return hooks_unavailable(error)
 
 
 def _no_actions(error: Exception) -> bool:
