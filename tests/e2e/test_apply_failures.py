@@ -44,6 +44,6 @@ def test_demo_plans_applies_and_converges() -> None:
     assert "Plan: 6 to create" in out
     assert "Apply complete" in out
     assert "No changes. The tenant matches the configuration." in out.rstrip().splitlines()[-5:]
-    assert "Actions versions created: add-client-tier-claim 1, add-profile-claims 1" in out  # hooks and actions
+    assert "Actions versions created: add-profile-claims 1, send-sms-via-provider 1" in out  # hooks and actions
     assert "never more than 1 enabled hook per trigger" in out
     assert "Traceback" not in result.stderr
