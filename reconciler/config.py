@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
@@ -38,6 +38,7 @@ KEYWORD_VARS = (MAPPINGS_VAR, "and any ##KEY## / @@KEY@@ keyword by name")
 PLAN_VARS = ("AUTH0_ALLOW_DELETE", HMAC_ENV)
 TERMINAL_VARS = ("NO_COLOR",)
 EXCLUDED_HOOKS_KEY = "AUTH0_EXCLUDED_HOOKS"
+EXCLUDED_ACTIONS_KEY = "AUTH0_EXCLUDED_ACTIONS"
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class Settings:
     # The environment as it was at start: keywords may name any variable (deploy-cli's rule).
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
     excluded_hooks: tuple[str, ...] = ()
+    excluded_actions: tuple[str, ...] = ()  # AUTH0_EXCLUDED_ACTIONS (deploy-cli's naming)
     # AUTH0_CUTOVER: per hook trigger, "both" or "neither" (resources/cutover.py); {}: defaults.
     cutover: Mapping[str, str] = field(default_factory=dict)
     color: bool | None = None  # False: never; None: only on a terminal
@@ -178,6 +180,7 @@ def load_settings(
         keyword_mappings=MappingProxyType(mappings),
         environ=MappingProxyType(dict(env)),
         excluded_hooks=excluded_hooks(_clean(env.get(EXCLUDED_HOOKS_KEY)) or file.get(EXCLUDED_HOOKS_KEY)),
+        excluded_actions=excluded_actions(_clean(env.get(EXCLUDED_ACTIONS_KEY)) or file.get(EXCLUDED_ACTIONS_KEY)),
         cutover=_cutover(env, file, config_file),
         # https://no-color.org: present and not empty disables colour.
         color=False if no_color or env.get("NO_COLOR") else None,
@@ -230,9 +233,10 @@ def read_config_file(path: str) -> dict[str, Any]:
             raise ConfigError(f"{path}: {error}") from None
     if mappings is not None and not isinstance(mappings, dict):
         raise ConfigError(f"{path}: {MAPPINGS_VAR}: must be an object of keyword values")
-    excluded = data.get(EXCLUDED_HOOKS_KEY)
-    if excluded is not None and not (isinstance(excluded, list) and all(isinstance(x, str) for x in excluded)):
-        raise ConfigError(f"{path}: {EXCLUDED_HOOKS_KEY}: must be an array of hook names")
+    for key, what in ((EXCLUDED_HOOKS_KEY, "hook"), (EXCLUDED_ACTIONS_KEY, "action")):
+        excluded = data.get(key)
+        if excluded is not None and not (isinstance(excluded, list) and all(isinstance(x, str) for x in excluded)):
+            raise ConfigError(f"{path}: {key}: must be an array of {what} names")
     for key in ("AUTH0_ALLOW_DELETE", "AUTH0_TIMEOUT"):
         if isinstance(data.get(key), (dict, list)):
             raise ConfigError(f"{path}: {key}: must be a {'boolean' if key == 'AUTH0_ALLOW_DELETE' else 'number'}")
@@ -269,6 +273,16 @@ _HOOK_NAME = re.compile(r"^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$")
 def excluded_hooks(value: Any) -> tuple[str, ...]:
     """``AUTH0_EXCLUDED_HOOKS`` (deploy-cli's naming, as AUTH0_EXCLUDED_RULES): hook names the
     tool leaves alone, as a list (config.json), a JSON array, or ``a,b``."""
+    return _excluded(value, EXCLUDED_HOOKS_KEY, "hook", _HOOK_NAME.match)
+
+
+def excluded_actions(value: Any) -> tuple[str, ...]:
+    """``AUTH0_EXCLUDED_ACTIONS`` (deploy-cli's naming): action names the tool leaves alone
+    (never created, changed, unbound or deleted), in the same forms."""
+    return _excluded(value, EXCLUDED_ACTIONS_KEY, "action", lambda name: 0 < len(name) <= 200 and name.isprintable())
+
+
+def _excluded(value: Any, key: str, what: str, valid: Callable[[str], Any]) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
     if isinstance(value, str):
@@ -277,16 +291,16 @@ def excluded_hooks(value: Any) -> tuple[str, ...]:
             try:
                 value = json.loads(text)
             except ValueError:
-                raise ConfigError(f"{EXCLUDED_HOOKS_KEY}: not a JSON array of hook names") from None
+                raise ConfigError(f"{key}: not a JSON array of {what} names") from None
         else:
             value = [part.strip() for part in text.split(",") if part.strip()]
     if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
-        raise ConfigError(f"{EXCLUDED_HOOKS_KEY}: expected a list of hook names")
-    bad = next((name for name in value if not _HOOK_NAME.match(name)), None)
+        raise ConfigError(f"{key}: expected a list of {what} names")
+    bad = next((name for name in value if not valid(name)), None)
     if bad is not None:
-        raise ConfigError(f"{EXCLUDED_HOOKS_KEY}: {bad[:60]!r} is not a hook name")
+        raise ConfigError(f"{key}: {bad[:60]!r} is not {'an' if what[0] in 'aeiou' else 'a'} {what} name")
     if len(value) > MAX_EXCLUDED:
-        raise ConfigError(f"{EXCLUDED_HOOKS_KEY}: more than {MAX_EXCLUDED} names")
+        raise ConfigError(f"{key}: more than {MAX_EXCLUDED} names")
     return tuple(dict.fromkeys(value))
 
 

@@ -144,6 +144,11 @@ def check_matches(saved: SavedPlan, now: Plan) -> None:
             "plan file was altered or is stale: its Actions part is not what the config and the tenant "
             "produce now; run `reconciler plan` again"
         )
+    if canonical([c.to_dict() for c in saved.plan.cutovers]) != canonical([c.to_dict() for c in now.cutovers]):
+        raise PlanFileError(
+            "plan file was altered or is stale: its hooks-to-Actions cutovers are not what the config, "
+            "the tenant and AUTH0_CUTOVER produce now; run `reconciler plan` again"
+        )
     described = ([c.to_dict() for c in saved.plan.changes], [h.to_dict() for h in saved.plan.handovers])
     if canonical(described) != canonical(([c.to_dict() for c in now.changes], [h.to_dict() for h in now.handovers])):
         raise PlanFileError(
@@ -261,6 +266,10 @@ def _check_shape(data: Mapping[str, Any]) -> None:
         _field(part, "type", str, f"plan.resources[{i}]")
         if len(_list_of(part, "steps", dict, f"plan.resources[{i}]")) > MAX_STEPS:
             raise _Malformed(f"plan.resources[{i}].steps: more than {MAX_STEPS} steps")
+    for i, cutover in enumerate(_list_of(data, "cutovers", dict, top, optional=True)):
+        for key in ("trigger", "mode", "hook"):
+            _field(cutover, key, str, f"plan.cutovers[{i}]")
+        _list_of(cutover, "actions", str, f"plan.cutovers[{i}]")
     steps = _list_of(data, "steps", dict, top)
     if len(steps) > MAX_STEPS:
         raise _Malformed(f"plan.steps: {len(steps)} steps (at most {MAX_STEPS})")

@@ -70,6 +70,8 @@ def plan_options(
         hmac_key=settings.hmac_key,
         force=force,
         excluded_hooks=frozenset(settings.excluded_hooks) | frozenset(exclude),
+        excluded_actions=frozenset(settings.excluded_actions),
+        cutover=tuple(sorted(settings.cutover.items())),
     )
 
 
@@ -84,6 +86,9 @@ def saved_options(saved: SavedPlan, settings: Settings | None = None) -> PlanOpt
         force=recorded.force,
         # Not recorded in the file: a different list makes a different plan, which is refused.
         excluded_hooks=frozenset(settings.excluded_hooks),
+        excluded_actions=frozenset(settings.excluded_actions),
+        # Not recorded either: a different AUTH0_CUTOVER makes different cutovers, refused.
+        cutover=tuple(sorted(settings.cutover.items())),
     )
 
 
@@ -121,18 +126,25 @@ def make_plan(
     if reserved:
         raise PlanError(f"{reserved[0]}: the hook name {LEASE_NAME} is reserved for the apply lease")
     live = read_live(client, desired)
-    fresh = _with_parts(build_plan(desired, live, options), desired, client, options)
+    fresh = _with_parts(build_plan(desired, live, options), desired, live, client, options)
     if saved is not None:
         check_matches(saved, fresh)
     return fresh
 
 
-def _with_parts(plan: Plan, desired: DesiredState, client: ManagementClient, options: PlanOptions) -> Plan:
-    """The hooks plan plus the Actions parts (none, and no request, for a hooks-only config)."""
-    from reconciler.resources.actions.engine import plan_parts
+def _with_parts(plan: Plan, desired: DesiredState, live: LiveState, client: ManagementClient, options: PlanOptions) -> Plan:
+    """The hooks plan plus the Actions parts and the hooks-to-Actions cutovers (none, and no
+    request, for a hooks-only config)."""
+    from reconciler.resources.actions.engine import plan_parts_and_live
+    from reconciler.resources.cutover import word
+    from reconciler.resources.cutover_wiring import plan_cutover
 
-    parts = plan_parts(desired.actions, client, options)
-    return dataclasses.replace(plan, parts=parts) if parts else plan
+    parts, live_actions = plan_parts_and_live(desired.actions, client, options)
+    if not parts:
+        return plan
+    cut = plan_cutover(plan.steps, parts, desired, live.hooks, live_actions, dict(options.cutover), options.excluded_hooks)
+    warnings = plan.warnings + tuple(word(reason) for reason in cut.warnings)
+    return dataclasses.replace(plan, parts=parts, cutovers=cut.cutovers, warnings=warnings)
 
 
 def _parts_dict(plan: Plan) -> list[object]:
@@ -183,10 +195,11 @@ def _apply_leased(
     plan: Plan, desired: DesiredState, client: ManagementClient, options: PlanOptions,
     lease: Lease, max_workers: int, on_step: StepCallback | None, stop: threading.Event,
 ) -> ApplyOutcome:
-    again = _with_parts(build_plan(desired, read_live(client, desired), options), desired, client, options)
+    live = read_live(client, desired)
+    again = _with_parts(build_plan(desired, live, options), desired, live, client, options)
     if canonical([s.to_dict() for s in again.steps]) != canonical([s.to_dict() for s in plan.steps]) or (
         canonical(_parts_dict(again)) != canonical(_parts_dict(plan))
-    ):
+    ) or canonical([c.to_dict() for c in again.cutovers]) != canonical([c.to_dict() for c in plan.cutovers]):
         raise PlanFileError(
             "stale plan: the tenant changed between the plan and the apply (another writer?); "
             "nothing was written; run apply again"
@@ -195,7 +208,7 @@ def _apply_leased(
         from reconciler.resources.actions.engine import execute_all, verify
 
         report = execute_all(plan.steps, plan.parts, client, desired, desired.actions,
-                             max_workers=max_workers, on_step=on_step, stop=stop)
+                             max_workers=max_workers, on_step=on_step, stop=stop, cutovers=plan.cutovers)
     else:
         report = execute(plan, client, desired, max_workers=max_workers, on_step=on_step, stop=stop)
     if lease.lost or not report.ok or report.interrupted:

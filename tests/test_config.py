@@ -152,6 +152,7 @@ def test_environment_wins_over_the_file_and_flags_over_both(tmp_path: Path) -> N
         ({"AUTH0_KEYWORD_REPLACE_MAPPINGS": "{oops"}, "AUTH0_KEYWORD_REPLACE_MAPPINGS"),
         ({"AUTH0_ALLOW_DELETE": "maybe"}, "AUTH0_ALLOW_DELETE"),
         ({"AUTH0_EXCLUDED_HOOKS": "a"}, "AUTH0_EXCLUDED_HOOKS"),
+        ({"AUTH0_EXCLUDED_ACTIONS": {"a": 1}}, "AUTH0_EXCLUDED_ACTIONS"),
         ({"AUTH0_TIMEOUT": [1]}, "AUTH0_TIMEOUT"),
         ("[" * 100_000, "config.json"),
         ("x" * 1_100_000, "larger than"),

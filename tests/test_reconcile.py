@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from reconciler.config import excluded_hooks, load_settings
+from reconciler.config import excluded_actions, excluded_hooks, load_settings
 from reconciler.errors import ReconcilerError
 from reconciler.reconcile import plan_options
 
@@ -38,3 +38,23 @@ def test_exclusions_from_a_deploy_cli_config_file_and_the_environment_wins(tmp_p
     config.write_text(json.dumps({"AUTH0_EXCLUDED_HOOKS": ["from-file"]}))
     assert load_settings({}, config_file=str(config)).excluded_hooks == ("from-file",)
     assert load_settings({"AUTH0_EXCLUDED_HOOKS": "from-env"}, config_file=str(config)).excluded_hooks == ("from-env",)
+
+
+@pytest.mark.parametrize("value, names", [(None, set()), ("a, b-c", {"a", "b-c"}), ('["x y"]', {"x y"}), (["a"], {"a"})])
+def test_excluded_actions_forms(value, names):
+    assert set(excluded_actions(value)) == names
+
+
+@pytest.mark.parametrize("value", ['["a", 3]', "[not json", [""], ["a\nb"], 7])
+def test_bad_action_exclusions_are_one_line(value):
+    with pytest.raises(ReconcilerError, match="AUTH0_EXCLUDED_ACTIONS") as info:
+        excluded_actions(value)
+    assert "\n" not in str(info.value)
+
+
+def test_excluded_actions_reach_the_actions_planner_options(tmp_path):
+    settings = load_settings({"AUTH0_EXCLUDED_ACTIONS": "theirs,legacy"})
+    assert plan_options(settings).excluded_actions == {"theirs", "legacy"}
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"AUTH0_EXCLUDED_ACTIONS": ["from-file"]}))
+    assert plan_options(load_settings({}, config_file=str(config))).excluded_actions == {"from-file"}

@@ -20,6 +20,7 @@ from reconciler.resources.hooks.model import LiveState
 
 from .actions import ActionsApi
 from .auth import TokenAuth
+from .gate import Gate
 from .hooks import HooksApi
 from .pacing import RateLimiter
 from .polling import DEFAULT_WAIT, Backoff
@@ -90,6 +91,8 @@ class ManagementClient:
             # identity: the size cap then bounds what we hold, not what a decoder makes of it
             headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "identity"},
         )
+        # A cutover's two requests are sent alone (no other request between them): gate.alone().
+        self.gate = Gate()
         self.hooks = HooksApi(self)
         wait = actions_wait if actions_wait is not None else getattr(connection, "actions_wait", None)
         self.actions = ActionsApi(self, Backoff(timeout=wait or DEFAULT_WAIT, sleep=sleep))
@@ -131,7 +134,8 @@ class ManagementClient:
         """
         sensitive = tuple(s for s in sensitive if s)
         try:
-            response = self._http.request(method, path, json=json, params=params)
+            with self.gate.passing():
+                response = self._http.request(method, path, json=json, params=params)
         except ReconcilerError as exc:
             if isinstance(exc, ApiError):
                 exc.args = (self.scrub(str(exc), sensitive),)

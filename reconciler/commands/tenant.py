@@ -82,7 +82,7 @@ def demo(config: str) -> None:
                     from reconciler.resources.actions.engine import execute_all
 
                     report = execute_all(the_plan.steps, the_plan.parts, client, loaded.desired,
-                                         loaded.desired.actions, on_step=on_step)
+                                         loaded.desired.actions, on_step=on_step, cutovers=the_plan.cutovers)
                 else:
                     report = execute(the_plan, client, loaded.desired, on_step=on_step)
             print_apply_report(report, client.stats.snapshot())

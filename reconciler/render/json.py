@@ -58,7 +58,18 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
         review_only=bool(data.get("review_only", False)),
         unmanaged=tuple(str(name) for name in data.get("unmanaged", ())),
         parts=tuple(data.get("resources") or ()),  # kept as read: only compared with a fresh plan
+        cutovers=_cutovers(data.get("cutovers")),
     )
+
+
+def _cutovers(data: Any) -> tuple[Any, ...]:
+    if not data:
+        return ()
+    from reconciler.resources.cutover import Cutover
+
+    if not isinstance(data, list) or len(data) > 20:
+        raise ValueError("cutovers must be a list (one per hook trigger)")
+    return tuple(Cutover.from_dict(item) for item in data)
 
 
 def render_json(plan: Plan) -> str:

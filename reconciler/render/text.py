@@ -84,7 +84,7 @@ def _all_steps(plan: Plan) -> tuple[Any, ...]:
         return plan.steps
     from reconciler.resources.actions.engine import all_steps
 
-    return all_steps(plan.steps, plan.parts)
+    return all_steps(plan.steps, plan.parts, getattr(plan, "cutovers", ()))
 
 
 def _step_text(step: Any) -> str:

@@ -108,6 +108,23 @@ class Cutover:
         return {"trigger": self.trigger, "mode": self.mode, "hook": self.hook,
                 "actions": list(self.actions), "overridden": self.overridden, "text": self.describe()}
 
+    @classmethod
+    def from_dict(cls, data: Any) -> "Cutover":
+        """From a saved plan (hostile input): ``ValueError`` naming the field when wrong."""
+        if not isinstance(data, dict):
+            raise ValueError("cutover must be an object")
+        trigger, mode, hook, actions = (data.get(k) for k in ("trigger", "mode", "hook", "actions"))
+        if trigger not in DEFAULTS or mode not in MODES or not isinstance(hook, str) or len(hook) > 200:
+            raise ValueError("cutover: trigger, mode or hook is not valid")
+        if not isinstance(actions, list) or len(actions) > 20 or not all(isinstance(a, str) and len(a) <= 200 for a in actions):
+            raise ValueError("cutover.actions must be a list of action names")
+        return cls(trigger, mode, hook, tuple(actions), data.get("overridden") is True)
+
+    def pair(self) -> StrictPair:
+        """The two requests, leader first (``core.planner.StrictPair``)."""
+        bind, disable = StepRef(BINDINGS, self.trigger, BIND), StepRef(HOOK, self.hook, DISABLE)
+        return StrictPair(bind, disable) if self.mode == BOTH else StrictPair(disable, bind)
+
 
 @dataclass(frozen=True)
 class CutoverPlan:
@@ -165,8 +182,8 @@ def plan_cutovers(
             warnings.append(Reason.of(code, trigger=fact.trigger, hook=fact.hook, actions=fact.bound))
             continue
         mode = modes.get(fact.trigger, DEFAULTS[fact.trigger])
-        pairs.append(StrictPair(bind, disable) if mode == BOTH else StrictPair(disable, bind))
         cutovers.append(Cutover(fact.trigger, mode, fact.hook, fact.bound, fact.trigger in modes))
+        pairs.append(cutovers[-1].pair())
     return CutoverPlan(tuple(pairs), tuple(cutovers), tuple(warnings))
 
 

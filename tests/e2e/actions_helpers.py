@@ -31,6 +31,7 @@ class Moment:
     seq: int
     actions: Names
     hooks: Names = ()
+    time: float = 0.0  # the emulator's clock (seconds): only to report a window, never to assert
 
 
 def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -100,7 +101,8 @@ class ActionsDelta:
 def _moments(entries: Mapping[str, Any]) -> dict[str, tuple[Moment, ...]]:
     return {
         trigger: tuple(
-            Moment(int(e["seq"]), tuple(e.get("actions") or ()), tuple(e.get("hooks") or ())) for e in items
+            Moment(int(e["seq"]), tuple(e.get("actions") or ()), tuple(e.get("hooks") or ()), float(e.get("time") or 0))
+            for e in items
         )
         for trigger, items in (entries or {}).items()
     }

@@ -129,11 +129,7 @@ def test_every_format_shows_the_cutover() -> None:
     )
     cut = plan_cutovers(parts({"pur-hook": PUR}, {PUR: "pur-action"}), [fact(PUR, "pur-hook", ("pur-action",))])
 
-    @dataclasses.dataclass(frozen=True)
-    class WithCutovers(type(hook_plan)):  # type: ignore[misc]
-        cutovers: tuple = ()
-
-    plan = WithCutovers(**{f.name: getattr(hook_plan, f.name) for f in dataclasses.fields(hook_plan)}, cutovers=cut.cutovers)
+    plan = dataclasses.replace(hook_plan, cutovers=cut.cutovers)
     line = "cutover on pre-user-registration: bind action pur-action, then disable hook pur-hook (both run for one request)"
     assert line in render_text(plan)
     assert line in render_markdown(plan)

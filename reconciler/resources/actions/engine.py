@@ -8,11 +8,11 @@ hooks-only plan is exactly what it was before Actions existed.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from reconciler.core import executor as core
 from reconciler.core.executor import ApplyReport, Dispatch, StepCallback
-from reconciler.core.planner import TypePlan, merge
+from reconciler.core.planner import Merged, TypePlan, merge_plan, with_pairs
 from reconciler.core.steps import Job
 from reconciler.resources.actions.live import NOT_READ, LiveActions, read_live_actions
 from reconciler.resources.actions.model import ActionsDesired
@@ -33,11 +33,17 @@ def read_live(client: Any, desired: ActionsDesired | None) -> LiveActions:
 
 def plan_parts(desired: ActionsDesired | None, client: Any, options: Any) -> tuple[TypePlan, ...]:
     """The action and bindings parts (none at all for a config without Actions)."""
+    return plan_parts_and_live(desired, client, options)[0]
+
+
+def plan_parts_and_live(desired: ActionsDesired | None, client: Any, options: Any) -> tuple[tuple[TypePlan, ...], LiveActions]:
+    """The parts and the live Actions they were planned against (the cutover needs both)."""
     if not wanted(desired):
-        return ()
+        return (), NOT_READ
     from reconciler.resources.actions.plan import plan_actions
 
-    return plan_actions(desired, read_live(client, desired), options)
+    live = read_live(client, desired)
+    return plan_actions(desired, live, options), live
 
 
 def part_to_dict(part: Any) -> Any:
@@ -66,32 +72,41 @@ def _change_dict(change: Any) -> dict[str, Any]:
     return data
 
 
-def all_steps(hook_steps: Sequence[Any], parts: Sequence[Any]) -> tuple[Any, ...]:
-    """Hook steps (already numbered from 0) then every part's, renumbered, edges resolved."""
+def all_steps(hook_steps: Sequence[Any], parts: Sequence[Any], cutovers: Sequence[Any] = ()) -> tuple[Any, ...]:
+    """Hook steps (already numbered from 0) then every part's, renumbered, edges resolved,
+    a cutover's two steps adjacent (``resources.cutover``)."""
+    return merged(hook_steps, parts, cutovers).steps
+
+
+def merged(hook_steps: Sequence[Any], parts: Sequence[Any], cutovers: Sequence[Any] = ()) -> Merged:
     typed = [part for part in parts if isinstance(part, TypePlan)]
     if not typed:
-        return tuple(hook_steps)
-    return merge([TypePlan("hook", tuple(hook_steps)), *typed])
+        return Merged(tuple(hook_steps))
+    return merge_plan([TypePlan("hook", tuple(hook_steps)), *typed], [c.pair() for c in cutovers])
 
 
 def execute_all(
     hook_steps: Sequence[Any], parts: Sequence[Any], client: Any, hooks_desired: Any, desired: ActionsDesired | None,
     *, max_workers: int = 8, on_step: StepCallback | None = None, stop: threading.Event | None = None,
+    cutovers: Sequence[Any] = (),
 ) -> ApplyReport[Any]:
     """One dependency graph for hooks and Actions: hook steps keep their own scheduling facts
-    (strict hand-over pairs), the others use ``step.job()``."""
+    (strict hand-over pairs), the others use ``step.job()``; a cutover's two requests run
+    back to back, alone (``resources.cutover_wiring.PairedRunner``)."""
     from reconciler.resources.actions.ops import ActionOperations, BindingOperations
+    from reconciler.resources.cutover_wiring import PairedRunner
     from reconciler.resources.hooks.ops import HookOperations, hook_jobs
 
-    steps = all_steps(hook_steps, parts)
-    hook_facts: Mapping[int, Job] = hook_jobs(tuple(s for s in steps if s.type == "hook"))
-    job_of: Callable[[Any], Job] = lambda step: hook_facts[step.index] if step.type == "hook" else step.job()
-    runner = Dispatch({
+    plan = merged(hook_steps, parts, cutovers)
+    hook_facts: Mapping[int, Job] = hook_jobs(tuple(s for s in plan.steps if s.type == "hook"))
+    jobs = with_pairs({s.index: hook_facts[s.index] if s.type == "hook" else s.job() for s in plan.steps}, plan.pairs)
+    runner = PairedRunner(Dispatch({
         "hook": HookOperations(client, hooks_desired),
         "action": ActionOperations(client, desired),
         "bindings": BindingOperations(client, desired),
-    })
-    return core.execute(steps, runner, max_workers=max_workers, on_step=on_step, stop=stop, job_of=job_of)
+    }), plan.steps, plan.pairs, client)
+    return core.execute(plan.steps, runner, max_workers=max_workers, on_step=on_step, stop=stop,
+                        job_of=lambda step: jobs[step.index])
 
 
 def verify(steps: Sequence[Any], client: Any, desired: ActionsDesired | None) -> list[str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Collection, Iterable
 
 from reconciler.keywords import MAPPINGS_VAR, Keywords, has_keyword
+from reconciler.lease import LEASE_NAME
 from reconciler.resources.hooks.load import Source
 from reconciler.resources.hooks.model import MASKED_SECRET
 from reconciler.problems import Problem, error, warning
@@ -56,6 +57,8 @@ def check(read: Read, keywords: Keywords, config: str = "") -> tuple[ActionsDesi
             result = read_code(source, code, bases, keywords)
             own.extend(result.problems)
             template = result
+        if name == LEASE_NAME:  # the Actions-backed apply lease's marker (reconciler/lease_actions.py)
+            own.append(error(source.path, source.field("name"), f"the action name {LEASE_NAME} is reserved for the apply lease"))
         problems.extend(own)
         if isinstance(name, str) and name:
             first = declared.get(name)

@@ -10,7 +10,7 @@ from typing import Callable
 from reconciler.core.reasons import Reason
 
 _WORDS: dict[str, Callable[..., str]] = {
-    "action.excluded": lambda name: f"action {name}: excluded from management; its config is ignored",
+    "action.excluded": lambda name: f"action {name}: excluded (AUTH0_EXCLUDED_ACTIONS); its config is ignored",
     "action.free_name": lambda trigger: f"free the name for its replacement on {trigger} (keeps running until then)",
     "action.rebuild": lambda: "the last build failed: build the draft again",
     "action.rotate": lambda: "rotate",

@@ -201,6 +201,10 @@ class PlanOptions:
     # Hook names outside management (deploy-cli's AUTH0_EXCLUDED_* naming): neither the live
     # hook nor a config entry of that name is touched, and it is no drift.
     excluded_hooks: frozenset[str] = frozenset()
+    # AUTH0_EXCLUDED_ACTIONS: action names left alone likewise (the Actions planner reads it).
+    excluded_actions: frozenset[str] = frozenset()
+    # AUTH0_CUTOVER: ((trigger, "both" | "neither"), ...); unlisted triggers take the default.
+    cutover: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,9 @@ class Plan:
     # indexes: run after the hook steps' numbers (``resources.actions.engine.all_steps``).
     # A plan read from a file keeps them as read (dicts): they are only compared.
     parts: tuple[Any, ...] = ()
+    # Hooks-to-Actions cutovers (resources.cutover.Cutover): a hook's disable and an action's
+    # bind run as two adjacent requests; shown by the renderers, compared for saved plans.
+    cutovers: tuple[Any, ...] = ()
 
     @property
     def has_changes(self) -> bool:

@@ -37,6 +37,8 @@ CASES: list[tuple[str, Build, dict[str, str], str]] = [
     ("name-missing", one({k: v for k, v in action("a").items() if k != "name"}), {}, f"{A}: name: is required"),
     ("name-empty", one(action("a") | {"name": ""}), {}, f"{A}: name: must not be empty"),
     ("name-number", one(action("a") | {"name": 7}), {}, f"{A}: name: must be a string"),
+    ("name-of-the-lease", one(action("reconciler-lease")), {},
+     "actions/reconciler-lease.json: name: the action name reconciler-lease is reserved for the apply lease"),
     ("duplicate-names", lambda r: (write_dir(r, [action("a")]), (r / "actions" / "b.json").write_text(json.dumps(action("a"))), r)[2],
      {}, f"{A.replace('a.json', 'b.json')}: name: duplicate action name 'a': also in"),
     ("unknown-field", one(action("a", runtim="node22")), {}, f"{A}: runtim: unknown field; did you mean 'runtime'?"),

@@ -1,0 +1,83 @@
+"""The cutover rule (``cutover.py``) wired into planning and applying.
+
+Planning: the facts come from both types' desired and live states, the rule pairs the hook's
+disable with the action's bind, and the merge is tried once so an impossible pair (a cycle)
+is refused at plan time. The plan keeps the ``Cutover`` lines (the renderers show them, a
+saved plan is compared on them); the strict pairs are derived from them again at apply.
+
+Applying: ``PairedRunner`` sends a pair's two requests alone (``client.gate``: no request of
+another worker between them) and runs both steps' checks before either request: the bind's
+"the list is still what was planned" read must not come between the two writes, and a
+failed check must stop the cutover before the hook is disabled. So the window where both
+(or neither) run is exactly one request.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from typing import Any, Iterable, Mapping, Sequence
+
+from reconciler.core.executor import Results, Runner
+from reconciler.core.planner import TypePlan
+from reconciler.resources.cutover import CutoverPlan, merge_with_cutover, trigger_facts
+
+
+def plan_cutover(
+    hook_steps: Sequence[Any], parts: Sequence[TypePlan], desired: Any, live_hooks: Iterable[Any],
+    live_actions: Any, modes: Mapping[str, str], excluded_hooks: Iterable[str] = (),
+) -> CutoverPlan:
+    """The cutovers of a plan with Actions (``desired``: the hooks ``DesiredState`` with its
+    ``actions``; ``live_actions``: ``LiveActions``)."""
+    actions = desired.actions
+    if actions is None or not parts:
+        return CutoverPlan()
+    excluded = frozenset(excluded_hooks)
+    wanted = {t: [name for name, _ in actions.bindings.get(t)] for t in actions.managed_triggers}
+    bound = {t: [b.action_name for b in found] for t, found in live_actions.bindings.by_trigger.items()}
+    facts = trigger_facts(
+        [h for h in desired.hooks if h.name not in excluded], list(live_hooks), wanted, bound,
+    )
+    _, cutover = merge_with_cutover([TypePlan("hook", tuple(hook_steps)), *parts], facts, modes)
+    return cutover
+
+
+class PairedRunner:
+    """A runner (``core.executor.Runner``) around another: strict pairs ``(leader, follower)``
+    (global indexes) run their checks and both requests inside the leader's ``run``, alone;
+    the follower's ``run`` then hands back what its request returned (or raises its error)."""
+
+    def __init__(self, inner: Runner[Any], steps: Sequence[Any], pairs: Iterable[tuple[int, int]], client: Any) -> None:
+        self.inner = inner
+        self.steps = {step.index: step for step in steps}
+        self.follower_of = dict(pairs)
+        self.paired = set(self.follower_of) | set(self.follower_of.values())
+        self.gate = getattr(client, "gate", None)
+        self.outcome: dict[int, tuple[bool, Any]] = {}  # follower -> (ok, result or error)
+
+    def guard(self, step: Any, results: Results) -> None:
+        if step.index not in self.paired:
+            self.inner.guard(step, results)  # a pair's checks run in the leader's run
+
+    def run(self, step: Any, results: Results) -> Any:
+        if step.index in self.outcome:
+            ok, value = self.outcome.pop(step.index)
+            if not ok:
+                raise value
+            return value
+        index = self.follower_of.get(step.index)
+        if index is None:
+            return self.inner.run(step, results)
+        follower = self.steps[index]
+        with self.gate.alone() if self.gate is not None else nullcontext():
+            self.inner.guard(step, results)
+            self.inner.guard(follower, results)
+            started = self.inner.run(step, results)
+            results.put(step.index, started)
+            try:
+                self.outcome[index] = (True, self.inner.run(follower, results))
+            except Exception as error:  # reported as the follower's failure, by the executor
+                self.outcome[index] = (False, error)
+        return started
+
+    def done(self, step: Any, started: Any, results: Results) -> bool:
+        return self.inner.done(step, started, results)
