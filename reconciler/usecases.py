@@ -98,7 +98,9 @@ def read_live(client: ManagementClient, desired: DesiredState | None = None) -> 
 
     Auth0 ended Hooks on 2026-11-18: a tenant without them has no live hooks, which is fine
     for a config without hooks (Actions only); a config that has hooks gets the one-line
-    error saying the tenant has none."""
+    error saying the tenant has none. A config that does not manage hooks reads none."""
+    if desired is not None and not desired.manages_hooks:
+        return LiveState(hooks=())
     try:
         live = client.read_live_state()
     except ReconcilerError as error:

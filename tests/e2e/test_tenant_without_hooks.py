@@ -52,3 +52,16 @@ def test_a_config_with_hooks_is_refused_in_one_line_by_a_tenant_without_hooks(em
     errors = [line for line in refused.output.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "no Hooks" in errors[0] and "reconciler migrate" in errors[0]
     assert tenant.stats()["writes"] == writes
+
+
+def test_a_config_without_hooks_leaves_live_hooks_alone_even_with_deletes_allowed(emulator_factory: Any, tmp_path: Path) -> None:
+    # deploy-cli's rule: a resource type absent from the config is not managed at all.
+    tenant = emulator_factory()
+    tenant.seed([{"name": "legacy", "triggerId": "credentials-exchange", "enabled": True,
+                  "script": "module.exports = function (c, s, a, ctx, cb) { cb(null, {}); };"}])
+    cfg, env = actions_only(tmp_path), {**env_of(tenant), "AUTH0_ALLOW_DELETE": "true"}
+    planned = run_cli(["plan", "-c", str(cfg)], env)
+    assert planned.exit_code == 0 and "legacy" not in planned.output, planned.output
+    assert run_cli(["apply", "-c", str(cfg), "--yes"], env).exit_code == 0
+    hooks = [h for h in tenant.state()["hooks"] if h["name"] != "reconciler-lease"]
+    assert [(h["name"], h["enabled"]) for h in hooks] == [("legacy", True)]

@@ -88,6 +88,9 @@ class Loaded:
     sources: tuple[Source, ...]
     problems: tuple[Problem, ...]
     source: str  # the config path as given
+    # False for a config without hooks/ (or a YAML file without `hooks:`): hooks are then not
+    # managed at all, as in deploy-cli: not read, not planned, never deleted.
+    manages_hooks: bool = True
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ def _read_directory(config: Path, keywords: Keywords) -> Loaded:
     hooks_dir = config / "hooks"
     if not hooks_dir.is_dir():
         if not hooks_dir.exists() and actions_present(config):
-            return Loaded((), (), str(config))  # an Actions-only config: no hooks wanted
+            return Loaded((), (), str(config), manages_hooks=False)  # an Actions-only config
         msg = (
             "has no hooks/ directory, nor actions/ or triggers/ (expected auth0-deploy-cli's layout: "
             "hooks/<name>.json next to <name>.js, actions/<name>.json, triggers/triggers.json)"
@@ -182,7 +185,7 @@ def _read_yaml_file(config: Path, keywords: Keywords) -> Loaded:
     problems = list(doc.problems)
     if not isinstance(doc.data, dict) or "hooks" not in doc.data:
         if isinstance(doc.data, dict) and ("actions" in doc.data or "triggers" in doc.data):
-            return Loaded((), tuple(problems), shown)  # an Actions-only file: no hooks wanted
+            return Loaded((), tuple(problems), shown, manages_hooks=False)  # an Actions-only file
         msg = "has no top-level `hooks:` list, nor `actions:` or `triggers:` (auth0-deploy-cli YAML format)"
         problems.append(error(shown, "hooks", msg))
         return Loaded((), tuple(problems), shown)

@@ -97,7 +97,10 @@ class DesiredState:
 
     hooks: tuple[Hook, ...]
     source: str = ""
-    actions: ActionsDesired | None = None  # the Actions part; not planned yet (issue #12)
+    actions: ActionsDesired | None = None  # the Actions part of the config
+    # False when the config has no hooks/ (nor a YAML `hooks:`): live hooks are left alone,
+    # unread and unplanned, whatever AUTH0_ALLOW_DELETE says (deploy-cli's rule).
+    manages_hooks: bool = True
 
     def by_name(self) -> dict[str, Hook]:
         return {hook.name: hook for hook in self.hooks}

@@ -18,6 +18,8 @@ the prepare phase; ``phases`` plans the hand-overs and removals; ``steps`` build
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -133,7 +135,7 @@ def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | No
         for hook in desired.hooks
         if hook.name in excluded
     ]
-    desired = DesiredState(tuple(h for h in desired.hooks if h.name not in excluded), desired.source)
+    desired = dataclasses.replace(desired, hooks=tuple(h for h in desired.hooks if h.name not in excluded))
     _check_one_enabled_per_trigger(desired)
     pairing = _pair(desired, live, excluded)
     builder = Builder()

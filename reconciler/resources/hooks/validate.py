@@ -133,7 +133,7 @@ def _check(loaded: Loaded, keywords: Keywords, offline: bool = False) -> Report:
         problems = _soften(problems)
     problems = list(dict.fromkeys(problems))  # one message per fact
     ok = not any(p.is_error for p in problems)
-    state = DesiredState(tuple(hooks), loaded.source) if ok else None
+    state = DesiredState(tuple(hooks), loaded.source, manages_hooks=loaded.manages_hooks) if ok else None
     return Report(state, tuple(problems), keywords.filled, len(loaded.sources))
 
 
