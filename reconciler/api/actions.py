@@ -20,6 +20,8 @@ How the real API behaves is in ``shared/auth0-api/actions.md``; what this module
 
 from __future__ import annotations
 
+import dataclasses
+
 from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
@@ -327,7 +329,7 @@ class ActionsApi:
     ) -> dict[str, Any]:
         backoff = self.backoff
         if timeout is not None:
-            backoff = Backoff(backoff.first, backoff.cap, timeout, backoff.clock, backoff.sleep)
+            backoff = dataclasses.replace(backoff, timeout=timeout)
         try:
             return poll(check, backoff)
         except PollTimeout as exc:

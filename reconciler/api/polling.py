@@ -1,8 +1,9 @@
 """Waiting for the server to finish something (an action's build, a deploy), bounded.
 
-One poll right away, then back-off: ``first`` seconds doubling to ``cap`` (terraform's
-0.5 s → 10 s; a build without dependencies is done by the first poll, one with npm
-dependencies takes 5-60 s), never past ``timeout`` in total. The clock and the sleep are
+One poll right away, then back-off: ``first`` seconds growing by ``factor`` to ``cap``
+(0.25 s x1.5 → 10 s: a build without dependencies is done within a second and one with npm
+dependencies takes 5-60 s, so early polls come close together and late ones far apart;
+terraform uses 0.5 s doubling), never past ``timeout`` in total. The clock and the sleep are
 injectable so tests never wait for real. Each poll is an ordinary request: the transport's
 retry policy and the run deadline (AUTH0_RUN_TIMEOUT) still apply to it.
 """
@@ -23,11 +24,12 @@ DEFAULT_WAIT = 120.0
 class Backoff:
     """How to poll: first wait, longest single wait, total time allowed (seconds)."""
 
-    first: float = 0.5
+    first: float = 0.25
     cap: float = 10.0
     timeout: float = DEFAULT_WAIT
     clock: Callable[[], float] = field(default=time.monotonic, compare=False)
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+    factor: float = 1.5
 
 
 class PollTimeout(Exception):
@@ -61,4 +63,4 @@ def poll(check: Callable[[], T | None], backoff: Backoff) -> T:
         pause = min(delay, left)
         backoff.sleep(pause)
         slept += pause
-        delay = min(max(backoff.cap, delay), delay * 2)
+        delay = min(max(backoff.cap, delay), delay * max(1.0, backoff.factor))

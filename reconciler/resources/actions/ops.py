@@ -46,8 +46,12 @@ class ActionOperations:
 
     def guard(self, step: Step, results: Results) -> None:
         if step.operation == p.DEPLOY:
-            # Built already when this run wrote the draft; after an interrupted run, maybe not yet.
-            self.api.wait_built(self._id(step, results), timeout=p.BUILD_WAIT.timeout)
+            # Built already when this run wrote the draft (its create/update step waited for
+            # that); after an interrupted run, maybe not yet.
+            action_id = self._id(step, results)
+            written = (results.get(i) for i in step.after)
+            if not any(isinstance(r, dict) and r.get("id") == action_id for r in written):
+                self.api.wait_built(action_id, timeout=p.BUILD_WAIT.timeout)
 
     def run(self, step: Step, results: Results) -> Any:
         payload = step.payload
