@@ -1,9 +1,10 @@
 """Waiting for the server to finish something (an action's build, a deploy), bounded.
 
 One poll right away, then back-off: ``first`` seconds growing by ``factor`` to ``cap``
-(0.25 s x1.5 → 10 s: a build without dependencies is done within a second and one with npm
-dependencies takes 5-60 s, so early polls come close together and late ones far apart;
-terraform uses 0.5 s doubling), never past ``timeout`` in total. The clock and the sleep are
+(0.25 s x1.25 → 10 s). Geometric growth keeps the time lost after the build finishes
+under a quarter of the time waited (doubling, terraform's 0.5 s → 10 s, loses up to half),
+for about one cheap GET more per doubling of the wait: a build without dependencies is done
+within a second, one with npm dependencies takes 5-60 s. Never past ``timeout`` in total. The clock and the sleep are
 injectable so tests never wait for real. Each poll is an ordinary request: the transport's
 retry policy and the run deadline (AUTH0_RUN_TIMEOUT) still apply to it.
 """
@@ -29,7 +30,7 @@ class Backoff:
     timeout: float = DEFAULT_WAIT
     clock: Callable[[], float] = field(default=time.monotonic, compare=False)
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
-    factor: float = 1.5
+    factor: float = 1.25
 
 
 class PollTimeout(Exception):

@@ -208,7 +208,7 @@ def test_build_wait_follows_the_recorded_pending_building_built_sequence() -> No
     with server.client(sleep=sleeps.append) as client:
         built = client.actions.wait_built(states[0]["id"])
     assert built["status"] == "built" and len(server.requests) == 5
-    assert sleeps == [0.25, 0.375, 0.5625, 0.84375]  # back-off from 0.25 s, growing by 1.5
+    assert sleeps == [0.25, 0.3125, 0.390625, 0.48828125]  # back-off from 0.25 s, growing by 1.25
 
 
 def test_build_that_fails_stops_with_the_builds_message() -> None:
@@ -238,13 +238,13 @@ def test_build_wait_is_bounded_in_time_and_requests() -> None:
             client.actions.wait_built("act-1")
     assert one_line(info.value).startswith("action 'action-1' did not finish to build within 30s (last status 'retrying')")
     assert now[0] == pytest.approx(30.0)
-    # at 0, 0.25, 0.62, 1.19, 2.03, 3.3, 5.2, 8.04, 12.31, 18.72, 28.33 (x1.5, 10 s cap), then 30: the last look
-    assert len(server.requests) == 12
+    # at 0, 0.25, 0.56, 0.95, 1.44, 2.05, ... 21.74, 27.42 (x1.25, 10 s cap), then 30: the last look
+    assert len(server.requests) == 17
     # A sleep that returns at once (no clock injected) still ends after the same bounded polls.
     server = Router({f"GET {ACTIONS}/act-1": json_response(200, action(1, status="building"))}).server()
     with server.client(actions_wait=30) as client, pytest.raises(ActionWaitTimeout):
         client.actions.wait_built("act-1")
-    assert len(server.requests) == 12
+    assert len(server.requests) == 17
 
 
 def test_deploy_answer_with_deployed_false_then_wait_until_live() -> None:
