@@ -232,7 +232,7 @@ def test_wait_built_gives_up_within_its_bound(emu: Any) -> None:
     def sleep(seconds: float) -> None:
         clock[0] += seconds  # virtual time: the emulator's build never finishes in it
 
-    with client_for(emu, poll=Backoff(first=0.5, cap=4, timeout=30, clock=lambda: clock[0], sleep=sleep)) as c:
+    with client_for(emu, poll=Backoff(first=0.5, cap=4, timeout=30, factor=2, clock=lambda: clock[0], sleep=sleep)) as c:
         made = c.actions.create("slow", PL, CODE)
         with pytest.raises(ActionWaitTimeout) as info:
             c.actions.wait_built(made["id"])
