@@ -31,6 +31,9 @@ from reconciler.errors import ApplyError, ReconcilerError
 
 S = TypeVar("S", bound=Schedulable)
 
+# Threads for steps waiting on the server at once, beside the request workers.
+MAX_POLLING_THREADS = 128
+
 
 class Results:
     """What earlier steps returned (a created resource's id, say), by step index."""
@@ -115,7 +118,8 @@ class _Run(Generic[S]):
         self.report: ApplyReport[S] = ApplyReport()
         self.stopped = False
         self.pending = set(self.steps)  # not claimed by a worker yet
-        self.running = 0
+        self.running = 0  # steps sending requests: at most ``max_workers``
+        self.polling = 0  # steps waiting on the server (a build): they hold no request slot
         self.waiting = {i: len(set(job.after)) for i, job in self.jobs.items()}
         self.dependents: dict[int, list[int]] = defaultdict(list)
         for job in self.jobs.values():
@@ -164,7 +168,12 @@ class _Run(Generic[S]):
         return handed
 
     def run(self, stop: threading.Event) -> ApplyReport[S]:
-        with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="apply") as pool:
+        # A polled step (an Actions build) sleeps between its polls without holding one of the
+        # ``max_workers`` request slots, so 20 builds wait side by side rather than 8 at a time;
+        # the pool has a thread for each of them (the rate limiter still paces every request).
+        polled = sum(1 for job in self.jobs.values() if job.wait is not None)
+        threads = self.max_workers + min(polled, MAX_POLLING_THREADS)
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="apply") as pool:
             with self.lock:
                 while True:
                     if stop.is_set() and not self.stopped:
@@ -173,7 +182,7 @@ class _Run(Generic[S]):
                         _, index = heapq.heappop(self.ready)
                         self._claim(index)
                         pool.submit(self._work, index)
-                    if not self.running:
+                    if not self.running and not self.polling:
                         break  # all done, or stopped and drained
                     # A timeout, so a stop set from a signal handler is seen promptly.
                     self.lock.wait(0.2)
@@ -220,10 +229,23 @@ class _Run(Generic[S]):
         return False
 
     def _wait(self, step: S, started: Any) -> None:
-        """Poll an asynchronous step until done; bounded by its ``wait.timeout``."""
+        """Poll an asynchronous step until done; bounded by its ``wait.timeout``. While it
+        waits, its request slot is free for other steps."""
         wait = self.jobs[step.index].wait
         if wait is None:
             return
+        with self.lock:
+            self.running -= 1
+            self.polling += 1
+            self.lock.notify_all()
+        try:
+            self._poll(step, started, wait)
+        finally:
+            with self.lock:
+                self.polling -= 1
+                self.running += 1
+
+    def _poll(self, step: S, started: Any, wait: Any) -> None:
         deadline = self.clock() + wait.timeout
         while not self.runner.done(step, started, self.results):
             if self.clock() >= deadline:

@@ -95,3 +95,20 @@ def test_dispatch_sends_each_step_to_its_type() -> None:
     assert report.ok and a.calls == [("create", 0)] and b.calls == [("create", 1)]
     report = execute([s(0, type="c")], Dispatch({"a": a}))
     assert "no operations for resource type 'c'" in report.failed[0].message
+
+
+def test_steps_waiting_on_the_server_hold_no_request_slot() -> None:
+    # With one request slot, three builds still wait side by side: each build's poll blocks
+    # until all three have started, which would deadlock if a waiting step held the slot.
+    started = threading.Barrier(3, timeout=10)
+
+    class Builds(Recorder):
+        def done(self, step: Step, started_value: object, results: Results) -> bool:
+            if step.operation == "create":
+                started.wait()
+            return True
+
+    runner = Builds()
+    steps = [s(i, "create", wait=Wait(timeout=30, interval=1)) for i in range(3)] + [s(3, "bind", after=(0, 1, 2))]
+    report = execute(steps, runner, max_workers=1)
+    assert report.ok and [op for op, _ in runner.calls] == ["create", "create", "create", "bind"]
