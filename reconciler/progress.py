@@ -25,7 +25,7 @@ STILL_RUNNING_EVERY = 10.0  # seconds, Terraform's interval
 
 
 def _name(step: Step) -> str:
-    return f"{step.action} {step.hook}"
+    return f"{step.operation} {step.key}"
 
 
 class LineReporter:

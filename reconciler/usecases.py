@@ -1,7 +1,12 @@
 """The use cases, one function each: load, plan, apply (validate, export, comment, run and
 migrate have theirs in their packages: validate.check, export.export_live, github.comment,
 runner.targets.run_named, migrate.migration). I/O lives here and in the client;
-the planning core stays pure. The CLI calls these and only prints."""
+the planning core stays pure. The CLI calls these and only prints.
+
+Planning asks every registered type that can plan (``planning_types``: in planning order)
+for its part against the live state it reads, and merges the parts into one ``Plan``
+(``core.plan.assemble``); apply runs the plan's steps with each type's operations
+(``core.executor.Dispatch``) and has each type verify what it wrote."""
 
 from __future__ import annotations
 
@@ -10,16 +15,18 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
-from reconciler.resources.hooks.ops import ApplyReport, StepCallback, execute
 from reconciler.config import Settings
-from reconciler.errors import ReconcilerError
+from reconciler.core.executor import ApplyReport, Dispatch, StepCallback, execute
+from reconciler.core.plan import Plan, assemble
+from reconciler.core.planner import TypePlan
+from reconciler.core.steps import Job
+from reconciler.errors import PlanError, ReconcilerError
 from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease
+from reconciler.planfile import PlanFileError, SavedPlan, canonical, check_matches, step_dicts
+from reconciler.resources.base import ResourceType, registry
 from reconciler.resources.hooks.model import DesiredState, LiveState
-from reconciler.resources.hooks.plan import Plan, PlanError, PlanOptions
-from reconciler.planfile import PlanFileError, SavedPlan, canonical, check_matches
-from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.hooks.plan import PlanOptions
 from reconciler.resources.hooks.validate import Problem, check
-from reconciler.resources.hooks.verify import differences
 
 if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a tenant
     from reconciler.client import ManagementClient
@@ -87,10 +94,38 @@ def saved_options(saved: SavedPlan, settings: Settings | None = None) -> PlanOpt
 
 
 def read_live(client: ManagementClient) -> LiveState:
-    """The live tenant as every command sees it: the one place the apply lease's marker
-    hook is filtered out, so plans, drift, export and the delete threshold never see it."""
-    live = client.read_live_state()
-    return LiveState(hooks=tuple(h for h in live.hooks if h.name != LEASE_NAME))
+    """The live hooks as every command sees them (the apply lease's marker left out)."""
+    from reconciler.resources.hooks.register import read_live as read_live_hooks
+
+    live: LiveState = read_live_hooks(client)
+    return live
+
+
+def planning_types() -> list[ResourceType]:
+    """The registered types that can plan, in planning order (a type before those that wait
+    for it)."""
+    return [t for t in registry().planning_order() if t.plan is not None and t.read_live is not None]
+
+
+def state_of(resource: ResourceType, desired: DesiredState) -> object:
+    """The type's part of the desired state (None: the config has nothing of that type)."""
+    return resource.select(desired) if resource.select is not None else desired
+
+
+def plan_parts(desired: DesiredState, client: ManagementClient, options: PlanOptions) -> list[TypePlan]:
+    """Every planning type's part, each against the live state it reads."""
+    parts: list[TypePlan] = []
+    for resource in planning_types():
+        state = state_of(resource, desired)
+        if state is None:
+            continue
+        assert resource.plan is not None and resource.read_live is not None
+        parts.append(resource.plan(state, resource.read_live(client, state), options))
+    return parts
+
+
+def plan_against(desired: DesiredState, client: ManagementClient, options: PlanOptions) -> Plan:
+    return assemble(plan_parts(desired, client, options), allow_delete=options.allow_delete)
 
 
 def make_plan(
@@ -100,13 +135,13 @@ def make_plan(
     *,
     saved: SavedPlan | None = None,
 ) -> Plan:
-    """A fresh plan against the live tenant. With ``saved``: the fresh plan, made with the
-    saved plan's options, and only if it is identical to the saved one (else refused)."""
+    """A fresh plan against the live tenant, from every type that plans (a hooks-only config
+    gives a hooks-only plan). With ``saved``: the fresh plan, made with the saved plan's
+    options, and only if it is identical to the saved one (else refused)."""
     reserved = [hook.source or hook.name for hook in desired.hooks if hook.name == LEASE_NAME]
     if reserved:
         raise PlanError(f"{reserved[0]}: the hook name {LEASE_NAME} is reserved for the apply lease")
-    live = read_live(client)
-    fresh = build_plan(desired, live, options)
+    fresh = plan_against(desired, client, options)
     if saved is not None:
         check_matches(saved, fresh)
     return fresh
@@ -153,13 +188,37 @@ def _apply_leased(
     plan: Plan, desired: DesiredState, client: ManagementClient, options: PlanOptions,
     lease: Lease, max_workers: int, on_step: StepCallback | None, stop: threading.Event,
 ) -> ApplyOutcome:
-    again = build_plan(desired, read_live(client), options)
-    if canonical([s.to_dict() for s in again.steps]) != canonical([s.to_dict() for s in plan.steps]):
+    again = plan_against(desired, client, options)
+    if canonical(step_dicts(again)) != canonical(step_dicts(plan)):
         raise PlanFileError(
             "stale plan: the tenant changed between the plan and the apply (another writer?); "
             "nothing was written; run apply again"
         )
-    report = execute(plan, client, desired, max_workers=max_workers, on_step=on_step, stop=stop)
+    types = [registry().get(name) for name in plan.types]
+    runners = {t.name: t.operations(client, state_of(t, desired)) for t in types if t.operations is not None}
+    jobs = _jobs(plan, types)
+    report = execute(
+        plan.steps, Dispatch(runners), max_workers=max_workers, on_step=on_step, stop=stop,
+        job_of=lambda step: jobs[step.index],
+    )
     if lease.lost or not report.ok or report.interrupted:
         return ApplyOutcome(report, lease_lost=lease.lost)
-    return ApplyOutcome(report, tuple(differences(plan, desired, read_live(client))))
+    found: list[str] = []
+    for resource in types:
+        if resource.verify is not None and resource.read_live is not None:
+            state = state_of(resource, desired)
+            found += resource.verify(plan, (state, resource.read_live(client, state)))
+    return ApplyOutcome(report, tuple(found))
+
+
+def _jobs(plan: Plan, types: Iterable[ResourceType]) -> dict[int, Job]:
+    """Each step's scheduling facts (from its type when the type says them), with the
+    plan's cross-type strict pairs."""
+    jobs: dict[int, Job] = {step.index: step.job() for step in plan.steps}
+    for resource in types:
+        if resource.jobs is not None:
+            jobs.update(resource.jobs(plan.steps_of(resource.name)))
+    for leader, follower in plan.pairs:
+        jobs[leader] = dataclasses.replace(jobs[leader], first=True)
+        jobs[follower] = dataclasses.replace(jobs[follower], follows=leader)
+    return jobs

@@ -97,10 +97,10 @@ def render(plan: Plan, output_format: str, tenant: str) -> str:
 def print_steps(report: ApplyReport) -> None:
     click.echo(f"done: {len(report.done)} steps", err=True)
     for step in report.done:
-        click.echo(f"  {step.index + 1}. {step.action} {step.hook}", err=True)
+        click.echo(f"  {step.index + 1}. {step.operation} {step.key}", err=True)
     click.echo(f"not run: {len(report.not_run)} steps", err=True)
     for step in report.not_run:
-        click.echo(f"  {step.index + 1}. {step.action} {step.hook}", err=True)
+        click.echo(f"  {step.index + 1}. {step.operation} {step.key}", err=True)
 
 
 def print_apply_report(report: ApplyReport, traffic: dict[str, int]) -> None:
@@ -113,6 +113,6 @@ def print_apply_report(report: ApplyReport, traffic: dict[str, int]) -> None:
         return
     for failure in report.failed:
         step = failure.step
-        click.echo(f"failed: step {step.index + 1} {step.action} {step.hook}: {failure.message}", err=True)
+        click.echo(f"failed: step {step.index + 1} {step.operation} {step.key}: {failure.message}", err=True)
     print_steps(report)
     fail("apply stopped at the first failed step; fix the cause and run apply again (it converges)")

@@ -196,8 +196,9 @@ class _Run(Generic[S]):
     # -- one step ---------------------------------------------------------------------
 
     def _run_step(self, step: S) -> bool:
-        self.on_step(step, "start")
         try:
+            # Inside the try: a failing callback must fail the step, never strand the run.
+            self.on_step(step, "start")
             self.runner.guard(step, self.results)
             started = self.runner.run(step, self.results)
             self._wait(step, started)

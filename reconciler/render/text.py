@@ -1,5 +1,7 @@
 """The plan for terminals, Terraform-like: ``+`` create, ``~`` update, ``-`` delete, ``-/+`` replace.
 
+Any resource types: each change's lines, each type's extra blocks and each step's words
+come from its type's render blocks (``render.blocks``); this module lays them out.
 Colour comes from ``click.style``; ``click.echo`` strips it when output is not a terminal.
 """
 
@@ -7,17 +9,11 @@ from __future__ import annotations
 
 import click
 
-from reconciler.resources.hooks.diff import FieldChange
-from reconciler.resources.hooks.plan import ChangeKind, HookChange, Plan
+from reconciler.core.changes import FieldChange
+from reconciler.core.plan import Plan
+from reconciler.render.blocks import SYMBOLS, blocks_for, word
 
-SYMBOLS: dict[ChangeKind, tuple[str, str]] = {
-    ChangeKind.CREATE: ("+", "green"),
-    ChangeKind.UPDATE: ("~", "yellow"),
-    ChangeKind.ENABLE: ("~", "yellow"),
-    ChangeKind.DISABLE: ("~", "yellow"),
-    ChangeKind.DELETE: ("-", "red"),
-    ChangeKind.REPLACE: ("-/+", "magenta"),
-}
+__all__ = ["NO_CHANGES", "NOTHING_TO_APPLY", "REVIEW_ONLY", "SYMBOLS", "field_lines", "render_text"]
 
 NO_CHANGES = "No changes. The tenant matches the configuration."
 # No request to make, but the tenant still differs (unmanaged hooks, skipped changes).
@@ -31,26 +27,20 @@ REVIEW_ONLY = (
 def render_text(plan: Plan, *, show_steps: bool = True) -> str:
     lines: list[str] = []
     for change in plan.changes:
-        lines.extend(_change_lines(change))
+        lines.extend(blocks_for(change.type).text_change(change))
         lines.append("")
-    if plan.handovers:
-        lines.append(click.style("Hand-overs (disable, then enable, back to back):", bold=True))
-        for handover in plan.handovers:
-            before = ", ".join(handover.before) or "(none)"
-            lines.append(f"  {handover.trigger_id}: {before} -> {handover.after or '(none)'}")
-        lines.append("")
+    for type_name in plan.types:
+        lines.extend(blocks_for(type_name).text_extras(plan))
     if show_steps and plan.steps:
         lines.append(click.style("Requests, in order:", bold=True))
         for step in plan.steps:
             after = f" after {', '.join(str(i + 1) for i in step.after)}" if step.after else ""
-            reason = f"  # {step.reason}" if step.reason else ""
-            lines.append(
-                f"  {step.index + 1:>3}. [{step.phase}] {step.action} {step.hook} "
-                f"({step.trigger_id}){after}{reason}"
-            )
+            reason = word(step.reason)
+            reason = f"  # {reason}" if reason else ""
+            lines.append(f"  {step.index + 1:>3}. [{step.phase}] {blocks_for(step.type).text_step(step)}{after}{reason}")
         lines.append("")
     for warning in plan.warnings:
-        lines.append(click.style(f"Warning: {warning}", fg="yellow"))
+        lines.append(click.style(f"Warning: {word(warning)}", fg="yellow"))
     if plan.warnings:
         lines.append("")
     if plan.review_only:
@@ -62,25 +52,10 @@ def render_text(plan: Plan, *, show_steps: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _change_lines(change: HookChange) -> list[str]:
-    symbol, colour = SYMBOLS[change.kind]
-    where = change.trigger_id
-    if change.previous_trigger_id:
-        where = f"{change.previous_trigger_id} -> {change.trigger_id}, forces replacement"
-    title = f"{symbol} {change.name} ({where})"
-    if change.previous_name:
-        title += f" (renamed from {change.previous_name})"
-    if change.skipped:
-        return [click.style(f"  {title}: skipped, {change.skipped}", dim=True)]
-    lines = [click.style(f"  {title}", fg=colour, bold=True)]
-    for field in change.fields:
-        lines.extend(_field_lines(field))
-    return lines
-
-
-def _field_lines(field: FieldChange) -> list[str]:
-    if field.field == "script":
-        out = ["      script:"]
+def field_lines(field: FieldChange) -> list[str]:
+    """One field change as text (scripts and code as coloured diffs)."""
+    if field.field in ("script", "code"):
+        out = [f"      {field.field}:"]
         for line in field.diff.splitlines():
             colour = "green" if line.startswith("+") else "red" if line.startswith("-") else None
             out.append(click.style(f"        {line}", fg=colour))
