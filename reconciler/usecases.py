@@ -148,6 +148,63 @@ def make_plan(
 
 
 @dataclass(frozen=True)
+class Planned:
+    plan: Plan
+    loaded: Loaded
+    options: PlanOptions
+
+
+# A keyword without a value in a review-only plan (``--allow-missing-keywords``).
+def placeholder(keyword: str) -> str:
+    return f"<unset {keyword}>"
+
+
+def plan_config(
+    config: str,
+    client_factory: Callable[[], "ManagementClient"],
+    settings: Settings,
+    *,
+    allow_delete: bool = False,
+    rotate_secrets: bool = False,
+    force: bool = False,
+    allow_missing_keywords: bool = False,
+    on_loaded: Callable[[Loaded], None] | None = None,
+) -> Planned:
+    """``reconciler plan``: load, plan against the tenant. With ``allow_missing_keywords``,
+    unset keywords get placeholders, secret values are not compared (placeholders are not
+    the real values: comparing them would report every secret as changed) and the plan is
+    marked review-only, so no apply takes it. ``on_loaded``: told the loaded config before
+    the tenant is read (the CLI prints its warnings then)."""
+    fill = placeholder if allow_missing_keywords else None
+    loaded = load_desired(config, settings.keyword_source(), fill_missing=fill)
+    if on_loaded is not None:
+        on_loaded(loaded)
+    options = plan_options(settings, allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+    if loaded.filled_keywords:
+        options = dataclasses.replace(options, hmac_key=None, rotate_secrets=False)
+    with client_factory() as client:
+        the_plan = make_plan(loaded.desired, client, options)
+    if loaded.filled_keywords:
+        the_plan = dataclasses.replace(the_plan, review_only=True)
+    return Planned(the_plan, loaded, options)
+
+
+def execute_plan(
+    plan: Plan, desired: DesiredState, client: "ManagementClient", *, max_workers: int = 8,
+    on_step: StepCallback | None = None, stop: threading.Event | None = None,
+) -> ApplyReport:
+    """Run ``plan``'s steps with each type's operations (no lease, no re-plan: ``apply_plan``
+    does both; the demo's throwaway tenant needs neither)."""
+    types = [registry().get(name) for name in plan.types]
+    runners = {t.name: t.operations(client, state_of(t, desired)) for t in types if t.operations is not None}
+    jobs = _jobs(plan, types)
+    return execute(
+        plan.steps, Dispatch(runners), max_workers=max_workers, on_step=on_step, stop=stop,
+        job_of=lambda step: jobs[step.index],
+    )
+
+
+@dataclass(frozen=True)
 class ApplyOutcome:
     report: ApplyReport
     # What the tenant lacks of the plan when read back (empty: confirmed). Not checked
@@ -194,17 +251,11 @@ def _apply_leased(
             "stale plan: the tenant changed between the plan and the apply (another writer?); "
             "nothing was written; run apply again"
         )
-    types = [registry().get(name) for name in plan.types]
-    runners = {t.name: t.operations(client, state_of(t, desired)) for t in types if t.operations is not None}
-    jobs = _jobs(plan, types)
-    report = execute(
-        plan.steps, Dispatch(runners), max_workers=max_workers, on_step=on_step, stop=stop,
-        job_of=lambda step: jobs[step.index],
-    )
+    report = execute_plan(plan, desired, client, max_workers=max_workers, on_step=on_step, stop=stop)
     if lease.lost or not report.ok or report.interrupted:
         return ApplyOutcome(report, lease_lost=lease.lost)
     found: list[str] = []
-    for resource in types:
+    for resource in [registry().get(name) for name in plan.types]:
         if resource.verify is not None and resource.read_live is not None:
             state = state_of(resource, desired)
             found += resource.verify(plan, (state, resource.read_live(client, state)))

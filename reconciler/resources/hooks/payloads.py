@@ -117,22 +117,22 @@ def payload_from(
     action: Action, trigger_id: str, hook_id: str | None, created_by: int | None, body: Mapping[str, Any]
 ) -> HookPayload:
     """The typed payload of ``action`` from a request body (a plan file's, or the planner's)."""
-    at = {"trigger_id": trigger_id, "hook_id": hook_id, "created_by": created_by}
+    at = (trigger_id, hook_id, created_by)
     if action is Action.CREATE:
-        return Create(**at, name=str(body.get("name", "")), script=str(body.get("script", "")),
+        return Create(*at, name=str(body.get("name", "")), script=str(body.get("script", "")),
                       enabled=bool(body.get("enabled", False)), dependencies=_pairs(body.get("dependencies")))
     if action is Action.UPDATE:
         return Update(
-            **at, name=str(body["name"]) if "name" in body else None,
+            *at, name=str(body["name"]) if "name" in body else None,
             script=str(body["script"]) if "script" in body else None,
             dependencies=_pairs(body["dependencies"]) if "dependencies" in body else None,
         )
     if action is Action.ENABLE:
-        return Enable(**at)
+        return Enable(*at)
     if action is Action.DISABLE:
-        return Disable(**at)
+        return Disable(*at)
     if action is Action.DELETE:
-        return Delete(**at)
+        return Delete(*at)
     keys = tuple(str(k) for k in body.get("keys", ()))
     kind = {Action.SECRETS_ADD: SecretsAdd, Action.SECRETS_UPDATE: SecretsUpdate, Action.SECRETS_DELETE: SecretsDelete}[action]
-    return kind(**at, keys=keys)
+    return kind(*at, keys=keys)

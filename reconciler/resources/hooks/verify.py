@@ -43,16 +43,16 @@ def differences(plan: Plan, desired: DesiredState, live: LiveState) -> list[str]
             found.append(f"hook {name}: secret keys differ ({', '.join(sorted(missing | extra))})")
     for step in steps:
         action, payload = action_of(step), payload_of(step)
-        keys = set(getattr(payload, "keys", ()))
+        sent: set[str] = set(getattr(payload, "keys", ()))
         if action is Action.SECRETS_ADD or action is Action.SECRETS_UPDATE:
             now = by_name.get(step.key)
-            lacking = keys - set(now.secret_keys) if now else set()
+            lacking = sent - set(now.secret_keys) if now else set()
             if lacking and step.key in wanted:
                 found.append(f"hook {step.key}: secret keys not written ({', '.join(sorted(lacking))})")
         elif action is Action.DELETE and payload.hook_id in by_id:
             found.append(f"hook {step.key} was not deleted")
         elif action is Action.SECRETS_DELETE and payload.hook_id in by_id:
-            left = keys & by_id[str(payload.hook_id)].secret_keys
+            left = sent & set(by_id[str(payload.hook_id)].secret_keys)
             if left:
                 found.append(f"hook {step.key}: secret keys not deleted ({', '.join(sorted(left))})")
     for handover in handovers(plan):

@@ -102,6 +102,9 @@ def test_a_run_killed_between_values_and_marker_resends_the_values():
         tenant = SimTenant.from_live(have)
         run_on(tenant, build_plan(want, have, options), 0, want, stop_after=stop)
         apply_all(want, tenant, options)  # converges with the right values (checked inside)
+        [after] = tenant.hooks.values()
+        assert after.secrets["K00"] == "changed"
+        assert marker_for(HMAC, "h", new_values) in after.secrets
 
 
 def test_a_hook_filling_every_slot_goes_without_a_marker():
