@@ -21,8 +21,15 @@ from typing import Any, Mapping
 
 from reconciler.core.digest import canonical_json
 from reconciler.errors import ReconcilerError
-from reconciler.resources.hooks.plan import Action, ChangeKind, Phase, Plan, PlanOptions, Step
-from reconciler.render.json import FORMAT_VERSION, plan_from_dict, plan_to_dict
+from reconciler.core.changes import ChangeKind
+from reconciler.core.plan import Plan
+from reconciler.render.blocks import Malformed as _Malformed
+from reconciler.render.blocks import blocks_for
+from reconciler.render.checks import choice as _choice
+from reconciler.render.checks import field as _field
+from reconciler.render.checks import list_of as _list_of
+from reconciler.render.checks import short as _short
+from reconciler.render.json import FORMAT_VERSION, UNTYPED, plan_from_dict, plan_to_dict
 
 # Far above any real plan (a step per request; scripts are at most ~100 KB), far below
 # what would hurt to read.
@@ -55,9 +62,9 @@ class SavedPlan:
     format_version: int = FORMAT_VERSION
 
 
-def write_plan(
-    plan: Plan, path: str | os.PathLike[str], *, config: str, options: PlanOptions | None = None
-) -> None:
+def write_plan(plan: Plan, path: str | os.PathLike[str], *, config: str, options: Any = None) -> None:
+    """``options``: the plan options it was made with (``allow_delete``, ``rotate_secrets``,
+    ``force`` are recorded)."""
     data = plan_to_dict(plan)
     data["config"] = config
     data["created_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -81,6 +88,8 @@ def read_plan(path: str | os.PathLike[str]) -> SavedPlan:
     if not isinstance(data, dict) or "format_version" not in data:
         raise PlanFileError(f"{where}: not a reconciler plan file (no format_version)")
     version = data["format_version"]
+    if type(version) is int and 0 < version < FORMAT_VERSION:
+        raise PlanFileError(f"{where}: made by an older version of reconciler (format {version}); plan again")
     if type(version) is not int or version != FORMAT_VERSION:
         raise PlanFileError(
             f"{where}: format_version {_short(version)} is not supported "
@@ -125,36 +134,55 @@ def check_matches(saved: SavedPlan, now: Plan) -> None:
         raise PlanFileError(
             "stale plan: the live tenant changed since the plan was made; run `reconciler plan` again"
         )
+    # Before the steps: a different cutover reorders them, and this says why.
+    if canonical(_cutovers(saved.plan)) != canonical(_cutovers(now)):
+        raise PlanFileError(
+            "plan file was altered or is stale: its hooks-to-Actions cutovers are not what the config, "
+            "the tenant and AUTH0_CUTOVER produce now; run `reconciler plan` again"
+        )
     theirs, ours = saved.plan.steps, now.steps
     for index, (step, fresh) in enumerate(zip(theirs, ours)):
-        if canonical(step.to_dict()) != canonical(fresh.to_dict()):
+        if canonical(_step_dict(step)) != canonical(_step_dict(fresh)):
             raise PlanFileError(
-                f"plan file was altered or is malformed: step {index + 1} ({step.action} {_short(step.hook)}) "
-                f"is not what the config and the tenant produce ({fresh.action} {fresh.hook})"
+                f"plan file was altered or is malformed: step {index + 1} ({_what(step)}) "
+                f"is not what the config and the tenant produce ({_what(fresh, short=False)})"
             )
     if len(theirs) != len(ours):
         raise PlanFileError(
             f"plan file was altered or is malformed: it holds {len(theirs)} steps, "
             f"the config and the tenant produce {len(ours)}"
         )
-    from reconciler.resources.actions.engine import part_to_dict
-
-    if canonical([part_to_dict(p) for p in saved.plan.parts]) != canonical([part_to_dict(p) for p in now.parts]):
-        raise PlanFileError(
-            "plan file was altered or is stale: its Actions part is not what the config and the tenant "
-            "produce now; run `reconciler plan` again"
-        )
-    if canonical([c.to_dict() for c in saved.plan.cutovers]) != canonical([c.to_dict() for c in now.cutovers]):
-        raise PlanFileError(
-            "plan file was altered or is stale: its hooks-to-Actions cutovers are not what the config, "
-            "the tenant and AUTH0_CUTOVER produce now; run `reconciler plan` again"
-        )
-    described = ([c.to_dict() for c in saved.plan.changes], [h.to_dict() for h in saved.plan.handovers])
-    if canonical(described) != canonical(([c.to_dict() for c in now.changes], [h.to_dict() for h in now.handovers])):
+    if canonical(_described(saved.plan)) != canonical(_described(now)):
         raise PlanFileError(
             "plan file was altered or is malformed: its described changes are not what the "
             "config and the tenant produce"
         )
+
+
+def _cutovers(plan: Plan) -> list[dict[str, Any]]:
+    from reconciler.resources.actions.blocks import cutovers_of
+
+    return [c.to_dict() for c in cutovers_of(plan)]
+
+
+def _step_dict(step: Any) -> dict[str, Any]:
+    return blocks_for(step.type).step_to_dict(step)
+
+
+def step_dicts(plan: Plan) -> list[dict[str, Any]]:
+    """The plan's steps as plan files hold them (what comparing two plans compares)."""
+    return [_step_dict(step) for step in plan.steps]
+
+
+def _what(step: Any, short: bool = True) -> str:
+    key = _short(step.key) if short else step.key
+    return f"{step.operation} {key}"
+
+
+def _described(plan: Plan) -> Any:
+    """What a plan shows people beside its steps: changes and every type's extras."""
+    extras = {t: blocks_for(t).extras_to_dict(plan) for t in sorted(set(plan.types) | {c.type for c in plan.changes})}
+    return [blocks_for(c.type).change_to_dict(c) for c in plan.changes], extras
 
 
 def canonical(data: Any) -> str:
@@ -192,44 +220,6 @@ def _load_json(path: str | os.PathLike[str]) -> Any:
         raise PlanFileError(f"{where}: not a readable plan file ({error.__class__.__name__})") from None
 
 
-class _Malformed(Exception):
-    """One field of the file is wrong: the message names it."""
-
-
-def _short(value: Any) -> str:
-    text = " ".join(repr(value).split())
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _field(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str, *, optional: bool = False) -> Any:
-    if key not in data:
-        if optional:
-            return None
-        raise _Malformed(f"{where}.{key} is missing")
-    value = data[key]
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    # bool is an int in Python; a JSON true is never an index.
-    ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
-    if not ok:
-        names = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
-        raise _Malformed(f"{where}.{key} must be {names}, not {_short(value)}")
-    return value
-
-
-def _list_of(data: Mapping[str, Any], key: str, kind: type, where: str, *, optional: bool = False) -> list[Any]:
-    values = _field(data, key, list, where, optional=optional) or []
-    for i, value in enumerate(values):
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            raise _Malformed(f"{where}.{key}[{i}] must be {kind.__name__}, not {_short(value)}")
-    return values
-
-
-def _choice(data: Mapping[str, Any], key: str, allowed: type, where: str) -> None:
-    value = _field(data, key, str, where)
-    if value not in {str(member) for member in allowed}:  # type: ignore[attr-defined]
-        raise _Malformed(f"{where}.{key}: unknown value {_short(value)}")
-
-
 def _check_shape(data: Mapping[str, Any]) -> None:
     top = "plan"
     for key in ("config_digest", "live_fingerprint"):
@@ -239,6 +229,7 @@ def _check_shape(data: Mapping[str, Any]) -> None:
     for key in ("config", "created_at"):
         _field(data, key, str, top, optional=True)
     _list_of(data, "warnings", str, top, optional=True)
+    _list_of(data, "unmanaged", str, top, optional=True)
     options = _field(data, "options", dict, top, optional=True)
     if options is not None:
         unknown = set(options) - {"allow_delete", "rotate_secrets", "force"}
@@ -246,63 +237,46 @@ def _check_shape(data: Mapping[str, Any]) -> None:
             raise _Malformed(f"plan.options: unknown option {_short(sorted(unknown)[0])}")
         for key in ("allow_delete", "rotate_secrets", "force"):
             _field(options, key, bool, "plan.options")
-    for i, handover in enumerate(_list_of(data, "handovers", dict, top)):
-        where = f"plan.handovers[{i}]"
-        _field(handover, "trigger_id", str, where)
-        _list_of(handover, "before", str, where)
-        _field(handover, "after", (str, type(None)), where)
-    for i, change in enumerate(_list_of(data, "changes", dict, top)):
-        where = f"plan.changes[{i}]"
-        _choice(change, "kind", ChangeKind, where)
-        for key in ("name", "trigger_id"):
-            _field(change, key, str, where)
-        for key in ("previous_name", "previous_trigger_id", "skipped"):
-            _field(change, key, str, where, optional=True)
-        for j, item in enumerate(_list_of(change, "fields", dict, where, optional=True)):
-            _field(item, "field", str, f"{where}.fields[{j}]")
-            _field(item, "diff", str, f"{where}.fields[{j}]", optional=True)
-    for i, part in enumerate(_list_of(data, "resources", dict, top, optional=True)):
-        # Only compared with a fresh plan, never run: types and size are enough.
-        _field(part, "type", str, f"plan.resources[{i}]")
-        if len(_list_of(part, "steps", dict, f"plan.resources[{i}]")) > MAX_STEPS:
-            raise _Malformed(f"plan.resources[{i}].steps: more than {MAX_STEPS} steps")
-    for i, cutover in enumerate(_list_of(data, "cutovers", dict, top, optional=True)):
-        for key in ("trigger", "mode", "hook"):
-            _field(cutover, key, str, f"plan.cutovers[{i}]")
-        _list_of(cutover, "actions", str, f"plan.cutovers[{i}]")
+    known = set(_registered())
+    for name in _list_of(data, "types", str, top, optional=True):
+        if name not in known:
+            raise _Malformed(f"plan.types: unknown resource type {_short(name)}")
+    changes = _list_of(data, "changes", dict, top)
     steps = _list_of(data, "steps", dict, top)
     if len(steps) > MAX_STEPS:
         raise _Malformed(f"plan.steps: {len(steps)} steps (at most {MAX_STEPS})")
+    for i, entry in enumerate([*changes, *steps]):
+        kind = _field(entry, "type", str, "plan.changes" if i < len(changes) else "plan.steps", optional=True)
+        if kind is not None and kind not in known:
+            raise _Malformed(f"plan: unknown resource type {_short(kind)}")
+    from reconciler.render.json import types_of
+
+    for type_name in types_of(data):
+        blocks_for(type_name).check_extras(data)
+    for i, change in enumerate(changes):
+        where = f"plan.changes[{i}]"
+        _choice(change, "kind", ChangeKind, where)
+        _field(change, "skipped", str, where, optional=True)
+        for j, item in enumerate(_list_of(change, "fields", dict, where, optional=True)):
+            _field(item, "field", str, f"{where}.fields[{j}]")
+            _field(item, "diff", str, f"{where}.fields[{j}]", optional=True)
+        blocks_for(change.get("type", UNTYPED)).check_change(change, where)
     for i, step in enumerate(steps):
-        _check_step(step, i, steps)
+        where = f"plan.steps[{i}]"
+        if _field(step, "index", int, where) != i:
+            raise _Malformed(f"{where}.index is {step['index']}, expected {i}")
+        _field(step, "reason", str, where, optional=True)
+        # Every edge points backwards, so the dependency graph cannot hold a cycle.
+        for before in _list_of(step, "after", int, where, optional=True):
+            if not 0 <= before < i:
+                raise _Malformed(f"{where}.after names step {before}, which is not an earlier step")
+        blocks_for(step.get("type", UNTYPED)).check_step(step, i, steps)
+    for j, pair in enumerate(_list_of(data, "pairs", list, top, optional=True)):
+        if len(pair) != 2 or not all(type(i) is int and 0 <= i < len(steps) for i in pair):
+            raise _Malformed(f"plan.pairs[{j}] must be two step indexes")
 
 
-def _check_step(step: Mapping[str, Any], i: int, steps: list[Mapping[str, Any]]) -> None:
-    where = f"plan.steps[{i}]"
-    if _field(step, "index", int, where) != i:
-        raise _Malformed(f"{where}.index is {step['index']}, expected {i}")
-    _choice(step, "action", Action, where)
-    _choice(step, "phase", Phase, where)
-    for key in ("hook", "trigger_id"):
-        _field(step, key, str, where)
-    _field(step, "reason", str, where, optional=True)
-    _field(step, "body", dict, where)
-    hook_id = _field(step, "hook_id", (str, type(None)), where, optional=True)
-    created_by = _field(step, "created_by", (int, type(None)), where, optional=True)
-    is_create = step["action"] == str(Action.CREATE)
-    if is_create != (hook_id is None and created_by is None):
-        raise _Malformed(
-            f"{where}: a create step has neither hook_id nor created_by; every other step exactly one"
-        )
-    if hook_id is not None and created_by is not None:
-        raise _Malformed(f"{where}: has both hook_id and created_by")
-    # Every reference points backwards: no self reference, no forward reference, so the
-    # dependency graph cannot hold a cycle.
-    if created_by is not None:
-        if not 0 <= created_by < i:
-            raise _Malformed(f"{where}.created_by {created_by} does not name an earlier step")
-        if steps[created_by].get("action") != str(Action.CREATE):
-            raise _Malformed(f"{where}.created_by {created_by} is not a create step")
-    for before in _list_of(step, "after", int, where, optional=True):
-        if not 0 <= before < i:
-            raise _Malformed(f"{where}.after names step {before}, which is not an earlier step")
+def _registered() -> tuple[str, ...]:
+    from reconciler.resources.base import registry
+
+    return registry().names()

@@ -50,5 +50,5 @@ def kind_of(value: Any, *, article: bool = True, list_word: str = "array") -> st
 def step_label(step: Any) -> str:
     """A step for people: ``create my-hook`` (hooks, as always), ``deploy action my-action``."""
     if getattr(step, "type", "hook") == "hook":
-        return f"{step.action} {step.hook}"
+        return f"{step.operation} {step.key}"
     return f"{step.operation} {step.type} {step.key}"

@@ -1,7 +1,12 @@
 """The use cases, one function each: load, plan, apply (validate, export, comment, run and
 migrate have theirs in their packages: validate.check, export.export_live, github.comment,
 runner.targets.run_named, migrate.migration). I/O lives here and in the client;
-the planning core stays pure. The CLI calls these and only prints."""
+the planning core stays pure. The CLI calls these and only prints.
+
+Planning asks every registered type that can plan (``planning_types``: in planning order)
+for its part against the live state it reads, and merges the parts into one ``Plan``
+(``core.plan.assemble``); apply runs the plan's steps with each type's operations
+(``core.executor.Dispatch``) and has each type verify what it wrote."""
 
 from __future__ import annotations
 
@@ -10,17 +15,22 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
-from reconciler.resources.hooks.ops import ApplyReport, StepCallback, execute
 from reconciler.config import Settings
-from reconciler.errors import HooksUnavailableError, ReconcilerError, hooks_unavailable
+from reconciler.core.executor import ApplyReport, Dispatch, StepCallback, execute
+from reconciler.core.plan import Plan, assemble
+from reconciler.core.planner import TypePlan
+from reconciler.core.steps import Job
+from reconciler.errors import PlanError, ReconcilerError
 from reconciler.lease import LEASE_NAME, Lease
 from reconciler.lease_actions import lease_store
+from reconciler.planfile import PlanFileError, SavedPlan, canonical, check_matches, step_dicts
+from reconciler.resources.base import ResourceType, registry
+from reconciler.resources.actions.blocks import cutovers_of
+from reconciler.resources.cutover_wiring import PairedRunner
+from reconciler.core.reasons import Reason
 from reconciler.resources.hooks.model import DesiredState, LiveState
-from reconciler.resources.hooks.plan import Plan, PlanError, PlanOptions
-from reconciler.planfile import PlanFileError, SavedPlan, canonical, check_matches
-from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.hooks.plan import PlanOptions
 from reconciler.resources.hooks.validate import Problem, check
-from reconciler.resources.hooks.verify import differences
 
 if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a tenant
     from reconciler.client import ManagementClient
@@ -93,26 +103,70 @@ def saved_options(saved: SavedPlan, settings: Settings | None = None) -> PlanOpt
 
 
 def read_live(client: ManagementClient, desired: DesiredState | None = None) -> LiveState:
-    """The live tenant as every command sees it: the one place the apply lease's marker
-    hook is filtered out, so plans, drift, export and the delete threshold never see it.
+    """The live hooks as every command sees them (the apply lease's marker left out; a
+    tenant without Hooks or a config not managing them: none, see the hooks type)."""
+    from reconciler.resources.hooks.register import read_live as read_live_hooks
 
-    Auth0 ended Hooks on 2026-11-18: a tenant without them has no live hooks, which is fine
-    for a config without hooks (Actions only); a config that has hooks gets the one-line
-    error saying the tenant has none. A config that does not manage hooks reads none."""
-    if desired is not None and not desired.manages_hooks:
-        return LiveState(hooks=())
-    try:
-        live = client.read_live_state()
-    except ReconcilerError as error:
-        if not hooks_unavailable(error):
-            raise
-        if desired is not None and not desired.hooks:
-            return LiveState(hooks=())
-        raise HooksUnavailableError(
-            "this tenant has no Hooks (Auth0 retired them on 2026-11-18), but the config has "
-            f"hooks/: move them to Actions with `reconciler migrate` ({error})"
-        ) from None
-    return LiveState(hooks=tuple(h for h in live.hooks if h.name != LEASE_NAME))
+    live: LiveState = read_live_hooks(client, desired)
+    return live
+
+
+def planning_types() -> list[ResourceType]:
+    """The registered types that can plan, in planning order (a type before those that wait
+    for it)."""
+    return [t for t in registry().planning_order() if t.plan is not None and t.read_live is not None]
+
+
+def state_of(resource: ResourceType, desired: DesiredState) -> object:
+    """The type's part of the desired state (None: the config has nothing of that type)."""
+    return resource.select(desired) if resource.select is not None else desired
+
+
+def plan_parts(
+    desired: DesiredState, client: ManagementClient, options: PlanOptions
+) -> tuple[list[TypePlan], dict[str, object]]:
+    """Every planning type's part, each against the live state it reads (types sharing a
+    reader, Actions and their bindings, read the tenant once); and the live states by type."""
+    parts: list[TypePlan] = []
+    lives: dict[str, object] = {}
+    read: dict[tuple[object, int], object] = {}
+    for resource in planning_types():
+        state = state_of(resource, desired)
+        if state is None:
+            continue
+        assert resource.plan is not None and resource.read_live is not None
+        key = (resource.read_live, id(state))
+        if key not in read:
+            read[key] = resource.read_live(client, state)
+        lives[resource.name] = read[key]
+        parts.append(resource.plan(state, read[key], options))
+    return parts, lives
+
+
+def plan_against(desired: DesiredState, client: ManagementClient, options: PlanOptions) -> Plan:
+    """The merged plan; with Actions, the hooks-to-Actions cutovers: strict pairs at the
+    merge and an extra of the ``action`` type (``cutovers``), which its render blocks show
+    and saved plans are compared on."""
+    from reconciler.resources.cutover import word
+    from reconciler.resources.cutover_wiring import plan_cutover
+
+    parts, lives = plan_parts(desired, client, options)
+    hooks = getattr(lives.get("hook"), "hooks", ())
+    merged, cut = plan_cutover(
+        parts, desired, hooks, lives.get("action"), dict(options.cutover), options.excluded_hooks
+    )
+    if cut.cutovers:
+        parts = [
+            dataclasses.replace(part, extras=part.extras + (("cutovers", cut.cutovers),))
+            if part.type == "action" else part
+            for part in parts
+        ]
+    plan = assemble(parts, steps=merged.steps, pairs=merged.pairs, allow_delete=options.allow_delete)
+    if not cut.warnings:
+        return plan
+    return dataclasses.replace(
+        plan, warnings=plan.warnings + tuple(Reason.worded(word(reason)) for reason in cut.warnings)
+    )
 
 
 def make_plan(
@@ -122,37 +176,75 @@ def make_plan(
     *,
     saved: SavedPlan | None = None,
 ) -> Plan:
-    """A fresh plan against the live tenant. With ``saved``: the fresh plan, made with the
-    saved plan's options, and only if it is identical to the saved one (else refused)."""
+    """A fresh plan against the live tenant, from every type that plans (a hooks-only config
+    gives a hooks-only plan). With ``saved``: the fresh plan, made with the saved plan's
+    options, and only if it is identical to the saved one (else refused)."""
     reserved = [hook.source or hook.name for hook in desired.hooks if hook.name == LEASE_NAME]
     if reserved:
         raise PlanError(f"{reserved[0]}: the hook name {LEASE_NAME} is reserved for the apply lease")
-    live = read_live(client, desired)
-    fresh = _with_parts(build_plan(desired, live, options), desired, live, client, options)
+    fresh = plan_against(desired, client, options)
     if saved is not None:
         check_matches(saved, fresh)
     return fresh
 
 
-def _with_parts(plan: Plan, desired: DesiredState, live: LiveState, client: ManagementClient, options: PlanOptions) -> Plan:
-    """The hooks plan plus the Actions parts and the hooks-to-Actions cutovers (none, and no
-    request, for a hooks-only config)."""
-    from reconciler.resources.actions.engine import plan_parts_and_live
-    from reconciler.resources.cutover import word
-    from reconciler.resources.cutover_wiring import plan_cutover
-
-    parts, live_actions = plan_parts_and_live(desired.actions, client, options)
-    if not parts:
-        return plan
-    cut = plan_cutover(plan.steps, parts, desired, live.hooks, live_actions, dict(options.cutover), options.excluded_hooks)
-    warnings = plan.warnings + tuple(word(reason) for reason in cut.warnings)
-    return dataclasses.replace(plan, parts=parts, cutovers=cut.cutovers, warnings=warnings)
+@dataclass(frozen=True)
+class Planned:
+    plan: Plan
+    loaded: Loaded
+    options: PlanOptions
 
 
-def _parts_dict(plan: Plan) -> list[object]:
-    from reconciler.resources.actions.engine import part_to_dict
+# A keyword without a value in a review-only plan (``--allow-missing-keywords``).
+def placeholder(keyword: str) -> str:
+    return f"<unset {keyword}>"
 
-    return [part_to_dict(part) for part in plan.parts]
+
+def plan_config(
+    config: str,
+    client_factory: Callable[[], "ManagementClient"],
+    settings: Settings,
+    *,
+    allow_delete: bool = False,
+    rotate_secrets: bool = False,
+    force: bool = False,
+    allow_missing_keywords: bool = False,
+    on_loaded: Callable[[Loaded], None] | None = None,
+) -> Planned:
+    """``reconciler plan``: load, plan against the tenant. With ``allow_missing_keywords``,
+    unset keywords get placeholders, secret values are not compared (placeholders are not
+    the real values: comparing them would report every secret as changed) and the plan is
+    marked review-only, so no apply takes it. ``on_loaded``: told the loaded config before
+    the tenant is read (the CLI prints its warnings then)."""
+    fill = placeholder if allow_missing_keywords else None
+    loaded = load_desired(config, settings.keyword_source(), fill_missing=fill)
+    if on_loaded is not None:
+        on_loaded(loaded)
+    options = plan_options(settings, allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+    if loaded.filled_keywords:
+        options = dataclasses.replace(options, hmac_key=None, rotate_secrets=False)
+    with client_factory() as client:
+        the_plan = make_plan(loaded.desired, client, options)
+    if loaded.filled_keywords:
+        the_plan = dataclasses.replace(the_plan, review_only=True)
+    return Planned(the_plan, loaded, options)
+
+
+def execute_plan(
+    plan: Plan, desired: DesiredState, client: "ManagementClient", *, max_workers: int = 8,
+    on_step: StepCallback | None = None, stop: threading.Event | None = None,
+) -> ApplyReport:
+    """Run ``plan``'s steps with each type's operations (no lease, no re-plan: ``apply_plan``
+    does both; the demo's throwaway tenant needs neither)."""
+    types = [registry().get(name) for name in plan.types]
+    runners = {t.name: t.operations(client, state_of(t, desired)) for t in types if t.operations is not None}
+    jobs = _jobs(plan, types)
+    # A cutover's two requests run back to back, alone (``resources.cutover_wiring``).
+    runner = PairedRunner(Dispatch(runners), plan.steps, plan.pairs, client)
+    return execute(
+        plan.steps, runner, max_workers=max_workers, on_step=on_step, stop=stop,
+        job_of=lambda step: jobs[step.index],
+    )
 
 
 @dataclass(frozen=True)
@@ -197,25 +289,33 @@ def _apply_leased(
     plan: Plan, desired: DesiredState, client: ManagementClient, options: PlanOptions,
     lease: Lease, max_workers: int, on_step: StepCallback | None, stop: threading.Event,
 ) -> ApplyOutcome:
-    live = read_live(client, desired)
-    again = _with_parts(build_plan(desired, live, options), desired, live, client, options)
-    if canonical([s.to_dict() for s in again.steps]) != canonical([s.to_dict() for s in plan.steps]) or (
-        canonical(_parts_dict(again)) != canonical(_parts_dict(plan))
-    ) or canonical([c.to_dict() for c in again.cutovers]) != canonical([c.to_dict() for c in plan.cutovers]):
+    again = plan_against(desired, client, options)
+    if canonical(step_dicts(again)) != canonical(step_dicts(plan)) or (
+        canonical([c.to_dict() for c in cutovers_of(again)]) != canonical([c.to_dict() for c in cutovers_of(plan)])
+    ):
         raise PlanFileError(
             "stale plan: the tenant changed between the plan and the apply (another writer?); "
             "nothing was written; run apply again"
         )
-    if plan.parts:
-        from reconciler.resources.actions.engine import execute_all, verify
-
-        report = execute_all(plan.steps, plan.parts, client, desired, desired.actions,
-                             max_workers=max_workers, on_step=on_step, stop=stop, cutovers=plan.cutovers)
-    else:
-        report = execute(plan, client, desired, max_workers=max_workers, on_step=on_step, stop=stop)
+    report = execute_plan(plan, desired, client, max_workers=max_workers, on_step=on_step, stop=stop)
     if lease.lost or not report.ok or report.interrupted:
         return ApplyOutcome(report, lease_lost=lease.lost)
-    found = differences(plan, desired, read_live(client, desired))
-    if plan.parts:
-        found += verify(report.done, client, desired.actions)
+    found: list[str] = []
+    for resource in [registry().get(name) for name in plan.types]:
+        if resource.verify is not None and resource.read_live is not None:
+            state = state_of(resource, desired)
+            found += resource.verify(plan, (state, resource.read_live(client, state)))
     return ApplyOutcome(report, tuple(found))
+
+
+def _jobs(plan: Plan, types: Iterable[ResourceType]) -> dict[int, Job]:
+    """Each step's scheduling facts (from its type when the type says them), with the
+    plan's cross-type strict pairs."""
+    jobs: dict[int, Job] = {step.index: step.job() for step in plan.steps}
+    for resource in types:
+        if resource.jobs is not None:
+            jobs.update(resource.jobs(plan.steps_of(resource.name)))
+    for leader, follower in plan.pairs:
+        jobs[leader] = dataclasses.replace(jobs[leader], first=True)
+        jobs[follower] = dataclasses.replace(jobs[follower], follows=leader)
+    return jobs

@@ -113,7 +113,7 @@ def run_on(
         ]
         assert ready, "plan has a dependency cycle"
         step = rng.choice(ready)
-        _apply(tenant, step, created, values.get(step.hook, {}))
+        _apply(tenant, step, created, values.get(step.key, {}))
         tenant.check_invariant()
         finished.add(step.index)
         order.append(step)
@@ -125,21 +125,21 @@ def _check_handovers_adjacent(order: list[Step], plan: Plan) -> None:
     """Between a hand-over's disable and its enable, nothing else touches that trigger."""
     position = {step.index: i for i, step in enumerate(order)}
     for enable in plan.steps:
-        if enable.action is not Action.ENABLE:
+        if enable.operation is not Action.ENABLE:
             continue
         for before in enable.after:
             disable = plan.steps[before]
-            if disable.action is not Action.DISABLE:
+            if disable.operation is not Action.DISABLE:
                 continue
             between = order[position[disable.index] + 1 : position[enable.index]]
-            touching = [s for s in between if s.trigger_id == enable.trigger_id]
+            touching = [s for s in between if s.payload.trigger_id == enable.payload.trigger_id]
             if touching:
-                raise SimulatedConflict(f"{touching[0].action} {touching[0].hook} inside a hand-over")
+                raise SimulatedConflict(f"{touching[0].operation} {touching[0].key} inside a hand-over")
 
 
 def _apply(tenant: SimTenant, step: Step, created: dict[int, str], values: dict[str, str]) -> None:
-    body = step.body
-    if step.action is Action.CREATE:
+    body, action = step.payload.body(), Action(step.operation)
+    if action is Action.CREATE:
         if any(h.name == body["name"] for h in tenant.hooks.values()):
             raise SimulatedConflict(f"duplicate name {body['name']}")
         hook_id = f"new-{next(_ids)}"
@@ -148,28 +148,28 @@ def _apply(tenant: SimTenant, step: Step, created: dict[int, str], values: dict[
         )
         created[step.index] = hook_id
         return
-    hook_id = step.hook_id or created[step.created_by]
+    hook_id = step.payload.hook_id or created[step.payload.created_by]
     hook = tenant.hooks[hook_id]
     keys = set(body.get("keys", ()))
     sent = {key: MARKER_VALUE if is_marker(key) else values.get(key, "<no value>") for key in keys}
-    if step.action in (Action.UPDATE, Action.ENABLE, Action.DISABLE):
+    if action in (Action.UPDATE, Action.ENABLE, Action.DISABLE):
         if "name" in body and any(h.name == body["name"] for i, h in tenant.hooks.items() if i != hook_id):
             raise SimulatedConflict(f"duplicate name {body['name']}")
         for key, value in body.items():
             setattr(hook, {"triggerId": "trigger_id"}.get(key, key), value)
-    elif step.action is Action.DELETE:
+    elif action is Action.DELETE:
         del tenant.hooks[hook_id]
-    elif step.action is Action.SECRETS_ADD:
+    elif action is Action.SECRETS_ADD:
         if keys & hook.secret_keys:
             raise SimulatedConflict(f"POST of an existing secret key on {hook.name}")
         if len(hook.secrets) + len(keys) > 20:
             raise SimulatedConflict(f"{hook.name}: more than 20 secrets")
         hook.secrets.update(sent)
-    elif step.action is Action.SECRETS_UPDATE:
+    elif action is Action.SECRETS_UPDATE:
         if not keys <= hook.secret_keys:
             raise SimulatedConflict(f"PATCH of a missing secret key on {hook.name}")
         hook.secrets.update(sent)
-    elif step.action is Action.SECRETS_DELETE:
+    elif action is Action.SECRETS_DELETE:
         if not keys <= hook.secret_keys:
             raise SimulatedConflict(f"DELETE of a missing secret key on {hook.name}")
         for key in keys:
@@ -178,7 +178,7 @@ def _apply(tenant: SimTenant, step: Step, created: dict[int, str], values: dict[
 
 def blocked_names(plan: Plan) -> set[str]:
     """Config hooks the plan says it cannot change (reported as skipped)."""
-    return {c.name for c in plan.changes if c.skipped and c.kind is not ChangeKind.DELETE}
+    return {c.key for c in plan.changes if c.skipped and c.kind is not ChangeKind.DELETE}
 
 
 def assert_converged(
@@ -218,7 +218,7 @@ def check_nothing_lost(before: LiveState, after: SimTenant, plan: Plan, options:
             assert hook.trigger_id != UNKNOWN_TRIGGER or now.enabled == hook.enabled, hook.name
             continue
         if hook.id not in after.hooks:
-            deleted = any(s.action == "delete" and s.hook_id == hook.id for s in plan.steps)
+            deleted = any(s.operation == "delete" and s.payload.hook_id == hook.id for s in plan.steps)
             assert deleted, f"{hook.name} vanished without a delete step"
             base = replaced_base(hook.name)
             replaced = hook.name in wanted and wanted[hook.name].trigger_id != hook.trigger_id

@@ -1,10 +1,10 @@
 import threading
 
-from reconciler.plan import Action, Phase, Step
+from reconciler.plan import Action, Phase, hook_step
 from reconciler.progress import LineReporter, progress_bar
 
-STEP = Step(0, Action.CREATE, "h", "pre-user-registration", None, None, {}, (), Phase.PREPARE)
-OTHER = Step(1, Action.UPDATE, "g", "pre-user-registration", None, None, {}, (), Phase.PREPARE)
+STEP = hook_step(0, Action.CREATE, "h", "pre-user-registration", None, None, {}, (), Phase.PREPARE)
+OTHER = hook_step(1, Action.UPDATE, "g", "pre-user-registration", None, None, {}, (), Phase.PREPARE)
 
 
 class FakeClock:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import getpass
 import os
 import signal
@@ -21,7 +20,7 @@ from reconciler.commands.common import (
 from reconciler.terminal import confirm_apply, run_settings
 
 if TYPE_CHECKING:
-    from reconciler.usecases import ApplyOutcome
+    from reconciler.usecases import ApplyOutcome, Loaded
 
 
 @click.command(epilog=TENANT_ENV)
@@ -45,29 +44,28 @@ def plan(
 ) -> None:
     """Show what apply would change. Never writes to the tenant."""
     from reconciler.planfile import write_plan
-    from reconciler.usecases import load_desired, make_plan, plan_options
+    from reconciler.usecases import plan_config
 
     settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
-    fill = (lambda keyword: f"<unset {keyword}>") if allow_missing_keywords else None
-    loaded = load_desired(config, settings.keyword_source(), fill_missing=fill)
-    print_warnings(loaded)
-    options = plan_options(settings, allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
-    if loaded.filled_keywords:
-        # Placeholders are not the real values: comparing them would report every secret
-        # as changed. Key changes still show; the plan is marked review-only for apply.
-        options = dataclasses.replace(options, hmac_key=None, rotate_secrets=False)
-        click.echo(
-            "note: planned without these keywords (secret values not compared; scripts compared "
-            "as templates, metadata with placeholders): " + ", ".join(loaded.filled_keywords),
-            err=True,
-        )
-    with client_for(settings) as client:
-        the_plan = make_plan(loaded.desired, client, options)
-    if loaded.filled_keywords:
-        the_plan = dataclasses.replace(the_plan, review_only=True)
+
+    def loaded_note(loaded: Loaded) -> None:
+        print_warnings(loaded)
+        if loaded.filled_keywords:
+            click.echo(
+                "note: planned without these keywords (secret values not compared; scripts compared "
+                "as templates, metadata with placeholders): " + ", ".join(loaded.filled_keywords),
+                err=True,
+            )
+
+    planned = plan_config(
+        config, lambda: client_for(settings), settings, allow_delete=allow_delete,
+        rotate_secrets=rotate_secrets, force=force, allow_missing_keywords=allow_missing_keywords,
+        on_loaded=loaded_note,
+    )
+    the_plan = planned.plan
     click.echo(render(the_plan, output_format, tenant), nl=False)
     if out:
-        write_plan(the_plan, out, config=config, options=options)
+        write_plan(the_plan, out, config=config, options=planned.options)
         click.echo(f"Saved the plan to {out}; run `reconciler apply {out}` to execute exactly it.", err=True)
     if detailed_exitcode and the_plan.has_drift:  # unmanaged hooks and skipped changes too
         sys.exit(2)

@@ -49,11 +49,10 @@ def unlock(domain: str | None, client_id: str | None, audience: str | None, conf
 @report_errors
 def demo(config: str) -> None:
     """Plan and apply CONFIG against a throwaway local emulator: no tenant needed."""
-    from reconciler.resources.hooks.ops import execute
     from reconciler.client import ManagementClient
     from reconciler.emulator.server import start
     from reconciler.progress import progress_bar
-    from reconciler.usecases import load_desired, make_plan, plan_options
+    from reconciler.usecases import execute_plan, load_desired, make_plan, plan_options
     from reconciler.render.text import render_text
 
     settings = run_settings()
@@ -76,15 +75,8 @@ def demo(config: str) -> None:
             the_plan = make_plan(loaded.desired, client, options)
             click.echo(render_text(the_plan))
             click.echo(click.style(f"$ reconciler apply -c {config} --yes", bold=True))
-            count = len(the_plan.steps) + sum(len(getattr(p, "steps", ())) for p in the_plan.parts)
-            with progress_bar(count, color=settings.color is not False) as on_step:
-                if the_plan.parts:  # hooks and Actions in one dependency graph
-                    from reconciler.resources.actions.engine import execute_all
-
-                    report = execute_all(the_plan.steps, the_plan.parts, client, loaded.desired,
-                                         loaded.desired.actions, on_step=on_step, cutovers=the_plan.cutovers)
-                else:
-                    report = execute(the_plan, client, loaded.desired, on_step=on_step)
+            with progress_bar(len(the_plan.steps), color=settings.color is not False) as on_step:
+                report = execute_plan(the_plan, loaded.desired, client, on_step=on_step)
             print_apply_report(report, client.stats.snapshot())
             click.echo(click.style(f"\n$ reconciler plan -c {config}   # again", bold=True))
             again = make_plan(loaded.desired, client, options)

@@ -13,6 +13,9 @@ from typing import Any, Callable, Mapping
 # (code, args) -> one line of text; each resource type registers one.
 Words = Callable[["Reason"], str]
 
+# A reason known only by its words: read back from a plan file, which holds words, not codes.
+WORDED = "worded"
+
 
 @dataclass(frozen=True)
 class Reason:
@@ -25,6 +28,11 @@ class Reason:
     @classmethod
     def of(cls, code: str, **args: Any) -> "Reason":
         return cls(code, tuple(sorted((k, _frozen(v)) for k, v in args.items())))
+
+    @classmethod
+    def worded(cls, text: str) -> "Reason":
+        """A reason read back as text (``code`` ``worded``, worded as ``text`` by everyone)."""
+        return cls.of(WORDED, text=text)
 
     @property
     def kwargs(self) -> Mapping[str, Any]:

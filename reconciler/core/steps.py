@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Callable, Iterable, Mapping, Protocol
 
 from reconciler.core.reasons import Reason
 
@@ -23,9 +23,17 @@ class Phase(StrEnum):
 
 
 class Payload(Protocol):
-    """What a resource type stores in a step: frozen, comparable, serialisable."""
+    """What a resource type stores in a step: frozen, comparable, serialisable. A payload
+    that names other steps by index (a hook created earlier in the plan) also has
+    ``renumbered(move)``, ``move`` mapping an old index to its new one, so merging moves
+    its indexes with the step's own."""
 
     def to_dict(self) -> dict[str, Any]: ...
+
+
+def _moved_payload(payload: Any, move: Callable[[int], int]) -> Any:
+    renumber = getattr(payload, "renumbered", None)
+    return renumber(move) if renumber is not None else payload
 
 
 @dataclass(frozen=True)
@@ -72,13 +80,19 @@ class Step:
         """Renumbered by ``offset`` when merged into a plan (``extra_after``: global)."""
         after = {i + offset for i in self.after} | set(extra_after)
         follows = self.follows + offset if self.follows is not None else None
-        return replace(self, index=self.index + offset, after=tuple(sorted(after)), follows=follows)
+        payload = _moved_payload(self.payload, lambda i: i + offset)
+        return replace(
+            self, index=self.index + offset, after=tuple(sorted(after)), follows=follows, payload=payload
+        )
 
     def renumbered(self, mapping: Mapping[int, int], after: Iterable[int]) -> "Step":
         """Moved to ``mapping[index]`` when a merged plan is reordered (``after``: new
-        indexes already; ``follows`` is mapped here)."""
+        indexes already; ``follows`` and the payload's indexes are mapped here)."""
         follows = mapping[self.follows] if self.follows is not None else None
-        return replace(self, index=mapping[self.index], after=tuple(sorted(after)), follows=follows)
+        payload = _moved_payload(self.payload, lambda i: mapping[i])
+        return replace(
+            self, index=mapping[self.index], after=tuple(sorted(after)), follows=follows, payload=payload
+        )
 
     def job(self) -> "Job":
         return Job(self.index, self.after, self.phase is Phase.REMOVE, self.first, self.follows, self.wait)

@@ -1,14 +1,29 @@
-"""The plan as JSON: for machines, and the body of saved plan files."""
+"""The plan as JSON: for machines, and the body of saved plan files.
+
+The top level is generic (summary, digests, warnings worded, ``changes``, ``steps``); each
+change and step is written by its type's blocks (``render.blocks``), and each type may add
+top-level keys of its own (hooks: ``handovers``). Hook entries keep their old shape and have
+no ``type`` key; every other type's entries carry one. Keys keep the order they always had.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any, Mapping
 
-from reconciler.resources.hooks.plan import Handover, HookChange, Plan, Step
+from reconciler.core.plan import Plan
+from reconciler.render.blocks import blocks_for, word, worded
 
-# Bump when a reader of an older file could misread a newer one.
-FORMAT_VERSION = 1
+# Bump when a reader of an older file could misread a newer one. 2: any resource types
+# (entries of types other than hooks carry ``type``; reasons are written as words).
+FORMAT_VERSION = 2
+# Entries without a ``type`` key: hooks, the one type of format 1.
+UNTYPED = "hook"
+
+_ORDER = (
+    "format_version", "summary", "has_changes", "has_drift", "unmanaged", "config_digest",
+    "live_fingerprint", "allow_delete", "review_only", "warnings", "handovers", "changes", "steps",
+)
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
@@ -30,46 +45,53 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "live_fingerprint": plan.live_fingerprint,
         "allow_delete": plan.allow_delete,
         "review_only": plan.review_only,
-        "warnings": list(plan.warnings),
-        "handovers": [handover.to_dict() for handover in plan.handovers],
-        "changes": [change.to_dict() for change in plan.changes],
-        "steps": [step.to_dict() for step in plan.steps],
-        # Only in plans with hooks-to-Actions cutovers (older readers and goldens unchanged).
-        **({"cutovers": [c.to_dict() for c in plan.cutovers]} if getattr(plan, "cutovers", ()) else {}),
+        "warnings": [word(warning) for warning in plan.warnings],
+        "changes": [blocks_for(c.type).change_to_dict(c) for c in plan.changes],
+        "steps": [blocks_for(s.type).step_to_dict(s) for s in plan.steps],
     }
-    if plan.parts:  # other resource types (Actions): absent for a hooks-only config
-        from reconciler.resources.actions.engine import part_to_dict
+    if plan.pairs:
+        data["pairs"] = [list(pair) for pair in plan.pairs]
+    if plan.types != (UNTYPED,):  # a hooks-only plan keeps the shape it always had
+        data["types"] = list(plan.types)
+    for type_name in plan.types:
+        for key, value in blocks_for(type_name).extras_to_dict(plan).items():
+            if key in data:
+                raise ValueError(f"resource type {type_name!r} writes JSON key {key!r}, which is taken")
+            data[key] = value
+    order = {key: i for i, key in enumerate(_ORDER)}
+    return dict(sorted(data.items(), key=lambda item: order.get(item[0], len(order))))
 
-        data["resources"] = [part_to_dict(part) for part in plan.parts]
-    return data
+
+def types_of(data: Mapping[str, Any]) -> tuple[str, ...]:
+    """The types a plan dict holds, in order of first appearance (hooks for format 1)."""
+    seen: dict[str, None] = {}
+    for entry in [*data.get("changes", ()), *data.get("steps", ())]:
+        seen.setdefault(str(entry.get("type", UNTYPED)), None)
+    for key in data.get("types", ()):
+        seen.setdefault(str(key), None)
+    return tuple(seen) or (UNTYPED,)
 
 
 def plan_from_dict(data: Mapping[str, Any]) -> Plan:
+    """A plan read back (its shape already checked: ``planfile``). Reasons come back as
+    their words only; the plan is for comparing, never for running."""
+    types = types_of(data)
+    extras = [(t, blocks_for(t).extras_from_dict(data)) for t in types]
+    # Names of live resources left in place: kept with the first type (only shown, never compared).
+    unmanaged = tuple(str(name) for name in data.get("unmanaged", ()))
+    extras[0] = (extras[0][0], extras[0][1] + (("unmanaged", unmanaged),))
     return Plan(
-        steps=tuple(Step.from_dict(step) for step in data["steps"]),
-        changes=tuple(HookChange.from_dict(change) for change in data["changes"]),
-        handovers=tuple(
-            Handover(h["trigger_id"], tuple(h["before"]), h["after"]) for h in data["handovers"]
-        ),
-        warnings=tuple(data.get("warnings", ())),
+        steps=tuple(blocks_for(s.get("type", UNTYPED)).step_from_dict(s) for s in data["steps"]),
+        changes=tuple(blocks_for(c.get("type", UNTYPED)).change_from_dict(c) for c in data["changes"]),
+        warnings=tuple(worded(str(w)) for w in data.get("warnings", ())),
+        types=types,
+        extras=tuple(extras),
         config_digest=data["config_digest"],
         live_fingerprint=data["live_fingerprint"],
+        pairs=tuple((int(a), int(b)) for a, b in data.get("pairs", ())),
         allow_delete=bool(data.get("allow_delete", False)),
         review_only=bool(data.get("review_only", False)),
-        unmanaged=tuple(str(name) for name in data.get("unmanaged", ())),
-        parts=tuple(data.get("resources") or ()),  # kept as read: only compared with a fresh plan
-        cutovers=_cutovers(data.get("cutovers")),
     )
-
-
-def _cutovers(data: Any) -> tuple[Any, ...]:
-    if not data:
-        return ()
-    from reconciler.resources.cutover import Cutover
-
-    if not isinstance(data, list) or len(data) > 20:
-        raise ValueError("cutovers must be a list (one per hook trigger)")
-    return tuple(Cutover.from_dict(item) for item in data)
 
 
 def render_json(plan: Plan) -> str:

@@ -4,17 +4,19 @@ Layout, top to bottom:
 
 1. a heading naming the tenant and the summary line;
 2. what a reviewer must not miss, outside any ``<details>``: a ``[!CAUTION]`` alert with
-   the deletes and the triggers whose enabled hook changes (hand-overs), then a
-   ``[!WARNING]`` alert with skipped changes (deletes that are off, hooks that cannot be
-   changed) and the plan's warnings;
-3. one collapsed ``<details>`` block per changed hook, with its field changes and script
-   diffs in fenced ``diff`` blocks.
+   each type's sections (hooks: deletes, replacements, the triggers whose enabled hook
+   changes), then a ``[!WARNING]`` alert with skipped changes and the plan's warnings;
+3. one collapsed ``<details>`` block per changed resource, with its field changes and
+   script diffs in fenced ``diff`` blocks.
+
+Any resource types: what names a type's fields comes from its render blocks
+(``render.blocks``); this module lays out and fits.
 
 GitHub refuses comment bodies over 65,536 characters. When the body would be longer, the
 *middle* is shortened (per-hook details, the largest first, then whole entries from the
 end); the heading, summary and alerts are always kept, and a note says what was left out.
 
-Only what the :class:`~reconciler.resources.hooks.plan.Plan` holds is rendered, and a plan holds no secret
+Only what the :class:`~reconciler.core.plan.Plan` holds is rendered, and a plan holds no secret
 value (secret fields carry key names and ``(sensitive)``).
 """
 
@@ -25,12 +27,14 @@ import json
 import re
 from dataclasses import dataclass
 
-from reconciler.text import plural as _count
-from reconciler.resources.hooks.diff import FieldChange
-from reconciler.resources.hooks.plan import ChangeKind, HookChange, Plan
+from reconciler.core.changes import Change, FieldChange
+from reconciler.core.plan import Plan
+from reconciler.render.blocks import blocks_for, word
 from reconciler.render.text import NO_CHANGES, REVIEW_ONLY, SYMBOLS  # the terminal plan's wording and symbols
+from reconciler.resources.base import registry
+from reconciler.text import plural as _count
 
-__all__ = ["GITHUB_COMMENT_LIMIT", "NO_CHANGES", "render_markdown"]
+__all__ = ["GITHUB_COMMENT_LIMIT", "NO_CHANGES", "SYMBOLS", "render_markdown"]
 
 GITHUB_COMMENT_LIMIT = 65536
 
@@ -41,31 +45,37 @@ def render_markdown(plan: Plan, *, tenant: str = "default", limit: int = GITHUB_
     """The plan as markdown, at most ``limit`` characters long."""
     head = _head(plan, tenant)
     entries = [_Entry.of(change) for change in plan.changes if not change.skipped]
-    if plan.parts:  # other resource types (Actions): their own block, first of the entries
-        from reconciler.resources.actions.render import markdown_lines, summary
-
-        block = "\n".join(markdown_lines(plan.parts, _fence, _code, _plain)).strip()
-        if block:
-            entries.insert(0, _Entry(None, block, f"- {_plain(summary(plan.parts))} · _details omitted_"))
+    noun = _one(plan)
     if not entries:
         return _fit_head(head, [], limit)
-    return _fit(head, entries, limit)
+    return _fit(head, entries, limit, noun)
+
+
+def _one(plan: Plan) -> str:
+    """What an entry is called in notes: the type's word when the plan has one type."""
+    types = {change.type for change in plan.changes} or set(plan.types)
+    return blocks_for(types.pop()).one if len(types) == 1 else "change"
 
 
 # ---------------------------------------------------------------------------- the head
 
 
+def _title(plan: Plan) -> str:
+    nouns = [registry().get(t).noun for t in plan.types] or ["hooks"]
+    return nouns[0] if len(nouns) == 1 else ", ".join(nouns[:-1]) + " and " + nouns[-1]
+
+
 def _head(plan: Plan, tenant: str) -> list[str]:
     """Blocks that are never dropped (``_fit_head`` may only shorten the alert lists)."""
-    blocks = [f"### Auth0 hooks plan for tenant `{_plain(tenant)}`"]
+    blocks = [f"### Auth0 {_title(plan)} plan for tenant `{_plain(tenant)}`"]
     skipped = [c for c in plan.changes if c.skipped]
     if plan.has_changes:
         blocks.append(f"**{plan.summary.line()}**")
-    elif skipped or plan.warnings or (plan.parts and plan.has_drift):
+    elif skipped or plan.warnings:
         blocks.append("**No changes to apply.**")
     else:
         blocks.append(f"**{NO_CHANGES}**")
-    caution = _caution(plan)
+    caution = _alert("CAUTION", [s for t in plan.types for s in blocks_for(t).md_caution(plan)])
     if caution:
         blocks.append(caution)
     warning = _warning(plan, skipped)
@@ -76,48 +86,20 @@ def _head(plan: Plan, tenant: str) -> list[str]:
     return blocks
 
 
-def _caution(plan: Plan) -> str:
-    deletes = [c for c in plan.changes if c.kind is ChangeKind.DELETE and not c.skipped]
-    replaces = [c for c in plan.changes if c.kind is ChangeKind.REPLACE and not c.skipped]
+def _warning(plan: Plan, skipped: list[Change]) -> str:
+    # The planner reports each resource once: as a skipped change or as a warning, not both.
     sections: list[list[str]] = []
-    if deletes:
-        sections.append(
-            [f"> **{_count(len(deletes), 'hook')} will be deleted:**"]
-            + [f"> - `{_plain(c.name)}` ({_plain(c.trigger_id)})" for c in deletes]
-        )
-    if replaces:
-        sections.append(
-            ["> **Replaced (the old hook is deleted, a new one created):**"]
-            + [
-                f"> - `{_plain(c.name)}`: {_plain(c.previous_trigger_id or '?')} → {_plain(c.trigger_id)}"
-                for c in replaces
-            ]
-        )
-    if plan.handovers:
-        lines = ["> **The enabled hook changes on these triggers:**"]
-        for handover in plan.handovers:
-            before = ", ".join(_plain(name) for name in handover.before) or "(none)"
-            after = _plain(handover.after) if handover.after else "(none)"
-            lines.append(f"> - {_plain(handover.trigger_id)}: {before} → {after}")
-        sections.append(lines)
-    cutovers = getattr(plan, "cutovers", ())  # a plan with Actions: hooks-to-Actions cutovers
-    if cutovers:
-        sections.append(["> **Cutovers, hooks to Actions** (two adjacent requests per trigger):"]
-                        + [f"> - {_plain(c.describe())}" for c in cutovers])
-    return _alert("CAUTION", sections)
-
-
-def _warning(plan: Plan, skipped: list[HookChange]) -> str:
-    # The planner reports each hook once: as a skipped change or as a warning, not both.
-    warnings = plan.warnings
-    sections: list[list[str]] = []
-    if skipped:
-        sections.append(
-            [f"> **Left as they are ({_count(len(skipped), 'hook')}):**"]
-            + [f"> - `{_plain(c.name)}` ({_plain(c.trigger_id)}): {_plain(c.skipped)}" for c in skipped]
-        )
-    if warnings:
-        sections.append(["> **Warnings:**"] + [f"> - {_plain(w)}" for w in warnings])
+    for type_name in plan.types:
+        mine = [c for c in skipped if c.type == type_name]
+        if mine:
+            blocks = blocks_for(type_name)
+            sections.append(
+                [f"> **Left as they are ({_count(len(mine), blocks.one)}):**"]
+                + [f"> - `{_plain(c.key)}`" + (f" ({blocks.md_where(c)})" if blocks.md_where(c) else "")
+                   + f": {_plain(word(c.skipped))}" for c in mine]
+            )
+    if plan.warnings:
+        sections.append(["> **Warnings:**"] + [f"> - {_plain(word(w))}" for w in plan.warnings])
     return _alert("WARNING", sections)
 
 
@@ -128,18 +110,18 @@ def _alert(kind: str, sections: list[list[str]]) -> str:
     return f"> [!{kind}]\n" + "\n>\n".join("\n".join(lines) for lines in sections)
 
 
-# ---------------------------------------------------------------------------- per hook
+# ---------------------------------------------------------------------------- per change
 
 
 @dataclass
 class _Entry:
-    change: HookChange | None  # None: another resource type's block
+    change: Change
     full: str  # the <details> block with every field
     short: str  # one line, without the field changes
 
     @classmethod
-    def of(cls, change: HookChange) -> "_Entry":
-        summary = _summary(change)
+    def of(cls, change: Change) -> "_Entry":
+        summary = blocks_for(change.type).md_summary(change)
         body = _fields(change)
         if body:
             full = f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>"
@@ -150,22 +132,8 @@ class _Entry:
         return cls(change, full, short)
 
 
-def _summary(change: HookChange) -> str:
-    symbol, _colour = SYMBOLS[change.kind]
-    where = html.escape(change.trigger_id)
-    if change.previous_trigger_id:
-        where = f"{html.escape(change.previous_trigger_id)} → {where}, forces replacement"
-    text = (
-        f"<code>{html.escape(symbol)}</code> <b>{html.escape(change.name)}</b> "
-        f"(<code>{where}</code>) {change.kind.value}"
-    )
-    if change.previous_name:
-        text += f", renamed from <code>{html.escape(change.previous_name)}</code>"
-    return text
-
-
-def _fields(change: HookChange) -> str:
-    return "\n\n".join(_field(f, change.name) for f in change.fields)
+def _fields(change: Change) -> str:
+    return "\n\n".join(_field(f, change.key) for f in change.fields)
 
 
 def _field(change: FieldChange, hook: str) -> str:
@@ -195,13 +163,13 @@ def _show(value: object) -> str:
 # ---------------------------------------------------------------------------- fitting
 
 
-def _omitted_note(omitted: int, unlisted: int) -> str:
+def _omitted_note(omitted: int, unlisted: int, one: str = "hook") -> str:
     text = (
-        f"… {omitted} hook {'diff' if omitted == 1 else 'diffs'} omitted (body limit); "
+        f"… {omitted} {one} {'diff' if omitted == 1 else 'diffs'} omitted (body limit); "
         "run `reconciler plan` to see everything."
     )
     if unlisted:
-        text += f" {_count(unlisted, 'hook')} {'is' if unlisted == 1 else 'are'} not listed at all."
+        text += f" {_count(unlisted, one)} {'is' if unlisted == 1 else 'are'} not listed at all."
     return f"> [!NOTE]\n> {text}"
 
 
@@ -209,13 +177,13 @@ def _join(blocks: list[str]) -> str:
     return "\n\n".join(b for b in blocks if b) + "\n"
 
 
-def _fit(head: list[str], entries: list[_Entry], limit: int) -> str:
+def _fit(head: list[str], entries: list[_Entry], limit: int, one: str = "hook") -> str:
     blocks = [e.full for e in entries]
     body = _join(head + blocks)
     if len(body) <= limit:
         return body
     # Reserve room for the note (its widest form), then shorten from the largest details.
-    note_room = len(_omitted_note(len(entries), len(entries))) + 2
+    note_room = len(_omitted_note(len(entries), len(entries), one)) + 2
     budget = limit - note_room
     total = len(body)
     shortened: set[int] = set()
@@ -235,7 +203,7 @@ def _fit(head: list[str], entries: list[_Entry], limit: int) -> str:
         shortened.add(len(blocks))
         unlisted += 1
     omitted = len(shortened)
-    note = _omitted_note(omitted, unlisted) if omitted else ""
+    note = _omitted_note(omitted, unlisted, one) if omitted else ""
     body = _join(head + blocks + [note])
     if len(body) > limit:
         # Only the head is left and it alone is too long.

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from reconciler.core.changes import Change
 from reconciler.core.planner import TypePlan
-from reconciler.core.reasons import Reason
+from reconciler.core.reasons import WORDED, Reason
 from reconciler.keywords import Keywords
 from reconciler.problems import Problem
 
@@ -28,6 +28,9 @@ from reconciler.problems import Problem
 Check = Callable[[str | os.PathLike[str], Keywords], tuple[Any, "list[Problem] | tuple[Problem, ...]"]]
 # (client, the type's desired state) -> the type's live state (only what the config needs).
 ReadLive = Callable[[Any, Any], Any]
+# (the loaded config's desired state) -> this type's part of it; None: the config has none
+# (the type does not plan). Unset: the whole desired state.
+Select = Callable[[Any], Any]
 # (desired, live, options) -> the type's part of the plan (indexes local; cross-type edges
 # as StepRefs to types listed in ``after_types``).
 PlanPart = Callable[[Any, Any, Any], TypePlan]
@@ -36,7 +39,8 @@ Operations = Callable[[Any, Any], Any]
 # (the type's steps) -> their scheduling facts by index, when a step alone cannot tell them
 # (hooks: the enable of a hand-over follows its disable); None: ``step.job()``.
 Jobs = Callable[[Any], Mapping[int, Any]]
-# (steps done, live state read back) -> what the tenant lacks, one line each.
+# (the plan applied, (the type's desired state, its live state read back)) -> what the
+# tenant lacks, one line each.
 Verify = Callable[[Any, Any], tuple[str, ...]]
 # (live state, output directory, keyword values=None, *, force=False) -> what was written
 # (deploy-cli's layout; known keyword values masked back to ##KEY##; nothing replaced without force).
@@ -45,6 +49,9 @@ Export = Callable[..., Any]
 Words = Callable[[Reason], str]
 # A Change of this type -> its text block lines (the renderers' per-type block).
 Block = Callable[[Change], list[str]]
+# () -> the type's render blocks and plan-file codec (``reconciler.render.blocks.Blocks``
+# or a subclass); None: the generic blocks (with ``block`` for a change's text lines).
+MakeBlocks = Callable[[], Any]
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class ResourceType:
     folder: str = ""
     schema: Callable[[], Mapping[str, Any]] | None = None
     check: Check | None = None
+    select: Select | None = None
     read_live: ReadLive | None = None
     plan: PlanPart | None = None
     operations: Operations | None = None
@@ -65,6 +73,8 @@ class ResourceType:
     export: Export | None = None
     words: Words | None = None
     block: Block | None = None
+    blocks: MakeBlocks | None = None
+    one: str = ""  # singular, for messages: "hook" (default: ``noun`` without its "s")
     # Types whose steps this type's steps may wait for: planned first.
     after_types: tuple[str, ...] = field(default=())
 
@@ -113,6 +123,8 @@ class Registry:
 
     def word(self, reason: Reason) -> str:
         """The words for ``reason``, from the type its code names."""
+        if reason.code == WORDED:
+            return str(reason.arg("text", ""))
         resource = self._types.get(reason.code.split(".", 1)[0])
         if resource is None or resource.words is None:
             return reason.code  # never guessed: a code without wording shows as itself

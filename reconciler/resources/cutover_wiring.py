@@ -18,27 +18,27 @@ from contextlib import nullcontext
 from typing import Any, Iterable, Mapping, Sequence
 
 from reconciler.core.executor import Results, Runner
-from reconciler.core.planner import TypePlan
+from reconciler.core.planner import Merged, TypePlan, merge_plan
 from reconciler.resources.cutover import CutoverPlan, merge_with_cutover, trigger_facts
 
 
 def plan_cutover(
-    hook_steps: Sequence[Any], parts: Sequence[TypePlan], desired: Any, live_hooks: Iterable[Any],
+    parts: Sequence[TypePlan], desired: Any, live_hooks: Iterable[Any],
     live_actions: Any, modes: Mapping[str, str], excluded_hooks: Iterable[str] = (),
-) -> CutoverPlan:
-    """The cutovers of a plan with Actions (``desired``: the hooks ``DesiredState`` with its
-    ``actions``; ``live_actions``: ``LiveActions``)."""
+) -> tuple[Merged, CutoverPlan]:
+    """Every type's part (in planning order) merged with the cutovers of a plan with Actions
+    (``desired``: the hooks ``DesiredState`` with its ``actions``; ``live_actions``:
+    ``LiveActions``). No Actions: the parts merged as they are, no cutover."""
     actions = desired.actions
-    if actions is None or not parts:
-        return CutoverPlan()
+    if actions is None or not any(part.type != "hook" for part in parts):
+        return merge_plan(parts), CutoverPlan()
     excluded = frozenset(excluded_hooks)
     wanted = {t: [name for name, _ in actions.bindings.get(t)] for t in actions.managed_triggers}
     bound = {t: [b.action_name for b in found] for t, found in live_actions.bindings.by_trigger.items()}
     facts = trigger_facts(
         [h for h in desired.hooks if h.name not in excluded], list(live_hooks), wanted, bound,
     )
-    _, cutover = merge_with_cutover([TypePlan("hook", tuple(hook_steps)), *parts], facts, modes)
-    return cutover
+    return merge_with_cutover(parts, facts, modes)
 
 
 class PairedRunner:

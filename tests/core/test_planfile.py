@@ -35,7 +35,12 @@ def _saved_dict(tmp_path):
 
 def test_plan_round_trips_through_json():
     plan = _plan()
-    assert plan_from_dict(json.loads(json.dumps(plan_to_dict(plan)))) == plan
+    back = plan_from_dict(json.loads(json.dumps(plan_to_dict(plan))))
+    # A file holds words, not reason codes: what comes back renders the same, field for field.
+    assert plan_to_dict(back) == plan_to_dict(plan)
+    assert [s.payload for s in back.steps] == [s.payload for s in plan.steps]  # typed again
+    assert plan.steps[0].reason.code == "hook.created_disabled"
+    assert back.steps[0].reason.code == "worded"
 
 
 def test_written_plan_reads_back_without_secret_values(tmp_path):
@@ -47,8 +52,8 @@ def test_written_plan_reads_back_without_secret_values(tmp_path):
     saved = read_plan(path)
     # The version the file says, checked against a literal: a constant compared with itself
     # could never fail.
-    assert json.loads(text)["format_version"] == 1 == FORMAT_VERSION
-    assert saved.plan == plan and saved.config == "cfg" and saved.format_version == 1
+    assert json.loads(text)["format_version"] == 2 == FORMAT_VERSION
+    assert plan_to_dict(saved.plan) == plan_to_dict(plan) and saved.config == "cfg" and saved.format_version == 2
     assert saved.options == RecordedOptions(allow_delete=True, rotate_secrets=False, force=True)
     assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]  # no temp file left behind
 
@@ -68,7 +73,8 @@ def _edit(path):
         ("[]", "no format_version"),
         ('{"format_version": 99}', "format_version 99 is not supported"),
         ('{"format_version": true}', "format_version True is not supported"),
-        ('{"format_version": 1, "steps": []}', "is missing"),
+        ('{"format_version": 2, "steps": []}', "is missing"),
+        ('{"format_version": 1, "steps": []}', r"made by an older version of reconciler \(format 1\); plan again"),
         ("[" * 100000 + "]" * 100000, "not a readable plan file"),
         (lambda d: d.update(steps={}), "plan.steps must be list"),
         (lambda d: d.update(steps=[1]), r"plan.steps\[0\] must be dict"),
@@ -94,6 +100,11 @@ def _edit(path):
         (step(1, hook_id="x", created_by=0), "both hook_id and created_by"),
         (step(1, hook_id=None, created_by=None), "neither hook_id nor created_by"),
         (step(0, hook_id="abc"), "neither hook_id nor created_by"),
+        # A body key its action never sends would be dropped on reading: refused instead.
+        (lambda d: d["steps"][1]["body"].update(extra=1), r"steps\[1\].body is not what a secrets-add step sends"),
+        (lambda d: d["steps"][0]["body"].update(triggerId="credentials-exchange"), "is not what a create step sends"),
+        (lambda d: d["steps"][0].update(type="nonsense"), "unknown resource type"),
+        (lambda d: d.update(types=["hook", "nonsense"]), "unknown resource type"),
     ]
 
 
@@ -145,7 +156,7 @@ def test_saved_plan_must_equal_the_recomputed_plan(tmp_path):
         check_matches(saved, dataclasses.replace(plan, config_digest="sha256:x"))
     with pytest.raises(PlanFileError, match="stale plan: the live tenant changed"):
         check_matches(saved, dataclasses.replace(plan, live_fingerprint="sha256:y"))
-    edited = dataclasses.replace(plan.steps[0], body={**plan.steps[0].body, "script": "evil()"})
+    edited = dataclasses.replace(plan.steps[0], payload=dataclasses.replace(plan.steps[0].payload, script="evil()"))
     with pytest.raises(PlanFileError, match="altered or is malformed: step 1"):
         check_matches(dataclasses.replace(saved, plan=dataclasses.replace(plan, steps=(edited,) + plan.steps[1:])), plan)
     with pytest.raises(PlanFileError, match="holds 2 steps"):

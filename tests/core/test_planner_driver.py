@@ -29,9 +29,12 @@ def test_an_edge_to_a_step_nobody_planned_is_refused() -> None:
 
 
 def test_the_hook_step_shifts_its_created_by_too() -> None:
-    from reconciler.plan import Action, Phase
-    from reconciler.plan import Step as HookStep
+    from reconciler.plan import Action, Phase, hook_step
 
-    step = HookStep(1, Action.SECRETS_ADD, "h", "pre-user-registration", None, 0, {"keys": ["K"]}, (0,), Phase.PREPARE)
+    step = hook_step(1, Action.SECRETS_ADD, "h", "pre-user-registration", None, 0, {"keys": ["K"]}, (0,), Phase.PREPARE)
     moved = step.shifted(5, [2])
-    assert (moved.index, moved.after, moved.created_by, moved.type, moved.key, moved.operation) == (6, (2, 5), 5, "hook", "h", "secrets-add")
+    assert (moved.index, moved.after, moved.payload.created_by, moved.type, moved.key, moved.operation) == (
+        6, (2, 5), 5, "hook", "h", "secrets-add")
+    # Reordering a merged plan moves the payload's index with the steps'.
+    again = moved.renumbered({6: 1, 5: 0, 2: 2}, (0, 2))
+    assert (again.index, again.after, again.payload.created_by) == (1, (0, 2), 0)

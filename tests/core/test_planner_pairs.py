@@ -127,7 +127,7 @@ def test_a_step_in_two_pairs_and_unknown_pair_steps_are_refused() -> None:
 
 def test_hook_steps_are_renumbered_with_their_created_by() -> None:
     from reconciler.resources.hooks.plan import Action, Phase
-    from reconciler.resources.hooks.plan import Step as HookStep
+    from reconciler.resources.hooks.plan import hook_step as HookStep
 
     hooks = TypePlan("hook", (
         HookStep(0, Action.CREATE, "n", "pre-user-registration", None, None, {}, (), Phase.PREPARE),
@@ -138,7 +138,7 @@ def test_hook_steps_are_renumbered_with_their_created_by() -> None:
     merged = merge_plan([hooks, bindings], [StrictPair(StepRef("bindings", "pre-user-registration", "bind"), StepRef("hook", "old", "disable"))])
     kinds = [(s.type, s.operation, s.index) for s in merged.steps]
     assert kinds == [("hook", "create", 0), ("hook", "secrets-add", 1), ("bindings", "bind", 2), ("hook", "disable", 3)]
-    assert merged.steps[1].created_by == 0 and merged.steps[3].after == (1, 2)
+    assert merged.steps[1].payload.created_by == 0 and merged.steps[3].after == (1, 2)
     assert merged.steps[2].after == (1,)
 
 

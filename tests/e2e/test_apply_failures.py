@@ -41,7 +41,7 @@ def test_demo_plans_applies_and_converges() -> None:
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Plan: 6 to create" in out
+    assert "Plan: 8 to create" in out  # one summary for every type: 6 hooks and 2 actions
     assert "Apply complete" in out
     assert "No changes. The tenant matches the configuration." in out.rstrip().splitlines()[-5:]
     assert "Actions versions created: add-profile-claims 1, send-sms-via-provider 1" in out  # hooks and actions

@@ -75,7 +75,11 @@ def _changes_hidden(data, ids):
 
 
 def _format_version(data, ids):
-    data["format_version"] = 2
+    data["format_version"] = 3
+
+
+def _older_format(data, ids):
+    data["format_version"] = 1
 
 
 def _wrong_type(data, ids):
@@ -94,7 +98,8 @@ CASES: list[tuple[str, Edit, str]] = [
     ("forward reference", _forward_reference, "not an earlier step"),
     ("self reference (cycle)", _cycle, "not an earlier step"),
     ("changes hidden from the reviewer", _changes_hidden, "described changes"),
-    ("unknown format version", _format_version, "format_version 2 is not supported"),
+    ("unknown format version", _format_version, "format_version 3 is not supported"),
+    ("older format version", _older_format, "made by an older version of reconciler (format 1); plan again"),
     ("steps not a list", _wrong_type, "plan.steps must be list"),
 ]
 

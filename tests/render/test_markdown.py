@@ -13,11 +13,12 @@ from reconciler.plan import (
     Action,
     ChangeKind,
     Handover,
-    HookChange,
     Phase,
     Plan,
     PlanOptions,
-    Step,
+    hook_change,
+    hook_plan,
+    hook_step,
 )
 from reconciler.planner import build_plan
 from reconciler.render.markdown import NO_CHANGES, render_markdown
@@ -100,11 +101,10 @@ def test_skipped_deletes_and_warnings_outside_details():
 
 
 def test_handover_to_and_from_nothing():
-    step = Step(0, Action.DISABLE, "a", "post-change-password", "id-a", None, {"enabled": False}, (),
-                Phase.HANDOVER)
-    plan = Plan(steps=(step,), changes=(), warnings=(), config_digest="", live_fingerprint="",
-                handovers=(Handover("post-change-password", ("a",), None),
-                           Handover("send-phone-message", (), "b")))
+    step = hook_step(0, Action.DISABLE, "a", "post-change-password", "id-a", None, {"enabled": False}, (),
+                     Phase.HANDOVER)
+    plan = hook_plan((step,), handovers=(Handover("post-change-password", ("a",), None),
+                                         Handover("send-phone-message", (), "b")))
     body = render_markdown(plan)
     assert "post-change-password: a → (none)" in body
     assert "send-phone-message: (none) → b" in body
@@ -135,18 +135,17 @@ def test_backticks_in_a_script_cannot_break_the_fence(inner):
 
 
 def test_names_are_html_escaped_in_summaries():
-    change = HookChange(ChangeKind.CREATE, "a<b>&c", "credentials-exchange",
-                        (FieldChange("triggerId", None, "credentials-exchange"),))
-    plan = Plan(steps=(), changes=(change,), handovers=(), warnings=("<img src=x>",),
-                config_digest="", live_fingerprint="")
+    change = hook_change(ChangeKind.CREATE, "a<b>&c", "credentials-exchange",
+                         (FieldChange("triggerId", None, "credentials-exchange"),))
+    plan = hook_plan(changes=(change,), warnings=("<img src=x>",))
     body = render_markdown(plan)
     assert "<b>a&lt;b&gt;&amp;c</b>" in body
     assert "<img" not in body and "&lt;img src=x&gt;" in body
 
 
 def test_inline_code_with_backticks():
-    change = HookChange(ChangeKind.UPDATE, "h", "credentials-exchange", (FieldChange("name", "a`b", "c"),))
-    plan = Plan(steps=(), changes=(change,), handovers=(), warnings=(), config_digest="", live_fingerprint="")
+    change = hook_change(ChangeKind.UPDATE, "h", "credentials-exchange", (FieldChange("name", "a`b", "c"),))
+    plan = hook_plan(changes=(change,))
     assert "**name**: ``a`b`` → `c`" in render_markdown(plan)
 
 

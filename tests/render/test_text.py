@@ -5,7 +5,7 @@ from click import unstyle
 from reconciler.model import DesiredState, Hook, LiveHook, LiveState
 from reconciler.plan import PlanOptions
 from reconciler.planner import build_plan
-from reconciler.render.json import render_json
+from reconciler.render.json import FORMAT_VERSION, render_json
 from reconciler.render.text import NO_CHANGES, render_text
 
 PRE = "pre-user-registration"
@@ -51,7 +51,7 @@ def test_no_changes():
 
 def test_json_has_format_version_summary_and_no_secret_values():
     data = json.loads(render_json(_plan(allow_delete=True)))
-    assert data["format_version"] == 1
+    assert data["format_version"] == FORMAT_VERSION == 2
     assert data["summary"]["create"] == 2 and data["summary"]["delete"] == 2
     assert data["has_changes"] is True
     assert "CANARY-1" not in json.dumps(data)

@@ -77,4 +77,4 @@ def test_no_module_is_much_over_400_lines() -> None:
 
 
 # Still over the limit: being split (issue 11); the set may only shrink.
-KNOWN_BIG = {"resources/hooks/load.py", "resources/hooks/validate.py"}
+KNOWN_BIG = {"resources/hooks/validate.py"}

@@ -115,27 +115,29 @@ def test_trigger_facts_from_both_states() -> None:
 
 
 def test_every_format_shows_the_cutover() -> None:
+    """The cutovers are an extra of the ``action`` type's part, shown by its render blocks."""
     import dataclasses
     import json
 
+    from reconciler.core.plan import assemble
     from reconciler.render.json import render_json
     from reconciler.render.markdown import render_markdown
     from reconciler.render.text import render_text
-    from reconciler.resources.hooks.model import DesiredState, LiveHook, LiveState
-    from reconciler.resources.hooks.planner import build_plan
 
-    hook_plan = build_plan(
-        DesiredState(hooks=()), LiveState(hooks=(LiveHook("id1", "pur-hook", PUR, "x", True),)),
-    )
-    cut = plan_cutovers(parts({"pur-hook": PUR}, {PUR: "pur-action"}), [fact(PUR, "pur-hook", ("pur-action",))])
+    from reconciler.resources.hooks.plan import Action, hook_step
 
-    plan = dataclasses.replace(hook_plan, cutovers=cut.cutovers)
+    planned = parts({"pur-hook": PUR}, {PUR: "pur-action"})
+    planned[0] = TypePlan("hook", (hook_step(0, Action.DISABLE, "pur-hook", PUR, "id1", body={"enabled": False}),))
+    cut = plan_cutovers(planned, [fact(PUR, "pur-hook", ("pur-action",))])
+    with_cut = [dataclasses.replace(p, extras=p.extras + (("cutovers", cut.cutovers),)) if p.type == "action" else p
+                for p in planned]
+    plan, without = assemble(with_cut), assemble(planned)
     line = "cutover on pre-user-registration: bind action pur-action, then disable hook pur-hook (both run for one request)"
     assert line in render_text(plan)
     assert line in render_markdown(plan)
     assert json.loads(render_json(plan))["cutovers"][0]["text"] == line
-    assert "cutovers" not in json.loads(render_json(hook_plan))
-    assert "Cutovers" not in render_text(hook_plan)
+    assert "cutovers" not in json.loads(render_json(without))
+    assert "Cutovers" not in render_text(without)
 
 
 @pytest.mark.parametrize("value, message", [

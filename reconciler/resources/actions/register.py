@@ -10,6 +10,14 @@ from reconciler.resources.actions import check
 from reconciler.resources.base import ResourceType, register
 
 
+def _select(desired: Any) -> Any:
+    """The config's Actions part (None: nothing to reconcile, the types do not plan)."""
+    from reconciler.resources.actions.engine import wanted
+
+    actions = getattr(desired, "actions", None)
+    return actions if wanted(actions) else None
+
+
 def _read_live(client: Any, desired: Any) -> Any:
     from reconciler.resources.actions.engine import read_live
 
@@ -40,11 +48,13 @@ def _binding_ops(client: Any, desired: Any) -> Any:
     return BindingOperations(client, desired)
 
 
-def _verify(steps: Any, state: Any) -> tuple[str, ...]:
+def _verify(plan: Any, state: Any) -> tuple[str, ...]:
+    """What the tenant lacks of the plan's Actions steps, both types' (read back once)."""
     from reconciler.resources.actions.verify import differences
 
     desired, live = state
-    return tuple(differences(steps, desired, live))
+    ours = [step for step in plan.steps if step.type in ("action", "bindings")]
+    return tuple(differences(ours, desired, live)) if ours else ()
 
 
 def _export(live: Any, directory: Any, values: Any = None, *, force: bool = False) -> Any:
@@ -59,6 +69,18 @@ def _words(reason: Any) -> str:
     return word(reason)
 
 
+def _action_blocks() -> Any:
+    from reconciler.resources.actions.blocks import action_blocks
+
+    return action_blocks()
+
+
+def _binding_blocks() -> Any:
+    from reconciler.resources.actions.blocks import binding_blocks
+
+    return binding_blocks()
+
+
 def _block(change: Any) -> list[str]:
     from reconciler.resources.actions.render import change_lines
 
@@ -71,6 +93,7 @@ ACTIONS = register(
         noun="actions",
         folder="actions",
         check=check,
+        select=_select,
         read_live=_read_live,
         plan=_plan_actions,
         operations=_action_ops,
@@ -78,6 +101,7 @@ ACTIONS = register(
         export=_export,  # actions/ and triggers/triggers.json in deploy-cli's layout
         words=_words,
         block=_block,
+        blocks=_action_blocks,
         after_types=("hook",),  # a cutover binds an action after (or before) a hook's disable
     )
 )
@@ -87,12 +111,13 @@ BINDINGS = register(
         name="bindings",
         noun="trigger bindings",
         folder="triggers",
+        select=_select,
         read_live=_read_live,
         plan=_plan_bindings,
         operations=_binding_ops,
-        verify=_verify,
         words=_words,
         block=_block,
+        blocks=_binding_blocks,
         after_types=("action",),
     )
 )

@@ -15,10 +15,11 @@ from typing import Any, Mapping, Protocol
 
 from reconciler.core import executor as core
 from reconciler.core.executor import ApplyReport, Results, StepCallback, StepFailure
-from reconciler.core.steps import Job
+from reconciler.core.plan import Plan
+from reconciler.core.steps import Job, Step
 from reconciler.errors import ApplyError
 from reconciler.resources.hooks.model import DesiredState
-from reconciler.resources.hooks.plan import Action, Phase, Plan, Step
+from reconciler.resources.hooks.plan import Action, Phase, action_of, payload_of
 from reconciler.resources.hooks.secrets import MARKER_VALUE, is_marker
 from reconciler.resources.hooks.templates import fill, keys_in
 
@@ -49,9 +50,9 @@ def execute(
     on_step: StepCallback | None = None,
     stop: threading.Event | None = None,
 ) -> ApplyReport[Step]:
-    """Run every step of ``plan``; secret values come from ``desired``. Setting ``stop``
-    (from a signal handler, say) lets requests in flight and started hand-overs finish and
-    starts nothing new."""
+    """Run every step of a hooks-only ``plan``; secret values come from ``desired``. Setting
+    ``stop`` (from a signal handler, say) lets requests in flight and started hand-overs
+    finish and starts nothing new."""
     jobs = hook_jobs(plan.steps)
     return core.execute(
         plan.steps, HookOperations(client, desired), max_workers=max_workers, on_step=on_step,
@@ -61,19 +62,20 @@ def execute(
 
 def hook_jobs(steps: tuple[Step, ...]) -> dict[int, Job]:
     """Scheduling facts: removals wait for everything; disables start first; the enable of a
-    hand-over is the strict follower of its disable."""
+    hand-over is the strict follower of its disable. ``steps``: the hook steps of a plan
+    (global indexes; edges to other types' steps are kept as they are)."""
     by_index = {step.index: step for step in steps}
     follows = {
         step.index: before
         for step in steps
-        if step.action is Action.ENABLE
+        if action_of(step) is Action.ENABLE
         for before in step.after
-        if by_index[before].action is Action.DISABLE
+        if before in by_index and action_of(by_index[before]) is Action.DISABLE
     }
     return {
         step.index: Job(
             step.index, step.after, last=step.phase is Phase.REMOVE,
-            first=step.action is Action.DISABLE, follows=follows.get(step.index),
+            first=action_of(step) is Action.DISABLE, follows=follows.get(step.index),
         )
         for step in steps
     }
@@ -88,7 +90,7 @@ class HookOperations:
         self.hooks = {hook.name: hook for hook in desired.hooks}
 
     def guard(self, step: Step, results: Results) -> None:
-        if step.action is Action.ENABLE:
+        if action_of(step) is Action.ENABLE:
             self._check_trigger_free(step, self._hook_id(step, results))
 
     def done(self, step: Step, started: Any, results: Results) -> bool:
@@ -96,10 +98,10 @@ class HookOperations:
 
     def run(self, step: Step, results: Results) -> str | None:
         """Send the step's request; a create returns the new hook's id for later steps."""
-        body = step.body
+        action, body = action_of(step), payload_of(step).body()
         if "script" in body and isinstance(body["script"], str):
             body = {**body, "script": self._filled(step, body["script"])}
-        if step.action is Action.CREATE:
+        if action is Action.CREATE:
             created = self.client.create_hook(
                 name=body["name"],
                 trigger_id=body["triggerId"],
@@ -109,49 +111,50 @@ class HookOperations:
             )
             return str(created["id"])
         hook_id = self._hook_id(step, results)
-        if step.action in (Action.UPDATE, Action.DISABLE, Action.ENABLE):
+        if action in (Action.UPDATE, Action.DISABLE, Action.ENABLE):
             self.client.update_hook(hook_id, **dict(body))
-        elif step.action is Action.DELETE:
+        elif action is Action.DELETE:
             self.client.delete_hook(hook_id)
-        elif step.action is Action.SECRETS_ADD:
+        elif action is Action.SECRETS_ADD:
             self.client.add_secrets(hook_id, self._secret_values(step))
-        elif step.action is Action.SECRETS_UPDATE:
+        elif action is Action.SECRETS_UPDATE:
             self.client.update_secrets(hook_id, self._secret_values(step))
-        elif step.action is Action.SECRETS_DELETE:
+        elif action is Action.SECRETS_DELETE:
             self.client.delete_secrets(hook_id, list(body["keys"]))
         else:  # pragma: no cover - Action is closed
-            raise ApplyError(f"unknown action {step.action}")
+            raise ApplyError(f"unknown action {action}")
         return None
 
     def _hook_id(self, step: Step, results: Results) -> str:
-        if step.hook_id:
-            return step.hook_id
-        hook_id = results.get(step.created_by)
+        payload = payload_of(step)
+        if payload.hook_id:
+            return payload.hook_id
+        hook_id = results.get(payload.created_by)
         if hook_id is None:
-            raise ApplyError(f"step {step.index + 1}: the hook {step.hook} was not created")
+            raise ApplyError(f"step {step.index + 1}: the hook {step.key} was not created")
         return str(hook_id)
 
     def _secret_values(self, step: Step) -> dict[str, str]:
-        wanted = self.secrets.get(step.hook, {})
+        wanted = self.secrets.get(step.key, {})
         values: dict[str, str] = {}
-        for key in step.body.get("keys", ()):
+        for key in getattr(step.payload, "keys", ()):
             if is_marker(key):
                 values[key] = MARKER_VALUE
             elif key in wanted:
                 values[key] = wanted[key]
             else:
                 raise ApplyError(
-                    f"{step.hook}: secret {key} has no value in the config; plan again"
+                    f"{step.key}: secret {key} has no value in the config; plan again"
                 )
         return values
 
     def _filled(self, step: Step, template: str) -> str:
         """The script as the API gets it: a plan holds the template, values come from the config."""
-        hook = self.hooks.get(step.hook)
+        hook = self.hooks.get(step.key)
         missing = keys_in(template) - (set(hook.script_values) if hook else set())
         if hook is None or missing:
             raise ApplyError(
-                f"{step.hook}: script keywords {', '.join(sorted(missing)) or '(all)'} have no value in the config; plan again"
+                f"{step.key}: script keywords {', '.join(sorted(missing)) or '(all)'} have no value in the config; plan again"
             )
         return fill(template, hook.script_values)
 
@@ -166,12 +169,12 @@ class HookOperations:
         for hook in self.client.list_hooks():
             if (
                 isinstance(hook, dict)
-                and hook.get("triggerId") == step.trigger_id
+                and hook.get("triggerId") == payload_of(step).trigger_id
                 and hook.get("enabled") is True
                 and str(hook.get("id")) != hook_id
             ):
                 raise ApplyError(
-                    f"not enabling {step.hook}: hook {str(hook.get('name'))[:100]!r} is enabled on "
-                    f"{step.trigger_id}, which this plan did not expect (another writer?); "
+                    f"not enabling {step.key}: hook {str(hook.get('name'))[:100]!r} is enabled on "
+                    f"{payload_of(step).trigger_id}, which this plan did not expect (another writer?); "
                     "the trigger was left with that hook enabled"
                 )

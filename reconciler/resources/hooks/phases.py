@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 
 from reconciler.resources.hooks.diff import FieldChange
 from reconciler.resources.hooks.model import TRIGGERS, DesiredState, LiveHook, LiveState
-from reconciler.resources.hooks.plan import Action, ChangeKind, Handover, HookChange, Phase, Plan, PlanError, PlanOptions
+from reconciler.core.changes import Change
+from reconciler.core.reasons import Reason
+from reconciler.resources.hooks.plan import Action, ChangeKind, Handover, Phase, PlanOptions, hook_change
 from reconciler.resources.hooks.secrets import user_keys
 from reconciler.core.threshold import DeleteThreshold, check_delete_threshold as check_delete_threshold_core
-from reconciler.resources.hooks.wording import says
 from reconciler.resources.hooks.steps import Builder, Target, replaced_base
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ def plan_handovers(
     live: LiveState,
     pairing: "Pairing",
     targets: dict[str, Target],
-    changes: list[HookChange],
+    changes: list[Change],
     blocked: set[str],
 ) -> list[Handover]:
     desired_enabled = {h.trigger_id: h for h in desired.hooks if h.enabled}
@@ -43,46 +44,48 @@ def plan_handovers(
             keep = wanted_live if wanted_live is not None and already else enabled_now[0]
             for extra in enabled_now:
                 if extra.id != keep.id:
-                    fixes.append(_disable(builder, extra, (), says("hook.fix_enabled", count=len(enabled_now), trigger=trigger_id)))
+                    fixes.append(_disable(builder, extra, (), Reason.of("hook.fix_enabled", count=len(enabled_now), trigger=trigger_id)))
                     _note_orphan_disable(extra, desired_by_live_id, changes)
             enabled_now = [keep]
         current = enabled_now[0] if enabled_now else None
 
         # Every change to hooks on this trigger lands before the hand-over starts, so nothing
         # else on the trigger comes between its disable and its enable.
-        prepared = fixes + [s.index for s in builder.steps if s.phase is Phase.PREPARE and s.trigger_id == trigger_id]
+        prepared = fixes + [
+            s.index for s in builder.steps if s.phase is Phase.PREPARE and s.payload.trigger_id == trigger_id
+        ]
         if wanted is None:
             if current is not None and current.id in desired_by_live_id:
-                _disable(builder, current, prepared, "")
+                _disable(builder, current, prepared, None)
                 handovers.append(Handover(trigger_id, (current.name,), None))
             continue
         if already or wanted.name in blocked:
             continue  # a hook that could not be prepared is never enabled
         wait_for: list[int | None] = list(prepared)
         if current is not None:
-            wait_for = [_disable(builder, current, prepared, f"hand over to {wanted.name}")]
+            wait_for = [_disable(builder, current, prepared, Reason.of("hook.hand_over_to", name=wanted.name))]
             _note_orphan_disable(current, desired_by_live_id, changes)
         builder.add(
             Action.ENABLE, wanted.name, trigger_id, targets[wanted.name], Phase.HANDOVER,
             {"enabled": True}, wait_for,
-            f"take over from {current.name}" if current else "",
+            Reason.of("hook.take_over_from", name=current.name) if current else None,
         )
         handovers.append(Handover(trigger_id, (current.name,) if current else (), wanted.name))
     return handovers
 
 
-def _disable(builder: Builder, hook: LiveHook, after: Iterable[int | None], reason: str) -> int:
+def _disable(builder: Builder, hook: LiveHook, after: Iterable[int | None], reason: Reason | None) -> int:
     return builder.add(
         Action.DISABLE, hook.name, hook.trigger_id, Target(hook_id=hook.id), Phase.HANDOVER,
         {"enabled": False}, after, reason,
     )
 
 
-def _note_orphan_disable(hook: LiveHook, desired_by_live_id: Mapping[str, str], changes: list[HookChange]) -> None:
+def _note_orphan_disable(hook: LiveHook, desired_by_live_id: Mapping[str, str], changes: list[Change]) -> None:
     """A hook outside the config that must be disabled gets a change of its own."""
     if hook.id not in desired_by_live_id:
         changes.append(
-            HookChange(ChangeKind.DISABLE, hook.name, hook.trigger_id, (FieldChange("enabled", True, False),))
+            hook_change(ChangeKind.DISABLE, hook.name, hook.trigger_id, (FieldChange("enabled", True, False),))
         )
 
 
@@ -92,7 +95,7 @@ def plan_removals(
     pairing: "Pairing",
     parked: Mapping[str, str],
     options: PlanOptions,
-    changes: list[HookChange],
+    changes: list[Change],
 ) -> list[str]:
     """Deletes last; returns the live hooks outside the config that stay (drift)."""
     wanted = desired.by_name()
@@ -103,57 +106,54 @@ def plan_removals(
     for old, name, leftover in sorted(retiring, key=lambda item: (item[1], item[0].name)):
         dropped = sorted(user_keys(old.secret_keys) - set(wanted[name].secrets))
         if dropped and not options.allow_delete:
-            keys = ", ".join(dropped)
             changes.append(
-                HookChange(
+                hook_change(
                     ChangeKind.DELETE, parked.get(old.id, old.name), old.trigger_id,
-                    skipped=f"replaced {name}, but keeps running because it holds secret keys "
-                    f"missing from the config ({keys}); pass --allow-delete",
+                    skipped=Reason.of("hook.replaced_keeps_secrets", name=name, keys=dropped),
                 )
             )
             _demote_replace(changes, name)
             continue
         builder.add(
             Action.DELETE, old.name, old.trigger_id, Target(hook_id=old.id), Phase.REMOVE,
-            reason="left over from an interrupted replace" if leftover else "replaced (triggerId changed)",
+            reason=Reason.of("hook.leftover") if leftover else Reason.of("hook.replaced"),
         )
         if leftover:
-            changes.append(HookChange(ChangeKind.DELETE, old.name, old.trigger_id))
+            changes.append(hook_change(ChangeKind.DELETE, old.name, old.trigger_id))
     unmanaged: list[str] = []
     for orphan in sorted(pairing.orphans, key=lambda h: h.name):
         if options.allow_delete:
             builder.add(
                 Action.DELETE, orphan.name, orphan.trigger_id, Target(hook_id=orphan.id), Phase.REMOVE
             )
-            changes.append(HookChange(ChangeKind.DELETE, orphan.name, orphan.trigger_id))
+            changes.append(hook_change(ChangeKind.DELETE, orphan.name, orphan.trigger_id))
         else:
             # Reported once, as a skipped delete (not again as a warning).
             changes.append(
-                HookChange(
-                    ChangeKind.DELETE, orphan.name, orphan.trigger_id,
-                    skipped="not in the config; deletes are off (pass --allow-delete)",
+                hook_change(
+                    ChangeKind.DELETE, orphan.name, orphan.trigger_id, skipped=Reason.of("hook.delete_off")
                 )
             )
             unmanaged.append(orphan.name)
     return unmanaged
 
 
-def _demote_replace(changes: list[HookChange], name: str) -> None:
+def _demote_replace(changes: list[Change], name: str) -> None:
     """A replace whose old hook stays is, for counting, a create."""
     for i, change in enumerate(changes):
-        if change.name == name and change.kind is ChangeKind.REPLACE:
+        if change.key == name and change.kind is ChangeKind.REPLACE:
             changes[i] = dataclasses.replace(change, kind=ChangeKind.CREATE)
 
 
-def merge_toggles(changes: list[HookChange]) -> list[HookChange]:
+def merge_toggles(changes: list[Change]) -> list[Change]:
     """An orphan that is disabled and then deleted shows as one delete."""
-    deleted = {c.name for c in changes if c.kind is ChangeKind.DELETE and not c.skipped}
-    merged = [c for c in changes if not (c.kind is ChangeKind.DISABLE and c.name in deleted)]
+    deleted = {c.key for c in changes if c.kind is ChangeKind.DELETE and not c.skipped}
+    merged = [c for c in changes if not (c.kind is ChangeKind.DISABLE and c.key in deleted)]
     order = {kind: i for i, kind in enumerate(ChangeKind)}
-    return sorted(merged, key=lambda c: (c.name, order[c.kind]))
+    return sorted(merged, key=lambda c: (c.key, order[c.kind]))
 
 
-def check_delete_threshold(plan: Plan, live: LiveState, options: PlanOptions) -> None:
-    deletes = sum(1 for c in plan.changes if c.kind is ChangeKind.DELETE and not c.skipped)
+def check_delete_threshold(changes: Iterable[Change], live: LiveState, options: PlanOptions) -> None:
+    deletes = sum(1 for c in changes if c.kind is ChangeKind.DELETE and not c.skipped)
     threshold = DeleteThreshold(options.max_delete_share, options.delete_threshold_min_hooks, options.force)
     check_delete_threshold_core(deletes, len(live.hooks), threshold, "hooks")

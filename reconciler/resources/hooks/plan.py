@@ -1,8 +1,11 @@
-"""A plan: the ordered Management API requests that take the tenant to the config.
+"""The hook type's part of a plan, as core data (``reconciler.core``).
 
-``Plan`` holds the steps (one request each, with their dependencies), the per-hook changes for
-people to read, the hand-overs, warnings, and the digests a saved plan is checked against.
-Pure data; ``planner.build_plan`` makes one.
+Steps are core ``Step``s of type ``hook`` (key: the hook name; operation: an ``Action``)
+with a typed payload (``payloads``); changes are core ``Change``s with the trigger and what
+a hook was renamed or moved from in ``detail`` (:func:`hook_change`); warnings and reasons
+are ``Reason``s worded by ``wording``. The part's extras: ``handovers`` (triggers whose
+enabled hook changes), ``unmanaged`` and the digests. ``planner.plan_part`` makes one;
+``planner.build_plan`` makes a hooks-only core ``Plan``.
 """
 
 
@@ -10,152 +13,105 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections import defaultdict
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
-from typing import Any, ClassVar, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
-from reconciler.core.changes import ChangeKind, FieldChange
+from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.digest import digest as _digest
+from reconciler.core.plan import Plan, Summary
+from reconciler.core.reasons import Reason
+from reconciler.core.steps import Phase, Step
 from reconciler.errors import PlanError
+from reconciler.resources.hooks.actions import TOGGLE_ACTIONS, Action
 from reconciler.resources.hooks.model import DesiredState, LiveState
+from reconciler.resources.hooks.payloads import HookPayload, payload_from
 from reconciler.resources.hooks.secrets import marker_for
+from reconciler.resources.hooks.wording import word
+
+__all__ = [
+    "TOGGLE_ACTIONS", "Action", "ChangeKind", "FieldChange", "Handover", "Phase", "Plan", "PlanError",
+    "PlanOptions", "Step", "Summary", "config_digest", "detail", "hook_change", "live_fingerprint",
+    "hook_plan", "hook_step", "step_from_dict", "step_to_dict",
+]
+
+TYPE = "hook"
 
 
-class Action(StrEnum):
-    CREATE = "create"
-    UPDATE = "update"
-    ENABLE = "enable"
-    DISABLE = "disable"
-    DELETE = "delete"
-    SECRETS_ADD = "secrets-add"
-    SECRETS_UPDATE = "secrets-update"
-    SECRETS_DELETE = "secrets-delete"
+def action_of(step: Step) -> Action:
+    return Action(step.operation)
 
 
-TOGGLE_ACTIONS = (Action.ENABLE, Action.DISABLE)
+def payload_of(step: Step) -> HookPayload:
+    payload: HookPayload = step.payload
+    return payload
 
 
-class Phase(StrEnum):
-    PREPARE = "prepare"
-    HANDOVER = "handover"
-    REMOVE = "remove"
+def step_to_dict(step: Step) -> dict[str, Any]:
+    """The shape plan files have always held for a hook step."""
+    payload = payload_of(step)
+    return {
+        "index": step.index,
+        "action": step.operation,
+        "hook": step.key,
+        "trigger_id": payload.trigger_id,
+        "hook_id": payload.hook_id,
+        "created_by": payload.created_by,
+        "body": payload.body(),
+        "after": list(step.after),
+        "phase": str(step.phase),
+        "reason": word(step.reason),
+    }
 
 
-@dataclass(frozen=True)
-class Step:
-    """One Management API request.
-
-    The hook is addressed by its live ``hook_id``, or, for a hook this plan creates, by
-    ``created_by`` (the index of the create step). ``body`` never holds a secret value:
-    secret steps list key names under ``"keys"``; values are read from the config at apply.
-    Steps of the ``remove`` phase implicitly wait for every other step.
-    """
-
-    index: int
-    action: Action
-    hook: str
-    trigger_id: str
-    hook_id: str | None
-    created_by: int | None
-    body: Mapping[str, Any]
-    after: tuple[int, ...]
-    phase: Phase
-    reason: str = ""
-
-    # The generic step's view (reconciler.core.steps.Step): type, key, operation.
-    type: ClassVar[str] = "hook"
-
-    @property
-    def key(self) -> str:
-        return self.hook
-
-    @property
-    def operation(self) -> str:
-        return str(self.action)
-
-    def shifted(self, offset: int, extra_after: Iterable[int] = ()) -> "Step":
-        """Renumbered when merged with other types' steps (``created_by`` is an index too)."""
-        after = {i + offset for i in self.after} | set(extra_after)
-        created_by = self.created_by + offset if self.created_by is not None else None
-        return replace(self, index=self.index + offset, after=tuple(sorted(after)), created_by=created_by)
-
-    def renumbered(self, mapping: Mapping[int, int], after: Iterable[int]) -> "Step":
-        """Moved when a merged plan is reordered (a cross-type strict pair, the cutover)."""
-        created_by = mapping[self.created_by] if self.created_by is not None else None
-        return replace(self, index=mapping[self.index], after=tuple(sorted(after)), created_by=created_by)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "action": str(self.action),
-            "hook": self.hook,
-            "trigger_id": self.trigger_id,
-            "hook_id": self.hook_id,
-            "created_by": self.created_by,
-            "body": dict(self.body),
-            "after": list(self.after),
-            "phase": str(self.phase),
-            "reason": self.reason,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Step":
-        return cls(
-            index=int(data["index"]),
-            action=Action(data["action"]),
-            hook=str(data["hook"]),
-            trigger_id=str(data["trigger_id"]),
-            hook_id=data.get("hook_id"),
-            created_by=data.get("created_by"),
-            body=dict(data.get("body") or {}),
-            after=tuple(int(i) for i in data.get("after") or ()),
-            phase=Phase(data["phase"]),
-            reason=str(data.get("reason", "")),
-        )
+def step_from_dict(data: Mapping[str, Any]) -> Step:
+    action = Action(data["action"])
+    payload = payload_from(action, str(data["trigger_id"]), data.get("hook_id"), data.get("created_by"),
+                           dict(data.get("body") or {}))
+    reason = str(data.get("reason", ""))
+    return Step(
+        index=int(data["index"]), type=TYPE, key=str(data["hook"]), operation=str(action), payload=payload,
+        after=tuple(int(i) for i in data.get("after") or ()), phase=Phase(data["phase"]),
+        reason=Reason.worded(reason) if reason else None,
+    )
 
 
-@dataclass(frozen=True)
-class HookChange:
-    """What happens to one hook, for people: renders as one block of the plan."""
+def hook_step(
+    index: int, action: Action, hook: str, trigger_id: str, hook_id: str | None = None,
+    created_by: int | None = None, body: Mapping[str, Any] | None = None, after: tuple[int, ...] = (),
+    phase: Phase = Phase.PREPARE, reason: Reason | None = None,
+) -> Step:
+    """A hook step from its request's parts (the order the old hook ``Step`` took them)."""
+    payload = payload_from(Action(action), trigger_id, hook_id, created_by, body or {})
+    return Step(index, TYPE, hook, str(action), payload, tuple(after), phase, reason)
 
-    kind: ChangeKind
-    name: str
-    trigger_id: str
-    fields: tuple[FieldChange, ...] = ()
-    previous_name: str = ""
-    previous_trigger_id: str = ""
-    skipped: str = ""  # why it will not happen (deletes not allowed)
 
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "kind": str(self.kind),
-            "name": self.name,
-            "trigger_id": self.trigger_id,
-            "fields": [change.to_dict() for change in self.fields],
-        }
-        if self.previous_name:
-            data["previous_name"] = self.previous_name
-        if self.previous_trigger_id:
-            data["previous_trigger_id"] = self.previous_trigger_id
-        if self.skipped:
-            data["skipped"] = self.skipped
-        return data
+def hook_plan(
+    steps: tuple[Step, ...] = (), changes: tuple[Change, ...] = (), *, handovers: tuple["Handover", ...] = (),
+    warnings: tuple[Reason | str, ...] = (), unmanaged: tuple[str, ...] = (), config_digest: str = "",
+    live_fingerprint: str = "", allow_delete: bool = False, review_only: bool = False,
+) -> Plan:
+    """A hooks-only plan from its parts (tests and tools; the planner makes real ones)."""
+    return Plan(
+        steps=tuple(steps), changes=tuple(changes),
+        warnings=tuple(Reason.worded(w) if isinstance(w, str) else w for w in warnings),
+        types=(TYPE,), extras=((TYPE, (("handovers", tuple(handovers)), ("unmanaged", tuple(unmanaged)))),),
+        config_digest=config_digest, live_fingerprint=live_fingerprint,
+        allow_delete=allow_delete, review_only=review_only,
+    )
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "HookChange":
-        return cls(
-            kind=ChangeKind(data["kind"]),
-            name=data["name"],
-            trigger_id=data["trigger_id"],
-            fields=tuple(
-                FieldChange(f["field"], f.get("before"), f.get("after"), f.get("diff", ""))
-                for f in data.get("fields", ())
-            ),
-            previous_name=data.get("previous_name", ""),
-            previous_trigger_id=data.get("previous_trigger_id", ""),
-            skipped=data.get("skipped", ""),
-        )
+
+def detail(change: Change, key: str) -> str:
+    """A hook change's fact: ``trigger_id``, ``previous_name`` or ``previous_trigger_id``."""
+    return str(dict(change.detail).get(key, ""))
+
+
+def hook_change(
+    kind: ChangeKind, name: str, trigger_id: str, fields: tuple[FieldChange, ...] = (), *,
+    previous_name: str = "", previous_trigger_id: str = "", skipped: Reason | None = None,
+) -> Change:
+    """A hook's core ``Change``: the trigger and what it was renamed or moved from in ``detail``."""
+    facts = {"trigger_id": trigger_id, "previous_name": previous_name, "previous_trigger_id": previous_trigger_id}
+    return Change(TYPE, name, kind, fields, skipped, tuple(sorted((k, v) for k, v in facts.items() if v)))
 
 
 @dataclass(frozen=True)
@@ -170,22 +126,8 @@ class Handover:
         return {"trigger_id": self.trigger_id, "before": list(self.before), "after": self.after}
 
 
-@dataclass(frozen=True)
-class Summary:
-    create: int
-    update: int
-    delete: int
-    toggle: int
-    skipped: int
-
-    def line(self) -> str:
-        text = (
-            f"Plan: {self.create} to create, {self.update} to update, "
-            f"{self.delete} to delete, {self.toggle} to enable/disable."
-        )
-        if self.skipped:
-            text += f" ({self.skipped} skipped)"
-        return text
+def handovers(plan: Plan) -> tuple[Handover, ...]:
+    return tuple(plan.extra(TYPE, "handovers", ()))
 
 
 @dataclass(frozen=True)
@@ -205,58 +147,6 @@ class PlanOptions:
     excluded_actions: frozenset[str] = frozenset()
     # AUTH0_CUTOVER: ((trigger, "both" | "neither"), ...); unlisted triggers take the default.
     cutover: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class Plan:
-    steps: tuple[Step, ...]
-    changes: tuple[HookChange, ...]
-    handovers: tuple[Handover, ...]
-    warnings: tuple[str, ...]
-    config_digest: str
-    live_fingerprint: str
-    allow_delete: bool = False
-    # Made with placeholders for missing keywords: fit to read, never to apply.
-    review_only: bool = False
-    # Live hooks outside the config (and its exclusions) that this plan leaves in place.
-    unmanaged: tuple[str, ...] = ()
-    # Other resource types' parts (core.planner.TypePlan; Actions and bindings), local
-    # indexes: run after the hook steps' numbers (``resources.actions.engine.all_steps``).
-    # A plan read from a file keeps them as read (dicts): they are only compared.
-    parts: tuple[Any, ...] = ()
-    # Hooks-to-Actions cutovers (resources.cutover.Cutover): a hook's disable and an action's
-    # bind run as two adjacent requests; shown by the renderers, compared for saved plans.
-    cutovers: tuple[Any, ...] = ()
-
-    @property
-    def has_changes(self) -> bool:
-        return bool(self.steps) or any(getattr(part, "steps", None) for part in self.parts)
-
-    @property
-    def has_drift(self) -> bool:
-        """The tenant differs from the config: requests to make, or differences left in place
-        (unmanaged hooks, skipped changes)."""
-        if self.has_changes or bool(self.unmanaged) or any(c.skipped for c in self.changes):
-            return True
-        from reconciler.resources.actions.render import has_drift
-
-        return bool(self.parts) and has_drift(self.parts)
-
-    @property
-    def summary(self) -> Summary:
-        counts: defaultdict[str, int] = defaultdict(int)
-        for change in self.changes:
-            if change.skipped:
-                counts["skipped"] += 1
-            elif change.kind is ChangeKind.REPLACE:
-                counts["create"] += 1
-                counts["delete"] += 1
-            elif change.kind in (ChangeKind.CREATE, ChangeKind.UPDATE, ChangeKind.DELETE):
-                counts[str(change.kind)] += 1
-        toggles = sum(1 for step in self.steps if step.action in TOGGLE_ACTIONS)
-        return Summary(
-            counts["create"], counts["update"], counts["delete"], toggles, counts["skipped"]
-        )
 
 
 # ---------------------------------------------------------------------------- digests

@@ -41,22 +41,25 @@ from reconciler.resources.hooks.model import (
     LiveState,
 )
 from reconciler.resources.hooks.phases import check_delete_threshold, merge_toggles, plan_handovers, plan_removals
+from reconciler.core.changes import Change
+from reconciler.core.plan import Plan, assemble
+from reconciler.core.planner import TypePlan
+from reconciler.core.reasons import Reason
 from reconciler.resources.hooks.plan import (
+    TYPE,
     Action,
     ChangeKind,
-    HookChange,
     Phase,
-    Plan,
     PlanError,
     PlanOptions,
     config_digest,
+    hook_change,
     live_fingerprint,
 )
 from reconciler.resources.hooks.secrets import SecretChanges, marker_for, plan_secret_changes, user_keys
-from reconciler.resources.hooks.wording import says
 from reconciler.resources.hooks.steps import REPLACED_SUFFIX, Builder, Target, free_replaced_name, replaced_base
 
-__all__ = ["REPLACED_SUFFIX", "Pairing", "build_plan", "replaced_base"]
+__all__ = ["REPLACED_SUFFIX", "Pairing", "build_plan", "plan_part", "replaced_base"]
 
 
 @dataclass(frozen=True)
@@ -126,12 +129,18 @@ def _pair(desired: DesiredState, live: LiveState, excluded: frozenset[str]) -> P
 
 
 def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | None = None) -> Plan:
-    """The ordered plan that takes ``live`` to ``desired``."""
+    """A hooks-only plan: the ordered requests that take ``live`` to ``desired``."""
+    options = options or PlanOptions()
+    return assemble([plan_part(desired, live, options)], allow_delete=options.allow_delete)
+
+
+def plan_part(desired: DesiredState, live: LiveState, options: PlanOptions | None = None) -> TypePlan:
+    """The hook type's part of a plan (indexes local to the part)."""
     options = options or PlanOptions()
     digest = config_digest(desired, options.hmac_key)
     excluded = frozenset(options.excluded_hooks)
-    warnings: list[str] = [
-        says("hook.excluded", name=hook.name)
+    warnings: list[Reason] = [
+        Reason.of("hook.excluded", name=hook.name)
         for hook in desired.hooks
         if hook.name in excluded
     ]
@@ -139,7 +148,7 @@ def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | No
     _check_one_enabled_per_trigger(desired)
     pairing = _pair(desired, live, excluded)
     builder = Builder()
-    changes: list[HookChange] = []
+    changes: list[Change] = []
     targets: dict[str, Target] = {}  # desired name -> how later steps address the hook
     blocked: set[str] = set()  # desired hooks that cannot be changed: never enabled
     taken_names = {h.name for h in live.hooks}
@@ -147,12 +156,12 @@ def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | No
 
     for hook in sorted(desired.hooks, key=lambda h: h.name):
         current = pairing.matched.get(hook.name)
-        change: HookChange | None
+        change: Change | None
         if hook.name in pairing.clashes:
             other = pairing.clashes[hook.name]
-            change = HookChange(
+            change = hook_change(
                 ChangeKind.CREATE, hook.name, hook.trigger_id,
-                skipped=says("hook.name_clash", trigger=other.trigger_id),
+                skipped=Reason.of("hook.name_clash", trigger=other.trigger_id),
             )
             blocked.add(hook.name)
         elif current is None:
@@ -170,21 +179,23 @@ def build_plan(desired: DesiredState, live: LiveState, options: PlanOptions | No
     handovers = plan_handovers(builder, desired, live, pairing, targets, changes, blocked)
     unmanaged = plan_removals(builder, desired, pairing, parked, options, changes)
     for hook in sorted(pairing.unknown, key=lambda h: h.name):
-        warnings.append(says("hook.unknown_trigger", name=hook.name, trigger=hook.trigger_id))
+        warnings.append(Reason.of("hook.unknown_trigger", name=hook.name, trigger=hook.trigger_id))
         unmanaged.append(hook.name)
 
-    plan = Plan(
+    merged = tuple(merge_toggles(changes))
+    check_delete_threshold(merged, live, options)
+    return TypePlan(
+        TYPE,
         steps=tuple(builder.steps),
-        changes=tuple(merge_toggles(changes)),
-        handovers=tuple(handovers),
+        changes=merged,
         warnings=tuple(warnings),
-        config_digest=digest,
-        live_fingerprint=live_fingerprint(live),
-        allow_delete=options.allow_delete,
-        unmanaged=tuple(sorted(unmanaged)),
+        extras=(
+            ("handovers", tuple(handovers)),
+            ("unmanaged", tuple(sorted(unmanaged))),
+            ("config_digest", digest),
+            ("live_fingerprint", live_fingerprint(live)),
+        ),
     )
-    check_delete_threshold(plan, live, options)
-    return plan
 
 
 def _check_one_enabled_per_trigger(desired: DesiredState) -> None:
@@ -208,7 +219,7 @@ def _secret_lines(add: Iterable[str], update: Iterable[str], remove: Iterable[st
 
 def _prepare_new(
     builder: Builder, hook: Hook, old: LiveHook | None, parked_as: str | None, options: PlanOptions
-) -> tuple[HookChange, Target]:
+) -> tuple[Change, Target]:
     """Create the hook disabled, then give it its secrets."""
     after: list[int | None] = []
     if old is not None:
@@ -221,7 +232,7 @@ def _prepare_new(
                 Target(hook_id=old.id),
                 Phase.PREPARE,
                 body={"name": parked_as or old.name + REPLACED_SUFFIX},
-                reason=says("hook.free_name", trigger=hook.trigger_id),
+                reason=Reason.of("hook.free_name", trigger=hook.trigger_id),
             )
         )
     body = {
@@ -233,7 +244,7 @@ def _prepare_new(
     }
     create = builder.add(
         Action.CREATE, hook.name, hook.trigger_id, Target(), Phase.PREPARE, body, after,
-        reason=says("hook.created_disabled") if hook.enabled else "",
+        reason=Reason.of("hook.created_disabled") if hook.enabled else None,
     )
     target = Target(created_by=create)
     keys = set(hook.secrets)
@@ -258,19 +269,16 @@ def _prepare_new(
         )
     if hook.secrets:
         fields.append(FieldChange("secrets", None, sorted(hook.secrets), _secret_lines(hook.secrets, (), ())))
-    change = HookChange(
-        kind=ChangeKind.REPLACE if old else ChangeKind.CREATE,
-        name=hook.name,
-        trigger_id=hook.trigger_id,
-        fields=tuple(fields),
+    change = hook_change(
+        ChangeKind.REPLACE if old else ChangeKind.CREATE, hook.name, hook.trigger_id, tuple(fields),
         previous_trigger_id=old.trigger_id if old else "",
     )
     return change, target
 
 
 def _prepare_existing(
-    builder: Builder, hook: Hook, live: LiveHook, options: PlanOptions, warnings: list[str]
-) -> tuple[HookChange | None, Target]:
+    builder: Builder, hook: Hook, live: LiveHook, options: PlanOptions, warnings: list[Reason]
+) -> tuple[Change | None, Target]:
     """Secrets first (a new script may need a new key), then the script, name, dependencies."""
     target = Target(hook_id=live.id)
     secrets = plan_secret_changes(
@@ -280,8 +288,9 @@ def _prepare_existing(
     previous = live.name if live.name != hook.name else ""
     if secrets.blocked:
         # Any request for this hook would be refused, or leave its script without its keys.
-        skipped = f"not changed: {secrets.blocked}"
-        return HookChange(ChangeKind.UPDATE, hook.name, hook.trigger_id, skipped=skipped, previous_name=previous), target
+        return hook_change(
+            ChangeKind.UPDATE, hook.name, hook.trigger_id, skipped=secrets.blocked, previous_name=previous
+        ), target
     last = _secret_steps(builder, hook, target, secrets, options)
     fields = content_changes(hook, live)
     if fields:
@@ -303,7 +312,7 @@ def _prepare_existing(
         )
     if secrets.kept:
         # Reported here only: a kept key is no request, so it is no update either.
-        warnings.append(says("hook.secrets_kept", name=hook.name, keys=sorted(secrets.kept)))
+        warnings.append(Reason.of("hook.secrets_kept", name=hook.name, keys=sorted(secrets.kept)))
     if secrets.add or secrets.update or secrets.remove:
         fields.append(
             FieldChange(
@@ -322,7 +331,7 @@ def _prepare_existing(
         return None, target
     content = [f for f in fields if f.field != "enabled"]
     kind = ChangeKind.UPDATE if content else (ChangeKind.ENABLE if hook.enabled else ChangeKind.DISABLE)
-    return HookChange(kind, hook.name, hook.trigger_id, tuple(fields), previous_name=previous), target
+    return hook_change(kind, hook.name, hook.trigger_id, tuple(fields), previous_name=previous), target
 
 
 def _secret_steps(
@@ -334,13 +343,13 @@ def _secret_steps(
         last = builder.add(
             Action.SECRETS_UPDATE, hook.name, hook.trigger_id, target, Phase.PREPARE,
             {"keys": sorted(secrets.update)},
-            reason=says("hook.rotate") if options.rotate_secrets else says("hook.secret_values_changed"),
+            reason=Reason.of("hook.rotate") if options.rotate_secrets else Reason.of("hook.secret_values_changed"),
         )
     if secrets.early_delete:
         last = builder.add(
             Action.SECRETS_DELETE, hook.name, hook.trigger_id, target, Phase.PREPARE,
             {"keys": sorted(secrets.early_delete)}, [last],
-            reason=says("hook.make_room", cap=MAX_SECRETS),
+            reason=Reason.of("hook.make_room", cap=MAX_SECRETS),
         )
     if secrets.add_keys:
         last = builder.add(

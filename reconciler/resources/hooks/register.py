@@ -15,13 +15,37 @@ def _check(config: Any, keywords: Any) -> tuple[Any, list[Any]]:
     return report.state, list(report.problems)
 
 
-def _plan(desired: Any, live: Any, options: Any) -> TypePlan:
-    from reconciler.resources.hooks.planner import build_plan
+def read_live(client: Any, desired: Any = None) -> Any:
+    """The live hooks as every command sees them: the apply lease's marker hook is left
+    out, so plans, drift, export and the delete threshold never see it.
 
-    plan = build_plan(desired, live, options)
-    # Hooks' changes and warnings are still hook-shaped (HookChange, text): the hook Plan
-    # rides along for the hook renderers until they are ported to core Changes.
-    return TypePlan("hook", plan.steps, extras=(("plan", plan),))
+    Auth0 ended Hooks on 2026-11-18: a tenant without them has no live hooks, which is fine
+    for a config without hooks (Actions only); a config that has hooks gets the one-line
+    error saying the tenant has none. A config that does not manage hooks reads none."""
+    from reconciler.errors import HooksUnavailableError, ReconcilerError, hooks_unavailable
+    from reconciler.lease import LEASE_NAME
+    from reconciler.resources.hooks.model import LiveState
+
+    if desired is not None and not getattr(desired, "manages_hooks", True):
+        return LiveState(hooks=())
+    try:
+        live = client.read_live_state()
+    except ReconcilerError as error:
+        if not hooks_unavailable(error):
+            raise
+        if desired is not None and not desired.hooks:
+            return LiveState(hooks=())
+        raise HooksUnavailableError(
+            "this tenant has no Hooks (Auth0 retired them on 2026-11-18), but the config has "
+            f"hooks/: move them to Actions with `reconciler migrate` ({error})"
+        ) from None
+    return LiveState(hooks=tuple(h for h in live.hooks if h.name != LEASE_NAME))
+
+
+def _plan(desired: Any, live: Any, options: Any) -> TypePlan:
+    from reconciler.resources.hooks.planner import plan_part
+
+    return plan_part(desired, live, options)
 
 
 def _operations(client: Any, desired: Any) -> Any:
@@ -36,6 +60,13 @@ def _jobs(steps: Any) -> Any:
     return hook_jobs(tuple(steps))
 
 
+def _verify(plan: Any, state: Any) -> tuple[str, ...]:
+    from reconciler.resources.hooks.verify import differences
+
+    desired, live = state
+    return tuple(differences(plan, desired, live))
+
+
 def _schema() -> Any:
     from reconciler.resources.hooks.validate import schema
 
@@ -48,17 +79,26 @@ def _words(reason: Any) -> str:
     return word(reason)
 
 
+def _blocks() -> Any:
+    from reconciler.resources.hooks.render import HookBlocks
+
+    return HookBlocks()
+
+
 HOOKS = register(
     ResourceType(
         name="hook",
         noun="hooks",
+        one="hook",
         folder="hooks",
         schema=_schema,
         check=_check,
-        read_live=lambda client, desired: client.read_live_state(),
+        read_live=read_live,
         plan=_plan,
         operations=_operations,
         jobs=_jobs,
+        verify=_verify,
         words=_words,
+        blocks=_blocks,
     )
 )

@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+from reconciler.core.reasons import Reason
 from reconciler.resources.hooks.model import MAX_SECRETS
 
 HMAC_ENV = "RECONCILER_SECRETS_HMAC_KEY"
@@ -63,7 +64,7 @@ class SecretChanges:
     early_delete: frozenset[str] = frozenset()
     late_delete: frozenset[str] = frozenset()
     # Why nothing can be planned (the config needs more keys than fit while deletes are off).
-    blocked: str = ""
+    blocked: Reason | None = None
 
     @property
     def any(self) -> bool:
@@ -90,13 +91,7 @@ def plan_secret_changes(
     if len(final_user) > MAX_SECRETS:
         return SecretChanges(
             kept=kept,
-            blocked=(
-                f"needs {len(final_user)} secret keys, more than Auth0's {MAX_SECRETS} per hook, "
-                f"because {', '.join(sorted(kept))} stay while deletes are off; "
-                "pass --allow-delete (or remove keys from the config)"
-                if kept
-                else f"the config has {len(final_user)} secret keys, more than Auth0's {MAX_SECRETS}"
-            ),
+            blocked=Reason.of("hook.too_many_secrets", count=len(final_user), cap=MAX_SECRETS, kept=sorted(kept)),
         )
     # The marker takes a slot of its own; a hook that fills every slot goes without one.
     marker = None

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from reconciler.resources.hooks.plan import Action, Phase, Step
+from reconciler.core.reasons import Reason
+from reconciler.resources.hooks.plan import TYPE, Action, Phase, Step
+from reconciler.resources.hooks.payloads import payload_from
 
 # A hook whose triggerId changes is renamed to this while its replacement is prepared, so
 # the name is free for the new hook and the old one keeps running until the hand-over. An
@@ -51,18 +53,18 @@ class Builder:
         phase: Phase,
         body: Mapping[str, Any] | None = None,
         after: Iterable[int | None] = (),
-        reason: str = "",
+        reason: Reason | None = None,
     ) -> int:
+        """A step of ``action`` on ``hook``; ``body``: the request's fields, made into the
+        action's typed payload."""
         index = len(self.steps)
         self.steps.append(
             Step(
                 index=index,
-                action=action,
-                hook=hook,
-                trigger_id=trigger_id,
-                hook_id=target.hook_id,
-                created_by=target.created_by,
-                body=dict(body or {}),
+                type=TYPE,
+                key=hook,
+                operation=str(action),
+                payload=payload_from(action, trigger_id, target.hook_id, target.created_by, body or {}),
                 after=tuple(sorted({i for i in after if i is not None})),
                 phase=phase,
                 reason=reason,

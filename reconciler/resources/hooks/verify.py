@@ -10,7 +10,8 @@ cannot be confirmed; their keys can.
 from __future__ import annotations
 
 from reconciler.resources.hooks.model import DesiredState, LiveState
-from reconciler.resources.hooks.plan import Action, Plan
+from reconciler.core.plan import Plan
+from reconciler.resources.hooks.plan import TYPE, Action, action_of, handovers, payload_of
 from reconciler.resources.hooks.secrets import user_keys
 
 
@@ -20,7 +21,8 @@ def differences(plan: Plan, desired: DesiredState, live: LiveState) -> list[str]
     wanted = desired.by_name()
     by_name = live.by_name()
     by_id = {hook.id: hook for hook in live.hooks}
-    touched = {step.hook for step in plan.steps} | {h.after for h in plan.handovers if h.after}
+    steps = plan.steps_of(TYPE)
+    touched = {step.key for step in steps} | {h.after for h in handovers(plan) if h.after}
     for name in sorted(touched & wanted.keys()):
         hook, now = wanted[name], by_name.get(name)
         if now is None:
@@ -39,19 +41,21 @@ def differences(plan: Plan, desired: DesiredState, live: LiveState) -> list[str]
         extra = keys - set(hook.secrets) if plan.allow_delete else set()
         if missing or extra:
             found.append(f"hook {name}: secret keys differ ({', '.join(sorted(missing | extra))})")
-    for step in plan.steps:
-        if step.action is Action.SECRETS_ADD or step.action is Action.SECRETS_UPDATE:
-            now = by_name.get(step.hook)
-            lacking = set(step.body.get("keys", ())) - set(now.secret_keys) if now else set()
-            if lacking and step.hook in wanted:
-                found.append(f"hook {step.hook}: secret keys not written ({', '.join(sorted(lacking))})")
-        elif step.action is Action.DELETE and step.hook_id in by_id:
-            found.append(f"hook {step.hook} was not deleted")
-        elif step.action is Action.SECRETS_DELETE and step.hook_id in by_id:
-            left = set(step.body.get("keys", ())) & by_id[step.hook_id].secret_keys
+    for step in steps:
+        action, payload = action_of(step), payload_of(step)
+        sent: set[str] = set(getattr(payload, "keys", ()))
+        if action is Action.SECRETS_ADD or action is Action.SECRETS_UPDATE:
+            now = by_name.get(step.key)
+            lacking = sent - set(now.secret_keys) if now else set()
+            if lacking and step.key in wanted:
+                found.append(f"hook {step.key}: secret keys not written ({', '.join(sorted(lacking))})")
+        elif action is Action.DELETE and payload.hook_id in by_id:
+            found.append(f"hook {step.key} was not deleted")
+        elif action is Action.SECRETS_DELETE and payload.hook_id in by_id:
+            left = sent & set(by_id[str(payload.hook_id)].secret_keys)
             if left:
-                found.append(f"hook {step.hook}: secret keys not deleted ({', '.join(sorted(left))})")
-    for handover in plan.handovers:
+                found.append(f"hook {step.key}: secret keys not deleted ({', '.join(sorted(left))})")
+    for handover in handovers(plan):
         enabled = sorted(h.name for h in live.hooks if h.trigger_id == handover.trigger_id and h.enabled)
         expected = [handover.after] if handover.after else []
         if enabled != expected:

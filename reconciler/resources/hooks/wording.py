@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from reconciler.core.reasons import Reason
+from reconciler.core.reasons import WORDED, Reason
 
 _WORDS: dict[str, Callable[..., str]] = {
     "hook.created_disabled": lambda: "created disabled; enabled at the hand-over",
@@ -28,18 +28,33 @@ _WORDS: dict[str, Callable[..., str]] = {
     "hook.name_clash": lambda trigger: (
         f"the name is taken by a live hook on {trigger}, a trigger this tool does not manage; rename one of them"
     ),
+    "hook.hand_over_to": lambda name: f"hand over to {name}",
+    "hook.take_over_from": lambda name: f"take over from {name}",
+    "hook.leftover": lambda: "left over from an interrupted replace",
+    "hook.replaced": lambda: "replaced (triggerId changed)",
+    "hook.delete_off": lambda: "not in the config; deletes are off (pass --allow-delete)",
+    "hook.replaced_keeps_secrets": lambda name, keys: (
+        f"replaced {name}, but keeps running because it holds secret keys "
+        f"missing from the config ({', '.join(keys)}); pass --allow-delete"
+    ),
+    "hook.too_many_secrets": lambda count, cap, kept: (
+        f"not changed: needs {count} secret keys, more than Auth0's {cap} per hook, "
+        f"because {', '.join(kept)} stay while deletes are off; "
+        "pass --allow-delete (or remove keys from the config)"
+        if kept
+        else f"not changed: the config has {count} secret keys, more than Auth0's {cap}"
+    ),
 }
 
 
-def word(reason: Reason) -> str:
+def word(reason: Reason | None) -> str:
     """``reason`` in words; an unknown code shows as itself (never guessed)."""
+    if reason is None:
+        return ""
+    if reason.code == WORDED:
+        return str(reason.arg("text", ""))
     words = _WORDS.get(reason.code)
     return words(**reason.kwargs) if words else reason.code
-
-
-def says(code: str, **args: object) -> str:
-    """The words of ``Reason.of(code, **args)``: for planner code that stores text."""
-    return word(Reason.of(code, **args))
 
 
 CODES = frozenset(_WORDS)

@@ -182,9 +182,10 @@ def test_keyword_values_never_in_the_plan(tmp_path: Path) -> None:
     client.actions.seed("a", code="const x = 'old-canary';")
     want = desired(tmp_path / "c", [action("a", secrets=[{"name": "S", "value": "##S##"}])],
                    code={"a": "const x = '##V##';"}, env={"V": "value-canary", "S": "secret-canary"})
-    from reconciler.resources.actions.engine import part_to_dict
+    from reconciler.core.plan import assemble
+    from reconciler.render.json import render_json
 
-    text = repr([part_to_dict(p) for p in plan(want, client, allow_delete=True)])
+    text = render_json(assemble(plan(want, client, allow_delete=True)))
     assert "##V##" in text and "value-canary" not in text and "secret-canary" not in text
     assert apply(want, client, allow_delete=True).ok
     assert client.actions.named("a")["code"] == "const x = 'value-canary';"

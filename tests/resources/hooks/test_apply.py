@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+from reconciler.plan import detail, handovers
+from reconciler.render.blocks import word
 from reconciler.apply import execute
 from reconciler.client import ManagementClient, RequestEvent
 from reconciler.config import connection_from_env
@@ -66,9 +68,9 @@ def test_a_failure_stops_new_steps_and_reports_the_rest(emulator_factory) -> Non
         plan = build_plan(desired, client.read_live_state(), PlanOptions())
         report = execute(plan, client, desired)
     assert not report.ok
-    assert [f.step.action for f in report.failed] == [Action.CREATE]
+    assert [f.step.operation for f in report.failed] == [Action.CREATE]
     assert "create:hooks" in report.failed[0].message
-    assert [s.action for s in report.not_run] == [Action.SECRETS_ADD, Action.ENABLE]
+    assert [s.operation for s in report.not_run] == [Action.SECRETS_ADD, Action.ENABLE]
     assert report.done == []
 
 
@@ -149,10 +151,10 @@ def test_a_failure_elsewhere_while_a_disable_is_in_flight_still_enables() -> Non
         plan, tenant, desired, max_workers=8,
         on_step=lambda step, event: failure_seen.set() if event == "failed" else None,
     )
-    assert [f.step.hook for f in report.failed] == ["busy"]
+    assert [f.step.key for f in report.failed] == ["busy"]
     enabled = [hook["name"] for hook in tenant.hooks.values() if hook["enabled"] and hook["triggerId"] == PRE]
     assert enabled == ["new"]  # never dark
-    assert any(step.action is Action.ENABLE for step in report.done)
+    assert any(step.operation == Action.ENABLE for step in report.done)
 
 
 def test_enable_refused_when_another_writer_enabled_a_hook_meanwhile() -> None:
@@ -164,7 +166,7 @@ def test_enable_refused_when_another_writer_enabled_a_hook_meanwhile() -> None:
 
     tenant.before_update[("old", False)] = intruder
     report = execute(plan, tenant, desired)
-    assert [f.step.action for f in report.failed] == [Action.ENABLE]
+    assert [f.step.operation for f in report.failed] == [Action.ENABLE]
     assert "intruder" in report.failed[0].message and "another writer" in report.failed[0].message
     enabled = sorted(h["name"] for h in tenant.hooks.values() if h["enabled"] and h["triggerId"] == PRE)
     assert enabled == ["intruder"]  # one enabled: not two, not dark

@@ -7,9 +7,14 @@ planning again yields nothing to do.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from plan_simulator import SimulatedConflict, assert_converged, run_plan
 
+from reconciler.core.reasons import Reason
+from reconciler.plan import detail, handovers
+from reconciler.render.blocks import word
 from reconciler.model import DesiredState, Hook, LiveHook, LiveState
 from reconciler.plan import Action, ChangeKind, Phase, PlanError, PlanOptions
 from reconciler.planner import REPLACED_SUFFIX, build_plan
@@ -52,7 +57,7 @@ def converge(want: DesiredState, have: LiveState, options: PlanOptions = PlanOpt
 
 
 def actions(plan) -> list[tuple[str, str]]:
-    return [(str(s.action), s.hook) for s in plan.steps]
+    return [(str(s.operation), s.key) for s in plan.steps]
 
 
 def test_empty_tenant_to_full_config_creates_disabled_then_enables():
@@ -62,11 +67,11 @@ def test_empty_tenant_to_full_config_creates_disabled_then_enables():
         hook("c", CRED, enabled=True, dependencies={"axios": "1.6.8"}),
     )
     plan, _ = converge(want, live())
-    creates = [s for s in plan.steps if s.action is Action.CREATE]
-    assert len(creates) == 3 and all(s.body["enabled"] is False for s in creates)
-    assert {s.hook for s in plan.steps if s.action is Action.ENABLE} == {"a", "c"}
-    enable_a = next(s for s in plan.steps if s.action is Action.ENABLE and s.hook == "a")
-    secrets_a = next(s for s in plan.steps if s.action is Action.SECRETS_ADD and s.hook == "a")
+    creates = [s for s in plan.steps if s.operation == Action.CREATE]
+    assert len(creates) == 3 and all(s.payload.body()["enabled"] is False for s in creates)
+    assert {s.key for s in plan.steps if s.operation == Action.ENABLE} == {"a", "c"}
+    enable_a = next(s for s in plan.steps if s.operation == Action.ENABLE and s.key == "a")
+    secrets_a = next(s for s in plan.steps if s.operation == Action.SECRETS_ADD and s.key == "a")
     assert secrets_a.index in enable_a.after  # never enabled before its secrets are set
     assert plan.summary.line() == "Plan: 3 to create, 0 to update, 0 to delete, 2 to enable/disable."
 
@@ -85,14 +90,14 @@ def test_swap_between_existing_hooks_is_an_adjacent_handover():
     assert actions(plan) == [("disable", "old"), ("enable", "new")]
     disable, enable = plan.steps
     assert enable.after == (disable.index,)
-    assert plan.handovers[0].before == ("old",) and plan.handovers[0].after == "new"
+    assert handovers(plan)[0].before == ("old",) and handovers(plan)[0].after == "new"
 
 
 def test_swap_to_a_new_hook_prepares_it_before_the_old_one_is_disabled():
     want = desired(hook("old", PRE), hook("new", PRE, enabled=True, secrets={"S": "x"}))
     have = live(live_hook("1", "old", PRE, enabled=True))
     plan, _ = converge(want, have)
-    by_action = {(str(s.action), s.hook): s for s in plan.steps}
+    by_action = {(str(s.operation), s.key): s for s in plan.steps}
     disable = by_action[("disable", "old")]
     assert by_action[("secrets-add", "new")].index in disable.after
     assert by_action[("enable", "new")].after == (disable.index,)
@@ -111,7 +116,7 @@ def test_trigger_change_is_a_replace_without_allow_delete():
     have = live(live_hook("1", "mover", PRE, enabled=True))
     plan, tenant = converge(want, have, PlanOptions(allow_delete=False))
     assert [c.kind for c in plan.changes] == [ChangeKind.REPLACE]
-    assert plan.steps[0].body == {"name": "mover" + REPLACED_SUFFIX}
+    assert plan.steps[0].payload.body() == {"name": "mover" + REPLACED_SUFFIX}
     assert ("delete", "mover") in actions(plan)
     assert plan.summary.create == 1 and plan.summary.delete == 1
     assert [h.name for h in tenant.hooks.values()] == ["mover"]
@@ -129,8 +134,8 @@ def test_rename_with_same_script_patches_the_name_and_keeps_the_hook():
     have = live(live_hook("1", "old-name", PRE, enabled=True, script="// same\n", secret_keys={"K"}))
     plan, tenant = converge(want, have, PlanOptions(allow_delete=False))
     assert actions(plan) == [("update", "new-name")]
-    assert plan.steps[0].body == {"name": "new-name"} and plan.steps[0].hook_id == "1"
-    assert plan.changes[0].previous_name == "old-name"
+    assert plan.steps[0].payload.body() == {"name": "new-name"} and plan.steps[0].payload.hook_id == "1"
+    assert detail(plan.changes[0], "previous_name") == "old-name"
 
 
 def test_deletes_refused_without_the_flag():
@@ -140,12 +145,12 @@ def test_deletes_refused_without_the_flag():
         live_hook("2", "orphan", POST, enabled=True),
     )
     plan = build_plan(want, have, PlanOptions(allow_delete=False))
-    assert not any(s.action in (Action.DELETE, Action.SECRETS_DELETE) for s in plan.steps)
+    assert not any(s.operation in (Action.DELETE, Action.SECRETS_DELETE) for s in plan.steps)
     skipped = [c for c in plan.changes if c.skipped]
-    assert [c.name for c in skipped] == ["orphan"]
-    assert any("OLD" in w for w in plan.warnings)
+    assert [c.key for c in skipped] == ["orphan"]
+    assert any("OLD" in w for w in map(word, plan.warnings))
     # The orphan is reported once (a skipped delete), not again as a warning; it is drift.
-    assert not any("orphan" in w for w in plan.warnings)
+    assert not any("orphan" in w for w in map(word, plan.warnings))
     assert plan.unmanaged == ("orphan",) and plan.has_drift and not plan.has_changes
     assert plan.summary.skipped == 1
 
@@ -154,9 +159,9 @@ def test_deletes_with_the_flag_remove_hooks_and_secret_keys_last():
     want = desired(hook("keep", PRE, secrets={"A": "1"}))
     have = live(live_hook("1", "keep", PRE, secret_keys={"A", "OLD"}), live_hook("2", "orphan", POST))
     plan, _ = converge(want, have)
-    assert {(str(s.action), s.hook) for s in plan.steps} == {("secrets-delete", "keep"), ("delete", "orphan")}
+    assert {(str(s.operation), s.key) for s in plan.steps} == {("secrets-delete", "keep"), ("delete", "orphan")}
     assert all(s.phase is Phase.REMOVE for s in plan.steps)
-    assert next(s for s in plan.steps if s.action is Action.SECRETS_DELETE).body == {"keys": ["OLD"]}
+    assert next(s for s in plan.steps if s.operation == Action.SECRETS_DELETE).payload.body() == {"keys": ["OLD"]}
 
 
 def test_live_tenant_with_two_enabled_hooks_is_fixed_disabling_first():
@@ -164,8 +169,8 @@ def test_live_tenant_with_two_enabled_hooks_is_fixed_disabling_first():
     have = live(live_hook("1", "a", PRE, enabled=True), live_hook("2", "b", PRE, enabled=True), live_hook("3", "c", PRE))
     plan, tenant = converge(want, have)
     first = plan.steps[0]
-    assert first.action is Action.DISABLE and first.after == ()
-    assert "fix" in first.reason
+    assert first.operation == Action.DISABLE and first.after == ()
+    assert first.reason is not None and first.reason.code == "hook.fix_enabled"
     # From the fix on, the count only goes down to one.
     assert tenant.enabled_on(PRE) == 1
 
@@ -183,11 +188,11 @@ def test_secrets_added_changed_and_removed_with_hmac_markers():
     old_marker = marker_for(HMAC, "h", {"A": "old", "C": "3"})
     have = live(live_hook("1", "h", PRE, secret_keys={"A", "C", old_marker}))
     plan, tenant = converge(want, have, options)
-    steps = {str(s.action): s for s in plan.steps}
-    assert steps["secrets-update"].body == {"keys": ["A"]}
+    steps = {str(s.operation): s for s in plan.steps}
+    assert steps["secrets-update"].payload.body() == {"keys": ["A"]}
     new_marker = marker_for(HMAC, "h", {"A": "new", "B": "2"})
-    assert steps["secrets-add"].body == {"keys": sorted(["B", new_marker])}
-    assert steps["secrets-delete"].body == {"keys": sorted(["C", old_marker])}
+    assert steps["secrets-add"].payload.body() == {"keys": sorted(["B", new_marker])}
+    assert steps["secrets-delete"].payload.body() == {"keys": sorted(["C", old_marker])}
     assert steps["secrets-add"].after == (steps["secrets-update"].index,)  # marker only after values
 
 
@@ -243,13 +248,7 @@ def test_simulator_catches_a_bad_order():
     want = desired(hook("old", PRE), hook("new", PRE, enabled=True))
     have = live(live_hook("1", "old", PRE, enabled=True), live_hook("2", "new", PRE))
     plan = build_plan(want, have)
-    bad = type(plan)(
-        steps=tuple(
-            type(s)(**{**s.__dict__, "after": ()}) for s in reversed(plan.steps)
-        ),
-        changes=plan.changes, handovers=plan.handovers, warnings=plan.warnings,
-        config_digest=plan.config_digest, live_fingerprint=plan.live_fingerprint,
-    )
+    bad = dataclasses.replace(plan, steps=tuple(dataclasses.replace(s, after=()) for s in reversed(plan.steps)))
     with pytest.raises(SimulatedConflict):
         for seed in range(20):
             run_plan(bad, have, seed)
@@ -266,9 +265,9 @@ def test_nothing_else_on_the_trigger_runs_inside_a_handover():
         live_hook("3", "c", PRE), live_hook("4", "d", PRE),
     )
     plan, _ = converge(want, have, seeds=60)
-    handover_disable = next(s for s in plan.steps if s.action is Action.DISABLE and "hand over" in s.reason)
+    handover_disable = next(s for s in plan.steps if s.reason == Reason.of("hook.hand_over_to", name="c"))
     prepare = {s.index for s in plan.steps if s.phase is Phase.PREPARE}
-    fixes = {s.index for s in plan.steps if "fix" in s.reason}
+    fixes = {s.index for s in plan.steps if s.reason is not None and s.reason.code == "hook.fix_enabled"}
     assert prepare | fixes <= set(handover_disable.after)
 
 
@@ -276,9 +275,9 @@ def test_replace_keeps_the_old_hook_when_it_holds_secret_keys_the_config_dropped
     want = desired(hook("mover", CRED, enabled=True, secrets={"KEEP": "v"}))
     have = live(live_hook("1", "mover", PRE, enabled=True, secret_keys={"KEEP", "ONLY_LIVE"}))
     plan, tenant = converge(want, have, PlanOptions(allow_delete=False))
-    assert not any(s.action is Action.DELETE for s in plan.steps)
+    assert not any(s.operation == Action.DELETE for s in plan.steps)
     skipped = [c for c in plan.changes if c.skipped]
-    assert [c.name for c in skipped] == ["mover" + REPLACED_SUFFIX] and "ONLY_LIVE" in skipped[0].skipped
+    assert [c.key for c in skipped] == ["mover" + REPLACED_SUFFIX] and "ONLY_LIVE" in word(skipped[0].skipped)
     assert plan.summary.create == 1 and plan.summary.delete == 0 and plan.summary.skipped == 1
     assert {h.name for h in tenant.hooks.values()} == {"mover", "mover" + REPLACED_SUFFIX}
     # With deletes allowed, the leftover goes.

@@ -6,6 +6,9 @@ from __future__ import annotations
 from plan_simulator import SimTenant, assert_converged, run_on
 from test_planner import CRED, HMAC, POST, PRE, actions, desired, hook, live, live_hook
 
+from reconciler.core.reasons import Reason
+from reconciler.plan import detail, handovers
+from reconciler.render.blocks import word
 from reconciler.model import DesiredState
 from reconciler.plan import Action, Phase, Plan, PlanOptions
 from reconciler.planner import REPLACED_SUFFIX, build_plan, replaced_base
@@ -35,8 +38,8 @@ def test_trigger_changes_twice_while_the_first_old_copy_is_kept():
     # The new copy holds a key the next commit drops, so it is kept as well.
     apply_all(desired(hook("m", CRED, enabled=True, secrets={"KEEP": "v", "SECOND": "w"})), tenant, off)
     second = apply_all(desired(hook("m", POST, enabled=True, secrets={"KEEP": "v"})), tenant, off)
-    park = next(s for s in second.steps if s.action is Action.UPDATE and "name" in s.body)
-    assert park.body == {"name": "m" + REPLACED_SUFFIX + "-2"}
+    park = next(s for s in second.steps if s.operation == Action.UPDATE and "name" in s.payload.body())
+    assert park.payload.body() == {"name": "m" + REPLACED_SUFFIX + "-2"}
     names = {h.name for h in tenant.hooks.values()}
     assert names == {"m", "m" + REPLACED_SUFFIX, "m" + REPLACED_SUFFIX + "-2"}
     assert {replaced_base(n) for n in names} == {None, "m"}
@@ -52,8 +55,8 @@ def test_key_swap_at_the_cap_deletes_first():
     plan = apply_all(desired(hook("h", PRE, enabled=True, secrets=want_secrets)), tenant, PlanOptions(allow_delete=True))
     assert actions(plan) == [("secrets-delete", "h"), ("secrets-add", "h")]
     delete, add = plan.steps
-    assert delete.phase is Phase.PREPARE and delete.body == {"keys": ["K00"]} and add.after == (0,)
-    assert "make room" in delete.reason
+    assert delete.phase is Phase.PREPARE and delete.payload.body() == {"keys": ["K00"]} and add.after == (0,)
+    assert delete.reason == Reason.of("hook.make_room", cap=20)
 
 
 def test_key_swap_at_the_cap_without_deletes_is_reported_not_planned():
@@ -66,10 +69,10 @@ def test_key_swap_at_the_cap_without_deletes_is_reported_not_planned():
     plan = build_plan(want, have, PlanOptions(allow_delete=False))
     assert not plan.has_changes  # no request that must fail, no script without its keys
     [change] = [c for c in plan.changes if c.skipped]
-    assert change.name == "h" and "21 secret keys" in change.skipped and "--allow-delete" in change.skipped
-    assert "K00" in change.skipped
+    assert change.key == "h" and "21 secret keys" in word(change.skipped) and "--allow-delete" in word(change.skipped)
+    assert "K00" in word(change.skipped)
     assert plan.summary.skipped == 1 and plan.has_drift
-    assert plan.handovers == ()  # "current" keeps running: the trigger never goes dark
+    assert handovers(plan) == ()  # "current" keeps running: the trigger never goes dark
 
 
 def test_value_change_with_19_keys_and_the_marker_swaps_the_marker_first():
@@ -82,8 +85,8 @@ def test_value_change_with_19_keys_and_the_marker_swaps_the_marker_first():
     plan = apply_all(desired(hook("h", PRE, secrets=new_values)), tenant, options)
     assert actions(plan) == [("secrets-update", "h"), ("secrets-delete", "h"), ("secrets-add", "h")]
     update, delete, add = plan.steps
-    assert delete.body == {"keys": [old_marker]} and delete.after == (update.index,)
-    assert add.body == {"keys": [marker_for(HMAC, "h", new_values)]} and add.after == (delete.index,)
+    assert delete.payload.body() == {"keys": [old_marker]} and delete.after == (update.index,)
+    assert add.payload.body() == {"keys": [marker_for(HMAC, "h", new_values)]} and add.after == (delete.index,)
     [hook_after] = tenant.hooks.values()
     assert markers(hook_after.secret_keys) == {marker_for(HMAC, "h", new_values)}
 
@@ -99,6 +102,9 @@ def test_a_run_killed_between_values_and_marker_resends_the_values():
         tenant = SimTenant.from_live(have)
         run_on(tenant, build_plan(want, have, options), 0, want, stop_after=stop)
         apply_all(want, tenant, options)  # converges with the right values (checked inside)
+        [after] = tenant.hooks.values()
+        assert after.secrets["K00"] == "changed"
+        assert marker_for(HMAC, "h", new_values) in after.secrets
 
 
 def test_a_hook_filling_every_slot_goes_without_a_marker():
@@ -116,11 +122,11 @@ def test_live_hook_on_an_unknown_trigger_is_left_alone_and_reported():
     want = desired(hook("future", PRE, enabled=True), hook("same-name", CRED))
     for options in (PlanOptions(), PlanOptions(allow_delete=True, force=True)):
         plan = build_plan(want, have, options)
-        touched = {s.hook_id for s in plan.steps}
+        touched = {s.payload.hook_id for s in plan.steps}
         assert "9" not in touched and "8" not in touched
         assert not plan.has_changes  # both config hooks need a name a stranger holds
-        assert any("future: on trigger some-future-trigger" in w and "left alone" in w for w in plan.warnings)
-        skipped = {c.name: c.skipped for c in plan.changes if c.skipped}
+        assert any("future: on trigger some-future-trigger" in w and "left alone" in w for w in map(word, plan.warnings))
+        skipped = {c.key: word(c.skipped) for c in plan.changes if word(c.skipped)}
         assert set(skipped) == {"future", "same-name"} and "name is taken" in skipped["future"]
         assert set(plan.unmanaged) == {"future", "same-name"} and plan.has_drift
     # Without a name clash, the config's hooks are created beside it.
@@ -133,12 +139,12 @@ def test_excluded_hooks_are_neither_deleted_nor_drift():
     options = PlanOptions(excluded_hooks=frozenset({"theirs"}))
     plan = build_plan(desired(), have, options)
     assert plan.unmanaged == ("orphan",)  # only what is not excluded counts as drift
-    assert [c.name for c in plan.changes] == ["orphan"]
+    assert [c.key for c in plan.changes] == ["orphan"]
     deleting = build_plan(desired(), have, PlanOptions(allow_delete=True, force=True, excluded_hooks=frozenset({"theirs"})))
     assert actions(deleting) == [("delete", "orphan")]
     # A config entry with an excluded name is ignored too (deploy-cli: both directions).
     both = build_plan(desired(hook("theirs", POST, script="// other\n")), have, options)
-    assert not both.has_changes and any("theirs: excluded" in w for w in both.warnings)
+    assert not both.has_changes and any("theirs: excluded" in w for w in map(word, both.warnings))
     clean = build_plan(desired(), live(live_hook("1", "theirs", POST)), options)
     assert not clean.has_drift
 
@@ -162,8 +168,8 @@ def test_summary_counts_only_hooks_with_requests():
     plan = build_plan(want, have, PlanOptions(allow_delete=False))
     assert len(plan.steps) == 5
     assert plan.summary.line() == "Plan: 0 to create, 5 to update, 0 to delete, 0 to enable/disable."
-    assert [c.name for c in plan.changes if c.name == "kept"] == []
-    assert any(w.startswith("kept: secret keys GONE") for w in plan.warnings)
+    assert [c.key for c in plan.changes if c.key == "kept"] == []
+    assert any(w.startswith("kept: secret keys GONE") for w in map(word, plan.warnings))
     # With deletes allowed the key goes, and the hook is an update like the others.
     allowed = build_plan(want, have, PlanOptions(allow_delete=True))
     assert allowed.summary.update == 6 and len(allowed.steps) == 6

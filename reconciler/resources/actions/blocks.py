@@ -1,0 +1,111 @@
+"""Render blocks and plan-file codec of the ``action`` and ``bindings`` types
+(``render.blocks``), and of the hooks-to-Actions cutovers, a plan extra of the ``action``
+type (``usecases.plan_against`` puts them there; ``resources.cutover`` words them)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Mapping
+
+import click
+
+from reconciler.core.changes import Change
+from reconciler.core.plan import Plan
+from reconciler.render.blocks import Blocks, Malformed
+
+ACTION, BINDINGS = "action", "bindings"
+CUTOVERS = "cutovers"  # the action type's extra: resources.cutover.Cutover, one per trigger
+
+
+def cutovers_of(plan: Plan) -> tuple[Any, ...]:
+    return tuple(plan.extra(ACTION, CUTOVERS, ()))
+
+
+class ActionBlocks(Blocks):
+    """Both Actions types' blocks; the plan-wide ones (deploys, cutovers, the ``resources``
+    JSON key) are written once, by the ``action`` type."""
+
+    def text_change(self, change: Change) -> list[str]:
+        from reconciler.resources.actions.render import change_lines
+
+        return change_lines(change)
+
+    def text_extras(self, plan: Plan) -> list[str]:
+        if self.name != ACTION:
+            return []
+        lines: list[str] = []
+        deployed = tuple(plan.extra(ACTION, "deploys", ()))
+        if deployed:
+            lines.append(click.style("Actions deployed (each a new version, live once built):", bold=True))
+            lines += ["  " + ", ".join(deployed), ""]
+        cutovers = cutovers_of(plan)
+        if cutovers:
+            lines.append(click.style("Cutovers, hooks to Actions (two adjacent requests per trigger):", bold=True))
+            lines += [f"  {c.describe()}" for c in cutovers] + [""]
+        return lines
+
+    def text_step(self, step: Any) -> str:
+        return f"{step.operation} {step.type} {step.key}"
+
+    def md_summary(self, change: Change) -> str:
+        if change.type == BINDINGS:
+            return f"Bindings of <code>{html.escape(change.key)}</code> (execution order)"
+        return super().md_summary(change)
+
+    def md_caution(self, plan: Plan) -> list[list[str]]:
+        sections = super().md_caution(plan)
+        cutovers = cutovers_of(plan) if self.name == ACTION else ()
+        if cutovers:
+            sections.append(["> **Cutovers, hooks to Actions** (two adjacent requests per trigger):"]
+                            + [f"> - {html.escape(c.describe(), quote=False)}" for c in cutovers])
+        return sections
+
+    def extras_to_dict(self, plan: Plan) -> dict[str, Any]:
+        if self.name != ACTION:
+            return {}
+        data: dict[str, Any] = {"resources": [
+            {"type": t, "steps": len(plan.steps_of(t)), "changes": len(plan.changes_of(t)),
+             "deploys": list(plan.extra(t, "deploys", ()))}
+            for t in (ACTION, BINDINGS) if t in plan.types
+        ]}
+        cutovers = cutovers_of(plan)
+        if cutovers:
+            data[CUTOVERS] = [c.to_dict() for c in cutovers]
+        return data
+
+    def extras_from_dict(self, data: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+        if self.name != ACTION:
+            return ()
+        from reconciler.resources.cutover import Cutover
+
+        extras: list[tuple[str, Any]] = [("deploys", tuple(
+            name for r in data.get("resources") or () if r.get("type") == ACTION for name in r.get("deploys") or ()
+        ))]
+        if data.get(CUTOVERS):
+            extras.append((CUTOVERS, tuple(Cutover.from_dict(c) for c in data[CUTOVERS])))
+        return tuple(extras)
+
+    def check_extras(self, data: Mapping[str, Any]) -> None:
+        if self.name != ACTION:
+            return
+        from reconciler.resources.cutover import Cutover
+
+        resources = data.get("resources", [])
+        if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+            raise Malformed("plan.resources must be a list of objects")
+        cutovers = data.get(CUTOVERS, [])
+        if not isinstance(cutovers, list) or len(cutovers) > 50:
+            raise Malformed("plan.cutovers must be a list (one per hook trigger)")
+        for i, cutover in enumerate(cutovers):
+            try:
+                Cutover.from_dict(cutover)
+            except ValueError as error:
+                raise Malformed(f"plan.cutovers[{i}]: {error}") from None
+
+
+def action_blocks() -> Blocks:
+    return ActionBlocks(ACTION, "action", "actions")
+
+
+def binding_blocks() -> Blocks:
+    return ActionBlocks(BINDINGS, "trigger binding list", "trigger bindings")
