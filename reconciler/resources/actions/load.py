@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.keywords import Keywords
-from reconciler.resources.hooks.load import Source, _inside, _kind_bare as _kind, _os_reason, _read_document, check_entry, read_script
+from reconciler.resources.hooks.load import Source, _inside, _kind_bare as _kind, _os_reason, _read_document, check_entry, listed, read_script
 from reconciler.problems import Problem, error, warning
 
 ACTIONS_DIR = "actions"
@@ -102,12 +102,8 @@ def _documents(
     if not _inside(folder_real, root):
         problems.append(error(folder, "(dir)", "is a symlink that resolves outside the config directory"))
         return []
-    entries = sorted(
-        (e for e in os.scandir(folder) if e.name.lower().endswith(".json") and not e.name.startswith(".")),
-        key=lambda e: e.name,
-    )
     out = []
-    for entry in entries:
+    for entry in listed(folder, (".json",)):
         path = folder / entry.name
         shown = str(path)
         try:

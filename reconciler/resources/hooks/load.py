@@ -102,12 +102,7 @@ def _read_directory(config: Path, keywords: Keywords) -> Loaded:
     hooks_real = os.path.realpath(hooks_dir)
     sources: list[Source] = []
     problems: list[Problem] = []
-    entries = sorted(
-        (entry for entry in os.scandir(hooks_dir)
-         if entry.name.lower().endswith(METADATA_SUFFIXES) and not entry.name.startswith(".")),
-        key=lambda entry: entry.name,
-    )
-    for entry in entries:
+    for entry in listed(hooks_dir, METADATA_SUFFIXES):
         path = hooks_dir / entry.name
         shown = str(path)
         try:
@@ -125,6 +120,15 @@ def _read_directory(config: Path, keywords: Keywords) -> Loaded:
                 Source(shown, "", hooks_dir, str(hooks_dir), root, doc.data, doc.raw, doc.unresolved_under(""), hooks_real)
             )
     return Loaded(tuple(sources), tuple(problems), str(config))
+
+
+def listed(folder: Path, suffixes: tuple[str, ...]) -> list[os.DirEntry[str]]:
+    """The entries of ``folder`` named like config files (by suffix, not hidden), by name."""
+    return sorted(
+        (entry for entry in os.scandir(folder)
+         if entry.name.lower().endswith(suffixes) and not entry.name.startswith(".")),
+        key=lambda entry: entry.name,
+    )
 
 
 def check_entry(entry: os.DirEntry[str], path: Path, root: str, folder_real: str) -> tuple[bool, Problem | None]:
