@@ -32,14 +32,14 @@ class ReconcilerGroup(click.Group):
         try:
             return super().make_context(*args, **kwargs)
         except click.UsageError as error:
-            error.exit_code = 1
+            error.exit_code = 1  # type: ignore[misc]  # per instance on purpose: click types it ClassVar
             raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as error:
-            error.exit_code = 1
+            error.exit_code = 1  # type: ignore[misc]  # per instance on purpose: click types it ClassVar
             raise
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:

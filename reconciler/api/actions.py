@@ -20,6 +20,7 @@ How the real API behaves is in ``shared/auth0-api/actions.md``; what this module
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -131,7 +132,7 @@ class ActionsApi:
         response = self._send("GET", action_path(action_id))
         return check_action(response, json_body(response))
 
-    def list_versions(self, action_id: str) -> list[dict[str, Any]]:
+    def list_versions(self, action_id: str) -> builtins.list[dict[str, Any]]:
         path = action_path(action_id) + "/versions"
         return list(paginate(
             lambda n: self._page(path, "versions", {}, n, check_version),
@@ -142,7 +143,7 @@ class ActionsApi:
         response = self._send("GET", action_path(action_id) + "/versions/" + quote(str(version_id), safe=""))
         return check_version(response, json_body(response))
 
-    def list_triggers(self) -> list[dict[str, Any]]:
+    def list_triggers(self) -> builtins.list[dict[str, Any]]:
         """``GET /actions/triggers``: every trigger version the tenant offers (not paged)."""
         response = self._send("GET", TRIGGERS)
         data = expect_dict(response, json_body(response))
@@ -151,7 +152,7 @@ class ActionsApi:
             raise bad(response, f"'triggers' is {'missing' if items is None else 'not a list'}")
         return [check_trigger(response, item, f"triggers[{i}]") for i, item in enumerate(items)]
 
-    def bindings(self, trigger_id: str) -> list[dict[str, Any]]:
+    def bindings(self, trigger_id: str) -> builtins.list[dict[str, Any]]:
         """The ordered bindings of a trigger (every page; order = execution order)."""
         path = bindings_path(trigger_id)
         # The key only spots a repeated page; nothing is dropped (an ordered list).
@@ -264,7 +265,7 @@ class ActionsApi:
                 ) from None
             raise
 
-    def set_bindings(self, trigger_id: str, bindings: Sequence[tuple[str, str | None]]) -> list[dict[str, Any]]:
+    def set_bindings(self, trigger_id: str, bindings: Sequence[tuple[str, str | None]]) -> builtins.list[dict[str, Any]]:
         """Replace a trigger's whole ordered list: ``[(action id, display name or None), ...]``
         (``[]`` unbinds everything). Returns the bindings as the server now has them."""
         body = {"bindings": [binding_ref(action_id, display) for action_id, display in bindings]}

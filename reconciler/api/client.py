@@ -27,7 +27,7 @@ from .polling import DEFAULT_WAIT, Backoff
 from .responses import Scrubber, api_error
 from .stats import ClientStats, RequestEvent
 from .transport import (
-    ATTEMPTS_EXT, MAYBE_APPLIED_EXT, ResponseTooLarge, RetryPolicy, RetryTransport, describe_transport,
+    ATTEMPTS_EXT, MAX_BODY, MAYBE_APPLIED_EXT, ResponseTooLarge, RetryPolicy, RetryTransport, describe_transport,
 )
 
 try:  # the version is only decoration in the User-Agent
@@ -83,7 +83,7 @@ class ManagementClient:
             inner, policy=self.policy, timeout=connection.timeout, limiter=self.limiter,
             stats=self.stats, on_request=on_request,
             run_deadline=time.monotonic() + (run_timeout or DEFAULT_RUN_TIMEOUT),
-            **({"max_body": max_body} if max_body else {}),
+            max_body=max_body or MAX_BODY,
         )
         self._http = httpx.Client(
             base_url=connection.base_url, auth=self._auth, transport=self.transport,

@@ -66,6 +66,7 @@ class HooksApi:
         response = self.api.send("GET", HOOKS, params=params)
         body = json_body(response)
         total = size = None
+        items: Any
         if isinstance(body, list):  # a server that ignores include_totals
             items = body
         else:

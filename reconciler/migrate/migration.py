@@ -54,14 +54,14 @@ def plan_migration(config: str, *, only: str | None = None, disable_hooks: bool 
         if result.state == CONFLICT:
             continue
         changes.extend(f for f in files if f.old != f.new)
-        notes = list(result.notes)
+        hook_notes = list(result.notes)
         if hook.enabled and migrated.status != PERSON:
             bindings.append((hook.trigger_id, hook.name))
             if disable_hooks:
                 changes.append(disable_hook(Path(hook.source)))
         elif hook.enabled:
-            notes.append("not bound and the hook left enabled: a person must finish the action first")
-        results[-1] = HookResult(migrated, result.state, result.conflict, tuple(notes))
+            hook_notes.append("not bound and the hook left enabled: a person must finish the action first")
+        results[-1] = HookResult(migrated, result.state, result.conflict, tuple(hook_notes))
     notes: list[str] = []
     try:
         binding = bind(root, bindings)

@@ -14,7 +14,7 @@ Path = tuple[str, ...]
 
 _SECRETS: Mapping[Path, str] = {("webtask", "secrets"): "event.secrets"}
 
-_USER = {
+_USER: Mapping[Path, str] = {
     ("id",): "event.user.user_id",
     ("tenant",): "event.tenant.id",
     ("username",): "event.user.username",
@@ -25,7 +25,7 @@ _USER = {
     ("app_metadata",): "event.user.app_metadata",
     ("last_password_reset",): "event.user.last_password_reset",
 }
-_USER_CONTEXT = {
+_USER_CONTEXT: Mapping[Path, str] = {
     **_SECRETS,
     ("requestLanguage",): "event.request.language",
     ("connection", "tenant"): "event.tenant.id",

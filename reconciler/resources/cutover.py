@@ -118,7 +118,7 @@ class Cutover:
             raise ValueError("cutover: trigger, mode or hook is not valid")
         if not isinstance(actions, list) or len(actions) > 20 or not all(isinstance(a, str) and len(a) <= 200 for a in actions):
             raise ValueError("cutover.actions must be a list of action names")
-        return cls(trigger, mode, hook, tuple(actions), data.get("overridden") is True)
+        return cls(str(trigger), str(mode), hook, tuple(actions), data.get("overridden") is True)
 
     def pair(self) -> StrictPair:
         """The two requests, leader first (``core.planner.StrictPair``)."""

@@ -104,7 +104,7 @@ def _hook_effects(raw: Mapping[str, Any], event: Mapping[str, Any]) -> dict[str,
         if isinstance(scope, list) and scope != requested:
             out["scopes"] = tuple(str(s) for s in scope)
     elif trigger == "pre-user-registration":
-        user = result.get("user") if isinstance(result.get("user"), dict) else {}
+        user: dict[str, Any] = result["user"] if isinstance(result.get("user"), dict) else {}
         for key in ("user_metadata", "app_metadata"):
             if isinstance(user.get(key), dict):
                 out[key] = dict(user[key])

@@ -149,7 +149,7 @@ class LiveActions:
         """Names held by two custom actions (the API does not forbid it; this tool refuses to
         guess which one the config means)."""
         seen: set[str] = set()
-        twice = set()
+        twice: set[str] = set()
         for action in self.custom():
             (twice if action.name in seen else seen).add(action.name)
         return frozenset(twice)

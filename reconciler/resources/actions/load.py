@@ -102,7 +102,7 @@ def _documents(
     if not _inside(folder_real, root):
         problems.append(error(folder, "(dir)", "is a symlink that resolves outside the config directory"))
         return []
-    out = []
+    out: list[Any] = []
     for entry in listed(folder, (".json",)):
         path = folder / entry.name
         shown = str(path)

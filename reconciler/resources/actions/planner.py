@@ -155,7 +155,7 @@ def _create(
     else:
         analysis.not_live.add(action.name)
     kind = ChangeKind.REPLACE if previous else ChangeKind.CREATE
-    detail = (("trigger", action.trigger[0]), ("deploy", action.deployed))
+    detail: tuple[tuple[str, Any], ...] = (("trigger", action.trigger[0]), ("deploy", action.deployed))
     if previous is not None:
         detail += (("previous_trigger", previous.trigger_id or ""),)
     return Change(p.ACTION, action.name, kind, tuple(_fields_for_new(action, previous, options.hmac_key)), detail=detail)

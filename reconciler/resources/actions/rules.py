@@ -69,7 +69,8 @@ def check(read: Read, keywords: Keywords, config: str = "") -> tuple[ActionsDesi
                 declared[name] = _Declared(source, _trigger_of(data), data.get("deployed") is True)
         if template is not None and template.template is not None and not any(p.is_error for p in own) and not source.unresolved:
             actions.append(_build(source, template.template, template.values))
-    bindings, managed, refs = TriggerBindings(), frozenset[str](), ()
+    bindings, managed = TriggerBindings(), frozenset[str]()
+    refs: tuple[LiveRef, ...] = ()
     if read.triggers is not None:
         bindings, managed, refs, found = _bindings(read.triggers, declared, marketplace)
         problems.extend(found)

@@ -178,9 +178,9 @@ def plan_part(desired: DesiredState, live: LiveState, options: PlanOptions | Non
 
     handovers = plan_handovers(builder, desired, live, pairing, targets, changes, blocked)
     unmanaged = plan_removals(builder, desired, pairing, parked, options, changes)
-    for hook in sorted(pairing.unknown, key=lambda h: h.name):
-        warnings.append(Reason.of("hook.unknown_trigger", name=hook.name, trigger=hook.trigger_id))
-        unmanaged.append(hook.name)
+    for stray in sorted(pairing.unknown, key=lambda h: h.name):
+        warnings.append(Reason.of("hook.unknown_trigger", name=stray.name, trigger=stray.trigger_id))
+        unmanaged.append(stray.name)
 
     merged = tuple(merge_toggles(changes))
     check_delete_threshold(merged, live, options)
