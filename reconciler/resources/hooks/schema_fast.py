@@ -51,21 +51,10 @@ def compile_fast(node: Any) -> Check | None:
     if "pattern" in node:
         regex = re.compile(node["pattern"])
         strings.append(lambda v: regex.search(v) is not None)
-    if "minLength" in node:
-        low = node["minLength"]
-        strings.append(lambda v: len(v) >= low)
-    if "maxLength" in node:
-        high = node["maxLength"]
-        strings.append(lambda v: len(v) <= high)
+    strings += _sizes(node, "minLength", "maxLength")
     if strings:
         checks.append(lambda v: not isinstance(v, str) or all(c(v) for c in strings))
-    arrays: list[Check] = []
-    if "minItems" in node:
-        fewest = node["minItems"]
-        arrays.append(lambda v: len(v) >= fewest)
-    if "maxItems" in node:
-        most_items = node["maxItems"]
-        arrays.append(lambda v: len(v) <= most_items)
+    arrays = _sizes(node, "minItems", "maxItems")
     if "items" in node:
         item_check = compile_fast(node["items"])
         if item_check is None:
@@ -98,3 +87,15 @@ def compile_fast(node: Any) -> Check | None:
     objects.append(members)
     checks.append(lambda v: not isinstance(v, dict) or all(c(v) for c in objects))
     return lambda v: all(c(v) for c in checks)
+
+
+def _sizes(node: dict[str, Any], fewest: str, most: str) -> list[Check]:
+    """Checks of ``len(v)`` against the node's ``fewest`` and ``most`` keywords, when present."""
+    checks: list[Check] = []
+    if fewest in node:
+        low = node[fewest]
+        checks.append(lambda v: len(v) >= low)
+    if most in node:
+        high = node[most]
+        checks.append(lambda v: len(v) <= high)
+    return checks
