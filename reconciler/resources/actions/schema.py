@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from reconciler.keywords import MAPPINGS_VAR
 from reconciler.resources.hooks.load import Source
+from reconciler.resources.hooks.schema_fast import compile_fast
+from reconciler.resources.hooks.schema_messages import describe, dotted, hide_value
 from reconciler.problems import Problem, error
 
 if TYPE_CHECKING:  # jsonschema loads only when a document fails the fast check (start-up time)
@@ -44,24 +46,20 @@ def _validator(kind: str) -> Draft202012Validator:
 
 @lru_cache(maxsize=None)
 def _fast(kind: str) -> Callable[[Any], bool] | None:
-    from reconciler.resources.hooks.validate import compile_fast
-
     return compile_fast(schema(kind))
 
 
 def schema_problems(source: Source, kind: str) -> Iterable[Problem]:
     """One problem per field, values quoted only when they came from git and are not secrets."""
-    from reconciler.resources.hooks.validate import _describe, _dotted, _hide_value  # validate imports us lazily
-
     fast = _fast(kind)
     if fast is not None and fast(source.data):
         return  # valid: the full validator (and its messages) is only needed for a failure
     seen: set[str] = set()
     for err in sorted(_validator(kind).iter_errors(source.data), key=lambda e: list(map(str, e.absolute_path))):
         parts = list(err.absolute_path)
-        hidden = _hide_value(source.raw, parts)
-        described = _own(err, _dotted(parts), hidden, kind)
-        for field, message in described if described is not None else _describe(err, hidden):
+        hidden = hide_value(source.raw, parts)
+        described = _own(err, dotted(parts), hidden, kind)
+        for field, message in described if described is not None else describe(err, hidden):
             if field in seen or any(field == u or field.startswith(u + ".") for u in source.unresolved):
                 continue
             seen.add(field)
