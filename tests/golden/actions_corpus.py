@@ -9,6 +9,7 @@ none of them appears in any recorded file.
 
 from __future__ import annotations
 
+import itertools
 import json
 import tempfile
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ for extra in (TESTS, TESTS / "resources" / "actions"):  # fake_actions, actions_
     if str(extra) not in __import__("sys").path:
         __import__("sys").path.insert(0, str(extra))
 
+import fake_actions  # noqa: E402
 from fake_actions import FakeActionsApi  # noqa: E402
 
 HMAC = "golden-actions-hmac-key"
@@ -287,6 +289,7 @@ def setup(case: ActionsCase, root: Path) -> tuple[Any, Any, Any, RecordingAction
 
     settings = load_settings({**CANARY_VALUES, **case.env})
     loaded = load_desired(str(case.write(root)), settings.keyword_source())
+    fake_actions._ids = itertools.count(1)  # ids (and so the live fingerprint) the same in any run
     api = RecordingActions()
     case.seed(api)
     return settings, loaded, plan_options(settings), api
