@@ -4,6 +4,10 @@ fixed set of configs and live tenants, recorded before the resource seam was cut
 ``python tests/golden/corpus.py --record`` rewrites ``tests/golden/cases/``; the test
 ``test_golden.py`` compares the current output with those files. The only difference
 allowed is the JSON ``format_version`` (bumped by the restructure).
+
+The ``actions-*`` cases (``actions_corpus.py``, recorded after the seam) pin the Actions
+types the same way: config directories and live tenants planned and applied through the
+use cases, hooks and Actions requests in one log.
 """
 
 from __future__ import annotations
@@ -215,21 +219,30 @@ def actions_outputs(name: str, case: ActionsCase) -> dict[str, str]:
             plan = make_plan(loaded.desired, client, options)  # type: ignore[arg-type]
         except ReconcilerError as error:
             return {f"{name}.error.txt": f"{type(error).__name__}: {error}\n".replace(root, "<config>")}
-        out = {
-            f"{name}.txt": render_text(plan),
-            f"{name}.json": render_json(plan),
-            f"{name}.md": render_markdown(plan, tenant="golden.example.test"),
-        }
+        out = _rendered(name, plan)
         api.recording = True
         report = execute_plan(plan, loaded.desired, client, max_workers=1)  # type: ignore[arg-type]
+    out[f"{name}.requests.json"] = _requests(api.log, report)
+    return {file: text.replace(root, "<config>") for file, text in out.items()}
+
+
+def _rendered(name: str, plan: Any) -> dict[str, str]:
+    return {
+        f"{name}.txt": render_text(plan),
+        f"{name}.json": render_json(plan),
+        f"{name}.md": render_markdown(plan, tenant="golden.example.test"),
+    }
+
+
+def _requests(calls: list[list[Any]], report: Any) -> str:
+    """The requests sent and what became of each step."""
     result = {
-        "requests": api.log,
+        "requests": calls,
         "done": [s.index for s in report.done],
         "failed": [[f.step.index, f.message] for f in report.failed],
         "not_run": [s.index for s in report.not_run],
     }
-    out[f"{name}.requests.json"] = json.dumps(result, indent=1, sort_keys=True) + "\n"
-    return {file: text.replace(root, "<config>") for file, text in out.items()}
+    return json.dumps(result, indent=1, sort_keys=True) + "\n"
 
 
 def outputs(name: str, make: Callable[[], Case] | ActionsCase) -> dict[str, str]:
@@ -243,21 +256,11 @@ def outputs(name: str, make: Callable[[], Case] | ActionsCase) -> dict[str, str]
         return {f"{name}.error.txt": f"{type(error).__name__}: {error}\n"}
     if review_only:
         plan = dataclasses.replace(plan, review_only=True)
-    out = {
-        f"{name}.txt": render_text(plan),
-        f"{name}.json": render_json(plan),
-        f"{name}.md": render_markdown(plan, tenant="golden.example.test"),
-    }
+    out = _rendered(name, plan)
     if not review_only:
         writer = Recorder(live)
         report = execute(plan, writer, desired, max_workers=1)  # type: ignore[arg-type]
-        result = {
-            "requests": writer.calls,
-            "done": [s.index for s in report.done],
-            "failed": [[f.step.index, f.message] for f in report.failed],
-            "not_run": [s.index for s in report.not_run],
-        }
-        out[f"{name}.requests.json"] = json.dumps(result, indent=1, sort_keys=True) + "\n"
+        out[f"{name}.requests.json"] = _requests(writer.calls, report)
     return out
 
 
