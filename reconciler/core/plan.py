@@ -13,7 +13,10 @@ own, shown by its render blocks and kept in saved plans by its codec):
   :func:`_combined`: one type alone keeps its own digest, so a hooks-only plan's digests
   are exactly the hook digests);
 - ``unmanaged``: names of live resources outside the config that the plan leaves in place
-  (drift without a request).
+  (drift without a request);
+- ``drift``: True when the type leaves other differences in place that only its warnings
+  tell (Actions: a binding or a secret kept); the type decides which of its warnings are
+  drift, so the core never reads a reason code.
 
 Warnings and skip reasons are ``Reason`` data; only the types word them (the registry's
 ``word``), at the edge, when a renderer writes text.
@@ -29,6 +32,8 @@ from reconciler.core.changes import Change, ChangeKind
 from reconciler.core.digest import digest
 from reconciler.core.planner import TypePlan, merge
 from reconciler.core.reasons import Reason
+
+DRIFT = "drift"  # a type's extra: differences it leaves in place beyond its changes
 
 # Step operations that count as "enable/disable" in the summary line.
 TOGGLES = frozenset({"enable", "disable"})
@@ -95,8 +100,11 @@ class Plan:
     @property
     def has_drift(self) -> bool:
         """The tenant differs from the config: requests to make, or differences left in place
-        (unmanaged resources, skipped changes)."""
-        return self.has_changes or bool(self.unmanaged) or any(c.skipped for c in self.changes)
+        (unmanaged resources, skipped changes, what a type says is drift: its ``drift``)."""
+        return (
+            self.has_changes or bool(self.unmanaged) or any(c.skipped for c in self.changes)
+            or any(self.extra(t, DRIFT, False) is True for t in self.types)
+        )
 
     @property
     def summary(self) -> Summary:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
-from reconciler.core.plan import Plan
+from reconciler.core.plan import DRIFT, Plan
 from reconciler.render.blocks import blocks_for, word, worded
 
 # Bump when a reader of an older file could misread a newer one. 2: any resource types
@@ -80,6 +80,10 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
     # Names of live resources left in place: kept with the first type (only shown, never compared).
     unmanaged = tuple(str(name) for name in data.get("unmanaged", ()))
     extras[0] = (extras[0][0], extras[0][1] + (("unmanaged", unmanaged),))
+    # Drift a type said it leaves in place (``core.plan.DRIFT``): kept the same way, so a
+    # plan read back has the drift it was written with.
+    if data.get("has_drift") is True:
+        extras[0] = (extras[0][0], extras[0][1] + ((DRIFT, True),))
     return Plan(
         steps=tuple(blocks_for(s.get("type", UNTYPED)).step_from_dict(s) for s in data["steps"]),
         changes=tuple(blocks_for(c.get("type", UNTYPED)).change_from_dict(c) for c in data["changes"]),

@@ -4,6 +4,10 @@ fixed set of configs and live tenants, recorded before the resource seam was cut
 ``python tests/golden/corpus.py --record`` rewrites ``tests/golden/cases/``; the test
 ``test_golden.py`` compares the current output with those files. The only difference
 allowed is the JSON ``format_version`` (bumped by the restructure).
+
+The ``actions-*`` cases (``actions_corpus.py``, recorded after the seam) pin the Actions
+types the same way: config directories and live tenants planned and applied through the
+use cases, hooks and Actions requests in one log.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))  # plan_simulator
 
 from plan_simulator import random_case  # noqa: E402
+from golden.actions_corpus import ActionsCase, RecordingActions, setup, temp_config  # noqa: E402
+from golden.actions_corpus import cases as actions_cases  # noqa: E402
 
 from tests.example_tenant import keyword_env
 from reconciler.apply import execute  # noqa: E402
@@ -71,7 +77,7 @@ def _half_applied(desired: DesiredState) -> LiveState:
 Case = tuple[DesiredState, LiveState, PlanOptions, bool]  # desired, live, options, review_only
 
 
-def cases() -> Iterator[tuple[str, Callable[[], Case]]]:
+def cases() -> Iterator[tuple[str, Callable[[], Case] | ActionsCase]]:
     opts, allow = PlanOptions(), PlanOptions(allow_delete=True)
     yield "example-empty", lambda: (_example(), LiveState(()), opts, False)
     yield "example-empty-hmac", lambda: (_example(), LiveState(()), PlanOptions(hmac_key=HMAC), False)
@@ -142,6 +148,7 @@ def cases() -> Iterator[tuple[str, Callable[[], Case]]]:
         DesiredState((_h("a", PRE, True), _h("b", PRE, True))), LiveState(()), opts, False)
     for seed in range(40):
         yield f"random-{seed:02}", (lambda seed=seed: (*random_case(random.Random(seed)), False))
+    yield from actions_cases()
 
 
 class Recorder:
@@ -185,8 +192,63 @@ class Recorder:
         self.calls.append(["secrets-delete", hook_id, sorted(keys)])
 
 
-def outputs(name: str, make: Callable[[], Case]) -> dict[str, str]:
+class GoldenClient(Recorder):
+    """Hooks as ``Recorder`` records them, Actions in ``RecordingActions``: what the use
+    cases need of a ``ManagementClient``."""
+
+    max_workers = 1
+
+    def __init__(self, live: LiveState, actions: RecordingActions) -> None:
+        super().__init__(live)
+        self.live = live
+        self.actions = actions
+        self.calls = actions.log  # one log, in the order the requests were sent
+
+    def read_live_state(self) -> LiveState:
+        return self.live
+
+
+def actions_outputs(name: str, case: ActionsCase) -> dict[str, str]:
+    """An Actions case through the use cases: plan (every registered type), render, apply."""
+    from reconciler.usecases import execute_plan, make_plan
+
+    with temp_config() as root:
+        settings, loaded, options, api = setup(case, Path(root))
+        client = GoldenClient(LiveState(case.live_hooks), api)
+        try:
+            plan = make_plan(loaded.desired, client, options)  # type: ignore[arg-type]
+        except ReconcilerError as error:
+            return {f"{name}.error.txt": f"{type(error).__name__}: {error}\n".replace(root, "<config>")}
+        out = _rendered(name, plan)
+        api.recording = True
+        report = execute_plan(plan, loaded.desired, client, max_workers=1)  # type: ignore[arg-type]
+    out[f"{name}.requests.json"] = _requests(api.log, report)
+    return {file: text.replace(root, "<config>") for file, text in out.items()}
+
+
+def _rendered(name: str, plan: Any) -> dict[str, str]:
+    return {
+        f"{name}.txt": render_text(plan),
+        f"{name}.json": render_json(plan),
+        f"{name}.md": render_markdown(plan, tenant="golden.example.test"),
+    }
+
+
+def _requests(calls: list[list[Any]], report: Any) -> str:
+    """The requests sent and what became of each step."""
+    result = {
+        "requests": calls,
+        "done": [s.index for s in report.done],
+        "failed": [[f.step.index, f.message] for f in report.failed],
+        "not_run": [s.index for s in report.not_run],
+    }
+    return json.dumps(result, indent=1, sort_keys=True) + "\n"
+
+
+def outputs(name: str, make: Callable[[], Case] | ActionsCase) -> dict[str, str]:
     """Every recorded output of one case, by file name."""
+    if isinstance(make, ActionsCase):
+        return actions_outputs(name, make)
     desired, live, options, review_only = make()
     try:
         plan = build_plan(desired, live, options)
@@ -194,21 +256,11 @@ def outputs(name: str, make: Callable[[], Case]) -> dict[str, str]:
         return {f"{name}.error.txt": f"{type(error).__name__}: {error}\n"}
     if review_only:
         plan = dataclasses.replace(plan, review_only=True)
-    out = {
-        f"{name}.txt": render_text(plan),
-        f"{name}.json": render_json(plan),
-        f"{name}.md": render_markdown(plan, tenant="golden.example.test"),
-    }
+    out = _rendered(name, plan)
     if not review_only:
         writer = Recorder(live)
         report = execute(plan, writer, desired, max_workers=1)  # type: ignore[arg-type]
-        result = {
-            "requests": writer.calls,
-            "done": [s.index for s in report.done],
-            "failed": [[f.step.index, f.message] for f in report.failed],
-            "not_run": [s.index for s in report.not_run],
-        }
-        out[f"{name}.requests.json"] = json.dumps(result, indent=1, sort_keys=True) + "\n"
+        out[f"{name}.requests.json"] = _requests(writer.calls, report)
     return out
 
 
@@ -219,16 +271,25 @@ def normalise_json(text: str) -> Any:
     return data
 
 
+def _same(file: str, text: str, recorded: str) -> bool:
+    if file.endswith(".json") and not file.endswith(".requests.json"):
+        return normalise_json(text) == normalise_json(recorded)
+    return text == recorded
+
+
 def record() -> int:
+    """Rewrite the recordings; a plan JSON that differs only in ``format_version`` keeps
+    the file recorded before the seam (the proof that nothing else changed)."""
     CASES.mkdir(exist_ok=True)
+    produced = {file: text for name, make in cases() for file, text in outputs(name, make).items()}
     for old in CASES.iterdir():
-        old.unlink()
-    n = 0
-    for name, make in cases():
-        for file, text in outputs(name, make).items():
-            (CASES / file).write_text(text)
-            n += 1
-    return n
+        if old.name not in produced:
+            old.unlink()
+    for file, text in produced.items():
+        path = CASES / file
+        if not (path.is_file() and _same(file, text, path.read_text())):
+            path.write_text(text)
+    return len(produced)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from golden.actions_corpus import CANARIES, ActionsCase
 from golden.corpus import CASES, cases, normalise_json, outputs
 
 ALL = list(cases())
@@ -31,3 +32,26 @@ def test_the_corpus_is_not_trivial() -> None:
     text = " ".join(p.read_text() for p in files if p.suffix == ".txt")
     for needle in ("handover", "delete", "skipped", "review only", "PlanError"):
         assert needle in text, needle
+
+
+def test_the_actions_cases_cover_the_actions_flow() -> None:
+    names = {name for name, case in ALL if isinstance(case, ActionsCase)}
+    assert len(names) >= 15
+    text = " ".join((CASES / f"{n}.txt").read_text() for n in names if (CASES / f"{n}.txt").is_file())
+    for needle in ("then deployed", "bindings of post-login", "not deleted (pass --allow-delete)",
+                   "delete action", "Cutovers, hooks to Actions", "(AUTH0_CUTOVER)", "~ API_KEY = (sensitive)",
+                   "No changes to apply. The tenant differs"):
+        assert needle in text, needle
+
+
+def test_no_recording_holds_a_keyword_or_secret_value() -> None:
+    """Canary values fill the Actions cases' keywords and secrets: not one may reach a plan
+    (text, JSON, markdown) or the request log (which shows ``<value of KEY>`` instead)."""
+    files = list(CASES.iterdir())
+    assert any(p.name.startswith("actions-") for p in files)
+    for path in files:
+        body = path.read_text()
+        for canary in CANARIES:
+            assert canary not in body, (path.name, canary)
+    sent = (CASES / "actions-secret-value-changed.requests.json").read_text()
+    assert "<value of API_KEY (rotated)>" in sent  # the new value was sent, masked here

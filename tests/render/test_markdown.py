@@ -219,3 +219,21 @@ def test_review_only_plans_say_so():
     assert "review only" not in render_markdown(plan)
     unchanged = build_plan(DesiredState(()), LiveState(()))
     assert "review only" in render_markdown(dataclasses.replace(unchanged, review_only=True))
+
+
+def test_an_action_entry_names_the_action_its_trigger_and_its_deploy() -> None:
+    """As the text plan does (the markdown lost this when Actions moved onto the blocks)."""
+    from reconciler.core.changes import Change, ChangeKind
+    from reconciler.core.plan import assemble
+    from reconciler.core.planner import TypePlan
+    from reconciler.core.reasons import Reason
+
+    created = Change("action", "add-claims", ChangeKind.CREATE, detail=(("deploy", True), ("trigger", "post-login")))
+    moved = Change("action", "m<x>", ChangeKind.REPLACE,
+                   detail=(("deploy", True), ("previous_trigger", "post-login"), ("trigger", "credentials-exchange")))
+    kept = Change("action", "by-hand", ChangeKind.DELETE, skipped=Reason.of("action.delete_not_allowed"),
+                  detail=(("trigger", "credentials-exchange"),))
+    md = render_markdown(assemble([TypePlan("action", changes=(created, moved, kept))]), tenant="t")
+    assert "<code>+</code> action <b>add-claims</b> (post-login) create, then deployed" in md
+    assert "action <b>m&lt;x&gt;</b> (post-login → credentials-exchange, forces replacement) replace, then deployed" in md
+    assert "- `by-hand` (credentials-exchange): not in the config; not deleted" in md

@@ -11,7 +11,7 @@ import click
 
 from reconciler.core.changes import Change
 from reconciler.core.plan import Plan
-from reconciler.render.blocks import Blocks, Malformed
+from reconciler.render.blocks import SYMBOLS, Blocks, Malformed
 
 ACTION, BINDINGS = "action", "bindings"
 CUTOVERS = "cutovers"  # the action type's extra: resources.cutover.Cutover, one per trigger
@@ -47,10 +47,25 @@ class ActionBlocks(Blocks):
     def text_step(self, step: Any) -> str:
         return f"{step.operation} {step.type} {step.key}"
 
+    def md_where(self, change: Change) -> str:
+        """An action's trigger (a replacement: from the old one)."""
+        detail = dict(change.detail)
+        where = html.escape(str(detail.get("trigger", "")))
+        if change.type != ACTION or not where:
+            return ""
+        if detail.get("previous_trigger"):
+            return f"{html.escape(str(detail['previous_trigger']))} → {where}, forces replacement"
+        return where
+
     def md_summary(self, change: Change) -> str:
+        """As the text plan says it: the action, its trigger, whether it is deployed."""
         if change.type == BINDINGS:
             return f"Bindings of <code>{html.escape(change.key)}</code> (execution order)"
-        return super().md_summary(change)
+        symbol, _ = SYMBOLS[change.kind]
+        where = self.md_where(change)
+        text = f"<code>{html.escape(symbol)}</code> action <b>{html.escape(change.key)}</b>"
+        text += f" ({where}) {change.kind.value}" if where else f" {change.kind.value}"
+        return text + (", then deployed" if dict(change.detail).get("deploy") and not change.skipped else "")
 
     def md_caution(self, plan: Plan) -> list[list[str]]:
         sections = super().md_caution(plan)

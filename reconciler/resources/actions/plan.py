@@ -7,11 +7,13 @@ it is pure and cheap, so computing it twice costs nothing worth a cache.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 from typing import Any
 
 from reconciler.core.digest import digest
+from reconciler.core.plan import DRIFT
 from reconciler.core.planner import TypePlan
 from reconciler.resources.actions.bindings import plan_bindings_part
 from reconciler.resources.actions.live import LiveActions
@@ -31,7 +33,22 @@ def plan_actions(desired: ActionsDesired | None, live: LiveActions, options: Any
         ("config_digest", config_digest(desired, getattr(options, "hmac_key", None))),
         ("live_fingerprint", live_fingerprint(live)),
     )
-    return TypePlan(actions.type, actions.steps, actions.edges, actions.changes, actions.warnings, extras), bindings
+    actions = TypePlan(actions.type, actions.steps, actions.edges, actions.changes, actions.warnings, extras)
+    return with_drift(actions), with_drift(bindings)
+
+
+# Warnings that are no difference between the tenant and the config: an excluded action's
+# config is ignored on purpose (as an excluded hook is no drift).
+NOT_DRIFT = frozenset({"action.excluded"})
+
+
+def with_drift(part: TypePlan) -> TypePlan:
+    """``part`` with the core's ``drift`` extra when a warning reports a difference left in
+    place (a binding, a secret or a replaced action kept; a list not applied): the plan
+    then has drift even without a step or a skipped change."""
+    if not any(w.code not in NOT_DRIFT for w in part.warnings):
+        return part
+    return dataclasses.replace(part, extras=part.extras + ((DRIFT, True),))
 
 
 def _values_digest(values: dict[str, object], code: str, key: bytes | None) -> str | None:
