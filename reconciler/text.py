@@ -47,8 +47,14 @@ def kind_of(value: Any, *, article: bool = True, list_word: str = "array") -> st
     return ("an " if word[0] in "aeiou" else "a ") + word
 
 
+# A type's steps named by what they act on: a ``bindings`` step rewrites one trigger's list.
+_STEP_NOUNS = {"bindings": "trigger"}
+
+
 def step_label(step: Any) -> str:
-    """A step for people: ``create my-hook`` (hooks, as always), ``deploy action my-action``."""
-    if getattr(step, "type", "hook") == "hook":
+    """A step for people: ``create my-hook`` (hooks, as always), ``deploy action my-action``,
+    ``bind trigger post-login``."""
+    kind = getattr(step, "type", "hook")
+    if kind == "hook":
         return f"{step.operation} {step.key}"
-    return f"{step.operation} {step.type} {step.key}"
+    return f"{step.operation} {_STEP_NOUNS.get(kind, kind)} {step.key}"

@@ -12,6 +12,7 @@ import click
 from reconciler.core.changes import Change
 from reconciler.core.plan import Plan
 from reconciler.render.blocks import SYMBOLS, Blocks, Malformed
+from reconciler.text import step_label
 
 ACTION, BINDINGS = "action", "bindings"
 CUTOVERS = "cutovers"  # the action type's extra: resources.cutover.Cutover, one per trigger
@@ -45,7 +46,7 @@ class ActionBlocks(Blocks):
         return lines
 
     def text_step(self, step: Any) -> str:
-        return f"{step.operation} {step.type} {step.key}"
+        return step_label(step)
 
     def md_where(self, change: Change) -> str:
         """An action's trigger (a replacement: from the old one)."""
