@@ -300,6 +300,28 @@ class HooksTenant:
         return httpx.Response(201 if method == "POST" else 200)
 
 
+def churn(client: ManagementClient, n: int) -> list[str]:
+    """What the fault tests converge on: ``n`` hooks created with two secrets and updated,
+    read back, the first four deleted. Returns the names left, sorted."""
+    for i in range(n):
+        made = client.create_hook(f"flaky-{i}", TRIGGER, SCRIPT)
+        client.add_secrets(made["id"], {"K1": f"one-{i}", "K2": "v"})
+        client.update_hook(made["id"], script=SCRIPT + f"//{i}")
+    live = client.read_live_state()
+    assert sorted(h.name for h in live.hooks) == sorted(f"flaky-{i}" for i in range(n))
+    assert all(h.secret_keys == {"K1", "K2"} for h in live.hooks)
+    for h in live.hooks[:4]:
+        client.delete_secrets(h.id, ["K1"])
+        client.delete_hook(h.id)  # retried deletes hit 404: counted as done
+    return sorted(h.name for h in live.hooks[4:])
+
+
+def churned(name: str, hook: dict[str, Any]) -> bool:
+    """``hook`` (with secret values) is as :func:`churn` left the hook ``name``."""
+    i = name.split("-")[1]
+    return hook["secrets"] == {"K1": f"one-{i}", "K2": "v"} and hook["script"] == SCRIPT + f"//{i}"
+
+
 def all_text(exc: BaseException) -> str:
     """Everything a user could see of an exception: message, repr, chained causes."""
     return "".join(traceback.format_exception(exc)) + repr(exc) + str(exc)

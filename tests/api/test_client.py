@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from api_helpers import (
-    CANARY_SECRET, CANARY_TOKEN, SCRIPT, TRIGGER, FakeTime, HooksTenant, Server, ServerBucket, all_text, dropped,
-    error, one_line,
+    CANARY_SECRET, CANARY_TOKEN, SCRIPT, TRIGGER, FakeTime, HooksTenant, Server, ServerBucket, all_text, churn,
+    churned, error, one_line,
 )
 from reconciler.errors import ApiError, AuthError, HooksUnavailableError, ReconcilerError
 
@@ -241,22 +241,12 @@ def test_retries_on_429_and_5xx_converge() -> None:
     tenant, server = tenant_server(faults={"429": 0.05, "500": 0.1, "503": 0.1, "reset": 0.05}, seed=7)
     ft = FakeTime()  # a 429 holds the limiter back: on virtual time
     with server.client(sleep=ft.sleep, clock=ft.clock) as client:
-        for i in range(8):
-            hook = client.create_hook(f"flaky-{i}", TRIGGER, SCRIPT)
-            client.add_secrets(hook["id"], {"K1": CANARY_VALUE, "K2": "v"})
-            client.update_hook(hook["id"], script=SCRIPT + f"//{i}")
-        live = client.read_live_state()
-        assert sorted(h.name for h in live.hooks) == sorted(f"flaky-{i}" for i in range(8))
-        assert all(h.secret_keys == {"K1", "K2"} for h in live.hooks)
-        for h in live.hooks[:4]:
-            client.delete_secrets(h.id, ["K1"])
-            client.delete_hook(h.id)
-        assert len(client.list_hooks()) == 4
+        left = churn(client, 8)
+        assert [h["name"] for h in client.list_hooks()] == left
         assert client.stats.retries > 0 and client.stats.rate_limited > 0
     state = tenant.by_name()
-    assert sorted(state) == [f"flaky-{i}" for i in range(4, 8)]
-    assert all(h["secrets"] == {"K1": CANARY_VALUE, "K2": "v"} for h in state.values())
-    assert all(h["script"] == SCRIPT + "//" + name.split("-")[1] for name, h in state.items())
+    assert sorted(state) == left and len(left) == 4
+    assert all(churned(name, h) for name, h in state.items())
 
 
 @pytest.mark.parametrize("fault", ["500after", "resetafter"])
