@@ -45,9 +45,11 @@ class ManagementClient:
     """The Management API (hooks today). Use as a context manager, or call ``close()``.
 
     ``transport`` replaces the network (an ``httpx.MockTransport`` in tests); pacing and
-    retries still apply on top of it. ``run_timeout`` (seconds) bounds the whole run;
-    ``connection.timeout`` bounds every request, body included. ``actions_wait`` (seconds,
-    default 120) bounds each wait for an action's build or deploy (:attr:`actions`).
+    retries still apply on top of it. ``clock`` (epoch seconds) replaces the wall clock of
+    pacing and of server-stated waits: with ``sleep``, tests run on virtual time.
+    ``run_timeout`` (seconds) bounds the whole run; ``connection.timeout`` bounds every
+    request, body included. ``actions_wait`` (seconds, default 120) bounds each wait for an
+    action's build or deploy (:attr:`actions`).
     """
 
     def __init__(
@@ -64,14 +66,18 @@ class ManagementClient:
         run_timeout: float | None = None,
         max_body: int | None = None,
         actions_wait: float | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.connection = connection
         self.max_workers = max(1, max_workers)
         self.max_attempts = max(1, max_attempts)
-        self.limiter = limiter or RateLimiter(max_in_flight=self.max_workers)
+        # Production passes no clock: the limiter keeps its own real clock and sleep.
+        virtual: dict[str, Any] = {} if clock is None else {"clock": clock, "sleep": sleep}
+        self.limiter = limiter or RateLimiter(max_in_flight=self.max_workers, **virtual)
         self.on_request = on_request
         self.stats = ClientStats()
-        self.policy = RetryPolicy(max_attempts=self.max_attempts, cap=backoff_cap, sleep=sleep)
+        self.policy = RetryPolicy(max_attempts=self.max_attempts, cap=backoff_cap, sleep=sleep,
+                                  wall=clock or time.time)
         self.scrub = Scrubber([lambda: (connection.client_secret, connection.access_token, self._token)])
         self._auth = TokenAuth(connection, self.scrub)  # checks the credentials first
         run_timeout = run_timeout if run_timeout is not None else getattr(connection, "run_timeout", None)

@@ -3,57 +3,12 @@
 from __future__ import annotations
 
 import email.utils
-import math
 import threading
 
 import pytest
 
+from api_helpers import FakeTime, ServerBucket
 from reconciler.ratelimit import RateLimiter, backoff_delay, parse_retry_after
-
-
-class FakeTime:
-    def __init__(self, start: float = 1_700_000_000.0) -> None:
-        self.now = start
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.now += seconds
-
-
-class ServerBucket:
-    """Auth0's token bucket as a server applies it, with whole-second reset headers."""
-
-    def __init__(self, ft: FakeTime, rate: float, burst: int, reset_means: str = "full") -> None:
-        self.ft, self.rate, self.burst, self.reset_means = ft, rate, burst, reset_means
-        self.tokens = float(burst)
-        self.last = ft.now
-        self.ok = 0
-        self.rejected = 0
-
-    def request(self) -> tuple[int, dict[str, str]]:
-        now = self.ft.now
-        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
-        self.last = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            status = 200
-            self.ok += 1
-        else:
-            status = 429
-            self.rejected += 1
-        if self.reset_means == "full":
-            reset = now + (self.burst - self.tokens) / self.rate
-        else:  # when the next token is back
-            reset = now + max(0.0, 1 - self.tokens) / self.rate
-        headers = {
-            "x-ratelimit-limit": str(self.burst),
-            "x-ratelimit-remaining": str(int(math.floor(self.tokens))),
-            "x-ratelimit-reset": str(int(math.ceil(reset))),
-        }
-        return status, headers
 
 
 def run_sequential(limiter: RateLimiter, server: ServerBucket, ft: FakeTime, n: int) -> None:
