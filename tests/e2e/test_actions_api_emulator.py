@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from api_helpers import all_text, one_line
+from api.api_helpers import all_text, one_line
 from e2e.actions_helpers import actions_stats
 from reconciler.api.pacing import RateLimiter
 from reconciler.api.action_errors import ActionBoundError, ActionsUnavailableError, ActionWaitTimeout, BuildFailedError
