@@ -88,8 +88,9 @@ def load_for_apply(
 
 
 def lease_holder(env: Mapping[str, str]) -> str:
-    """Who holds the lease, for the message a second apply prints. ``env`` is the Settings'
-    environ: the user as ``getpass.getuser`` finds it, without reading the process's."""
+    """Who holds the lease, for the message a second apply prints. The user is looked up as
+    the standard library does (LOGNAME, USER, LNAME, USERNAME, then the password database),
+    but in ``env``, the Settings' copy of the environment."""
     user = next((env[name] for name in ("LOGNAME", "USER", "LNAME", "USERNAME") if env.get(name)), None)
     if user is None:
         try:
