@@ -36,24 +36,16 @@ def comment(plan_file: str | None, failed: bool, repo: str | None, pr: int | Non
     The comment names the commit it planned, links the workflow run and gives the time.
     With --failed it says that the latest plan failed instead of showing an out-of-date one.
     """
-    from reconciler.github.comment import comment_body, failure_body, post_comment, resolve_provenance, resolve_target
-    from reconciler.github.client import marker_for
-    from reconciler.planfile import read_plan
+    from reconciler.usecases.commenting import CommentRequest, post_plan_comment
 
-    marker_for(tenant)  # refuses a tenant name that cannot go in the marker
+    request = CommentRequest(tenant=tenant, plan_file=plan_file, failed=failed, repo=repo, pr=pr, commit=commit,
+                             run_url=run_url, api_url=api_url, token_env=token_env, dry_run=dry_run)
     settings = run_settings()
     if failed == bool(plan_file):
         raise click.UsageError("pass either --plan FILE or --failed")
-    provenance = resolve_provenance(commit=commit, run_url=run_url, environ=settings.environ)
-    if failed:
-        body = failure_body(tenant, provenance)
-    else:
-        assert plan_file is not None
-        body = comment_body(read_plan(plan_file).plan, tenant, provenance)
-    if dry_run:
-        click.echo(body, nl=False)
+    outcome = post_plan_comment(request, settings.environ)
+    if not outcome.posted:  # a dry run
+        click.echo(outcome.body, nl=False)
         return
-    target = resolve_target(repo=repo, pr=pr, api_url=api_url, token_env=token_env, environ=settings.environ)
-    outcome = post_comment(body, target, tenant=tenant)
     words = {"created": "created comment", "updated": "updated comment", "unchanged": "comment unchanged"}
-    click.echo(f"{words[outcome.action]} {outcome.url}")
+    click.echo(f"{words[outcome.action or 'created']} {outcome.url}")

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import getpass
-import os
 import signal
-import socket
 import sys
 import threading
-from typing import TYPE_CHECKING, Iterator, Mapping
+from typing import TYPE_CHECKING, Iterator
 
 import click
 
@@ -85,30 +82,16 @@ def apply(
 ) -> None:
     """Plan and apply the config, or apply a saved PLAN_FILE if it is still exactly what the
     config and the tenant produce. Takes the tenant lease while it writes."""
-    from reconciler.planfile import read_plan
     from reconciler.progress import progress_bar
-    from reconciler.usecases import load_desired, make_plan, plan_options, saved_options
+    from reconciler.usecases import load_for_apply, make_plan, open_saved
     from reconciler.render.text import render_text
 
-    saved = None
-    if plan_file:
-        # The plan file records the options it was made with; another value here would
-        # silently not apply, so it is refused.
-        given = [flag for flag, on in (("--allow-delete", allow_delete), ("--force", force),
-                                       ("--rotate-secrets", rotate_secrets)) if on]
-        if given:
-            fail(f"{', '.join(given)} cannot change a saved plan (it records its own options); "
-                  f"make the plan again with `reconciler plan {given[0]} --out FILE`")
-        saved = read_plan(plan_file)
-        if config == "tenant-config":
-            config = saved.config
+    flags = {"allow_delete": allow_delete, "rotate_secrets": rotate_secrets, "force": force}
+    source = open_saved(plan_file, config, **flags)
     settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
-    loaded = load_desired(config, settings.keyword_source())
-    print_warnings(loaded)
-    if saved is not None:
-        options = saved_options(saved, settings)
-    else:
-        options = plan_options(settings, allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+    inputs = load_for_apply(source, settings, **flags)
+    print_warnings(inputs.loaded)
+    loaded, options, saved = inputs.loaded, inputs.options, inputs.saved
     with client_for(settings, max_workers) as client:
         the_plan = make_plan(loaded.desired, client, options, saved=saved)
         click.echo(render_text(the_plan), nl=False)
@@ -116,12 +99,12 @@ def apply(
             return
         if saved is None:  # a saved plan was the approval
             confirm_apply(yes)
-        from reconciler.usecases import apply_plan
+        from reconciler.usecases import apply_plan, lease_holder
 
         stop = threading.Event()
         with _graceful_stop(stop), progress_bar(_step_count(the_plan), color=settings.color is not False) as on_step:
             outcome = apply_plan(
-                the_plan, loaded.desired, client, options, holder=_lease_holder(settings.environ),
+                the_plan, loaded.desired, client, options, holder=lease_holder(settings.environ),
                 max_workers=max_workers, on_step=on_step, stop=stop,
             )
         _print_apply_outcome(outcome, client.stats.snapshot())
@@ -151,18 +134,6 @@ def _graceful_stop(stop: threading.Event) -> Iterator[None]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
-
-
-def _lease_holder(env: Mapping[str, str]) -> str:
-    """Who holds the lease, for the message a second apply prints."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # no user name in a minimal container
-        user = "unknown"
-    holder = f"{user}@{socket.gethostname()} pid {os.getpid()}"
-    if env.get("GITHUB_RUN_ID"):
-        holder += f" (GitHub run {env.get('GITHUB_REPOSITORY', '')}#{env['GITHUB_RUN_ID']})"
-    return holder
 
 
 def _print_apply_outcome(outcome: ApplyOutcome, traffic: dict[str, int]) -> None:

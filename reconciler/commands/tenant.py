@@ -22,24 +22,20 @@ def unlock(domain: str | None, client_id: str | None, audience: str | None, conf
     """Remove the tenant lease left by a killed apply (like `terraform force-unlock`).
 
     Only when no apply is running: the lease is what keeps two applies apart."""
-    from reconciler.lease import parse_marker
-    from reconciler.lease_actions import marker_stores
+    from reconciler.usecases.unlocking import find_lease, remove_lease
 
     settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
     with client_for(settings) as client:
-        # Either marker (a hook, or an action on tenants without Hooks): the first one found.
-        found = ((store, marker) for store in marker_stores(client) for marker in [store.read()] if marker)
-        store, marker = next(found, (None, None))
-        if store is None or marker is None:
+        lookup = find_lease(client)
+        if not lookup.locked or lookup.info is None:
             click.echo("The tenant is not locked.")
             return
-        info = parse_marker(marker.text)
-        click.echo(f"The tenant is locked by {info.describe()}.")
+        click.echo(f"The tenant is locked by {lookup.info.describe()}.")
         if not yes:
             if not sys.stdin.isatty():
                 fail("not a terminal: pass --yes to remove the lease")
             click.confirm("Remove the lease? Only do this if that apply is not running", abort=True)
-        store.delete(marker.id)  # by id: a lease taken since we looked is not touched
+        remove_lease(lookup)  # by id: a lease taken since we looked is not touched
         click.echo("Lease removed.")
 
 
@@ -52,12 +48,11 @@ def demo(config: str) -> None:
     from reconciler.client import ManagementClient
     from reconciler.emulator.server import start
     from reconciler.progress import progress_bar
-    from reconciler.usecases import execute_plan, load_desired, make_plan, plan_options
+    from reconciler.usecases import DemoTraffic, execute_plan, load_for_demo, make_plan, plan_options
     from reconciler.render.text import render_text
 
     settings = run_settings()
-    loaded = load_desired(config, settings.keyword_source(),
-                          fill_missing=lambda keyword: f"demo-value-for-{keyword}")
+    loaded = load_for_demo(config, settings)
     if loaded.filled_keywords:
         click.echo(
             "Demo: these keywords are not set, so they get visible dummy values: "
@@ -81,14 +76,13 @@ def demo(config: str) -> None:
             click.echo(click.style(f"\n$ reconciler plan -c {config}   # again", bold=True))
             again = make_plan(loaded.desired, client, options)
             click.echo(render_text(again), nl=False)
-        stats = emulator.stats()
-        most = max(stats["max_enabled_per_trigger"].values(), default=0)
+        seen = DemoTraffic.from_stats(emulator.stats())
         click.echo(
-            f"\nDemo: the emulator saw {stats['requests']} requests ({stats['writes']} writes); "
-            f"never more than {most} enabled hook per trigger."
+            f"\nDemo: the emulator saw {seen.requests} requests ({seen.writes} writes); "
+            f"never more than {seen.most_enabled} enabled hook per trigger."
         )
-        if stats.get("versions_created"):
-            versions = ", ".join(f"{name} {n}" for name, n in sorted(stats["versions_created"].items()))
-            click.echo(f"Demo: Actions versions created: {versions}; bound: {stats.get('bound_per_trigger', {})}.")
+        if seen.versions:
+            versions = ", ".join(f"{name} {n}" for name, n in seen.versions)
+            click.echo(f"Demo: Actions versions created: {versions}; bound: {seen.bound}.")
     finally:
         emulator.stop()

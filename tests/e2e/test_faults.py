@@ -53,6 +53,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.planner import build_plan, replaced_base
 from reconciler.reconcile import load_desired, plan_options
 from reconciler.secrets import is_marker
+from reconciler.text import step_label
 from reconciler.export import write_config
 from tests.e2e.helpers import live_hooks
 
@@ -299,11 +300,11 @@ def _apply(emu: EmulatorProcess, config: Path, flags: list[str], *, dry_run: boo
         with ManagementClient(connection_from_env(env)) as client:
             plan = build_plan(desired, client.read_live_state(), options)
             if dry_run:
-                return not plan.has_changes, "; ".join(f"{s.action} {s.hook}" for s in plan.steps)
+                return not plan.has_changes, "; ".join(step_label(s) for s in plan.steps)
             report = execute(plan, client, desired)
     except ReconcilerError as error:
         return False, f"error: {error}"
-    return report.ok, "; ".join(f"{f.step.action} {f.step.hook}: {f.message}" for f in report.failed)
+    return report.ok, "; ".join(f"{step_label(f.step)}: {f.message}" for f in report.failed)
 
 
 def _converge(emu: EmulatorProcess, config: Path, flags: list[str]) -> tuple[int, str]:

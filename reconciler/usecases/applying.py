@@ -1,0 +1,196 @@
+"""Applying: a plan's steps run with each type's operations, under the tenant lease, made
+again under the lease and refused when stale, then read back (each type verifies what it
+wrote). Also what ``apply FILE`` decides before anything is read: the saved plan and the
+flags it refuses."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+
+from reconciler.config import Settings
+from reconciler.core.executor import ApplyReport, Dispatch, StepCallback, execute
+from reconciler.core.plan import Plan
+from reconciler.core.steps import Job
+from reconciler.errors import ReconcilerError
+from reconciler.lease import Lease
+from reconciler.lease_actions import lease_store
+from reconciler.planfile import PlanFileError, SavedPlan, canonical, read_plan, step_dicts
+from reconciler.resources.actions.blocks import cutovers_of
+from reconciler.resources.base import ResourceType, registry
+from reconciler.resources.cutover_wiring import PairedRunner
+from reconciler.resources.hooks.model import DesiredState
+from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.usecases.loading import Loaded, load_desired, plan_options, saved_options
+from reconciler.usecases.planning import plan_against, state_of
+
+if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a tenant
+    from reconciler.client import ManagementClient
+
+
+DEFAULT_CONFIG = "tenant-config"  # the --config default: `apply FILE` then takes the file's config
+
+
+class SavedPlanFlags(ReconcilerError):
+    """Plan flags given next to a saved plan, which records its own options."""
+
+
+@dataclass(frozen=True)
+class ApplySource:
+    """What ``apply`` works from: the config, and the saved plan when one was given."""
+
+    config: str
+    saved: SavedPlan | None = None
+
+
+def open_saved(
+    plan_file: str | None, config: str, *, allow_delete: bool = False, force: bool = False,
+    rotate_secrets: bool = False,
+) -> ApplySource:
+    """The saved plan in ``plan_file`` (none: plan ``config``). The file records the options
+    it was made with; a flag here would silently not apply, so it is refused before the
+    file is read. The default config is the one the file names."""
+    if not plan_file:
+        return ApplySource(config)
+    given = [flag for flag, on in (("--allow-delete", allow_delete), ("--force", force),
+                                   ("--rotate-secrets", rotate_secrets)) if on]
+    if given:
+        raise SavedPlanFlags(
+            f"{', '.join(given)} cannot change a saved plan (it records its own options); "
+            f"make the plan again with `reconciler plan {given[0]} --out FILE`"
+        )
+    saved = read_plan(plan_file)
+    return ApplySource(saved.config if config == DEFAULT_CONFIG else config, saved)
+
+
+@dataclass(frozen=True)
+class ApplyInputs:
+    loaded: Loaded
+    options: PlanOptions
+    saved: SavedPlan | None = None
+
+
+def load_for_apply(
+    source: ApplySource, settings: Settings, *, allow_delete: bool = False,
+    rotate_secrets: bool = False, force: bool = False,
+) -> ApplyInputs:
+    """The config loaded and the options to plan with: a saved plan's own, else the flags'."""
+    loaded = load_desired(source.config, settings.keyword_source())
+    if source.saved is not None:
+        options = saved_options(source.saved, settings)
+    else:
+        options = plan_options(settings, allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+    return ApplyInputs(loaded, options, source.saved)
+
+
+def lease_holder(env: Mapping[str, str]) -> str:
+    """Who holds the lease, for the message a second apply prints. The user is looked up as
+    the standard library does (LOGNAME, USER, LNAME, USERNAME, then the password database),
+    but in ``env``, the Settings' copy of the environment."""
+    user = next((env[name] for name in ("LOGNAME", "USER", "LNAME", "USERNAME") if env.get(name)), None)
+    if user is None:
+        try:
+            import pwd
+
+            user = pwd.getpwuid(os.getuid())[0]
+        except Exception:  # no user name in a minimal container
+            user = "unknown"
+    holder = f"{user}@{socket.gethostname()} pid {os.getpid()}"
+    if env.get("GITHUB_RUN_ID"):
+        holder += f" (GitHub run {env.get('GITHUB_REPOSITORY', '')}#{env['GITHUB_RUN_ID']})"
+    return holder
+
+
+def execute_plan(
+    plan: Plan, desired: DesiredState, client: "ManagementClient", *, max_workers: int = 8,
+    on_step: StepCallback | None = None, stop: threading.Event | None = None,
+) -> ApplyReport:
+    """Run ``plan``'s steps with each type's operations (no lease, no re-plan: ``apply_plan``
+    does both; the demo's throwaway tenant needs neither)."""
+    types = [registry().get(name) for name in plan.types]
+    runners = {t.name: t.operations(client, state_of(t, desired)) for t in types if t.operations is not None}
+    jobs = _jobs(plan, types)
+    # A cutover's two requests run back to back, alone (``resources.cutover_wiring``).
+    runner = PairedRunner(Dispatch(runners), plan.steps, plan.pairs, client)
+    return execute(
+        plan.steps, runner, max_workers=max_workers, on_step=on_step, stop=stop,
+        job_of=lambda step: jobs[step.index],
+    )
+
+
+@dataclass(frozen=True)
+class ApplyOutcome:
+    report: ApplyReport
+    # What the tenant lacks of the plan when read back (empty: confirmed). Not checked
+    # after a failure or an interrupt: the report already says what was not done.
+    differences: tuple[str, ...] = ()
+    lease_lost: str | None = None  # the run stopped because the lease was lost
+    lease_problem: str | None = None  # the lease could not be given back cleanly
+
+
+def apply_plan(
+    plan: Plan,
+    desired: DesiredState,
+    client: ManagementClient,
+    options: PlanOptions,
+    *,
+    holder: str,
+    max_workers: int = 8,
+    on_step: StepCallback | None = None,
+    stop: threading.Event | None = None,
+) -> ApplyOutcome:
+    """Execute ``plan`` (already shown and approved) under the tenant lease.
+
+    Under the lease the plan is made again and must be the same: a writer that finished
+    between our plan and our lease made it stale, and nothing is written. After the run
+    the tenant is read back and compared with the plan.
+    """
+    stop = stop or threading.Event()
+    # Hooks if the tenant serves them, else an Actions marker (reconciler/lease_actions.py).
+    lease = Lease(lease_store(client), holder, on_lost=lambda why: stop.set())
+    lease.acquire()
+    try:
+        outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop)
+    finally:
+        lease.release()
+    return dataclasses.replace(outcome, lease_problem=lease.release_problem)
+
+
+def _apply_leased(
+    plan: Plan, desired: DesiredState, client: ManagementClient, options: PlanOptions,
+    lease: Lease, max_workers: int, on_step: StepCallback | None, stop: threading.Event,
+) -> ApplyOutcome:
+    again = plan_against(desired, client, options)
+    if canonical(step_dicts(again)) != canonical(step_dicts(plan)) or (
+        canonical([c.to_dict() for c in cutovers_of(again)]) != canonical([c.to_dict() for c in cutovers_of(plan)])
+    ):
+        raise PlanFileError(
+            "stale plan: the tenant changed between the plan and the apply (another writer?); "
+            "nothing was written; run apply again"
+        )
+    report = execute_plan(plan, desired, client, max_workers=max_workers, on_step=on_step, stop=stop)
+    if lease.lost or not report.ok or report.interrupted:
+        return ApplyOutcome(report, lease_lost=lease.lost)
+    found: list[str] = []
+    for resource in [registry().get(name) for name in plan.types]:
+        if resource.verify is not None and resource.read_live is not None:
+            state = state_of(resource, desired)
+            found += resource.verify(plan, (state, resource.read_live(client, state)))
+    return ApplyOutcome(report, tuple(found))
+
+
+def _jobs(plan: Plan, types: Iterable[ResourceType]) -> dict[int, Job]:
+    """Each step's scheduling facts (from its type when the type says them), with the
+    plan's cross-type strict pairs."""
+    jobs: dict[int, Job] = {step.index: step.job() for step in plan.steps}
+    for resource in types:
+        if resource.jobs is not None:
+            jobs.update(resource.jobs(plan.steps_of(resource.name)))
+    for leader, follower in plan.pairs:
+        jobs[leader] = dataclasses.replace(jobs[leader], first=True)
+        jobs[follower] = dataclasses.replace(jobs[follower], follows=leader)
+    return jobs

@@ -1,0 +1,77 @@
+"""``comment``: a saved plan (or a note that the plan failed) as one sticky pull-request
+comment per tenant. Where to post comes from the request, else from the GitHub Actions
+variables in ``environ`` (the Settings' copy: library code never reads the process's)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Mapping
+
+if TYPE_CHECKING:
+    import httpx
+
+    from reconciler.github.client import Sleep
+
+
+@dataclass(frozen=True)
+class CommentRequest:
+    """The comment asked for: ``plan_file``, or ``failed`` for the failure note."""
+
+    tenant: str = "default"
+    plan_file: str | None = None
+    failed: bool = False
+    repo: str | None = None
+    pr: int | None = None
+    commit: str | None = None
+    run_url: str | None = None
+    api_url: str | None = None
+    token_env: str = "GITHUB_TOKEN"
+    dry_run: bool = False
+
+    def __post_init__(self) -> None:
+        from reconciler.github.client import marker_for
+
+        marker_for(self.tenant)  # refuses a tenant name that cannot go in the marker
+
+
+@dataclass(frozen=True)
+class CommentOutcome:
+    body: str
+    action: str | None = None  # "created" | "updated" | "unchanged"; None: a dry run, not posted
+    url: str | None = None
+
+    @property
+    def posted(self) -> bool:
+        return self.action is not None
+
+
+def comment_body_for(request: CommentRequest, environ: Mapping[str, str], *, now: datetime | None = None) -> str:
+    """The body: the saved plan in markdown, or the failure note; with its provenance."""
+    from reconciler.github.comment import comment_body, failure_body, resolve_provenance
+    from reconciler.planfile import read_plan
+
+    provenance = resolve_provenance(commit=request.commit, run_url=request.run_url, environ=environ, now=now)
+    if request.failed or request.plan_file is None:
+        return failure_body(request.tenant, provenance)
+    return comment_body(read_plan(request.plan_file).plan, request.tenant, provenance)
+
+
+def post_plan_comment(
+    request: CommentRequest,
+    environ: Mapping[str, str],
+    *,
+    now: datetime | None = None,
+    sleep: Sleep | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> CommentOutcome:
+    """Compose the body; unless a dry run, create or edit the tenant's sticky comment."""
+    from reconciler.github.comment import post_comment, resolve_target
+
+    body = comment_body_for(request, environ, now=now)
+    if request.dry_run:
+        return CommentOutcome(body)
+    target = resolve_target(repo=request.repo, pr=request.pr, api_url=request.api_url,
+                            token_env=request.token_env, environ=environ)
+    outcome = post_comment(body, target, tenant=request.tenant, sleep=sleep, transport=transport)
+    return CommentOutcome(body, outcome.action, outcome.url)

@@ -1,0 +1,148 @@
+"""``export``: the live hooks, actions and trigger bindings as a config directory.
+
+Each half is read only when the tenant serves it: a tenant without Actions (403
+``feature_not_enabled``) exports hooks alone, a tenant without Hooks exports actions alone,
+each with a note. Every file either half would replace is checked before anything is
+written, so a refused export writes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, ContextManager
+
+from reconciler.config import Settings
+from reconciler.errors import AuthError, ReconcilerError, hooks_unavailable
+
+if TYPE_CHECKING:
+    from reconciler.client import ManagementClient
+
+
+NO_HOOKS = "this tenant has no Hooks"
+NO_ACTIONS = "this tenant has no Actions (403 feature_not_enabled)"
+NO_ACTIONS_SCOPE = "the client lacks scope read:actions"
+
+
+class NothingToExport(ReconcilerError):
+    """The tenant serves neither Hooks nor Actions."""
+
+
+@dataclass(frozen=True)
+class Exported:
+    """One half written: how many, where (``directory``: the export's root)."""
+
+    count: int
+    directory: Path
+    triggers: int = 0  # actions only: trigger lists written to triggers/triggers.json
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    hooks: Exported | None  # None: not exported, ``hooks_skipped`` says why
+    actions: Exported | None
+    hooks_skipped: str | None = None
+    actions_skipped: str | None = None
+    notes: tuple[str, ...] = ()  # file names, skipped actions and triggers, drafts, renamed secrets
+    keywords: tuple[str, ...] = ()  # written as ##KEY## without a value: set before planning
+    keyword_notes: tuple[str, ...] = ()  # keywords shared by several hooks or actions
+
+
+def _try(read: Callable[[], Any], unavailable: Callable[[Exception], bool]) -> Any:
+    """``read()``, or None when the tenant does not serve that half."""
+    try:
+        return read()
+    except ReconcilerError as error:
+        if unavailable(error):
+            return None
+        raise
+
+
+def _no_actions(error: Exception) -> bool:
+    from reconciler.api.action_errors import ActionsUnavailableError
+
+    return isinstance(error, ActionsUnavailableError)
+
+
+def export_tenant(
+    client_factory: Callable[[], ContextManager["ManagementClient"]],
+    settings: Settings,
+    output: str,
+    *,
+    force: bool = False,
+) -> ExportOutcome:
+    """Read both halves, refuse existing files (unless ``force``) before writing either, write
+    them (known keyword values from ``settings`` go back as ##KEY##) and say what to know."""
+    from reconciler.resources.actions import export as actions_export
+    from reconciler.resources.actions.live import read_live_actions
+    from reconciler.resources.export_files import refuse_existing
+    from reconciler.resources.hooks import export as hooks_export
+    from reconciler.usecases.planning import read_live
+
+    with client_factory() as client:
+        hooks = _try(lambda: read_live(client), hooks_unavailable)
+        try:
+            actions, skipped = _try(lambda: read_live_actions(client, (), every_trigger=True), _no_actions), NO_ACTIONS
+        except AuthError as error:
+            if hooks is None or error.status != 403:
+                raise
+            # A read:hooks-only client exported hooks before Actions existed: it still does.
+            actions, skipped = None, NO_ACTIONS_SCOPE
+    if hooks is None and actions is None:
+        raise NothingToExport(f"nothing to export: {NO_HOOKS}, and {NO_ACTIONS}")
+    if not force:  # both halves checked before either writes
+        existing = (hooks_export.existing_files(hooks, output) if hooks is not None else []) + (
+            actions_export.existing_files(actions, output) if actions is not None else [])
+        refuse_existing(Path(output), existing)
+    if actions is not None:
+        actions_export.preflight(actions, output, force=force)
+    values = settings.keyword_mappings  # known keyword values are written back as ##KEY##
+    hooks_result = hooks_export.export_live(hooks, output, values, force=True) if hooks is not None else None
+    actions_result = actions_export.export_actions(actions, output, values, force=True) if actions is not None else None
+    return ExportOutcome(
+        hooks=Exported(hooks_result.hooks, hooks_result.directory) if hooks_result is not None else None,
+        actions=(Exported(actions_result.actions, actions_result.directory, actions_result.triggers)
+                 if actions_result is not None else None),
+        hooks_skipped=None if hooks_result is not None else NO_HOOKS,
+        actions_skipped=None if actions_result is not None else skipped,
+        notes=tuple(_notes(hooks_result, actions_result)),
+        keywords=tuple(sorted({*(hooks_result.keywords if hooks_result else ()),
+                               *(actions_result.keywords if actions_result else ())})),
+        keyword_notes=tuple(_keyword_notes(hooks_result, actions_result)),
+    )
+
+
+def _notes(hooks: Any, actions: Any) -> list[str]:
+    notes: list[str] = []
+    for kind, result in (("hook", hooks), ("action", actions)):
+        for name, stem in (result.encoded.items() if result is not None else ()):
+            files = f"{stem}.json / {stem}.js" if kind == "hook" else f"{stem}.json / {stem}/code.js"
+            notes.append(f"{kind} {name!r} is not a safe file name; written as {files}")
+    if actions is None:
+        return notes
+    notes += [f"marketplace action {name!r} skipped (installed integrations are not managed)"
+              for name in actions.marketplace]
+    notes += [f"actions named {name!r} skipped: two actions share the name (rename one)"
+              for name in actions.duplicates]
+    notes += [f"trigger {trigger} left out of triggers.json: it binds an action whose name is not unique"
+              for trigger in actions.held_triggers]
+    notes += [f"trigger {trigger} is bound through other entities: its bindings are not exported"
+              for trigger in actions.entity_bound]
+    notes += [f"action {name!r} has draft changes that are not deployed: the export holds the draft, "
+              "and applying it deploys that draft" for name in actions.undeployed_drafts]
+    for name, renamed in actions.renamed_secrets.items():
+        notes += [f"secret {secret!r} of action {name!r} is not a keyword name; its value is ##{keyword}##"
+                  for secret, keyword in renamed.items()]
+    return notes
+
+
+def _keyword_notes(hooks: Any, actions: Any) -> list[str]:
+    notes: list[str] = []
+    for kind, result in (("hooks", hooks), ("actions", actions)):
+        for keyword, names in (result.shared_keywords.items() if result is not None else ()):
+            notes.append(
+                f"##{keyword}## is shared by {kind} {', '.join(names)}: one value for all of them "
+                f"(rename the keyword in one {kind[:-1]}'s JSON to give it its own value)"
+            )
+    both = sorted(set(hooks.keywords) & set(actions.keywords)) if hooks and actions else []
+    notes += [f"##{keyword}## is used by hooks and actions alike: one value for both" for keyword in both]
+    return notes

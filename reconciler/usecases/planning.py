@@ -1,0 +1,150 @@
+"""Planning: every registered type that can plan (``planning_types``: in planning order)
+gives its part against the live state it reads, and the parts merge into one ``Plan``
+(``core.plan.assemble``), with the hooks-to-Actions cutovers. I/O lives here and in the
+client; the planning core stays pure."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from reconciler.config import Settings
+from reconciler.core.plan import Plan, assemble
+from reconciler.core.planner import TypePlan
+from reconciler.core.reasons import Reason
+from reconciler.errors import PlanError
+from reconciler.lease import LEASE_NAME
+from reconciler.planfile import SavedPlan, check_matches
+from reconciler.resources.base import ResourceType, registry
+from reconciler.resources.hooks.model import DesiredState, LiveState
+from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.usecases.loading import Loaded, load_desired, placeholder, plan_options
+
+if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a tenant
+    from reconciler.client import ManagementClient
+
+
+def read_live(client: ManagementClient, desired: DesiredState | None = None) -> LiveState:
+    """The live hooks as every command sees them (the apply lease's marker left out; a
+    tenant without Hooks or a config not managing them: none, see the hooks type)."""
+    from reconciler.resources.hooks.register import read_live as read_live_hooks
+
+    live: LiveState = read_live_hooks(client, desired)
+    return live
+
+
+def planning_types() -> list[ResourceType]:
+    """The registered types that can plan, in planning order (a type before those that wait
+    for it)."""
+    return [t for t in registry().planning_order() if t.plan is not None and t.read_live is not None]
+
+
+def state_of(resource: ResourceType, desired: DesiredState) -> object:
+    """The type's part of the desired state (None: the config has nothing of that type)."""
+    return resource.select(desired) if resource.select is not None else desired
+
+
+def plan_parts(
+    desired: DesiredState, client: ManagementClient, options: PlanOptions
+) -> tuple[list[TypePlan], dict[str, object]]:
+    """Every planning type's part, each against the live state it reads (types sharing a
+    reader, Actions and their bindings, read the tenant once); and the live states by type."""
+    parts: list[TypePlan] = []
+    lives: dict[str, object] = {}
+    read: dict[tuple[object, int], object] = {}
+    for resource in planning_types():
+        state = state_of(resource, desired)
+        if state is None:
+            continue
+        assert resource.plan is not None and resource.read_live is not None
+        key = (resource.read_live, id(state))
+        if key not in read:
+            read[key] = resource.read_live(client, state)
+        lives[resource.name] = read[key]
+        parts.append(resource.plan(state, read[key], options))
+    return parts, lives
+
+
+def plan_against(desired: DesiredState, client: ManagementClient, options: PlanOptions) -> Plan:
+    """The merged plan; with Actions, the hooks-to-Actions cutovers: strict pairs at the
+    merge and an extra of the ``action`` type (``cutovers``), which its render blocks show
+    and saved plans are compared on."""
+    from reconciler.resources.cutover import word
+    from reconciler.resources.cutover_wiring import plan_cutover
+
+    parts, lives = plan_parts(desired, client, options)
+    hooks = getattr(lives.get("hook"), "hooks", ())
+    merged, cut = plan_cutover(
+        parts, desired, hooks, lives.get("action"), dict(options.cutover), options.excluded_hooks
+    )
+    if cut.cutovers:
+        parts = [
+            dataclasses.replace(part, extras=part.extras + (("cutovers", cut.cutovers),))
+            if part.type == "action" else part
+            for part in parts
+        ]
+    plan = assemble(parts, steps=merged.steps, pairs=merged.pairs, allow_delete=options.allow_delete)
+    if not cut.warnings:
+        return plan
+    return dataclasses.replace(
+        plan, warnings=plan.warnings + tuple(Reason.worded(word(reason)) for reason in cut.warnings)
+    )
+
+
+def make_plan(
+    desired: DesiredState,
+    client: ManagementClient,
+    options: PlanOptions,
+    *,
+    saved: SavedPlan | None = None,
+) -> Plan:
+    """A fresh plan against the live tenant, from every type that plans (a hooks-only config
+    gives a hooks-only plan). With ``saved``: the fresh plan, made with the saved plan's
+    options, and only if it is identical to the saved one (else refused)."""
+    reserved = [hook.source or hook.name for hook in desired.hooks if hook.name == LEASE_NAME]
+    if reserved:
+        raise PlanError(f"{reserved[0]}: the hook name {LEASE_NAME} is reserved for the apply lease")
+    fresh = plan_against(desired, client, options)
+    if saved is not None:
+        check_matches(saved, fresh)
+    return fresh
+
+
+@dataclass(frozen=True)
+class Planned:
+    plan: Plan
+    loaded: Loaded
+    options: PlanOptions
+
+
+def plan_config(
+    config: str,
+    client_factory: Callable[[], "ManagementClient"],
+    settings: Settings,
+    *,
+    allow_delete: bool = False,
+    rotate_secrets: bool = False,
+    force: bool = False,
+    allow_missing_keywords: bool = False,
+    on_loaded: Callable[[Loaded], None] | None = None,
+) -> Planned:
+    """``reconciler plan``: load, plan against the tenant. With ``allow_missing_keywords``,
+    unset keywords get placeholders, secret values are not compared (placeholders are not
+    the real values: comparing them would report every secret as changed) and the plan is
+    marked review-only, so no apply takes it. ``on_loaded``: told the loaded config before
+    the tenant is read (the CLI prints its warnings then)."""
+    fill = placeholder if allow_missing_keywords else None
+    loaded = load_desired(config, settings.keyword_source(), fill_missing=fill)
+    if on_loaded is not None:
+        on_loaded(loaded)
+    options = plan_options(settings, allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+    if loaded.filled_keywords:
+        options = dataclasses.replace(options, hmac_key=None, rotate_secrets=False)
+    with client_factory() as client:
+        the_plan = make_plan(loaded.desired, client, options)
+    if loaded.filled_keywords:
+        the_plan = dataclasses.replace(the_plan, review_only=True)
+    return Planned(the_plan, loaded, options)
+
+

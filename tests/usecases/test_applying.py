@@ -1,0 +1,105 @@
+"""``apply``'s use cases: the saved plan and the flags it refuses (before the file is read),
+the config and options to plan with, the lease holder from the environment given, and the
+apply itself against the emulator."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+
+from reconciler.errors import PlanError
+from reconciler.export import write_config
+from reconciler.lease import LEASE_NAME
+from reconciler.planfile import PlanFileError, write_plan
+from reconciler.usecases import (
+    ApplySource, SavedPlanFlags, apply_plan, lease_holder, load_for_apply, make_plan, open_saved, plan_options,
+)
+from tests.usecases.conftest import settings_for
+
+PRE = "pre-user-registration"
+
+
+def config(tmp_path: Path, *names: str) -> str:
+    return str(write_config(tmp_path / "cfg", [{"name": n, "triggerId": PRE, "script": f"// {n}\n"} for n in names]))
+
+
+def test_without_a_file_the_config_is_planned(tmp_path: Path) -> None:
+    assert open_saved(None, "my-config", allow_delete=True) == ApplySource("my-config")
+
+
+@pytest.mark.parametrize("flags, named", [
+    ({"allow_delete": True}, "--allow-delete cannot change a saved plan"),
+    ({"force": True, "rotate_secrets": True}, "--force, --rotate-secrets cannot change a saved plan"),
+])
+def test_plan_flags_next_to_a_saved_plan_are_refused_before_it_is_read(tmp_path: Path, flags, named) -> None:
+    with pytest.raises(SavedPlanFlags, match=named) as refused:
+        open_saved(str(tmp_path / "absent.json"), "tenant-config", **flags)
+    first = next(flag for flag in ("--allow-delete", "--force") if flag in str(refused.value))
+    assert str(refused.value).endswith(f"make the plan again with `reconciler plan {first} --out FILE`")
+
+
+def test_a_saved_plan_names_the_default_config_and_decides_the_options(emu, settings, client_factory, tmp_path: Path) -> None:
+    cfg = config(tmp_path, "a")
+    options = plan_options(settings, allow_delete=True)
+    with client_factory() as client:
+        plan = make_plan(load_for_apply(ApplySource(cfg), settings).loaded.desired, client, options)
+    write_plan(plan, tmp_path / "plan.json", config=cfg, options=options)
+    source = open_saved(str(tmp_path / "plan.json"), "tenant-config")
+    assert source.config == cfg and source.saved is not None
+    assert open_saved(str(tmp_path / "plan.json"), "elsewhere").config == "elsewhere"
+    inputs = load_for_apply(source, settings, allow_delete=False)
+    assert inputs.options.allow_delete is True and inputs.saved is source.saved
+    assert [hook.name for hook in inputs.loaded.desired.hooks] == ["a"]
+
+
+def test_a_config_plans_with_the_flags_on_top_of_settings(emu, tmp_path: Path) -> None:
+    settings = settings_for(emu, allow_delete=True)
+    inputs = load_for_apply(ApplySource(config(tmp_path, "a")), settings, force=True)
+    assert inputs.options.allow_delete and inputs.options.force and not inputs.options.rotate_secrets
+    assert inputs.saved is None
+
+
+def test_not_a_plan_file(tmp_path: Path) -> None:
+    (tmp_path / "plan.json").write_text("{}")
+    with pytest.raises(PlanFileError, match="not a reconciler plan file"):
+        open_saved(str(tmp_path / "plan.json"), "tenant-config")
+
+
+def test_the_lease_holder_comes_from_the_environment_given(monkeypatch) -> None:
+    monkeypatch.setenv("USER", "process-user")  # not consulted: the Settings' environ is
+    holder = lease_holder(MappingProxyType({"LOGNAME": "ci", "GITHUB_RUN_ID": "9", "GITHUB_REPOSITORY": "o/r"}))
+    assert holder.startswith("ci@") and f" pid {os.getpid()} " in holder
+    assert holder.endswith("(GitHub run o/r#9)")
+    assert "GitHub run" not in lease_holder({"USERNAME": "someone"})
+    assert lease_holder({"USERNAME": "someone"}).startswith("someone@")
+
+
+def test_apply_writes_under_the_lease_and_confirms_what_it_wrote(emu, settings, client_factory, tmp_path: Path) -> None:
+    inputs = load_for_apply(ApplySource(config(tmp_path, "a", "b")), settings)
+    with client_factory() as client:
+        plan = make_plan(inputs.loaded.desired, client, inputs.options)
+        outcome = apply_plan(plan, inputs.loaded.desired, client, inputs.options, holder="test run")
+        assert outcome.report.ok and outcome.differences == () and outcome.lease_lost is None
+        assert outcome.lease_problem is None
+        assert sorted(h["name"] for h in client.list_hooks()) == ["a", "b"]  # the lease given back
+        assert not make_plan(inputs.loaded.desired, client, inputs.options).has_changes
+
+
+def test_a_plan_made_stale_by_another_writer_writes_nothing(emu, settings, client_factory, tmp_path: Path) -> None:
+    inputs = load_for_apply(ApplySource(config(tmp_path, "a")), settings)
+    with client_factory() as client:
+        plan = make_plan(inputs.loaded.desired, client, inputs.options)
+        emu.seed([{"name": "a", "triggerId": PRE, "script": "// someone else\n"}])
+        writes = emu.stats()["writes"]
+        with pytest.raises(PlanFileError, match="stale plan"):
+            apply_plan(plan, inputs.loaded.desired, client, inputs.options, holder="test run")
+        assert emu.stats()["writes"] == writes + 2  # the lease taken and given back, nothing else
+
+
+def test_the_lease_name_is_reserved(emu, settings, client_factory, tmp_path: Path) -> None:
+    inputs = load_for_apply(ApplySource(config(tmp_path, LEASE_NAME)), settings)
+    with client_factory() as client, pytest.raises(PlanError, match="reserved for the apply lease"):
+        make_plan(inputs.loaded.desired, client, inputs.options)
