@@ -7,6 +7,11 @@ are never echoed into an error).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reconciler.problems import Problem
+
 
 class ReconcilerError(Exception):
     """Base of every error the CLI reports as one line and exit status 1."""
@@ -85,3 +90,110 @@ class WaitTooLong(ApiError):
     def __init__(self, message: str, *, wait: float, status: int = 0, method: str = "", path: str = "") -> None:
         super().__init__(message, status=status, method=method, path=path)
         self.wait = wait
+
+
+# -- The Actions endpoints: the planner and apply tell these apart. A failed build stops the plan
+# with the build's own message; an action still bound means someone re-bound it (stop, never
+# force); a tenant without Actions is a configuration problem, not a server fault.
+
+
+class ActionsUnavailableError(ApiError):
+    """403 ``feature_not_enabled``: the tenant has no Actions."""
+
+
+class ActionBoundError(ApiError):
+    """409 on DELETE: the action is still bound to a trigger (never deleted with force
+    unless the caller asked for it)."""
+
+
+class BuildFailedError(ApiError):
+    """The draft's build ended in ``failed``; the deployed version (if any) keeps running."""
+
+    def __init__(self, message: str, *, action_id: str, name: str, build_message: str = "", path: str = "") -> None:
+        super().__init__(message, method="GET", path=path)
+        self.action_id = action_id
+        self.name = name
+        self.build_message = build_message
+
+
+class ActionWaitTimeout(ApiError):
+    """A build or deploy did not finish within the allowed time (``state`` as last seen)."""
+
+    def __init__(self, message: str, *, action_id: str, state: str, waited: float, path: str = "") -> None:
+        super().__init__(message, method="GET", path=path)
+        self.action_id = action_id
+        self.state = state
+        self.waited = waited
+
+
+class DeploySupersededError(ApiError):
+    """While waiting for a version to go live, a newer version was deployed by someone else."""
+
+
+# -- Saved plans, the tenant lease, GitHub.
+
+
+class PlanFileError(ReconcilerError):
+    """A saved plan that cannot be read or no longer applies."""
+
+
+class LeaseError(ReconcilerError):
+    """The lease cannot be taken or was lost."""
+
+
+class TenantLocked(LeaseError):
+    """Another run holds the lease."""
+
+
+class GitHubError(ReconcilerError):
+    """GitHub refused or failed a request. The message is one line, with no token in it."""
+
+    def __init__(self, message: str, *, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+# -- Running hooks and actions in Node, and migrating hooks to Actions.
+
+
+class NodeNotFound(ReconcilerError):
+    """No usable Node.js interpreter."""
+
+
+class RunError(ReconcilerError):
+    """The script could not be run (not its own failure: that is part of the outcome)."""
+
+
+class TargetError(ReconcilerError):
+    """No such hook or action, or an ambiguous name."""
+
+
+class EventError(ReconcilerError):
+    """An event file that cannot be used."""
+
+
+class MigrateError(ReconcilerError):
+    """The migration cannot be made or written."""
+
+
+class LayoutError(ReconcilerError):
+    """A file the migration must change but cannot (e.g. a triggers file that is not plain JSON)."""
+
+
+# -- The use cases.
+
+
+class InvalidConfig(ReconcilerError):
+    """The config has errors; ``problems`` holds one line each."""
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the configuration")
+        self.problems = problems
+
+
+class NothingToExport(ReconcilerError):
+    """The tenant serves neither Hooks nor Actions."""
+
+
+class SavedPlanFlags(ReconcilerError):
+    """Plan flags given next to a saved plan, which records its own options."""

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Protocol
 
-from reconciler.errors import ApiError, ReconcilerError
+from reconciler.errors import ApiError, LeaseError, ReconcilerError, TenantLocked
 
 LEASE_NAME = "reconciler-lease"
 # Any trigger will do: the marker is never enabled.
@@ -39,14 +39,6 @@ LEASE_TRIGGER = "credentials-exchange"
 DEFAULT_TTL = timedelta(minutes=15)
 _PREFIX = "// reconciler-lease "
 _MAX_SCRIPT = 4096  # a marker is a few hundred bytes; anything longer is not ours
-
-
-class LeaseError(ReconcilerError):
-    """The lease cannot be taken or was lost."""
-
-
-class TenantLocked(LeaseError):
-    """Another run holds the lease."""
 
 
 @dataclass(frozen=True)

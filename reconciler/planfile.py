@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from reconciler.core.digest import canonical_json
-from reconciler.errors import ReconcilerError
+from reconciler.errors import PlanFileError
 from reconciler.core.changes import ChangeKind
 from reconciler.core.plan import Plan
 from reconciler.render.blocks import Malformed as _Malformed
@@ -35,10 +35,6 @@ from reconciler.render.json import FORMAT_VERSION, UNTYPED, plan_from_dict, plan
 # what would hurt to read.
 MAX_PLAN_BYTES = 32 * 1024 * 1024
 MAX_STEPS = 50_000
-
-
-class PlanFileError(ReconcilerError):
-    """A saved plan that cannot be read or no longer applies."""
 
 
 @dataclass(frozen=True)

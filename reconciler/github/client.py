@@ -24,7 +24,7 @@ import httpx
 
 from reconciler import __version__
 from reconciler.api.transport import ATTEMPTS_EXT, NOT_SENT, RetryPolicy, RetryTransport, send_looking_first
-from reconciler.errors import OutcomeUnknown, ReconcilerError, WaitTooLong
+from reconciler.errors import GitHubError, OutcomeUnknown, WaitTooLong
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -43,14 +43,6 @@ Sleep = Callable[[float], None]
 def _default_sleep(seconds: float) -> None:
     """How the client waits (a module attribute, so tests can replace it)."""
     time.sleep(seconds)
-
-
-class GitHubError(ReconcilerError):
-    """GitHub refused or failed a request. The message is one line, with no token in it."""
-
-    def __init__(self, message: str, *, status: int = 0) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)

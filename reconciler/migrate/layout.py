@@ -16,12 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reconciler.errors import ReconcilerError
+from reconciler.errors import LayoutError
 from reconciler.migrate.generate import Migrated
-
-
-class LayoutError(ReconcilerError):
-    """A file the migration must change but cannot (e.g. a triggers file that is not plain JSON)."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.errors import ReconcilerError
+from reconciler.errors import MigrateError
 from reconciler.migrate.check import Comparison, compare, events
 from reconciler.migrate.generate import PERSON, Migrated, hook_target, migrate_hook
 from reconciler.migrate.layout import FileChange, LayoutError, action_files, bind, disable_hook, write
@@ -14,10 +14,6 @@ from reconciler.runner.node import find_node
 from reconciler.runner.targets import KeywordValues, Target, load_templates
 
 NEW, UP_TO_DATE, CONFLICT = "new", "up to date", "conflict"
-
-
-class MigrateError(ReconcilerError):
-    """The migration cannot be made or written."""
 
 
 @dataclass(frozen=True)

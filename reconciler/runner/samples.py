@@ -13,13 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-from reconciler.errors import ReconcilerError
+from reconciler.errors import EventError
 
 MAX_EVENT_BYTES = 256 * 1024
-
-
-class EventError(ReconcilerError):
-    """An event file that cannot be used."""
 
 
 @dataclass(frozen=True)

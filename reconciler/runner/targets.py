@@ -11,17 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from reconciler.errors import ReconcilerError
+from reconciler.errors import TargetError
 from reconciler.keywords import Keywords, keywords_in
 from reconciler.resources.hooks.model import DesiredState
 from reconciler.usecases import load_desired
 from reconciler.runner.execute import DEFAULT_TIMEOUT, run_script
 from reconciler.runner.outcome import Outcome
 from reconciler.runner.samples import Sample, builtin_samples, config_samples
-
-
-class TargetError(ReconcilerError):
-    """No such hook or action, or an ambiguous name."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from reconciler.config import Settings
 from reconciler.core.executor import ApplyReport, Dispatch, StepCallback, execute
 from reconciler.core.plan import Plan
 from reconciler.core.steps import Job
-from reconciler.errors import ReconcilerError
+from reconciler.errors import SavedPlanFlags
 from reconciler.lease import Lease
 from reconciler.lease_actions import lease_store
 from reconciler.planfile import PlanFileError, SavedPlan, canonical, read_plan, step_dicts
@@ -33,10 +33,6 @@ if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a ten
 
 
 DEFAULT_CONFIG = "tenant-config"  # the --config default: `apply FILE` then takes the file's config
-
-
-class SavedPlanFlags(ReconcilerError):
-    """Plan flags given next to a saved plan, which records its own options."""
 
 
 @dataclass(frozen=True)

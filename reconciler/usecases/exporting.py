@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ContextManager
 
 from reconciler.config import Settings
-from reconciler.errors import AuthError, ReconcilerError, hooks_unavailable
+from reconciler.errors import AuthError, NothingToExport, ReconcilerError, hooks_unavailable
 
 if TYPE_CHECKING:
     from reconciler.client import ManagementClient
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
 NO_HOOKS = "this tenant has no Hooks"
 NO_ACTIONS = "this tenant has no Actions (403 feature_not_enabled)"
 NO_ACTIONS_SCOPE = "the client lacks scope read:actions"
-
-
-class NothingToExport(ReconcilerError):
-    """The tenant serves neither Hooks nor Actions."""
 
 
 @dataclass(frozen=True)

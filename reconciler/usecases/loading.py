@@ -6,19 +6,11 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from reconciler.config import Settings
-from reconciler.errors import ReconcilerError
+from reconciler.errors import InvalidConfig
 from reconciler.planfile import SavedPlan
 from reconciler.resources.hooks.model import DesiredState
 from reconciler.resources.hooks.plan import PlanOptions
 from reconciler.resources.hooks.validate import Problem, check
-
-
-class InvalidConfig(ReconcilerError):
-    """The config has errors; ``problems`` holds one line each."""
-
-    def __init__(self, problems: tuple[Problem, ...]) -> None:
-        super().__init__(f"{len(problems)} problem(s) in the configuration")
-        self.problems = problems
 
 
 @dataclass(frozen=True)
