@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import ssl
 import sys
@@ -81,8 +82,9 @@ def emulator(exit_on_stdin_eof: bool = False, **kwargs: object) -> None:
     if exit_on_stdin_eof:
 
         def _watch_stdin() -> None:
-            try:
-                while sys.stdin.buffer.read(4096):
+            try:  # os.read, not sys.stdin: a thread blocked in the buffered reader holds its
+                # lock, and the interpreter then waits at exit to close stdin
+                while os.read(sys.stdin.fileno(), 4096):
                     pass
             except (OSError, ValueError):
                 pass
