@@ -3,13 +3,15 @@
 
     .venv/bin/python bench/actions_apply.py                 # N = 5 and 20 (~1 min)
     .venv/bin/python bench/actions_apply.py --actions 5 10 20 40 --json out.json
+    .venv/bin/python bench/actions_apply.py --tier free   # Auth0's free tier: 2/s, burst 2
 
 The desired state is `actions_state.desired(N)` (as in `deploy_cli_actions.py`: actions spread
 over post-login, credentials-exchange and pre-user-registration, every third with a dependency,
 every ninth with two, all bound). Our tool runs as users run it, `python -m reconciler apply
 --yes -c DIR` with a ready token, against an emulator subprocess (plain HTTP on loopback) with
-Auth0's prod-tier rate limit (16/s, burst 50, +100 ms latency per request) and builds of
-0.4 s + 1 s per dependency. Target (issue 12): apply within 1.2x of the bound.
+Auth0's prod-tier rate limit (16/s, burst 50, +100 ms latency per request; `--tier free`:
+2/s, burst 2, no added latency) and builds of 0.4 s + 1 s per dependency. Target (issue 12):
+apply within 1.2x of the bound.
 
 The bound. L = latency (0.1 s), r = refill rate (16/s), b = burst (50), W = 8 requests in
 flight (the reconciler's default), B_i = build time of action i (0.4 s + 1 s per dependency),
@@ -20,8 +22,10 @@ T = triggers bound (3 once N >= 3). The emulator sleeps L and then handles a req
   handled earlier than 2L); then deploy (L), one read that the deployed version is live (L),
   and its trigger's bindings PATCH (L):
       critical = L + max(max_i B_i, L) + L + 3L = max(max_i B_i, L) + 5L
-- rate-limit bound: the fewest requests are R = 4N + 2T + 1 (per action: create, one poll,
-  deploy, one live check; per trigger: read and PATCH its bindings; one list of actions);
+- rate-limit bound: the fewest requests are R = 2N + 2T + 3 (per action: create, deploy;
+  one list answering every action's build poll and one every live check; per trigger: read
+  and PATCH its bindings; one list of actions). A client polling each action alone needs
+  R = 4N + 2T + 1;
   the bucket starts full, so the R-th is handled no earlier than (R - b) / r (+ its L), and W
   in flight at L each need R * L / W:
       rate = max((R - b) / r + L, R * L / W)
@@ -54,7 +58,10 @@ from a0deploy import Sampler, last_error, run_reconciler  # noqa: E402
 from actions_state import KEYWORDS, Counters, Want, desired, end_state_problems, write_config  # noqa: E402
 from common import emulator, environment_note, progress, table  # noqa: E402
 
-PROFILE = {"rate_limit": 16, "burst": 50, "latency_ms": 100}
+TIERS = {
+    "prod": {"rate_limit": 16, "burst": 50, "latency_ms": 100},
+    "free": {"rate_limit": 2, "burst": 2, "latency_ms": 0},
+}
 BUILD = {"build_time": 0.4, "build_time_per_dependency": 1.0}
 IN_FLIGHT = 8
 TARGET = 1.2
@@ -77,12 +84,12 @@ def bound(want: Want, latency: float, rate: float, burst: int, build_time: float
     """The docstring's formula, for one desired state."""
     builds = [build_time + build_time_per_dependency * len(a["dependencies"]) for a in want.actions]
     critical = max(max(builds, default=0.0), latency) + 5 * latency
-    requests = 4 * len(want.actions) + 2 * len(want.triggers) + 1
+    requests = 2 * len(want.actions) + 2 * len(want.triggers) + 3
     by_rate = (requests - burst) / rate + latency if rate > 0 else 0.0
     return Bound(critical, max(by_rate, requests * latency / in_flight), requests)
 
 
-def run(emu: Any, want: Want, workdir: Path) -> dict[str, Any]:
+def run(emu: Any, want: Want, workdir: Path, latency: float) -> dict[str, Any]:
     emu.reset()
     config = write_config(workdir / "tenant-config", want)
     before = Counters.of(emu.stats())
@@ -96,7 +103,7 @@ def run(emu: Any, want: Want, workdir: Path) -> dict[str, Any]:
     problems = end_state_problems(state, want)
     created = {a["name"] for a in state.get("actions", [])} & set(want.names())
     return {
-        "exit": result.returncode, "wall_s": wall, "apply_s": sampler.window + PROFILE["latency_ms"] / 1000,
+        "exit": result.returncode, "wall_s": wall, "apply_s": sampler.window + latency,
         "requests": spent.requests, "writes": spent.writes, "versions_created": spent.versions,
         "429": spent.throttled, "end_state_ok": not problems, "end_state_problems": problems[:5],
         "error": "" if result.returncode == 0 else last_error(result),
@@ -108,26 +115,30 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--actions", type=int, nargs="+", default=[5, 20], metavar="N",
                         help="numbers of new actions to apply (default: 5 20; each within 1..60)")
+    parser.add_argument("--tier", choices=sorted(TIERS), default="prod",
+                        help="the emulator's rate limit: prod 16/s burst 50 +100 ms (default), free 2/s burst 2")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args()
     if any(not 1 <= n <= 60 for n in args.actions):  # 20 bindings per trigger at most, 3 triggers
         parser.error("each --actions N must be within 1..60")
 
-    latency = PROFILE["latency_ms"] / 1000
+    profile = TIERS[args.tier]
+    latency = profile["latency_ms"] / 1000
     results: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="bench-actions-apply-") as tmp, emulator(**PROFILE, **BUILD) as emu:
+    with tempfile.TemporaryDirectory(prefix="bench-actions-apply-") as tmp, emulator(**profile, **BUILD) as emu:
         for n in args.actions:
             want = desired(n)
-            b = bound(want, latency, PROFILE["rate_limit"], PROFILE["burst"], **BUILD)
+            b = bound(want, latency, profile["rate_limit"], profile["burst"], **BUILD)
             progress(f"apply of {n} new actions ...")
-            row = {"actions": n, "bound": asdict(b) | {"seconds": b.seconds}, **run(emu, want, Path(tmp))}
+            row = {"actions": n, "bound": asdict(b) | {"seconds": b.seconds}, **run(emu, want, Path(tmp), latency)}
             row["ratio"] = row["apply_s"] / b.seconds if row["managed"] else None
             progress(f"    exit {row['exit']}, apply {row['apply_s']:.2f} s, bound {b.seconds:.2f} s"
                      + ("" if row["managed"] else f" -> {NOT_MANAGED}")
                      + (f" ({row['error']})" if row["error"] else ""))
             results.append(row)
 
-    print(f"reconciler apply of N new actions, 16/s burst 50 +100 ms, builds {BUILD['build_time']} s + "
+    tier = f"{profile['rate_limit']}/s burst {profile['burst']}" + (f" +{profile['latency_ms']} ms" if profile["latency_ms"] else "")
+    print(f"reconciler apply of N new actions, {tier}, builds {BUILD['build_time']} s + "
           f"{BUILD['build_time_per_dependency']} s per dependency ({environment_note()})")
     headers = ["actions", "fewest requests", "critical s", "rate bound s", "bound s", "apply s", "wall s",
                "apply / bound", "requests", "versions", "429", "end state"]

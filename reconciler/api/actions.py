@@ -37,6 +37,7 @@ from .action_shapes import (
     BUILT, FAILED, binding_ref, build_message, check_action, check_binding, check_trigger, check_version,
     Pair, dependencies_body, draft_is_deployed, is_marketplace, secrets_body, trigger_body, triggers_of,
 )
+from .action_status import StatusBoard
 from .hooks import Requester
 from .pagination import PER_PAGE, Page, paginate
 from .polling import Backoff, PollTimeout, poll
@@ -70,12 +71,14 @@ def _id(value: Any) -> str:
 
 
 class ActionsApi:
-    """``client.actions``: every Actions endpoint the reconciler uses. Thread-safe (stateless
-    apart from ``backoff``, which tests may replace to poll on a fake clock)."""
+    """``client.actions``: every Actions endpoint the reconciler uses. Thread-safe: its state
+    is ``backoff`` (tests may replace it to poll on a fake clock) and ``status``, where waits
+    running at once share list requests."""
 
     def __init__(self, api: Requester, backoff: Backoff | None = None) -> None:
         self.api = api
         self.backoff = backoff or Backoff()
+        self.status = StatusBoard(self.get, self.list)
 
     # -- one request, Actions wording for the errors that mean something here ---------------
 
@@ -278,15 +281,17 @@ class ActionsApi:
 
     # -- waiting for the background work ----------------------------------------------------
 
-    def wait_built(self, action_id: str, *, timeout: float | None = None) -> dict[str, Any]:
+    def wait_built(self, action_id: str, *, timeout: float | None = None, just_written: bool = False) -> dict[str, Any]:
         """Poll until the draft is ``built`` (the action, checked); ``failed`` raises
         :class:`BuildFailedError` with the build's message, too long :class:`ActionWaitTimeout`.
         ``pending``/``building``/``retrying``/``packaged`` (or a state this tool does not know)
-        keep waiting."""
+        keep waiting. ``just_written``: the create or PATCH answered ``pending`` a moment ago,
+        so the first poll waits one back-off step instead of asking again at once."""
         seen: dict[str, Any] = {}
+        since = self.status.now()  # after the write this wait is for
 
         def check() -> dict[str, Any] | None:
-            action = self.get(action_id)
+            action = self.status.read(action_id, since)
             seen["action"] = action
             status = action.get("status")
             if status == BUILT:
@@ -295,7 +300,7 @@ class ActionsApi:
                 raise self._failed(action)
             return None
 
-        return self._poll(check, seen, action_id, "to build", timeout)
+        return self._poll(check, seen, action_id, "to build", timeout, settle=just_written)
 
     def wait_deployed(
         self, action_id: str, version_id: str, *, number: int | None = None, timeout: float | None = None,
@@ -304,9 +309,10 @@ class ActionsApi:
         (the action, checked). With the version's ``number``, a newer deployed version (someone
         else deployed meanwhile) raises :class:`DeploySupersededError` instead of waiting."""
         seen: dict[str, Any] = {}
+        since = self.status.now()
 
         def check() -> dict[str, Any] | None:
-            action = self.get(action_id)
+            action = self.status.read(action_id, since)
             seen["action"] = action
             live = action.get("deployed_version") or {}
             if live.get("id") == version_id:
@@ -326,13 +332,14 @@ class ActionsApi:
 
     def _poll(
         self, check: Callable[[], dict[str, Any] | None], seen: dict[str, Any], action_id: str,
-        doing: str, timeout: float | None,
+        doing: str, timeout: float | None, settle: bool = False,
     ) -> dict[str, Any]:
         backoff = self.backoff
         if timeout is not None:
             backoff = dataclasses.replace(backoff, timeout=timeout)
         try:
-            return poll(check, backoff)
+            with self.status.waiting():
+                return poll(check, backoff, settle=settle)
         except PollTimeout as exc:
             action = seen.get("action") or {}
             state = str(action.get("status"))[:40]

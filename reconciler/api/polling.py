@@ -1,6 +1,6 @@
 """Waiting for the server to finish something (an action's build, a deploy), bounded.
 
-One poll right away, then back-off: ``first`` seconds growing by ``factor`` to ``cap``
+One poll right away (or, with ``settle``, after the first wait), then back-off: ``first`` seconds growing by ``factor`` to ``cap``
 (0.25 s x1.25 → 10 s). Geometric growth keeps the time lost after the build finishes
 under a quarter of the time waited (doubling, terraform's 0.5 s → 10 s, loses up to half),
 for about one cheap GET more per doubling of the wait: a build without dependencies is done
@@ -41,8 +41,9 @@ class PollTimeout(Exception):
         self.waited = waited
 
 
-def poll(check: Callable[[], T | None], backoff: Backoff) -> T:
-    """Call ``check`` until it returns something other than None (or raises).
+def poll(check: Callable[[], T | None], backoff: Backoff, *, settle: bool = False) -> T:
+    """Call ``check`` until it returns something other than None (or raises); with
+    ``settle``, only after a first wait (the caller has just seen the state it waits out).
 
     Raises :class:`PollTimeout` once ``backoff.timeout`` seconds have passed without a result;
     ``check`` is always called once more after the last wait, so the final state is seen.
@@ -53,6 +54,11 @@ def poll(check: Callable[[], T | None], backoff: Backoff) -> T:
     timeout = max(0.0, backoff.timeout)
     slept = 0.0
     delay = max(0.01, backoff.first)  # never a busy loop
+    if settle and timeout > 0:
+        pause = min(delay, timeout)
+        backoff.sleep(pause)
+        slept += pause
+        delay = min(max(backoff.cap, delay), delay * max(1.0, backoff.factor))
     while True:
         result = check()
         if result is not None:

@@ -4,6 +4,8 @@ unforced deletes, whole-list bindings, bounded waits, Actions-specific errors.""
 
 from __future__ import annotations
 
+import concurrent.futures
+import threading
 from typing import Any
 
 import httpx
@@ -209,6 +211,31 @@ def test_build_wait_follows_the_recorded_pending_building_built_sequence() -> No
         built = client.actions.wait_built(states[0]["id"])
     assert built["status"] == "built" and len(server.requests) == 5
     assert sleeps == [0.25, 0.3125, 0.390625, 0.48828125]  # back-off from 0.25 s, growing by 1.25
+
+
+def test_build_wait_right_after_a_write_first_waits_one_step() -> None:
+    # The create or PATCH answered `pending` a moment ago: asking again at once is a request
+    # that cannot say `built`; the first poll comes one back-off step later.
+    states = [recorded("terraform-provider-auth0_TestAccAction.yaml", i)[1] for i in range(6, 11)]
+    sleeps: list[float] = []
+    server = Router({f"GET {ACTIONS}/{states[0]['id']}": [json_response(200, s) for s in states[1:]]}).server()
+    with server.client(sleep=sleeps.append) as client:
+        built = client.actions.wait_built(states[0]["id"], just_written=True)
+    assert built["status"] == "built" and len(server.requests) == 4
+    assert sleeps == [0.25, 0.3125, 0.390625, 0.48828125]
+
+
+def test_concurrent_build_waits_share_list_requests() -> None:
+    # Two actions built a moment after their creates: their polls read one list, not a GET each.
+    listed = {"actions": [action(1, status="built"), action(2, status="built")], "total": 2, "per_page": 100}
+    server = Router({f"GET {ACTIONS}": json_response(200, listed)}).server()
+    barrier = threading.Barrier(2)
+    with server.client() as client:
+        client.actions.backoff = Backoff(sleep=lambda s: barrier.wait(5))  # both poll at once
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            done = list(pool.map(lambda n: client.actions.wait_built(f"act-{n}", just_written=True), (1, 2)))
+    assert [a["status"] for a in done] == ["built", "built"]
+    assert [r for r in server.requests if "oauth" not in r] == [f"GET {ACTIONS}?page=0&per_page=100"]
 
 
 def test_build_that_fails_stops_with_the_builds_message() -> None:

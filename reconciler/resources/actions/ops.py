@@ -90,7 +90,7 @@ class ActionOperations:
     def done(self, step: Step, started: Any, results: Results) -> bool:
         timeout = step.wait.timeout if step.wait is not None else None
         if step.operation in (p.CREATE, p.UPDATE):
-            self.api.wait_built(started["id"], timeout=timeout)
+            self.api.wait_built(started["id"], timeout=timeout, just_written=True)
         elif step.operation == p.DEPLOY:
             self.api.wait_deployed(started["id"], started["version"], number=started["number"], timeout=timeout)
         return True

@@ -1,0 +1,109 @@
+"""One list request for many actions' polls.
+
+An apply that creates or changes many actions waits for each build, then for each deploy.
+Polling one action costs one GET; twenty actions polled on the same back-off schedule cost
+twenty requests a round, which at Auth0's free tier (2 requests/s) is ten seconds a round.
+The list endpoint returns the same action objects (status, ``deployed_version``), every
+action of the tenant in one page (100 actions is the tenant limit). So while several waits
+run, a poll falling due reads a list fetched for the polls due at about the same time.
+
+A poll asks for an action's state as of no earlier than ``not_before``: the time its wait
+began, after the write it waits for. A list request sent earlier could show the draft
+before that write (``built`` from the previous build), so it never answers that poll. With
+one wait running, a poll is the single GET it always was.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+# A poll may take a list sent up to this long before it fell due: at most this much later
+# news of a finished build, for one request instead of one per action.
+SHARE_WINDOW = 0.2
+# A new list waits this long before it is sent, so that the polls of writes finishing at
+# about the same moment (a batch of creates or deploys) join it rather than each sending one.
+GATHER = 0.03
+# How long a poll waits for a list another poll is fetching before it asks alone (the list
+# request is itself bounded by the transport's deadline; this only guards a lost wake-up).
+JOIN_TIMEOUT = 60.0
+
+
+@dataclass
+class _Listing:
+    sent: float | None = None  # None while gathering: any poll may still join
+    done: threading.Event = field(default_factory=threading.Event)
+    actions: dict[str, dict[str, Any]] | None = None  # None: the list failed
+
+
+class StatusBoard:
+    """Answers ``read(action_id, not_before)`` with one GET, or from a list shared by the
+    polls due at about the same time."""
+
+    def __init__(self, get_one: Callable[[str], dict[str, Any]], list_all: Callable[[], list[dict[str, Any]]],
+                 *, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+        self._get_one = get_one
+        self._list_all = list_all
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._waits = 0
+        self._latest: _Listing | None = None
+        self.lists = 0  # list requests made (for tests and benches)
+
+    def now(self) -> float:
+        return self._clock()
+
+    @contextmanager
+    def waiting(self) -> Iterator[None]:
+        """Counts a wait as running, so that its polls may share lists."""
+        with self._lock:
+            self._waits += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._waits -= 1
+                if self._waits == 0:
+                    self._latest = None  # an idle board holds no tenant data
+
+    def read(self, action_id: str, not_before: float) -> dict[str, Any]:
+        """The action as the server has it, from a request sent after ``not_before``
+        (this board's clock)."""
+        now = self._clock()
+        listing, fetch = self._listing_for(max(not_before, now - SHARE_WINDOW))
+        if listing is None:
+            return self._get_one(action_id)
+        if fetch:
+            self._fetch(listing)
+        elif not listing.done.wait(JOIN_TIMEOUT):
+            return self._get_one(action_id)
+        found = (listing.actions or {}).get(action_id)
+        # Not in the list (a failed list, or one that has not caught up): ask for it alone.
+        return found if found is not None else self._get_one(action_id)
+
+    def _listing_for(self, fresh_from: float) -> tuple[_Listing | None, bool]:
+        with self._lock:
+            latest = self._latest
+            if latest is not None and not (latest.done.is_set() and latest.actions is None):
+                if latest.sent is None or latest.sent >= fresh_from:
+                    return latest, False
+            if self._waits <= 1:
+                return None, False
+            self._latest = _Listing()
+            self.lists += 1
+            return self._latest, True
+
+    def _fetch(self, listing: _Listing) -> None:
+        self._sleep(GATHER)
+        with self._lock:
+            listing.sent = self._clock()
+        try:
+            listing.actions = {str(action["id"]): action for action in self._list_all()}
+        except Exception:  # noqa: BLE001 - each poll then asks alone, and meets the error itself
+            listing.actions = None
+        finally:
+            listing.done.set()

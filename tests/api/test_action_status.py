@@ -1,0 +1,151 @@
+"""StatusBoard: many actions' polls answered by one list request, never by a stale one."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from reconciler.api.action_status import SHARE_WINDOW, StatusBoard
+from reconciler.errors import ApiError
+
+
+class Tenant:
+    """Actions by id, and every read the board made of them, in order. ``clock`` is a
+    settable fake: each read is stamped with it."""
+
+    def __init__(self, **statuses: str) -> None:
+        self.actions = {i: {"id": i, "status": s} for i, s in statuses.items()}
+        self.reads: list[str] = []
+        self.time = 0.0
+        self.list_error: Exception | None = None
+        self.lock = threading.Lock()
+
+    def clock(self) -> float:
+        return self.time
+
+    def get_one(self, action_id: str) -> dict[str, Any]:
+        with self.lock:
+            self.reads.append(f"GET {action_id}")
+            if action_id not in self.actions:
+                raise ApiError("That action does not exist.", status=404)
+            return dict(self.actions[action_id])
+
+    def list_all(self) -> list[dict[str, Any]]:
+        with self.lock:
+            self.reads.append("LIST")
+            if self.list_error is not None:
+                raise self.list_error
+            return [dict(a) for a in self.actions.values()]
+
+    def board(self) -> StatusBoard:
+        return StatusBoard(self.get_one, self.list_all, clock=self.clock, sleep=lambda s: None)
+
+
+def test_one_wait_polls_with_get_as_before() -> None:
+    tenant = Tenant(a="building")
+    board = tenant.board()
+    with board.waiting():
+        assert board.read("a", board.now())["status"] == "building"
+        tenant.actions["a"]["status"] = "built"
+        tenant.time += 1
+        assert board.read("a", 0.0)["status"] == "built"
+    assert tenant.reads == ["GET a", "GET a"]
+    assert board.lists == 0
+
+
+def test_polls_of_several_waits_share_one_list() -> None:
+    tenant = Tenant(a="built", b="building", c="built")
+    board = tenant.board()
+    with board.waiting(), board.waiting(), board.waiting():
+        since = board.now()
+        seen = {i: board.read(i, since)["status"] for i in "abc"}
+    assert seen == {"a": "built", "b": "building", "c": "built"}
+    assert tenant.reads == ["LIST"]
+
+
+def test_a_list_sent_before_the_write_never_answers_its_wait() -> None:
+    # a's wait began after its PATCH; the list was sent before it and still shows the old
+    # build as `built`: the poll must ask again, not take that answer.
+    tenant = Tenant(a="built", b="building")
+    board = tenant.board()
+    with board.waiting(), board.waiting():
+        board.read("b", board.now())  # a list at t=0
+        tenant.time = 0.01
+        tenant.actions["a"]["status"] = "pending"  # the PATCH, answered at t=0.01
+        since_patch = board.now()
+        assert board.read("a", since_patch)["status"] == "pending"
+    assert tenant.reads == ["LIST", "LIST"]
+
+
+def test_a_list_older_than_the_share_window_is_not_reused() -> None:
+    tenant = Tenant(a="building", b="building")
+    board = tenant.board()
+    with board.waiting(), board.waiting():
+        board.read("a", 0.0)
+        tenant.actions["a"]["status"] = "built"
+        tenant.time = SHARE_WINDOW / 2
+        assert board.read("a", 0.0)["status"] == "building"  # recent enough: shared
+        tenant.time = SHARE_WINDOW * 2
+        assert board.read("a", 0.0)["status"] == "built"  # too old: a new list
+    assert tenant.reads == ["LIST", "LIST"]
+
+
+def test_a_failed_list_falls_back_to_get_and_its_error() -> None:
+    tenant = Tenant(a="built", b="built")
+    tenant.list_error = ApiError("An internal server error occurred", status=500)
+    board = tenant.board()
+    with board.waiting(), board.waiting():
+        assert board.read("a", 0.0)["status"] == "built"
+        with pytest.raises(ApiError, match="does not exist"):
+            board.read("gone", 0.0)  # the poll meets the error a GET gives
+    assert tenant.reads == ["LIST", "GET a", "LIST", "GET gone"]
+
+
+def test_an_action_missing_from_the_list_is_asked_for_alone() -> None:
+    tenant = Tenant(a="built", b="built")
+    board = tenant.board()
+    with board.waiting(), board.waiting():
+        board.read("a", 0.0)
+        tenant.actions["new"] = {"id": "new", "status": "pending"}
+        assert board.read("new", 0.0)["status"] == "pending"
+    assert tenant.reads == ["LIST", "GET new"]
+
+
+def test_concurrent_polls_join_the_list_in_flight() -> None:
+    tenant = Tenant(**{f"a{i}": "built" for i in range(8)})
+    release = threading.Event()
+    listing = tenant.list_all
+
+    def slow_list() -> list[dict[str, Any]]:
+        release.wait(5)
+        return listing()
+
+    board = StatusBoard(tenant.get_one, slow_list, clock=tenant.clock, sleep=lambda s: None)
+    results: dict[str, str] = {}
+
+    def poll(action_id: str) -> None:
+        with board.waiting():
+            started.wait(5)
+            results[action_id] = board.read(action_id, 0.0)["status"]
+
+    started = threading.Barrier(8)
+    threads = [threading.Thread(target=poll, args=(f"a{i}",)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    threading.Timer(0.2, release.set).start()  # the others arrive while the first list is out
+    for thread in threads:
+        thread.join(10)
+    assert results == {f"a{i}": "built" for i in range(8)}
+    assert tenant.reads == ["LIST"]
+
+
+def test_an_idle_board_forgets_the_tenant() -> None:
+    tenant = Tenant(a="built", b="built")
+    board = tenant.board()
+    with board.waiting(), board.waiting():
+        board.read("a", 0.0)
+    with board.waiting(), board.waiting():
+        board.read("a", 0.0)  # same instant, but the earlier waits ended: asked again
+    assert tenant.reads == ["LIST", "LIST"]
