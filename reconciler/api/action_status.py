@@ -8,9 +8,11 @@ action of the tenant in one page (100 actions is the tenant limit). So while sev
 run, a poll falling due reads a list fetched for the polls due at about the same time.
 
 A poll asks for an action's state as of no earlier than ``not_before``: the time its wait
-began, after the write it waits for. A list request sent earlier could show the draft
-before that write (``built`` from the previous build), so it never answers that poll. With
-one wait running, a poll is the single GET it always was.
+began, after the write it waits for. A list sent before that could show the action as it was
+before the write (``built`` from the previous build), so its answer is taken only when the
+caller's ``current`` test says the state can only come after the write (the draft's
+``updated_at`` is the one the write answered; the deployed version is the new one); else the
+poll asks with its own GET. With one wait running, a poll is the single GET it always was.
 """
 
 from __future__ import annotations
@@ -70,11 +72,11 @@ class StatusBoard:
                 if self._waits == 0:
                     self._latest = None  # an idle board holds no tenant data
 
-    def read(self, action_id: str, not_before: float) -> dict[str, Any]:
-        """The action as the server has it, from a request sent after ``not_before``
-        (this board's clock)."""
-        now = self._clock()
-        listing, fetch = self._listing_for(max(not_before, now - SHARE_WINDOW))
+    def read(self, action_id: str, not_before: float,
+             current: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
+        """The action as the server has it after ``not_before`` (this board's clock): from a
+        request sent after it, or one whose answer ``current`` vouches for."""
+        listing, fetch = self._listing_for(self._clock() - SHARE_WINDOW)
         if listing is None:
             return self._get_one(action_id)
         if fetch:
@@ -82,14 +84,20 @@ class StatusBoard:
         elif not listing.done.wait(JOIN_TIMEOUT):
             return self._get_one(action_id)
         found = (listing.actions or {}).get(action_id)
-        # Not in the list (a failed list, or one that has not caught up): ask for it alone.
-        return found if found is not None else self._get_one(action_id)
+        sent = listing.sent if listing.sent is not None else float("-inf")
+        if found is not None and (sent >= not_before or (current is not None and current(found))):
+            return found
+        # Not in the list (a failed list, one sent before the action existed) or maybe from
+        # before the write: ask for it alone.
+        return self._get_one(action_id)
 
     def _listing_for(self, fresh_from: float) -> tuple[_Listing | None, bool]:
+        """The list to read (joining one being gathered, in flight, or sent within the share
+        window), and whether this poll must fetch it; None: poll alone."""
         with self._lock:
             latest = self._latest
             if latest is not None and not (latest.done.is_set() and latest.actions is None):
-                if latest.sent is None or latest.sent >= fresh_from:
+                if not latest.done.is_set() or (latest.sent is not None and latest.sent >= fresh_from):
                     return latest, False
             if self._waits <= 1:
                 return None, False

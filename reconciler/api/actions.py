@@ -281,17 +281,23 @@ class ActionsApi:
 
     # -- waiting for the background work ----------------------------------------------------
 
-    def wait_built(self, action_id: str, *, timeout: float | None = None, just_written: bool = False) -> dict[str, Any]:
+    def wait_built(self, action_id: str, *, timeout: float | None = None,
+                   written: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Poll until the draft is ``built`` (the action, checked); ``failed`` raises
         :class:`BuildFailedError` with the build's message, too long :class:`ActionWaitTimeout`.
         ``pending``/``building``/``retrying``/``packaged`` (or a state this tool does not know)
-        keep waiting. ``just_written``: the create or PATCH answered ``pending`` a moment ago,
-        so the first poll waits one back-off step instead of asking again at once."""
+        keep waiting. ``written``: the create's or PATCH's answer a moment ago (``pending``):
+        the first poll waits one back-off step instead of asking again at once, and a shared
+        list counts only if it shows the draft that write made (its ``updated_at``)."""
         seen: dict[str, Any] = {}
         since = self.status.now()  # after the write this wait is for
+        stamp = written.get("updated_at") if written is not None else None
+
+        def after_write(action: dict[str, Any]) -> bool:
+            return written is None or (stamp is not None and action.get("updated_at") == stamp)
 
         def check() -> dict[str, Any] | None:
-            action = self.status.read(action_id, since)
+            action = self.status.read(action_id, since, after_write)
             seen["action"] = action
             status = action.get("status")
             if status == BUILT:
@@ -300,7 +306,7 @@ class ActionsApi:
                 raise self._failed(action)
             return None
 
-        return self._poll(check, seen, action_id, "to build", timeout, settle=just_written)
+        return self._poll(check, seen, action_id, "to build", timeout, settle=written is not None)
 
     def wait_deployed(
         self, action_id: str, version_id: str, *, number: int | None = None, timeout: float | None = None,
@@ -311,8 +317,13 @@ class ActionsApi:
         seen: dict[str, Any] = {}
         since = self.status.now()
 
+        def live_now(action: dict[str, Any]) -> bool:
+            """Only the state after the deploy can show the new version (the older ones can
+            only say "not yet")."""
+            return bool((action.get("deployed_version") or {}).get("id") == version_id)
+
         def check() -> dict[str, Any] | None:
-            action = self.status.read(action_id, since)
+            action = self.status.read(action_id, since, live_now)
             seen["action"] = action
             live = action.get("deployed_version") or {}
             if live.get("id") == version_id:

@@ -76,7 +76,23 @@ def test_a_list_sent_before_the_write_never_answers_its_wait() -> None:
         tenant.actions["a"]["status"] = "pending"  # the PATCH, answered at t=0.01
         since_patch = board.now()
         assert board.read("a", since_patch)["status"] == "pending"
-    assert tenant.reads == ["LIST", "LIST"]
+    assert tenant.reads == ["LIST", "GET a"]
+
+
+def test_an_older_list_counts_when_the_caller_vouches_for_its_answer() -> None:
+    # The list went out before b's write, but shows the draft that write made (the caller
+    # checks its updated_at): no GET needed. For a that check fails: a GET.
+    tenant = Tenant(a="built", b="building")
+    tenant.actions["b"]["updated_at"] = "after-the-write"
+    board = tenant.board()
+    with board.waiting(), board.waiting():
+        board.read("a", board.now())  # the list, at t=0
+        tenant.time = 0.05
+        def vouch(action: dict[str, Any]) -> bool:
+            return action.get("updated_at") == "after-the-write"
+        assert board.read("b", board.now(), vouch)["status"] == "building"
+        assert board.read("a", board.now(), vouch)["status"] == "built"
+    assert tenant.reads == ["LIST", "GET a"]
 
 
 def test_a_list_older_than_the_share_window_is_not_reused() -> None:

@@ -220,7 +220,7 @@ def test_build_wait_right_after_a_write_first_waits_one_step() -> None:
     sleeps: list[float] = []
     server = Router({f"GET {ACTIONS}/{states[0]['id']}": [json_response(200, s) for s in states[1:]]}).server()
     with server.client(sleep=sleeps.append) as client:
-        built = client.actions.wait_built(states[0]["id"], just_written=True)
+        built = client.actions.wait_built(states[0]["id"], written=states[0])
     assert built["status"] == "built" and len(server.requests) == 4
     assert sleeps == [0.25, 0.3125, 0.390625, 0.48828125]
 
@@ -233,9 +233,32 @@ def test_concurrent_build_waits_share_list_requests() -> None:
     with server.client() as client:
         client.actions.backoff = Backoff(sleep=lambda s: barrier.wait(5))  # both poll at once
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            done = list(pool.map(lambda n: client.actions.wait_built(f"act-{n}", just_written=True), (1, 2)))
+            done = list(pool.map(lambda n: client.actions.wait_built(f"act-{n}", written=action(n, status="pending")), (1, 2)))
     assert [a["status"] for a in done] == ["built", "built"]
     assert [r for r in server.requests if "oauth" not in r] == [f"GET {ACTIONS}?page=0&per_page=100"]
+
+
+def test_build_and_deploy_waits_vouch_only_for_states_after_their_write() -> None:
+    # What a poll may take from a list sent before its write: for a build, only the draft
+    # that write made (its updated_at); for a deploy, only the new version live.
+    patched = action(1, status="pending", updated_at="2026-11-23T10:00:00.000000001Z")
+    vouched: list[Any] = []
+    server = Router({f"GET {ACTIONS}/act-1": json_response(200, {**patched, "status": "built",
+                                                                    "deployed_version": {"id": "v2", "deployed": True, "status": "built"}})}).server()
+    with server.client() as client:
+        board = client.actions.status
+        real_read = board.read
+
+        def read(action_id: str, not_before: float, current: Any = None) -> dict[str, Any]:
+            vouched.append(current)
+            return real_read(action_id, not_before, current)
+
+        board.read = read  # type: ignore[method-assign]
+        client.actions.wait_built("act-1", written=patched)
+        client.actions.wait_deployed("act-1", "v2")
+    build, deploy = vouched
+    assert build({**patched, "status": "built"}) and not build(action(1, status="built"))  # the old draft
+    assert deploy({"deployed_version": {"id": "v2"}}) and not deploy({"deployed_version": {"id": "v1"}})
 
 
 def test_build_that_fails_stops_with_the_builds_message() -> None:

@@ -62,17 +62,17 @@ class ActionOperations:
                 dependencies=payload.dependencies or (), secrets=self._secrets(step, action, payload.secrets),
                 sensitive=self._sensitive(action),
             )
-            return {"id": str(created["id"]), "name": action.name}
+            return {"id": str(created["id"]), "name": action.name, "updated_at": created.get("updated_at")}
         if step.operation == p.UPDATE:
             action = self._desired(step)
-            self.api.update(
+            updated = self.api.update(
                 payload.action_id, trigger=payload.trigger,
                 code=self._code(step, action) if payload.code is not None else None,
                 runtime=payload.runtime, dependencies=payload.dependencies,
                 secrets=self._secrets(step, action, payload.secrets) if payload.secrets is not None else None,
                 sensitive=self._sensitive(action),
             )
-            return {"id": payload.action_id, "name": action.name}
+            return {"id": payload.action_id, "name": action.name, "updated_at": updated.get("updated_at")}
         if step.operation == p.RENAME:
             self.api.update(payload.action_id, name=payload.new_name)
             return {"id": payload.action_id, "name": payload.new_name}
@@ -90,7 +90,7 @@ class ActionOperations:
     def done(self, step: Step, started: Any, results: Results) -> bool:
         timeout = step.wait.timeout if step.wait is not None else None
         if step.operation in (p.CREATE, p.UPDATE):
-            self.api.wait_built(started["id"], timeout=timeout, just_written=True)
+            self.api.wait_built(started["id"], timeout=timeout, written=started)
         elif step.operation == p.DEPLOY:
             self.api.wait_deployed(started["id"], started["version"], number=started["number"], timeout=timeout)
         return True

@@ -179,7 +179,7 @@ class FakeActionsApi:
 
     # -- waits (builds are instant here) ----------------------------------------------------
 
-    def wait_built(self, action_id: str, *, timeout: float | None = None, just_written: bool = False) -> dict[str, Any]:
+    def wait_built(self, action_id: str, *, timeout: float | None = None, written: Any = None) -> dict[str, Any]:
         action = self.get(action_id)
         if action["status"] == "failed":
             raise BuildFailedError(f"the build of action {action['name']!r} failed: bad dependency",
