@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.keywords import Keywords
-from reconciler.resources.hooks.load import Source, _inside, _kind_bare as _kind, _os_reason, _read_document, check_entry, listed, read_script
+from reconciler.resources.hooks.load import (
+    Source, _inside, _kind_bare as _kind, _os_reason, _read_document, config_files, read_config_file, read_script,
+)
 from reconciler.problems import Problem, error, warning
 
 ACTIONS_DIR = "actions"
@@ -103,23 +105,12 @@ def _documents(
         problems.append(error(folder, "(dir)", "is a symlink that resolves outside the config directory"))
         return []
     out: list[Any] = []
-    for entry in listed(folder, (".json",)):
-        path = folder / entry.name
-        shown = str(path)
-        try:
-            usable, problem = check_entry(entry, path, root, folder_real)
-            problems.extend([problem] if problem else [])
-            if not usable:
-                continue
-            if first_only and out:
-                problems.append(warning(shown, "(file)", f"is ignored: only the first .json file in {what}/ is read ({out[0][0].name}), as deploy-cli does"))
-                continue
-            doc = _read_document(path, shown, keywords)
-        except OSError as exc:
-            problems.append(error(shown, "(file)", f"cannot be read: {_os_reason(exc)}"))
+    for path in config_files(folder, (".json",), root, folder_real, problems):
+        if first_only and out:
+            problems.append(warning(str(path), "(file)", f"is ignored: only the first .json file in {what}/ is read ({out[0][0].name}), as deploy-cli does"))
             continue
-        problems.extend(doc.problems)
-        if doc.ok:
+        doc = read_config_file(path, keywords, problems)
+        if doc is not None:
             out.append((path, doc.data, doc.raw, doc.unresolved_under("")))
     return out
 

@@ -15,7 +15,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import Any, Iterator
 
 
 from reconciler.keywords import MAPPINGS_VAR, MISSING, Keywords, keywords_in, mask, replace_in_data
@@ -102,24 +102,40 @@ def _read_directory(config: Path, keywords: Keywords) -> Loaded:
     hooks_real = os.path.realpath(hooks_dir)
     sources: list[Source] = []
     problems: list[Problem] = []
-    for entry in listed(hooks_dir, METADATA_SUFFIXES):
-        path = hooks_dir / entry.name
-        shown = str(path)
-        try:
-            usable, problem = check_entry(entry, path, root, hooks_real)
-            problems.extend([problem] if problem else [])
-            if not usable:
-                continue
-            doc = _read_document(path, shown, keywords)
-        except OSError as exc:
-            problems.append(error(shown, "(file)", f"cannot be read: {_os_reason(exc)}"))
-            continue
-        problems.extend(doc.problems)
-        if doc.ok:
+    for path in config_files(hooks_dir, METADATA_SUFFIXES, root, hooks_real, problems):
+        doc = read_config_file(path, keywords, problems)
+        if doc is not None:
             sources.append(
-                Source(shown, "", hooks_dir, str(hooks_dir), root, doc.data, doc.raw, doc.unresolved_under(""), hooks_real)
+                Source(str(path), "", hooks_dir, str(hooks_dir), root, doc.data, doc.raw, doc.unresolved_under(""), hooks_real)
             )
     return Loaded(tuple(sources), tuple(problems), str(config))
+
+
+def config_files(folder: Path, suffixes: tuple[str, ...], root: str, folder_real: str,
+                 problems: list[Problem]) -> Iterator[Path]:
+    """The files of ``folder`` named like config files that are safe to read, by name; the
+    problem of every other such entry goes to ``problems``."""
+    for entry in listed(folder, suffixes):
+        path = folder / entry.name
+        try:
+            usable, problem = check_entry(entry, path, root, folder_real)
+        except OSError as exc:
+            problems.append(error(str(path), "(file)", f"cannot be read: {_os_reason(exc)}"))
+            continue
+        problems.extend([problem] if problem else [])
+        if usable:
+            yield path
+
+
+def read_config_file(path: Path, keywords: Keywords, problems: list[Problem]) -> _Document | None:
+    """One metadata file parsed and checked, or None (its problems go to ``problems``)."""
+    try:
+        doc = _read_document(path, str(path), keywords)
+    except OSError as exc:
+        problems.append(error(str(path), "(file)", f"cannot be read: {_os_reason(exc)}"))
+        return None
+    problems.extend(doc.problems)
+    return doc if doc.ok else None
 
 
 def listed(folder: Path, suffixes: tuple[str, ...]) -> list[os.DirEntry[str]]:
