@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, TypeVar
+from typing import Callable, Iterator, TypeVar
 
 T = TypeVar("T")
 
@@ -52,13 +52,11 @@ def poll(check: Callable[[], T | None], backoff: Backoff, *, settle: bool = Fals
     """
     started = backoff.clock()
     timeout = max(0.0, backoff.timeout)
+    delays = _delays(backoff)
     slept = 0.0
-    delay = max(0.01, backoff.first)  # never a busy loop
     if settle and timeout > 0:
-        pause = min(delay, timeout)
-        backoff.sleep(pause)
-        slept += pause
-        delay = min(max(backoff.cap, delay), delay * max(1.0, backoff.factor))
+        slept = min(next(delays), timeout)
+        backoff.sleep(slept)
     while True:
         result = check()
         if result is not None:
@@ -67,7 +65,14 @@ def poll(check: Callable[[], T | None], backoff: Backoff, *, settle: bool = Fals
         left = timeout - waited
         if left <= 0:
             raise PollTimeout(waited)
-        pause = min(delay, left)
+        pause = min(next(delays), left)
         backoff.sleep(pause)
         slept += pause
+
+
+def _delays(backoff: Backoff) -> Iterator[float]:
+    """``first``, growing by ``factor`` up to ``cap`` (never below 10 ms: no busy loop)."""
+    delay = max(0.01, backoff.first)
+    while True:
+        yield delay
         delay = min(max(backoff.cap, delay), delay * max(1.0, backoff.factor))
