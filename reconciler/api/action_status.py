@@ -96,9 +96,10 @@ class StatusBoard:
         window), and whether this poll must fetch it; None: poll alone."""
         with self._lock:
             latest = self._latest
-            if latest is not None and not (latest.done.is_set() and latest.actions is None):
-                if not latest.done.is_set() or (latest.sent is not None and latest.sent >= fresh_from):
-                    return latest, False
+            if latest is not None and (not latest.done.is_set()  # gathering or in flight
+                                       or (latest.actions is not None and latest.sent is not None
+                                           and latest.sent >= fresh_from)):
+                return latest, False
             if self._waits <= 1:
                 return None, False
             self._latest = _Listing()
