@@ -88,9 +88,17 @@ def _yaml_too_deep(text: str) -> bool:
                     return True
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
-    except yaml.YAMLError:
-        return False  # the real parse reports it
+    except yaml.YAMLError as exc:
+        # libyaml 0.2.5+ (in PyYAML 6.0.3+ wheels) has its own nesting limit and stops the
+        # stream before our count gets there: report it in the same words. Anything else the
+        # real parse reports.
+        return _is_nesting_limit(exc)
     return False
+
+
+def _is_nesting_limit(exc: yaml.YAMLError) -> bool:
+    problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
+    return "nesting depth" in str(problem)
 
 
 def _parse_yaml(text: str, shown: str) -> tuple[Any, Problem | None]:
