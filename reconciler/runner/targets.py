@@ -15,7 +15,7 @@ from reconciler.errors import TargetError
 from reconciler.keywords import Keywords, keywords_in
 from reconciler.resources.hooks.model import DesiredState
 from reconciler.usecases import load_desired
-from reconciler.runner.execute import DEFAULT_TIMEOUT, run_script
+from reconciler.runner.execute import DEFAULT_TIMEOUT, Job, run_scripts
 from reconciler.runner.outcome import Outcome
 from reconciler.runner.samples import Sample, builtin_samples, config_samples
 
@@ -89,11 +89,9 @@ def run_target(target: Target, samples: tuple[Sample, ...], values: KeywordValue
     """Run ``target`` on each sample; values are filled here and masked in every outcome."""
     code = values.fill(target.code)
     secrets = {name: values.fill(template) for name, template in target.secrets.items()}
-    return [
-        run_script(kind=target.kind, name=target.name, trigger=target.trigger, code=code, secrets=secrets,
-                   sample=sample, sensitive={**values.sensitive, **_by_name(target, secrets)}, timeout=timeout)
-        for sample in samples
-    ]
+    sensitive = {**values.sensitive, **_by_name(target, secrets)}
+    jobs = [Job(target.kind, target.name, target.trigger, code, secrets, sample, sensitive) for sample in samples]
+    return run_scripts(jobs, timeout=timeout)  # one Node process for all the samples
 
 
 def _by_name(target: Target, secrets: Mapping[str, str]) -> dict[str, str]:
