@@ -77,13 +77,14 @@ def run_script(
     return run_scripts([job], timeout=timeout, node=node)[0]
 
 
-def run_scripts(jobs: Sequence[Job], *, timeout: float = DEFAULT_TIMEOUT, node: Node | None = None) -> list[Outcome]:
+def run_scripts(jobs: Sequence[Job], *, timeout: float = DEFAULT_TIMEOUT, node: Node | None = None,
+                inspector: bool = False) -> list[Outcome]:
     """Run several scripts in one Node process, one after the other (a run that has to be
-    killed ends that process; the rest go on in a new one)."""
+    killed ends that process; the rest go on in a new one). ``inspector``: see ``Node.command``."""
     node = node or find_node()
     records: list[dict[str, Any]] = []
     while len(records) < len(jobs):
-        records += _run_process(node, jobs[len(records):], timeout)
+        records += _run_process(node, jobs[len(records):], timeout, inspector)
     return [_outcome(job, record) for job, record in zip(jobs, records)]
 
 
@@ -97,7 +98,7 @@ def _new_record(job: Job) -> dict[str, Any]:
     return {"kind": job.kind, "trigger": job.trigger, "requests": [], "modules": [], "logs": [], "api_calls": []}
 
 
-def _run_process(node: Node, jobs: Sequence[Job], timeout: float) -> list[dict[str, Any]]:
+def _run_process(node: Node, jobs: Sequence[Job], timeout: float, inspector: bool = False) -> list[dict[str, Any]]:
     """The records of the runs this process finished: all of them, or those before one that
     was killed at its deadline (recorded as timed out, with what it did until then)."""
     nonce = token_source.token_hex(16)
@@ -110,7 +111,7 @@ def _run_process(node: Node, jobs: Sequence[Job], timeout: float) -> list[dict[s
         for name in REALM_FILES:
             text = resources.files("reconciler.runner").joinpath(name).read_text("utf-8")
             (Path(tmp) / name).write_text(text, "utf-8")
-        command = node.command(str(Path(tmp) / "harness.js"), tmp)
+        command = node.command(str(Path(tmp) / "harness.js"), tmp, inspector=inspector)
         try:
             process = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp,

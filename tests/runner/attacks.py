@@ -31,11 +31,11 @@ ROUTES = {
 
 # Each protocol's attempt, given `reach` and the listeners' ports; it sends to 127.0.0.1 only.
 PROTOCOLS = {
-    "tcp via net": "const s = (await reach('net')).connect(TCP, '127.0.0.1', () => s.write('hello'));",
+    "tcp via net": "const s = (await reach('net')).connect(TCP, '127.0.0.1', () => s.write('hello')); s.on('error', () => {});",
     "http": "(await reach('http')).get('http://127.0.0.1:' + TCP + '/x').on('error', () => {});",
     "http2": "(await reach('http2')).connect('http://127.0.0.1:' + TCP).on('error', () => {});",
     "tls": "(await reach('tls')).connect(TCP, '127.0.0.1', { rejectUnauthorized: false }).on('error', () => {});",
-    "udp via dgram": "(await reach('dgram')).createSocket('udp4').send('hello', UDP, '127.0.0.1');",
+    "udp via dgram": "const u = (await reach('dgram')).createSocket('udp4'); u.on('error', () => {}); u.send('hello', UDP, '127.0.0.1', () => {});",
     "dns": "const r = new ((await reach('dns')).Resolver)(); r.setServers(['127.0.0.1:' + UDP]); r.resolve4('example.com', () => {});",
 }
 

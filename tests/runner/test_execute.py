@@ -163,3 +163,15 @@ def test_time_in_the_script_is_virtual_and_the_limit_applies_to_it(node: Node) -
     waits = "module.exports = function (u, c, cb) { setTimeout(function () { cb(null, { user: { app_metadata: { at: Date.now() } } }); }, 5000); };"
     assert run(node, waits, timeout=10.0).effects.app_metadata == {"at": 1767225600000}
     assert run(node, waits, timeout=2.0).effects.timed_out
+
+
+def test_with_the_inspector_for_the_harness_scripts_still_run_in_their_realm(node: Node) -> None:
+    from reconciler.runner.execute import Job, run_scripts
+
+    code = ("module.exports = function (u, c, cb) { let how = 'none';"
+            " try { how = typeof require('inspector').Session; } catch (e) { how = 'threw'; }"
+            " cb(null, { user: { app_metadata: { how: how, process: typeof Function('return process')().binding } } }); };")
+    [outcome] = run_scripts([Job("hook", "i", PRE, code, {}, sample(PRE))], node=node, inspector=True)
+    assert outcome.effects.app_metadata == {"how": "function", "process": "undefined"}  # a recording stub, the realm's process
+    assert outcome.raw["modules"] == [{"name": "inspector", "stubbed": True}]
+    assert "--experimental-permission" not in node.command("h.js", "/d", inspector=True)

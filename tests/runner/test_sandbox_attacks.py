@@ -239,3 +239,52 @@ def _has_bytes_of(text: str, secret: str) -> bool:
 
     numbers = ",".join(re.findall(r'(?<!")\b(\d+)\b(?!")', text))  # values, not "0": keys
     return ",".join(str(b) for b in secret.encode()) in numbers
+
+
+# ------------------------------------------------------------------ each wall on its own
+
+
+def _bare_node(node: Node, tmp_path: Path, script: str, *, permission: bool = True) -> subprocess.CompletedProcess[str]:
+    """``script`` run in Node as the harness is launched, but with no realm: Node's own modules in reach."""
+    from reconciler.runner.execute import _limits
+
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    (work / "bare.js").write_text(script)
+    command = node.command(str(work / "bare.js"), str(work))
+    if not permission:
+        command = [*node.isolation, node.path, str(work / "bare.js")]
+    return subprocess.run(command, capture_output=True, text=True, cwd=work, env={"HOME": str(work)},
+                          preexec_fn=_limits(20), timeout=30, check=False)
+
+
+@pytest.mark.parametrize("protocol", sorted(PROTOCOLS))
+def test_the_network_namespace_alone_stops_every_protocol(node: Node, listener: Listener, tmp_path: Path, protocol: str) -> None:
+    attempt = PROTOCOLS[protocol].replace("TCP", str(listener.tcp_port)).replace("UDP", str(listener.udp_port))
+    script = f"const reach = (m) => require(m); (async () => {{ {attempt} }})().catch(() => {{}}); setTimeout(() => process.exit(0), 400);"
+    done = _bare_node(node, tmp_path, script, permission=False)
+    assert done.returncode == 0, done.stderr
+    assert listener.settle() == []
+
+
+def test_the_pid_namespace_alone_stops_signals(node: Node, tmp_path: Path) -> None:
+    canary = subprocess.Popen(["sleep", "60"])
+    try:
+        done = _bare_node(node, tmp_path, f"try {{ process.kill({canary.pid}, 'SIGKILL'); console.log('sent'); }} catch (e) {{ console.log(e.code); }}",
+                          permission=False)
+        assert done.stdout.strip() == "ESRCH" and canary.poll() is None
+    finally:
+        canary.kill()
+        canary.wait()
+
+
+def test_the_permission_model_alone_stops_reading_outside(node: Node, tmp_path: Path) -> None:
+    secret = tmp_path / "canary.txt"
+    secret.write_text(CANARY)
+    done = _bare_node(node, tmp_path, f"try {{ console.log(require('fs').readFileSync({json.dumps(str(secret))}, 'utf8')); }} catch (e) {{ console.log(e.code); }}")
+    assert done.stdout.strip() == "ERR_ACCESS_DENIED" and CANARY not in done.stdout
+
+
+def test_the_memory_limit_alone_stops_a_gigabyte(node: Node, tmp_path: Path) -> None:
+    done = _bare_node(node, tmp_path, "try { console.log(Buffer.alloc(2 ** 30).length); } catch (e) { console.log('refused'); }")
+    assert done.stdout.strip() == "refused"
