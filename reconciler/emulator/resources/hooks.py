@@ -78,7 +78,8 @@ class HooksResource:
     # ---- routes ------------------------------------------------------------------------
     def _handle(self, req: Request) -> Response:
         if not self.options.hooks_enabled:
-            raise api_error(404, "Not Found")  # Hooks ended for this tenant (the real text is unknown)
+            # As Auth0 answers a tenant whose Hooks ended (a recorded exchange shows it).
+            raise api_error(403, "Insufficient privileges to use this deprecated feature", "hooks_not_allowed")
         method, parts, headers, body = req.method, req.parts, req.headers, req.body
         tenant = self.tenant
         if len(parts) == 1:
