@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from reconciler.cli import cli
 from reconciler.client import ManagementClient
 from reconciler.config import connection_from_env
-from reconciler.errors import ApiError
+from reconciler.errors import ApiError, hooks_unavailable
 from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease, TenantLocked, marker_text, parse_marker
 from reconciler.lease_actions import ActionMarkerStore, lease_store, marker_stores
 from tests.test_lease import race
