@@ -14,7 +14,8 @@ Ordering (DESIGN.md, "Actions: ordering rules"):
 
 A trigger change cannot be a PATCH (the API answers "can't upgrade to this trigger"): the
 live action is renamed ``<name>-replaced-by-reconciler`` (it keeps running, still bound),
-the new one is created, deployed and bound, then the old one is unbound and deleted.
+the new one is created, deployed and bound, then the old one is unbound (the old trigger's
+list is written after the new one's) and, with ``allow_delete``, deleted.
 """
 
 from __future__ import annotations
