@@ -13,7 +13,6 @@ from reconciler.text import clean as _clean
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit

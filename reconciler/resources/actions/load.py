@@ -23,8 +23,15 @@ from typing import Any
 
 from reconciler.keywords import Keywords
 from reconciler.resources.hooks.load import (
-    Source, _inside, _kind_bare as _kind, _os_reason, _read_document, config_files, read_config_file, read_script,
+    Source,
+    _inside,
+    _os_reason,
+    _read_document,
+    config_files,
+    read_config_file,
+    read_script,
 )
+from reconciler.resources.hooks.parse import _kind_bare as _kind
 from reconciler.problems import Problem, error, warning
 
 ACTIONS_DIR = "actions"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Mapping
 
-from reconciler.core.changes import FieldChange  # noqa: F401  (its old home)
+from reconciler.core.changes import FieldChange
 from reconciler.resources.hooks.model import SENSITIVE, Hook, LiveHook
 from reconciler.resources.hooks.templates import matches, shown_live
 

@@ -21,8 +21,8 @@ from typing import Any, Iterator
 from reconciler.keywords import MAPPINGS_VAR, MISSING, Keywords, keywords_in, mask, replace_in_data
 from reconciler.resources.hooks.model import Hook
 from reconciler.problems import Problem, error, unset
-from reconciler.resources.hooks.parse import (  # noqa: F401  (MAX_* and _kind_bare: their old home)
-    MAX_DEPTH, MAX_NODES, _DROP, _kind_bare, _parse_json, _parse_yaml, _plain, _shape_problem,
+from reconciler.resources.hooks.parse import (
+    _DROP, _kind_bare, _parse_json, _parse_yaml, _plain, _shape_problem,
 )
 from reconciler.resources.hooks.templates import fill, keys_in
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from reconciler.core.reasons import Reason
-from reconciler.resources.hooks.plan import TYPE, Action, Phase, Step
+from reconciler.resources.hooks.plan import TYPE
+from reconciler.resources.hooks.actions import Action
+from reconciler.core.steps import Phase, Step
 from reconciler.resources.hooks.payloads import payload_from
 
 # A hook whose triggerId changes is renamed to this while its replacement is prepared, so
