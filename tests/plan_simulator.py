@@ -16,8 +16,8 @@ from reconciler.core.changes import ChangeKind
 from reconciler.core.steps import Phase, Step
 from reconciler.core.plan import Plan
 from reconciler.resources.hooks.plan import PlanOptions
-from reconciler.resources.hooks.steps import replaced_base
-from reconciler.resources.hooks.secrets import MARKER_VALUE, is_marker, marker_for, markers, user_keys
+from reconciler.resources.common.names import replaced_base
+from reconciler.resources.common.secrets import MARKER_VALUE, is_marker, marker_for, markers, user_keys
 
 # A trigger Auth0 may add one day: hooks on it must be left alone.
 UNKNOWN_TRIGGER = "some-future-trigger"

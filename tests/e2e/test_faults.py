@@ -51,9 +51,9 @@ from reconciler.config import connection_from_env, load_settings
 from reconciler.emulator.process import EmulatorProcess
 from reconciler.errors import ReconcilerError
 from reconciler.resources.hooks.planner import build_plan
-from reconciler.resources.hooks.steps import replaced_base
+from reconciler.resources.common.names import replaced_base
 from reconciler.usecases.loading import load_desired, plan_options
-from reconciler.resources.hooks.secrets import is_marker
+from reconciler.resources.common.secrets import is_marker
 from reconciler.text import step_label
 from reconciler.resources.hooks.export import write_config
 from tests.e2e.helpers import live_hooks

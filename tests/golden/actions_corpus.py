@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from reconciler.config import load_settings
-from reconciler.resources.hooks.secrets import MARKER_VALUE
+from reconciler.resources.common.secrets import MARKER_VALUE
 from reconciler.resources.actions.secrets import marker
 from reconciler.resources.hooks.model import LiveHook
 

@@ -36,7 +36,7 @@ from reconciler.usecases.loading import load_desired  # noqa: E402
 from reconciler.render.json import render_json  # noqa: E402
 from reconciler.render.markdown import render_markdown  # noqa: E402
 from reconciler.render.text import render_text  # noqa: E402
-from reconciler.resources.hooks.secrets import marker_for  # noqa: E402
+from reconciler.resources.common.secrets import marker_for  # noqa: E402
 
 CASES = HERE / "cases"
 REPO = HERE.parent.parent

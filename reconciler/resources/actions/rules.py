@@ -15,8 +15,8 @@ from typing import Any, Collection, Iterable
 
 from reconciler.keywords import MAPPINGS_VAR, Keywords, has_keyword
 from reconciler.lease import LEASE_NAME
-from reconciler.resources.hooks.load import Source
-from reconciler.resources.hooks.model import MASKED_SECRET
+from reconciler.resources.common.documents import Source
+from reconciler.resources.common.secrets import MASKED_SECRET
 from reconciler.problems import Problem, error, warning
 from reconciler.resources.actions import triggers as known
 from reconciler.resources.actions.load import Read, read_actions, read_code

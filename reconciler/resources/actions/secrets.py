@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from reconciler.core.reasons import Reason
-from reconciler.resources.hooks.secrets import is_marker, marker_for, markers, user_keys
+from reconciler.resources.common.secrets import is_marker, marker_for, markers, user_keys
 
 MAX_SECRETS = 30
 

@@ -21,8 +21,8 @@ from reconciler.errors import ApplyError
 from reconciler.resources.hooks.model import DesiredState
 from reconciler.resources.hooks.actions import Action
 from reconciler.resources.hooks.plan import action_of, payload_of
-from reconciler.resources.hooks.secrets import MARKER_VALUE, is_marker
-from reconciler.resources.hooks.templates import fill, keys_in
+from reconciler.resources.common.secrets import MARKER_VALUE, is_marker
+from reconciler.resources.common.templates import fill, keys_in
 
 __all__ = ["HookWriter", "execute"]
 

@@ -11,9 +11,10 @@ from reconciler.core.reasons import Reason
 from reconciler.resources.hooks.actions import Action
 from reconciler.resources.hooks.plan import Handover, PlanOptions, hook_change
 from reconciler.core.steps import Phase
-from reconciler.resources.hooks.secrets import user_keys
+from reconciler.resources.common.secrets import user_keys
 from reconciler.core.threshold import DeleteThreshold, check_delete_threshold as check_delete_threshold_core
-from reconciler.resources.hooks.steps import Builder, Target, replaced_base
+from reconciler.resources.hooks.steps import Builder, Target
+from reconciler.resources.common.names import replaced_base
 
 if TYPE_CHECKING:
     from reconciler.resources.hooks.planner import Pairing

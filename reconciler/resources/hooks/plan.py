@@ -24,7 +24,7 @@ from reconciler.core.steps import Phase, Step
 from reconciler.resources.hooks.actions import Action
 from reconciler.resources.hooks.model import DesiredState, LiveState
 from reconciler.resources.hooks.payloads import HookPayload, payload_from
-from reconciler.resources.hooks.secrets import marker_for
+from reconciler.resources.common.secrets import marker_for
 from reconciler.resources.hooks.wording import word
 
 __all__ = [

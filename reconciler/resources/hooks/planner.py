@@ -25,16 +25,10 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from reconciler.core.changes import Change, ChangeKind, FieldChange
-from reconciler.resources.hooks.diff import content_changes, dependency_changes, script_change_diff, script_differs
-from reconciler.resources.hooks.model import (
-    MAX_SECRETS,
-    SENSITIVE,
-    TRIGGERS,
-    DesiredState,
-    Hook,
-    LiveHook,
-    LiveState,
-)
+from reconciler.resources.hooks.diff import content_changes, script_change_diff, script_differs
+from reconciler.resources.common.diff import dependency_changes
+from reconciler.resources.hooks.model import MAX_SECRETS, TRIGGERS, DesiredState, Hook, LiveHook, LiveState
+from reconciler.resources.common.secrets import SENSITIVE, marker_for, user_keys
 from reconciler.resources.hooks.phases import check_delete_threshold, merge_toggles, plan_handovers, plan_removals
 from reconciler.core.plan import Plan, assemble
 from reconciler.core.planner import TypePlan
@@ -43,8 +37,9 @@ from reconciler.resources.hooks.plan import TYPE, PlanOptions, config_digest, ho
 from reconciler.resources.hooks.actions import Action
 from reconciler.core.steps import Phase
 from reconciler.errors import PlanError
-from reconciler.resources.hooks.secrets import SecretChanges, marker_for, plan_secret_changes, user_keys
-from reconciler.resources.hooks.steps import REPLACED_SUFFIX, Builder, Target, free_replaced_name, replaced_base
+from reconciler.resources.hooks.secrets import SecretChanges, plan_secret_changes
+from reconciler.resources.common.names import REPLACED_SUFFIX, free_replaced_name, replaced_base
+from reconciler.resources.hooks.steps import Builder, Target
 
 __all__ = ["Pairing", "build_plan", "plan_part"]
 

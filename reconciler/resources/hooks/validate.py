@@ -18,10 +18,11 @@ from typing import Callable, Iterable, Mapping
 
 from reconciler.keywords import KeywordError, Keywords, MAPPINGS_VAR
 from reconciler.problems import NOTE, UNSET, WARNING, Problem, error
-from reconciler.resources.hooks.load import Loaded, build_hook, read_config, read_script
+from reconciler.resources.hooks.load import Loaded, build_hook, read_config
+from reconciler.resources.common.documents import read_script
 from reconciler.resources.hooks.model import DesiredState, Hook
 from reconciler.resources.hooks.rules import duplicate_names, enabled_per_trigger, secret_problems
-from reconciler.resources.hooks.templates import keys_in
+from reconciler.resources.common.templates import keys_in
 
 from reconciler.resources.hooks.schema import schema_problems as _schema_problems
 

@@ -15,7 +15,7 @@ from reconciler.resources.actions.rules import check_config
 from reconciler.resources.actions.export import export_actions, keyword_names
 from reconciler.resources.actions.live import LiveAction, LiveActions, LiveBinding, LiveBindings
 from reconciler.resources.actions.triggers import TriggerVersion
-from reconciler.resources.hooks.secrets import MARKER_PREFIX
+from reconciler.resources.common.secrets import MARKER_PREFIX
 
 PL, CTE = "post-login", "custom-token-exchange"
 OFFERED = (

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import cli
-from reconciler.resources.hooks.model import MASKED_SECRET
+from reconciler.resources.common.secrets import MASKED_SECRET
 from reconciler.resources.hooks.validate import check
 
 CORPUS = Path(__file__).parents[2] / "bad_configs"

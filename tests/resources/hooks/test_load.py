@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 from reconciler.cli import cli
 from reconciler.keywords import MAPPINGS_VAR, KeywordError, parse_mappings  # noqa: E402
-from reconciler.resources.hooks.model import MASKED_SECRET, DesiredState, Hook
+from reconciler.resources.common.secrets import MASKED_SECRET
+from reconciler.resources.hooks.model import DesiredState, Hook
 from reconciler.resources.hooks.validate import check
 
 JS = "module.exports = function (client, scope, audience, context, cb) {\n  cb(null, {});\n};\n"

@@ -20,9 +20,9 @@ from reconciler.resources.hooks.actions import Action
 from reconciler.core.changes import ChangeKind
 from reconciler.core.steps import Phase
 from reconciler.errors import PlanError
-from reconciler.resources.hooks.steps import REPLACED_SUFFIX
+from reconciler.resources.common.names import REPLACED_SUFFIX
 from reconciler.resources.hooks.planner import build_plan
-from reconciler.resources.hooks.secrets import marker_for
+from reconciler.resources.common.secrets import marker_for
 
 PRE = "pre-user-registration"
 POST = "post-user-registration"

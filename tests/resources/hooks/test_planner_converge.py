@@ -13,9 +13,9 @@ from reconciler.resources.hooks.model import DesiredState
 from reconciler.resources.hooks.actions import Action
 from reconciler.core.steps import Phase
 from reconciler.core.plan import Plan
-from reconciler.resources.hooks.steps import REPLACED_SUFFIX, replaced_base
+from reconciler.resources.common.names import REPLACED_SUFFIX, replaced_base
 from reconciler.resources.hooks.planner import build_plan
-from reconciler.resources.hooks.secrets import marker_for, markers, user_keys
+from reconciler.resources.common.secrets import marker_for, markers, user_keys
 
 KEYS20 = {f"K{i:02d}": f"v-{i}" for i in range(20)}
 

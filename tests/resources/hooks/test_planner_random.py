@@ -30,7 +30,7 @@ from plan_simulator import (
 from reconciler.resources.hooks.model import TRIGGERS
 from reconciler.errors import PlanError
 from reconciler.resources.hooks.planner import build_plan
-from reconciler.resources.hooks.secrets import markers
+from reconciler.resources.common.secrets import markers
 
 
 @pytest.mark.parametrize("seed", range(300))

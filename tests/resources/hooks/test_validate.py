@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from reconciler.cli import cli
 from reconciler.keywords import MAPPINGS_VAR
-from reconciler.resources.hooks.model import MASKED_SECRET
+from reconciler.resources.common.secrets import MASKED_SECRET
 from reconciler.problems import Problem
 from reconciler.resources.hooks.validate import Report, check
 
