@@ -34,7 +34,7 @@ from reconciler.resources.actions.diffs import code_diff, dependency_lines, secr
 from reconciler.resources.actions.live import LiveAction, LiveActions
 from reconciler.resources.actions.model import Action, ActionsDesired
 from reconciler.resources.actions.secrets import SecretPlan, plan_secrets, wanted_names
-from reconciler.resources.hooks.steps import free_replaced_name, replaced_base
+from reconciler.resources.common.names import free_replaced_name, replaced_base
 
 
 @dataclass
