@@ -103,8 +103,18 @@ def test_every_workflow_parses_and_is_safe(path: Path):
 
 def test_ci_runs_the_ci_entry_point():
     ci = load("ci")
-    assert set(ci["on"]) == {"push", "pull_request"}
-    assert "bash .ci/run" in runs(ci).splitlines()
+    assert set(ci["on"]) == {"push", "pull_request", "schedule", "workflow_dispatch"}
+    test = ci["jobs"]["test"]
+    assert "bash .ci/run" in [step.get("run") for step in steps(test)]
+    assert "schedule" in test["if"] and "!=" in test["if"]
+
+
+def test_ci_runs_the_whole_suite_unpinned_every_week():
+    ci = load("ci")
+    assert [entry["cron"].split()[2:] for entry in ci["on"]["schedule"]] == [["*", "*", "1"]]
+    newest = ci["jobs"]["newest-dependencies"]
+    assert "github.event_name == 'schedule'" in newest["if"]
+    assert [step.get("run") for step in steps(newest) if "run" in step] == ["bash .ci/run-latest"]
 
 
 @pytest.mark.parametrize("directory", [WORKFLOWS, EXAMPLE_WORKFLOWS], ids=["repo", "example"])
