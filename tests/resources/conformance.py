@@ -30,15 +30,17 @@ from typing import Any
 
 import yaml
 
-from reconciler.client import ManagementClient
+from reconciler.api.client import ManagementClient
 from reconciler.config import Settings
 from reconciler.core.plan import Plan
 from reconciler.core.reasons import Reason
 from reconciler.emulator import RunningEmulator, start
 from reconciler.planfile import write_plan
 from reconciler.resources.base import ResourceType, registry
-from reconciler.usecases import ApplyOutcome, Loaded, export_tenant, load_desired, make_plan, plan_options
-from reconciler.usecases.applying import apply_plan
+from reconciler.usecases.applying import ApplyOutcome, apply_plan
+from reconciler.usecases.exporting import export_tenant
+from reconciler.usecases.loading import Loaded, load_desired, plan_options
+from reconciler.usecases.planning import make_plan
 from reconciler.usecases.planning import state_of
 
 RESOURCES_TESTS = Path(__file__).resolve().parent
