@@ -43,10 +43,13 @@ _MAX_SCRIPT = 4096  # a marker is a few hundred bytes; anything longer is not ou
 
 @dataclass(frozen=True)
 class Marker:
-    """The marker as stored: its id and raw text (untrusted: anyone can edit it)."""
+    """The marker as stored: its id and raw text (untrusted: anyone can edit it).
+    ``provable``: it is exactly what this tool writes and runs nowhere (see
+    :func:`is_marker_text`), so removing it cannot remove anything of the user's."""
 
     id: str
     text: str
+    provable: bool = True
 
 
 @dataclass(frozen=True)
@@ -96,10 +99,12 @@ class HookMarkerStore:
         return True
 
     def read(self) -> Marker | None:
+        """The hook named like the marker (names are unique: it blocks the create, marker
+        or not); ``provable`` says whether it is one."""
         for hook in self.client.list_hooks():
             if isinstance(hook, dict) and hook.get("name") == LEASE_NAME:
                 script = hook.get("script")
-                return Marker(str(hook.get("id", "")), script if isinstance(script, str) else "")
+                return Marker(str(hook.get("id", "")), script if isinstance(script, str) else "", is_marker_hook(hook))
         return None
 
     def update(self, marker_id: str, text: str) -> bool:
@@ -118,6 +123,34 @@ def unless_gone(call: Callable[[], Any]) -> bool:
             return False
         raise
     return True
+
+
+def is_marker_text(text: object) -> bool:
+    """True only for exactly what :func:`marker_text` writes: one comment line holding the
+    four fields. Such code does nothing, so deleting it cannot lose a user's work."""
+    if not isinstance(text, str) or len(text) > _MAX_SCRIPT or not text.startswith(_PREFIX):
+        return False
+    line = text[len(_PREFIX):]
+    if line.endswith("\n"):
+        line = line[:-1]
+    if "\n" in line or "\r" in line or "\u2028" in line or "\u2029" in line:
+        return False
+    try:
+        data = json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and set(data) == {"holder", "since", "expires", "nonce"} and all(
+        isinstance(value, str) for value in data.values()
+    )
+
+
+def is_marker_hook(hook: Any) -> bool:
+    """A hook that is provably the lease marker: named so, disabled (it runs nowhere: a
+    marker hook somebody enabled is a hook that runs, and is shown), and marker text."""
+    return (
+        isinstance(hook, dict) and hook.get("name") == LEASE_NAME and hook.get("enabled") is not True
+        and is_marker_text(hook.get("script"))
+    )
 
 
 def parse_marker(text: str) -> LeaseInfo:
@@ -210,6 +243,11 @@ class Lease:
                     self.marker_id, self.valid_until = marker.id, expires
                     self._start_renewer()
                     return
+                if not marker.provable:
+                    raise TenantLocked(
+                        f"cannot take the tenant lease: a hook named {LEASE_NAME} that is not a lease "
+                        "marker is in the tenant (enabled, or not the lease comment); rename or delete it"
+                    )
                 if created:
                     # Our create answered but the marker is not ours: somebody else won.
                     raise TenantLocked(f"tenant is locked by {info.describe()}")
@@ -288,9 +326,9 @@ class Lease:
 
 def unlock(store: MarkerStore) -> LeaseInfo | None:
     """Remove the marker, whoever holds it (``terraform force-unlock``); what it said, or
-    None when there was none."""
+    None when there was none. Something named like it that is not provably a marker is left."""
     marker = store.read()
-    if marker is None:
+    if marker is None or not marker.provable:
         return None
     store.delete(marker.id)
     return parse_marker(marker.text)

@@ -24,7 +24,9 @@ from __future__ import annotations
 from typing import Any, Iterator, Protocol
 
 from reconciler.errors import ApiError
-from reconciler.lease import LEASE_NAME, HookMarkerStore, LeaseError, Marker, MarkerStore, unless_gone
+from reconciler.lease import (
+    LEASE_NAME, HookMarkerStore, LeaseError, Marker, MarkerStore, is_marker_text, unless_gone,
+)
 
 LEASE_ACTION_TRIGGER = "post-login"
 FALLBACK_VERSION = "v3"  # post-login's current version (2026); the tenant's list decides
@@ -49,8 +51,9 @@ class ActionMarkerStore:
         return self._version
 
     def _markers(self) -> list[dict[str, Any]]:
-        """Every marker, oldest first (the exact-name filter is checked again by the API layer)."""
-        found = [a for a in self.api.list(name=LEASE_NAME) if not a.get("integration")]
+        """Every marker, oldest first (the exact-name filter is checked again by the API layer).
+        Names are not unique: a user's action of that name is no marker and is never counted."""
+        found = [a for a in self.api.list(name=LEASE_NAME) if is_marker_action(a)]
         return sorted(found, key=lambda a: (str(a.get("created_at") or ""), str(a["id"])))
 
     def create(self, text: str) -> bool:
@@ -74,6 +77,15 @@ class ActionMarkerStore:
 
     def delete(self, marker_id: str) -> None:
         unless_gone(lambda: self.api.delete(marker_id))  # never force: the marker is never bound
+
+
+def is_marker_action(action: Any) -> bool:
+    """An action that is provably the lease marker: named so, a custom action, never
+    deployed (so never bound: it runs nowhere), and its code exactly the marker text."""
+    return (
+        isinstance(action, dict) and action.get("name") == LEASE_NAME and not action.get("integration")
+        and not action.get("deployed_version") and is_marker_text(action.get("code"))
+    )
 
 
 def _serves(read: Any) -> bool:
