@@ -25,7 +25,7 @@ from typing import Any, Iterator, Protocol
 
 from reconciler.errors import ApiError
 from reconciler.lease import (
-    LEASE_NAME, HookMarkerStore, LeaseError, Marker, MarkerStore, is_marker_text, unless_gone,
+    LEASE_NAME, HookMarkerStore, LeaseError, Marker, MarkerStore, is_marker_text, parse_marker, unless_gone,
 )
 
 LEASE_ACTION_TRIGGER = "post-login"
@@ -57,7 +57,11 @@ class ActionMarkerStore:
         return sorted(found, key=lambda a: (str(a.get("created_at") or ""), str(a["id"])))
 
     def create(self, text: str) -> bool:
-        # One plain POST (never deployed, never re-sent blindly): the list decides who holds it.
+        """False at once when a marker is there (an expired one is replaced or taken over by
+        the lease, not stacked up). Else one plain POST (never deployed, never re-sent here:
+        after a lost answer the lease reads by nonce), and the list decides who holds it."""
+        if self._markers():
+            return False
         mine = str(self.api.create_once(LEASE_NAME, (LEASE_ACTION_TRIGGER, self._trigger_version()), text)["id"])
         markers = self._markers()
         if not markers or str(markers[0]["id"]) == mine:
@@ -77,6 +81,9 @@ class ActionMarkerStore:
 
     def delete(self, marker_id: str) -> None:
         unless_gone(lambda: self.api.delete(marker_id))  # never force: the marker is never bound
+
+    def own(self, nonce: str) -> list[str]:
+        return [str(a["id"]) for a in self._markers() if parse_marker(str(a.get("code"))).nonce == nonce]
 
 
 def is_marker_action(action: Any) -> bool:

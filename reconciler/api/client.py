@@ -9,8 +9,9 @@ every failure into a one-line, scrubbed :class:`~reconciler.errors.ApiError`; th
 
 from __future__ import annotations
 
+import contextlib
 import time
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import httpx
 
@@ -39,6 +40,7 @@ except Exception:  # pragma: no cover - not installed
 
 USER_AGENT = f"auth0-hooks-reconciler/{_VERSION}"
 DEFAULT_RUN_TIMEOUT = 3600.0
+CLEANUP_GRACE = 30.0  # seconds past the run deadline for giving the lease back
 
 
 class ManagementClient:
@@ -108,6 +110,18 @@ class ManagementClient:
         return self._auth.token
 
     # -- lifecycle -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def cleanup_time(self, seconds: float = CLEANUP_GRACE) -> Iterator[None]:
+        """Requests that clean up after the run (giving the tenant lease back) may go up to
+        ``seconds`` past the run deadline: a run that hit it must not leave a lock behind."""
+        before = self.transport.run_deadline
+        if before is not None:
+            self.transport.run_deadline = max(before, time.monotonic() + seconds)
+        try:
+            yield
+        finally:
+            self.transport.run_deadline = before
 
     def close(self) -> None:
         self._http.close()
