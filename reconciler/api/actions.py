@@ -153,6 +153,8 @@ class ActionsApi:
         items = data.get("triggers")
         if not isinstance(items, list):
             raise bad(response, f"'triggers' is {'missing' if items is None else 'not a list'}")
+        if not items:  # every tenant with Actions offers post-login and more: this is not one
+            raise bad(response, "'triggers' is empty (a tenant with Actions offers post-login at least)")
         return [check_trigger(response, item, f"triggers[{i}]") for i, item in enumerate(items)]
 
     def bindings(self, trigger_id: str) -> builtins.list[dict[str, Any]]:
@@ -161,7 +163,7 @@ class ActionsApi:
         # The key only spots a repeated page; nothing is dropped (an ordered list).
         return list(paginate(
             lambda n: self._page(path, "bindings", {}, n, check_binding),
-            key=lambda binding: str(binding["action"]["id"]), max_items=MAX_BINDINGS, dedupe=False,
+            key=lambda binding: str(binding["action"]["id"]), max_items=MAX_BINDINGS, dedupe=False, whole=True,
         ))
 
     # -- writes ------------------------------------------------------------------------------
