@@ -54,6 +54,8 @@ MAX_VERSIONS = 500
 # No real server pages by fewer than its default of 20: a smaller `per_page` in an answer
 # is not believed (it would turn a bounded listing into one request per item).
 MIN_PAGE = 20
+# Looks for a create whose answer was lost before it is sent again (the name filter may lag).
+LOOKS = 2
 
 SCOPES = {"GET": "read:actions", "POST": "create:actions", "PATCH": "update:actions", "DELETE": "delete:actions"}
 
@@ -193,7 +195,7 @@ class ActionsApi:
             return check_action(response, json_body(response))
 
         def look(exc: Exception) -> dict[str, Any] | None:
-            existing = self.find(name)
+            existing = self._look_for(name)
             if existing is None:
                 return None
             if [trigger_body(trigger)] == triggers_of(existing):
@@ -204,6 +206,21 @@ class ActionsApi:
             )
 
         return send_looking_first(send, look, self.api.policy, stats=self.api.stats, conflict=_is_conflict)
+
+    def _look_for(self, name: str) -> dict[str, Any] | None:
+        """After a create's answer was lost: the action of that name, if it landed. The name
+        filter may lag behind a create, so a miss is checked in the whole listing, and once
+        more by name after a pause, before the caller sends the create again."""
+        for attempt in range(LOOKS):
+            found = self.find(name)
+            if found is None:
+                same = [a for a in self.list() if a["name"] == name and not is_marketplace(a)]
+                found = same[0] if len(same) == 1 else (self.find(name) if same else None)
+            if found is not None:
+                return found
+            if attempt + 1 < LOOKS:
+                self.api.policy.sleep(self.backoff.cap / 2 * (attempt + 1))
+        return None
 
     def create_once(self, name: str, trigger: Pair, code: str) -> dict[str, Any]:
         """One plain POST, never re-sent or looked up on an unknown outcome (the tenant lease's
