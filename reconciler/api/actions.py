@@ -56,6 +56,9 @@ MAX_VERSIONS = 500
 MIN_PAGE = 20
 # Looks for a create whose answer was lost before it is sent again (the name filter may lag).
 LOOKS = 2
+# A wait for a build or deploy is announced after NOTE_FIRST seconds, then every NOTE_EVERY.
+NOTE_FIRST = 2.0
+NOTE_EVERY = 10.0
 
 SCOPES = {"GET": "read:actions", "POST": "create:actions", "PATCH": "update:actions", "DELETE": "delete:actions"}
 
@@ -77,9 +80,14 @@ class ActionsApi:
     is ``backoff`` (tests may replace it to poll on a fake clock) and ``status``, where waits
     running at once share list requests."""
 
-    def __init__(self, api: Requester, backoff: Backoff | None = None) -> None:
+    def __init__(
+        self, api: Requester, backoff: Backoff | None = None, *, limit: float | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
         self.api = api
         self.backoff = backoff or Backoff()
+        self.limit = limit  # AUTH0_WAIT_LIMIT: no wait for a build or deploy is longer
+        self.notify = notify or (lambda line: None)
         self.status = StatusBoard(self.get, self.list)
 
     # -- one request, Actions wording for the errors that mean something here ---------------
@@ -367,15 +375,32 @@ class ActionsApi:
         backoff = self.backoff
         if timeout is not None:
             backoff = dataclasses.replace(backoff, timeout=timeout)
+        limited = self.limit is not None and self.limit < backoff.timeout
+        if limited:
+            backoff = dataclasses.replace(backoff, timeout=self.limit)
+
+        def label() -> str:
+            action = seen.get("action") or {}
+            return repr(str(action.get("name"))[:80]) if action.get("name") else _id(action_id)
+
+        started, next_note = backoff.clock(), [NOTE_FIRST]
+
+        def check_and_tell() -> dict[str, Any] | None:
+            found = check()
+            waited = backoff.clock() - started
+            if found is None and waited >= next_note[0]:  # say what the run waits for
+                self.notify(f"waiting for action {label()} {doing} ({waited:.0f} s)")
+                next_note[0] = waited + NOTE_EVERY
+            return found
+
         try:
             with self.status.waiting():
-                return poll(check, backoff, settle=settle)
+                return poll(check_and_tell, backoff, settle=settle)
         except PollTimeout as exc:
-            action = seen.get("action") or {}
-            state = str(action.get("status"))[:40]
-            label = repr(str(action.get("name"))[:80]) if action.get("name") else _id(action_id)
+            state = str((seen.get("action") or {}).get("status"))[:40]
             raise ActionWaitTimeout(
-                f"action {label} did not finish {doing} within {backoff.timeout:g}s (last status "
+                f"action {label()} did not finish {doing} within {backoff.timeout:g}s"
+                f"{' (AUTH0_WAIT_LIMIT)' if limited else ''} (last status "
                 f"{state!r}); nothing more was changed (GET {action_path(action_id)})",
                 action_id=action_id, state=state, waited=exc.waited, path=action_path(action_id),
             ) from None
