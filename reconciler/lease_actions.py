@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Protocol
 
-from reconciler.errors import ApiError
+from reconciler.errors import ApiError, LeaseError
 from reconciler.lease import (
-    LEASE_NAME, HookMarkerStore, LeaseError, Marker, MarkerStore, is_marker_text, parse_marker, unless_gone,
+    LEASE_NAME, HookMarkerStore, Marker, MarkerStore, is_marker_text, parse_marker, unless_gone,
 )
 
 LEASE_ACTION_TRIGGER = "post-login"

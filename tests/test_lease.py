@@ -8,20 +8,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reconciler.client import ManagementClient
+from reconciler.api.client import ManagementClient
 from reconciler.config import connection_from_env
-from reconciler.errors import ApiError, OutcomeUnknown
+from reconciler.errors import ApiError, OutcomeUnknown, TenantLocked
 from reconciler.lease import (
-    LEASE_NAME,
-    HookMarkerStore,
-    Lease,
-    Marker,
-    TenantLocked,
-    current,
-    is_marker_text,
-    marker_text,
-    parse_marker,
-    unlock,
+    LEASE_NAME, HookMarkerStore, Lease, Marker, current, is_marker_text, marker_text, parse_marker, unlock,
 )
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
