@@ -375,7 +375,7 @@ class ActionsApi:
         if timeout is not None:
             backoff = dataclasses.replace(backoff, timeout=timeout)
         limited = self.limit is not None and self.limit < backoff.timeout
-        if limited:
+        if self.limit is not None and limited:
             backoff = dataclasses.replace(backoff, timeout=self.limit)
 
         def label() -> str:

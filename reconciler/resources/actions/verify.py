@@ -25,8 +25,8 @@ def differences(steps: Sequence[Any], desired: ActionsDesired, live: LiveActions
     for name in sorted(live.duplicate_names() & written):
         # A create sent twice (its answer lost while the name lookup lagged): which one the
         # config means is unknown, so the run is not complete.
-        ids = ", ".join(a.id for a in live.named(name) if not a.marketplace)
-        found.append(f"two actions are named {name} ({ids}): delete the one the config does not mean")
+        listed = ", ".join(a.id for a in live.named(name) if not a.marketplace)
+        found.append(f"two actions are named {name} ({listed}): delete the one the config does not mean")
     ids = live.by_id()
     for step in steps:
         payload = step.payload
