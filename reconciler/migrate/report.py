@@ -18,6 +18,7 @@ def migration_lines(migration: Migration) -> list[str]:
         why = f" ({migrated.why})" if migrated.why else ""
         tail = " [up to date]" if result.state == UP_TO_DATE else ""
         lines.append(f"{migrated.name}: {migrated.status}{why}{tail}")
+        lines.extend(f"  hazard: {h.message} (line {h.line})" for h in migrated.hazards)
         lines.extend(f"  note: {note}" for note in (*migrated.notes, *result.notes))
     lines.extend(f"note: {note}" for note in migration.notes)
     return lines
