@@ -14,7 +14,8 @@ from reconciler.migrate.check import compare, events, first_difference
 from reconciler.migrate.classify import ADAPTED, PERSON, TRANSLATED, Classification, classify
 from reconciler.migrate.hazards import Hazard
 from reconciler.resources.hooks.model import Hook
-from reconciler.runner.node import NodeNotFound, find_node
+from reconciler.errors import NodeNotFound
+from reconciler.runner.node import find_node
 from reconciler.runner.targets import KeywordValues, Target
 
 __all__ = ["ADAPTED", "PERSON", "TRANSLATED", "Migrated", "hook_target", "migrate_hook"]
