@@ -77,15 +77,10 @@ def _declared_function(name: Node, source: Source, bindings: Bindings) -> Node:
         raise NoHandler("exports a name that is not a function declared at the top level")
     if len(bindings.uses(binding)) != 1:
         raise NoHandler(f"uses its handler `{binding.name}` elsewhere than in `module.exports`")
-    for statement in source.root.named_children:
-        if statement.type == "function_declaration" and same(field(statement, "name"), _node_of(statement, binding)):
-            return statement
-    raise NoHandler(_NOT_SINGLE)
-
-
-def _node_of(statement: Node, binding: Binding) -> Node | None:
-    name = field(statement, "name")
-    return name if name is not None and name.id == binding.node else None
+    declaration = bindings.site(binding).parent
+    if declaration is None or declaration.type != "function_declaration" or not same(declaration.parent, source.root):
+        raise NoHandler(_NOT_SINGLE)
+    return declaration
 
 
 def _parameters(function: Node, bindings: Bindings) -> tuple[Binding, ...]:

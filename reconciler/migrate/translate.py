@@ -141,7 +141,8 @@ def translate_parsed(name: str, hook: Parsed) -> str:
         outside += [(handler.declaration.start_byte, end, ""),
                     (handler.export.start_byte, handler.export.end_byte, handler_text)]
     else:
-        outside.append((handler.export.start_byte, _export_end(handler, source), handler_text))
+        # From `module.exports` to the function's end: the statement's `;`, if any, stays.
+        outside.append((handler.export.start_byte, handler.function.end_byte, handler_text))
     code = apply_edits(source.data, outside)
     if "hookUserId(event)" in code:
         helpers.add(_USER_ID_HELPER)
@@ -150,11 +151,6 @@ def translate_parsed(name: str, hook: Parsed) -> str:
         code += "\n"
     header = f"// Migrated from the hook {name!r} by `reconciler migrate`: its callback became `api` calls.\n"
     return f"{header}{code}{helper_text}"
-
-
-def _export_end(handler: Handler, source: Source) -> int:
-    """The end of the exported function (the statement's `;`, if any, stays)."""
-    return handler.function.end_byte
 
 
 def _body_text(hook: Parsed, inside: list[Edit], calls: list[Node]) -> str:

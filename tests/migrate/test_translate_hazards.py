@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from reconciler.cli import cli
 from reconciler.migrate.classify import ADAPTED, PERSON, TRANSLATED, classify
 from reconciler.migrate.requires import rewrite_requires
+from reconciler.runner.node import Node
 
 from tests.migrate.hook_files import hook_config
 
@@ -106,3 +107,11 @@ def test_migrate_reports_each_hooks_hazards_with_lines(tmp_path: Path) -> None:
     assert "  hazard: axios is required without a version or a dependency entry; pinned to \"latest\": pin a version (line 1)" in result.stderr
     assert "  hazard: keeps state across executions in the module-level `sent`" in result.stderr
     assert "  hazard: calls back before work it started has finished" in result.stderr and "(line 5)" in result.stderr
+
+
+def test_check_reports_the_hooks_hazards_too(node: Node, tmp_path: Path) -> None:
+    code = "let calls = 0;\nmodule.exports = function (user, context, cb) {\n  calls++;\n  cb();\n};\n"
+    config = hook_config(tmp_path, "counter", POST, code)
+    result = CliRunner().invoke(cli, ["migrate", "-c", str(config), "--check"])
+    assert "counter" in result.stdout
+    assert "  hazard: keeps state across executions in the module-level `calls` (kept only while a container stays warm) (line 3)" in result.stdout
