@@ -25,7 +25,8 @@ from reconciler.migrate.requires import require_edits, requires
 from reconciler.migrate.shapes import HOOK_ERRORS, NO_PERSISTENCE, SHAPES, Shape
 
 Edit = tuple[int, int, str]
-_OURS = {"event", "api", "resolveHook", "setAccessTokenClaims", "setRegistrationMetadata", "hookUserId"}
+_OURS = {"event", "api", "resolveHook", "rejectHook", "setAccessTokenClaims", "setRegistrationMetadata", "hookUserId",
+         "answerHook", "hookError"}
 _CLAIMS_HELPER = """
 // The hook's callback result in Actions terms: every claim but `scope` becomes a custom claim.
 function setAccessTokenClaims(api, claims) {
@@ -42,6 +43,34 @@ function setRegistrationMetadata(api, response) {
   for (const [key, value] of Object.entries(user.app_metadata || {})) api.user.setAppMetadata(key, value);
 }
 """
+_ERROR_HELPER = """
+// A hook's callback error on a trigger where Hooks only logged it: the action throws it, as an Error.
+function hookError(error) {
+  return error instanceof Error ? error : new Error(String(error));
+}
+"""
+_CX_ANSWER_HELPER = """
+// The hook's callback answer as Hooks read it: an error refuses the token (its OAuth code, else
+// invalid_request), else the result's claims.
+function answerHook(api, error, result) {
+  if (error) {
+    api.access.deny(error.code || 'invalid_request', error.message === undefined ? String(error) : error.message);
+    return;
+  }
+  setAccessTokenClaims(api, result);
+}
+"""
+_PRE_ANSWER_HELPER = """
+// The hook's callback answer as Hooks read it: an error refuses the sign-up (with its userMessage),
+// else the result's metadata.
+function answerHook(api, error, result) {
+  if (error) {
+    api.access.deny(error.message === undefined ? String(error) : error.message, error.userMessage);
+    return;
+  }
+  setRegistrationMetadata(api, result);
+}
+"""
 _USER_ID_HELPER = """
 // Hooks' user.id was the id without its connection prefix ('auth0|'); Actions' user_id has it.
 function hookUserId(event) {
@@ -50,6 +79,9 @@ function hookUserId(event) {
 }
 """
 _WRITES = {"assignment_expression", "augmented_assignment_expression"}
+_RESULT_HELPERS = {"credentials-exchange": _CLAIMS_HELPER, "pre-user-registration": _METADATA_HELPER}
+_RESULT_CALLS = {"credentials-exchange": "setAccessTokenClaims", "pre-user-registration": "setRegistrationMetadata"}
+_ANSWER_HELPERS = {"credentials-exchange": _CX_ANSWER_HELPER, "pre-user-registration": _PRE_ANSWER_HELPER}
 
 
 class CannotTranslate(Exception):
@@ -131,7 +163,8 @@ def translate_parsed(name: str, hook: Parsed) -> str:
     text = _body_text(hook, inside, calls)
     if nested:
         text = _indent(text) if _can_indent(source, body) else text
-        executor = "async (resolveHook)" if handler.is_async else "(resolveHook)"
+        names = "(resolveHook, rejectHook)" if "rejectHook" in helpers else "(resolveHook)"
+        executor = f"async {names}" if handler.is_async else names
         text = ("\n  // The hook answered through its callback from asynchronous code: wait for that answer."
                 f"\n  await new Promise({executor} => {{{text}}});\n")
     handler_text = f"exports.{shape.handler} = async (event, api) => {{{text}}}"
@@ -146,7 +179,8 @@ def translate_parsed(name: str, hook: Parsed) -> str:
     code = apply_edits(source.data, outside)
     if "hookUserId(event)" in code:
         helpers.add(_USER_ID_HELPER)
-    helper_text = "".join(h for h in (_CLAIMS_HELPER, _METADATA_HELPER, _USER_ID_HELPER) if h in helpers)
+    order = (_CX_ANSWER_HELPER, _PRE_ANSWER_HELPER, _CLAIMS_HELPER, _METADATA_HELPER, _ERROR_HELPER, _USER_ID_HELPER)
+    helper_text = "".join(h for h in order if h in helpers)
     if helper_text and not code.endswith("\n"):
         code += "\n"
     header = f"// Migrated from the hook {name!r} by `reconciler migrate`: its callback became `api` calls.\n"
@@ -330,29 +364,68 @@ def _callback_edit(call: Node, hook: Parsed, inner: list[Edit], nested: bool, he
     action = None
     if args and not _is_nothing(args[0], source):
         if not shape.denies:
-            raise CannotTranslate(f"reports an error through its callback; a {shape.trigger} action can only throw", line(call))
-        action = _denial(args[0], shape, text)
+            return _failure(call, hook, args[0], text(args[0]), nested, helpers)
+        action = _denial(args[0], shape, text) if args[0].type == "new_expression" else None
+        if action is None:  # an error value (or null at run time), or a class of its own: read as Hooks did
+            action = f"answerHook(api, {text(args[0])}, {text(args[1]) if len(args) > 1 else 'undefined'})"
+            helpers.update((_ANSWER_HELPERS[shape.trigger], _RESULT_HELPERS[shape.trigger]))
     elif len(args) > 1:
         result = text(args[1])
-        if shape.trigger == "credentials-exchange":
-            action = f"setAccessTokenClaims(api, {result})"
-            helpers.add(_CLAIMS_HELPER)
-        elif shape.trigger == "pre-user-registration":
-            action = f"setRegistrationMetadata(api, {result})"
-            helpers.add(_METADATA_HELPER)
+        if shape.trigger in _RESULT_HELPERS:
+            action = f"{_RESULT_CALLS[shape.trigger]}(api, {result})"
+            helpers.add(_RESULT_HELPERS[shape.trigger])
         elif any(n.type in ("call_expression", "new_expression") for n in source.walk(args[1])):
             raise CannotTranslate(f"computes its callback result with a call (a {shape.trigger} hook's result is ignored)", line(call))
     return _replace_call(call, hook, action, nested)
+
+
+def _failure(call: Node, hook: Parsed, error: Node, shown: str, nested: bool, helpers: set[str]) -> Edit:
+    """``cb(error)`` where Hooks only logged it (post-* and send-phone-message): the action throws,
+    as the adapter does; an error held in a variable may be null at run time, so it is tested."""
+    certain = error.type in ("new_expression", "string", "template_string")
+    if not certain and not _is_plain_reference(error):
+        raise CannotTranslate("reports an error through its callback that it computes with a call", line(error))
+    helpers.add(_ERROR_HELPER)
+    fail = f"rejectHook(hookError({shown}))" if nested else f"throw hookError({shown})"
+    if nested:
+        helpers.add("rejectHook")
+    parent = call.parent
+    returns = parent is not None and parent.type == "return_statement"
+    if parent is not None and (returns or parent.type == "expression_statement"):
+        if certain:
+            lines = [f"{fail};"]
+        elif nested:
+            lines = [f"if ({shown}) {fail}; else resolveHook();"]
+        else:
+            lines = [f"if ({shown}) {fail};"]
+        if returns and (nested or not certain):
+            lines.append("return;")
+        return _statement(parent, lines, hook.source)
+    if not nested:
+        thrown = f"(() => {{ {fail}; }})()"
+        return (call.start_byte, call.end_byte, thrown if certain else f"({shown} ? {thrown} : undefined)")
+    return (call.start_byte, call.end_byte, fail if certain else f"({shown} ? {fail} : resolveHook())")
+
+
+def _is_plain_reference(node: Node) -> bool:
+    """An identifier or a chain of ``.name`` on one: reading it twice has no side effect."""
+    while node.type == "member_expression":
+        prop = field(node, "property")
+        if prop is None or prop.type != "property_identifier":
+            return False
+        node = field(node, "object")  # type: ignore[assignment]
+    return node.type == "identifier"
 
 
 def _is_nothing(node: Node, source: Source) -> bool:
     return node.type in ("null", "undefined") or (node.type == "identifier" and source.of(node) == "undefined")
 
 
-def _denial(arg: Node, shape: Shape, text) -> str:  # type: ignore[no-untyped-def]
-    constructor = field(arg, "constructor") if arg.type == "new_expression" else None
+def _denial(arg: Node, shape: Shape, text) -> str | None:  # type: ignore[no-untyped-def]
+    """``new Error(m)`` and the classes Hooks provided, as the denial they meant; else None."""
+    constructor = field(arg, "constructor")
     if constructor is None or constructor.type != "identifier":
-        raise CannotTranslate("calls back with an error that is not written as `new Error(...)`", line(arg))
+        return None
     kind = text(constructor)
     inner = [text(a) for a in _arguments(arg)]
     message = inner[0] if inner else "''"
@@ -361,7 +434,7 @@ def _denial(arg: Node, shape: Shape, text) -> str:  # type: ignore[no-untyped-de
         return f"api.access.deny({', '.join(shown)})"
     if shape.trigger == "credentials-exchange" and HOOK_ERRORS.get(kind):
         return f"api.access.deny('{HOOK_ERRORS[kind]}', {message})"
-    raise CannotTranslate(f"calls back with `new {kind}(...)`, which the translation does not map on {shape.trigger}", line(arg))
+    return None
 
 
 def _replace_call(call: Node, hook: Parsed, action: str | None, nested: bool) -> Edit:

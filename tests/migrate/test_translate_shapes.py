@@ -166,3 +166,49 @@ def test_a_96_kb_hook_classifies_with_work_linear_in_its_size() -> None:
     nodes = [sum(1 for _ in Source(text).walk(Source(text).root)) for text in (small, large)]
     for verdict, count in zip(verdicts, nodes):
         assert verdict.work <= 8 * count  # a few passes over the tree, never one per reference
+
+
+RUN = """
+const calls = [];
+const api = { access: { deny: (...a) => calls.push(['deny', ...a]) },
+  user: { setUserMetadata: (...a) => calls.push(['user_metadata', ...a]), setAppMetadata: (...a) => calls.push(['app_metadata', ...a]) },
+  accessToken: { setCustomClaim: (...a) => calls.push(['claim', ...a]) } };
+const handler = Object.values(exports)[0];
+handler(EVENT, api).then(() => console.log(JSON.stringify(calls)), (e) => console.log(JSON.stringify(['threw', e.message])));
+"""
+
+
+def run(node: Node, code: str, event: str) -> object:
+    import json
+
+    out = subprocess.run([node.path, "-e", code + RUN.replace("EVENT", event)], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_an_error_value_is_answered_as_hooks_read_it(node: Node) -> None:
+    hook = """module.exports = function (user, context, cb) {
+  setTimeout(() => {
+    const err = user.email.endsWith('@bad.test') ? { message: 'bad', userMessage: 'Not you.' } : null
+    cb(err, { user: { app_metadata: { ok: true } } })
+  }, 1)
+}"""
+    code = translate("h", PRE, hook)
+    assert "answerHook(api, err, { user: { app_metadata: { ok: true } } })" in code
+    assert run(node, code, "{ user: { email: 'a@bad.test' } }") == [["deny", "bad", "Not you."]]
+    assert run(node, code, "{ user: { email: 'a@good.test' } }") == [["app_metadata", "ok", True]]
+
+
+def test_credentials_exchange_error_value_keeps_its_oauth_code(node: Node) -> None:
+    hook = "module.exports = (client, scope, audience, context, cb) => { const e = new Error('no'); e.code = 'invalid_scope'; cb(e) }"
+    assert run(node, translate("h", CX, hook), "{ client: {} }") == [["deny", "invalid_scope", "no"]]
+
+
+@pytest.mark.parametrize("call", ["cb(new Error('down'))", "cb(err)", "return cb(err)"])
+def test_a_post_hook_error_is_thrown_as_the_adapter_does(node: Node, call: str) -> None:
+    sync = translate("h", POST, f"module.exports = function (user, context, cb) {{ const err = 'down'; {call}; cb(); }};")
+    assert run(node, sync, "{ user: {} }") == ["threw", "down"]
+    later = translate("h", SMS, f"module.exports = function (r, t, context, cb) {{ setTimeout(() => {{ const err = 'down'; {call}; }}, 1); }};")
+    assert "rejectHook" in later and run(node, later, "{ message_options: {} }") == ["threw", "down"]
+    fine = translate("h", SMS, "module.exports = function (r, t, context, cb) { setTimeout(() => { const err = null; cb(err); }, 1); };")
+    assert run(node, fine, "{ message_options: {} }") == []
