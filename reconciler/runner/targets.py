@@ -16,7 +16,7 @@ from reconciler.errors import TargetError
 from reconciler.credentials import is_tool_credential
 from reconciler.keywords import MISSING, Keywords, keywords_in
 from reconciler.resources.hooks.model import DesiredState
-from reconciler.usecases import load_desired
+from reconciler.usecases.loading import load_desired
 from reconciler.runner.execute import DEFAULT_TIMEOUT, Job, run_scripts
 from reconciler.runner.outcome import Outcome
 from reconciler.runner.samples import Sample, builtin_samples, config_samples
