@@ -39,7 +39,6 @@ MAX_LOG_CHARS = 256  # Auth0 keeps 256 characters of each console.log line
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MEMORY_BYTES = 512 * 1024 * 1024  # heap and off-heap (Buffers) together: RLIMIT_DATA
 ADDRESS_SPACE_BYTES = 4 * 1024 * 1024 * 1024
-REALM_FILES = ("harness.js", "realm.js", "stubs.js", "modules.js", "runtime.js")
 _LISTS = {"module": "modules", "request": "requests", "api_call": "api_calls", "log": "logs"}
 
 
@@ -108,9 +107,9 @@ def _run_process(node: Node, jobs: Sequence[Job], timeout: float, inspector: boo
         for i, job in enumerate(jobs)
     ]
     with tempfile.TemporaryDirectory(prefix="reconciler-run-") as tmp:
-        for name in REALM_FILES:
-            text = resources.files("reconciler.runner").joinpath(name).read_text("utf-8")
-            (Path(tmp) / name).write_text(text, "utf-8")
+        for source in resources.files("reconciler.runner").iterdir():  # harness.js and the realm it loads
+            if source.name.endswith(".js"):
+                (Path(tmp) / source.name).write_text(source.read_text("utf-8"), "utf-8")
         command = node.command(str(Path(tmp) / "harness.js"), tmp, inspector=inspector)
         try:
             process = subprocess.Popen(

@@ -27,6 +27,14 @@ ROUTES = {
         " for (const o of [f, t]) { if (o) { const p = o.constructor.constructor('return process')(); if (p) return p.getBuiltinModule(m); } } }"
         " throw new Error('no host frame'); }"
     ),
+    "a callback's caller": (
+        "(m) => new Promise((resolve) => { setTimeout(function later() { const c = later.caller;"
+        " resolve(c.constructor('return process')().getBuiltinModule(m)); }, 0); })"
+    ),
+    "a getter run by the record": (
+        "(m) => new Promise((resolve) => { fetch({ get url() { const c = Object.getOwnPropertyDescriptor(this, 'url').get.caller;"
+        " resolve(c.constructor('return process')().getBuiltinModule(m)); return 'x'; } }); })"
+    ),
 }
 
 # Each protocol's attempt, given `reach` and the listeners' ports; it sends to 127.0.0.1 only.
