@@ -139,6 +139,7 @@ class _Reader:
         self.stderr_bytes = 0
         self.stderr_tail = b""
         self.done = False
+        self.ready = False  # Node has started and read its input: the first run's clock starts
 
     @property
     def name(self) -> str:
@@ -169,12 +170,12 @@ class _Reader:
                     selector.unregister(key.fileobj)
                     open_streams -= 1
                     continue
-                ended = len(self.records)
+                ended, ready = len(self.records), self.ready
                 if key.data == "stdout":
                     self._stdout(chunk)
                 else:
                     self._stderr(chunk)
-                if len(self.records) > ended:  # a run ended: the next one's clock starts now
+                if len(self.records) > ended or self.ready != ready:  # a run's clock starts now
                     deadline = time.monotonic() + self.timeout + GRACE
         selector.close()
         if self.done:
@@ -220,6 +221,9 @@ class _Reader:
         if kind == "done":
             self.done = True
             return
+        if kind == "ready":
+            self.ready = True
+            return
         if kind == "host_error":
             self._stop(f"the runner failed ({printable(str(data))[:200]})")
         if self.current is None or event.get("run") != len(self.records):
@@ -239,8 +243,10 @@ class _Reader:
         raise RunError(f"{self.name}: {why}; stopped")
 
     def _stderr_reason(self, returncode: int) -> str:
-        lines = [line for line in self.stderr_tail.decode("utf-8", "replace").split("\n") if line.strip()]
-        return printable(lines[-1].strip())[:200] if lines else f"exit status {returncode}"
+        lines = [line.strip() for line in self.stderr_tail.decode("utf-8", "replace").split("\n") if line.strip()]
+        fatal = [line for line in lines if "FATAL ERROR" in line or "out of memory" in line]  # V8's own verdict, not a frame
+        chosen = fatal[0] if fatal else lines[-1] if lines else f"exit status {returncode}"
+        return printable(chosen)[:200]
 
 
 def printable(text: str) -> str:

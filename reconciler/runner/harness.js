@@ -5,7 +5,8 @@
 // Protocol. stdin: newline-delimited JSON. The first line is the header {"nonce": "<hex>"};
 // every further line is one run: {"id", "kind": "hook"|"action", "trigger", "code", "secrets",
 // "event", "timeout_ms", "now"?}. stdout: one line per event, "<nonce> <json>\n", where json is
-// {"run": id, "event": type, "data": ...}; types are "module", "request", "api_call", "log"
+// {"run": id, "event": type, "data": ...}; first {"run": null, "event": "ready"} once the input
+// is read (the first run's clock starts then); types are "module", "request", "api_call", "log"
 // (as they happen) and "end" (once per run: {"callback": ...} | {"completed": bool} |
 // {"thrown": {name, message}} | {"timed_out": true}); after the last run {"run": null,
 // "event": "done"}. Runs are taken one after the other in the same process.
@@ -160,6 +161,7 @@ process.on('uncaughtException', (error) => {
   else send(null, 'host_error', stringify(String(error && error.message)));
 });
 
+send(null, 'ready', 'null');
 let index = 0;
 function nextJob() {
   if (index >= jobs.length) {
