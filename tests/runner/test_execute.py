@@ -176,3 +176,16 @@ def test_with_the_inspector_for_the_harness_scripts_still_run_in_their_realm(nod
     assert outcome.effects.app_metadata == {"how": "function", "process": "undefined"}  # a recording stub, the realm's process
     assert outcome.raw["modules"] == [{"name": "inspector", "stubbed": True}]
     assert "--experimental-permission" not in node.command("h.js", "/d", inspector=True)
+
+
+def test_a_run_cannot_end_the_next_run_of_its_batch(node: Node) -> None:
+    from reconciler.runner.execute import Job, run_scripts
+
+    event = sample(PRE)
+    # The first run answers, then leaves a rejection behind that would land during the second.
+    late = ("module.exports = function (u, c, cb) { cb(null, {}); Promise.resolve().then(() => {"
+            " setTimeout(() => {}, 0); return new Promise((r) => setTimeout(r, 0)); }).then(() => Promise.reject(new Error('late'))); };")
+    answer = "module.exports = function (u, c, cb) { setTimeout(() => cb(null, { user: { app_metadata: { n: 2 } } }), 50); };"
+    first, second = run_scripts([Job("hook", "a", PRE, late, {}, event), Job("hook", "b", PRE, answer, {}, event)], node=node)
+    assert first.effects.error is None
+    assert second.effects.error is None and second.effects.app_metadata == {"n": 2}
