@@ -10,6 +10,7 @@ from reconciler.errors import InvalidConfig
 from reconciler.planfile import SavedPlan
 from reconciler.resources.hooks.model import DesiredState
 from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.resources.hooks.templates import LiveView
 from reconciler.resources.hooks.validate import Problem, check
 
 
@@ -56,7 +57,14 @@ def plan_options(
         excluded_hooks=frozenset(settings.excluded_hooks) | frozenset(exclude),
         excluded_actions=frozenset(settings.excluded_actions),
         cutover=tuple(sorted(settings.cutover.items())),
+        live_view=live_view(settings),
     )
+
+
+def live_view(settings: Settings, *, complete: bool = True) -> LiveView:
+    """Diffs mask every value of the keyword mapping (used by the config or not); with
+    ``complete`` False (values missing), they also hide live lines the template does not hold."""
+    return LiveView(tuple(sorted(settings.keyword_mappings.items())), complete)
 
 
 def saved_options(saved: SavedPlan, settings: Settings | None = None) -> PlanOptions:
@@ -73,4 +81,5 @@ def saved_options(saved: SavedPlan, settings: Settings | None = None) -> PlanOpt
         excluded_actions=frozenset(settings.excluded_actions),
         # Not recorded either: a different AUTH0_CUTOVER makes different cutovers, refused.
         cutover=tuple(sorted(settings.cutover.items())),
+        live_view=live_view(settings),
     )

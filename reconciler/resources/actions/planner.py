@@ -30,6 +30,7 @@ from reconciler.core.threshold import DeleteThreshold, check_delete_threshold
 from reconciler.errors import PlanError
 from reconciler.resources.actions import payloads as p
 from reconciler.resources.actions.diffs import code_diff, dependency_lines, secret_lines
+from reconciler.resources.hooks.templates import FULL_VIEW
 from reconciler.resources.actions.live import LiveAction, LiveActions
 from reconciler.resources.actions.model import Action, ActionsDesired
 from reconciler.resources.actions.secrets import SecretPlan, plan_secrets, wanted_names
@@ -170,7 +171,7 @@ def _existing(
     fields: list[FieldChange] = []
     code = action.code_for_api() != live.code
     if code:
-        fields.append(FieldChange("code", None, None, code_diff(action, live.code)))
+        fields.append(FieldChange("code", None, None, code_diff(action, live.code, getattr(options, "live_view", FULL_VIEW))))
     runtime = action.runtime != live.runtime
     if runtime:
         fields.append(FieldChange("runtime", live.runtime, action.runtime))

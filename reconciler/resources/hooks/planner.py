@@ -292,7 +292,7 @@ def _prepare_existing(
             ChangeKind.UPDATE, hook.name, hook.trigger_id, skipped=secrets.blocked, previous_name=previous
         ), target
     last = _secret_steps(builder, hook, target, secrets, options)
-    fields = content_changes(hook, live)
+    fields = content_changes(hook, live, options.live_view)
     if fields:
         body: dict[str, Any] = {}
         for change in fields:
