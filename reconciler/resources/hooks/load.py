@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Iterator
 
 
-from reconciler.keywords import MAPPINGS_VAR, MISSING, Keywords, keywords_in, mask, replace_in_data
+from reconciler.keywords import MAPPINGS_VAR, MISSING, Keywords, credential_message, is_credential, keywords_in, mask, replace_in_data
 from reconciler.resources.hooks.model import Hook
 from reconciler.problems import Problem, error, unset
 from reconciler.resources.hooks.parse import (  # noqa: F401  (MAX_* and _kind_bare: their old home)
@@ -255,7 +255,7 @@ def _read_document(path: Path, shown: str, keywords: Keywords, only_under: str |
                 if not fields:
                     continue  # e.g. in the YAML file's `clients:` section: not ours to judge
             doc.unresolved_fields.update(fields)
-            doc.problems.append(unset(shown, fields[0], _unresolved(text, key)))
+            doc.problems.append((error if is_credential(key) else unset)(shown, fields[0], _unresolved(text, key)))
     doc.data, doc.raw = resolved, raw
     doc.ok = True
     return doc
@@ -314,7 +314,7 @@ def read_script(source: Source, script: str, keywords: Keywords) -> Script:
         given = keywords.given(key)
         value = keywords.lookup(key)
         if value is MISSING:
-            problems += (unset(shown, fld, _unresolved(text, key)),)
+            problems += ((error if is_credential(key) else unset)(shown, fld, _unresolved(text, key)),)
             continue
         values[key] = value
         if not given:
@@ -360,6 +360,8 @@ def _unresolved(text: str, key: str) -> str:
     at = min((i for i in (text.find(f"##{key}##"), text.find(f"@@{key}@@")) if i >= 0), default=0)
     line = text.count("\n", 0, at) + 1
     written = f"##{key}##" if f"##{key}##" in text else f"@@{key}@@"
+    if is_credential(key):
+        return credential_message(written, line)
     return f"unresolved keyword {written} (line {line}): set {key} in {MAPPINGS_VAR} or the environment"
 
 
