@@ -17,7 +17,7 @@ from reconciler.errors import AuthError, NothingToExport, ReconcilerError, hooks
 from reconciler.keywords import KEY, is_credential
 
 if TYPE_CHECKING:
-    from reconciler.client import ManagementClient
+    from reconciler.api.client import ManagementClient
 
 
 NO_HOOKS = "this tenant has no Hooks"
@@ -88,7 +88,7 @@ def _try(read: Callable[[], Any], unavailable: Callable[[Exception], bool]) -> A
 
 
 def _no_actions(error: Exception) -> bool:
-    from reconciler.api.action_errors import ActionsUnavailableError
+    from reconciler.errors import ActionsUnavailableError
 
     return isinstance(error, ActionsUnavailableError)
 

@@ -10,8 +10,9 @@ from reconciler.errors import InvalidConfig
 from reconciler.planfile import SavedPlan
 from reconciler.resources.hooks.model import DesiredState
 from reconciler.resources.hooks.plan import PlanOptions
-from reconciler.resources.hooks.templates import LiveView
-from reconciler.resources.hooks.validate import Problem, check
+from reconciler.problems import Problem
+from reconciler.resources.common.templates import LiveView
+from reconciler.resources.hooks.validate import check
 
 
 @dataclass(frozen=True)

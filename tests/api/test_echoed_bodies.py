@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from reconciler.errors import ApiError
-from reconciler.model import DesiredState, Hook
+from reconciler.resources.hooks.model import DesiredState, Hook
 from reconciler.resources.hooks.ops import HookOperations
 from reconciler.secret_forms import found_in
 from tests.api.api_helpers import CANARY_SECRET, Server, all_text, error

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.github import marker_for
+from reconciler.github.client import marker_for
 from tests.fake_github import FakeGitHub
 from tests.github.test_github import PR, REPO, event, plan_file, run  # noqa: F401  (fixtures)
 
