@@ -53,6 +53,27 @@ Fill = Callable[[str], str]
 _Sub = Callable[[str], str]
 
 
+class Placeholder(str):
+    """What a keyword without a value stands as in a review-only plan (``--allow-missing-keywords``).
+
+    A string, so text holding it stays text; a field whose *whole* value is such a keyword
+    (deploy-cli's ``"secrets": "@@LIST@@"``) is recognised by type, and its value counted as
+    unknown instead of checked as a string."""
+
+    key: str
+
+    def __new__(cls, key: str) -> Placeholder:
+        made = super().__new__(cls, f"<unset {key}>")
+        made.key = key
+        return made
+
+
+def unknown_whole(data: object, field: str) -> str | None:
+    """The keyword whose placeholder is the whole value of ``data[field]``, if it is one."""
+    value = data.get(field) if isinstance(data, dict) else None
+    return value.key if isinstance(value, Placeholder) else None
+
+
 class KeywordError(ValueError):
     """The keyword mapping variable is unusable. The message names the variable, never its value."""
 

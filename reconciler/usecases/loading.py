@@ -10,6 +10,7 @@ from reconciler.errors import InvalidConfig
 from reconciler.planfile import SavedPlan
 from reconciler.resources.hooks.model import DesiredState
 from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.keywords import Placeholder
 from reconciler.problems import Problem
 from reconciler.resources.common.templates import LiveView
 from reconciler.resources.hooks.validate import check
@@ -37,7 +38,7 @@ def load_desired(
 
 # A keyword without a value in a review-only plan (``--allow-missing-keywords``).
 def placeholder(keyword: str) -> str:
-    return f"<unset {keyword}>"
+    return Placeholder(keyword)  # "<unset KEYWORD>", recognisable as unknown by type
 
 
 def plan_options(

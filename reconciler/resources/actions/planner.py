@@ -26,6 +26,7 @@ from typing import Any
 from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import Reason
+from reconciler.resources.common.secrets import user_keys
 from reconciler.core.steps import Phase, Step, Wait
 from reconciler.core.threshold import DeleteThreshold, check_delete_threshold
 from reconciler.errors import PlanError
@@ -167,7 +168,10 @@ def _existing(
     part: Part, analysis: Analysis, action: Action, live: LiveAction, options: Any, warnings: list[Reason],
 ) -> Change | None:
     """Update what differs (secrets whole), then deploy if the draft is not what is live."""
-    secrets = plan_secrets(action.secrets, live.secret_names, action.name, allow_delete=options.allow_delete,
+    wanted = action.secrets
+    if action.secrets_from:  # unknown names: the live ones stand (values are not compared either)
+        wanted = dict.fromkeys(user_keys(live.secret_names), "")
+    secrets = plan_secrets(wanted, live.secret_names, action.name, allow_delete=options.allow_delete,
                            rotate=options.rotate_secrets, hmac_key=options.hmac_key)
     fields: list[FieldChange] = []
     code = action.code_for_api() != live.code
