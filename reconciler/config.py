@@ -156,7 +156,7 @@ def load_settings(
     file = read_config_file(config_file) if config_file else {}
 
     def pick(flag: str | None, name: str) -> str | None:
-        return _clean(flag) or _clean(env.get(name)) or _clean(file.get(name))  # type: ignore[arg-type]
+        return _clean(flag) or _clean(env.get(name)) or _clean(file.get(name))
 
     mappings: dict[str, object] = dict(file.get(MAPPINGS_VAR) or {})
     try:

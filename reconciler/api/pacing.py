@@ -125,7 +125,7 @@ def backoff_delay(
         if wait <= 0:
             # Reset is whole seconds, so "already passed" can mean "any moment": short nap.
             return min(cap, 0.05 + 0.25 * rng())
-    ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
+    ceiling = min(cap, base * (2.0 ** max(0, attempt - 1)))
     return ceiling * rng()
 
 

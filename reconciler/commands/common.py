@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import TYPE_CHECKING, Callable, NoReturn
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 import click
 
@@ -94,7 +94,7 @@ def render(plan: Plan, output_format: str, tenant: str) -> str:
     return render_text(plan)
 
 
-def print_steps(report: ApplyReport) -> None:
+def print_steps(report: ApplyReport[Any]) -> None:
     click.echo(f"done: {len(report.done)} steps", err=True)
     for step in report.done:
         click.echo(f"  {step.index + 1}. {_step_name(step)}", err=True)
@@ -109,7 +109,7 @@ def _step_name(step: object) -> str:
     return step_label(step)
 
 
-def print_apply_report(report: ApplyReport, traffic: dict[str, int]) -> None:
+def print_apply_report(report: ApplyReport[Any], traffic: dict[str, int]) -> None:
     if report.ok:
         click.echo(click.style(f"Apply complete: {len(report.done)} requests made.", fg="green", bold=True))
         click.echo(

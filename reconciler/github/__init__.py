@@ -6,7 +6,6 @@ from reconciler.github.client import (  # noqa: F401
     API_VERSION,
     DEFAULT_API_URL,
     GitHubClient,
-    GitHubError,
     MAX_ATTEMPTS,
     MAX_PAGES,
     MAX_WAIT,
@@ -19,3 +18,4 @@ from reconciler.github.client import (  # noqa: F401
     upsert_sticky_comment,
     with_marker,
 )
+from reconciler.errors import GitHubError  # noqa: F401

@@ -12,11 +12,11 @@ validate, run and migrate have theirs in their packages (``resources.hooks.valid
 ``runner.targets.run_named``, ``migrate.migration``). Importing this package loads neither
 httpx nor the emulator: those load when a use case talks to a tenant or GitHub."""
 
+from reconciler.errors import InvalidConfig, NothingToExport, SavedPlanFlags
 from reconciler.usecases.applying import (
     ApplyInputs,
     ApplyOutcome,
     ApplySource,
-    SavedPlanFlags,
     apply_plan,
     execute_plan,
     lease_holder,
@@ -31,10 +31,9 @@ from reconciler.usecases.exporting import (
     NO_HOOKS,
     ExportOutcome,
     Exported,
-    NothingToExport,
     export_tenant,
 )
-from reconciler.usecases.loading import InvalidConfig, Loaded, load_desired, placeholder, plan_options, saved_options
+from reconciler.usecases.loading import Loaded, load_desired, placeholder, plan_options, saved_options
 from reconciler.usecases.planning import (
     Planned,
     make_plan,

@@ -10,16 +10,16 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from reconciler.config import Settings
 from reconciler.core.executor import ApplyReport, Dispatch, StepCallback, execute
 from reconciler.core.plan import Plan
 from reconciler.core.steps import Job
-from reconciler.errors import SavedPlanFlags
+from reconciler.errors import PlanFileError, SavedPlanFlags
 from reconciler.lease import Lease
 from reconciler.lease_actions import lease_store
-from reconciler.planfile import PlanFileError, SavedPlan, canonical, read_plan, step_dicts
+from reconciler.planfile import SavedPlan, canonical, read_plan, step_dicts
 from reconciler.resources.actions.blocks import cutovers_of
 from reconciler.resources.base import ResourceType, registry
 from reconciler.resources.cutover_wiring import PairedRunner
@@ -104,7 +104,7 @@ def lease_holder(env: Mapping[str, str]) -> str:
 def execute_plan(
     plan: Plan, desired: DesiredState, client: "ManagementClient", *, max_workers: int = 8,
     on_step: StepCallback | None = None, stop: threading.Event | None = None,
-) -> ApplyReport:
+) -> ApplyReport[Any]:
     """Run ``plan``'s steps with each type's operations (no lease, no re-plan: ``apply_plan``
     does both; the demo's throwaway tenant needs neither)."""
     types = [registry().get(name) for name in plan.types]
@@ -120,7 +120,7 @@ def execute_plan(
 
 @dataclass(frozen=True)
 class ApplyOutcome:
-    report: ApplyReport
+    report: ApplyReport[Any]
     # What the tenant lacks of the plan when read back (empty: confirmed). Not checked
     # after a failure or an interrupt: the report already says what was not done.
     differences: tuple[str, ...] = ()

@@ -54,7 +54,7 @@ def _try(read: Callable[[], Any], unavailable: Callable[[Exception], bool]) -> A
 
 
 def _no_actions(error: Exception) -> bool:
-    from reconciler.api.action_errors import ActionsUnavailableError
+    from reconciler.errors import ActionsUnavailableError
 
     return isinstance(error, ActionsUnavailableError)
 

@@ -23,9 +23,10 @@ from typing import Any
 
 from reconciler.keywords import Keywords
 from reconciler.resources.hooks.load import (
-    Source, _inside, _kind_bare as _kind, _os_reason, _read_document, config_files, read_config_file, read_script,
+    Source, _inside, _os_reason, _read_document, config_files, read_config_file, read_script,
 )
 from reconciler.problems import Problem, error, warning
+from reconciler.text import kind_of
 
 ACTIONS_DIR = "actions"
 TRIGGERS_DIR = "triggers"
@@ -139,7 +140,7 @@ def _read_yaml(config: Path, keywords: Keywords) -> Read:
             continue
         manages = True
         if not isinstance(data, list):
-            problems.append(error(shown, "actions", f"must be a list of actions, got {_kind(data)}"))
+            problems.append(error(shown, "actions", f"must be a list of actions, got {kind_of(data, article=False)}"))
             continue
         aligned = isinstance(raw, list) and len(raw) == len(data)
         for i, item in enumerate(data):

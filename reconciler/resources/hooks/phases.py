@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Iterable, Mapping
 
-from reconciler.resources.hooks.diff import FieldChange
+from reconciler.core.changes import FieldChange
 from reconciler.resources.hooks.model import TRIGGERS, DesiredState, LiveHook, LiveState
 from reconciler.core.changes import Change
 from reconciler.core.reasons import Reason

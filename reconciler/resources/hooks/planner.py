@@ -24,8 +24,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from reconciler.core.changes import FieldChange
 from reconciler.resources.hooks.diff import (
-    FieldChange,
     content_changes,
     dependency_changes,
     script_change_diff,
