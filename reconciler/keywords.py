@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-MAPPINGS_VAR = "AUTH0_KEYWORD_REPLACE_MAPPINGS"
+from reconciler.variables import MAPPINGS_VAR as MAPPINGS_VAR  # the keyword code's name for it
 
 # Environment-variable-like names only, so stray "##" or "@@" in code are left alone.
 KEY = r"[A-Za-z_][A-Za-z0-9_]*"

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 import click
 
-from reconciler.config import CONNECTION_VARS, KEYWORD_VARS, PLAN_VARS, TERMINAL_VARS, Settings
+from reconciler.variables import CONNECTION_VARS, KEYWORD_VARS, PLAN_VARS, TERMINAL_VARS
 from reconciler.errors import ReconcilerError
 from reconciler.terminal import config_file_option, env_help, no_color_option, tls_hint
 
 if TYPE_CHECKING:
+    from reconciler.config import Settings
     from reconciler.client import ManagementClient
     from reconciler.core.executor import ApplyReport
     from reconciler.usecases import Loaded

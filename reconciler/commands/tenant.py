@@ -9,7 +9,7 @@ import click
 
 from reconciler.commands.common import client_for, connection_options, fail, print_apply_report, report_errors
 from reconciler.commands.export import export  # noqa: F401  (old import path)
-from reconciler.config import CONNECTION_VARS, KEYWORD_VARS, TERMINAL_VARS, Settings
+from reconciler.variables import CONNECTION_VARS, KEYWORD_VARS, TERMINAL_VARS
 from reconciler.terminal import env_help, no_color_option, run_settings
 
 
@@ -46,6 +46,7 @@ def unlock(domain: str | None, client_id: str | None, audience: str | None, conf
 def demo(config: str) -> None:
     """Plan and apply CONFIG against a throwaway local emulator: no tenant needed."""
     from reconciler.client import ManagementClient
+    from reconciler.config import Settings
     from reconciler.emulator.server import start
     from reconciler.progress import progress_bar
     from reconciler.usecases import DemoTraffic, execute_plan, load_for_demo, make_plan, plan_options

@@ -21,7 +21,6 @@ from typing import Iterable, Mapping
 from reconciler.core.reasons import Reason
 from reconciler.resources.hooks.model import MAX_SECRETS
 
-HMAC_ENV = "RECONCILER_SECRETS_HMAC_KEY"
 MARKER_PREFIX = "RECONCILER_HMAC_"
 # The marker's value is never read; it only has to be a non-empty string.
 MARKER_VALUE = "marker: see reconciler docs"
