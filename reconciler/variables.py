@@ -10,7 +10,7 @@ HMAC_ENV = "RECONCILER_SECRETS_HMAC_KEY"  # keys the markers that tell a secret 
 # What each command may read from the environment (named in its --help).
 CONNECTION_VARS = (
     "AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "AUTH0_ACCESS_TOKEN",
-    "AUTH0_AUDIENCE", "AUTH0_TIMEOUT", "AUTH0_RUN_TIMEOUT",
+    "AUTH0_AUDIENCE", "AUTH0_TIMEOUT", "AUTH0_RUN_TIMEOUT", "AUTH0_WAIT_LIMIT",
 )
 KEYWORD_VARS = (MAPPINGS_VAR, "and any ##KEY## / @@KEY@@ keyword by name")
 PLAN_VARS = ("AUTH0_ALLOW_DELETE", HMAC_ENV)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.config import Connection, connection_from_env
+from reconciler.config import Connection, Settings, connection_from_env, load_settings  # noqa: E402
 from reconciler.errors import ConfigError, ReconcilerError
 
 CANARY = "canary-S3CRET-value-8d1f"
@@ -100,12 +100,21 @@ def test_timeout_from_env() -> None:
         connection_from_env({**env, "AUTH0_TIMEOUT": "soon"})
 
 
+def test_wait_limit_from_env_and_flag() -> None:
+    env = {"AUTH0_DOMAIN": "a.auth0.com", "AUTH0_ACCESS_TOKEN": "t"}
+    assert connection_from_env(env).wait_limit is None
+    assert connection_from_env({**env, "AUTH0_WAIT_LIMIT": "45"}).wait_limit == 45.0
+    assert connection_from_env({**env, "AUTH0_WAIT_LIMIT": "45"}, wait_limit=5).wait_limit == 5.0
+    for bad in ("soon", "0", "-1", "nan"):
+        with pytest.raises(ConfigError, match="AUTH0_WAIT_LIMIT"):
+            connection_from_env({**env, "AUTH0_WAIT_LIMIT": bad})
+
+
 # --- Settings: flags, deploy-cli config file, environment ------------------------------------
 
 import json  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from reconciler.config import Settings, load_settings  # noqa: E402
 
 
 def write(tmp_path: Path, data: object, name: str = "config.json") -> str:

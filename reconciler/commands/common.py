@@ -15,10 +15,10 @@ from reconciler.terminal import config_file_option, env_help, no_color_option, t
 
 if TYPE_CHECKING:
     from reconciler.config import Settings
-    from reconciler.client import ManagementClient
+    from reconciler.api.client import ManagementClient
     from reconciler.core.executor import ApplyReport
-    from reconciler.usecases import Loaded
-    from reconciler.resources.hooks.plan import Plan
+    from reconciler.usecases.loading import Loaded
+    from reconciler.core.plan import Plan
 
 
 def fail(message: str) -> NoReturn:
@@ -73,9 +73,11 @@ def plan_flags(function: Callable[..., None]) -> Callable[..., None]:
 
 
 def client_for(settings: Settings, max_workers: int = 8) -> ManagementClient:
-    from reconciler.client import ManagementClient
+    from reconciler.api.client import ManagementClient
 
-    return ManagementClient(settings.connection(), max_workers=max_workers)
+    # Long waits (a build, a deploy, a server's Retry-After) say what they wait for.
+    return ManagementClient(settings.connection(), max_workers=max_workers,
+                            on_wait=lambda line: click.echo(line, err=True))
 
 
 def print_warnings(loaded: Loaded) -> None:

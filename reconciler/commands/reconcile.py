@@ -17,7 +17,8 @@ from reconciler.commands.common import (
 from reconciler.terminal import confirm_apply, run_settings
 
 if TYPE_CHECKING:
-    from reconciler.usecases import ApplyOutcome, Loaded
+    from reconciler.usecases.applying import ApplyOutcome
+    from reconciler.usecases.loading import Loaded
 
 
 @click.command(epilog=TENANT_ENV)
@@ -41,7 +42,7 @@ def plan(
 ) -> None:
     """Show what apply would change. Never writes to the tenant."""
     from reconciler.planfile import write_plan
-    from reconciler.usecases import plan_config
+    from reconciler.usecases.planning import plan_config
 
     settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
 
@@ -74,21 +75,28 @@ def plan(
 @connection_options
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (required without a terminal; a PLAN_FILE never asks).")
 @click.option("--max-workers", default=8, show_default=True, help="Requests in flight at once.")
+@click.option(
+    "--wait-limit", type=float, default=None, metavar="SECONDS",
+    help="End the run (one line) when any single wait would be longer: an action's build or deploy, "
+    "a server's Retry-After (or AUTH0_WAIT_LIMIT; default: 300 s a build, 120 s a deploy).",
+)
 @report_errors
 def apply(
     plan_file: str | None, config: str, allow_delete: bool, rotate_secrets: bool, force: bool,
     domain: str | None, client_id: str | None, audience: str | None, config_file: str | None,
-    yes: bool, max_workers: int,
+    yes: bool, max_workers: int, wait_limit: float | None,
 ) -> None:
     """Plan and apply the config, or apply a saved PLAN_FILE if it is still exactly what the
     config and the tenant produce. Takes the tenant lease while it writes."""
     from reconciler.progress import progress_bar
-    from reconciler.usecases import load_for_apply, make_plan, open_saved
+    from reconciler.usecases.applying import load_for_apply, open_saved
+    from reconciler.usecases.planning import make_plan
     from reconciler.render.text import render_text
 
     flags = {"allow_delete": allow_delete, "rotate_secrets": rotate_secrets, "force": force}
     source = open_saved(plan_file, config, **flags)
-    settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
+    settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience,
+                            wait_limit=wait_limit)
     inputs = load_for_apply(source, settings, **flags)
     print_warnings(inputs.loaded)
     loaded, options, saved = inputs.loaded, inputs.options, inputs.saved
@@ -99,7 +107,7 @@ def apply(
             return
         if saved is None:  # a saved plan was the approval
             confirm_apply(yes)
-        from reconciler.usecases import apply_plan, lease_holder
+        from reconciler.usecases.applying import apply_plan, lease_holder
 
         stop = threading.Event()
         with _graceful_stop(stop), progress_bar(_step_count(the_plan), color=settings.color is not False) as on_step:

@@ -10,7 +10,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from reconciler.config import Settings
 from reconciler.core.executor import ApplyReport, Dispatch, StepCallback, execute
@@ -29,7 +29,7 @@ from reconciler.usecases.loading import Loaded, load_desired, plan_options, save
 from reconciler.usecases.planning import plan_against, state_of
 
 if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a tenant
-    from reconciler.client import ManagementClient
+    from reconciler.api.client import ManagementClient
 
 
 DEFAULT_CONFIG = "tenant-config"  # the --config default: `apply FILE` then takes the file's config
@@ -148,11 +148,14 @@ def apply_plan(
     stop = stop or threading.Event()
     # Hooks if the tenant serves them, else an Actions marker (reconciler/lease_actions.py).
     lease = Lease(lease_store(client), holder, on_lost=lambda why: stop.set())
-    lease.acquire()
     try:
+        lease.acquire()
         outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop)
     finally:
-        lease.release()
+        # Every exit (a failed take, a failed apply, the run deadline) gives back what this
+        # run made, past the deadline if need be.
+        with client.cleanup_time():
+            lease.release()
     return dataclasses.replace(outcome, lease_problem=lease.release_problem)
 
 

@@ -15,7 +15,7 @@ from reconciler.config import Settings
 from reconciler.errors import AuthError, NothingToExport, ReconcilerError, hooks_unavailable
 
 if TYPE_CHECKING:
-    from reconciler.client import ManagementClient
+    from reconciler.api.client import ManagementClient
 
 
 NO_HOOKS = "this tenant has no Hooks"

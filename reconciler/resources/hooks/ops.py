@@ -14,16 +14,17 @@ import threading
 from typing import Any, Mapping, Protocol
 
 from reconciler.core import executor as core
-from reconciler.core.executor import ApplyReport, Results, StepCallback, StepFailure
+from reconciler.core.executor import ApplyReport, Results, StepCallback
 from reconciler.core.plan import Plan
-from reconciler.core.steps import Job, Step
+from reconciler.core.steps import Job, Phase, Step
 from reconciler.errors import ApplyError
 from reconciler.resources.hooks.model import DesiredState
-from reconciler.resources.hooks.plan import Action, Phase, action_of, payload_of
-from reconciler.resources.hooks.secrets import MARKER_VALUE, is_marker
-from reconciler.resources.hooks.templates import fill, keys_in
+from reconciler.resources.hooks.actions import Action
+from reconciler.resources.hooks.plan import action_of, payload_of
+from reconciler.resources.common.secrets import MARKER_VALUE, is_marker
+from reconciler.resources.common.templates import fill, keys_in
 
-__all__ = ["ApplyError", "ApplyReport", "HookWriter", "StepCallback", "StepFailure", "execute"]
+__all__ = ["HookWriter", "execute"]
 
 
 class HookWriter(Protocol):
@@ -124,6 +125,13 @@ class HookOperations:
         else:  # pragma: no cover - Action is closed
             raise ApplyError(f"unknown action {action}")
         return None
+
+    def undo(self, step: Step, results: Results) -> None:
+        """Enable again a hook this run disabled (a cutover whose bind failed: the trigger
+        would run nothing). Only a disable can be undone."""
+        if action_of(step) is not Action.DISABLE:
+            raise ApplyError(f"step {step.index + 1}: only a disable can be undone")
+        self.client.update_hook(self._hook_id(step, results), enabled=True)
 
     def _hook_id(self, step: Step, results: Results) -> str:
         payload = payload_of(step)
