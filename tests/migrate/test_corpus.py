@@ -70,3 +70,11 @@ def test_broken_and_truncated_hooks_never_crash_the_classifier() -> None:
             verdict = classify("h", hook.parent.name, case)
             if verdict.code is not None:
                 Source(verdict.code).check()
+
+
+def test_the_verdict_as_plain_data() -> None:
+    hook = CORPUS / "post-user-registration" / "fire-and-forget-axios.js"
+    data = classify(hook.stem, hook.parent.name, hook.read_text()).to_dict()
+    assert data["status"] == "adapted" and data["packages"] == [{"name": "axios", "version": "0.27.2"}]
+    assert data["reasons"] == [{"line": 4, "text": "leaves work running after its callback, which an action would cut short when its handler returns"}]
+    assert [h["kind"] for h in data["hazards"]] == ["pending-work"]  # type: ignore[index, union-attr]
