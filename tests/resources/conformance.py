@@ -37,7 +37,8 @@ from reconciler.core.reasons import Reason
 from reconciler.emulator import RunningEmulator, start
 from reconciler.planfile import write_plan
 from reconciler.resources.base import ResourceType, registry
-from reconciler.usecases import ApplyOutcome, Loaded, export_tenant, load_desired, make_plan, plan_options
+from reconciler import usecases
+from reconciler.usecases import ApplyOutcome, Loaded, load_desired, make_plan, plan_options
 from reconciler.usecases.applying import apply_plan
 from reconciler.usecases.planning import state_of
 
@@ -160,7 +161,7 @@ class World:
     def export(self) -> Path:
         self.applied  # noqa: B018
         out = self.tmp / "exported"
-        export_tenant(self.client, self.settings, str(out))
+        usecases.export_tenant(self.client, self.settings, str(out))
         return out
 
     @cached_property

@@ -165,3 +165,15 @@ def test_exports_to_a_config_that_plans_to_no_change(world: World) -> None:
             content = path.read_text(encoding="utf-8", errors="replace")
             for canary in world.canaries():
                 assert canary not in content, f"a keyword value is in the export: {path.name}"
+
+
+def test_a_test_only_type_leaves_no_trace(tmp_path: Path) -> None:
+    test_only = [s for s in samples().values() if s.install]
+    assert test_only, "the suite is shown with at least one type registered from the tests"
+    for sample in test_only:
+        before = registry().names()  # (another world of the module may hold it already)
+        with world_for(sample, tmp_path / sample.type_name) as world:
+            assert sample.type_name in registry().names()
+            routes = dict(world.emu.app.resources)
+        assert registry().names() == before
+        assert set(routes) - set(world.emu.app.resources), "its routes were served while installed"
