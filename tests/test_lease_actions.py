@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import cli
-from reconciler.client import ManagementClient
+from reconciler.api.client import ManagementClient
 from reconciler.config import connection_from_env
-from reconciler.errors import ApiError, hooks_unavailable
-from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease, TenantLocked, marker_text, parse_marker
+from reconciler.errors import ApiError, TenantLocked
+from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease, marker_text, parse_marker
 from reconciler.lease_actions import ActionMarkerStore, lease_store, marker_stores
 from tests.test_lease import race
 

@@ -17,7 +17,7 @@ import httpx
 
 from reconciler.text import kind_of as _kind_of
 from reconciler.errors import ApiError, AuthError, BadResponseError, HooksUnavailableError
-from reconciler.resources.hooks.model import SENSITIVE
+from reconciler.resources.common.secrets import SENSITIVE
 
 MAX_MESSAGE = 500
 

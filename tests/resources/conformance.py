@@ -30,17 +30,17 @@ from typing import Any
 
 import yaml
 
-from reconciler.client import ManagementClient
+from reconciler.api.client import ManagementClient
 from reconciler.config import Settings
 from reconciler.core.plan import Plan
 from reconciler.core.reasons import Reason
-from reconciler.emulator import RunningEmulator, start
+from reconciler.emulator.server import RunningEmulator, start
 from reconciler.planfile import write_plan
 from reconciler.resources.base import ResourceType, registry
-from reconciler import usecases
-from reconciler.usecases import ApplyOutcome, Loaded, load_desired, make_plan, plan_options
-from reconciler.usecases.applying import apply_plan
-from reconciler.usecases.planning import state_of
+from reconciler.usecases import exporting
+from reconciler.usecases.applying import ApplyOutcome, apply_plan
+from reconciler.usecases.loading import Loaded, load_desired, plan_options
+from reconciler.usecases.planning import make_plan, state_of
 
 RESOURCES_TESTS = Path(__file__).resolve().parent
 
@@ -161,7 +161,7 @@ class World:
     def export(self) -> Path:
         self.applied  # noqa: B018
         out = self.tmp / "exported"
-        usecases.export_tenant(self.client, self.settings, str(out))
+        exporting.export_tenant(self.client, self.settings, str(out))  # looked up now: a test may wrap it
         return out
 
     @cached_property

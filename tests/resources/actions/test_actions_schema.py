@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from reconciler.cli import cli
-from reconciler.resources.actions import schema_text
+from reconciler.resources.actions.schema import schema_text
 from reconciler.resources.actions import triggers as known
 from shared_api import RECORDINGS_DIR
 

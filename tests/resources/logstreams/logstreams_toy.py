@@ -392,10 +392,7 @@ def install(emu: Any) -> Iterator[None]:
         patch.setattr(loading, "check", _load_with_log_streams(loading.check))
         # SEAM GAP (export): export_tenant exports hooks and Actions only
         # (ResourceType.export is never called).
-        import reconciler.usecases as usecases
         import reconciler.usecases.exporting as exporting
 
-        patched = _export_with_others(exporting.export_tenant)
-        patch.setattr(exporting, "export_tenant", patched)
-        patch.setattr(usecases, "export_tenant", patched)
+        patch.setattr(exporting, "export_tenant", _export_with_others(exporting.export_tenant))
         yield

@@ -1,4 +1,4 @@
-from reconciler.secrets import MARKER_PREFIX, is_marker, marker_for, markers, user_keys
+from reconciler.resources.common.secrets import MARKER_PREFIX, is_marker, marker_for, markers, user_keys
 
 
 def test_marker_depends_on_key_name_and_values():

@@ -3,9 +3,9 @@ without its values."""
 
 from __future__ import annotations
 
-from reconciler.diff import content_changes, script_change_diff, script_differs
-from reconciler.model import Hook, LiveHook
-from reconciler.templates import fill, matches, masked, shown_live
+from reconciler.resources.hooks.diff import content_changes, script_change_diff, script_differs
+from reconciler.resources.hooks.model import Hook, LiveHook
+from reconciler.resources.common.templates import fill, masked, matches, shown_live
 
 CANARY = "canary-script-value-93d1"
 TEMPLATE = "const url = '##API_URL##';\nconst cfg = @@CFG@@;\nrun(url + '.*(');\n"

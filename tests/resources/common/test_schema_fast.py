@@ -1,4 +1,4 @@
-"""The fast yes/no check (reconciler.resources.hooks.schema_fast): compiled from a schema, only
+"""The fast yes/no check (reconciler.resources.common.schema_fast): compiled from a schema, only
 for the keywords it knows, and never kinder than jsonschema."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reconciler.resources.hooks.schema_fast import compile_fast
+from reconciler.resources.common.schema_fast import compile_fast
 
 REPO = Path(__file__).resolve().parents[3]
 BASE = {"name": "h", "triggerId": "credentials-exchange", "enabled": True, "script": "./h.js"}

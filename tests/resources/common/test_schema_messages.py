@@ -1,4 +1,4 @@
-"""jsonschema errors in the user's terms (reconciler.resources.hooks.schema_messages): field
+"""jsonschema errors in the user's terms (reconciler.resources.common.schema_messages): field
 paths as written, and values quoted only when they were written in git as such."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from reconciler.resources.hooks.schema import schema
-from reconciler.resources.hooks.schema_messages import describe, dotted, hide_value
+from reconciler.resources.common.schema_messages import describe, dotted, hide_value
 
 BASE = {"name": "h", "triggerId": "credentials-exchange", "enabled": True, "script": "./h.js"}
 

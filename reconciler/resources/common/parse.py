@@ -1,4 +1,4 @@
-"""Parsing a hook's metadata as hostile input: JSON and YAML (plain data only, no duplicate
+"""Parsing a config document (a hook's or an action's metadata, triggers, a YAML config) as hostile input: JSON and YAML (plain data only, no duplicate
 keys, bounded depth and size), every failure a ``Problem`` naming the file and position,
 never a snippet of the text (it could hold a secret value)."""
 
@@ -13,7 +13,7 @@ from reconciler.problems import Problem, error
 from reconciler.text import join_path as _join, kind_of
 
 MAX_NODES = 100_000  # YAML aliases can expand exponentially ("billion laughs"): stop walking early
-MAX_DEPTH = 64  # a hook's metadata is 3 levels deep; deeper input only exhausts the stack
+MAX_DEPTH = 64  # a hook's or action's metadata is 3-4 levels deep; deeper input only exhausts the stack
 
 # The C loader is the same safe loader (plain data only), just faster; PyYAML without libyaml
 # falls back to the pure-Python one.
@@ -47,11 +47,10 @@ class _StrictLoader(_SafeLoader):  # type: ignore[misc,valid-type]
         return super().construct_mapping(node, deep)
 
 
-
 # --- parsing -------------------------------------------------------------------------------
 
 
-def _parse_json(text: str, shown: str) -> tuple[Any, Problem | None]:
+def parse_json(text: str, shown: str) -> tuple[Any, Problem | None]:
     duplicates: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -101,7 +100,7 @@ def _is_nesting_limit(exc: yaml.YAMLError) -> bool:
     return "nesting depth" in str(problem)
 
 
-def _parse_yaml(text: str, shown: str) -> tuple[Any, Problem | None]:
+def parse_yaml(text: str, shown: str) -> tuple[Any, Problem | None]:
     if _yaml_too_deep(text):
         return None, error(shown, "(file)", f"is nested more than {MAX_DEPTH} levels deep")
     try:
@@ -139,33 +138,33 @@ def _mark(exc: yaml.YAMLError) -> str:
     return f" (character {position})" if position is not None else ""
 
 
-_DROP = object()  # a value already reported: left out so the schema doesn't report it again
+DROP = object()  # a value already reported: left out so the schema doesn't report it again
 
 
-def _plain(value: Any, path: str, shown: str, problems: list[Problem]) -> Any:
+def plain_data(value: Any, path: str, shown: str, problems: list[Problem]) -> Any:
     """JSON-shaped data only: YAML dates, binary, sets and non-string keys become problems.
 
-    Only called on data ``_shape_problem`` accepted: bounded in depth and size."""
+    Only called on data ``shape_problem`` accepted: bounded in depth and size."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                problems.append(error(shown, path or "(file)", f"has a key of type {_kind_bare(key)}; keys must be strings (quote it)"))
+                problems.append(error(shown, path or "(file)", f"has a key of type {kind_bare(key)}; keys must be strings (quote it)"))
                 continue
-            item = _plain(item, _join(path, key), shown, problems)
-            if item is not _DROP:
+            item = plain_data(item, _join(path, key), shown, problems)
+            if item is not DROP:
                 out[key] = item
         return out
     if isinstance(value, list):
-        items = (_plain(item, f"{path}[{i}]", shown, problems) for i, item in enumerate(value))
-        return [None if item is _DROP else item for item in items]
+        items = (plain_data(item, f"{path}[{i}]", shown, problems) for i, item in enumerate(value))
+        return [None if item is DROP else item for item in items]
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    problems.append(error(shown, path or "(file)", f"is a YAML {_kind_bare(value)}, not plain data: quote it"))
-    return _DROP
+    problems.append(error(shown, path or "(file)", f"is a YAML {kind_bare(value)}, not plain data: quote it"))
+    return DROP
 
 
-def _shape_problem(value: Any) -> str | None:
+def shape_problem(value: Any) -> str | None:
     """Too deep or too large to walk (walked without recursion, so it cannot overflow)."""
     stack = [(value, 1)]
     nodes = 0
@@ -183,5 +182,5 @@ def _shape_problem(value: Any) -> str | None:
     return None
 
 
-def _kind_bare(value: Any) -> str:
+def kind_bare(value: Any) -> str:
     return kind_of(value, article=False)
