@@ -19,7 +19,7 @@ import json
 import re
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -262,7 +262,7 @@ def export(live: LiveStreams, directory: Any, values: Any = None, *, force: bool
     return Exported(len(live.streams), folder)
 
 
-_WORDS = {
+_WORDS: dict[str, Callable[..., str]] = {
     f"{NAME}.type_fixed": lambda before, after: f"not changed: a log stream's type cannot change ({before} -> {after}); "
                                                 "delete it and create it again",
     f"{NAME}.delete_off": lambda name: f"log stream {name} is not in the config; not deleted (pass --allow-delete)",
@@ -369,7 +369,7 @@ def _export_with_others(original: Any) -> Any:
     def export_tenant(client_factory: Any, settings: Any, output: str, *, force: bool = False) -> Any:
         outcome = original(client_factory, settings, output, force=force)
         with client_factory() as client:
-            LOG_STREAMS.export(read_live(client), output, settings.keyword_mappings, force=force)  # type: ignore[misc]
+            export(read_live(client), output, settings.keyword_mappings, force=force)
         return outcome
 
     return export_tenant
