@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from reconciler.config import CONNECTION_VARS, KEYWORD_VARS, PLAN_VARS, TERMINAL_VARS
+from reconciler.variables import CONNECTION_VARS, KEYWORD_VARS, PLAN_VARS, TERMINAL_VARS
 
 ENVIRONMENT_HEADING = "Environment"
 EXAMPLES_HEADING = "Examples"
