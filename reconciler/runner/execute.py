@@ -190,7 +190,9 @@ class _Reader:
 
     def _killed_at_deadline(self) -> list[dict[str, Any]]:
         _kill(self.process)
-        record = self.current or _new_record(self.jobs[len(self.records)])
+        if self.current is None:  # every run had ended; only the goodbye was late
+            return self.records
+        record = self.current
         record["timed_out"] = True
         return [*self.records, record]
 
