@@ -154,7 +154,7 @@ def _writes(use: Node, source: Source) -> bool:
 def pending_work(source: Source, bindings: Bindings, handler: Handler, callbacks: list[Node],
                  found: tuple[Require, ...]) -> Node | None:
     """The first statement that starts work the hook does not wait for before a later callback call."""
-    direct, contains = _callback_statements(callbacks, handler)
+    direct, contains = _callback_statements(callbacks, handler, source)
     clients = _work_bindings(source, bindings, found)
     for block in source.walk(handler.body):
         if block.type not in ("statement_block", "program") and not same(block, handler.body):
@@ -168,20 +168,25 @@ def pending_work(source: Source, bindings: Bindings, handler: Handler, callbacks
     return None
 
 
-def _callback_statements(callbacks: list[Node], handler: Handler) -> tuple[set[int], set[int]]:
-    """Statements holding a callback call: ``direct`` ones run it now, ``contains`` ones maybe later."""
+def _callback_statements(callbacks: list[Node], handler: Handler, source: Source) -> tuple[set[int], set[int]]:
+    """Statements holding a callback call: ``direct`` ones run it now, ``contains`` ones maybe later.
+
+    Each walk up stops where an earlier one already went the same way, so the work is the
+    size of the tree, not calls times depth."""
     direct: set[int] = set()
     contains: set[int] = set()
     for call in callbacks:
         crossed = False
-        node = call
-        while node.parent is not None and not same(node, handler.function):
+        node: Node | None = call
+        while node is not None and source.parent(node) is not None and not same(node, handler.function):
             if node.type in FUNCTIONS:
                 crossed = True
+            if node.id in (contains if crossed else direct):
+                break  # an earlier call's walk went on from here exactly as this one would
             contains.add(node.id)
             if not crossed:
                 direct.add(node.id)
-            node = node.parent
+            node = source.parent(node)
     return direct, contains
 
 

@@ -19,7 +19,7 @@ from typing import Mapping
 from tree_sitter import Node
 
 from reconciler.migrate.jsbindings import Binding, Bindings, bind
-from reconciler.migrate.jsparse import FUNCTIONS, ParseError, Source, apply_edits, field, line, same
+from reconciler.migrate.jsparse import FUNCTIONS, ParseError, Source, apply_edits, field, line, nest_edits, same
 from reconciler.migrate.outline import Handler, NoHandler, find_handler
 from reconciler.migrate.requires import require_edits, requires
 from reconciler.migrate.shapes import HOOK_ERRORS, NO_PERSISTENCE, SHAPES, Shape
@@ -149,13 +149,10 @@ def translate_parsed(name: str, hook: Parsed) -> str:
                 edits[edit[0]] = edit
     if not calls:
         raise CannotTranslate("never calls its callback", handler.line)
-    nested = any(_crosses_function(call, handler) for call in calls)
+    nested = any(_crosses_function(call, handler, source) for call in calls)
     helpers: set[str] = set()
-    flat = list(edits.values())
-    for call in calls:
-        inner = [e for e in flat if call.start_byte <= e[0] and e[1] <= call.end_byte]
-        flat = [e for e in flat if not (call.start_byte <= e[0] and e[1] <= call.end_byte)]
-        flat.append(_callback_edit(call, hook, inner, nested, helpers))
+    flat = nest_edits(calls, list(edits.values()),
+                      lambda call, inner: _callback_edit(call, hook, inner, nested, helpers), source)
     flat.extend(require_edits(requires(source, bindings)))
     body = handler.body
     inside = [e for e in flat if body.start_byte <= e[0] and e[1] <= body.end_byte]
@@ -212,7 +209,7 @@ def _check_names(hook: Parsed) -> None:
         text = source.of(reference)
         if text in _OURS and bindings.of(reference) is None:
             raise CannotTranslate(f"uses the name `{text}`, which the action's handler needs for itself", line(reference))
-        if text == "arguments" and bindings.of(reference) is None and _own_function(reference) == handler.function.id:
+        if text == "arguments" and bindings.of(reference) is None and _own_function(reference, source) == handler.function.id:
             raise CannotTranslate("reads `arguments`", line(reference))
     for again in bindings.again:
         if again.scope == handler.function.id and any(p.name == again.name for p in handler.params):
@@ -225,22 +222,22 @@ def _check_names(hook: Parsed) -> None:
                 raise CannotTranslate(f"declares its parameter `{param.name}` again inside the function", twice.line)
 
 
-def _own_function(node: Node) -> int | None:
+def _own_function(node: Node, source: Source) -> int | None:
     """The id of the nearest non-arrow function around ``node`` (whose `arguments` it reads)."""
-    current = node.parent
+    current = source.parent(node)  # not .parent: see Source.parent
     while current is not None:
         if current.type in FUNCTIONS and current.type != "arrow_function":
             return current.id
-        current = current.parent
+        current = source.parent(current)
     return None
 
 
-def _crosses_function(node: Node, handler: Handler) -> bool:
-    current = node.parent
+def _crosses_function(node: Node, handler: Handler, source: Source) -> bool:
+    current = source.parent(node)
     while current is not None and not same(current, handler.function):
         if current.type in FUNCTIONS:
             return True
-        current = current.parent
+        current = source.parent(current)
     return False
 
 
