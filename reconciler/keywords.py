@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-MAPPINGS_VAR = "AUTH0_KEYWORD_REPLACE_MAPPINGS"
+from reconciler.variables import MAPPINGS_VAR as MAPPINGS_VAR  # the keyword code's name for it
 
 # The tool's own credentials and the CI's tokens. A keyword of one of these names is never
 # filled, from any source: a config (or a pull request) asking for ``##AUTH0_CLIENT_SECRET##``

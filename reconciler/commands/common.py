@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import TYPE_CHECKING, Callable, NoReturn
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 import click
 
-from reconciler.config import CONNECTION_VARS, KEYWORD_VARS, PLAN_VARS, TERMINAL_VARS, Settings
+from reconciler.variables import CONNECTION_VARS, KEYWORD_VARS, PLAN_VARS, TERMINAL_VARS
 from reconciler.errors import ReconcilerError
 from reconciler.terminal import config_file_option, env_help, no_color_option, tls_hint
 
 if TYPE_CHECKING:
+    from reconciler.config import Settings
     from reconciler.api.client import ManagementClient
     from reconciler.core.executor import ApplyReport
     from reconciler.usecases.loading import Loaded
@@ -100,7 +101,7 @@ def render(plan: Plan, output_format: str, tenant: str) -> str:
     return render_text(plan)
 
 
-def print_steps(report: ApplyReport) -> None:
+def print_steps(report: ApplyReport[Any]) -> None:
     click.echo(f"done: {len(report.done)} steps", err=True)
     for step in report.done:
         click.echo(f"  {step.index + 1}. {_step_name(step)}", err=True)
@@ -117,7 +118,7 @@ def _step_name(step: object) -> str:
     return terminal(step_label(step))
 
 
-def print_apply_report(report: ApplyReport, traffic: dict[str, int]) -> None:
+def print_apply_report(report: ApplyReport[Any], traffic: dict[str, int]) -> None:
     if report.ok:
         click.echo(click.style(f"Apply complete: {len(report.done)} requests made.", fg="green", bold=True))
         click.echo(

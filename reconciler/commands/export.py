@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from reconciler.commands.common import client_for, connection_options, report_errors
-from reconciler.config import CONNECTION_VARS, TERMINAL_VARS
+from reconciler.variables import CONNECTION_VARS, TERMINAL_VARS
 from reconciler.terminal import env_help, run_settings
 
 

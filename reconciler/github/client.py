@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, cast
 from urllib.parse import urlsplit
 
 import httpx
@@ -237,14 +237,14 @@ class GitHubClient:
             "POST", f"/repos/{repo}/issues/{number}/comments",
             what=f"create the comment on {repo}#{number}", json={"body": body},
         )
-        return _json(response)
+        return cast("dict[str, Any]", _json(response))
 
     def update_comment(self, repo: str, comment_id: int, body: str) -> dict[str, Any]:
         response = self.request(
             "PATCH", f"/repos/{repo}/issues/comments/{comment_id}",
             what="update the comment", json={"body": body},
         )
-        return _json(response)
+        return cast("dict[str, Any]", _json(response))
 
 
 def with_marker(body: str, marker: str) -> str:
