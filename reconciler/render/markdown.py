@@ -10,7 +10,7 @@ Layout, top to bottom:
    script diffs in fenced ``diff`` blocks.
 
 Any resource types: what names a type's fields comes from its render blocks
-(``render.blocks``); this module lays out and fits.
+(``resources.blocks``); this module lays out and fits.
 
 GitHub refuses comment bodies over 65,536 characters. When the body would be longer, the
 *middle* is shortened (per-hook details, the largest first, then whole entries from the
@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 from reconciler.core.changes import Change, FieldChange
 from reconciler.core.plan import Plan
-from reconciler.render.blocks import blocks_for, word
+from reconciler.render.blocks import blocks_for
+from reconciler.resources.blocks import word
 from reconciler.render.text import NO_CHANGES, REVIEW_ONLY  # the terminal plan's wording and symbols
 from reconciler.resources.base import registry
 from reconciler.text import plural as _count

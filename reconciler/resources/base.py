@@ -49,7 +49,7 @@ Export = Callable[..., Any]
 Words = Callable[[Reason], str]
 # A Change of this type -> its text block lines (the renderers' per-type block).
 Block = Callable[[Change], list[str]]
-# () -> the type's render blocks and plan-file codec (``reconciler.render.blocks.Blocks``
+# () -> the type's render blocks and plan-file codec (``reconciler.resources.blocks.Blocks``
 # or a subclass); None: the generic blocks (with ``block`` for a change's text lines).
 MakeBlocks = Callable[[], Any]
 

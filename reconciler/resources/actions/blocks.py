@@ -1,5 +1,5 @@
 """Render blocks and plan-file codec of the ``action`` and ``bindings`` types
-(``render.blocks``), and of the hooks-to-Actions cutovers, a plan extra of the ``action``
+(``resources.blocks``), and of the hooks-to-Actions cutovers, a plan extra of the ``action``
 type (``usecases.plan_against`` puts them there; ``resources.cutover`` words them)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import click
 
 from reconciler.core.changes import Change
 from reconciler.core.plan import Plan
-from reconciler.render.blocks import SYMBOLS, Blocks, Malformed
+from reconciler.resources.blocks import SYMBOLS, Blocks, Malformed
 from reconciler.text import step_label
 
 ACTION, BINDINGS = "action", "bindings"

@@ -14,7 +14,7 @@ from plan_simulator import SimulatedConflict, assert_converged, run_plan
 
 from reconciler.core.reasons import Reason
 from reconciler.resources.hooks.plan import PlanOptions, detail, handovers
-from reconciler.render.blocks import word
+from reconciler.resources.blocks import word
 from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
 from reconciler.resources.hooks.actions import Action
 from reconciler.core.changes import ChangeKind

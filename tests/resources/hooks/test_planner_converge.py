@@ -8,7 +8,7 @@ from test_planner import CRED, HMAC, POST, PRE, actions, desired, hook, live, li
 
 from reconciler.core.reasons import Reason
 from reconciler.resources.hooks.plan import PlanOptions, handovers
-from reconciler.render.blocks import word
+from reconciler.resources.blocks import word
 from reconciler.resources.hooks.model import DesiredState
 from reconciler.resources.hooks.actions import Action
 from reconciler.core.steps import Phase
