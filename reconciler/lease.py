@@ -72,12 +72,17 @@ class MarkerStore(Protocol):
     def delete(self, marker_id: str) -> None: ...  # gone already is fine
 
 
+class HookEndpoints(Protocol):
+    def list(self) -> list[dict[str, Any]]: ...
+    def create(self, name: str, trigger_id: str, script: str, enabled: bool = False,
+               dependencies: Any = None) -> Any: ...
+    def update(self, hook_id: str, **fields: Any) -> Any: ...
+    def delete(self, hook_id: str) -> None: ...
+
+
 class HookClient(Protocol):
-    def list_hooks(self) -> list[dict[str, Any]]: ...
-    def create_hook(self, name: str, trigger_id: str, script: str, enabled: bool = False,
-                    dependencies: Any = None) -> Any: ...
-    def update_hook(self, hook_id: str, **fields: Any) -> Any: ...
-    def delete_hook(self, hook_id: str) -> None: ...
+    @property
+    def hooks(self) -> HookEndpoints: ...
 
 
 class HookMarkerStore:
@@ -88,7 +93,7 @@ class HookMarkerStore:
 
     def create(self, text: str) -> bool:
         try:
-            self.client.create_hook(name=LEASE_NAME, trigger_id=LEASE_TRIGGER, script=text, enabled=False)
+            self.client.hooks.create(name=LEASE_NAME, trigger_id=LEASE_TRIGGER, script=text, enabled=False)
         except ApiError as error:
             if error.status == 409:
                 return False
@@ -96,17 +101,17 @@ class HookMarkerStore:
         return True
 
     def read(self) -> Marker | None:
-        for hook in self.client.list_hooks():
+        for hook in self.client.hooks.list():
             if isinstance(hook, dict) and hook.get("name") == LEASE_NAME:
                 script = hook.get("script")
                 return Marker(str(hook.get("id", "")), script if isinstance(script, str) else "")
         return None
 
     def update(self, marker_id: str, text: str) -> bool:
-        return unless_gone(lambda: self.client.update_hook(marker_id, script=text))
+        return unless_gone(lambda: self.client.hooks.update(marker_id, script=text))
 
     def delete(self, marker_id: str) -> None:
-        unless_gone(lambda: self.client.delete_hook(marker_id))
+        unless_gone(lambda: self.client.hooks.delete(marker_id))
 
 
 def unless_gone(call: Callable[[], Any]) -> bool:

@@ -14,6 +14,7 @@ import httpx
 
 from reconciler.api.client import ManagementClient
 from reconciler.config import Connection
+from reconciler.resources.hooks.live import read_live_state
 
 BASE = "https://tenant.test"
 CANARY_SECRET = "canary-client-secret-5e1f90"
@@ -304,15 +305,15 @@ def churn(client: ManagementClient, n: int) -> list[str]:
     """What the fault tests converge on: ``n`` hooks created with two secrets and updated,
     read back, the first four deleted. Returns the names left, sorted."""
     for i in range(n):
-        made = client.create_hook(f"flaky-{i}", TRIGGER, SCRIPT)
-        client.add_secrets(made["id"], {"K1": f"one-{i}", "K2": "v"})
-        client.update_hook(made["id"], script=SCRIPT + f"//{i}")
-    live = client.read_live_state()
+        made = client.hooks.create(f"flaky-{i}", TRIGGER, SCRIPT)
+        client.hooks.add_secrets(made["id"], {"K1": f"one-{i}", "K2": "v"})
+        client.hooks.update(made["id"], script=SCRIPT + f"//{i}")
+    live = read_live_state(client)
     assert sorted(h.name for h in live.hooks) == sorted(f"flaky-{i}" for i in range(n))
     assert all(h.secret_keys == {"K1", "K2"} for h in live.hooks)
     for h in live.hooks[:4]:
-        client.delete_secrets(h.id, ["K1"])
-        client.delete_hook(h.id)  # retried deletes hit 404: counted as done
+        client.hooks.delete_secrets(h.id, ["K1"])
+        client.hooks.delete(h.id)  # retried deletes hit 404: counted as done
     return sorted(h.name for h in live.hooks[4:])
 
 

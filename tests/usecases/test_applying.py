@@ -84,7 +84,7 @@ def test_apply_writes_under_the_lease_and_confirms_what_it_wrote(emu, settings, 
         outcome = apply_plan(plan, inputs.loaded.desired, client, inputs.options, holder="test run")
         assert outcome.report.ok and outcome.differences == () and outcome.lease_lost is None
         assert outcome.lease_problem is None
-        assert sorted(h["name"] for h in client.list_hooks()) == ["a", "b"]  # the lease given back
+        assert sorted(h["name"] for h in client.hooks.list()) == ["a", "b"]  # the lease given back
         assert not make_plan(inputs.loaded.desired, client, inputs.options).has_changes
 
 

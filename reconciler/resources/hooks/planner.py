@@ -28,7 +28,8 @@ from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.resources.hooks.diff import content_changes, script_change_diff, script_differs
 from reconciler.resources.common.diff import dependency_changes
 from reconciler.resources.hooks.model import MAX_SECRETS, TRIGGERS, DesiredState, Hook, LiveHook, LiveState
-from reconciler.resources.common.secrets import SENSITIVE, marker_for, user_keys
+from reconciler.text import SENSITIVE
+from reconciler.resources.common.secrets import marker_for, user_keys
 from reconciler.resources.hooks.phases import check_delete_threshold, merge_toggles, plan_handovers, plan_removals
 from reconciler.core.plan import Plan, assemble
 from reconciler.core.planner import TypePlan

@@ -24,12 +24,13 @@ def read_live(client: Any, desired: Any = None) -> Any:
     error saying the tenant has none. A config that does not manage hooks reads none."""
     from reconciler.errors import HooksUnavailableError, ReconcilerError, hooks_unavailable
     from reconciler.lease import LEASE_NAME
+    from reconciler.resources.hooks.live import read_live_state
     from reconciler.resources.hooks.model import LiveState
 
     if desired is not None and not getattr(desired, "manages_hooks", True):
         return LiveState(hooks=())
     try:
-        live = client.read_live_state()
+        live = read_live_state(client)
     except ReconcilerError as error:
         if not hooks_unavailable(error):
             raise
