@@ -76,8 +76,8 @@ def run_apply(base_url: str, config: Path, *, max_workers: int = 8, env: dict[st
     with ManagementClient(connection, max_workers=max_workers) as client:
         live = read_live_state(client)
         read_done = time.perf_counter()
-        plan = build_plan(loaded.desired, live, options)
-        report = execute(plan, client, loaded.desired, max_workers=max_workers)
+        plan = build_plan(loaded.desired["hook"], live, options)
+        report = execute(plan, client, loaded.desired["hook"], max_workers=max_workers)
         finished = time.perf_counter()
         stats = client.stats.snapshot()
     return ApplyRun(finished - started, read_done - started, finished - read_done, len(plan.steps),

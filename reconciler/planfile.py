@@ -153,7 +153,7 @@ def check_matches(saved: SavedPlan, now: Plan) -> None:
 
 
 def _cutovers(plan: Plan) -> list[dict[str, Any]]:
-    from reconciler.resources.actions.blocks import cutovers_of
+    from reconciler.resources.cutover import cutovers_of
 
     return [c.to_dict() for c in cutovers_of(plan)]
 

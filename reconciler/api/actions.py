@@ -1,6 +1,7 @@
 """The Actions endpoints: requests, a shape check of every answer, look-first writes, waits.
 
-How the real API behaves is in ``shared/auth0-api/actions.md``; what this module relies on:
+What this module relies on of the real API (Auth0 Management API v2,
+https://auth0.com/docs/api/management/v2/actions, and a real tenant's answers):
 
 - Lists omit zero-valued keys (page 0 has no ``page``, an empty list no ``total``) and reject
   ``include_totals``: pages are read until a short or empty one, 100 at a time.

@@ -28,7 +28,7 @@ def validate(config: str, strict: bool, allow_missing_keywords: bool, require_ke
 
     Keyword values are not needed: unset ones are listed as a note (plan and apply refuse
     them unless --allow-missing-keywords)."""
-    from reconciler.resources.hooks.validate import check
+    from reconciler.usecases.validating import check
 
     settings = run_settings(config_file=config_file)
     report = check(config, settings.keyword_source(), offline=not require_keywords)
@@ -38,14 +38,9 @@ def validate(config: str, strict: bool, allow_missing_keywords: bool, require_ke
     if report.notes:
         click.echo(f"note: keywords not set (plan and apply need them): {', '.join(report.unset_keywords)}", err=True)
     errors, warnings = len(report.errors), len(report.warnings)
-    if report.ok(strict) and report.state is not None:
-        count = report.hooks_checked
+    if report.ok(strict) and report.desired is not None:
         extra = f", {_plural(warnings, 'warning')}" if warnings else ""
-        actions = report.state.actions
-        if actions is not None and (actions.actions or actions.managed_triggers):
-            triggers = _plural(len(actions.managed_triggers), "trigger")
-            extra = f", {_plural(len(actions.actions), 'action')} and bindings on {triggers} valid{extra}"
-        click.echo(f"ok: {_plural(count, 'hook')} valid{extra}")
+        click.echo(f"ok: {', '.join(report.summaries)}{extra}")
         return
     click.echo(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}", err=True)
     raise SystemExit(1)

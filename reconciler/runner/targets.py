@@ -13,7 +13,7 @@ from typing import Mapping
 
 from reconciler.errors import TargetError
 from reconciler.keywords import Keywords, keywords_in
-from reconciler.resources.hooks.model import DesiredState
+from reconciler.resources.base import Desired
 from reconciler.usecases.loading import load_desired
 from reconciler.runner.execute import DEFAULT_TIMEOUT, run_script
 from reconciler.runner.outcome import Outcome
@@ -31,21 +31,22 @@ class Target:
     secrets: Mapping[str, str] = field(default_factory=dict)
 
 
-def load_templates(config: str) -> DesiredState:
+def load_templates(config: str) -> Desired:
     """The config's desired state with every keyword left as written (no value is read)."""
     if not Path(config).is_dir():
         raise TargetError(f"{config}: not a config directory (migrate and run read deploy-cli's directory layout)")
     return load_desired(config, env={}, fill_missing=lambda key: f"##{key}##").desired
 
 
-def targets(state: DesiredState) -> list[Target]:
-    out = [Target("hook", h.name, h.trigger_id, h.script, dict(h.secrets)) for h in state.hooks]
-    for action in state.actions.actions if state.actions else ():
+def targets(state: Desired) -> list[Target]:
+    hooks, actions = state.get("hook"), state.get("action")
+    out = [Target("hook", h.name, h.trigger_id, h.script, dict(h.secrets)) for h in (hooks.hooks if hooks else ())]
+    for action in actions.actions if actions else ():
         out.append(Target("action", action.name, action.trigger[0], action.code, dict(action.secrets)))
     return out
 
 
-def find_target(state: DesiredState, name: str, kind: str | None = None) -> Target:
+def find_target(state: Desired, name: str, kind: str | None = None) -> Target:
     found = [t for t in targets(state) if t.name == name and kind in (None, t.kind)]
     if not found:
         known = ", ".join(sorted({t.name for t in targets(state)})) or "none"

@@ -297,7 +297,7 @@ def _apply(emu: EmulatorProcess, config: Path, flags: list[str], *, dry_run: boo
     With dry_run: what `plan --detailed-exitcode` checks; (no changes, message)."""
     env = _env(emu)
     try:
-        desired = load_desired(str(config), env).desired
+        desired = load_desired(str(config), env).desired["hook"]
         options = plan_options(load_settings(env), allow_delete="--allow-delete" in flags)
         with ManagementClient(connection_from_env(env)) as client:
             plan = build_plan(desired, read_live_state(client), options)

@@ -12,14 +12,10 @@ import click
 from reconciler.core.changes import Change
 from reconciler.core.plan import Plan
 from reconciler.resources.blocks import SYMBOLS, Blocks, Malformed
+from reconciler.resources.cutover import CUTOVERS, cutovers_of
 from reconciler.text import step_label
 
 ACTION, BINDINGS = "action", "bindings"
-CUTOVERS = "cutovers"  # the action type's extra: resources.cutover.Cutover, one per trigger
-
-
-def cutovers_of(plan: Plan) -> tuple[Any, ...]:
-    return tuple(plan.extra(ACTION, CUTOVERS, ()))
 
 
 class ActionBlocks(Blocks):

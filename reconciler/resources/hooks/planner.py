@@ -34,7 +34,8 @@ from reconciler.resources.hooks.phases import check_delete_threshold, merge_togg
 from reconciler.core.plan import Plan, assemble
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import Reason
-from reconciler.resources.hooks.plan import TYPE, PlanOptions, config_digest, hook_change, live_fingerprint
+from reconciler.resources.hooks.plan import TYPE, config_digest, hook_change, live_fingerprint
+from reconciler.core.options import PlanOptions
 from reconciler.resources.hooks.actions import Action
 from reconciler.core.steps import Phase
 from reconciler.errors import PlanError

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from reconciler.cli import cli
 from reconciler.resources.common.secrets import MASKED_SECRET
-from reconciler.resources.hooks.validate import check
+from reconciler.usecases.validating import check
 
 CORPUS = Path(__file__).parents[2] / "bad_configs"
 JS = "module.exports = function (client, scope, audience, context, cb) {\n  cb(null, {});\n};\n"
@@ -227,4 +227,4 @@ def test_check_reports_without_raising(name: str, tmp_path: Path) -> None:
     report = check(case.config, env=case.env)
     assert not report.ok(strict="--strict" in case.args)
     if report.errors:
-        assert report.state is None
+        assert report.desired is None

@@ -13,7 +13,8 @@ import pytest
 from plan_simulator import SimulatedConflict, assert_converged, run_plan
 
 from reconciler.core.reasons import Reason
-from reconciler.resources.hooks.plan import PlanOptions, detail, handovers
+from reconciler.core.options import PlanOptions
+from reconciler.resources.hooks.plan import detail, handovers
 from reconciler.resources.blocks import word
 from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
 from reconciler.resources.hooks.actions import Action

@@ -7,7 +7,8 @@ from plan_simulator import SimTenant, assert_converged, run_on
 from test_planner import CRED, HMAC, POST, PRE, actions, desired, hook, live, live_hook
 
 from reconciler.core.reasons import Reason
-from reconciler.resources.hooks.plan import PlanOptions, handovers
+from reconciler.core.options import PlanOptions
+from reconciler.resources.hooks.plan import handovers
 from reconciler.resources.blocks import word
 from reconciler.resources.hooks.model import DesiredState
 from reconciler.resources.hooks.actions import Action
