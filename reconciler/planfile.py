@@ -270,6 +270,6 @@ def _check_shape(data: Mapping[str, Any]) -> None:
 
 
 def _registered() -> tuple[str, ...]:
-    from reconciler.resources.base import registry
+    from reconciler.resources.builtin import registry
 
     return registry().names()

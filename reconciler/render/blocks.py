@@ -3,7 +3,9 @@ the seam: ``reconciler.resources.blocks``), generic ones for a type without its 
 
 from __future__ import annotations
 
-from reconciler.resources.base import registry
+from reconciler.resources.builtin import registry
+from reconciler.core.reasons import Reason
+from reconciler.resources import blocks as seam
 from reconciler.resources.blocks import Blocks
 
 
@@ -14,3 +16,10 @@ def blocks_for(type_name: str) -> Blocks:
         made: Blocks = resource.blocks()
         return made
     return Blocks(resource.name, resource.one or resource.noun.rstrip("s"), resource.noun, resource.block)
+
+
+def word(reason: Reason | str | None) -> str:
+    """The words of ``reason``, the built-in types registered (a plan made by a type's
+    planner alone, in tests and benches, is worded too)."""
+    registry()
+    return seam.word(reason)

@@ -12,8 +12,8 @@ import json
 from typing import Any, Mapping
 
 from reconciler.core.plan import DRIFT, Plan
-from reconciler.render.blocks import blocks_for
-from reconciler.resources.blocks import word, worded
+from reconciler.render.blocks import blocks_for, word
+from reconciler.resources.blocks import worded
 
 # Bump when a reader of an older file could misread a newer one. 2: any resource types
 # (entries of types other than hooks carry ``type``; reasons are written as words).

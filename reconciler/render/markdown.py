@@ -29,10 +29,9 @@ from dataclasses import dataclass
 
 from reconciler.core.changes import Change, FieldChange
 from reconciler.core.plan import Plan
-from reconciler.render.blocks import blocks_for
-from reconciler.resources.blocks import word
+from reconciler.render.blocks import blocks_for, word
 from reconciler.render.text import NO_CHANGES, REVIEW_ONLY  # the terminal plan's wording and symbols
-from reconciler.resources.base import registry
+from reconciler.resources.builtin import registry
 from reconciler.text import plural as _count
 
 __all__ = ["GITHUB_COMMENT_LIMIT", "render_markdown"]

@@ -10,8 +10,7 @@ from __future__ import annotations
 import click
 
 from reconciler.core.plan import Plan
-from reconciler.render.blocks import blocks_for
-from reconciler.resources.blocks import word
+from reconciler.render.blocks import blocks_for, word
 
 __all__ = ["NO_CHANGES", "NOTHING_TO_APPLY", "REVIEW_ONLY", "render_text"]
 

@@ -197,11 +197,3 @@ REGISTRY = Registry()
 
 def register(resource: ResourceType) -> ResourceType:
     return REGISTRY.register(resource)
-
-
-def registry() -> Registry:
-    """The registry with every built-in type registered (imports their packages once)."""
-    import reconciler.resources.actions.register  # noqa: F401
-    import reconciler.resources.hooks.register  # noqa: F401
-
-    return REGISTRY

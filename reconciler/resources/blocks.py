@@ -26,6 +26,7 @@ from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.plan import Plan
 from reconciler.core.reasons import Reason
 from reconciler.core.steps import Phase, Step
+from reconciler.resources.base import REGISTRY
 
 SYMBOLS: dict[ChangeKind, tuple[str, str]] = {
     ChangeKind.CREATE: ("+", "green"),
@@ -42,14 +43,14 @@ def worded(text: str) -> Reason:
 
 
 def word(reason: Reason | str | None) -> str:
-    """The words of ``reason`` (its type's wording, through the registry)."""
+    """The words of ``reason`` (its type's wording, through the registry: the type is
+    registered, its blocks are in use; ``reconciler.render.blocks.word`` registers the
+    built-in types first)."""
     if reason is None:
         return ""
     if isinstance(reason, str):
         return reason
-    from reconciler.resources.base import registry
-
-    return registry().word(reason)
+    return REGISTRY.word(reason)
 
 
 class Malformed(Exception):

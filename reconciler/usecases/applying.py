@@ -21,7 +21,8 @@ from reconciler.lease import Lease
 from reconciler.lease_actions import lease_store
 from reconciler.planfile import SavedPlan, canonical, read_plan, step_dicts
 from reconciler.resources.cutover import cutovers_of
-from reconciler.resources.base import Desired, ResourceType, registry
+from reconciler.resources.base import Desired, ResourceType
+from reconciler.resources.builtin import registry
 from reconciler.resources.cutover_wiring import PairedRunner
 from reconciler.core.options import PlanOptions
 from reconciler.usecases.loading import Loaded, load_desired, plan_options, saved_options

@@ -72,7 +72,7 @@ def export_tenant(
     from reconciler.resources.actions.live import read_live_actions
     from reconciler.resources.export_files import refuse_existing
     from reconciler.resources.hooks import export as hooks_export
-    from reconciler.resources.base import registry
+    from reconciler.resources.builtin import registry
 
     read_hooks = registry().get("hook").read_live
     assert read_hooks is not None

@@ -14,7 +14,8 @@ from reconciler.core.plan import Plan, assemble
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import Reason
 from reconciler.planfile import SavedPlan, check_matches
-from reconciler.resources.base import Desired, ResourceType, registry
+from reconciler.resources.base import Desired, ResourceType
+from reconciler.resources.builtin import registry
 from reconciler.core.options import PlanOptions
 from reconciler.usecases.loading import Loaded, load_desired, placeholder, plan_options
 

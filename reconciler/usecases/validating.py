@@ -10,7 +10,8 @@ from typing import Callable, Mapping
 
 from reconciler.keywords import MAPPINGS_VAR, KeywordError, Keywords
 from reconciler.problems import Findings, Problem, error, soften
-from reconciler.resources.base import Desired, registry
+from reconciler.resources.base import Desired
+from reconciler.resources.builtin import registry
 
 
 @dataclass(frozen=True)

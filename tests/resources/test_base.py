@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.core.reasons import Reason
-from reconciler.resources.base import Registry, ResourceType, registry
+from reconciler.resources.base import Registry, ResourceType
+from reconciler.resources.builtin import registry
 
 ROOT = Path(__file__).parents[2] / "reconciler"
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any, Iterable
 
 from reconciler.core.changes import Change, ChangeKind, FieldChange
@@ -41,22 +40,9 @@ from reconciler.core.steps import Phase
 from reconciler.errors import PlanError
 from reconciler.resources.hooks.secrets import SecretChanges, plan_secret_changes
 from reconciler.resources.common.names import REPLACED_SUFFIX, free_replaced_name, replaced_base
-from reconciler.resources.hooks.steps import Builder, Target
+from reconciler.resources.hooks.steps import Builder, Pairing, Target
 
-__all__ = ["Pairing", "build_plan", "plan_part"]
-
-
-@dataclass(frozen=True)
-class Pairing:
-    """How desired hooks line up with live ones."""
-
-    matched: dict[str, LiveHook]  # desired name -> live hook (same trigger; maybe renamed)
-    replaced: dict[str, LiveHook]  # desired name -> live hook on another trigger
-    orphans: tuple[LiveHook, ...]  # live hooks nothing desired accounts for
-    leftovers: tuple[LiveHook, ...]  # "-replaced-by-reconciler" hooks from an earlier run
-    # Live hooks on triggers this tool does not know: never touched, only reported.
-    unknown: tuple[LiveHook, ...]
-    clashes: dict[str, LiveHook]  # desired name -> the unknown-trigger hook holding it
+__all__ = ["build_plan", "plan_part"]
 
 
 def _pair(desired: DesiredState, live: LiveState, excluded: frozenset[str]) -> Pairing:

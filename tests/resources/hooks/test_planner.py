@@ -15,7 +15,6 @@ from plan_simulator import SimulatedConflict, assert_converged, run_plan
 from reconciler.core.reasons import Reason
 from reconciler.core.options import PlanOptions
 from reconciler.resources.hooks.plan import detail, handovers
-from reconciler.resources.blocks import word
 from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
 from reconciler.resources.hooks.actions import Action
 from reconciler.core.changes import ChangeKind
@@ -24,6 +23,7 @@ from reconciler.errors import PlanError
 from reconciler.resources.common.names import REPLACED_SUFFIX
 from reconciler.resources.hooks.planner import build_plan
 from reconciler.resources.common.secrets import marker_for
+from reconciler.render.blocks import word
 
 PRE = "pre-user-registration"
 POST = "post-user-registration"
