@@ -46,16 +46,29 @@ def validate(config: str, strict: bool, allow_missing_keywords: bool, require_ke
     raise SystemExit(1)
 
 
+class _SchemaKinds(click.Choice):
+    """The schema kinds the registered types ship (``ResourceType.schemas``), asked of the
+    registry when first needed: loading the types at start-up would slow every command."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[str]:
+        from reconciler.resources.builtin import registry
+
+        return [kind for resource in registry().planning_order() for kind, _ in resource.schemas]
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass  # click's __init__ sets it; the registry decides
+
+
 @click.command()
-@click.argument("kind", type=click.Choice(["hook", "action", "triggers"]), default="hook")
+@click.argument("kind", type=_SchemaKinds(), default="hook")
 def schema(kind: str) -> None:
     """Print a JSON Schema for editors: hook metadata (default), an action, or triggers.json."""
-    if kind == "hook":
-        from reconciler.resources.hooks.schema import schema_text
-    else:
-        from reconciler.resources.actions.schema import schema_text as action_schema
+    from reconciler.resources.builtin import registry
 
-        def schema_text() -> str:
-            return action_schema(kind)
-
-    click.echo(schema_text(), nl=False)
+    texts = {name: text for resource in registry().planning_order() for name, text in resource.schemas}
+    click.echo(texts[kind](), nl=False)

@@ -103,6 +103,12 @@ class Block(Protocol):
     def __call__(self, change: Change) -> list[str]: ...
 
 
+class SchemaText(Protocol):
+    """One JSON Schema the type ships, exactly as shipped (``reconciler schema KIND``)."""
+
+    def __call__(self) -> str: ...
+
+
 class MakeBlocks(Protocol):
     """The type's render blocks and plan-file codec (a ``reconciler.resources.blocks.Blocks``)."""
 
@@ -132,6 +138,8 @@ class ResourceType:
     block: Block | None = None
     blocks: MakeBlocks | None = None
     one: str = ""  # singular, for messages: "hook" (default: ``noun`` without its "s")
+    # (kind, schema text) for editors, ``reconciler schema KIND``: hooks: ("hook", ...).
+    schemas: tuple[tuple[str, SchemaText], ...] = ()
     # Types whose steps this type's steps may wait for: planned first.
     after_types: tuple[str, ...] = field(default=())
 

@@ -65,6 +65,18 @@ def _verify(plan: Any, state: Any) -> tuple[str, ...]:
     return tuple(differences(ours, desired, live)) if ours else ()
 
 
+def _action_schema() -> str:
+    from reconciler.resources.actions.schema import schema_text
+
+    return schema_text("action")
+
+
+def _triggers_schema() -> str:
+    from reconciler.resources.actions.schema import schema_text
+
+    return schema_text("triggers")
+
+
 def _words(reason: Any) -> str:
     from reconciler.resources.actions.wording import word
 
@@ -94,6 +106,7 @@ ACTIONS = register(
         name="action",
         noun="actions",
         load=_load,
+        schemas=(("action", _action_schema), ("triggers", _triggers_schema)),
         read_live=_read_live,
         plan=_plan_actions,
         operations=_action_ops,

@@ -72,6 +72,12 @@ def _verify(plan: Any, state: Any) -> tuple[str, ...]:
     return tuple(differences(plan, desired, live))
 
 
+def _schema_text() -> str:
+    from reconciler.resources.hooks.schema import schema_text
+
+    return schema_text()
+
+
 def _words(reason: Any) -> str:
     from reconciler.resources.hooks.wording import word
 
@@ -90,6 +96,7 @@ HOOKS = register(
         noun="hooks",
         one="hook",
         load=_load,
+        schemas=(("hook", _schema_text),),
         read_live=read_live,
         plan=_plan,
         operations=_operations,
