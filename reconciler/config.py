@@ -18,8 +18,8 @@ from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
-from .keywords import MAPPINGS_VAR, KeywordError, parse_mappings
-from reconciler.resources.common.secrets import HMAC_ENV
+from .keywords import KeywordError, parse_mappings
+from .variables import HMAC_ENV, MAPPINGS_VAR
 
 DEFAULT_TIMEOUT = 30.0
 # The whole run (every request, retry and wait): long enough for 5,000 writes at 2/s.
@@ -28,14 +28,6 @@ CONFIG_FILE_LIMIT = 1_000_000  # bytes: a settings file is small; anything bigge
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
-# What each command may read from the environment (named in its --help).
-CONNECTION_VARS = (
-    "AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "AUTH0_ACCESS_TOKEN",
-    "AUTH0_AUDIENCE", "AUTH0_TIMEOUT", "AUTH0_RUN_TIMEOUT",
-)
-KEYWORD_VARS = (MAPPINGS_VAR, "and any ##KEY## / @@KEY@@ keyword by name")
-PLAN_VARS = ("AUTH0_ALLOW_DELETE", HMAC_ENV)
-TERMINAL_VARS = ("NO_COLOR",)
 EXCLUDED_HOOKS_KEY = "AUTH0_EXCLUDED_HOOKS"
 EXCLUDED_ACTIONS_KEY = "AUTH0_EXCLUDED_ACTIONS"
 
@@ -51,6 +43,9 @@ class Connection:
     access_token: str | None = field(default=None, repr=False)
     timeout: float = DEFAULT_TIMEOUT  # per request, body included (AUTH0_TIMEOUT)
     run_timeout: float = DEFAULT_RUN_TIMEOUT  # the whole run (AUTH0_RUN_TIMEOUT)
+    # The longest one wait may be (a build, a deploy, a server-asked Retry-After); None: each
+    # wait's own bound (AUTH0_WAIT_LIMIT, --wait-limit).
+    wait_limit: float | None = None
 
     @property
     def host(self) -> str:
@@ -89,6 +84,7 @@ class Settings:
     audience: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     run_timeout: float = DEFAULT_RUN_TIMEOUT
+    wait_limit: float | None = None  # AUTH0_WAIT_LIMIT / --wait-limit
     allow_delete: bool = False
     hmac_key: bytes | None = field(default=None, repr=False)
     # AUTH0_KEYWORD_REPLACE_MAPPINGS (file object, then the variable's keys on top).
@@ -126,6 +122,7 @@ class Settings:
             access_token=self.access_token,
             timeout=self.timeout,
             run_timeout=self.run_timeout,
+            wait_limit=self.wait_limit,
         )
 
     @property
@@ -148,6 +145,7 @@ def load_settings(
     audience: str | None = None,
     timeout: float | None = None,
     run_timeout: float | None = None,
+    wait_limit: float | None = None,
     no_color: bool = False,
 ) -> Settings:
     """The one place settings are read. Flags (keyword arguments) win over ``env``, which wins
@@ -155,7 +153,7 @@ def load_settings(
     file = read_config_file(config_file) if config_file else {}
 
     def pick(flag: str | None, name: str) -> str | None:
-        return _clean(flag) or _clean(env.get(name)) or _clean(file.get(name))  # type: ignore[arg-type]
+        return _clean(flag) or _clean(env.get(name)) or _clean(file.get(name))
 
     mappings: dict[str, object] = dict(file.get(MAPPINGS_VAR) or {})
     try:
@@ -173,6 +171,10 @@ def load_settings(
         run_timeout=(
             _seconds(env, file, "AUTH0_RUN_TIMEOUT", DEFAULT_RUN_TIMEOUT, limit=float("inf"))
             if run_timeout is None else _positive(run_timeout, "AUTH0_RUN_TIMEOUT", float("inf"))
+        ),
+        wait_limit=(
+            _seconds(env, file, "AUTH0_WAIT_LIMIT", None, limit=float("inf"))
+            if wait_limit is None else _positive(wait_limit, "AUTH0_WAIT_LIMIT", float("inf"))
         ),
         allow_delete=_flag(env, file, "AUTH0_ALLOW_DELETE", config_file),
         hmac_key=hmac_key.encode() if hmac_key else None,
@@ -304,8 +306,8 @@ def _excluded(value: Any, key: str, what: str, valid: Callable[[str], Any]) -> t
 
 
 def _seconds(
-    env: Mapping[str, str], file: Mapping[str, Any], name: str, default: float, limit: float = 3600
-) -> float:
+    env: Mapping[str, str], file: Mapping[str, Any], name: str, default: Any, limit: float = 3600
+) -> Any:
     raw: object = _clean(env.get(name)) or file.get(name)
     if raw is None or raw == "":
         return default

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from reconciler.commands.common import report_errors
-from reconciler.config import KEYWORD_VARS, TERMINAL_VARS
+from reconciler.variables import KEYWORD_VARS, TERMINAL_VARS
 from reconciler.terminal import config_file_option, env_help, no_color_option, run_settings
 from reconciler.text import plural as _plural
 
@@ -46,7 +46,7 @@ def validate(config: str, strict: bool, allow_missing_keywords: bool, require_ke
     raise SystemExit(1)
 
 
-class _SchemaKinds(click.Choice):
+class _SchemaKinds(click.Choice[str]):
     """The schema kinds the registered types ship (``ResourceType.schemas``), asked of the
     registry when first needed: loading the types at start-up would slow every command."""
 

@@ -97,7 +97,7 @@ def adapter(name: str, trigger: str, source: str, why: str) -> str:
     code, _ = rewrite_requires(source)
     errors = "\n".join(text for cls, text in _ERRORS.items() if re.search(rf"\b{cls}\b", source))
     answer = _ANSWER.get(trigger, _THROW)
-    scope_todo = _SCOPE_TODO if trigger == "credentials-exchange" and why == SCOPES else ""
+    scope_todo = _SCOPE_TODO if trigger == "credentials-exchange" and (SCOPES in why or "`scope`" in why) else ""
     todo = "\n".join(f" * {line}" for line in textwrap.wrap(f"TODO(reconciler migrate): {why}.", 96))
     return f"""/**
  * Migrated from the hook {name!r} by `reconciler migrate`: an ADAPTER, not a translation.

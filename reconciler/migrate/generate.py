@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reconciler.keywords import has_keyword
+from reconciler.keywords import has_keyword, keywords_in
 from reconciler.migrate.adapter import adapter
 from reconciler.migrate.check import compare, events, first_difference
-from reconciler.migrate.requires import rewrite_requires
-from reconciler.migrate.person import needs_person
-from reconciler.migrate.translate import CannotTranslate, translate
+from reconciler.migrate.classify import ADAPTED, PERSON, TRANSLATED, Classification, classify
+from reconciler.migrate.hazards import Hazard
 from reconciler.resources.hooks.model import Hook
 from reconciler.errors import NodeNotFound
 from reconciler.runner.node import find_node
 from reconciler.runner.targets import KeywordValues, Target
 
-TRANSLATED, ADAPTED, PERSON = "translated", "adapted", "needs a person"
+__all__ = ["ADAPTED", "PERSON", "TRANSLATED", "Migrated", "hook_target", "migrate_hook"]
 MAX_DEPENDENCIES = 10
 UNVERIFIED = "unverified: Node.js not found"
 
@@ -35,6 +34,7 @@ class Migrated:
     dependencies: tuple[tuple[str, str], ...]
     secrets: tuple[tuple[str, str], ...]
     notes: tuple[str, ...] = ()
+    hazards: tuple[Hazard, ...] = ()  # found statically in the hook (``hazards``)
 
     @property
     def name(self) -> str:
@@ -51,34 +51,36 @@ class Migrated:
 def migrate_hook(hook: Hook, config: str, *, verify: bool = True) -> Migrated:
     notes: list[str] = []
     secrets = _secrets(hook, notes)
-    dependencies = _dependencies(hook, notes)
-    person = needs_person(hook.trigger_id, hook.script)
+    verdict = classify(hook.name, hook.trigger_id, hook.script, dict(hook.dependencies))
+    dependencies = _dependencies(hook, verdict, notes)
+    hazards = verdict.hazards
+    person = verdict.why if verdict.status == PERSON else ""
     if len(dependencies) > MAX_DEPENDENCIES:
         person = f"has {len(dependencies)} dependencies; an action allows {MAX_DEPENDENCIES}"
     if person:
         code = adapter(hook.name, hook.trigger_id, hook.script, person)
-        return Migrated(hook, PERSON, person, code, dependencies, secrets, tuple(notes))
-    try:
-        code, status, why = translate(hook.name, hook.trigger_id, hook.script), TRANSLATED, ""
-    except CannotTranslate as reason:
-        code, status, why = adapter(hook.name, hook.trigger_id, hook.script, str(reason)), ADAPTED, str(reason)
-    migrated = Migrated(hook, status, why, code, dependencies, secrets, tuple(notes))
+        return Migrated(hook, PERSON, person, code, dependencies, secrets, tuple(notes), hazards)
+    if verdict.status == TRANSLATED and verdict.code is not None:
+        code, status, why = verdict.code, TRANSLATED, ""
+    else:
+        code, status, why = adapter(hook.name, hook.trigger_id, hook.script, verdict.why), ADAPTED, verdict.why
+    migrated = Migrated(hook, status, why, code, dependencies, secrets, tuple(notes), hazards)
     if not verify:
         return migrated
     try:
         find_node()
     except NodeNotFound:
         unverified = UNVERIFIED if status == TRANSLATED else why
-        return Migrated(hook, status, unverified, code, dependencies, secrets, tuple(notes))
+        return Migrated(hook, status, unverified, code, dependencies, secrets, tuple(notes), hazards)
     difference = _differs(migrated, config)
     if difference and status == TRANSLATED:
         why = f"the translation differs from the hook {difference}"
         code = adapter(hook.name, hook.trigger_id, hook.script, why)
-        migrated = Migrated(hook, ADAPTED, why, code, dependencies, secrets, tuple(notes))
+        migrated = Migrated(hook, ADAPTED, why, code, dependencies, secrets, tuple(notes), hazards)
         difference = _differs(migrated, config)
     if difference:
         why = f"{migrated.why}; the adapter differs from the hook too {difference}" if migrated.why else f"the adapter differs from the hook {difference}"
-        return Migrated(hook, PERSON, why, migrated.code, dependencies, secrets, tuple(notes))
+        return Migrated(hook, PERSON, why, migrated.code, dependencies, secrets, tuple(notes), hazards)
     return migrated
 
 
@@ -93,29 +95,29 @@ def _differs(migrated: Migrated, config: str) -> str | None:
 
 def _secrets(hook: Hook, notes: list[str]) -> tuple[tuple[str, str], ...]:
     """The hook's secrets as the same keywords; a literal value is never copied."""
+    from reconciler.resources.actions.export import keyword_names
+
+    used = {k[2:-2] for template in hook.secrets.values() for k in keywords_in(template)}
+    literal = keyword_names([n for n, t in hook.secrets.items() if not has_keyword(t)], taken=used)
     out = []
     for name, template in hook.secrets.items():
         if has_keyword(template):
             out.append((name, template))
             continue
-        keyword = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
-        if keyword[:1].isdigit():
-            keyword = f"_{keyword}"
+        keyword = literal[name]  # distinct: "a-b" and "a_b" never share one keyword
         out.append((name, f"##{keyword}##"))
         notes.append(f"secret {name!r} is written literally in the hook's file; the action uses the keyword ##{keyword}##: set it")
     return tuple(out)
 
 
-def _dependencies(hook: Hook, notes: list[str]) -> tuple[tuple[str, str], ...]:
-    """The hook's dependencies and its inline ``require('pkg@ver')`` pins, as name/version pairs."""
+def _dependencies(hook: Hook, verdict: Classification, notes: list[str]) -> tuple[tuple[str, str], ...]:
+    """The hook's dependencies and its inline ``require('pkg@ver')`` pins, as name/version pairs
+    (a package with no version anywhere is an ``unpinned-package`` hazard and gets "latest")."""
     out = dict(hook.dependencies)
-    _, required = rewrite_requires(hook.script)
-    for name, version in required:
+    for name, version in verdict.packages:
         if name in out:
             if version and version != out[name]:
                 notes.append(f"require('{name}@{version}') differs from the dependency {name} {out[name]}; kept {out[name]}")
             continue
-        if version is None:
-            notes.append(f"{name} is required without a version or a dependency entry; pinned to \"latest\": pin a version")
         out[name] = version or "latest"
     return tuple(out.items())

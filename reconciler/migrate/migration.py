@@ -7,7 +7,9 @@ from pathlib import Path
 
 from reconciler.errors import LayoutError, MigrateError
 from reconciler.migrate.check import Comparison, compare, events
-from reconciler.migrate.generate import PERSON, Migrated, hook_target, migrate_hook
+from reconciler.migrate.classify import PERSON, classify
+from reconciler.migrate.generate import Migrated, hook_target, migrate_hook
+from reconciler.migrate.hazards import Hazard
 from reconciler.migrate.layout import FileChange, action_files, bind, disable_hook, write
 from reconciler.resources.base import Desired
 from reconciler.resources.hooks.model import Hook
@@ -84,6 +86,7 @@ class Checked:
     hook: str
     action_from: str  # "config" or "generated"
     comparisons: tuple[Comparison, ...]
+    hazards: tuple[Hazard, ...] = ()  # found statically in the hook, reported with the proof
 
     @property
     def same(self) -> bool:
@@ -106,7 +109,8 @@ def check_migration(config: str, *, only: str | None = None) -> list[Checked]:
         if action.trigger != hook.trigger_id:
             raise MigrateError(f"action {hook.name!r} runs on {action.trigger}, its hook on {hook.trigger_id}")
         comparisons = compare(hook_target(hook), action, events(hook.trigger_id, config), KeywordValues())
-        out.append(Checked(hook.name, source, tuple(comparisons)))
+        hazards = classify(hook.name, hook.trigger_id, hook.script, dict(hook.dependencies)).hazards
+        out.append(Checked(hook.name, source, tuple(comparisons), hazards))
     return out
 
 

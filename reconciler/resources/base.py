@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Protocol
 
 from reconciler.core.changes import Change
-from reconciler.core.options import PlanOptions
+from reconciler.resources.options import PlanOptions
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import WORDED, Reason
 from reconciler.keywords import Keywords
@@ -55,52 +55,52 @@ class Load(Protocol):
     """Reads the type's part of the config (deploy-cli directory or YAML) and runs its schema
     and rules; never raises for bad input. ``offline``: a keyword without a value is a note."""
 
-    def __call__(self, config: str | os.PathLike[str], keywords: Keywords, *, offline: bool = False) -> TypeLoad: ...
+    def __call__(self, config: str | os.PathLike[str], keywords: Keywords, /, *, offline: bool = False) -> TypeLoad: ...
 
 
 class ReadLive(Protocol):
     """The type's live state (only what the desired state needs)."""
 
-    def __call__(self, client: ManagementClient, desired: Any) -> Any: ...
+    def __call__(self, client: ManagementClient, desired: Any, /) -> Any: ...
 
 
 class PlanPart(Protocol):
     """The type's part of the plan, indexes local; cross-type edges as ``StepRef`` to types
     listed in ``after_types``."""
 
-    def __call__(self, desired: Any, live: Any, options: PlanOptions) -> TypePlan: ...
+    def __call__(self, desired: Any, live: Any, options: PlanOptions, /) -> TypePlan: ...
 
 
 class Operations(Protocol):
     """The runner (guard, run, done) that carries out the type's steps."""
 
-    def __call__(self, client: ManagementClient, desired: Any) -> Runner[Any]: ...
+    def __call__(self, client: ManagementClient, desired: Any, /) -> Runner[Any]: ...
 
 
 class Jobs(Protocol):
     """The scheduling facts of the type's steps by index, when a step alone cannot tell them
     (hooks: the enable of a hand-over follows its disable)."""
 
-    def __call__(self, steps: tuple[Step, ...]) -> Mapping[int, Job]: ...
+    def __call__(self, steps: tuple[Step, ...], /) -> Mapping[int, Job]: ...
 
 
 class Verify(Protocol):
     """What the tenant lacks of the applied plan, one line each; ``state``: (the type's
     desired state, its live state read back)."""
 
-    def __call__(self, plan: Plan, state: tuple[Any, Any]) -> tuple[str, ...]: ...
+    def __call__(self, plan: Plan, state: tuple[Any, Any], /) -> tuple[str, ...]: ...
 
 
 class Words(Protocol):
     """A reason of this type in words (the type's wording module)."""
 
-    def __call__(self, reason: Reason) -> str: ...
+    def __call__(self, reason: Reason, /) -> str: ...
 
 
 class Block(Protocol):
     """A change of this type as text lines (used by the generic ``Blocks``)."""
 
-    def __call__(self, change: Change) -> list[str]: ...
+    def __call__(self, change: Change, /) -> list[str]: ...
 
 
 class SchemaText(Protocol):

@@ -26,6 +26,7 @@ from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.plan import Plan
 from reconciler.core.reasons import Reason
 from reconciler.core.steps import Phase, Step
+from reconciler.escape import md_code, md_text
 from reconciler.resources.base import REGISTRY
 
 SYMBOLS: dict[ChangeKind, tuple[str, str]] = {
@@ -100,11 +101,11 @@ class Blocks:
         from reconciler.text import plural
 
         return [[f"> **{plural(len(deletes), self.one)} will be deleted:**"]
-                + [f"> - `{_md(c.key)}`" + (f" ({self.md_where(c)})" if self.md_where(c) else "") for c in deletes]]
+                + [f"> - {md_code(c.key)}" + (f" ({self.md_where(c)})" if self.md_where(c) else "") for c in deletes]]
 
     def md_summary(self, change: Change) -> str:
         symbol, _ = SYMBOLS[change.kind]
-        return f"<code>{html.escape(symbol)}</code> <b>{html.escape(change.key)}</b> {change.kind.value}"
+        return f"<code>{html.escape(symbol)}</code> <b>{md_text(change.key)}</b> {change.kind.value}"
 
     # -- JSON and plan files ------------------------------------------------------------------
 
@@ -161,10 +162,15 @@ class Blocks:
                 raise Malformed(f"{where}.{key} must be str")
         if step.get("phase", "prepare") not in {str(p) for p in Phase}:
             raise Malformed(f"{where}.phase: unknown value")
+        # Read back as a mapping (``step_from_dict``): anything else is one line, not a traceback.
+        if not isinstance(step.get("payload"), (dict, type(None))):
+            raise Malformed(f"{where}.payload must be an object or null")
 
     def check_change(self, change: Mapping[str, Any], where: str) -> None:
         if not isinstance(change.get("key"), str):
             raise Malformed(f"{where}.key must be str")
+        if not isinstance(change.get("detail", {}), dict):
+            raise Malformed(f"{where}.detail must be an object")
 
     def check_extras(self, data: Mapping[str, Any]) -> None:
         return None
@@ -181,7 +187,7 @@ class _Plain:
 
 
 def _md(text: str) -> str:
-    return html.escape(" ".join(str(text).split()), quote=False)
+    return md_text(text)
 
 
 def _plain(value: Any) -> Any:

@@ -10,7 +10,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from reconciler.config import Settings
 from reconciler.core.executor import ApplyReport, Dispatch, StepCallback, execute
@@ -24,7 +24,7 @@ from reconciler.resources.cutover import cutovers_of
 from reconciler.resources.base import Desired, ResourceType
 from reconciler.resources.builtin import registry
 from reconciler.resources.cutover_wiring import PairedRunner
-from reconciler.core.options import PlanOptions
+from reconciler.resources.options import PlanOptions
 from reconciler.usecases.loading import Loaded, load_desired, plan_options, saved_options
 from reconciler.usecases.planning import plan_against, state_of
 
@@ -104,7 +104,7 @@ def lease_holder(env: Mapping[str, str]) -> str:
 def execute_plan(
     plan: Plan, desired: Desired, client: "ManagementClient", *, max_workers: int = 8,
     on_step: StepCallback | None = None, stop: threading.Event | None = None,
-) -> ApplyReport:
+) -> ApplyReport[Any]:
     """Run ``plan``'s steps with each type's operations (no lease, no re-plan: ``apply_plan``
     does both; the demo's throwaway tenant needs neither)."""
     types = [registry().get(name) for name in plan.types]
@@ -120,7 +120,7 @@ def execute_plan(
 
 @dataclass(frozen=True)
 class ApplyOutcome:
-    report: ApplyReport
+    report: ApplyReport[Any]
     # What the tenant lacks of the plan when read back (empty: confirmed). Not checked
     # after a failure or an interrupt: the report already says what was not done.
     differences: tuple[str, ...] = ()
@@ -148,11 +148,14 @@ def apply_plan(
     stop = stop or threading.Event()
     # Hooks if the tenant serves them, else an Actions marker (reconciler/lease_actions.py).
     lease = Lease(lease_store(client), holder, on_lost=lambda why: stop.set())
-    lease.acquire()
     try:
+        lease.acquire()
         outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop)
     finally:
-        lease.release()
+        # Every exit (a failed take, a failed apply, the run deadline) gives back what this
+        # run made, past the deadline if need be.
+        with client.cleanup_time():
+            lease.release()
     return dataclasses.replace(outcome, lease_problem=lease.release_problem)
 
 

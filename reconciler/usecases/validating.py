@@ -8,7 +8,8 @@ import os
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from reconciler.keywords import MAPPINGS_VAR, KeywordError, Keywords
+from reconciler.variables import MAPPINGS_VAR
+from reconciler.keywords import KeywordError, Keywords
 from reconciler.problems import Findings, Problem, error, soften
 from reconciler.resources.base import Desired
 from reconciler.resources.builtin import registry

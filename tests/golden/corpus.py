@@ -30,7 +30,7 @@ from tests.example_tenant import keyword_env
 from reconciler.resources.hooks.ops import execute  # noqa: E402
 from reconciler.errors import ReconcilerError  # noqa: E402
 from reconciler.resources.hooks.model import MAX_SECRETS, DesiredState, Hook, LiveHook, LiveState  # noqa: E402
-from reconciler.core.options import PlanOptions  # noqa: E402
+from reconciler.resources.options import PlanOptions  # noqa: E402
 from reconciler.resources.hooks.planner import build_plan  # noqa: E402
 from reconciler.usecases.loading import load_desired  # noqa: E402
 from reconciler.render.json import render_json  # noqa: E402

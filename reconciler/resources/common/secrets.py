@@ -21,7 +21,6 @@ from typing import Iterable, Mapping
 # What Auth0 returns in place of every secret value, and what auth0-deploy-cli exports.
 MASKED_SECRET = "_VALUE_NOT_SHOWN_"
 
-HMAC_ENV = "RECONCILER_SECRETS_HMAC_KEY"
 
 MARKER_PREFIX = "RECONCILER_HMAC_"
 

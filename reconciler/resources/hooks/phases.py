@@ -10,7 +10,7 @@ from reconciler.resources.hooks.model import TRIGGERS, DesiredState, LiveHook, L
 from reconciler.core.reasons import Reason
 from reconciler.resources.hooks.actions import Action
 from reconciler.resources.hooks.plan import Handover, hook_change
-from reconciler.core.options import PlanOptions
+from reconciler.resources.options import PlanOptions
 from reconciler.core.steps import Phase
 from reconciler.resources.common.secrets import user_keys
 from reconciler.core.threshold import DeleteThreshold, check_delete_threshold as check_delete_threshold_core

@@ -16,7 +16,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from reconciler.core.options import PlanOptions
+from reconciler.resources.options import PlanOptions
 from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.digest import digest as _digest
 from reconciler.core.plan import Plan

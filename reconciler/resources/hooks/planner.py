@@ -34,7 +34,7 @@ from reconciler.core.plan import Plan, assemble
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import Reason
 from reconciler.resources.hooks.plan import TYPE, config_digest, hook_change, live_fingerprint
-from reconciler.core.options import PlanOptions
+from reconciler.resources.options import PlanOptions
 from reconciler.resources.hooks.actions import Action
 from reconciler.core.steps import Phase
 from reconciler.errors import PlanError
@@ -251,8 +251,11 @@ def _prepare_existing(
 ) -> tuple[Change | None, Target]:
     """Secrets first (a new script may need a new key), then the script, name, dependencies."""
     target = Target(hook_id=live.id)
+    wanted = hook.secrets
+    if hook.secrets_from:  # unknown keys: the live ones stand (values are not compared either)
+        wanted = dict.fromkeys(user_keys(live.secret_keys), "")
     secrets = plan_secret_changes(
-        hook.secrets, live.secret_keys, hook.name,
+        wanted, live.secret_keys, hook.name,
         allow_delete=options.allow_delete, rotate=options.rotate_secrets, hmac_key=options.hmac_key,
     )
     previous = live.name if live.name != hook.name else ""
@@ -262,7 +265,7 @@ def _prepare_existing(
             ChangeKind.UPDATE, hook.name, hook.trigger_id, skipped=secrets.blocked, previous_name=previous
         ), target
     last = _secret_steps(builder, hook, target, secrets, options)
-    fields = content_changes(hook, live)
+    fields = content_changes(hook, live, options.live_view)
     if fields:
         body: dict[str, Any] = {}
         for change in fields:

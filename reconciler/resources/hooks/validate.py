@@ -11,11 +11,13 @@ This module is the driver; the rules live in
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from reconciler.keywords import KeywordError, Keywords, MAPPINGS_VAR
+from reconciler.keywords import KeywordError, Keywords, unknown_whole
+from reconciler.variables import MAPPINGS_VAR
 from reconciler.problems import Findings, Problem, error, soften
 from reconciler.resources.base import TypeLoad
 from reconciler.text import plural
@@ -69,6 +71,9 @@ def _check(loaded: Loaded, keywords: Keywords, offline: bool = False) -> Report:
     problems: list[Problem] = list(loaded.problems)
     hooks: list[Hook] = []
     for source in loaded.sources:
+        secrets_from = unknown_whole(source.data, "secrets")
+        if secrets_from:  # "secrets": "@@LIST@@" without a value: the keys are unknown, not wrong
+            source = dataclasses.replace(source, data={**source.data, "secrets": {}})
         hook_problems = list(_schema_problems(source))
         script = source.data.get("script") if isinstance(source.data, dict) else None
         result = None
@@ -81,7 +86,7 @@ def _check(loaded: Loaded, keywords: Keywords, offline: bool = False) -> Report:
         problems.extend(hook_problems)
         if result is not None and result.text is not None and not any(p.is_error for p in hook_problems) and not source.unresolved:
             unknown = result.unknown | (keys_in(result.text) - set(result.values))
-            hooks.append(build_hook(source, result.text, result.values, unknown))
+            hooks.append(build_hook(source, result.text, result.values, unknown, secrets_from=secrets_from or ""))
     problems.extend(duplicate_names(loaded.sources))
     problems.extend(enabled_per_trigger(loaded.sources))
     if offline:

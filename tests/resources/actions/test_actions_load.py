@@ -23,7 +23,8 @@ def desired(config: Path, env: dict[str, str] | None = None) -> ActionsDesired:
     report = check(config, env=env or {})
     assert report.errors == (), [str(p) for p in report.problems]
     assert report.desired is not None and report.desired["action"] is not None
-    return report.desired["action"]
+    state: ActionsDesired = report.desired["action"]
+    return state
 
 
 def test_directory_layout_as_deploy_cli_writes_it(tmp_path: Path) -> None:

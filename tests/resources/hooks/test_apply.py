@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from reconciler.core.options import PlanOptions
+from reconciler.resources.options import PlanOptions
 from reconciler.resources.hooks.ops import execute
 from reconciler.api.client import ManagementClient
 from reconciler.api.stats import RequestEvent

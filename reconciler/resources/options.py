@@ -1,8 +1,11 @@
-"""The options a plan is made with (flags and settings, the same for every type)."""
+"""The options a plan is made with (flags and settings), part of the seam: every type's
+``plan`` gets them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from reconciler.resources.common.templates import FULL_VIEW, LiveView
 
 
 @dataclass(frozen=True)
@@ -22,3 +25,6 @@ class PlanOptions:
     excluded_actions: frozenset[str] = frozenset()
     # AUTH0_CUTOVER: ((trigger, "both" | "neither"), ...); unlisted triggers take the default.
     cutover: tuple[tuple[str, str], ...] = ()
+    # How much of live scripts and code a diff may show: known keyword values masked, and
+    # with values missing, only live lines the template explains (never written to a file).
+    live_view: LiveView = field(default=FULL_VIEW, repr=False)
