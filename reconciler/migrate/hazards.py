@@ -105,7 +105,7 @@ def _global_state(source: Source, bindings: Bindings) -> tuple[str, int] | None:
         if binding.kind not in ("var", "let", "const") or _is_require(bindings.site(binding)):
             continue
         for use in bindings.uses(binding):
-            if _writes(use, source) and use.id in bindings.in_function:
+            if _writes(use, source) and bindings.depth.get(use.id, 0) > 0:
                 if first is None or line(use) < first[1]:
                     first = (binding.name, line(use))
                 break
@@ -178,6 +178,8 @@ def _callback_statements(callbacks: list[Node], handler: Handler) -> tuple[set[i
         while node.parent is not None and not same(node, handler.function):
             if node.type in FUNCTIONS:
                 crossed = True
+            if node.id in (contains if crossed else direct):
+                break  # an earlier call marked the rest of the way up alike: linear in all
             contains.add(node.id)
             if not crossed:
                 direct.add(node.id)
@@ -201,13 +203,14 @@ def _work_bindings(source: Source, bindings: Bindings, found: tuple[Require, ...
             required = _required(value, by_literal)
             if required is not None and (required.name in _HTTP_CLIENTS or is_package(required.name)):
                 (clients if required.name in _HTTP_CLIENTS else packages).add(binding)
+    from_packages = packages | clients
     for scope in bindings.declared.values():
         for binding in scope.values():
             declarator = declarator_of(bindings.site(binding))
             value = field(declarator, "value") if declarator is not None else None
             if value is not None and value.type in ("new_expression", "call_expression"):
                 root = _root(field(value, "constructor") if value.type == "new_expression" else field(value, "function"))
-                if root is not None and bindings.of(root) in packages | clients:
+                if root is not None and bindings.of(root) in from_packages:
                     clients.add(binding)
     return clients
 

@@ -41,7 +41,7 @@ class Bindings:
         self.by_binding: dict[Binding, list[Node]] = {}
         self.site_nodes: dict[int, Node] = {}  # declaring identifier node id -> node
         self.by_site: dict[int, Binding] = {}  # declaring identifier node id -> its binding
-        self.in_function: set[int] = set()  # ids of the references inside some function
+        self.depth: dict[int, int] = {}  # reference node id -> how many functions surround it
         self.again: list[Binding] = []  # a second declaration of a name in the same scope (``var x`` twice)
 
     def site(self, binding: Binding) -> Node:
@@ -148,8 +148,7 @@ def _resolve(source: Source, out: Bindings) -> None:
             resolved = stack[-1] if stack else None
             out.resolved[node.id] = resolved
             out.references.append(node)
-            if depth:
-                out.in_function.add(node.id)
+            out.depth[node.id] = depth
             if resolved is not None:
                 out.by_binding.setdefault(resolved, []).append(node)
 

@@ -150,7 +150,8 @@ def translate_parsed(name: str, hook: Parsed) -> str:
                 edits[edit[0]] = edit
     if not calls:
         raise CannotTranslate("never calls its callback", handler.line)
-    nested = any(_crosses_function(call, handler) for call in calls)
+    # The handler is a top-level function: a call inside any other function is asynchronous.
+    nested = any(bindings.depth.get(field(call, "function").id, 0) > 1 for call in calls)  # type: ignore[union-attr]
     helpers: set[str] = set()
     flat = list(edits.values())
     for call in calls:
@@ -234,15 +235,6 @@ def _own_function(node: Node) -> int | None:
             return current.id
         current = current.parent
     return None
-
-
-def _crosses_function(node: Node, handler: Handler) -> bool:
-    current = node.parent
-    while current is not None and not same(current, handler.function):
-        if current.type in FUNCTIONS:
-            return True
-        current = current.parent
-    return False
 
 
 # --- parameters ----------------------------------------------------------------------------
