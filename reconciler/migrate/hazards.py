@@ -153,38 +153,45 @@ def _writes(use: Node, source: Source) -> bool:
 
 def pending_work(source: Source, bindings: Bindings, handler: Handler, callbacks: list[Node],
                  found: tuple[Require, ...]) -> Node | None:
-    """The first statement that starts work the hook does not wait for before a later callback call."""
-    direct, contains = _callback_statements(callbacks, handler)
+    """The first statement that starts work nothing waits for, in a function that answers
+    directly: before its callback call the answer does not wait for it, after it the hook's
+    webtask went on while an action's handler would have returned."""
+    contains = _callback_statements(callbacks, handler)
+    answering = {id_ for id_ in map(_function_of, callbacks) if id_ is not None}
     clients = _work_bindings(source, bindings, found)
-    for block in source.walk(handler.body):
-        if block.type not in ("statement_block", "program") and not same(block, handler.body):
+    functions: list[int] = []
+    for entering, node in source.events(handler.function):
+        if node.type in FUNCTIONS:
+            if entering:
+                functions.append(node.id)
+            else:
+                functions.pop()
             continue
-        pending: Node | None = None
-        for statement in block.named_children:
-            if pending is not None and statement.id in direct:
-                return pending
-            if pending is None and statement.id not in contains and _starts_work(statement, source, bindings, clients):
-                pending = statement
+        if entering and functions and functions[-1] in answering and node.type == "expression_statement" \
+                and node.id not in contains and _starts_work(node, source, bindings, clients):
+            return node
     return None
 
 
-def _callback_statements(callbacks: list[Node], handler: Handler) -> tuple[set[int], set[int]]:
-    """Statements holding a callback call: ``direct`` ones run it now, ``contains`` ones maybe later."""
-    direct: set[int] = set()
+def _function_of(node: Node) -> int | None:
+    """The id of the nearest function around ``node`` (the handler at the outermost)."""
+    current = node.parent
+    while current is not None and current.type not in FUNCTIONS:
+        current = current.parent
+    return current.id if current is not None else None
+
+
+def _callback_statements(callbacks: list[Node], handler: Handler) -> set[int]:
+    """The nodes holding a callback call (now, or later from a function inside them)."""
     contains: set[int] = set()
     for call in callbacks:
-        crossed = False
         node = call
         while node.parent is not None and not same(node, handler.function):
-            if node.type in FUNCTIONS:
-                crossed = True
-            if node.id in (contains if crossed else direct):
-                break  # an earlier call marked the rest of the way up alike: linear in all
+            if node.id in contains:
+                break  # an earlier call marked the rest of the way up: linear in all
             contains.add(node.id)
-            if not crossed:
-                direct.add(node.id)
             node = node.parent
-    return direct, contains
+    return contains
 
 
 def _work_bindings(source: Source, bindings: Bindings, found: tuple[Require, ...]) -> set[Binding]:
