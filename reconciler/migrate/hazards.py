@@ -19,7 +19,7 @@ from typing import Mapping
 from tree_sitter import Node
 
 from reconciler.migrate.jsbindings import Binding, Bindings
-from reconciler.migrate.jsparse import FUNCTIONS, Source, field, line, same
+from reconciler.migrate.jsparse import FUNCTIONS, Source, captures, field, line, query, same
 from reconciler.migrate.outline import Handler
 from reconciler.migrate.requires import LOCAL_PATH, NODE_MODULES_PATH, PACKAGE, Require, is_package
 
@@ -35,6 +35,8 @@ _TIMERS = frozenset({"setTimeout", "setInterval", "setImmediate", "queueMicrotas
 _MUTATORS = frozenset({"push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "set", "add",
                        "delete", "clear"})
 _WRITES = {"assignment_expression", "augmented_assignment_expression"}
+_STORAGE = query('((member_expression object: (member_expression property: (property_identifier) @webtask) '
+                 'property: (property_identifier) @name) @storage (#eq? @webtask "webtask") (#eq? @name "storage"))')
 _PATTERNS = {"object_pattern", "array_pattern", "pair_pattern", "assignment_pattern", "object_assignment_pattern", "rest_pattern"}
 
 
@@ -47,12 +49,8 @@ class Hazard:
 
 def storage_use(source: Source) -> Node | None:
     """The first ``<...>.webtask.storage`` (however ``context`` is named), or None."""
-    for node in source.walk(source.root):
-        if node.type == "member_expression" and source.of(field(node, "property")) == "storage":  # type: ignore[arg-type]
-            obj = field(node, "object")
-            if obj is not None and obj.type == "member_expression" and source.of(field(obj, "property")) == "webtask":  # type: ignore[arg-type]
-                return node
-    return None
+    found = captures(_STORAGE, source.root, "storage")
+    return found[0] if found else None
 
 
 def hazards(source: Source, bindings: Bindings, handler: Handler | None, found: tuple[Require, ...],
@@ -159,17 +157,9 @@ def pending_work(source: Source, bindings: Bindings, handler: Handler, callbacks
     contains = _callback_statements(callbacks, handler)
     answering = {id_ for id_ in map(_function_of, callbacks) if id_ is not None}
     clients = _work_bindings(source, bindings, found)
-    functions: list[int] = []
-    for entering, node in source.events(handler.function):
-        if node.type in FUNCTIONS:
-            if entering:
-                functions.append(node.id)
-            else:
-                functions.pop()
-            continue
-        if entering and functions and functions[-1] in answering and node.type == "expression_statement" \
-                and node.id not in contains and _starts_work(node, source, bindings, clients):
-            return node
+    for statement, function in bindings.statements:  # in source order, each with its function
+        if function in answering and statement.id not in contains and _starts_work(statement, source, bindings, clients):
+            return statement
     return None
 
 

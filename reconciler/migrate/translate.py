@@ -13,6 +13,7 @@ A hook is translated only when no reference to a parameter is left; anything els
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -153,11 +154,15 @@ def translate_parsed(name: str, hook: Parsed) -> str:
     # The handler is a top-level function: a call inside any other function is asynchronous.
     nested = any(bindings.depth.get(field(call, "function").id, 0) > 1 for call in calls)  # type: ignore[union-attr]
     helpers: set[str] = set()
-    flat = list(edits.values())
-    for call in calls:
-        inner = [e for e in flat if call.start_byte <= e[0] and e[1] <= call.end_byte]
-        flat = [e for e in flat if not (call.start_byte <= e[0] and e[1] <= call.end_byte)]
-        flat.append(_callback_edit(call, hook, inner, nested, helpers))
+    renames = sorted(edits.values())
+    starts = [e[0] for e in renames]
+    taken: set[int] = set()  # renames inside a callback call become part of its replacement
+    flat: list[Edit] = []
+    for call in calls:  # calls never nest (a callback passed to itself is refused), renames never span one
+        first, last = bisect_left(starts, call.start_byte), bisect_left(starts, call.end_byte)
+        taken.update(range(first, last))
+        flat.append(_callback_edit(call, hook, renames[first:last], nested, helpers))
+    flat.extend(e for i, e in enumerate(renames) if i not in taken)
     flat.extend(require_edits(requires(source, bindings)))
     body = handler.body
     inside = [e for e in flat if body.start_byte <= e[0] and e[1] <= body.end_byte]
