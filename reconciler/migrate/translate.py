@@ -139,16 +139,17 @@ def translate(name: str, trigger: str, text: str) -> str:
 def translate_parsed(name: str, hook: Parsed) -> str:
     source, bindings, handler, shape = hook.source, hook.bindings, hook.handler, hook.shape
     _check_names(hook)
-    callback = handler.params[-1]
-    edits: dict[int, Edit] = {}  # node id -> edit
-    calls: list[Node] = []
-    for param in (callback, *handler.params[:-1]):  # a callback passed on is the first thing to say
+    uses = callback_uses(hook)
+    if uses.passed is not None:  # a callback passed on is the first thing to say
+        raise CannotTranslate(f"passes its callback `{source.of(uses.passed)}` on instead of calling it", line(uses.passed))
+    calls = list(uses.calls)
+    edits: dict[int, Edit] = {}  # start byte -> edit
+    for alias in uses.aliases:  # `const done = cb;` goes: its calls are the callback's
+        edits[alias.start_byte] = _statement(alias, [], source)
+    for param in handler.params[:-1]:
         for use in bindings.uses(param):
-            if param == callback:
-                calls.append(_callback_call(use, source))
-            else:
-                edit = _field(use, hook, hook.role(param) or "")
-                edits[edit[0]] = edit
+            edit = _field(use, hook, hook.role(param) or "")
+            edits[edit[0]] = edit
     if not calls:
         raise CannotTranslate("never calls its callback", handler.line)
     # The handler is a top-level function: a call inside any other function is asynchronous.
@@ -339,11 +340,48 @@ def _pattern_literal(pattern: Node, path: tuple[str, ...], fields: Mapping[tuple
 # --- the callback --------------------------------------------------------------------------
 
 
-def _callback_call(use: Node, source: Source) -> Node:
-    parent = use.parent
-    if parent is None or parent.type != "call_expression" or not same(field(parent, "function"), use):
-        raise CannotTranslate(f"passes its callback `{source.of(use)}` on instead of calling it", line(use))
-    return parent
+@dataclass(frozen=True)
+class CallbackUses:
+    """How the hook uses its callback: the calls (also through a ``const`` alias), the alias
+    declarations, and the first use that is neither (the callback passed on), if any."""
+
+    calls: tuple[Node, ...]
+    aliases: tuple[Node, ...]  # the `const done = cb;` statements
+    passed: Node | None
+
+
+def callback_uses(hook: Parsed) -> CallbackUses:
+    bindings, calls, aliases = hook.bindings, [], []
+    pending = list(bindings.uses(hook.handler.params[-1]))
+    passed = None
+    while pending:
+        use = pending.pop(0)
+        parent = use.parent
+        if parent is not None and parent.type == "call_expression" and same(field(parent, "function"), use):
+            calls.append(parent)
+            continue
+        alias = _alias(use, bindings)
+        if alias is not None:
+            aliases.append(alias[0])
+            pending.extend(bindings.uses(alias[1]))
+        elif passed is None:
+            passed = use
+    return CallbackUses(tuple(sorted(calls, key=lambda n: n.start_byte)), tuple(aliases), passed)
+
+
+def _alias(use: Node, bindings: Bindings) -> tuple[Node, Binding] | None:
+    """For ``const done = cb;`` (one declarator, never reassigned): the statement and ``done``."""
+    declarator = use.parent
+    if declarator is None or declarator.type != "variable_declarator" or not same(field(declarator, "value"), use):
+        return None
+    statement, name = declarator.parent, field(declarator, "name")
+    if statement is None or statement.type != "lexical_declaration" or len(statement.named_children) != 1 \
+            or name is None or name.type != "identifier":
+        return None
+    binding = bindings.binding_at(name)
+    if binding is None or binding.kind != "const":
+        return None
+    return statement, binding
 
 
 def _arguments(call: Node) -> list[Node]:
