@@ -19,7 +19,8 @@ from reconciler.migrate.jsparse import Source
 from reconciler.migrate.person import person_reason
 from reconciler.migrate.requires import packages, requires
 from reconciler.migrate.shapes import SHAPES
-from reconciler.migrate.translate import CannotTranslate, Parsed, callback_uses, parse_hook, translate_parsed
+from reconciler.migrate.callbacks import callback_uses
+from reconciler.migrate.translate import CannotTranslate, Parsed, parse_hook, translate_parsed
 
 TRANSLATED, ADAPTED, PERSON = "translated", "adapted", "needs a person"
 PENDING = "leaves work running after its callback, which an action would cut short when its handler returns"

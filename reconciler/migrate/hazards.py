@@ -59,7 +59,7 @@ def hazards(source: Source, bindings: Bindings, handler: Handler | None, found: 
     if handler is not None:
         pending = pending_work(source, bindings, handler, callbacks, found)
         if pending is not None:
-            out.append(Hazard(PENDING_WORK, line(pending), "calls back before work it started has finished "
+            out.append(Hazard(PENDING_WORK, line(pending), "starts work nothing waits for before the hook answers "
                               "(an action's pending work ends when the handler returns)"))
     out.extend(_requires(found, dependencies))
     state = _global_state(source, bindings)

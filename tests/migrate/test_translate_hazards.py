@@ -107,7 +107,7 @@ def test_migrate_reports_each_hooks_hazards_with_lines(tmp_path: Path) -> None:
     assert "sms: adapted (leaves work running after its callback" in result.stderr
     assert "  hazard: axios is required without a version or a dependency entry; pinned to \"latest\": pin a version (line 1)" in result.stderr
     assert "  hazard: keeps state across executions in the module-level `sent`" in result.stderr
-    assert "  hazard: calls back before work it started has finished" in result.stderr and "(line 5)" in result.stderr
+    assert "  hazard: starts work nothing waits for before the hook answers" in result.stderr and "(line 5)" in result.stderr
 
 
 def test_check_reports_the_hooks_hazards_too(node: Node, tmp_path: Path) -> None:
