@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from contract_check import ContractError, ContractFile, at, check_header, check_shape, contract_files, fill
+from contract_check import CONTRACT_DIR, ContractError, ContractFile, at, check_header, check_shape, contract_files, fill
 
 from reconciler.emulator.server import RunningEmulator, start
 
@@ -162,3 +162,15 @@ def test_shape_check_passes_a_matching_body() -> None:
     check_shape({"id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "$pair", SHAPES)
     check_shape([{"id": "01ARZ3NDEKTSV4RRFFQ69G5FAV", "n": 2}], ["$pair"], SHAPES)
     check_shape({"K": "v", "L": "w"}, {"*": "string"}, SHAPES)
+
+
+def test_the_contract_holds_no_recorded_identity() -> None:
+    """Distilled, not copied: no tenant host, id or token from a recording is in the files."""
+    import re
+
+    for path in sorted(CONTRACT_DIR.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        for pattern in (r"[\w-]+\.(eu|us|au|jp)?\.?auth0\.com", r"\b[0-9A-HJKMNP-TV-Z]{26}\b",
+                        r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", r"eyJ[\w-]{10,}"):
+            found = re.search(pattern, text)
+            assert found is None, f"{path.name}: {found.group(0) if found else ''}"
