@@ -9,6 +9,8 @@ chosen values, and headers. Every file has this form:
       hook: {id: ulid, name: string, ...}
     requests:                     # the body each endpoint accepts ({id}: any path segment)
       POST /api/v2/hooks: {name: string, script: string, "enabled?": boolean}
+    responses:                    # the body every answer of an endpoint and status has
+      POST /api/v2/hooks 201: $hook     # (checked on every step, and on the recordings)
                                   # "key?" (quoted in YAML's flow style): may be absent
     scenarios:                    # each on an empty tenant, steps in order
       - name: what it shows
@@ -30,7 +32,7 @@ chosen values, and headers. Every file has this form:
       headers: {...}
 
 A shape is a type name (string, boolean, integer, number, null, object, array, any, ulid,
-uuid, time, digits), "$name", a mapping (exactly these keys in this order; "key?" may be
+uuid, time, digits), "$name", ``{one_of: [shapes]}`` (any of them), a mapping (exactly these keys in this order; "key?" may be
 absent; "*": any other key, with that shape), `[]` (an empty array) or `[shape]` (an array
 whose items all have that shape), or `{}` (an empty object). Answers keep the shape's key
 order; request bodies are checked without order.
@@ -75,6 +77,15 @@ def _type_name(value: Any) -> str:
 def check_shape(value: Any, shape: Any, shapes: dict[str, Any], where: str = "body", *, ordered: bool = True) -> None:
     """Raise ContractError naming the first place ``value`` differs from ``shape``
     (``ordered``: keys in the shape's order, as answers are; requests need not be)."""
+    if isinstance(shape, dict) and list(shape) == ["one_of"]:
+        errors = []
+        for option in shape["one_of"]:
+            try:
+                check_shape(value, option, shapes, where, ordered=ordered)
+                return
+            except ContractError as error:
+                errors.append(str(error))
+        raise ContractError(f"{where}: matches none of its shapes ({'; '.join(errors)})")
     if isinstance(shape, str) and shape.startswith("$"):
         if shape[1:] not in shapes:
             raise ContractError(f"{where}: the contract names no shape {shape}")
@@ -179,10 +190,22 @@ class Endpoint:
 
 
 @dataclass(frozen=True)
+class Answer:
+    endpoint: Endpoint
+    status: int
+
+    @staticmethod
+    def parse(key: str, shape: Any) -> Answer:
+        line, _, status = key.rpartition(" ")
+        return Answer(Endpoint.parse(line, shape), int(status))
+
+
+@dataclass(frozen=True)
 class ContractFile:
     name: str
     shapes: dict[str, Any]
     requests: tuple[Endpoint, ...]
+    responses: tuple[Answer, ...]
     scenarios: tuple[dict[str, Any], ...]
     every_response: dict[str, Any]
 
@@ -192,6 +215,14 @@ class ContractFile:
                 return endpoint.body
         raise ContractError(f"{method} {path}: the contract lists no request shape for this endpoint")
 
+    def response_shape(self, method: str, path: str, status: int) -> Any | None:
+        """The shape every answer of this endpoint and status has (None: none listed)."""
+        for answer in self.responses:
+            e = answer.endpoint
+            if e.method == method and answer.status == status and e.pattern.fullmatch(path):
+                return e.body
+        return None
+
 
 def load(path: Path) -> ContractFile:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -199,6 +230,7 @@ def load(path: Path) -> ContractFile:
         name=path.stem,
         shapes=data.get("shapes") or {},
         requests=tuple(Endpoint.parse(k, v) for k, v in (data.get("requests") or {}).items()),
+        responses=tuple(Answer.parse(k, v) for k, v in (data.get("responses") or {}).items()),
         scenarios=tuple(data.get("scenarios") or ()),
         every_response=data.get("every_response") or {},
     )

@@ -16,6 +16,8 @@ import httpx
 import pytest
 from contract_check import CONTRACT_DIR, ContractError, ContractFile, at, check_header, check_shape, contract_files, fill
 
+from shared_api import ABSENT, RECORDINGS_DIR
+
 from reconciler.emulator.server import RunningEmulator, start
 
 FILES = contract_files()
@@ -94,6 +96,10 @@ class Run:
         if not resp.headers.get("content-type", "").startswith("application/json"):
             raise ContractError(f"{where}: content-type {resp.headers.get('content-type')!r}")
         body = resp.json()
+        method, _, path = step["send"].partition(" ")
+        listed = self.contract.response_shape(method, fill(path, self.saved), resp.status_code)
+        if listed is not None:
+            check_shape(body, listed, self.contract.shapes, f"{where} (as the endpoint answers)")
         if "shape" in step:
             check_shape(body, step["shape"], self.contract.shapes, where)
         for path, expected in (step.get("values") or {}).items():
@@ -174,3 +180,38 @@ def test_the_contract_holds_no_recorded_identity() -> None:
                         r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", r"eyJ[\w-]{10,}"):
             found = re.search(pattern, text)
             assert found is None, f"{path.name}: {found.group(0) if found else ''}"
+
+
+# ---- the contract against the real recorded exchanges (where ../shared is at hand) -------
+def _recorded(pattern: str) -> list[tuple[str, str, str, int, Any]]:
+    """(recording, method, path?query, status, JSON body) of every recorded answer with one."""
+    import yaml
+    from urllib.parse import urlsplit
+
+    out = []
+    for path in sorted(RECORDINGS_DIR.glob(pattern)) if RECORDINGS_DIR.is_dir() else []:
+        for inter in yaml.safe_load(path.read_text(encoding="utf-8"))["interactions"]:
+            raw = (inter["response"].get("body") or "").strip()
+            if not raw:
+                continue
+            url = urlsplit(inter["request"]["url"])
+            target = url.path + (f"?{url.query}" if url.query else "")
+            out.append((path.stem, inter["request"]["method"], target, inter["response"]["code"], json.loads(raw)))
+    return out
+
+
+@pytest.mark.skipif(not RECORDINGS_DIR.is_dir(), reason=ABSENT)
+@pytest.mark.parametrize(("name", "pattern"), [("hooks", "*Hook*.yaml"), ("actions", "*Action*.yaml")])
+def test_recorded_answers_keep_the_contract(name: str, pattern: str) -> None:
+    """The contract is faithful to its source: every recorded answer of an endpoint and
+    status it lists has the shape it names, and it lists most of what was recorded."""
+    contract = next(f for f in FILES if f.name == name)
+    listed, unlisted = 0, set()
+    for recording, method, target, status, body in _recorded(pattern):
+        shape = contract.response_shape(method, target, status)
+        if shape is None:
+            unlisted.add(f"{method} {target.split('?')[0]} {status}")
+            continue
+        listed += 1
+        check_shape(body, shape, contract.shapes, f"{recording}: {method} {target} {status}")
+    assert listed >= 40 and not unlisted, (listed, sorted(unlisted))
