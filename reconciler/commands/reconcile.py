@@ -160,3 +160,21 @@ def _print_apply_outcome(outcome: ApplyOutcome, traffic: dict[str, int]) -> None
         fail(f"the server acknowledged the writes but the tenant does not show them: "
               f"{outcome.differences[0]}{more}")
     print_apply_report(report, traffic)
+
+
+@click.command("show")
+@click.argument("plan_file", type=click.Path(dir_okay=False))
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--tenant", default="default", show_default=True, help="Tenant name for the markdown heading.")
+@report_errors
+def show(plan_file: str, output_format: str, tenant: str) -> None:
+    """Print a saved plan (`plan --out FILE`), as `terraform show` does. Offline: reads only
+    the file, which is checked as strictly as `apply FILE` checks it."""
+    from reconciler.planfile import read_plan
+
+    saved = read_plan(plan_file)
+    run_settings()  # colour choice only: nothing else is read
+    if output_format == "text":
+        made = f", made {saved.created_at}" if saved.created_at else ""
+        click.echo(f"Saved plan {plan_file} (config {saved.config}{made}):\n", err=True)
+    click.echo(render(saved.plan, output_format, tenant), nl=False)
