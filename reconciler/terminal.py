@@ -99,6 +99,16 @@ def run_settings(**flags: Any) -> Settings:
     return settings
 
 
+def runner_opt_ins() -> tuple[tuple[str, ...], bool]:
+    """What the environment opts into when scripts run: keyword names `run` may fill with real
+    values (``RECONCILER_RUN_KEYWORDS``, comma-separated) and running without Linux namespaces
+    (``RECONCILER_RUNNER_WITHOUT_NAMESPACES=1``, the reduced guarantee the README describes)."""
+    from reconciler.runner.node import WITHOUT_NAMESPACES
+
+    names = tuple(n.strip() for n in os.environ.get("RECONCILER_RUN_KEYWORDS", "").split(",") if n.strip())
+    return names, os.environ.get(WITHOUT_NAMESPACES) == "1"
+
+
 def tls_hint(error: ReconcilerError) -> str:
     """A host given without a scheme gets https; when TLS fails, say what to try."""
     ctx = click.get_current_context(silent=True)

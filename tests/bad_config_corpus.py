@@ -19,7 +19,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from click.testing import CliRunner
 
@@ -58,7 +58,7 @@ def case_dir(name: str) -> Path:
 # --- cases built at run time (symlinks, big and binary files) --------------------------------
 
 
-def _hook_dir(root: Path, meta: dict | None = None, js: bytes | str | None = JS) -> Path:
+def _hook_dir(root: Path, meta: dict[str, Any] | None = None, js: bytes | str | None = JS) -> Path:
     hooks = root / "config" / "hooks"
     hooks.mkdir(parents=True)
     (hooks / "h.json").write_text(json.dumps(meta or GOOD))
