@@ -28,6 +28,7 @@ from reconciler.core.reasons import Reason
 from reconciler.core.steps import Phase, Step
 from reconciler.escape import md_code, md_text
 from reconciler.resources.base import REGISTRY
+from reconciler.text import plural
 
 SYMBOLS: dict[ChangeKind, tuple[str, str]] = {
     ChangeKind.CREATE: ("+", "green"),
@@ -98,8 +99,6 @@ class Blocks:
         deletes = [c for c in plan.changes_of(self.name) if c.kind is ChangeKind.DELETE and not c.skipped]
         if not deletes:
             return []
-        from reconciler.text import plural
-
         return [[f"> **{plural(len(deletes), self.one)} will be deleted:**"]
                 + [f"> - {md_code(c.key)}" + (f" ({self.md_where(c)})" if self.md_where(c) else "") for c in deletes]]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Callable, Mapping
 
 from reconciler.variables import MAPPINGS_VAR
@@ -55,5 +56,5 @@ def check(
         where = exc.filename or os.fspath(config)
         return Validation(None, (error(where, "(file)", f"cannot be read: {reason}"),), keywords.filled)
     found = tuple(dict.fromkeys(soften(problems) if offline else problems))  # one message per fact
-    desired = None if any(p.is_error for p in found) else states
+    desired = None if any(p.is_error for p in found) else MappingProxyType(states)  # read-only
     return Validation(desired, found, keywords.filled, tuple(summaries))
