@@ -269,7 +269,7 @@ class Lease:
         for _ in range(3):  # an expired marker is replaced at most a couple of times
             text, expires = self._text()
             created = self._create(text)
-            read_at = self.clock()  # before the read: a take-over is timed from what it saw
+            read_at = time.monotonic()  # before the read: a take-over is timed from what it saw
             marker = self.store.read()
             if marker is not None:
                 info = parse_marker(marker.text)
@@ -307,7 +307,7 @@ class Lease:
             self._unsure = True
             return False
 
-    def _replace_expired(self, marker: Marker, read_at: datetime) -> bool:
+    def _replace_expired(self, marker: Marker, read_at: float) -> bool:
         """Remove an expired marker by its id (never somebody's fresh one); True when it was
         taken over in place instead (a token without the delete scope)."""
         try:
@@ -318,7 +318,7 @@ class Lease:
                 raise
         return self._take_over(marker, read_at)
 
-    def _take_over(self, marker: Marker, read_at: datetime) -> bool:
+    def _take_over(self, marker: Marker, read_at: float) -> bool:
         """Write our marker over an expired one we may not delete. Two runs may both see it
         expired; each confirms, after ``settle`` seconds, that its own nonce is still there.
         Our write came less than ``settle`` after the read that saw it expired, so any other
@@ -326,7 +326,7 @@ class Lease:
         text, expires = self._text()
         if not self.store.update(marker.id, text):
             return False  # deleted meanwhile: create again
-        if (self.clock() - read_at).total_seconds() >= self.settle:
+        if time.monotonic() - read_at >= self.settle:  # a local, monotonic interval
             raise LeaseError("could not take the tenant lease: taking over the expired marker was too slow; try again")
         self._sleep(self.settle)
         again = self.store.read()
