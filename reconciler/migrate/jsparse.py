@@ -8,10 +8,10 @@ every walk counts the nodes it visits, so tests can bound the work without a tim
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Iterator
 
 import tree_sitter_javascript
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 _LANGUAGE = Language(tree_sitter_javascript.language())
 
@@ -92,6 +92,16 @@ class Source:
         return self.data[start:end].decode("utf-8")
 
 
+def query(pattern: str) -> Query:
+    """A compiled tree-sitter query over the JavaScript grammar (matched in C, linear in the tree)."""
+    return Query(_LANGUAGE, pattern)
+
+
+def captures(compiled: Query, node: Node, name: str) -> list[Node]:
+    """The nodes captured as ``@name`` under ``node``, in source order."""
+    return sorted(QueryCursor(compiled).captures(node).get(name, []), key=lambda n: n.start_byte)
+
+
 def line(node: Node) -> int:
     """The 1-based line ``node`` starts on."""
     return node.start_point.row + 1
@@ -123,45 +133,6 @@ def _same(a: Node | None, b: Node) -> bool:
 
 def same(a: Node | None, b: Node | None) -> bool:
     return a is not None and b is not None and a.id == b.id
-
-
-Edit = tuple[int, int, str]  # (start byte, end byte, replacement)
-
-
-def nest_edits(calls: list[Node], edits: list[Edit], make: Callable[[Node, list[Edit]], Edit],
-               source: Source) -> list[Edit]:
-    """``edits`` with those inside each of ``calls`` replaced by ``make(call, inner)``; a call
-    inside another is made first and is one of the outer call's inner edits.
-
-    One sort and one sweep (syntax nodes nest or stand apart), so a hook with thousands of
-    callback calls costs n log n, not a scan of every edit per call. Counted in
-    ``source.visited``."""
-    items = sorted([(c.start_byte, -c.end_byte, 0, i) for i, c in enumerate(calls)]
-                   + [(e[0], -e[1], 1, i) for i, e in enumerate(edits)])
-    inner: list[list[Edit]] = [[] for _ in calls]
-    children: list[list[int]] = [[] for _ in calls]
-    top: list[Edit] = []
-    roots: list[int] = []
-    open_calls: list[int] = []
-    for _start, negative_end, kind, i in items:
-        source.visited += 1
-        while open_calls and calls[open_calls[-1]].end_byte < -negative_end:
-            open_calls.pop()  # ends before this item does: it cannot hold it
-        if kind == 0:
-            (children[open_calls[-1]] if open_calls else roots).append(i)
-            open_calls.append(i)
-        else:
-            (inner[open_calls[-1]] if open_calls else top).append(edits[i])
-    made: dict[int, Edit] = {}
-    todo = [(root, False) for root in reversed(roots)]
-    while todo:  # innermost first, without recursion
-        i, ready = todo.pop()
-        if ready:
-            made[i] = make(calls[i], inner[i] + [made[c] for c in children[i]])
-        else:
-            todo.append((i, True))
-            todo.extend((c, False) for c in children[i])
-    return top + [made[r] for r in roots]
 
 
 def apply_edits(data: bytes, edits: list[tuple[int, int, str]]) -> str:
