@@ -75,10 +75,11 @@ def classify(name: str, trigger: str, text: str, dependencies: Mapping[str, str]
     source = hook.source if hook is not None else Source(text)
     bindings = hook.bindings if hook is not None else bind(source)
     found = requires(source, bindings)
-    callbacks = list(callback_uses(hook).calls) if hook is not None else []
+    uses = callback_uses(hook) if hook is not None else None
+    callbacks = list(uses.calls) if uses is not None else []
     found_hazards = hazards(source, bindings, hook.handler if hook is not None else None, found, dependencies or {}, callbacks)
     common = {"hazards": found_hazards, "packages": packages(found)}
-    person = person_reason(hook, source, found, callbacks, trigger)
+    person = person_reason(hook, source, found, callbacks, trigger, uses.passed if uses is not None else None)
     if person is not None:
         return Classification(trigger, PERSON, (Reason(*person),), None, work=source.visited, **common)  # type: ignore[arg-type]
     if hook is None:
