@@ -141,13 +141,14 @@ def interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def confirm_apply(yes: bool) -> None:
-    """Terraform's question: only the word ``yes`` approves."""
+def confirm_apply(yes: bool, tenant: str = "") -> None:
+    """Terraform's question, naming the tenant: only the word ``yes`` approves."""
     if yes:
         return
     if not interactive():
         raise ReconcilerError("not a terminal: pass --yes to apply without confirmation")
-    click.echo("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n")
+    where = f" to {click.style(tenant, bold=True)}" if tenant else ""
+    click.echo(f"\nDo you want to apply these actions{where}?\n  Only 'yes' will be accepted to approve.\n")
     answer = click.prompt("  Enter a value", default="", show_default=False)
     if answer.strip() != "yes":
         raise ReconcilerError("apply cancelled: nothing was changed")

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from reconciler.errors import LayoutError, MigrateError
 from reconciler.migrate.check import Comparison, compare, events
-from reconciler.migrate.classify import classify
-from reconciler.migrate.generate import PERSON, Migrated, hook_target, migrate_hook
+from reconciler.migrate.classify import PERSON, classify
+from reconciler.migrate.generate import Migrated, hook_target, migrate_hook
 from reconciler.migrate.hazards import Hazard
 from reconciler.migrate.layout import FileChange, action_files, bind, disable_hook, write
-from reconciler.resources.hooks.model import DesiredState, Hook
+from reconciler.resources.base import Desired
+from reconciler.resources.hooks.model import Hook
 from reconciler.runner.node import find_node
 from reconciler.runner.targets import KeywordValues, Target, load_templates
 
@@ -96,7 +97,7 @@ def check_migration(config: str, *, only: str | None = None) -> list[Checked]:
     """Each hook against its action (the config's of the same name, else the generated one)."""
     find_node()  # NodeNotFound, saying how to get it, before any work
     state = load_templates(config)
-    actions = state.actions.by_name() if state.actions else {}
+    actions = state["action"].by_name() if state.get("action") else {}
     out = []
     for hook in _selected(state, only):
         existing = actions.get(hook.name)
@@ -113,8 +114,8 @@ def check_migration(config: str, *, only: str | None = None) -> list[Checked]:
     return out
 
 
-def _selected(state: DesiredState, only: str | None) -> list[Hook]:
-    hooks = list(state.hooks)
+def _selected(state: Desired, only: str | None) -> list[Hook]:
+    hooks = list(state["hook"].hooks if state.get("hook") else ())
     if only is None:
         return hooks
     chosen = [h for h in hooks if h.name == only]
@@ -124,8 +125,8 @@ def _selected(state: DesiredState, only: str | None) -> list[Hook]:
     return chosen
 
 
-def _classify(state: DesiredState, migrated: Migrated, files: list[FileChange]) -> HookResult:
-    existing = state.actions.by_name() if state.actions else {}
+def _classify(state: Desired, migrated: Migrated, files: list[FileChange]) -> HookResult:
+    existing = state["action"].by_name() if state.get("action") else {}
     ours_exist = any(f.old is not None for f in files)
     if all(f.old == f.new for f in files):
         return HookResult(migrated, UP_TO_DATE)

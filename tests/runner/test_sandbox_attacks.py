@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import cli
-from reconciler.runner.execute import RunError, run_script
+from reconciler.errors import RunError
+from reconciler.runner.execute import run_script
 from reconciler.runner.node import Node
 from reconciler.runner.outcome import Outcome
 from reconciler.runner.samples import builtin_samples
