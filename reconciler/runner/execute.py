@@ -5,7 +5,7 @@ The process (see ``node.py`` for the walls and why Node) gets an empty environme
 and files, and a wall-clock deadline per run after which its whole process group is killed.
 Its stdout is the record (``harness.js`` documents the protocol); it is read incrementally and
 bounded, as is stderr, so a flood cannot grow this process. Every sensitive value is masked out
-of what comes back, in every form ``secrets_forms`` knows, before console lines are cut.
+of what comes back, in every form ``secret_forms`` knows, before console lines are cut.
 """
 
 from __future__ import annotations

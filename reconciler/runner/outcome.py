@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
-from reconciler.secrets_forms import pattern
+from reconciler.secret_forms import pattern
 
 # Triggers where an error from a hook (or api.access.deny in an action) refuses the request.
 DENYING_TRIGGERS = ("credentials-exchange", "pre-user-registration")
@@ -164,7 +164,7 @@ def _list(value: Any) -> list[dict[str, Any]]:
 
 def mask_values(data: Any, values: Mapping[str, str]) -> Any:
     """``data`` with every known sensitive value replaced by its ``##KEY##`` keyword, in every
-    form it may have taken (as is, JSON-escaped, URL-encoded, base64: ``secrets_forms``)."""
+    form it may have taken (as is, JSON-escaped, URL-encoded, base64: ``secret_forms``)."""
     compiled = pattern({key: value for key, value in values.items() if value})
     if compiled is None:
         return data
