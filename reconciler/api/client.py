@@ -175,10 +175,12 @@ class ManagementClient:
         except ResponseTooLarge as exc:
             raise BadResponseError(f"{method} {path}: {exc}", method=method, path=path) from None
         except httpx.TransportError as exc:
+            # The request that failed: the token request, when that is what went out.
+            failed_method, failed_path = _failed_request(exc, method, path)
             raise ApiError(
                 f"cannot reach {self.connection.base_url}: {self.scrub(describe_transport(exc), sensitive)} "
-                f"({method} {path})",
-                status=0, method=method, path=path,
+                f"({failed_method} {failed_path})",
+                status=0, method=failed_method, path=failed_path,
             ) from None
         if response.is_success:
             return response
@@ -192,3 +194,12 @@ class ManagementClient:
         """Values never to appear in an error message from now on (in any spelling)."""
         self._hidden.update(as_text(v) for v in values if v is not None and as_text(v))
         self._hidden.update(as_json(v) for v in values if v is not None and not isinstance(v, str))
+
+
+def _failed_request(exc: httpx.TransportError, method: str, path: str) -> tuple[str, str]:
+    """(method, path) of the request ``exc`` is about, else the one asked for."""
+    try:
+        request = exc.request
+    except RuntimeError:  # httpx: no request attached
+        return method, path
+    return request.method, request.url.path

@@ -154,8 +154,8 @@ def pending_work(source: Source, bindings: Bindings, handler: Handler, callbacks
     """The first statement that starts work nothing waits for, in a function that answers
     directly: before its callback call the answer does not wait for it, after it the hook's
     webtask went on while an action's handler would have returned."""
-    contains = _callback_statements(callbacks, handler)
-    answering = {id_ for id_ in map(_function_of, callbacks) if id_ is not None}
+    contains = _callback_statements(callbacks, handler, source)
+    answering = {id_ for id_ in (_function_of(call, source) for call in callbacks) if id_ is not None}
     clients = _work_bindings(source, bindings, found)
     for statement, function in bindings.statements:  # in source order, each with its function
         if function in answering and statement.id not in contains and _starts_work(statement, source, bindings, clients):
@@ -163,24 +163,24 @@ def pending_work(source: Source, bindings: Bindings, handler: Handler, callbacks
     return None
 
 
-def _function_of(node: Node) -> int | None:
+def _function_of(node: Node, source: Source) -> int | None:
     """The id of the nearest function around ``node`` (the handler at the outermost)."""
-    current = node.parent
+    current = source.parent(node)
     while current is not None and current.type not in FUNCTIONS:
-        current = current.parent
+        current = source.parent(current)
     return current.id if current is not None else None
 
 
-def _callback_statements(callbacks: list[Node], handler: Handler) -> set[int]:
+def _callback_statements(callbacks: list[Node], handler: Handler, source: Source) -> set[int]:
     """The nodes holding a callback call (now, or later from a function inside them)."""
     contains: set[int] = set()
     for call in callbacks:
         node = call
-        while node.parent is not None and not same(node, handler.function):
+        while source.parent(node) is not None and not same(node, handler.function):  # not .parent: see Source.parent
             if node.id in contains:
                 break  # an earlier call marked the rest of the way up: linear in all
             contains.add(node.id)
-            node = node.parent
+            node = source.parent(node)
     return contains
 
 

@@ -120,7 +120,7 @@ def _check_names(hook: Parsed) -> None:
         text = source.of(reference)
         if text in _OURS and bindings.of(reference) is None:
             raise CannotTranslate(f"uses the name `{text}`, which the action's handler needs for itself", line(reference))
-        if text == "arguments" and bindings.of(reference) is None and _own_function(reference) == handler.function.id:
+        if text == "arguments" and bindings.of(reference) is None and _own_function(reference, source) == handler.function.id:
             raise CannotTranslate("reads `arguments`", line(reference))
     for again in bindings.again:
         if again.scope == handler.function.id and any(p.name == again.name for p in handler.params):
@@ -133,13 +133,13 @@ def _check_names(hook: Parsed) -> None:
                 raise CannotTranslate(f"declares its parameter `{param.name}` again inside the function", twice.line)
 
 
-def _own_function(node: Node) -> int | None:
+def _own_function(node: Node, source: Source) -> int | None:
     """The id of the nearest non-arrow function around ``node`` (whose `arguments` it reads)."""
-    current = node.parent
+    current = source.parent(node)  # not .parent: see Source.parent
     while current is not None:
         if current.type in FUNCTIONS and current.type != "arrow_function":
             return current.id
-        current = current.parent
+        current = source.parent(current)
     return None
 
 
