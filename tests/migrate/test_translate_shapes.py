@@ -5,6 +5,7 @@ and anything that would leave a parameter behind goes to the adapter with its li
 from __future__ import annotations
 
 import subprocess
+from typing import Callable
 
 import pytest
 
@@ -252,3 +253,18 @@ def test_a_post_hook_error_is_thrown_as_the_adapter_does(node: Node, call: str) 
 ])
 def test_deeply_nested_hooks_are_classified_without_recursion(text: str) -> None:
     assert classify("h", POST, text).status in (TRANSLATED, ADAPTED)
+
+
+def test_long_member_chains_and_deep_patterns_cost_linear_work() -> None:
+    from tests.migrate.test_translate_work import line_events
+
+    shapes: list[Callable[[int], str]] = [
+        lambda n: "module.exports = function (u, c, cb) { console.log(u" + ".a" * n + "); cb() }",
+        lambda n: "module.exports = function (u, c, cb) { const " + "{a:" * n + "x" + "}" * n + " = c; cb() }",
+        lambda n: "const " + "{a:" * n + "x" + "}" * n + " = {};\nmodule.exports = function (u, c, cb) { x = 1; cb() }",
+        lambda n: "module.exports = function (u, c, cb) { c.webtask" + ".storage" * n + "; cb() }",
+    ]
+    for shape in shapes:
+        small = line_events(lambda: classify("h", POST, shape(500)))
+        large = line_events(lambda: classify("h", POST, shape(2000)))
+        assert large < 6 * small, (shape(3), small, large)  # linear: about 4x
