@@ -111,17 +111,17 @@ def test_hook_with_a_dependency(node: Node, tmp_path: Path) -> None:
 
 def test_hook_that_must_be_adapted_runs_unchanged_and_checks(node: Node, tmp_path: Path) -> None:
     code = """module.exports = function (user, context, cb) {
-  decide(user.email, cb);
+  decide(user, cb);
 };
-function decide(email, done) {
-  if (email.indexOf('mailinator') > 0) return done(new PreUserRegistrationError('no', 'Not here.'));
-  done(null, { user: { user_metadata: { ok: email } } });
+function decide(u, done) {
+  if (u.email.indexOf('mailinator') > 0) return done(new PreUserRegistrationError('no', 'Not here.'));
+  done(null, { user: { user_metadata: { ok: u.email } } });
 }"""
     config = hook_config(tmp_path, "adapt", PRE, code)
     result = invoke("-c", str(config), "--write")
-    assert "adapt: adapted (passes its callback `cb` on instead of calling it, on line 2)" in result.stderr
+    assert "adapt: adapted (uses `user` as a whole, which has no event field in Actions, on line 2)" in result.stderr
     written = (config / "actions" / "adapt" / "code.js").read_text()
-    assert "TODO(reconciler migrate): passes its callback `cb` on instead of calling it, on line 2." in written
+    assert "TODO(reconciler migrate): uses `user` as a whole, which has no event field in Actions, on line\n * 2." in written
     assert code in written
     assert invoke("-c", str(config), "--check").exit_code == 0
 
