@@ -56,7 +56,8 @@ def run_script(
     }
     with tempfile.TemporaryDirectory(prefix="reconciler-run-") as tmp:
         harness = Path(tmp) / "harness.js"
-        harness.write_text(resources.files("reconciler.runner").joinpath("harness.js").read_text("utf-8"), "utf-8")
+        for script in ("harness.js", "hooks_model.js"):
+            (Path(tmp) / script).write_text(resources.files("reconciler.runner").joinpath(script).read_text("utf-8"), "utf-8")
         command = [node.path, *node.sandbox_flags(readable=tmp, writable=tmp), str(harness)]
         try:
             done = subprocess.run(

@@ -142,69 +142,22 @@ function load(code, filename) {
 
 // ------------------------------------------------------------------ hooks
 
-// Error types the Hooks runtime provided as globals.
-class PreUserRegistrationError extends Error {
-  constructor(message, userMessage) { super(message); this.name = 'PreUserRegistrationError'; this.userMessage = userMessage; }
-}
-class InvalidScopeError extends Error { constructor(m) { super(m); this.name = 'InvalidScopeError'; this.code = 'invalid_scope'; } }
-class InvalidRequestError extends Error { constructor(m) { super(m); this.name = 'InvalidRequestError'; this.code = 'invalid_request'; } }
-class ServerError extends Error { constructor(m) { super(m); this.name = 'ServerError'; this.code = 'server_error'; } }
-// Only hooks see them: Actions have no such globals, so an action that uses one fails here as in Auth0.
-if (job.kind === 'hook') Object.assign(globalThis, { PreUserRegistrationError, InvalidScopeError, InvalidRequestError, ServerError });
-
-// The hook's arguments, derived from the Actions-style event (the inverse of Auth0's migration map).
-function hookArguments(trigger, event, secrets) {
-  const webtask = { secrets };
-  const connection = event.connection || {};
-  const user = event.user || {};
-  const request = event.request || {};
-  const common = {
-    webtask,
-    requestLanguage: request.language,
-    connection: { id: connection.id, name: connection.name, tenant: event.tenant && event.tenant.id },
-    request: { ip: request.ip, hostname: request.hostname, user_agent: request.user_agent, language: request.language, geoip: request.geoip },
-  };
-  switch (trigger) {
-    case 'credentials-exchange': {
-      const client = event.client || {};
-      const scope = (event.accessToken && event.accessToken.scope) || (event.transaction && event.transaction.requested_scopes);
-      return [
-        { id: client.client_id, name: client.name, tenant: event.tenant && event.tenant.id, metadata: client.metadata || {} },
-        scope ? scope.slice() : undefined,
-        event.resource_server && event.resource_server.identifier,
-        { webtask, ip: request.ip, hostname: request.hostname },
-      ];
-    }
-    case 'pre-user-registration':
-    case 'post-user-registration':
-    case 'post-change-password':
-      return [{
-        id: user.user_id, tenant: event.tenant && event.tenant.id, username: user.username, email: user.email,
-        emailVerified: user.email_verified, phoneNumber: user.phone_number, user_metadata: user.user_metadata || {},
-        app_metadata: user.app_metadata || {}, last_password_reset: user.last_password_reset,
-      }, common];
-    case 'send-phone-message': {
-      const options = event.message_options || {};
-      return [options.recipient, options.text, {
-        webtask, factor_type: options.message_type, message_type: options.message_type, action: options.action,
-        language: options.language, code: options.code, ip: request.ip, user_agent: request.user_agent,
-        client_id: event.client && event.client.client_id, name: event.client && event.client.name,
-        client_metadata: event.client && event.client.metadata, user,
-      }];
-    }
-    default:
-      throw new Error(`hooks do not run on trigger ${trigger}`);
-  }
-}
+// The Hooks runtime model (hooks_model.js, next to this file): the hook's arguments and what
+// Auth0 did with its answer. The generated adapters embed the same file.
+const model = vm.runInThisContext(`${fs.readFileSync(path.join(__dirname, 'hooks_model.js'), 'utf8')}\nhooksModel`)();
+// Only hooks see the error classes: an action that uses one fails here as in Auth0.
+if (job.kind === 'hook') Object.assign(globalThis, model.errorClasses);
 
 function runHook(exported, finish) {
   if (typeof exported !== 'function') throw new TypeError('the hook must export a function (module.exports = function (...) {...})');
-  const args = hookArguments(job.trigger, job.event, job.secrets);
+  const event = Object.assign({}, job.event, { secrets: job.secrets });
+  const args = model.hookArguments(job.trigger, event);
   let called = false;
   const cb = (error, result) => {
     if (called) return;
     called = true;
-    finish({ callback: { error: error ? plain(error instanceof Error ? { name: error.name, message: error.message, userMessage: error.userMessage, code: error.code } : error) : null, result: plain(result) } });
+    const shown = error ? plain(error instanceof Error ? { name: error.name, message: error.message, userMessage: error.userMessage, code: error.code } : error) : null;
+    finish({ callback: { error: shown, result: plain(result) }, answer: model.answer(job.trigger, error, result, event) });
   };
   exported(...args, cb);
 }

@@ -76,38 +76,26 @@ def effects_of(raw: Mapping[str, Any], event: Mapping[str, Any]) -> Effects:
 
 
 def _hook_effects(raw: Mapping[str, Any], event: Mapping[str, Any]) -> dict[str, Any]:
-    trigger = raw.get("trigger")
-    callback = raw.get("callback")
-    if not isinstance(callback, dict):
+    """The hook's answer as the Hooks model (``hooks_model.js``) read it: Python does not
+    interpret the callback a second time."""
+    answer = raw.get("answer")
+    if not isinstance(raw.get("callback"), dict) or not isinstance(answer, dict):
         return {"unanswered": not raw.get("thrown") and not raw.get("timed_out")}
     out: dict[str, Any] = {}
-    error = callback.get("error")
-    if error:
-        error = error if isinstance(error, dict) else {"message": str(error)}
-        if trigger in DENYING_TRIGGERS:
-            out["denied"] = _denial(
-                trigger,
-                code=error.get("code"),
-                reason=error.get("message"),
-                user_message=error.get("userMessage"),
-            )
-        else:
-            out["error"] = {"name": str(error.get("name", "Error")), "message": str(error.get("message"))}
+    denied, error = answer.get("denied"), answer.get("error")
+    if isinstance(denied, dict):
+        out["denied"] = _denial(raw.get("trigger"), code=denied.get("code"), reason=denied.get("reason"),
+                                user_message=denied.get("user_message"))
         return out
-    result = callback.get("result")
-    if not isinstance(result, dict):
+    if isinstance(error, dict):
+        out["error"] = {"name": str(error.get("name", "Error")), "message": str(error.get("message"))}
         return out
-    if trigger == "credentials-exchange":
-        out["access_token_claims"] = {k: v for k, v in result.items() if k != "scope"}
-        requested = (event.get("accessToken") or {}).get("scope")
-        scope = result.get("scope")
-        if isinstance(scope, list) and scope != requested:
-            out["scopes"] = tuple(str(s) for s in scope)
-    elif trigger == "pre-user-registration":
-        user: dict[str, Any] = result["user"] if isinstance(result.get("user"), dict) else {}
-        for key in ("user_metadata", "app_metadata"):
-            if isinstance(user.get(key), dict):
-                out[key] = dict(user[key])
+    for key, field_name in (("claims", "access_token_claims"), ("user_metadata", "user_metadata"),
+                            ("app_metadata", "app_metadata")):
+        if isinstance(answer.get(key), dict):
+            out[field_name] = dict(answer[key])
+    if isinstance(answer.get("scopes"), list):
+        out["scopes"] = tuple(str(s) for s in answer["scopes"])
     return out
 
 

@@ -61,7 +61,8 @@ class KeywordValues:
     source; library code never reads the process environment), else a visible dummy (recorded)."""
 
     def __init__(self, env: Mapping[str, object] | None = None) -> None:
-        self._keywords = Keywords.from_env(env or {}, lambda key: f"<unset {key}>")
+        # URL-shaped, so a keyword used as a claim namespace stays a namespace Hooks accept.
+        self._keywords = Keywords.from_env(env or {}, lambda key: f"https://unset.invalid/{key}/")
         self.sensitive: dict[str, str] = {}
 
     @property

@@ -147,7 +147,7 @@ def test_hook_that_needs_a_person_fails_the_check_with_both_results(node: Node, 
     assert '"enabled": true' in (config / "hooks" / "scopes.json").read_text()  # never disabled
     checked = invoke("-c", str(config), "--check")
     assert checked.exit_code == 1
-    assert "DIFFERS scopes on event 'partner-client': scopes" in checked.stdout
+    assert "DIFFERS scopes on event 'partner-client': denied, scopes" in checked.stdout
     assert '"read:invoices"' in checked.stdout
 
 
