@@ -6,11 +6,11 @@ effects differ is replaced by the adapter (and the adapter is checked the same w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from reconciler.keywords import has_keyword
 from reconciler.migrate.adapter import adapter
-from reconciler.migrate.check import compare, events, first_difference
+from reconciler.migrate.check import DIFFERS, Verdict, prove
 from reconciler.migrate.requires import rewrite_requires
 from reconciler.migrate.person import needs_person
 from reconciler.migrate.translate import CannotTranslate, translate
@@ -34,6 +34,8 @@ class Migrated:
     dependencies: tuple[tuple[str, str], ...]
     secrets: tuple[tuple[str, str], ...]
     notes: tuple[str, ...] = ()
+    # The proof of exactly this code against the hook (None: not proved); not part of what is written.
+    verdict: Verdict | None = field(default=None, compare=False)
 
     @property
     def name(self) -> str:
@@ -69,25 +71,20 @@ def migrate_hook(hook: Hook, config: str, *, verify: bool = True) -> Migrated:
     except NodeNotFound:
         unverified = UNVERIFIED if status == TRANSLATED else why
         return Migrated(hook, status, unverified, code, dependencies, secrets, tuple(notes))
-    difference = _differs(migrated, config)
-    if difference and status == TRANSLATED:
-        why = f"the translation differs from the hook {difference}"
+    verdict = prove(hook_target(hook), migrated.as_target(), config)
+    if verdict.verdict == DIFFERS and status == TRANSLATED:
+        why = f"the translation differs from the hook {verdict.why}"
         code = adapter(hook.name, hook.trigger_id, hook.script, why)
         migrated = Migrated(hook, ADAPTED, why, code, dependencies, secrets, tuple(notes))
-        difference = _differs(migrated, config)
-    if difference:
-        why = f"{migrated.why}; the adapter differs from the hook too {difference}" if migrated.why else f"the adapter differs from the hook {difference}"
-        return Migrated(hook, PERSON, why, migrated.code, dependencies, secrets, tuple(notes))
-    return migrated
+        verdict = prove(hook_target(hook), migrated.as_target(), config)
+    if verdict.verdict == DIFFERS:
+        why = f"{migrated.why}; the adapter differs from the hook too {verdict.why}" if migrated.why else f"the adapter differs from the hook {verdict.why}"
+        return replace(migrated, status=PERSON, why=why, verdict=verdict)
+    return replace(migrated, verdict=verdict)
 
 
 def hook_target(hook: Hook) -> Target:
     return Target("hook", hook.name, hook.trigger_id, hook.script, dict(hook.secrets))
-
-
-def _differs(migrated: Migrated, config: str) -> str | None:
-    comparisons = compare(hook_target(migrated.hook), migrated.as_target(), events(migrated.trigger, config), KeywordValues())
-    return first_difference(comparisons)
 
 
 def _secrets(hook: Hook, notes: list[str]) -> tuple[tuple[str, str], ...]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.errors import MigrateError
-from reconciler.migrate.check import Comparison, compare, events
+from reconciler.migrate.check import OK, Verdict, prove
 from reconciler.migrate.generate import PERSON, Migrated, hook_target, migrate_hook
 from reconciler.migrate.layout import FileChange, LayoutError, action_files, bind, disable_hook, write
 from reconciler.resources.hooks.model import DesiredState, Hook
@@ -82,15 +82,16 @@ def write_migration(migration: Migration) -> None:
 class Checked:
     hook: str
     action_from: str  # "config" or "generated"
-    comparisons: tuple[Comparison, ...]
+    verdict: Verdict
 
     @property
     def same(self) -> bool:
-        return all(c.same for c in self.comparisons)
+        return self.verdict.verdict == OK
 
 
 def check_migration(config: str, *, only: str | None = None) -> list[Checked]:
-    """Each hook against its action (the config's of the same name, else the generated one)."""
+    """Each hook against its action: the config's of the same name, else exactly the code
+    ``--write`` would write (the translation, or the adapter it falls back to)."""
     find_node()  # NodeNotFound, saying how to get it, before any work
     state = load_templates(config)
     actions = state.actions.by_name() if state.actions else {}
@@ -99,13 +100,13 @@ def check_migration(config: str, *, only: str | None = None) -> list[Checked]:
         existing = actions.get(hook.name)
         if existing is not None:
             action = Target("action", existing.name, existing.trigger[0], existing.code, dict(existing.secrets))
-            source = "config"
-        else:
-            action, source = migrate_hook(hook, config, verify=False).as_target(), "generated"
-        if action.trigger != hook.trigger_id:
-            raise MigrateError(f"action {hook.name!r} runs on {action.trigger}, its hook on {hook.trigger_id}")
-        comparisons = compare(hook_target(hook), action, events(hook.trigger_id, config), KeywordValues())
-        out.append(Checked(hook.name, source, tuple(comparisons)))
+            if action.trigger != hook.trigger_id:
+                raise MigrateError(f"action {hook.name!r} runs on {action.trigger}, its hook on {hook.trigger_id}")
+            out.append(Checked(hook.name, "config", prove(hook_target(hook), action, config)))
+            continue
+        migrated = migrate_hook(hook, config)
+        verdict = migrated.verdict or prove(hook_target(hook), migrated.as_target(), config)
+        out.append(Checked(hook.name, "generated", verdict))
     return out
 
 

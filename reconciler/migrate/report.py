@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from reconciler.migrate.check import DIFFERS, UNVERIFIED
 from reconciler.migrate.migration import CONFLICT, UP_TO_DATE, Checked, Migration
 
 
@@ -24,17 +25,21 @@ def migration_lines(migration: Migration) -> list[str]:
 
 
 def check_lines(checked: list[Checked]) -> list[str]:
-    """A line per hook; for a difference, the event and both effects as JSON."""
+    """A line per hook (``ok``, ``DIFFERS``, ``unverified``); for a difference, both effects as JSON."""
     lines = []
     for item in checked:
-        count = len(item.comparisons)
-        events = "1 event" if count == 1 else f"{count} events"
-        if item.same:
-            lines.append(f"ok {item.hook}: the hook and the {item.action_from} action have the same effects on {events}")
-            continue
-        for comparison in item.comparisons:
-            if comparison.same:
-                continue
-            lines.append(f"DIFFERS {item.hook} on event {comparison.event!r}: {', '.join(comparison.differing())}")
-            lines.append(json.dumps(comparison.to_dict(), indent=2, sort_keys=True))
+        verdict = item.verdict
+        if verdict.verdict == DIFFERS:
+            for run in verdict.differing[:3]:
+                lines.append(f"DIFFERS {item.hook} on event {run.case!r}: {', '.join(run.differing())}")
+                lines.append(json.dumps(run.to_dict(), indent=2, sort_keys=True))
+        else:
+            lines.append(f"{verdict.verdict} {item.hook}: {verdict.why} (the {item.action_from} action)")
+        lines.extend(f"  hazard: {hazard}" for hazard in verdict.hazards())
     return lines
+
+
+def check_exit_code(checked: list[Checked]) -> int:
+    """0 every hook ok, 1 an action differs from its hook, 3 none differs but some are unverified."""
+    verdicts = {item.verdict.verdict for item in checked}
+    return 1 if DIFFERS in verdicts else 3 if UNVERIFIED in verdicts else 0

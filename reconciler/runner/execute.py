@@ -24,6 +24,8 @@ from reconciler.runner.samples import Sample
 
 DEFAULT_TIMEOUT = 20.0  # Auth0's own limit for one execution
 MAX_OUTPUT_BYTES = 4 * 1024 * 1024
+# The harness and the modules it loads from its own directory.
+RUNNER_SCRIPTS = ("harness.js", "hooks_model.js", "outbound.js", "proof.js")
 
 
 def run_script(
@@ -43,22 +45,30 @@ def run_script(
     ``sensitive`` maps keyword names to values that must not appear in the outcome (the
     secrets and every keyword value filled into the code); they are shown as ``##KEY##``.
     """
-    node = node or find_node()
-    nonce = token_source.token_hex(16)
     job = {
         "kind": kind,
         "trigger": trigger,
         "code": code,
         "secrets": dict(secrets),
         "event": dict(sample.event),
-        "timeout_ms": int(timeout * 1000),
-        "nonce": nonce,
     }
+    raw = run_job(job, name=name, timeout=timeout, node=node)
+    raw = mask_values(raw, sensitive if sensitive is not None else secrets)
+    return Outcome(kind, name, trigger, sample.name, effects_of(raw, sample.event), raw)
+
+
+def run_job(job: dict[str, Any], *, name: str, timeout: float = DEFAULT_TIMEOUT, node: Node | None = None,
+            extra_flags: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Run the harness on ``job`` in a fresh Node process and return its record (not masked)."""
+    node = node or find_node()
+    nonce = token_source.token_hex(16)
+    job = {**job, "timeout_ms": int(timeout * 1000), "nonce": nonce}
+    kind, trigger = str(job.get("kind")), str(job.get("trigger"))
     with tempfile.TemporaryDirectory(prefix="reconciler-run-") as tmp:
         harness = Path(tmp) / "harness.js"
-        for script in ("harness.js", "hooks_model.js"):
+        for script in RUNNER_SCRIPTS:
             (Path(tmp) / script).write_text(resources.files("reconciler.runner").joinpath(script).read_text("utf-8"), "utf-8")
-        command = [node.path, *node.sandbox_flags(readable=tmp, writable=tmp), str(harness)]
+        command = [node.path, *node.sandbox_flags(readable=tmp, writable=tmp), *extra_flags, str(harness)]
         try:
             done = subprocess.run(
                 command,
@@ -71,13 +81,10 @@ def run_script(
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            raw: dict[str, Any] = {"kind": kind, "trigger": trigger, "timed_out": True}
+            return {"kind": kind, "trigger": trigger, "timed_out": True}
         except OSError as error:
             raise RunError(f"cannot start {node.path}: {error.strerror}") from None
-        else:
-            raw = _read_outcome(done, nonce, name, kind, trigger)
-    raw = mask_values(raw, sensitive if sensitive is not None else secrets)
-    return Outcome(kind, name, trigger, sample.name, effects_of(raw, sample.event), raw)
+        return _read_outcome(done, nonce, name, kind, trigger)
 
 
 def _limits(timeout: float) -> Any:

@@ -61,20 +61,10 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
 
 // ------------------------------------------------------------------ recording stubs
 
-function fakeResponse() {
-  const body = '{}';
-  const response = {
-    status: 200, statusCode: 200, statusText: 'OK', ok: true, headers: {}, data: {}, body,
-    json: async () => ({}), text: async () => body,
-    setEncoding() { return response; }, pipe() { return response; },
-    on(event, listener) {
-      if (event === 'data') setImmediate(() => listener(body));
-      if (event === 'end') setImmediate(() => setImmediate(listener));
-      return response;
-    },
-  };
-  return response;
-}
+// What each outbound call answers (outbound.js): 200 with an empty body unless a proof scripts
+// other answers for its run. In flight until answered; `inFlight` says which calls still are.
+const outbound = require(path.join(__dirname, 'outbound.js'));
+const inFlight = new Set();
 
 // A stand-in for anything not available offline: every call is recorded and answers 200.
 // It is callable, constructible, chainable, iterable (empty) and awaitable after a call.
@@ -94,15 +84,10 @@ function stub(name, style) {
 }
 
 function recordCall(name, args, style) {
-  push(trace.requests, { call: name, args: plain(args) });
-  const response = fakeResponse();
-  const last = args[args.length - 1];
-  if (typeof last === 'function') {
-    // Node's http(s).request calls back with the response; request-style libraries with (err, res, body).
-    if (style === 'node-http') setImmediate(() => last(response));
-    else setImmediate(() => last(null, response, response.body));
-  }
-  const promise = Promise.resolve(response);
+  const entry = { call: name, args: plain(args) };
+  push(trace.requests, entry);
+  inFlight.add(entry);
+  const promise = outbound.answer(name, args, style, () => inFlight.delete(entry));
   return new Proxy(stub(`${name}()`, style), {
     get(target, prop) {
       if (prop === 'then' || prop === 'catch' || prop === 'finally') return promise[prop].bind(promise);
@@ -193,7 +178,9 @@ function buildApi(trigger) {
     const [group, method] = dotted.split('.');
     api[group] = api[group] || {};
     api[group][method] = (...args) => {
-      push(trace.api_calls, { call: `api.${dotted}`, args: plain(args) });
+      // A value of undefined is no value (a token or profile, as JSON, drops it): recorded without it.
+      const given = args.length === 2 && args[1] === undefined ? args.slice(0, 1) : args;
+      push(trace.api_calls, { call: `api.${dotted}`, args: plain(given) });
       if (group === 'cache') {
         if (method === 'get') return cache.has(args[0]) ? { value: cache.get(args[0]) } : undefined;
         if (method === 'set') { cache.set(args[0], args[1]); return { type: 'success' }; }
@@ -217,6 +204,17 @@ async function runAction(exported) {
 }
 
 // ------------------------------------------------------------------ main
+
+// ---- a proof (proof.js): every run of one hook and its action in this process
+if (job.kind === 'proof') {
+  const reseed = () => { seed = 0x2545f491; };
+  require(path.join(__dirname, 'proof.js'))({ job, model, load, buildApi, plain, trace, inFlight, outbound, reseed, HANDLERS })
+    .then((result) => writeOut(`${job.nonce}${JSON.stringify(result)}\n`, () => exit(0)),
+      (error) => writeOut(`${job.nonce}${JSON.stringify({ failed: String((error && error.stack) || error) })}\n`, () => exit(0)));
+  setTimeout(() => writeOut(`${job.nonce}${JSON.stringify({ timed_out: true })}\n`, () => exit(0)), Math.max(1, job.timeout_ms | 0)).unref();
+  return;
+}
+// ---- end of a proof
 
 let done = false;
 function finish(outcome) {

@@ -242,7 +242,7 @@ function hooksModel() {
     const out = { claims: {}, scopes: null, user_metadata: {}, app_metadata: {} };
     if (name === 'credentials-exchange' && result && typeof result === 'object') {
       for (const claim of Object.keys(result)) {
-        if (claim !== 'scope' && namespaced(claim)) out.claims[claim] = plainData(result[claim]);
+        if (claim !== 'scope' && namespaced(claim) && result[claim] !== undefined) out.claims[claim] = plainData(result[claim]);
       }
       // "Removing [access_token.scope = scope] will reset all scopes, and the token will include only
       // any scopes you might add": an answer without `scope` issues a token without scopes.
@@ -258,7 +258,7 @@ function hooksModel() {
       for (const kind of ['user_metadata', 'app_metadata']) {
         const given = result.user[kind];
         if (given && typeof given === 'object') {
-          for (const key of Object.keys(given)) out[kind][key] = plainData(given[key]);
+          for (const key of Object.keys(given)) if (given[key] !== undefined) out[kind][key] = plainData(given[key]);
         }
       }
     }

@@ -99,6 +99,10 @@ def _hook_effects(raw: Mapping[str, Any], event: Mapping[str, Any]) -> dict[str,
     return out
 
 
+_SETTERS = ("api.accessToken.setCustomClaim", "api.idToken.setCustomClaim", "api.user.setUserMetadata",
+            "api.user.setAppMetadata")
+
+
 def _action_effects(raw: Mapping[str, Any]) -> dict[str, Any]:
     trigger = raw.get("trigger")
     out: dict[str, Any] = {
@@ -110,7 +114,10 @@ def _action_effects(raw: Mapping[str, Any]) -> dict[str, Any]:
     }
     scopes: list[str] | None = None
     for call in _list(raw.get("api_calls")):
-        name, args = call.get("call"), list(call.get("args") or []) + [None, None]
+        given = list(call.get("args") or [])
+        name, args = call.get("call"), given + [None, None]
+        if name in _SETTERS and len(given) < 2:
+            continue  # set to undefined: nothing set
         if name == "api.accessToken.setCustomClaim":
             out["access_token_claims"][str(args[0])] = args[1]
         elif name == "api.idToken.setCustomClaim":

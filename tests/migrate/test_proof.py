@@ -1,0 +1,72 @@
+"""The proof measures its own reach: generated cases, scripted answers, coverage, verdicts, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from reconciler.cli import cli
+from reconciler.runner.node import Node
+
+from tests.migrate.hook_files import hook_config
+
+POST = "post-user-registration"
+
+
+def check(config: Path):
+    return CliRunner().invoke(cli, ["migrate", "-c", str(config), "--check"])
+
+
+def test_a_hook_that_never_answers_is_unverified_not_ok(node: Node, tmp_path: Path) -> None:
+    config = hook_config(tmp_path, "silent", POST, "module.exports = function (user, context, cb) { };")
+    result = check(config)
+    assert result.exit_code == 3, result.output
+    assert "unverified silent: the hook errors or never answers in every run" in result.stdout
+
+
+def test_error_branches_run_through_scripted_outbound_answers(node: Node, tmp_path: Path) -> None:
+    code = """module.exports = function (user, context, cb) {
+  require('axios').post('https://crm.example/users', { email: user.email })
+    .then(function (res) { cb(); })
+    .catch(function (err) {
+      if (err.response && err.response.status === 409) return cb();
+      cb(new Error('crm: ' + (err.code || err.response.status)));
+    });
+};"""
+    config = hook_config(tmp_path, "crm", POST, code)
+    result = check(config)
+    # 4xx/5xx/network error/timeout reach the catch; nothing answers 409: that line never runs.
+    assert result.exit_code == 3, result.output
+    assert "unverified crm: line 5 never ran" in result.stdout
+    answers = config / "tests" / "answers" / POST
+    answers.mkdir(parents=True)
+    (answers / "conflict.json").write_text(json.dumps({"answers": [{"url": "crm.example", "status": 409, "body": {}}]}))
+    again = check(config)
+    assert again.exit_code == 0, again.output
+    assert again.stdout.startswith("ok crm: same effects in ")
+
+
+def test_a_bad_answers_file_is_one_line_naming_the_field(node: Node, tmp_path: Path) -> None:
+    config = hook_config(tmp_path, "x", POST, "module.exports = function (user, context, cb) { cb(); };")
+    answers = config / "tests" / "answers" / POST
+    answers.mkdir(parents=True)
+    (answers / "bad.json").write_text(json.dumps({"answers": [{"url": "a", "status": 999}]}))
+    result = check(config)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "bad.json: answers[0].status: must be an HTTP status" in result.stderr
+
+
+def test_check_before_and_after_write_runs_the_adapter_it_writes(node: Node, tmp_path: Path) -> None:
+    # Hooks gave user.id without the "auth0|" prefix: the translation differs, the adapter is written.
+    code = """module.exports = function (user, context, cb) {
+  require('axios').post('https://audit.example/revoke', { id: 'auth0|' + user.id }).then(function () { cb(); });
+};"""
+    config = hook_config(tmp_path, "revoke", "post-change-password", code)
+    before = check(config)
+    written = CliRunner().invoke(cli, ["migrate", "-c", str(config), "--write"])
+    assert "revoke: adapted (the translation differs from the hook" in written.stderr
+    after = check(config)
+    assert before.exit_code == after.exit_code == 0, before.output
+    assert before.stdout.replace("generated action", "config action") == after.stdout
