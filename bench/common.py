@@ -23,13 +23,14 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from reconciler.apply import ApplyReport, execute  # noqa: E402
-from reconciler.client import ManagementClient  # noqa: E402
+from reconciler.core.executor import ApplyReport  # noqa: E402
+from reconciler.resources.hooks.ops import execute  # noqa: E402
+from reconciler.api.client import ManagementClient  # noqa: E402
 from reconciler.config import connection_from_env, load_settings  # noqa: E402
 from reconciler.emulator.process import EmulatorProcess  # noqa: E402
-from reconciler.export import write_config  # noqa: E402, F401 (re-exported for the bench scripts)
-from reconciler.planner import build_plan  # noqa: E402
-from reconciler.reconcile import load_desired, plan_options  # noqa: E402
+from reconciler.resources.hooks.export import write_config  # noqa: E402, F401 (re-exported for the bench scripts)
+from reconciler.resources.hooks.planner import build_plan  # noqa: E402
+from reconciler.usecases.loading import load_desired, plan_options  # noqa: E402
 
 SCRIPT = "module.exports = function (client, scope, audience, context, cb) {\n  cb(null, {});\n};\n"
 CRED = "credentials-exchange"

@@ -15,7 +15,7 @@ builds a synthetic live tenant where about half the hooks differ:
 
 Stages, timed separately (`time.perf_counter`):
 
-- load: read every metadata file, keyword replacement (`reconciler.load.read_config`);
+- load: read every metadata file, keyword replacement (`reconciler.resources.hooks.load.read_config`);
 - validate: JSON Schema, scripts read, semantic rules, DesiredState built (`validate._check`);
 - diff: field changes of every matched hook (`diff.content_changes`, stand-alone: `plan`
   computes them again inside);
@@ -91,15 +91,16 @@ def rss_mb() -> float:
 
 def measure(count: int) -> dict[str, Any]:
     """One size, in this (fresh) process."""
-    from reconciler.diff import content_changes
+    from reconciler.resources.hooks.diff import content_changes
     from reconciler.keywords import Keywords
-    from reconciler.load import read_config
-    from reconciler.model import LiveHook, LiveState
-    from reconciler.plan import PlanOptions
-    from reconciler.planner import build_plan
+    from reconciler.resources.hooks.load import read_config
+    from reconciler.resources.hooks.model import LiveHook, LiveState
+    from reconciler.resources.hooks.plan import PlanOptions
+    from reconciler.resources.hooks.planner import build_plan
     from reconciler.render.json import render_json
     from reconciler.render.text import render_text
-    from reconciler.validate import _check, _validator
+    from reconciler.resources.hooks.validate import _check
+    from reconciler.resources.hooks.schema import _validator
 
     _validator()  # compiled once per process: part of start-up, like the imports
     baseline = rss_mb()

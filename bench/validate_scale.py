@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from reconciler.model import TRIGGERS
-from reconciler.validate import check
+from reconciler.resources.hooks.model import TRIGGERS
+from reconciler.resources.hooks.validate import check
 
 SCRIPT = (
     "module.exports = function (client, scope, audience, context, cb) {\n"

@@ -1,3 +1,3 @@
-"""Declarative GitOps reconciler for Auth0 Hooks."""
+"""Declarative GitOps reconciler for Auth0 Actions and Hooks."""
 
 __version__ = "0.1.0"

@@ -23,12 +23,12 @@ from reconciler.terminal import Lazy, ReconcilerGroup, no_color_option
 @click.version_option(__version__, prog_name="reconciler")
 @no_color_option
 def cli() -> None:
-    """Declarative GitOps reconciler for Auth0 Hooks."""
+    """Declarative GitOps reconciler for Auth0 Actions and Hooks."""
 
 
 # The emulator's server takes ~50 ms to import: only `reconciler emulator` pays for it.
 cli.add_command(Lazy("emulator", "reconciler.emulator.command:emulator",
-                      "Run a local emulator of the Auth0 Management API (hooks)."))
+                      "Run a local emulator of the Auth0 Management API (Actions and Hooks)."))
 for _command in (validate, schema, comment, plan, apply, unlock, export, demo, run_command, migrate):
     cli.add_command(_command)
 

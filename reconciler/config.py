@@ -13,14 +13,13 @@ from reconciler.text import clean as _clean
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .keywords import MAPPINGS_VAR, KeywordError, parse_mappings
-from .resources.hooks.secrets import HMAC_ENV
+from reconciler.resources.common.secrets import HMAC_ENV
 
 DEFAULT_TIMEOUT = 30.0
 # The whole run (every request, retry and wait): long enough for 5,000 writes at 2/s.

@@ -61,9 +61,10 @@ class HooksUnavailableError(ApiError):
 
 
 def hooks_unavailable(error: BaseException) -> bool:
-    """A tenant without Hooks: 403 "deprecated feature" (Auth0 since 2026-11-18), or 404 on
-    /hooks (the emulator's ``--no-hooks``). A missing scope is not that: it stays an error."""
-    return isinstance(error, HooksUnavailableError) or (isinstance(error, ApiError) and error.status == 404)
+    """A tenant without Hooks: 403 ``hooks_not_allowed`` ("... this deprecated feature"), as
+    Auth0 answers since 2026-11-18. Nothing else is: a 404 (a wrong host, a proxy, a missing
+    route) or a missing scope stays an error, so no one is told to migrate by mistake."""
+    return isinstance(error, HooksUnavailableError)
 
 
 class BadResponseError(ApiError):

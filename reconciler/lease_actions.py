@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Protocol
 
-from reconciler.errors import ApiError
-from reconciler.lease import LEASE_NAME, HookMarkerStore, LeaseError, Marker, MarkerStore, unless_gone
+from reconciler.errors import ApiError, LeaseError
+from reconciler.lease import LEASE_NAME, HookMarkerStore, Marker, MarkerStore, unless_gone
 
 LEASE_ACTION_TRIGGER = "post-login"
 FALLBACK_VERSION = "v3"  # post-login's current version (2026); the tenant's list decides

@@ -23,12 +23,8 @@ from reconciler.core.digest import canonical_json
 from reconciler.errors import PlanFileError
 from reconciler.core.changes import ChangeKind
 from reconciler.core.plan import Plan
-from reconciler.render.blocks import Malformed as _Malformed
-from reconciler.render.blocks import blocks_for
-from reconciler.render.checks import choice as _choice
-from reconciler.render.checks import field as _field
-from reconciler.render.checks import list_of as _list_of
-from reconciler.render.checks import short as _short
+from reconciler.render.blocks import Malformed as _Malformed, blocks_for
+from reconciler.render.checks import choice as _choice, field as _field, list_of as _list_of, short as _short
 from reconciler.render.json import FORMAT_VERSION, UNTYPED, plan_from_dict, plan_to_dict
 
 # Far above any real plan (a step per request; scripts are at most ~100 KB), far below

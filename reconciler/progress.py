@@ -20,8 +20,8 @@ import click
 from reconciler.text import step_label
 
 if TYPE_CHECKING:
-    from reconciler.resources.hooks.ops import StepCallback
-    from reconciler.resources.hooks.plan import Step
+    from reconciler.core.executor import StepCallback
+    from reconciler.core.steps import Step
 
 STILL_RUNNING_EVERY = 10.0  # seconds, Terraform's interval
 

@@ -14,8 +14,9 @@ import pytest
 import yaml
 
 from api.api_helpers import Server
+from shared_api import RECORDINGS_DIR
 
-RECORDINGS = Path(__file__).resolve().parents[1] / ".." / "shared" / "auth0-api" / "recordings"
+RECORDINGS = RECORDINGS_DIR
 CODE = "exports.onExecutePostLogin = async (event, api) => {};"
 STAMP = "2026-05-29T10:46:02.594769258Z"
 

@@ -43,9 +43,9 @@ from typing import Any
 import pytest
 
 from reconciler.emulator.process import EmulatorProcess
+from shared_api import API_DIR as AUTH0_API_DIR
 
 REPO = Path(__file__).resolve().parents[1]
-AUTH0_API_DIR = REPO / ".." / "shared" / "auth0-api"
 
 
 @pytest.fixture(scope="session")

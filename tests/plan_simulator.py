@@ -10,10 +10,14 @@ import itertools
 import random
 from dataclasses import dataclass, field
 
-from reconciler.model import TRIGGERS, DesiredState, Hook, LiveHook, LiveState
-from reconciler.plan import Action, ChangeKind, Phase, Plan, PlanOptions, Step
-from reconciler.planner import replaced_base
-from reconciler.secrets import MARKER_VALUE, is_marker, marker_for, markers, user_keys
+from reconciler.resources.hooks.model import TRIGGERS, DesiredState, Hook, LiveHook, LiveState
+from reconciler.resources.hooks.actions import Action
+from reconciler.core.changes import ChangeKind
+from reconciler.core.steps import Phase, Step
+from reconciler.core.plan import Plan
+from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.resources.common.names import replaced_base
+from reconciler.resources.common.secrets import MARKER_VALUE, is_marker, marker_for, markers, user_keys
 
 # A trigger Auth0 may add one day: hooks on it must be left alone.
 UNKNOWN_TRIGGER = "some-future-trigger"

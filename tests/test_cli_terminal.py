@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import reconciler.terminal as terminal
 from reconciler.cli import cli
 from reconciler.emulator.process import EmulatorProcess
-from reconciler.export import write_config
+from reconciler.resources.hooks.export import write_config
 
 PRE = "pre-user-registration"
 ANSI = "\x1b["

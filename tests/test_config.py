@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.config import Connection, connection_from_env
+from reconciler.config import Connection, Settings, connection_from_env, load_settings  # noqa: E402
 from reconciler.errors import ConfigError, ReconcilerError
 
 CANARY = "canary-S3CRET-value-8d1f"
@@ -105,7 +105,6 @@ def test_timeout_from_env() -> None:
 import json  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from reconciler.config import Settings, load_settings  # noqa: E402
 
 
 def write(tmp_path: Path, data: object, name: str = "config.json") -> str:

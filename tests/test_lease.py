@@ -8,20 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reconciler.client import ManagementClient
+from reconciler.api.client import ManagementClient
 from reconciler.config import connection_from_env
-from reconciler.errors import ApiError
-from reconciler.lease import (
-    LEASE_NAME,
-    HookMarkerStore,
-    Lease,
-    Marker,
-    TenantLocked,
-    current,
-    marker_text,
-    parse_marker,
-    unlock,
-)
+from reconciler.errors import ApiError, TenantLocked
+from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease, Marker, current, marker_text, parse_marker, unlock
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
 

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import cli
-from reconciler.client import ManagementClient
+from reconciler.api.client import ManagementClient
 from reconciler.config import connection_from_env
-from reconciler.errors import ApiError
-from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease, TenantLocked, marker_text, parse_marker
+from reconciler.errors import ApiError, TenantLocked
+from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease, marker_text, parse_marker
 from reconciler.lease_actions import ActionMarkerStore, lease_store, marker_stores
 from tests.test_lease import race
 
@@ -151,7 +151,7 @@ def test_racing_applies_on_an_emulator_without_hooks(emulator_factory) -> None: 
     with ManagementClient(connection_from_env(proc.env())) as client:
         with pytest.raises(ApiError) as gone:
             client.list_hooks()
-        assert gone.value.status == 404
+        assert gone.value.status == 403 and gone.value.error_code == "hooks_not_allowed"
         store = lease_store(client)
         assert isinstance(store, ActionMarkerStore)
         racers = [Lease(lease_store(client), f"racer {i}", renew_every=0) for i in range(4)]

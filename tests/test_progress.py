@@ -1,6 +1,8 @@
 import threading
 
-from reconciler.plan import Action, Phase, hook_step
+from reconciler.resources.hooks.actions import Action
+from reconciler.core.steps import Phase
+from reconciler.resources.hooks.plan import hook_step
 from reconciler.progress import LineReporter, progress_bar
 
 STEP = hook_step(0, Action.CREATE, "h", "pre-user-registration", None, None, {}, (), Phase.PREPARE)

@@ -6,7 +6,7 @@ import pytest
 
 from reconciler.config import excluded_actions, excluded_hooks, load_settings
 from reconciler.errors import ReconcilerError
-from reconciler.reconcile import plan_options
+from reconciler.usecases.loading import plan_options
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,8 @@
 - :mod:`.pagination`: bounded, lazy page-based listing;
 - :mod:`.responses`: shape checks, error wording, scrubbing;
 - :mod:`.hooks`: the hooks endpoints; :mod:`.actions` (with :mod:`.action_shapes`,
-  :mod:`.action_errors`, :mod:`.polling`): the Actions endpoints and bounded waits for
-  builds and deploys; :mod:`.client`: the facade (``client.hooks``, ``client.actions``).
+  :mod:`.polling`): the Actions endpoints and bounded waits for builds and deploys;
+  :mod:`.client`: the facade (``client.hooks``, ``client.actions``).
+
+The typed errors live with every other error in :mod:`reconciler.errors`.
 """
-
-from .client import ManagementClient
-from .stats import ClientStats, RequestEvent
-
-__all__ = ["ClientStats", "ManagementClient", "RequestEvent"]

@@ -28,11 +28,10 @@ from urllib.parse import quote
 
 import httpx
 
-from reconciler.errors import ApiError, AuthError
-
-from .action_errors import (
-    ActionBoundError, ActionsUnavailableError, ActionWaitTimeout, BuildFailedError, DeploySupersededError,
+from reconciler.errors import (
+    ActionBoundError, ActionWaitTimeout, ActionsUnavailableError, ApiError, AuthError, BuildFailedError, DeploySupersededError,
 )
+
 from .action_shapes import (
     BUILT, FAILED, binding_ref, build_message, check_action, check_binding, check_trigger, check_version,
     Pair, dependencies_body, draft_is_deployed, is_marketplace, secrets_body, trigger_body, triggers_of,

@@ -182,9 +182,6 @@ class ManagementClient:
     def get_secret_keys(self, hook_id: str) -> frozenset[str]:
         return self.hooks.secret_keys(hook_id)
 
-    def find_hook(self, name: str) -> dict[str, Any] | None:
-        return self.hooks.find(name)
-
     def read_live_state(self) -> LiveState:
         return self.hooks.live_state()
 

@@ -18,7 +18,6 @@ real waiting.
 from __future__ import annotations
 
 import email.utils
-import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -96,37 +95,6 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         return None
     now = time.time() if now is None else now
     return max(0.0, when.timestamp() - now)
-
-
-def backoff_delay(
-    attempt: int,
-    retry_after: float | None,
-    reset_at: float | None,
-    *,
-    now: float | None = None,
-    base: float = 0.5,
-    cap: float = 30.0,
-    rng: Callable[[], float] = random.random,
-) -> float:
-    """Seconds to wait before retry number ``attempt`` (1 = first retry).
-
-    The server knows best: ``Retry-After`` (already converted to seconds) first, then the
-    ``x-ratelimit-reset`` epoch; otherwise exponential back-off with full jitter. Always
-    capped so a bogus header cannot stall a run.
-    """
-    if retry_after is not None and retry_after >= 0:
-        # A little jitter so threads told the same instant don't all fire together.
-        return min(cap, retry_after + 0.1 * rng())
-    if reset_at is not None:
-        now = time.time() if now is None else now
-        wait = reset_at - now
-        if 0 < wait <= _MAX_RESET_WAIT:
-            return min(cap, wait + 0.1 * rng())
-        if wait <= 0:
-            # Reset is whole seconds, so "already passed" can mean "any moment": short nap.
-            return min(cap, 0.05 + 0.25 * rng())
-    ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
-    return ceiling * rng()
 
 
 @dataclass

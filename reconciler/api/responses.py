@@ -17,7 +17,7 @@ import httpx
 
 from reconciler.text import kind_of as _kind_of
 from reconciler.errors import ApiError, AuthError, BadResponseError, HooksUnavailableError
-from reconciler.resources.hooks.model import SENSITIVE
+from reconciler.resources.common.secrets import SENSITIVE
 
 MAX_MESSAGE = 500
 
@@ -126,7 +126,7 @@ def api_error(
 
     if status == 401:
         return AuthError(f"authentication failed: {message} ({token_hint})", **kw)
-    if status == 403 and "deprecated feature" in message.lower():
+    if status == 403 and (code == "hooks_not_allowed" or "deprecated feature" in message.lower()):
         return HooksUnavailableError(
             "this tenant has no Hooks (Hooks were retired on 2026-11-18 and tenants created "
             f"after 2023-10-16 never had them): {message}",

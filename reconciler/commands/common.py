@@ -14,10 +14,10 @@ from reconciler.errors import ReconcilerError
 from reconciler.terminal import config_file_option, env_help, no_color_option, tls_hint
 
 if TYPE_CHECKING:
-    from reconciler.client import ManagementClient
+    from reconciler.api.client import ManagementClient
     from reconciler.core.executor import ApplyReport
-    from reconciler.usecases import Loaded
-    from reconciler.resources.hooks.plan import Plan
+    from reconciler.usecases.loading import Loaded
+    from reconciler.core.plan import Plan
 
 
 def fail(message: str) -> NoReturn:
@@ -72,7 +72,7 @@ def plan_flags(function: Callable[..., None]) -> Callable[..., None]:
 
 
 def client_for(settings: Settings, max_workers: int = 8) -> ManagementClient:
-    from reconciler.client import ManagementClient
+    from reconciler.api.client import ManagementClient
 
     return ManagementClient(settings.connection(), max_workers=max_workers)
 

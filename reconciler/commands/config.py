@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 
 import click
 
@@ -57,9 +56,9 @@ def validate(config: str, strict: bool, allow_missing_keywords: bool, require_ke
 def schema(kind: str) -> None:
     """Print a JSON Schema for editors: hook metadata (default), an action, or triggers.json."""
     if kind == "hook":
-        from reconciler.resources.hooks.validate import schema_text
+        from reconciler.resources.hooks.schema import schema_text
     else:
-        from reconciler.resources.actions import schema_text as action_schema
+        from reconciler.resources.actions.schema import schema_text as action_schema
 
         def schema_text() -> str:
             return action_schema(kind)

@@ -17,7 +17,8 @@ from reconciler.commands.common import (
 from reconciler.terminal import confirm_apply, run_settings
 
 if TYPE_CHECKING:
-    from reconciler.usecases import ApplyOutcome, Loaded
+    from reconciler.usecases.applying import ApplyOutcome
+    from reconciler.usecases.loading import Loaded
 
 
 @click.command(epilog=TENANT_ENV)
@@ -41,7 +42,7 @@ def plan(
 ) -> None:
     """Show what apply would change. Never writes to the tenant."""
     from reconciler.planfile import write_plan
-    from reconciler.usecases import plan_config
+    from reconciler.usecases.planning import plan_config
 
     settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
 
@@ -83,7 +84,8 @@ def apply(
     """Plan and apply the config, or apply a saved PLAN_FILE if it is still exactly what the
     config and the tenant produce. Takes the tenant lease while it writes."""
     from reconciler.progress import progress_bar
-    from reconciler.usecases import load_for_apply, make_plan, open_saved
+    from reconciler.usecases.applying import load_for_apply, open_saved
+    from reconciler.usecases.planning import make_plan
     from reconciler.render.text import render_text
 
     flags = {"allow_delete": allow_delete, "rotate_secrets": rotate_secrets, "force": force}
@@ -99,7 +101,7 @@ def apply(
             return
         if saved is None:  # a saved plan was the approval
             confirm_apply(yes)
-        from reconciler.usecases import apply_plan, lease_holder
+        from reconciler.usecases.applying import apply_plan, lease_holder
 
         stop = threading.Event()
         with _graceful_stop(stop), progress_bar(_step_count(the_plan), color=settings.color is not False) as on_step:

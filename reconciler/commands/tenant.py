@@ -1,5 +1,4 @@
-"""``unlock`` and ``demo``: commands about one tenant (or a throwaway one); ``export`` lives in
-:mod:`reconciler.commands.export` and is re-exported here for old imports."""
+"""``unlock`` and ``demo``: commands about one tenant (or a throwaway one)."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ import sys
 import click
 
 from reconciler.commands.common import client_for, connection_options, fail, print_apply_report, report_errors
-from reconciler.commands.export import export  # noqa: F401  (old import path)
 from reconciler.config import CONNECTION_VARS, KEYWORD_VARS, TERMINAL_VARS, Settings
 from reconciler.terminal import env_help, no_color_option, run_settings
 
@@ -45,10 +43,13 @@ def unlock(domain: str | None, client_id: str | None, audience: str | None, conf
 @report_errors
 def demo(config: str) -> None:
     """Plan and apply CONFIG against a throwaway local emulator: no tenant needed."""
-    from reconciler.client import ManagementClient
+    from reconciler.api.client import ManagementClient
     from reconciler.emulator.server import start
     from reconciler.progress import progress_bar
-    from reconciler.usecases import DemoTraffic, execute_plan, load_for_demo, make_plan, plan_options
+    from reconciler.usecases.demo import DemoTraffic, load_for_demo
+    from reconciler.usecases.applying import execute_plan
+    from reconciler.usecases.planning import make_plan
+    from reconciler.usecases.loading import plan_options
     from reconciler.render.text import render_text
 
     settings = run_settings()

@@ -25,7 +25,7 @@ Warnings and skip reasons are ``Reason`` data; only the types word them (the reg
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from reconciler.core.changes import Change, ChangeKind
@@ -144,10 +144,6 @@ def assemble(
         allow_delete=allow_delete,
         review_only=review_only,
     )
-
-
-def with_review_only(plan: Plan) -> Plan:
-    return replace(plan, review_only=True)
 
 
 def _own_extras(extras: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:

@@ -21,21 +21,12 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from reconciler.core.changes import Change
 from reconciler.core.reasons import Reason
 from reconciler.core.steps import Job, StepRef
 from reconciler.errors import PlanError
-
-
-class Shiftable(Protocol):
-    """A step that can be renumbered when merged (indexes it holds move by ``offset``)."""
-
-    @property
-    def index(self) -> int: ...
-
-    def shifted(self, offset: int, extra_after: Iterable[int] = ()) -> Any: ...
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def _faults(ctx: click.Context, param: click.Parameter, value: str | None) -> di
 @click.option("--actions/--no-actions", "actions_enabled", default=True, show_default=True,
               help="--no-actions: a tenant without Actions (403 feature_not_enabled).")
 @click.option("--hooks/--no-hooks", "hooks_enabled", default=True, show_default=True,
-              help="--no-hooks: a tenant that no longer serves Hooks (404 on /api/v2/hooks).")
+              help="--no-hooks: a tenant that no longer serves Hooks (403 hooks_not_allowed on /api/v2/hooks).")
 @click.option("--exit-on-stdin-eof", is_flag=True, hidden=True,
               help="Stop when stdin closes (test harnesses: the emulator dies with its parent).")
 def emulator(exit_on_stdin_eof: bool = False, **kwargs: object) -> None:

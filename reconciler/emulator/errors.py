@@ -52,4 +52,10 @@ def hook_not_found() -> ApiError:
     return api_error(404, "Error: Hook does not exist", "HookDoesNotExist")
 
 
+def hooks_retired() -> ApiError:
+    """What a tenant without Hooks answers on /hooks (retired 2026-11-18; tenants made after
+    2023-10-16 never had them), as a recorded exchange shows: 403 ``hooks_not_allowed``."""
+    return api_error(403, "Insufficient privileges to use this deprecated feature", "hooks_not_allowed")
+
+
 RATE_LIMITED_BODY = error_body(429, "Global limit has been reached", "too_many_requests")

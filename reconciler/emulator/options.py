@@ -48,7 +48,8 @@ class EmulatorOptions:
     # makes the build end in `failed`. manual_builds: builds only advance on
     # POST /__emulator/builds (deterministic replays and tests).
     actions_enabled: bool = True
-    # False: a tenant after Auth0 ended Hooks (every /hooks request answers 404; text [?]).
+    # False: a tenant after Auth0 ended Hooks (every /hooks request answers 403 "Insufficient
+    # privileges to use this deprecated feature", as the real one does).
     hooks_enabled: bool = True
     build_time: float = 0.2
     build_time_per_dependency: float = 0.5

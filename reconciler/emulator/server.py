@@ -30,7 +30,7 @@ from typing import Any
 from reconciler.emulator.app import App
 from reconciler.emulator.errors import error_body
 from reconciler.emulator.jsonutil import json_bytes
-from reconciler.emulator.options import ALL_SCOPES, RUNTIME_OPTIONS, EmulatorOptions
+from reconciler.emulator.options import EmulatorOptions
 from reconciler.emulator.resources import Response
 
 # ---- HTTP transport -------------------------------------------------------------------
@@ -311,4 +311,4 @@ def start(options: EmulatorOptions | None = None, **kwargs: Any) -> RunningEmula
     return RunningEmulator(server, app, options)
 
 
-__all__ = ["ALL_SCOPES", "RUNTIME_OPTIONS", "App", "EmulatorOptions", "Response", "RunningEmulator", "start"]
+__all__ = ["RunningEmulator", "start"]

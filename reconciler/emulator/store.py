@@ -313,4 +313,4 @@ class Tenant:
             }
 
 
-__all__ = ["Tenant", "public", "MASK", "HOOK_KEYS", "CONFLICT_MODES", "ApiError"]
+__all__ = ["Tenant", "public", "MASK", "HOOK_KEYS", "CONFLICT_MODES"]

@@ -22,7 +22,6 @@ from reconciler.github.client import (
     DEFAULT_API_URL,
     STAMP_END,
     STAMP_START,
-    GitHubError,
     Outcome,
     Sleep,
     check_repo,
@@ -30,7 +29,8 @@ from reconciler.github.client import (
     upsert_sticky_comment,
     with_marker,
 )
-from reconciler.resources.hooks.plan import Plan
+from reconciler.errors import GitHubError
+from reconciler.core.plan import Plan
 from reconciler.render.markdown import GITHUB_COMMENT_LIMIT, render_markdown
 
 

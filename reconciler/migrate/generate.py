@@ -15,7 +15,8 @@ from reconciler.migrate.requires import rewrite_requires
 from reconciler.migrate.person import needs_person
 from reconciler.migrate.translate import CannotTranslate, translate
 from reconciler.resources.hooks.model import Hook
-from reconciler.runner.node import NodeNotFound, find_node
+from reconciler.errors import NodeNotFound
+from reconciler.runner.node import find_node
 from reconciler.runner.targets import KeywordValues, Target
 
 TRANSLATED, ADAPTED, PERSON = "translated", "adapted", "needs a person"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.errors import MigrateError
+from reconciler.errors import LayoutError, MigrateError
 from reconciler.migrate.check import OK, Verdict, prove
 from reconciler.migrate.generate import PERSON, Migrated, hook_target, migrate_hook
-from reconciler.migrate.layout import FileChange, LayoutError, action_files, bind, disable_hook, write
+from reconciler.migrate.layout import FileChange, action_files, bind, disable_hook, write
 from reconciler.resources.hooks.model import DesiredState, Hook
 from reconciler.runner.node import find_node
-from reconciler.runner.targets import KeywordValues, Target, load_templates
+from reconciler.runner.targets import Target, load_templates
 
 NEW, UP_TO_DATE, CONFLICT = "new", "up to date", "conflict"
 

@@ -159,10 +159,15 @@ class Blocks:
                 raise Malformed(f"{where}.{key} must be str")
         if step.get("phase", "prepare") not in {str(p) for p in Phase}:
             raise Malformed(f"{where}.phase: unknown value")
+        # Read back as a mapping (``step_from_dict``): anything else is one line, not a traceback.
+        if not isinstance(step.get("payload"), (dict, type(None))):
+            raise Malformed(f"{where}.payload must be an object or null")
 
     def check_change(self, change: Mapping[str, Any], where: str) -> None:
         if not isinstance(change.get("key"), str):
             raise Malformed(f"{where}.key must be str")
+        if not isinstance(change.get("detail", {}), dict):
+            raise Malformed(f"{where}.detail must be an object")
 
     def check_extras(self, data: Mapping[str, Any]) -> None:
         return None

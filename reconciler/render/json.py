@@ -63,12 +63,13 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 
 
 def types_of(data: Mapping[str, Any]) -> tuple[str, ...]:
-    """The types a plan dict holds, in order of first appearance (hooks for format 1)."""
+    """The types a plan dict holds: its ``types`` in their (planning) order, so a plan read
+    back lists them as written; then any other an entry names (hooks for format 1)."""
     seen: dict[str, None] = {}
-    for entry in [*data.get("changes", ()), *data.get("steps", ())]:
-        seen.setdefault(str(entry.get("type", UNTYPED)), None)
     for key in data.get("types", ()):
         seen.setdefault(str(key), None)
+    for entry in [*data.get("changes", ()), *data.get("steps", ())]:
+        seen.setdefault(str(entry.get("type", UNTYPED)), None)
     return tuple(seen) or (UNTYPED,)
 
 

@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from reconciler.core.changes import Change, FieldChange
 from reconciler.core.plan import Plan
 from reconciler.render.blocks import blocks_for, word
-from reconciler.render.text import NO_CHANGES, REVIEW_ONLY, SYMBOLS  # the terminal plan's wording and symbols
+from reconciler.render.text import NO_CHANGES, REVIEW_ONLY  # the terminal plan's wording and symbols
 from reconciler.resources.base import registry
 from reconciler.text import plural as _count
 
-__all__ = ["GITHUB_COMMENT_LIMIT", "NO_CHANGES", "SYMBOLS", "render_markdown"]
+__all__ = ["GITHUB_COMMENT_LIMIT", "render_markdown"]
 
 GITHUB_COMMENT_LIMIT = 65536
 

@@ -11,9 +11,9 @@ import click
 
 from reconciler.core.changes import FieldChange
 from reconciler.core.plan import Plan
-from reconciler.render.blocks import SYMBOLS, blocks_for, word
+from reconciler.render.blocks import blocks_for, word
 
-__all__ = ["NO_CHANGES", "NOTHING_TO_APPLY", "REVIEW_ONLY", "SYMBOLS", "field_lines", "render_text"]
+__all__ = ["NO_CHANGES", "NOTHING_TO_APPLY", "REVIEW_ONLY", "field_lines", "render_text"]
 
 NO_CHANGES = "No changes. The tenant matches the configuration."
 # No request to make, but the tenant still differs (unmanaged hooks, skipped changes).

@@ -14,7 +14,7 @@ from typing import Mapping
 from reconciler.errors import TargetError
 from reconciler.keywords import Keywords, keywords_in
 from reconciler.resources.hooks.model import DesiredState
-from reconciler.usecases import load_desired
+from reconciler.usecases.loading import load_desired
 from reconciler.runner.execute import DEFAULT_TIMEOUT, run_script
 from reconciler.runner.outcome import Outcome
 from reconciler.runner.samples import Sample, builtin_samples, config_samples

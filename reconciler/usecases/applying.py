@@ -10,16 +10,16 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from reconciler.config import Settings
 from reconciler.core.executor import ApplyReport, Dispatch, StepCallback, execute
 from reconciler.core.plan import Plan
 from reconciler.core.steps import Job
-from reconciler.errors import SavedPlanFlags
+from reconciler.errors import PlanFileError, SavedPlanFlags
 from reconciler.lease import Lease
 from reconciler.lease_actions import lease_store
-from reconciler.planfile import PlanFileError, SavedPlan, canonical, read_plan, step_dicts
+from reconciler.planfile import SavedPlan, canonical, read_plan, step_dicts
 from reconciler.resources.actions.blocks import cutovers_of
 from reconciler.resources.base import ResourceType, registry
 from reconciler.resources.cutover_wiring import PairedRunner
@@ -29,7 +29,7 @@ from reconciler.usecases.loading import Loaded, load_desired, plan_options, save
 from reconciler.usecases.planning import plan_against, state_of
 
 if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a tenant
-    from reconciler.client import ManagementClient
+    from reconciler.api.client import ManagementClient
 
 
 DEFAULT_CONFIG = "tenant-config"  # the --config default: `apply FILE` then takes the file's config

@@ -15,7 +15,7 @@ from reconciler.config import Settings
 from reconciler.errors import AuthError, NothingToExport, ReconcilerError, hooks_unavailable
 
 if TYPE_CHECKING:
-    from reconciler.client import ManagementClient
+    from reconciler.api.client import ManagementClient
 
 
 NO_HOOKS = "this tenant has no Hooks"
@@ -54,7 +54,7 @@ def _try(read: Callable[[], Any], unavailable: Callable[[Exception], bool]) -> A
 
 
 def _no_actions(error: Exception) -> bool:
-    from reconciler.api.action_errors import ActionsUnavailableError
+    from reconciler.errors import ActionsUnavailableError
 
     return isinstance(error, ActionsUnavailableError)
 

@@ -10,7 +10,8 @@ from reconciler.errors import InvalidConfig
 from reconciler.planfile import SavedPlan
 from reconciler.resources.hooks.model import DesiredState
 from reconciler.resources.hooks.plan import PlanOptions
-from reconciler.resources.hooks.validate import Problem, check
+from reconciler.problems import Problem
+from reconciler.resources.hooks.validate import check
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from reconciler.resources.hooks.plan import PlanOptions
 from reconciler.usecases.loading import Loaded, load_desired, placeholder, plan_options
 
 if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a tenant
-    from reconciler.client import ManagementClient
+    from reconciler.api.client import ManagementClient
 
 
 def read_live(client: ManagementClient, desired: DesiredState | None = None) -> LiveState:

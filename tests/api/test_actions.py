@@ -12,15 +12,14 @@ import httpx
 import pytest
 
 from actions_fakes import (
-    CODE, TRIGGERS_2026, Router, action, binding, json_response, not_found, page, recorded, recorded_deploy_cli,
+    CODE, Router, action, binding, json_response, not_found, page, recorded, recorded_deploy_cli,
     version_of,
 )
 from api_helpers import CANARY_SECRET, CANARY_TOKEN, all_text, one_line
-from reconciler.api.action_errors import (
-    ActionBoundError, ActionsUnavailableError, ActionWaitTimeout, BuildFailedError, DeploySupersededError,
+from reconciler.errors import (
+    ActionBoundError, ActionWaitTimeout, ActionsUnavailableError, ApiError, AuthError, BuildFailedError, DeploySupersededError,
 )
 from reconciler.api.polling import Backoff
-from reconciler.errors import ApiError, AuthError
 
 ACTIONS = "/api/v2/actions/actions"
 CANARY_VALUE = "canary-action-secret-value-71d3e2"

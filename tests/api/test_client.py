@@ -15,7 +15,7 @@ from api_helpers import (
     CANARY_SECRET, CANARY_TOKEN, SCRIPT, TRIGGER, FakeTime, HooksTenant, Server, ServerBucket, all_text, churn,
     churned, error, one_line,
 )
-from reconciler.errors import ApiError, AuthError, HooksUnavailableError, ReconcilerError
+from reconciler.errors import ApiError, AuthError, HooksUnavailableError, ReconcilerError, hooks_unavailable
 
 CANARY_VALUE = "canary-secret-value-4b9d2a"
 LIST = "GET /api/v2/hooks?page=0&per_page=100&include_totals=true"
@@ -203,6 +203,23 @@ def test_deprecated_feature_message() -> None:
     assert message.startswith("this tenant has no Hooks (Hooks were retired on 2026-11-18")
     assert "2023-10-16" in message
     assert CANARY_SECRET not in all_text(info.value)
+
+
+def test_hooks_not_allowed_error_code_alone_is_a_tenant_without_hooks() -> None:
+    server = Server(lambda request: error(403, "Forbidden", "hooks_not_allowed"))
+    with server.client() as client, pytest.raises(HooksUnavailableError) as info:
+        client.list_hooks()
+    assert hooks_unavailable(info.value)
+
+
+def test_a_404_is_not_a_tenant_without_hooks() -> None:
+    # A wrong host, a proxy or a missing route answers 404: telling the user to migrate
+    # their hooks would send them the wrong way.
+    server = Server(lambda request: error(404, "Not Found"))
+    with server.client() as client, pytest.raises(ApiError) as info:
+        client.list_hooks()
+    assert not hooks_unavailable(info.value)
+    assert "no Hooks" not in one_line(info.value)
 
 
 def test_canary_values_never_in_errors() -> None:

@@ -1,14 +1,17 @@
-"""Pure tests of the client-side bucket and the back-off policy: a fake clock, no waiting."""
+"""Pure tests of the client-side bucket and Retry-After parsing: a fake clock, no waiting (the back-off
+policy itself is tested with the transport)."""
 
 from __future__ import annotations
 
 import email.utils
 import threading
 
+import httpx
 import pytest
 
 from api_helpers import FakeTime, ServerBucket
-from reconciler.ratelimit import RateLimiter, backoff_delay, parse_retry_after
+from reconciler.api.pacing import RateLimiter, parse_retry_after
+from reconciler.api.transport import RetryPolicy
 
 
 def run_sequential(limiter: RateLimiter, server: ServerBucket, ft: FakeTime, n: int) -> None:
@@ -22,7 +25,7 @@ def run_sequential(limiter: RateLimiter, server: ServerBucket, ft: FakeTime, n: 
         limiter.release(headers, status=status)
         if status == 429:
             attempt += 1
-            delay = backoff_delay(attempt, None, float(headers["x-ratelimit-reset"]), now=ft.now)
+            delay = RetryPolicy(wall=lambda: ft.now).delay(attempt, httpx.Response(429, headers=headers))
             limiter.block_for(delay)
             ft.sleep(delay)
         else:
@@ -110,37 +113,6 @@ def test_block_for_holds_everyone_back() -> None:
     start = ft.now
     limiter.acquire()
     assert ft.now - start >= 2.5
-
-
-# -- back-off policy ---------------------------------------------------------------------
-
-
-def test_retry_after_seconds_wins() -> None:
-    d = backoff_delay(5, 3.0, 1_700_000_100.0, now=1_700_000_000.0, rng=lambda: 0.0)
-    assert d == 3.0
-
-
-def test_reset_used_when_no_retry_after() -> None:
-    d = backoff_delay(1, None, 1_700_000_002.0, now=1_700_000_000.0, rng=lambda: 0.0)
-    assert d == pytest.approx(2.0)
-
-
-def test_reset_in_the_past_gives_short_nap() -> None:
-    d = backoff_delay(3, None, 1_699_999_000.0, now=1_700_000_000.0, rng=lambda: 1.0)
-    assert 0 < d <= 0.3
-
-
-def test_exponential_full_jitter_capped() -> None:
-    assert backoff_delay(1, None, None, rng=lambda: 1.0) == 0.5
-    assert backoff_delay(3, None, None, rng=lambda: 1.0) == 2.0
-    assert backoff_delay(30, None, None, cap=10, rng=lambda: 1.0) == 10
-    assert backoff_delay(4, None, None, rng=lambda: 0.0) == 0.0
-
-
-def test_everything_is_capped() -> None:
-    assert backoff_delay(1, 3600.0, None, cap=30, rng=lambda: 0.0) == 30
-    # A reset far away (skew, nonsense) is not believed: falls back to exponential.
-    assert backoff_delay(1, None, 1_800_000_000.0, now=1_700_000_000.0, rng=lambda: 1.0) == 0.5
 
 
 def test_parse_retry_after() -> None:

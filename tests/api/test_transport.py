@@ -16,7 +16,7 @@ from reconciler.api.transport import RetryPolicy, RetryTransport
 from reconciler.config import Connection
 from reconciler.api.client import ManagementClient
 from reconciler.errors import ApiError, DeadlineExceeded, OutcomeUnknown, WaitTooLong
-from reconciler.github import GitHubClient
+from reconciler.github.client import GitHubClient
 
 NOW = 1_800_000_000.0
 

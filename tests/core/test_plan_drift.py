@@ -1,5 +1,5 @@
 """Plan.has_drift asks each type: steps, unmanaged names and skipped changes as before, and a
-type's own ``drift`` extra (differences only its warnings tell: Actions' kept bindings)."""
+type's own ``drift`` extra (differences only its warnings tell: Actions' kept replaced actions)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from reconciler.core.reasons import Reason
 from reconciler.render.json import plan_from_dict, plan_to_dict
 from reconciler.render.text import NO_CHANGES, NOTHING_TO_APPLY, render_text
 
-KEPT = Reason.of("bindings.kept_bound", name="by-hand", trigger="post-login")
+KEPT = Reason.of("action.replaced_kept", name="a", trigger="post-login")
 
 
 def _plan(*parts: TypePlan) -> Plan:

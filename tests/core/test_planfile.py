@@ -6,17 +6,11 @@ import os
 
 import pytest
 
-from reconciler.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.plan import PlanOptions
-from reconciler.planfile import (
-    MAX_PLAN_BYTES,
-    PlanFileError,
-    RecordedOptions,
-    check_matches,
-    read_plan,
-    write_plan,
-)
-from reconciler.planner import build_plan
+from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
+from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.planfile import MAX_PLAN_BYTES, RecordedOptions, check_matches, read_plan, write_plan
+from reconciler.errors import PlanFileError
+from reconciler.resources.hooks.planner import build_plan
 from reconciler.render.json import FORMAT_VERSION, plan_from_dict, plan_to_dict
 
 PRE = "pre-user-registration"

@@ -17,12 +17,13 @@ import pytest
 from api.api_helpers import all_text, one_line
 from e2e.actions_helpers import actions_stats
 from reconciler.api.pacing import RateLimiter
-from reconciler.api.action_errors import ActionBoundError, ActionsUnavailableError, ActionWaitTimeout, BuildFailedError
+from reconciler.errors import (
+    ActionBoundError, ActionWaitTimeout, ActionsUnavailableError, ApiError, AuthError, BuildFailedError,
+)
 from reconciler.api.polling import Backoff
-from reconciler.client import ManagementClient
+from reconciler.api.client import ManagementClient
 from reconciler.config import connection_from_env
-from reconciler.emulator import start
-from reconciler.errors import ApiError, AuthError
+from reconciler.emulator.server import start
 
 PL = ("post-login", "v3")
 CODE = "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('a', 1); };"

@@ -102,14 +102,15 @@ def test_one_change_reorder_unbind_and_delete(tenant: Any, tmp_path: Path) -> No
     assert run_cli(["apply", "-c", str(cfg), "--yes"], env).exit_code == 0
     assert bound(tenant)[PL] == ["add-profile-claims", "second"]
     assert tenant.stats()["versions_created"]["second"] == 1  # a reorder deploys nothing
-    # unbind and delete "second": kept without --allow-delete, gone with it (unbound first)
+    # drop "second": unbound at once (the trigger follows its list), the action kept
+    # without --allow-delete, deleted with it
     shutil.rmtree(cfg / "actions" / "second")
     (cfg / "actions" / "second.json").unlink()
     triggers(cfg, {PL: [{"action_name": "add-profile-claims", "display_name": "Add profile claims"}],
                    SPM: [{"action_name": "send-sms-via-provider", "display_name": "Send SMS via provider"}]})
     kept = run_cli(["apply", "-c", str(cfg), "--yes"], env)
     assert kept.exit_code == 0 and "pass --allow-delete" in kept.output
-    assert bound(tenant)[PL] == ["add-profile-claims", "second"]
+    assert bound(tenant)[PL] == ["add-profile-claims"] and tenant.stats()["actions"] == 3
     deleted = run_cli(["apply", "-c", str(cfg), "--yes", "--allow-delete"], env)
     assert deleted.exit_code == 0, deleted.output
     assert bound(tenant)[PL] == ["add-profile-claims"] and tenant.stats()["actions"] == 2

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from e2e.helpers import run_cli
-from reconciler.render.text import NO_CHANGES, NOTHING_TO_APPLY
+from reconciler.render.text import NO_CHANGES
 
 REPO = Path(__file__).resolve().parents[2]
 VALUES = {
@@ -19,7 +19,7 @@ VALUES = {
 }
 
 
-def test_a_binding_left_in_place_is_drift_exit_2(emulator_factory: Any, tmp_path: Path) -> None:
+def test_a_binding_the_list_lacks_is_a_change_and_apply_unbinds_it(emulator_factory: Any, tmp_path: Path) -> None:
     tenant = emulator_factory(build_time=0.02, build_time_per_dependency=0.02)
     cfg = tmp_path / "actions-only"
     shutil.copytree(REPO / "tenant-config", cfg, ignore=shutil.ignore_patterns("hooks", "tests"))
@@ -31,15 +31,15 @@ def test_a_binding_left_in_place_is_drift_exit_2(emulator_factory: Any, tmp_path
 
     triggers = cfg / "triggers" / "triggers.json"
     listed = json.loads(triggers.read_text())
-    triggers.write_text(json.dumps({**listed, "post-login": []}))  # add-profile-claims stays bound
+    triggers.write_text(json.dumps({**listed, "post-login": []}))  # the trigger follows the list
     writes = tenant.stats()["writes"]
-    drift = run_cli(["plan", "-c", str(cfg), "--detailed-exitcode"], env)
-    assert drift.exit_code == 2, drift.output
-    assert "add-profile-claims is bound but not in triggers.json; left bound" in drift.output
-    assert drift.output.rstrip().splitlines()[-1] == NOTHING_TO_APPLY
-    as_json = run_cli(["plan", "-c", str(cfg), "--detailed-exitcode", "--format", "json"], env)
-    data = json.loads(as_json.output)
-    assert as_json.exit_code == 2 and data["has_drift"] is True and data["has_changes"] is False
+    planned = run_cli(["plan", "-c", str(cfg), "--detailed-exitcode", "--format", "json"], env)
+    data = json.loads(planned.output)
+    assert planned.exit_code == 2 and data["has_changes"] is True, planned.output
     assert tenant.stats()["writes"] == writes
+    unbound = run_cli(["apply", "-c", str(cfg), "--yes"], env)  # no --allow-delete needed
+    assert unbound.exit_code == 0, unbound.output
+    again = run_cli(["plan", "-c", str(cfg), "--detailed-exitcode"], env)
+    assert again.exit_code == 0 and again.output.rstrip().endswith(NO_CHANGES), again.output
     for value in VALUES.values():
-        assert value not in drift.output + as_json.output
+        assert value not in planned.output + unbound.output + again.output

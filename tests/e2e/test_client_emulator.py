@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from api.api_helpers import churn, churned
-from reconciler.client import ManagementClient
+from reconciler.api.client import ManagementClient
 from reconciler.config import Connection, connection_from_env
 from reconciler.errors import ApiError
 

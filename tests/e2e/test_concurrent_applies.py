@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from reconciler.emulator.process import EmulatorProcess
-from reconciler.export import write_config
+from reconciler.resources.hooks.export import write_config
 from reconciler.lease import LEASE_NAME
 from tests.e2e.helpers import live_hooks
 

@@ -9,7 +9,7 @@ from typing import Iterator
 import pytest
 
 from reconciler.emulator.process import EmulatorProcess
-from reconciler.export import write_config
+from reconciler.resources.hooks.export import write_config
 from reconciler.render.text import NO_CHANGES, NOTHING_TO_APPLY
 from tests.e2e.helpers import run_cli
 

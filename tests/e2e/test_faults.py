@@ -45,16 +45,17 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from reconciler.apply import execute
-from reconciler.client import ManagementClient
+from reconciler.resources.hooks.ops import execute
+from reconciler.api.client import ManagementClient
 from reconciler.config import connection_from_env, load_settings
 from reconciler.emulator.process import EmulatorProcess
 from reconciler.errors import ReconcilerError
-from reconciler.planner import build_plan, replaced_base
-from reconciler.reconcile import load_desired, plan_options
-from reconciler.secrets import is_marker
+from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.common.names import replaced_base
+from reconciler.usecases.loading import load_desired, plan_options
+from reconciler.resources.common.secrets import is_marker
 from reconciler.text import step_label
-from reconciler.export import write_config
+from reconciler.resources.hooks.export import write_config
 from tests.e2e.helpers import live_hooks
 
 pytestmark = pytest.mark.slow

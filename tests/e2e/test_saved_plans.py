@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.emulator.process import EmulatorProcess
-from reconciler.export import write_config
+from reconciler.resources.hooks.export import write_config
 from tests.e2e.helpers import live_hooks, run_cli
 
 PRE = "pre-user-registration"

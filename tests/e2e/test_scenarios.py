@@ -13,7 +13,7 @@ from typing import Any, Iterator
 import pytest
 
 from reconciler.emulator.process import EmulatorProcess
-from reconciler.export import write_config
+from reconciler.resources.hooks.export import write_config
 from tests.e2e.helpers import live_hooks, run_cli
 
 REPO = Path(__file__).resolve().parents[2]

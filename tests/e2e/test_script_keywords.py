@@ -99,7 +99,7 @@ def test_drift_without_keyword_values_is_not_drift(emulator, tmp_path):
     # A real change in the tenant's script is still drift, and still shows no value.
     emulator.seed([{"name": "other", "triggerId": "post-change-password", "script": "x();\n"}])
     hook_id = live_hooks(emulator)["h"]["id"]
-    from reconciler.client import ManagementClient
+    from reconciler.api.client import ManagementClient
     from reconciler.config import connection_from_env
 
     with ManagementClient(connection_from_env(emulator.env())) as client:

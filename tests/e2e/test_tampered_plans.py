@@ -10,7 +10,7 @@ from typing import Any, Callable
 import pytest
 
 from reconciler.emulator.process import EmulatorProcess
-from reconciler.export import write_config
+from reconciler.resources.hooks.export import write_config
 from tests.e2e.helpers import run_cli
 
 PRE = "pre-user-registration"

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.emulator import start
+from reconciler.emulator.server import start
 from reconciler.emulator.resources.actions_model import MAX_VERSIONS
 
 PL = [{"id": "post-login", "version": "v3"}]

@@ -36,8 +36,8 @@ import pytest
 import yaml
 
 from reconciler.emulator.process import EmulatorProcess
+from shared_api import ABSENT, API_DIR
 
-API_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "auth0-api"
 REC_DIR = API_DIR / "recordings"
 RECORDINGS = sorted(REC_DIR.glob("*Action*.yaml")) if API_DIR.is_dir() else []
 EXCERPT = REC_DIR / "auth0-deploy-cli_e2e_actions-excerpt.json"
@@ -62,7 +62,7 @@ SPEC_VS_RECORDINGS = {
 }
 
 pytestmark = pytest.mark.skipif(
-    not RECORDINGS, reason=f"recorded Auth0 exchanges not found at {API_DIR} (shared/auth0-api is absent)"
+    not RECORDINGS, reason=ABSENT
 )
 
 

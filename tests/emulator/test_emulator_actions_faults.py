@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.emulator import start
+from reconciler.emulator.server import start
 
 PL = [{"id": "post-login", "version": "v3"}]
 CODE = "exports.onExecutePostLogin = async (event, api) => {};"

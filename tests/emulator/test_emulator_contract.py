@@ -21,14 +21,14 @@ import httpx
 import jsonschema
 import pytest
 import yaml
+from shared_api import ABSENT, API_DIR
 
-API_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "auth0-api"
 # Hook recordings only: the Actions recordings are replayed by the Actions contract test.
 RECORDINGS = sorted(p for p in (API_DIR / "recordings").glob("*Hook*.yaml")) if API_DIR.is_dir() else []
 ULID_RE = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{26}\b")
 
 pytestmark = pytest.mark.skipif(
-    not RECORDINGS, reason=f"recorded Auth0 exchanges not found at {API_DIR} (shared/auth0-api is absent)"
+    not RECORDINGS, reason=ABSENT
 )
 
 

@@ -66,14 +66,15 @@ def test_package_is_self_contained():
 def test_api_rules_agree_with_the_reconciler():
     # The emulator keeps its own copy of the API's rules (it imports nothing else from
     # `reconciler`); the reconciler's copy is model.py, mirrored by the JSON Schema.
-    from reconciler import model
+    from reconciler.resources.common.secrets import MASKED_SECRET
+    from reconciler.resources.hooks import model
     from reconciler.emulator import store, validation
-    from reconciler.validate import schema
+    from reconciler.resources.hooks.schema import schema
 
     assert validation.TRIGGERS == model.TRIGGERS
     assert validation.NAME_PATTERN == model.NAME_PATTERN
     assert validation.MAX_SECRETS == model.MAX_SECRETS
-    assert store.MASK == model.MASKED_SECRET
+    assert store.MASK == MASKED_SECRET
     props = schema()["properties"]
     assert tuple(props["triggerId"]["enum"]) == model.TRIGGERS
     assert props["name"]["pattern"] == model.NAME_PATTERN

@@ -16,16 +16,12 @@ from click.testing import CliRunner
 
 import reconciler.github.client as github
 from reconciler.cli import cli
-from reconciler.github import (
-    GitHubClient,
-    GitHubError,
-    marker_for,
-    upsert_sticky_comment,
-)
-from reconciler.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.plan import PlanOptions
+from reconciler.github.client import GitHubClient, marker_for, upsert_sticky_comment
+from reconciler.errors import GitHubError
+from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
+from reconciler.resources.hooks.plan import PlanOptions
 from reconciler.planfile import write_plan
-from reconciler.planner import build_plan
+from reconciler.resources.hooks.planner import build_plan
 from tests.fake_github import BODY_LIMIT, FakeGitHub
 
 REPO = "acme/auth0-config"

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from reconciler.config import load_settings
-from reconciler.resources.actions.secrets import MARKER_VALUE, marker
-from reconciler.resources.hooks.model import LiveHook, LiveState
+from reconciler.resources.common.secrets import MARKER_VALUE
+from reconciler.resources.actions.secrets import marker
+from reconciler.resources.hooks.model import LiveHook
 
 HERE = Path(__file__).parent
 TESTS = HERE.parent
@@ -285,7 +286,7 @@ class RecordingActions(FakeActionsApi):
 
 def setup(case: ActionsCase, root: Path) -> tuple[Any, Any, Any, RecordingActions]:
     """(settings, loaded config, options, the Actions tenant) of one case."""
-    from reconciler.usecases import load_desired, plan_options
+    from reconciler.usecases.loading import load_desired, plan_options
 
     settings = load_settings({**CANARY_VALUES, **case.env})
     loaded = load_desired(str(case.write(root)), settings.keyword_source())

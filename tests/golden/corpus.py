@@ -27,16 +27,16 @@ from golden.actions_corpus import ActionsCase, RecordingActions, setup, temp_con
 from golden.actions_corpus import cases as actions_cases  # noqa: E402
 
 from tests.example_tenant import keyword_env
-from reconciler.apply import execute  # noqa: E402
+from reconciler.resources.hooks.ops import execute  # noqa: E402
 from reconciler.errors import ReconcilerError  # noqa: E402
-from reconciler.model import MAX_SECRETS, DesiredState, Hook, LiveHook, LiveState  # noqa: E402
-from reconciler.plan import PlanOptions  # noqa: E402
-from reconciler.planner import build_plan  # noqa: E402
-from reconciler.reconcile import load_desired  # noqa: E402
+from reconciler.resources.hooks.model import MAX_SECRETS, DesiredState, Hook, LiveHook, LiveState  # noqa: E402
+from reconciler.resources.hooks.plan import PlanOptions  # noqa: E402
+from reconciler.resources.hooks.planner import build_plan  # noqa: E402
+from reconciler.usecases.loading import load_desired  # noqa: E402
 from reconciler.render.json import render_json  # noqa: E402
 from reconciler.render.markdown import render_markdown  # noqa: E402
 from reconciler.render.text import render_text  # noqa: E402
-from reconciler.secrets import marker_for  # noqa: E402
+from reconciler.resources.common.secrets import marker_for  # noqa: E402
 
 CASES = HERE / "cases"
 REPO = HERE.parent.parent
@@ -210,7 +210,8 @@ class GoldenClient(Recorder):
 
 def actions_outputs(name: str, case: ActionsCase) -> dict[str, str]:
     """An Actions case through the use cases: plan (every registered type), render, apply."""
-    from reconciler.usecases import execute_plan, make_plan
+    from reconciler.usecases.applying import execute_plan
+    from reconciler.usecases.planning import make_plan
 
     with temp_config() as root:
         settings, loaded, options, api = setup(case, Path(root))

@@ -7,21 +7,15 @@ import re
 
 import pytest
 
-from reconciler.diff import FieldChange
-from reconciler.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.plan import (
-    Action,
-    ChangeKind,
-    Handover,
-    Phase,
-    Plan,
-    PlanOptions,
-    hook_change,
-    hook_plan,
-    hook_step,
-)
-from reconciler.planner import build_plan
-from reconciler.render.markdown import NO_CHANGES, render_markdown
+from reconciler.core.changes import ChangeKind, FieldChange
+from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
+from reconciler.resources.hooks.actions import Action
+from reconciler.resources.hooks.plan import Handover, PlanOptions, hook_change, hook_plan, hook_step
+from reconciler.core.steps import Phase
+from reconciler.core.plan import Plan
+from reconciler.resources.hooks.planner import build_plan
+from reconciler.render.text import NO_CHANGES
+from reconciler.render.markdown import render_markdown
 
 CANARY = "canary-md-SECRET-4d2e91"
 

@@ -2,9 +2,9 @@ import json
 
 from click import unstyle
 
-from reconciler.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.plan import PlanOptions
-from reconciler.planner import build_plan
+from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
+from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.resources.hooks.planner import build_plan
 from reconciler.render.json import FORMAT_VERSION, render_json
 from reconciler.render.text import NO_CHANGES, render_text
 

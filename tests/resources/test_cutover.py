@@ -124,7 +124,8 @@ def test_every_format_shows_the_cutover() -> None:
     from reconciler.render.markdown import render_markdown
     from reconciler.render.text import render_text
 
-    from reconciler.resources.hooks.plan import Action, hook_step
+    from reconciler.resources.hooks.actions import Action
+    from reconciler.resources.hooks.plan import hook_step
 
     planned = parts({"pur-hook": PUR}, {PUR: "pur-action"})
     planned[0] = TypePlan("hook", (hook_step(0, Action.DISABLE, "pur-hook", PUR, "id1", body={"enabled": False}),))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.runner.node import Node, NodeNotFound, find_node
+from reconciler.runner.node import Node, find_node
+from reconciler.errors import NodeNotFound
 
 
 @pytest.fixture(scope="session")

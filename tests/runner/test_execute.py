@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from reconciler.runner.execute import RunError, run_script
+from reconciler.errors import RunError
+from reconciler.runner.execute import run_script
 from reconciler.runner.node import Node
 from reconciler.runner.samples import Sample, builtin_samples
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from reconciler.runner import node as node_module
-from reconciler.runner.node import Node, NodeNotFound, find_node
+from reconciler.runner.node import Node, find_node
+from reconciler.errors import NodeNotFound
 
 
 def test_missing_node_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from reconciler.client import ManagementClient
+from reconciler.api.client import ManagementClient
 from reconciler.config import Settings
-from reconciler.emulator import RunningEmulator, start
+from reconciler.emulator.server import RunningEmulator, start
 
 
 @pytest.fixture(scope="module")

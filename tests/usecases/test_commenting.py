@@ -11,12 +11,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.github.client import GitHubError, marker_for
-from reconciler.model import DesiredState, Hook, LiveState
-from reconciler.plan import PlanOptions
+from reconciler.errors import GitHubError
+from reconciler.github.client import marker_for
+from reconciler.resources.hooks.model import DesiredState, Hook, LiveState
+from reconciler.resources.hooks.plan import PlanOptions
 from reconciler.planfile import write_plan
-from reconciler.planner import build_plan
-from reconciler.usecases import CommentOutcome, CommentRequest, comment_body_for, post_plan_comment
+from reconciler.resources.hooks.planner import build_plan
+from reconciler.usecases.commenting import CommentOutcome, CommentRequest, comment_body_for, post_plan_comment
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 TOKEN = "ghs_canary_token_value"

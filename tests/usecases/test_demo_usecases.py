@@ -6,8 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from reconciler.config import Settings
-from reconciler.export import write_config
-from reconciler.usecases import DemoTraffic, demo_value, execute_plan, load_for_demo, make_plan, plan_options
+from reconciler.resources.hooks.export import write_config
+from reconciler.usecases.demo import DemoTraffic, demo_value, load_for_demo
+from reconciler.usecases.applying import execute_plan
+from reconciler.usecases.planning import make_plan
+from reconciler.usecases.loading import plan_options
 
 
 def test_unset_keywords_get_visible_dummy_values(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease
 from reconciler.lease_actions import ActionMarkerStore, lease_store
-from reconciler.usecases import LeaseLookup, find_lease, remove_lease
+from reconciler.usecases.unlocking import LeaseLookup, find_lease, remove_lease
 
 
 def test_an_unlocked_tenant(emu, client_factory) -> None:

@@ -1,5 +1,5 @@
-"""The use-case package: the old import paths still give the same objects, importing it
-stays light (the CLI starts fast), and no module grows past the size we keep."""
+"""The use-case package: importing it stays light (the CLI starts fast), and no module grows
+past the size we keep."""
 
 from __future__ import annotations
 
@@ -8,19 +8,8 @@ import sys
 from pathlib import Path
 
 import reconciler.usecases as usecases
-from reconciler.usecases import applying, loading, planning
 
 PACKAGE = Path(usecases.__file__).parent
-
-
-def test_every_public_name_is_re_exported_and_the_old_path_is_the_same_module() -> None:
-    from reconciler import reconcile
-
-    assert reconcile is usecases
-    for name in usecases.__all__:
-        assert getattr(usecases, name) is not None, name
-    assert usecases.load_desired is loading.load_desired and usecases.make_plan is planning.make_plan
-    assert usecases.apply_plan is applying.apply_plan
 
 
 def test_importing_the_use_cases_loads_neither_httpx_nor_the_emulator() -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl
 
-from reconciler.emulator.errors import api_error
+from reconciler.emulator.errors import api_error, hooks_retired
 from reconciler.emulator.jsonutil import json_bytes
 from reconciler.emulator.options import EmulatorOptions
 from reconciler.emulator.resources import Request, Response, Route
@@ -78,7 +78,7 @@ class HooksResource:
     # ---- routes ------------------------------------------------------------------------
     def _handle(self, req: Request) -> Response:
         if not self.options.hooks_enabled:
-            raise api_error(404, "Not Found")  # Hooks ended for this tenant (the real text is unknown)
+            raise hooks_retired()
         method, parts, headers, body = req.method, req.parts, req.headers, req.body
         tenant = self.tenant
         if len(parts) == 1:

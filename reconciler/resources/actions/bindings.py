@@ -5,8 +5,11 @@ from the desired order and sent in one PATCH only when the actions, their order 
 display names differ from the tenant's. Binding ids are never used (they change on every
 PATCH): entries are compared by action id and display name.
 
-Nothing lost: a live binding the desired list lacks stays bound (at its place) unless deletes
-are allowed, and the plan says so; marketplace and excluded actions stay bound always. A
+A managed trigger's list follows triggers.json, as deploy-cli and Terraform's
+``auth0_trigger_actions`` make it: a live binding the list lacks is unbound, with or without
+``--allow-delete``, and the plan shows it. Unbinding loses nothing (the action stays, deployed
+and re-bindable); only deleting an action needs ``--allow-delete``. Marketplace actions and
+those named in AUTH0_EXCLUDED_ACTIONS (bindings made by hand) stay bound at their place. A
 binding waits for the deploy of its action when this plan deploys it, and an action with no
 deployed version is never bound.
 """
@@ -37,19 +40,33 @@ def plan_bindings_part(desired: ActionsDesired, live: LiveActions, options: Any,
     changes: list[Change] = []
     warnings: list[Reason] = []
     offered = {t.id for t in live.triggers if t.bindable}
+    patches: list[tuple[str, list[p.Entry], tuple[tuple[str, str], ...], list[str]]] = []
     for trigger in sorted(desired.managed_triggers):
         current = live.bindings.get(trigger)
         if trigger not in offered or current is None:
             warnings.append(Reason.of("bindings.trigger_unavailable", trigger=trigger))
             continue
         entries, waits = _desired_entries(desired, live, options, analysis, trigger, warnings)
-        entries = _with_kept(entries, current, live, options, analysis, trigger, warnings)
-        after = [(e.action_id, e.display_name) for e in entries]
+        entries = _with_kept(entries, current, live, options, analysis, trigger)
         before = tuple((b.action_id, b.display_name) for b in current)
-        if tuple(after) == before:
-            continue
-        index = part.add(trigger, p.BIND, p.Bind(trigger, tuple(entries), before))
+        if tuple((e.action_id, e.display_name) for e in entries) != before:
+            patches.append((trigger, entries, before, waits))
+    # Bind before unbind: a list that loses an action is written after the lists that only
+    # gain, so an action moved to another trigger runs on the new one before it stops on the
+    # old one (never nowhere). Within one trigger the single PATCH swaps them at once. Two
+    # triggers that trade actions both gain and lose: no order serves both, so neither waits.
+    only_gaining = {t for t, entries, before, _ in patches if _gains(entries, before) and not _loses(entries, before)}
+
+    def waits_for(trigger: str, entries: list[p.Entry], before: tuple[tuple[str, str], ...]) -> set[str]:
+        return only_gaining - {trigger} if _loses(entries, before) else set()
+
+    indexes: dict[str, int] = {}
+    for trigger, entries, before, waits in sorted(patches, key=lambda item: bool(waits_for(*item[:3]))):
+        after = tuple(indexes[t] for t in sorted(waits_for(trigger, entries, before)))
+        index = indexes[trigger] = part.add(trigger, p.BIND, p.Bind(trigger, tuple(entries), before), after)
         edges.extend((index, StepRef(p.ACTION, name, p.DEPLOY)) for name in waits)
+    for trigger, entries, _, _ in patches:
+        current = live.bindings.get(trigger) or ()
         names_before = [_label(b.action_name, b.display_name) for b in current]
         names_after = [_label(e.action_name, e.display_name) for e in entries]
         changes.append(Change(
@@ -58,6 +75,17 @@ def plan_bindings_part(desired: ActionsDesired, live: LiveActions, options: Any,
             detail=(("before", tuple(names_before)), ("after", tuple(names_after))),
         ))
     return TypePlan(p.BINDINGS, tuple(part.steps), tuple(edges), tuple(changes), tuple(warnings))
+
+
+def _gains(entries: list[p.Entry], before: tuple[tuple[str, str], ...]) -> bool:
+    """The new list binds an action the live one lacks (or one this plan creates)."""
+    live_ids = {action_id for action_id, _ in before}
+    return any(e.action_id is None or e.action_id not in live_ids for e in entries)
+
+
+def _loses(entries: list[p.Entry], before: tuple[tuple[str, str], ...]) -> bool:
+    kept = {e.action_id for e in entries}
+    return any(action_id not in kept for action_id, _ in before)
 
 
 def _label(name: str, display: str) -> str:
@@ -94,11 +122,10 @@ def _desired_entries(
 
 def _with_kept(
     entries: list[p.Entry], current: tuple[LiveBinding, ...], live: LiveActions, options: Any,
-    analysis: Analysis, trigger: str, warnings: list[Reason],
+    analysis: Analysis, trigger: str,
 ) -> list[p.Entry]:
-    """Live bindings the desired list lacks: unbound when deletes are allowed (and always
-    when their action is deleted), else kept at their place. Marketplace and excluded
-    actions are never unbound."""
+    """Live bindings the desired list lacks: unbound, except marketplace and excluded
+    actions (bound by hand), which keep their place."""
     by_id = live.by_id()
     excluded = excluded_names(options)
     wanted_ids = {e.action_id for e in entries if e.action_id}
@@ -110,10 +137,8 @@ def _with_kept(
             continue
         action = by_id.get(binding.action_id)
         protected = action is not None and (action.marketplace or action.name in excluded)
-        if binding.action_id in analysis.deleting or (options.allow_delete and not protected):
+        if binding.action_id in analysis.deleting or not protected:
             continue
-        if not protected:
-            warnings.append(Reason.of("bindings.kept_bound", name=binding.action_name, trigger=trigger))
         at = 0 if previous is None else next(i for i, e in enumerate(result) if e.action_id == previous) + 1
         result.insert(at, p.Entry(binding.action_name, binding.display_name, binding.action_id))
         wanted_ids.add(binding.action_id)

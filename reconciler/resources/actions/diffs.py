@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Iterable
 
 from reconciler.resources.actions.model import Action
-from reconciler.resources.hooks.diff import dependency_changes, script_diff
-from reconciler.resources.hooks.model import SENSITIVE
-from reconciler.resources.hooks.templates import shown_live
+from reconciler.resources.common.diff import dependency_changes, script_diff
+from reconciler.resources.common.secrets import SENSITIVE
+from reconciler.resources.common.templates import shown_live
 
 Pair = tuple[str, str]
 

@@ -37,8 +37,8 @@ from reconciler.keywords import KEY
 from reconciler.resources.actions.live import LiveAction, LiveActions
 from reconciler.resources.actions.load import ACTIONS_DIR, TRIGGERS_DIR
 from reconciler.resources.export_files import make_dir, refuse_existing, safe_stems, write_new
-from reconciler.resources.hooks.secrets import user_keys
-from reconciler.resources.hooks.templates import masked
+from reconciler.resources.common.secrets import user_keys
+from reconciler.resources.common.templates import masked
 
 TRIGGERS_FILE = "triggers.json"
 _KEYWORD = re.compile(KEY)

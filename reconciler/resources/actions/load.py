@@ -10,8 +10,8 @@ deploy-cli resolves ``code`` first against ``actions/<name>/`` and then as writt
 where it runs, normally the config root); we try the same two places, both inside the config
 directory. Only ``.json`` files are read from ``actions/``, and only the first ``.json`` file
 (by name) from ``triggers/``, as deploy-cli does. In the YAML format ``code`` is relative to the
-YAML file. Reading reuses the hook loader's defensive helpers (size caps, symlinks, keywords,
-duplicate keys, YAML tags): a problem is returned, never raised.
+YAML file. Reading uses the shared defensive readers (``reconciler.resources.common.documents``:
+size caps, symlinks, keywords, duplicate keys, YAML tags): a problem is returned, never raised.
 """
 
 from __future__ import annotations
@@ -22,9 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.keywords import Keywords
-from reconciler.resources.hooks.load import (
-    Source, _inside, _kind_bare as _kind, _os_reason, _read_document, config_files, read_config_file, read_script,
+from reconciler.resources.common.documents import (
+    Source,
+    config_files,
+    inside,
+    os_reason,
+    read_config_file,
+    read_document,
+    read_script,
 )
+from reconciler.resources.common.parse import kind_bare as _kind
 from reconciler.problems import Problem, error, warning
 
 ACTIONS_DIR = "actions"
@@ -62,7 +69,7 @@ def read_actions(config: str | os.PathLike[str], keywords: Keywords) -> Read:
         if given.suffix.lower() in (".yaml", ".yml") and given.is_file():
             return _read_yaml(given, keywords)
     except OSError as exc:
-        return Read(problems=(error(os.fspath(config), "(config)", f"cannot be read: {_os_reason(exc)}"),))
+        return Read(problems=(error(os.fspath(config), "(config)", f"cannot be read: {os_reason(exc)}"),))
     return Read()  # a missing or odd config path: the hook loader reports it
 
 
@@ -101,7 +108,7 @@ def _documents(
         problems.append(error(folder, "(dir)", f"must be a directory (auth0-deploy-cli's {what}/ folder)"))
         return []
     folder_real = os.path.realpath(folder)
-    if not _inside(folder_real, root):
+    if not inside(folder_real, root):
         problems.append(error(folder, "(dir)", "is a symlink that resolves outside the config directory"))
         return []
     out: list[Any] = []
@@ -126,7 +133,7 @@ def _read_yaml(config: Path, keywords: Keywords) -> Read:
     manages = False
     triggers: Source | None = None
     for key in ("actions", "triggers"):
-        doc = _read_document(config, shown, keywords, only_under=key)
+        doc = read_document(config, shown, keywords, only_under=key)
         if not doc.ok or not isinstance(doc.data, dict) or doc.data.get(key) is None:
             # A broken file is reported by the hook loader (same message); `key: null` is
             # deploy-cli's "not managed".
@@ -154,7 +161,7 @@ def _read_yaml(config: Path, keywords: Keywords) -> Read:
 
 
 class _CodeSource(Source):
-    """The action's metadata as the hook script reader expects it, naming the field `code`."""
+    """The action's metadata as the shared script reader expects it, naming the field `code`."""
 
     def field(self, name: str) -> str:
         return super().field("code" if name == "script" else name)

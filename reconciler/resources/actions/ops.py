@@ -23,7 +23,7 @@ from reconciler.core.steps import Step
 from reconciler.errors import ApplyError
 from reconciler.resources.actions import payloads as p
 from reconciler.resources.actions.model import Action, ActionsDesired
-from reconciler.resources.actions.secrets import MARKER_VALUE, is_marker
+from reconciler.resources.common.secrets import MARKER_VALUE, is_marker
 
 
 def _created(step: Step, results: Results, name: str) -> str | None:

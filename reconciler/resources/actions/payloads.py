@@ -15,9 +15,9 @@ Types and operations (the cutover builds against these names):
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Mapping
+from typing import Any
 
-from reconciler.core.steps import Phase, Step, Wait
+from reconciler.core.steps import Step, Wait
 
 Pair = tuple[str, str]
 
@@ -135,11 +135,3 @@ def step_to_dict(step: Step) -> dict[str, Any]:
     if step.wait is not None:
         data["wait"] = {"timeout": step.wait.timeout, "interval": step.wait.interval}
     return data
-
-
-def is_remove(step: Step) -> bool:
-    return step.phase is Phase.REMOVE
-
-
-def payload_dict(payload: Any) -> Mapping[str, Any]:
-    return payload.to_dict() if payload is not None else {}

@@ -14,7 +14,8 @@ Ordering (DESIGN.md, "Actions: ordering rules"):
 
 A trigger change cannot be a PATCH (the API answers "can't upgrade to this trigger"): the
 live action is renamed ``<name>-replaced-by-reconciler`` (it keeps running, still bound),
-the new one is created, deployed and bound, then the old one is unbound and deleted.
+the new one is created, deployed and bound, then the old one is unbound (the old trigger's
+list is written after the new one's) and, with ``allow_delete``, deleted.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from reconciler.resources.actions.diffs import code_diff, dependency_lines, secr
 from reconciler.resources.actions.live import LiveAction, LiveActions
 from reconciler.resources.actions.model import Action, ActionsDesired
 from reconciler.resources.actions.secrets import SecretPlan, plan_secrets, wanted_names
-from reconciler.resources.hooks.steps import free_replaced_name, replaced_base
+from reconciler.resources.common.names import free_replaced_name, replaced_base
 
 
 @dataclass

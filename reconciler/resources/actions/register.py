@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.core.planner import TypePlan
-from reconciler.resources.actions import check
+from reconciler.resources.actions.rules import check_config
 from reconciler.resources.base import ResourceType, register
 
 
@@ -92,7 +92,7 @@ ACTIONS = register(
         name="action",
         noun="actions",
         folder="actions",
-        check=check,
+        check=check_config,
         select=_select,
         read_live=_read_live,
         plan=_plan_actions,

@@ -9,17 +9,17 @@ decidable against the tenant, so it becomes a ``LiveRef`` for ``check_live_refs`
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Collection, Iterable
 
 from reconciler.keywords import MAPPINGS_VAR, Keywords, has_keyword
 from reconciler.lease import LEASE_NAME
-from reconciler.resources.hooks.load import Source
-from reconciler.resources.hooks.model import MASKED_SECRET
+from reconciler.resources.common.documents import Source
+from reconciler.resources.common.secrets import MASKED_SECRET
 from reconciler.problems import Problem, error, warning
 from reconciler.resources.actions import triggers as known
-from reconciler.resources.actions.load import Read, read_code
+from reconciler.resources.actions.load import Read, read_actions, read_code
 from reconciler.resources.actions.model import Action, ActionsDesired, LiveRef, TriggerBindings
 from reconciler.resources.actions.schema import schema_problems
 
@@ -31,6 +31,12 @@ class _Declared:
     source: Source
     trigger: str | None
     deployed: bool
+
+
+def check_config(config: str | os.PathLike[str], keywords: Keywords) -> tuple[ActionsDesired | None, list[Problem]]:
+    """Load and validate the Actions part of ``config``: the desired state (None on any error)
+    and every problem. A config without actions/ and triggers/ gives an empty state."""
+    return check(read_actions(config, keywords), keywords, os.fspath(config))
 
 
 def check(read: Read, keywords: Keywords, config: str = "") -> tuple[ActionsDesired | None, list[Problem]]:

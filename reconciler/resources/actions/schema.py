@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from reconciler.keywords import MAPPINGS_VAR
-from reconciler.resources.hooks.load import Source
-from reconciler.resources.hooks.schema_fast import compile_fast
-from reconciler.resources.hooks.schema_messages import describe, dotted, hide_value
+from reconciler.resources.common.documents import Source
+from reconciler.resources.common.schema_fast import compile_fast
+from reconciler.resources.common.schema_messages import describe, dotted, hide_value
 from reconciler.problems import Problem, error
 
 if TYPE_CHECKING:  # jsonschema loads only when a document fails the fast check (start-up time)

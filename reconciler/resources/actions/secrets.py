@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from reconciler.core.reasons import Reason
-from reconciler.resources.hooks.secrets import MARKER_VALUE, is_marker, marker_for, markers, user_keys
+from reconciler.resources.common.secrets import is_marker, marker_for, markers, user_keys
 
 MAX_SECRETS = 30
 
-__all__ = ["MARKER_VALUE", "MAX_SECRETS", "SecretPlan", "is_marker", "marker", "plan_secrets"]
+__all__ = ["MAX_SECRETS", "SecretPlan", "marker", "plan_secrets"]
 
 
 def marker(hmac_key: bytes, action_name: str, values: Mapping[str, str]) -> str:

@@ -20,8 +20,8 @@ _WORDS: dict[str, Callable[..., str]] = {
         f"bound on {trigger}, a trigger triggers.json does not manage; not unbound or deleted (list {trigger} there)"
     ),
     "action.replaced_kept": lambda name, trigger: (
-        f"action {name}: the old action on {trigger} is kept under a -replaced-by-reconciler name "
-        "(and stays bound) until deletes are allowed"
+        f"action {name}: the old action, unbound from {trigger}, is kept under a -replaced-by-reconciler "
+        "name until deletes are allowed"
     ),
     "action.secrets_blocked": lambda names: (
         f"not changed: the tenant holds secrets {', '.join(names)} the config lacks, and a secrets update "
@@ -36,9 +36,6 @@ _WORDS: dict[str, Callable[..., str]] = {
     ),
     "bindings.not_deployed": lambda name, trigger: (
         f"{trigger}: {name} has no deployed version, so it is not bound (Auth0 binds only deployed actions)"
-    ),
-    "bindings.kept_bound": lambda name, trigger: (
-        f"{trigger}: {name} is bound but not in triggers.json; left bound (pass --allow-delete to unbind)"
     ),
 }
 

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from reconciler.errors import ReconcilerError
-from reconciler.resources.export_files import file_stem, make_dir, refuse_existing, safe_stems, write_new
+from reconciler.resources.export_files import make_dir, refuse_existing, safe_stems, write_new
 from reconciler.resources.hooks.model import LiveState
-from reconciler.resources.hooks.secrets import user_keys
-from reconciler.resources.hooks.templates import masked
+from reconciler.resources.common.secrets import user_keys
+from reconciler.resources.common.templates import masked
 
-__all__ = ["ExportResult", "existing_files", "export_live", "file_stem", "write_config", "write_hook"]
+__all__ = ["ExportResult", "existing_files", "export_live", "write_config", "write_hook"]
 
 
 @dataclass(frozen=True)

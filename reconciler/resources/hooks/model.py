@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Mapping
 if TYPE_CHECKING:
     from reconciler.resources.actions.model import ActionsDesired
 
-from reconciler.resources.hooks.templates import fill
+from reconciler.resources.common.templates import fill
 
 TRIGGERS: tuple[str, ...] = (
     "credentials-exchange",
@@ -22,12 +22,6 @@ TRIGGERS: tuple[str, ...] = (
     "post-change-password",
     "send-phone-message",
 )
-
-# What Auth0 returns in place of every secret value, and what auth0-deploy-cli exports.
-MASKED_SECRET = "_VALUE_NOT_SHOWN_"
-
-# Shown in place of a secret value in every output.
-SENSITIVE = "(sensitive)"
 
 # Server-side rule for hook names (Management API v2).
 NAME_PATTERN = r"^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$"

@@ -14,16 +14,17 @@ import threading
 from typing import Any, Mapping, Protocol
 
 from reconciler.core import executor as core
-from reconciler.core.executor import ApplyReport, Results, StepCallback, StepFailure
+from reconciler.core.executor import ApplyReport, Results, StepCallback
 from reconciler.core.plan import Plan
-from reconciler.core.steps import Job, Step
+from reconciler.core.steps import Job, Phase, Step
 from reconciler.errors import ApplyError
 from reconciler.resources.hooks.model import DesiredState
-from reconciler.resources.hooks.plan import Action, Phase, action_of, payload_of
-from reconciler.resources.hooks.secrets import MARKER_VALUE, is_marker
-from reconciler.resources.hooks.templates import fill, keys_in
+from reconciler.resources.hooks.actions import Action
+from reconciler.resources.hooks.plan import action_of, payload_of
+from reconciler.resources.common.secrets import MARKER_VALUE, is_marker
+from reconciler.resources.common.templates import fill, keys_in
 
-__all__ = ["ApplyError", "ApplyReport", "HookWriter", "StepCallback", "StepFailure", "execute"]
+__all__ = ["HookWriter", "execute"]
 
 
 class HookWriter(Protocol):

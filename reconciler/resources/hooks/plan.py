@@ -18,20 +18,17 @@ from typing import Any, Mapping
 
 from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.digest import digest as _digest
-from reconciler.core.plan import Plan, Summary
+from reconciler.core.plan import Plan
 from reconciler.core.reasons import Reason
 from reconciler.core.steps import Phase, Step
-from reconciler.errors import PlanError
-from reconciler.resources.hooks.actions import TOGGLE_ACTIONS, Action
+from reconciler.resources.hooks.actions import Action
 from reconciler.resources.hooks.model import DesiredState, LiveState
 from reconciler.resources.hooks.payloads import HookPayload, payload_from
-from reconciler.resources.hooks.secrets import marker_for
+from reconciler.resources.common.secrets import marker_for
 from reconciler.resources.hooks.wording import word
 
 __all__ = [
-    "TOGGLE_ACTIONS", "Action", "ChangeKind", "FieldChange", "Handover", "Phase", "Plan", "PlanError",
-    "PlanOptions", "Step", "Summary", "config_digest", "detail", "hook_change", "live_fingerprint",
-    "hook_plan", "hook_step", "step_from_dict", "step_to_dict",
+    "Handover", "PlanOptions", "config_digest", "detail", "hook_change", "live_fingerprint", "hook_plan", "hook_step", "step_from_dict", "step_to_dict",
 ]
 
 TYPE = "hook"

@@ -24,42 +24,24 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from reconciler.resources.hooks.diff import (
-    FieldChange,
-    content_changes,
-    dependency_changes,
-    script_change_diff,
-    script_differs,
-)
-from reconciler.resources.hooks.model import (
-    MAX_SECRETS,
-    SENSITIVE,
-    TRIGGERS,
-    DesiredState,
-    Hook,
-    LiveHook,
-    LiveState,
-)
+from reconciler.core.changes import Change, ChangeKind, FieldChange
+from reconciler.resources.hooks.diff import content_changes, script_change_diff, script_differs
+from reconciler.resources.common.diff import dependency_changes
+from reconciler.resources.hooks.model import MAX_SECRETS, TRIGGERS, DesiredState, Hook, LiveHook, LiveState
+from reconciler.resources.common.secrets import SENSITIVE, marker_for, user_keys
 from reconciler.resources.hooks.phases import check_delete_threshold, merge_toggles, plan_handovers, plan_removals
-from reconciler.core.changes import Change
 from reconciler.core.plan import Plan, assemble
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import Reason
-from reconciler.resources.hooks.plan import (
-    TYPE,
-    Action,
-    ChangeKind,
-    Phase,
-    PlanError,
-    PlanOptions,
-    config_digest,
-    hook_change,
-    live_fingerprint,
-)
-from reconciler.resources.hooks.secrets import SecretChanges, marker_for, plan_secret_changes, user_keys
-from reconciler.resources.hooks.steps import REPLACED_SUFFIX, Builder, Target, free_replaced_name, replaced_base
+from reconciler.resources.hooks.plan import TYPE, PlanOptions, config_digest, hook_change, live_fingerprint
+from reconciler.resources.hooks.actions import Action
+from reconciler.core.steps import Phase
+from reconciler.errors import PlanError
+from reconciler.resources.hooks.secrets import SecretChanges, plan_secret_changes
+from reconciler.resources.common.names import REPLACED_SUFFIX, free_replaced_name, replaced_base
+from reconciler.resources.hooks.steps import Builder, Target
 
-__all__ = ["REPLACED_SUFFIX", "Pairing", "build_plan", "plan_part", "replaced_base"]
+__all__ = ["Pairing", "build_plan", "plan_part"]
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def _verify(plan: Any, state: Any) -> tuple[str, ...]:
 
 
 def _schema() -> Any:
-    from reconciler.resources.hooks.validate import schema
+    from reconciler.resources.hooks.schema import schema
 
     return schema()
 

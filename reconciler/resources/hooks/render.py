@@ -14,10 +14,17 @@ from typing import Any, Mapping, Sequence
 from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.plan import Plan
 from reconciler.render.blocks import SYMBOLS, Blocks, Malformed, word, worded
-from reconciler.core.steps import Step
+from reconciler.core.steps import Phase, Step
 from reconciler.resources.hooks.payloads import payload_from
+from reconciler.resources.hooks.actions import Action
 from reconciler.resources.hooks.plan import (
-    Action, Handover, Phase, detail, handovers, hook_change, payload_of, step_from_dict, step_to_dict,
+    Handover,
+    detail,
+    handovers,
+    hook_change,
+    payload_of,
+    step_from_dict,
+    step_to_dict,
 )
 from reconciler.text import plural
 

@@ -10,8 +10,9 @@ from typing import Iterable
 
 from reconciler.keywords import MAPPINGS_VAR, has_keyword
 from reconciler.problems import Problem, error, warning
-from reconciler.resources.hooks.load import Source
-from reconciler.resources.hooks.model import MASKED_SECRET, TRIGGERS
+from reconciler.resources.common.documents import Source
+from reconciler.resources.common.secrets import MASKED_SECRET
+from reconciler.resources.hooks.model import TRIGGERS
 
 __all__ = ["duplicate_names", "enabled_per_trigger", "secret_problems"]
 

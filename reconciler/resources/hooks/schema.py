@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from reconciler.problems import Problem, error
-from reconciler.resources.hooks.load import Source
-from reconciler.resources.hooks.schema_fast import Check, compile_fast
-from reconciler.resources.hooks.schema_messages import describe, hide_value
+from reconciler.resources.common.documents import Source
+from reconciler.resources.common.schema_fast import Check, compile_fast
+from reconciler.resources.common.schema_messages import describe, hide_value
 
 if TYPE_CHECKING:  # jsonschema loads only when a hook fails the fast check (start-up time)
     from jsonschema import Draft202012Validator

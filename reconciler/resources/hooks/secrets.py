@@ -1,48 +1,14 @@
-"""Noticing a changed secret value without ever reading or storing one.
-
-Auth0 never returns secret values, so a plain diff only sees keys. When a CI-only key is
-set (``RECONCILER_SECRETS_HMAC_KEY``), every managed hook carries one extra secret whose
-*key name* holds an HMAC of the hook's desired secret values:
-``RECONCILER_HMAC_<24 hex>``. Key names are readable through the API, so the next plan
-recomputes the HMAC from the desired values and compares: a different marker means some
-value changed. The HMAC is keyed, so the marker reveals nothing about the values to
-anyone without the key; it is also bound to the hook name so equal secrets on two hooks
-do not produce equal markers.
-"""
+"""Planning a hook's secret requests so Auth0's cap is never exceeded, with the HMAC marker
+(``reconciler.resources.common.secrets``) added in the same request as the values it covers."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from reconciler.core.reasons import Reason
 from reconciler.resources.hooks.model import MAX_SECRETS
-
-HMAC_ENV = "RECONCILER_SECRETS_HMAC_KEY"
-MARKER_PREFIX = "RECONCILER_HMAC_"
-# The marker's value is never read; it only has to be a non-empty string.
-MARKER_VALUE = "marker: see reconciler docs"
-
-
-def is_marker(key: str) -> bool:
-    return key.startswith(MARKER_PREFIX)
-
-
-def user_keys(keys: Iterable[str]) -> frozenset[str]:
-    return frozenset(key for key in keys if not is_marker(key))
-
-
-def markers(keys: Iterable[str]) -> frozenset[str]:
-    return frozenset(key for key in keys if is_marker(key))
-
-
-def marker_for(hmac_key: bytes, hook_name: str, values: Mapping[str, str]) -> str:
-    message = json.dumps([hook_name, sorted(values.items())], separators=(",", ":"))
-    digest = hmac.new(hmac_key, message.encode(), hashlib.sha256).hexdigest()
-    return MARKER_PREFIX + digest[:24].upper()
+from reconciler.resources.common.secrets import marker_for, markers, user_keys
 
 
 @dataclass(frozen=True)

@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from reconciler.core.reasons import Reason
-from reconciler.resources.hooks.plan import TYPE, Action, Phase, Step
+from reconciler.resources.hooks.plan import TYPE
+from reconciler.resources.hooks.actions import Action
+from reconciler.core.steps import Phase, Step
 from reconciler.resources.hooks.payloads import payload_from
-
-# A hook whose triggerId changes is renamed to this while its replacement is prepared, so
-# the name is free for the new hook and the old one keeps running until the hand-over. An
-# old copy kept from an earlier replace may hold the name: then "-2", "-3", ... follow.
-REPLACED_SUFFIX = "-replaced-by-reconciler"
-_REPLACED = re.compile(r"^(?P<base>.+)" + re.escape(REPLACED_SUFFIX) + r"(?:-[0-9]+)?$")
-
-
-def replaced_base(name: str) -> str | None:
-    """The hook name a ``-replaced-by-reconciler`` copy was renamed from, if it is one."""
-    match = _REPLACED.match(name)
-    return match.group("base") if match else None
-
-
-def free_replaced_name(base: str, taken: set[str]) -> str:
-    name, n = base + REPLACED_SUFFIX, 1
-    while name in taken:
-        n += 1
-        name = f"{base}{REPLACED_SUFFIX}-{n}"
-    taken.add(name)
-    return name
 
 
 @dataclass

@@ -18,18 +18,15 @@ from typing import Callable, Iterable, Mapping
 
 from reconciler.keywords import KeywordError, Keywords, MAPPINGS_VAR
 from reconciler.problems import NOTE, UNSET, WARNING, Problem, error
-from reconciler.resources.hooks.load import Loaded, build_hook, read_config, read_script
+from reconciler.resources.hooks.load import Loaded, build_hook, read_config
+from reconciler.resources.common.documents import read_script
 from reconciler.resources.hooks.model import DesiredState, Hook
 from reconciler.resources.hooks.rules import duplicate_names, enabled_per_trigger, secret_problems
-from reconciler.resources.hooks.templates import keys_in
+from reconciler.resources.common.templates import keys_in
 
-# Also importable from here, where they lived before the split (and via reconciler.validate).
-from reconciler.resources.hooks.schema import SCHEMA_FILE, _fast_check, _validator, schema, schema_text
 from reconciler.resources.hooks.schema import schema_problems as _schema_problems
-from reconciler.resources.hooks.schema_fast import Check, compile_fast
-from reconciler.resources.hooks.schema_messages import describe as _describe, dotted as _dotted, hide_value as _hide_value
 
-__all__ = ["Check", "Problem", "Report", "SCHEMA_FILE", "check", "compile_fast", "schema", "schema_text"]
+__all__ = ["Report", "check"]
 
 _KEYWORD = re.compile(r"unresolved keyword (?:##|@@)(\w+)(?:##|@@)")
 
@@ -123,9 +120,9 @@ def _soften(problems: Iterable[Problem]) -> list[Problem]:
 
 def _with_actions(report: Report, config: str | os.PathLike[str], keywords: Keywords, offline: bool = False) -> Report:
     """The hooks report plus the Actions part of the config (reconciler.resources.actions)."""
-    from reconciler.resources import actions  # imported here: it reuses this package's helpers
+    from reconciler.resources.actions.rules import check_config  # imported here: it reuses this package's helpers
 
-    desired, found = actions.check(config, keywords)
+    desired, found = check_config(config, keywords)
     if offline:
         found = _soften(found)
     problems = tuple(dict.fromkeys((*report.problems, *found)))

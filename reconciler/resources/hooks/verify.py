@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from reconciler.resources.hooks.model import DesiredState, LiveState
 from reconciler.core.plan import Plan
-from reconciler.resources.hooks.plan import TYPE, Action, action_of, handovers, payload_of
-from reconciler.resources.hooks.secrets import user_keys
+from reconciler.resources.hooks.plan import TYPE, action_of, handovers, payload_of
+from reconciler.resources.hooks.actions import Action
+from reconciler.resources.common.secrets import user_keys
 
 
 def differences(plan: Plan, desired: DesiredState, live: LiveState) -> list[str]:

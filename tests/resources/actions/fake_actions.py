@@ -14,9 +14,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-from reconciler.api.action_errors import ActionBoundError, BuildFailedError
+from reconciler.errors import ActionBoundError, ApiError, BuildFailedError
 from reconciler.api.action_shapes import dependency_pairs
-from reconciler.errors import ApiError
 from reconciler.resources.actions.triggers import KNOWN
 
 _ids = itertools.count(1)

@@ -12,7 +12,7 @@ from fake_actions import FakeClient
 from reconciler.core.executor import ApplyReport, Dispatch, execute
 from reconciler.core.planner import TypePlan, merge
 from reconciler.keywords import Keywords
-from reconciler.resources.actions import check
+from reconciler.resources.actions.rules import check_config
 from reconciler.resources.actions.live import read_live_actions
 from reconciler.resources.actions.model import ActionsDesired
 from reconciler.resources.actions.ops import ActionOperations, BindingOperations
@@ -27,7 +27,7 @@ def desired(root: Path, actions: list[dict[str, Any]] | None, triggers: Any = No
 
         shutil.rmtree(root)
     write_dir(root, actions, triggers, code)
-    state, problems = check(root, Keywords(env or {}))
+    state, problems = check_config(root, Keywords(env or {}))
     assert state is not None, [str(p) for p in problems]
     return state
 

@@ -11,11 +11,11 @@ import pytest
 
 from reconciler.errors import ReconcilerError
 from reconciler.keywords import Keywords
-from reconciler.resources.actions import check
+from reconciler.resources.actions.rules import check_config
 from reconciler.resources.actions.export import export_actions, keyword_names
 from reconciler.resources.actions.live import LiveAction, LiveActions, LiveBinding, LiveBindings
 from reconciler.resources.actions.triggers import TriggerVersion
-from reconciler.resources.hooks.secrets import MARKER_PREFIX
+from reconciler.resources.common.secrets import MARKER_PREFIX
 
 PL, CTE = "post-login", "custom-token-exchange"
 OFFERED = (
@@ -67,7 +67,7 @@ def test_files_match_deploy_cli_layout_and_key_order(tmp_path: Path) -> None:
 
 def test_the_export_validates_with_the_keyword_values_set(tmp_path: Path) -> None:
     export_actions(live(act("a", secrets={"TOKEN"}), act("b"), bound={PL: ["b", "a"]}), tmp_path)
-    desired, problems = check(tmp_path, Keywords({"TOKEN": "t"}))
+    desired, problems = check_config(tmp_path, Keywords({"TOKEN": "t"}))
     assert not [p for p in problems if p.severity == "error"], problems
     assert desired is not None and [a.name for a in desired.actions] == ["a", "b"]
     assert desired.actions[0].secrets == {"TOKEN": "t"} and desired.bindings.get(PL) == (("b", "B"), ("a", "A"))

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from actions_testlib import CODE, action, write_dir
 from reconciler.cli import cli
-from reconciler.resources.actions import ActionsDesired
-from reconciler.validate import check
+from reconciler.resources.actions.model import ActionsDesired
+from reconciler.resources.hooks.validate import check
 
 from tests.example_tenant import keyword_env
 

@@ -65,19 +65,30 @@ def test_reorder_and_display_names_are_one_patch_of_the_whole_list(tmp_path: Pat
     assert client.actions.versions_created == {"a": 0, "b": 0, "c": 0}
 
 
-def test_unbind_needs_allow_delete_and_keeps_the_place_otherwise(tmp_path: Path) -> None:
+def test_the_trigger_follows_the_list_without_allow_delete(tmp_path: Path) -> None:
+    # Unbinding loses nothing (x stays, deployed, re-bindable): it needs no --allow-delete.
     client = FakeClient()
     for name in ("x", "a", "b"):
         client.actions.seed(name, code=CODE)
     client.actions.bind(PL, "x", "a", "b")
     want = desired(tmp_path / "c", [action(n) for n in "xab"], binds("b", "a"))
-    action_part, bindings = plan(want, client)
-    assert [w.code for w in bindings.warnings] == ["bindings.kept_bound"]
+    _, bindings = plan(want, client)
+    assert bindings.warnings == ()
     assert apply(want, client).ok
-    assert client.actions.bound_names(PL) == ["x", "b", "a"]  # x stays, at its place
-    assert apply(want, client, allow_delete=True).ok
     assert client.actions.bound_names(PL) == ["b", "a"]
     assert set(client.actions.actions[i]["name"] for i in client.actions.actions) == {"x", "a", "b"}
+    assert steps(want, client) == ()
+
+
+def test_excluded_actions_keep_their_place(tmp_path: Path) -> None:
+    # AUTH0_EXCLUDED_ACTIONS: bindings made by hand stay where they are.
+    client = FakeClient()
+    for name in ("x", "a", "b"):
+        client.actions.seed(name, code=CODE)
+    client.actions.bind(PL, "x", "a", "b")
+    want = desired(tmp_path / "c", [action(n) for n in "ab"], binds("b", "a"))
+    assert apply(want, client, excluded_actions=("x",)).ok
+    assert client.actions.bound_names(PL) == ["x", "b", "a"]
 
 
 def test_delete_unbinds_first_never_forces_and_needs_allow_delete(tmp_path: Path) -> None:
@@ -88,7 +99,8 @@ def test_delete_unbinds_first_never_forces_and_needs_allow_delete(tmp_path: Path
     want = desired(tmp_path / "c", [action("keep")], binds("keep"))
     action_part, _ = plan(want, client)
     assert [(c.key, c.skipped.code) for c in action_part.changes] == [("gone", "action.delete_not_allowed")]
-    assert apply(want, client).ok and client.actions.bound_names(PL) == ["gone", "keep"]
+    assert apply(want, client).ok and client.actions.bound_names(PL) == ["keep"]  # unbound, kept
+    client.actions.bind(PL, "gone", "keep")
     merged = steps(want, client, allow_delete=True)
     assert ops(merged) == [("action", "delete", "gone"), ("bindings", "bind", PL)]
     assert str(merged[0].phase) == "remove"  # after every other step: after the unbind
@@ -140,10 +152,14 @@ def test_trigger_change_is_a_safe_replace(tmp_path: Path) -> None:
     client.actions.bind(PL, "a")
     moved = action("a", supported_triggers=[{"id": "credentials-exchange", "version": "v2"}])
     want = desired(tmp_path / "c", [moved], {PL: [], "credentials-exchange": [{"action_name": "a", "display_name": "a"}]})
-    assert ops(steps(want, client)) == [("action", "rename", "a"), ("action", "create", "a"), ("action", "deploy", "a"),
-                                        ("bindings", "bind", "credentials-exchange")]
-    assert apply(want, client).ok  # deletes off: the old one is kept, renamed, still bound
-    assert client.actions.bound_names(PL) == ["a-replaced-by-reconciler"]
+    merged = steps(want, client)
+    assert ops(merged) == [("action", "rename", "a"), ("action", "create", "a"), ("action", "deploy", "a"),
+                           ("bindings", "bind", "credentials-exchange"), ("bindings", "bind", PL)]
+    # Bind before unbind: the old trigger lets go only after the new one holds the action.
+    assert merged[3].index in merged[4].after
+    assert apply(want, client).ok  # deletes off: the old one is kept, renamed, unbound
+    assert client.actions.bound_names(PL) == [] and client.actions.bound_names("credentials-exchange") == ["a"]
+    assert sorted(a["name"] for a in client.actions.actions.values()) == ["a", "a-replaced-by-reconciler"]
     assert apply(want, client, allow_delete=True).ok
     assert client.actions.bound_names(PL) == [] and client.actions.bound_names("credentials-exchange") == ["a"]
     assert [a["name"] for a in client.actions.actions.values()] == ["a"]

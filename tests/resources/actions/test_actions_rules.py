@@ -11,8 +11,9 @@ from click.testing import CliRunner
 
 from actions_testlib import CODE, action, write_dir
 from reconciler.cli import cli
-from reconciler.resources.actions import ActionsDesired, LiveRef, TriggerBindings, check_live_refs
-from reconciler.validate import check
+from reconciler.resources.actions.model import ActionsDesired, LiveRef, TriggerBindings
+from reconciler.resources.actions.rules import check_live_refs
+from reconciler.resources.hooks.validate import check
 
 CANARY = "canary-s3cr3t-value-8472"
 A = "actions/a.json"

@@ -10,8 +10,9 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from reconciler.cli import cli
-from reconciler.resources.actions import schema_text
+from reconciler.resources.actions.schema import schema_text
 from reconciler.resources.actions import triggers as known
+from shared_api import RECORDINGS_DIR
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -36,7 +37,7 @@ def test_schemas_list_exactly_the_known_triggers_and_runtimes() -> None:
 
 
 def test_trigger_data_matches_the_recorded_tenant() -> None:
-    recording = REPO.parent / "shared" / "auth0-api" / "recordings" / "auth0-deploy-cli_e2e_actions-excerpt.json"
+    recording = RECORDINGS_DIR / "auth0-deploy-cli_e2e_actions-excerpt.json"
     if not recording.is_file():
         pytest.skip(f"{recording} not present (shared/ holds the Auth0 API recordings)")
     found: list[dict] = []

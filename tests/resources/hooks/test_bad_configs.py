@@ -21,8 +21,8 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import cli
-from reconciler.model import MASKED_SECRET
-from reconciler.validate import check
+from reconciler.resources.common.secrets import MASKED_SECRET
+from reconciler.resources.hooks.validate import check
 
 CORPUS = Path(__file__).parents[2] / "bad_configs"
 JS = "module.exports = function (client, scope, audience, context, cb) {\n  cb(null, {});\n};\n"

@@ -1,5 +1,6 @@
-from reconciler.diff import content_changes, dependency_changes, script_diff
-from reconciler.model import Hook, LiveHook
+from reconciler.resources.hooks.diff import content_changes
+from reconciler.resources.common.diff import dependency_changes, script_diff
+from reconciler.resources.hooks.model import Hook, LiveHook
 
 
 def test_script_diff_is_unified_with_git_like_labels():

@@ -1,9 +1,9 @@
 import json
 
-from reconciler.export import export_live, write_config
-from reconciler.model import LiveHook, LiveState
-from reconciler.secrets import MARKER_PREFIX
-from reconciler.validate import check
+from reconciler.resources.hooks.export import export_live, write_config
+from reconciler.resources.hooks.model import LiveHook, LiveState
+from reconciler.resources.common.secrets import MARKER_PREFIX
+from reconciler.resources.hooks.validate import check
 
 PRE = "pre-user-registration"
 
@@ -43,7 +43,7 @@ from click.testing import CliRunner  # noqa: E402
 
 from reconciler.cli import cli  # noqa: E402
 from reconciler.errors import ReconcilerError  # noqa: E402
-from reconciler.export import file_stem  # noqa: E402
+from reconciler.resources.export_files import file_stem  # noqa: E402
 
 HOSTILE = [
     "../../x", "../escape", "a/b", "a\\b", "nul\x00byte", ".hidden", "..", ".", "CON", "con.txt", "LPT1",

@@ -13,12 +13,16 @@ import pytest
 from plan_simulator import SimulatedConflict, assert_converged, run_plan
 
 from reconciler.core.reasons import Reason
-from reconciler.plan import detail, handovers
+from reconciler.resources.hooks.plan import PlanOptions, detail, handovers
 from reconciler.render.blocks import word
-from reconciler.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.plan import Action, ChangeKind, Phase, PlanError, PlanOptions
-from reconciler.planner import REPLACED_SUFFIX, build_plan
-from reconciler.secrets import marker_for
+from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
+from reconciler.resources.hooks.actions import Action
+from reconciler.core.changes import ChangeKind
+from reconciler.core.steps import Phase
+from reconciler.errors import PlanError
+from reconciler.resources.common.names import REPLACED_SUFFIX
+from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.common.secrets import marker_for
 
 PRE = "pre-user-registration"
 POST = "post-user-registration"

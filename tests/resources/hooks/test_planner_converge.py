@@ -7,12 +7,15 @@ from plan_simulator import SimTenant, assert_converged, run_on
 from test_planner import CRED, HMAC, POST, PRE, actions, desired, hook, live, live_hook
 
 from reconciler.core.reasons import Reason
-from reconciler.plan import detail, handovers
+from reconciler.resources.hooks.plan import PlanOptions, handovers
 from reconciler.render.blocks import word
-from reconciler.model import DesiredState
-from reconciler.plan import Action, Phase, Plan, PlanOptions
-from reconciler.planner import REPLACED_SUFFIX, build_plan, replaced_base
-from reconciler.secrets import marker_for, markers, user_keys
+from reconciler.resources.hooks.model import DesiredState
+from reconciler.resources.hooks.actions import Action
+from reconciler.core.steps import Phase
+from reconciler.core.plan import Plan
+from reconciler.resources.common.names import REPLACED_SUFFIX, replaced_base
+from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.common.secrets import marker_for, markers, user_keys
 
 KEYS20 = {f"K{i:02d}": f"v-{i}" for i in range(20)}
 

@@ -27,10 +27,10 @@ from plan_simulator import (
     run_plan,
 )
 
-from reconciler.model import TRIGGERS
-from reconciler.plan import PlanError
-from reconciler.planner import build_plan
-from reconciler.secrets import markers
+from reconciler.resources.hooks.model import TRIGGERS
+from reconciler.errors import PlanError
+from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.common.secrets import markers
 
 
 @pytest.mark.parametrize("seed", range(300))

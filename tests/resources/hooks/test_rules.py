@@ -7,8 +7,8 @@ from pathlib import Path
 
 from reconciler.keywords import MAPPINGS_VAR
 from reconciler.problems import ERROR, WARNING
-from reconciler.resources.hooks.load import Source
-from reconciler.resources.hooks.model import MASKED_SECRET
+from reconciler.resources.common.documents import Source
+from reconciler.resources.common.secrets import MASKED_SECRET
 from reconciler.resources.hooks.rules import duplicate_names, enabled_per_trigger, secret_problems
 
 BASE = {"name": "h", "triggerId": "credentials-exchange", "enabled": True, "script": "./h.js"}

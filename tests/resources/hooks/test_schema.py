@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from reconciler.cli import cli
-from reconciler.resources.hooks.load import Source
+from reconciler.resources.common.documents import Source
 from reconciler.resources.hooks.schema import schema, schema_problems, schema_text
 
 REPO = Path(__file__).resolve().parents[3]

@@ -12,9 +12,9 @@ from click.testing import CliRunner, Result
 
 from reconciler.cli import cli
 from reconciler.keywords import MAPPINGS_VAR
-from reconciler.model import MASKED_SECRET
+from reconciler.resources.common.secrets import MASKED_SECRET
 from reconciler.problems import Problem
-from reconciler.validate import Report, check
+from reconciler.resources.hooks.validate import Report, check
 
 from tests.example_tenant import keyword_env
 
@@ -205,7 +205,8 @@ def test_validate_passes_on_the_example_config_without_keyword_values() -> None:
 
 
 def test_plan_still_refuses_unset_keywords(tmp_path: Path) -> None:
-    from reconciler.reconcile import InvalidConfig, load_desired
+    from reconciler.errors import InvalidConfig
+    from reconciler.usecases.loading import load_desired
 
     hook(tmp_path, js="const region = '##REGION##';\n" + JS)
     with pytest.raises(InvalidConfig) as caught:

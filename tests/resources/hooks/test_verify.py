@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from reconciler.export import write_config
+from reconciler.resources.hooks.export import write_config
 from reconciler.lease import LEASE_NAME
-from reconciler.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.plan import PlanOptions
-from reconciler.planner import build_plan
-from reconciler.verify import differences
+from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
+from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.hooks.verify import differences
 from tests.e2e.helpers import run_cli
 
 PRE = "pre-user-registration"
