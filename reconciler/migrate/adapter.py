@@ -41,6 +41,34 @@ _THROW = """  // Hooks on this trigger only logged an error; an action reports o
   if (effects.error) throw error !== null && typeof error === 'object' && 'message' in error ? error : new Error(String(error));"""
 
 
+# Timers, immediates, DNS look-ups, connects and outgoing requests the hook started, followed with
+# async_hooks until each is done (sockets a keep-alive agent holds open are not waited for).
+_PENDING_WORK = """const PENDING_WORK_LIMIT_MS = 5000;
+function pendingWork() {
+  const KINDS = new Set(['Immediate', 'Timeout', 'HTTPCLIENTREQUEST', 'GETADDRINFOREQWRAP', 'TCPCONNECTWRAP', 'FSREQCALLBACK']);
+  const live = new Set();
+  let ours = false;
+  const tracker = require('async_hooks').createHook({
+    init(id, type) { if (!ours && KINDS.has(type)) live.add(id); },
+    destroy(id) { live.delete(id); },
+  }).enable();
+  return {
+    async settle(limitMs) {
+      const started = Date.now();
+      while (live.size > 0 && Date.now() - started < limitMs) {
+        ours = true;
+        const tick = new Promise((resolve) => setTimeout(resolve, 2));
+        ours = false;
+        await tick;
+      }
+      tracker.disable();
+      return { waited: live.size === 0 && Date.now() === started ? 0 : Date.now() - started, left: live.size };
+    },
+  };
+}
+"""
+
+
 def hooks_model_source() -> str:
     """The Hooks runtime model the runner uses, pasted into every adapter (one source of truth)."""
     return resources.files("reconciler.runner").joinpath("hooks_model.js").read_text("utf-8")
@@ -76,10 +104,16 @@ const hook = {{ exports: {{}} }};
 }})(hook, hook.exports);
 // ---------------------------------------------------------------- end of the hook
 
+{_PENDING_WORK}
 exports.{shape.handler} = async (event, api) => {{
+  const work = pendingWork();
   const [error, result] = await new Promise((resolve) => {{
     hook.exports(...hooks.hookArguments('{trigger}', event), (error, result) => resolve([error, result]));
   }});
+  // Hooks let work the hook left running after its callback finish (its webtask went on); an
+  // action's pending work ends when the handler returns, so the handler waits for it first.
+  const left = await work.settle(PENDING_WORK_LIMIT_MS);
+  if (left.waited) console.log(`reconciler migrate: waited for work the hook left running (${{left.waited}} ms)`);
   const effects = hooks.answer('{trigger}', error, result, event);
 {apply}
 }};

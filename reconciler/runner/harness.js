@@ -83,14 +83,25 @@ function stub(name, style) {
   });
 }
 
+// Methods of a request object (req.on('error'), req.write(body), req.end(body)): recorded, but
+// not requests of their own; an 'error' listener hears of a failed call (outbound.js).
+const REQUEST_METHODS = new Set(['on', 'once', 'write', 'end', 'setTimeout', 'setHeader', 'abort', 'destroy']);
+
 function recordCall(name, args, style) {
   const entry = { call: name, args: plain(args) };
   push(trace.requests, entry);
+  const method = name.slice(name.lastIndexOf('.') + 1);
+  if (name.includes('().') && REQUEST_METHODS.has(method)) {
+    if ((method === 'on' || method === 'once') && args[0] === 'error') outbound.onError(args[1]);
+    return stub(name.slice(0, name.lastIndexOf('.')), style);
+  }
   inFlight.add(entry);
   const promise = outbound.answer(name, args, style, () => inFlight.delete(entry));
   return new Proxy(stub(`${name}()`, style), {
     get(target, prop) {
       if (prop === 'then' || prop === 'catch' || prop === 'finally') return promise[prop].bind(promise);
+      // got(url).json() / .text(): the answer's body, not another request.
+      if (prop === 'json' || prop === 'text') return () => promise.then((res) => res[prop]());
       return Reflect.get(target, prop);
     },
   });

@@ -43,7 +43,7 @@ function response(status, body) {
   const res = {
     status, statusCode: status, statusText: status < 400 ? 'OK' : 'Error', ok: status < 400, headers: {},
     data: body, body: text, json: async () => JSON.parse(text), text: async () => text,
-    setEncoding() { return res; }, pipe() { return res; },
+    setEncoding() { return res; }, pipe() { return res; }, resume() { return res; },
     on(event, listener) {
       if (event === 'data') setImmediate(() => listener(text));
       if (event === 'end') setImmediate(() => setImmediate(listener));
@@ -63,6 +63,13 @@ function failure(name, decided, res) {
 
 // Answers one recorded call: calls its callback and settles its promise the way `name` would.
 // `done()` runs when the answer has been delivered (the call is then no longer in flight).
+// A request object's 'error' listener: told when the run's calls fail (network error, timeout).
+function onError(listener) {
+  if (typeof listener !== 'function') return;
+  const decided = decide('request', []);
+  if (decided.error) setImmediate(() => listener(failure('request', decided, null)));
+}
+
 function answer(name, args, style, done) {
   const decided = decide(name, args);
   const res = decided.error ? null : response(decided.status, decided.body);
@@ -84,4 +91,4 @@ function answer(name, args, style, done) {
   return promise;
 }
 
-module.exports = { MODES, script, answer };
+module.exports = { MODES, script, answer, onError };

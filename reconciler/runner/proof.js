@@ -14,7 +14,8 @@ const Module = require('module');
 const path = require('path');
 
 const MODES = ['ok', '4xx', '5xx', 'network-error', 'timeout'];
-const MAX_LITERALS = 12;
+const MAX_LITERALS = 16;
+const MAX_WORDS = 28;
 
 module.exports = async function prove(h) {
   const { job, model } = h;
@@ -51,10 +52,10 @@ module.exports = async function prove(h) {
     });
   }
 
-  async function runHook(event, record) {
+  async function runHook(event, secrets, record) {
     resetTrace();
     Object.assign(globalThis, model.errorClasses); // only hooks see them
-    const withSecrets = Object.assign({}, event, { secrets: job.secrets });
+    const withSecrets = Object.assign({}, event, { secrets });
     let leftRunning = 0;
     const outcome = await settleWithin((done, fail) => {
       try {
@@ -81,14 +82,14 @@ module.exports = async function prove(h) {
     return snapshot(Object.assign({ kind: 'hook', left_running: leftRunning }, outcome));
   }
 
-  async function runAction(event) {
+  async function runAction(event, secrets) {
     resetTrace();
     const handlerName = h.HANDLERS[job.trigger];
     const outcome = await settleWithin((done, fail) => {
       try {
         const exported = h.load(job.action, path.join(process.cwd(), 'code.js'));
         if (typeof exported[handlerName] !== 'function') throw new TypeError(`the action must export ${handlerName}`);
-        const withSecrets = Object.assign({}, event, { secrets: job.secrets });
+        const withSecrets = Object.assign({}, event, { secrets });
         Promise.resolve(exported[handlerName](withSecrets, h.buildApi(job.trigger))).then(() => done({ completed: true }), fail);
       } catch (error) { fail(error); }
     });
@@ -108,7 +109,7 @@ module.exports = async function prove(h) {
   let callsOut = false;
   for (const sample of job.samples) {
     outbound(h, 'ok', []);
-    const run = await runHook(clone(sample.event), reads);
+    const run = await runHook(clone(sample.event), clone(job.secrets), reads);
     if (run.requests.length > 0) callsOut = true;
   }
 
@@ -117,13 +118,14 @@ module.exports = async function prove(h) {
   const runs = [];
   for (const one of cases) {
     outbound(h, one.mode, one.answers);
-    const hook = await runHook(clone(one.event), null);
+    const secrets = one.secrets || job.secrets;
+    const hook = await runHook(clone(one.event), clone(secrets), null);
     outbound(h, one.mode, one.answers);
-    const action = await runAction(clone(one.event));
+    const action = await runAction(clone(one.event), clone(secrets));
     runs.push({ case: one.name, mode: one.mode, hook, action });
   }
   const measured = await coverage.take(hookFile, job.code);
-  const eventReads = [...reads].map((p) => model.eventPathOf(job.trigger, p)).filter((p) => p && !p.startsWith('secrets'));
+  const eventReads = [...reads].map((p) => model.eventPathOf(job.trigger, p)).filter((p) => p && !p.startsWith('secrets.'));
   return { runs, coverage: measured, reads: [...new Set(eventReads)].sort() };
 };
 
@@ -165,7 +167,27 @@ function literals(code) {
     if (text && text.length <= 60 && !/^(\.{0,2}\/|node:)/.test(text) && !/^[a-z0-9@/._-]+@[\d.^~x*]+$/i.test(text)) found.add(text);
     i = j;
   }
+  // Object keys too: a lookup table's keys are the values a field is compared with (MESSAGES[lang]).
+  for (const match of code.matchAll(/[{,]\s*([A-Za-z_][\w-]{0,30})\s*:(?!:)/g)) found.add(match[1]);
   return [...found].sort((a, b) => a.length - b.length || (a < b ? -1 : 1)).slice(0, MAX_LITERALS);
+}
+
+// The names the hook reads as properties (`.score`, `.allowed`): a response body made of them
+// reaches the branches that read an answer.
+function propertyNames(code) {
+  return [...new Set([...code.matchAll(/\.\s*([A-Za-z_$][\w$]*)/g)].map((m) => m[1]))].slice(0, 40);
+}
+
+// Every string value in the samples and the secrets: a field is often compared with another
+// (a client id in a secret's list, an audience among allowed ones).
+function strings(values) {
+  const out = new Set();
+  const walk = (value) => {
+    if (typeof value === 'string' && value.length <= 80) out.add(value);
+    else if (value && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  values.forEach(walk);
+  return [...out];
 }
 
 function getPath(object, dotted) {
@@ -189,7 +211,7 @@ function setPath(object, dotted, value) {
 }
 
 // Values to try at one event field: absent, empty, and built from the hook's own literals.
-function valuesFor(base, words) {
+function valuesFor(base, words, email) {
   const out = [undefined];
   if (Array.isArray(base)) {
     out.push([]);
@@ -203,9 +225,10 @@ function valuesFor(base, words) {
     out.push({});
   } else {
     out.push('');
+    out.push('x');
     for (const word of words) {
       out.push(word);
-      if (/^[\w-]+(\.[\w-]+)+$/.test(word)) out.push(`someone@${word}`); // a domain: also as an address
+      if (email || /^[\w-]+(\.[\w-]+)+$/.test(word)) out.push(`someone@${word}`); // a domain: also as an address
     }
     if (typeof base === 'string') out.push(base.toUpperCase());
   }
@@ -220,6 +243,14 @@ function generate(job, model, reads, callsOut) {
     for (const sample of job.samples) {
       for (const mode of MODES.slice(1)) cases.push({ name: `${sample.name} [outbound ${mode}]`, mode, answers: [], event: sample.event });
     }
+    // Successes whose body has every property the hook reads, all true, then all 100.
+    const names = propertyNames(job.code);
+    for (const [label, value] of [['true', true], ['100', 100]]) {
+      const body = Object.fromEntries(names.map((n) => [n, value]));
+      for (const sample of job.samples) {
+        cases.push({ name: `${sample.name} [outbound 200, every field ${label}]`, mode: 'ok', answers: [{ url: '', status: 200, body }], event: sample.event });
+      }
+    }
   }
   for (const scripted of job.scripted || []) {
     for (const sample of job.samples) {
@@ -227,29 +258,34 @@ function generate(job, model, reads, callsOut) {
     }
   }
   // One field changed at a time, the fields taking turns, on the samples in turn.
-  const words = literals(job.code);
-  const fields = [...new Set([...reads].map((p) => model.eventPathOf(job.trigger, p)).filter((p) => p && !p.startsWith('secrets')))].sort();
+  const words = [...new Set([...literals(job.code), ...strings([job.secrets]), ...strings(job.samples.map((x) => x.event))])].slice(0, MAX_WORDS);
+  // Secrets too: a hook may branch on a flag it keeps there (secrets.ADD_CLAIM === 'on').
+  const fields = [...new Set([...reads].map((p) => model.eventPathOf(job.trigger, p)).filter((p) => p && p !== 'secrets'))].sort();
   const queues = fields.map((field) => {
     const list = [];
+    const base = { secrets: job.secrets };
     job.samples.forEach((sample) => {
-      for (const value of valuesFor(getPath(sample.event, field), words)) list.push({ sample, field, value });
+      const holder = field.startsWith('secrets.') ? base : sample.event;
+      for (const value of valuesFor(getPath(holder, field), words, /email/i.test(field))) list.push({ sample, field, value });
     });
     return list;
   });
-  const seen = new Set(cases.map((c) => JSON.stringify(c.event)));
+  const seen = new Set(cases.map((c) => JSON.stringify({ secrets: job.secrets, event: c.event })));
   while (cases.length < maxRuns && queues.some((q) => q.length > 0)) {
     for (const queue of queues) {
       if (cases.length >= maxRuns || queue.length === 0) continue;
       const { sample, field, value } = queue.shift();
-      const event = clone(sample.event);
-      setPath(event, field, clone(value));
-      const key = JSON.stringify(event);
+      const holder = { secrets: clone(job.secrets), event: clone(sample.event) };
+      setPath(holder, field.startsWith('secrets.') ? field : `event.${field}`, clone(value));
+      const key = JSON.stringify(holder);
       if (seen.has(key)) continue;
       seen.add(key);
-      const shown = value === undefined ? 'absent' : JSON.stringify(value).slice(0, 40);
-      cases.push({ name: `${sample.name} [${field} = ${shown}]`, mode: 'ok', answers: [], event });
+      const { event, secrets } = holder;
+      // A secret's value is never shown: only which one was varied.
+      const shown = field.startsWith('secrets.') ? 'varied' : value === undefined ? 'absent' : JSON.stringify(value).slice(0, 40);
+      cases.push({ name: `${sample.name} [${field} = ${shown}]`, mode: 'ok', answers: [], event, secrets });
       if (callsOut && cases.length < maxRuns) {
-        cases.push({ name: `${sample.name} [${field} = ${shown}, outbound 5xx]`, mode: '5xx', answers: [], event });
+        cases.push({ name: `${sample.name} [${field} = ${shown}, outbound 5xx]`, mode: '5xx', answers: [], event, secrets });
       }
     }
   }

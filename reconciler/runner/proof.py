@@ -19,7 +19,7 @@ from reconciler.runner.outcome import Effects, effects_of, mask_values
 from reconciler.runner.samples import Answers, Sample
 from reconciler.runner.targets import KeywordValues, Target
 
-MAX_RUNS = 96
+MAX_RUNS = 128
 RUN_MS = 1000  # one run's limit: the stubs answer at once, so only a hook that never answers waits it out
 PROOF_TIMEOUT = 120.0
 

@@ -4,6 +4,7 @@ every written action is valid and bound, and its hand-written send-phone-message
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -45,7 +46,8 @@ def test_every_hook_translates_or_adapts_and_the_check_passes(node: Node, exampl
     assert verdicts == [f"{'unverified' if name in UNVERIFIED else 'ok'} {name}" for name in HOOKS]
     assert "unverified block-disposable-emails: lines 16-22 never ran" in checked.stdout
     # The samples, the config's partner-read-only event and their variations: the refusal and the tier claim.
-    assert "ok add-api-claims: same effects in 96 runs, 7/7 branches of the hook (the generated action)" in checked.stdout
+    assert re.search(r"^ok add-api-claims: same effects in \d+ runs, 7/7 branches of the hook \(the generated action\)$",
+                     checked.stdout, re.M)
 
 
 def test_written_actions_validate_bind_and_still_check(node: Node, example: Path) -> None:

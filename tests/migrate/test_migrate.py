@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,7 @@ def test_hook_that_blocks_a_registration(node: Node, tmp_path: Path) -> None:
     assert statuses(config) == {"blocker": "translated"}
     result = invoke("-c", str(config), "--check")
     assert result.exit_code == 0, result.stdout
-    assert "ok blocker: same effects in 14 runs, 3/3 branches of the hook (the config action)" in result.stdout
+    assert re.search(r"^ok blocker: same effects in \d+ runs, 3/3 branches of the hook \(the config action\)$", result.stdout, re.M)
 
 
 def test_hook_that_adds_claims_with_a_secret_never_shows_the_value(node: Node, tmp_path: Path) -> None:
