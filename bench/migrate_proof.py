@@ -27,7 +27,7 @@ from reconciler.migrate.check import OK, prove  # noqa: E402
 from reconciler.migrate.generate import hook_target  # noqa: E402
 from reconciler.migrate.migration import check_migration, plan_migration  # noqa: E402
 from reconciler.runner.targets import Target, load_templates  # noqa: E402
-from tests.migrate.mutants import mutants  # noqa: E402
+from tests.migrate.mutants import Seen, mutants  # noqa: E402
 
 CORPUS = REPO / "tests" / "migrate" / "corpus"
 
@@ -72,8 +72,9 @@ def main() -> int:
         survivors: list[str] = []
         if not args.no_mutants:
             hooks = {h.name: h for h in state.hooks}
-            right = [(hooks[c.hook], r.migrated) for c, r in zip(checked, migration.results) if c.verdict.verdict == OK]
-            jobs = [(hook, name, code) for hook, migrated in right for name, code in mutants(migrated.code)]
+            right = [(hooks[c.hook], r.migrated, c.verdict) for c, r in zip(checked, migration.results) if c.verdict.verdict == OK]
+            jobs = [(hook, name, code) for hook, migrated, verdict in right
+                    for name, code in mutants(migrated.code, Seen.of(hook.trigger_id, verdict))]
 
             def judge(job: tuple) -> tuple[str, bool]:
                 hook, name, code = job

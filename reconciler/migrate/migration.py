@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Callable, TypeVar
 from pathlib import Path
 
 from reconciler.errors import LayoutError, MigrateError
@@ -14,6 +17,7 @@ from reconciler.runner.node import find_node
 from reconciler.runner.targets import Target, load_templates
 
 NEW, UP_TO_DATE, CONFLICT = "new", "up to date", "conflict"
+PROOF_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,8 @@ def plan_migration(config: str, *, only: str | None = None, disable_hooks: bool 
     results: list[HookResult] = []
     changes: list[FileChange] = []
     bindings: list[tuple[str, str]] = []
-    for hook in _selected(state, only):
-        migrated = migrate_hook(hook, config, verify=verify)
+    selected = _selected(state, only)
+    for hook, migrated in zip(selected, _in_parallel(lambda h: migrate_hook(h, config, verify=verify), selected)):
         files = action_files(root, migrated)
         result = _classify(state, migrated, files)
         results.append(result)
@@ -95,19 +99,32 @@ def check_migration(config: str, *, only: str | None = None) -> list[Checked]:
     find_node()  # NodeNotFound, saying how to get it, before any work
     state = load_templates(config)
     actions = state.actions.by_name() if state.actions else {}
-    out = []
-    for hook in _selected(state, only):
+
+    def check(hook: Hook) -> Checked:
         existing = actions.get(hook.name)
         if existing is not None:
             action = Target("action", existing.name, existing.trigger[0], existing.code, dict(existing.secrets))
             if action.trigger != hook.trigger_id:
                 raise MigrateError(f"action {hook.name!r} runs on {action.trigger}, its hook on {hook.trigger_id}")
-            out.append(Checked(hook.name, "config", prove(hook_target(hook), action, config)))
-            continue
+            return Checked(hook.name, "config", prove(hook_target(hook), action, config))
         migrated = migrate_hook(hook, config)
         verdict = migrated.verdict or prove(hook_target(hook), migrated.as_target(), config)
-        out.append(Checked(hook.name, "generated", verdict))
-    return out
+        return Checked(hook.name, "generated", verdict)
+
+    return _in_parallel(check, _selected(state, only))
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _in_parallel(work: Callable[[T], R], items: list[T]) -> list[R]:
+    """``work`` on every item, in order; each proof is its own Node process, so two run at once
+    (the machines this runs on have a few cores; Node's start-up dominates a small hook's proof)."""
+    if len(items) < 2:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(PROOF_WORKERS, len(items))) as pool:
+        return list(pool.map(work, items))
 
 
 def _selected(state: DesiredState, only: str | None) -> list[Hook]:

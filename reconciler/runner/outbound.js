@@ -6,7 +6,7 @@
 // get (null, response, body), Node's http(s) calls back with the response.
 
 const MODES = ['ok', '4xx', '5xx', 'network-error', 'timeout'];
-const STATUS = { ok: 200, '4xx': 404, '5xx': 503 };
+const STATUS = { ok: 200, '4xx': 404, '5xx': 500 };
 const REJECTING = /^(axios|got|superagent|ky|node-fetch)\b/; // promise libraries that reject on >= 400
 
 let current = { mode: 'ok', scripted: [] };

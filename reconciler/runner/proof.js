@@ -178,6 +178,11 @@ function propertyNames(code) {
   return [...new Set([...code.matchAll(/\.\s*([A-Za-z_$][\w$]*)/g)].map((m) => m[1]))].slice(0, 40);
 }
 
+function statuses(code) {
+  const found = [...code.matchAll(/(?:[=!]==?|[<>]=?)\s*([1-5]\d\d)\b|\b([1-5]\d\d)\s*(?:[=!]==?|[<>]=?)/g)].map((m) => Number(m[1] || m[2]));
+  return [...new Set(found)].filter((n) => n >= 100 && n <= 599 && n !== 200 && n !== 404 && n !== 500).slice(0, 6);
+}
+
 // Every string value in the samples and the secrets: a field is often compared with another
 // (a client id in a secret's list, an audience among allowed ones).
 function strings(values) {
@@ -242,6 +247,12 @@ function generate(job, model, reads, callsOut) {
   if (callsOut) {
     for (const sample of job.samples) {
       for (const mode of MODES.slice(1)) cases.push({ name: `${sample.name} [outbound ${mode}]`, mode, answers: [], event: sample.event });
+    }
+    // Every status the hook compares an answer with (=== 409, >= 500), as the answer to every call.
+    for (const status of statuses(job.code)) {
+      for (const sample of job.samples) {
+        cases.push({ name: `${sample.name} [outbound ${status}]`, mode: 'ok', answers: [{ url: '', status, body: {} }], event: sample.event });
+      }
     }
     // Successes whose body has every property the hook reads, all true, then all 100.
     const names = propertyNames(job.code);

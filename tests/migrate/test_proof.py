@@ -29,7 +29,10 @@ def test_a_hook_that_never_answers_is_unverified_not_ok(node: Node, tmp_path: Pa
 def test_error_branches_run_through_scripted_outbound_answers(node: Node, tmp_path: Path) -> None:
     code = """module.exports = function (user, context, cb) {
   require('axios').post('https://crm.example/users', { email: user.email })
-    .then(function (res) { cb(); })
+    .then(function (res) {
+      if (res.data.state === 'merged') return cb(new Error('merged into ' + res.data.into));
+      cb();
+    })
     .catch(function (err) {
       if (err.response && err.response.status === 409) return cb();
       cb(new Error('crm: ' + (err.code || err.response.status)));
@@ -37,12 +40,13 @@ def test_error_branches_run_through_scripted_outbound_answers(node: Node, tmp_pa
 };"""
     config = hook_config(tmp_path, "crm", POST, code)
     result = check(config)
-    # 4xx/5xx/network error/timeout reach the catch; nothing answers 409: that line never runs.
+    # 4xx/5xx/409 (a status the hook names)/network error/timeout reach the catch's branches; no
+    # generated answer says "merged": that line never runs.
     assert result.exit_code == 3, result.output
-    assert "unverified crm: line 5 never ran" in result.stdout
+    assert "unverified crm: line 4 never ran" in result.stdout
     answers = config / "tests" / "answers" / POST
     answers.mkdir(parents=True)
-    (answers / "conflict.json").write_text(json.dumps({"answers": [{"url": "crm.example", "status": 409, "body": {}}]}))
+    (answers / "merged.json").write_text(json.dumps({"answers": [{"url": "crm.example", "status": 200, "body": {"state": "merged", "into": "u-1"}}]}))
     again = check(config)
     assert again.exit_code == 0, again.output
     assert again.stdout.startswith("ok crm: same effects in ")
