@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from reconciler.migrate.check import DIFFERS, UNVERIFIED
+from reconciler.migrate.generate import ADAPTED
 from reconciler.migrate.migration import CONFLICT, UP_TO_DATE, Checked, Migration
 
 
@@ -20,6 +21,10 @@ def migration_lines(migration: Migration) -> list[str]:
         tail = " [up to date]" if result.state == UP_TO_DATE else ""
         lines.append(f"{migrated.name}: {migrated.status}{why}{tail}")
         lines.extend(f"  note: {note}" for note in (*migrated.notes, *result.notes))
+        if migrated.verdict is not None:
+            lines.extend(f"  hazard: {hazard}" for hazard in migrated.verdict.hazards())
+            if migrated.status == ADAPTED and migrated.verdict.hazards():
+                lines.append("  note: the adapter waits for that work before its handler returns (at most 5 s)")
     lines.extend(f"note: {note}" for note in migration.notes)
     return lines
 
