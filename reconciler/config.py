@@ -31,7 +31,7 @@ FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 # What each command may read from the environment (named in its --help).
 CONNECTION_VARS = (
     "AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "AUTH0_ACCESS_TOKEN",
-    "AUTH0_AUDIENCE", "AUTH0_TIMEOUT", "AUTH0_RUN_TIMEOUT",
+    "AUTH0_AUDIENCE", "AUTH0_TIMEOUT", "AUTH0_RUN_TIMEOUT", "AUTH0_WAIT_LIMIT",
 )
 KEYWORD_VARS = (MAPPINGS_VAR, "and any ##KEY## / @@KEY@@ keyword by name")
 PLAN_VARS = ("AUTH0_ALLOW_DELETE", HMAC_ENV)
@@ -51,6 +51,9 @@ class Connection:
     access_token: str | None = field(default=None, repr=False)
     timeout: float = DEFAULT_TIMEOUT  # per request, body included (AUTH0_TIMEOUT)
     run_timeout: float = DEFAULT_RUN_TIMEOUT  # the whole run (AUTH0_RUN_TIMEOUT)
+    # The longest one wait may be (a build, a deploy, a server-asked Retry-After); None: each
+    # wait's own bound (AUTH0_WAIT_LIMIT, --wait-limit).
+    wait_limit: float | None = None
 
     @property
     def host(self) -> str:
@@ -89,6 +92,7 @@ class Settings:
     audience: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     run_timeout: float = DEFAULT_RUN_TIMEOUT
+    wait_limit: float | None = None  # AUTH0_WAIT_LIMIT / --wait-limit
     allow_delete: bool = False
     hmac_key: bytes | None = field(default=None, repr=False)
     # AUTH0_KEYWORD_REPLACE_MAPPINGS (file object, then the variable's keys on top).
@@ -126,6 +130,7 @@ class Settings:
             access_token=self.access_token,
             timeout=self.timeout,
             run_timeout=self.run_timeout,
+            wait_limit=self.wait_limit,
         )
 
     @property
@@ -148,6 +153,7 @@ def load_settings(
     audience: str | None = None,
     timeout: float | None = None,
     run_timeout: float | None = None,
+    wait_limit: float | None = None,
     no_color: bool = False,
 ) -> Settings:
     """The one place settings are read. Flags (keyword arguments) win over ``env``, which wins
@@ -173,6 +179,10 @@ def load_settings(
         run_timeout=(
             _seconds(env, file, "AUTH0_RUN_TIMEOUT", DEFAULT_RUN_TIMEOUT, limit=float("inf"))
             if run_timeout is None else _positive(run_timeout, "AUTH0_RUN_TIMEOUT", float("inf"))
+        ),
+        wait_limit=(
+            _seconds(env, file, "AUTH0_WAIT_LIMIT", None, limit=float("inf"))
+            if wait_limit is None else _positive(wait_limit, "AUTH0_WAIT_LIMIT", float("inf"))
         ),
         allow_delete=_flag(env, file, "AUTH0_ALLOW_DELETE", config_file),
         hmac_key=hmac_key.encode() if hmac_key else None,
@@ -304,8 +314,8 @@ def _excluded(value: Any, key: str, what: str, valid: Callable[[str], Any]) -> t
 
 
 def _seconds(
-    env: Mapping[str, str], file: Mapping[str, Any], name: str, default: float, limit: float = 3600
-) -> float:
+    env: Mapping[str, str], file: Mapping[str, Any], name: str, default: Any, limit: float = 3600
+) -> Any:
     raw: object = _clean(env.get(name)) or file.get(name)
     if raw is None or raw == "":
         return default

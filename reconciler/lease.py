@@ -12,9 +12,16 @@ runs; :func:`reconciler.usecases.read_live` hides it from plans, drift and expor
   id* and creates its own. Two runs taking over at once cannot both win: a delete by id
   never removes the other's new marker, and the loser's create gets 409.
 - Every take is confirmed by reading the marker back and comparing the nonce (the client
-  may answer an uncertain create with a hook that somebody else made).
+  may answer an uncertain create with a hook that somebody else made). A create whose
+  answer is lost (5xx, a reset after sending) is not a failure: that read decides.
+- Whatever way a run ends (a failed take, a failed apply, the run deadline), ``release``
+  removes what it made: after a lost answer or a failed take it looks for markers holding
+  its nonce.
+- Without the delete scope, release marks the marker expired, and the next run takes an
+  expired marker over in place (writes its own text, waits ``settle`` seconds and reads it
+  back: of two runs taking over at once, only one still sees its nonce).
 - A marker the tool cannot read (edited by hand) counts as held, not expired; ``reconciler
-  unlock`` clears any marker.
+  unlock`` clears a marker, and only what is provably one (:func:`is_marker_text`).
 - Times are the holder's clock (UTC): clocks apart by more than the ttl break expiry.
 
 The storage is a small protocol (:class:`MarkerStore`) so an Actions-backed marker can be
@@ -27,11 +34,12 @@ import json
 import re
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Protocol
 
-from reconciler.errors import ApiError, LeaseError, ReconcilerError, TenantLocked
+from reconciler.errors import ApiError, DeadlineExceeded, LeaseError, ReconcilerError, TenantLocked
 
 LEASE_NAME = "reconciler-lease"
 # Any trigger will do: the marker is never enabled.
@@ -43,10 +51,13 @@ _MAX_SCRIPT = 4096  # a marker is a few hundred bytes; anything longer is not ou
 
 @dataclass(frozen=True)
 class Marker:
-    """The marker as stored: its id and raw text (untrusted: anyone can edit it)."""
+    """The marker as stored: its id and raw text (untrusted: anyone can edit it).
+    ``provable``: it is exactly what this tool writes and runs nowhere (see
+    :func:`is_marker_text`), so removing it cannot remove anything of the user's."""
 
     id: str
     text: str
+    provable: bool = True
 
 
 @dataclass(frozen=True)
@@ -64,12 +75,14 @@ class LeaseInfo:
 
 
 class MarkerStore(Protocol):
-    """Where the marker lives. ``create`` must be atomic: False when one already exists."""
+    """Where the marker lives. ``create`` must be atomic: False when one already exists.
+    ``own``: the ids of markers holding ``nonce`` (what a run may have made and not heard of)."""
 
     def create(self, text: str) -> bool: ...
     def read(self) -> Marker | None: ...
     def update(self, marker_id: str, text: str) -> bool: ...  # False: it is gone
     def delete(self, marker_id: str) -> None: ...  # gone already is fine
+    def own(self, nonce: str) -> list[str]: ...
 
 
 class HookClient(Protocol):
@@ -96,10 +109,12 @@ class HookMarkerStore:
         return True
 
     def read(self) -> Marker | None:
+        """The hook named like the marker (names are unique: it blocks the create, marker
+        or not); ``provable`` says whether it is one."""
         for hook in self.client.list_hooks():
             if isinstance(hook, dict) and hook.get("name") == LEASE_NAME:
                 script = hook.get("script")
-                return Marker(str(hook.get("id", "")), script if isinstance(script, str) else "")
+                return Marker(str(hook.get("id", "")), script if isinstance(script, str) else "", is_marker_hook(hook))
         return None
 
     def update(self, marker_id: str, text: str) -> bool:
@@ -107,6 +122,10 @@ class HookMarkerStore:
 
     def delete(self, marker_id: str) -> None:
         unless_gone(lambda: self.client.delete_hook(marker_id))
+
+    def own(self, nonce: str) -> list[str]:
+        marker = self.read()
+        return [marker.id] if marker is not None and marker.provable and parse_marker(marker.text).nonce == nonce else []
 
 
 def unless_gone(call: Callable[[], Any]) -> bool:
@@ -118,6 +137,34 @@ def unless_gone(call: Callable[[], Any]) -> bool:
             return False
         raise
     return True
+
+
+def is_marker_text(text: object) -> bool:
+    """True only for exactly what :func:`marker_text` writes: one comment line holding the
+    four fields. Such code does nothing, so deleting it cannot lose a user's work."""
+    if not isinstance(text, str) or len(text) > _MAX_SCRIPT or not text.startswith(_PREFIX):
+        return False
+    line = text[len(_PREFIX):]
+    if line.endswith("\n"):
+        line = line[:-1]
+    if "\n" in line or "\r" in line or "\u2028" in line or "\u2029" in line:
+        return False
+    try:
+        data = json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and set(data) == {"holder", "since", "expires", "nonce"} and all(
+        isinstance(value, str) for value in data.values()
+    )
+
+
+def is_marker_hook(hook: Any) -> bool:
+    """A hook that is provably the lease marker: named so, disabled (it runs nowhere: a
+    marker hook somebody enabled is a hook that runs, and is shown), and marker text."""
+    return (
+        isinstance(hook, dict) and hook.get("name") == LEASE_NAME and hook.get("enabled") is not True
+        and is_marker_text(hook.get("script"))
+    )
 
 
 def parse_marker(text: str) -> LeaseInfo:
@@ -176,6 +223,8 @@ class Lease:
         clock: Callable[[], datetime] = _utcnow,
         renew_every: float | None = None,
         on_lost: Callable[[str], None] | None = None,
+        settle: float = 2.0,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.store = store
         self.holder = holder
@@ -189,6 +238,9 @@ class Lease:
         self.lost: str | None = None  # why the lease was lost while held
         self.on_lost = on_lost or (lambda why: None)
         self.release_problem: str | None = None
+        self.settle = settle
+        self._sleep = sleep
+        self._unsure = False  # a create's answer was lost or taking failed: look for our markers
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
 
@@ -199,17 +251,32 @@ class Lease:
         return marker_text(self.holder, self.since, expires, self.nonce), expires
 
     def acquire(self) -> None:
+        """Take the lease or raise. Whatever happens, :meth:`release` afterwards removes any
+        marker this run made (a create whose answer was lost may have landed)."""
         self.since = self.clock()
+        try:
+            self._take()
+        except BaseException:
+            self._unsure = True  # release() looks for markers holding our nonce
+            raise
+
+    def _take(self) -> None:
         for _ in range(3):  # an expired marker is replaced at most a couple of times
             text, expires = self._text()
-            created = self.store.create(text)
+            created = self._create(text)
+            read_at = self.clock()  # before the read: a take-over is timed from what it saw
             marker = self.store.read()
             if marker is not None:
                 info = parse_marker(marker.text)
-                if info.nonce == self.nonce:
+                if marker.provable and info.nonce == self.nonce:
                     self.marker_id, self.valid_until = marker.id, expires
                     self._start_renewer()
                     return
+                if not marker.provable:
+                    raise TenantLocked(
+                        f"cannot take the tenant lease: a hook named {LEASE_NAME} that is not a lease "
+                        "marker is in the tenant (enabled, or not the lease comment); rename or delete it"
+                    )
                 if created:
                     # Our create answered but the marker is not ours: somebody else won.
                     raise TenantLocked(f"tenant is locked by {info.describe()}")
@@ -218,10 +285,51 @@ class Lease:
                         f"tenant is locked by {info.describe()} (a lease left by a killed run "
                         "expires by itself; `reconciler unlock` clears it now)"
                     )
-                self.store.delete(marker.id)  # by id: never somebody's fresh marker
+                if self._replace_expired(marker, read_at):
+                    return
             elif not created:
-                continue  # it vanished between create and read: try again
+                continue  # it vanished between create and read (or our create was lost): again
         raise LeaseError("could not take the tenant lease: the marker kept changing; try again")
+
+    def _create(self, text: str) -> bool:
+        """The store's create; a lost answer (5xx, a reset after sending) is not a failure:
+        the marker may be there, and the read that follows tells by its nonce."""
+        try:
+            return self.store.create(text)
+        except ApiError as error:
+            if error.status not in (0, 500, 502, 503, 504) or isinstance(error, DeadlineExceeded):
+                raise
+            self._unsure = True
+            return False
+
+    def _replace_expired(self, marker: Marker, read_at: datetime) -> bool:
+        """Remove an expired marker by its id (never somebody's fresh one); True when it was
+        taken over in place instead (a token without the delete scope)."""
+        try:
+            self.store.delete(marker.id)
+            return False
+        except ApiError as error:
+            if error.status != 403:
+                raise
+        return self._take_over(marker, read_at)
+
+    def _take_over(self, marker: Marker, read_at: datetime) -> bool:
+        """Write our marker over an expired one we may not delete. Two runs may both see it
+        expired; each confirms, after ``settle`` seconds, that its own nonce is still there.
+        Our write came less than ``settle`` after the read that saw it expired, so any other
+        taker that read it expired wrote within that window too: the confirming read sees it."""
+        text, expires = self._text()
+        if not self.store.update(marker.id, text):
+            return False  # deleted meanwhile: create again
+        if (self.clock() - read_at).total_seconds() >= self.settle:
+            raise LeaseError("could not take the tenant lease: taking over the expired marker was too slow; try again")
+        self._sleep(self.settle)
+        again = self.store.read()
+        if again is None or again.id != marker.id or parse_marker(again.text).nonce != self.nonce:
+            raise TenantLocked(f"tenant is locked by {parse_marker(again.text).describe() if again else 'another run'}")
+        self.marker_id, self.valid_until = marker.id, expires
+        self._start_renewer()
+        return True
 
     # -- holding ---------------------------------------------------------------------------
 
@@ -247,6 +355,10 @@ class Lease:
     def renew(self) -> None:
         if self.marker_id is None or self.lost:
             return
+        if self.clock() >= self.valid_until:
+            # Expired: another run may have taken the marker over in place; never write over it.
+            self._lose("the tenant lease expired before it could be renewed (another run may have taken over its marker)")
+            return
         text, expires = self._text()
         if self.store.update(self.marker_id, text):
             self.valid_until = expires
@@ -256,13 +368,22 @@ class Lease:
     def release(self) -> None:
         """Give the lease back. Never raises: a marker that cannot be deleted (no
         ``delete:hooks``, a network error) is marked expired instead, so the next apply
-        takes it over; ``release_problem`` says what happened."""
+        takes it over; ``release_problem`` says what happened. After a lost create or a
+        failed take, markers holding our nonce are looked for and removed too."""
         self._stop.set()
         if self._renewer is not None:
             self._renewer.join(timeout=30)
         marker_id, self.marker_id = self.marker_id, None
-        if marker_id is None:
-            return
+        ids = [marker_id] if marker_id is not None else []
+        if self._unsure:
+            try:
+                ids += [found for found in self.store.own(self.nonce) if found not in ids]
+            except ReconcilerError as error:
+                self.release_problem = f"could not look for the tenant lease this run may have left ({error})"
+        for found in ids:
+            self._give_back(found)
+
+    def _give_back(self, marker_id: str) -> None:
         try:
             self.store.delete(marker_id)
             return
@@ -279,7 +400,11 @@ class Lease:
             )
 
     def __enter__(self) -> "Lease":
-        self.acquire()
+        try:
+            self.acquire()
+        except BaseException:
+            self.release()  # a marker this run made is never left behind
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -288,9 +413,9 @@ class Lease:
 
 def unlock(store: MarkerStore) -> LeaseInfo | None:
     """Remove the marker, whoever holds it (``terraform force-unlock``); what it said, or
-    None when there was none."""
+    None when there was none. Something named like it that is not provably a marker is left."""
     marker = store.read()
-    if marker is None:
+    if marker is None or not marker.provable:
         return None
     store.delete(marker.id)
     return parse_marker(marker.text)

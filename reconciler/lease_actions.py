@@ -24,7 +24,9 @@ from __future__ import annotations
 from typing import Any, Iterator, Protocol
 
 from reconciler.errors import ApiError, LeaseError
-from reconciler.lease import LEASE_NAME, HookMarkerStore, Marker, MarkerStore, unless_gone
+from reconciler.lease import (
+    LEASE_NAME, HookMarkerStore, Marker, MarkerStore, is_marker_text, parse_marker, unless_gone,
+)
 
 LEASE_ACTION_TRIGGER = "post-login"
 FALLBACK_VERSION = "v3"  # post-login's current version (2026); the tenant's list decides
@@ -49,12 +51,17 @@ class ActionMarkerStore:
         return self._version
 
     def _markers(self) -> list[dict[str, Any]]:
-        """Every marker, oldest first (the exact-name filter is checked again by the API layer)."""
-        found = [a for a in self.api.list(name=LEASE_NAME) if not a.get("integration")]
+        """Every marker, oldest first (the exact-name filter is checked again by the API layer).
+        Names are not unique: a user's action of that name is no marker and is never counted."""
+        found = [a for a in self.api.list(name=LEASE_NAME) if is_marker_action(a)]
         return sorted(found, key=lambda a: (str(a.get("created_at") or ""), str(a["id"])))
 
     def create(self, text: str) -> bool:
-        # One plain POST (never deployed, never re-sent blindly): the list decides who holds it.
+        """False at once when a marker is there (an expired one is replaced or taken over by
+        the lease, not stacked up). Else one plain POST (never deployed, never re-sent here:
+        after a lost answer the lease reads by nonce), and the list decides who holds it."""
+        if self._markers():
+            return False
         mine = str(self.api.create_once(LEASE_NAME, (LEASE_ACTION_TRIGGER, self._trigger_version()), text)["id"])
         markers = self._markers()
         if not markers or str(markers[0]["id"]) == mine:
@@ -74,6 +81,18 @@ class ActionMarkerStore:
 
     def delete(self, marker_id: str) -> None:
         unless_gone(lambda: self.api.delete(marker_id))  # never force: the marker is never bound
+
+    def own(self, nonce: str) -> list[str]:
+        return [str(a["id"]) for a in self._markers() if parse_marker(str(a.get("code"))).nonce == nonce]
+
+
+def is_marker_action(action: Any) -> bool:
+    """An action that is provably the lease marker: named so, a custom action, never
+    deployed (so never bound: it runs nowhere), and its code exactly the marker text."""
+    return (
+        isinstance(action, dict) and action.get("name") == LEASE_NAME and not action.get("integration")
+        and not action.get("deployed_version") and is_marker_text(action.get("code"))
+    )
 
 
 def _serves(read: Any) -> bool:

@@ -46,6 +46,10 @@ class ReconcilerGroup(click.Group):
         name, command, rest = super().resolve_command(ctx, args)
         if isinstance(command, Lazy):
             command = command.load()
+        if command is not None:
+            from reconciler.commands.manual import finish_help  # only for the command being run
+
+            command = finish_help(command, _no_color_param())
         return name, command, rest
 
 
@@ -59,6 +63,13 @@ no_color_option = click.option(
     "--no-color", is_flag=True, expose_value=False, callback=_no_color_flag,
     help="No colour (also NO_COLOR=1). Colour is only ever used on a terminal.",
 )
+
+
+def _no_color_param() -> click.Option:
+    """A fresh ``--no-color`` option for a command that did not declare one."""
+    holder = no_color_option(lambda: None)
+    param: click.Option = holder.__click_params__[0]  # type: ignore[attr-defined]
+    return param
 
 
 def env_help(*names: str) -> str:

@@ -191,3 +191,13 @@ def test_completion_offers_the_commands() -> None:
     proc = subprocess.run([sys.executable, "-c", "from reconciler.cli import main; main()"],
                           capture_output=True, text=True, env=env)
     assert "plain,plan" in proc.stdout
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_help_names_its_environment_and_an_example(name: str) -> None:
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--no-color" in result.output
+    assert "Environment (" in result.output and "NO_COLOR" in result.output
+    examples = result.output.split("Examples:")[1]
+    assert f"reconciler {name}" in examples

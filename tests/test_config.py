@@ -100,6 +100,16 @@ def test_timeout_from_env() -> None:
         connection_from_env({**env, "AUTH0_TIMEOUT": "soon"})
 
 
+def test_wait_limit_from_env_and_flag() -> None:
+    env = {"AUTH0_DOMAIN": "a.auth0.com", "AUTH0_ACCESS_TOKEN": "t"}
+    assert connection_from_env(env).wait_limit is None
+    assert connection_from_env({**env, "AUTH0_WAIT_LIMIT": "45"}).wait_limit == 45.0
+    assert connection_from_env({**env, "AUTH0_WAIT_LIMIT": "45"}, wait_limit=5).wait_limit == 5.0
+    for bad in ("soon", "0", "-1", "nan"):
+        with pytest.raises(ConfigError, match="AUTH0_WAIT_LIMIT"):
+            connection_from_env({**env, "AUTH0_WAIT_LIMIT": bad})
+
+
 # --- Settings: flags, deploy-cli config file, environment ------------------------------------
 
 import json  # noqa: E402

@@ -10,8 +10,10 @@ import pytest
 
 from reconciler.api.client import ManagementClient
 from reconciler.config import connection_from_env
-from reconciler.errors import ApiError, TenantLocked
-from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease, Marker, current, marker_text, parse_marker, unlock
+from reconciler.errors import ApiError, OutcomeUnknown, TenantLocked
+from reconciler.lease import (
+    LEASE_NAME, HookMarkerStore, Lease, Marker, current, is_marker_text, marker_text, parse_marker, unlock,
+)
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
 
@@ -49,6 +51,18 @@ class MemoryStore:
         with self.lock:
             if self.marker is not None and self.marker.id == marker_id:
                 self.marker = None
+
+    def own(self, nonce: str) -> list[str]:
+        marker = self.marker
+        return [marker.id] if marker is not None and parse_marker(marker.text).nonce == nonce else []
+
+
+class LostAnswerStore(MemoryStore):
+    """The create lands, and its answer is lost (a 500 after the write)."""
+
+    def create(self, text: str) -> bool:
+        super().create(text)
+        raise OutcomeUnknown("500 Internal Server Error", status=500, path="/api/v2/hooks")
 
 
 class Clock:
@@ -166,3 +180,64 @@ def race(racers: list[Lease]) -> list[str]:
     for thread in threads:
         thread.join()
     return sorted(outcomes)
+
+
+def test_a_create_whose_answer_is_lost_still_takes_the_lease_and_gives_it_back() -> None:
+    store = LostAnswerStore()
+    lease = Lease(store, "me", renew_every=0)
+    lease.acquire()
+    assert lease.marker_id == "m1"
+    lease.release()
+    assert store.marker is None and lease.release_problem is None
+
+
+def test_a_failed_take_removes_the_marker_it_made() -> None:
+    class ReadFails(LostAnswerStore):
+        reads = 0
+
+        def read(self) -> Marker | None:
+            self.reads += 1
+            if self.reads == 1:
+                raise ApiError("server error", status=503)
+            return super().read()
+
+    store = ReadFails()
+    with pytest.raises(ApiError):
+        with Lease(store, "me", renew_every=0):
+            pass
+    assert store.marker is None
+
+
+def test_without_the_delete_scope_an_expired_marker_is_taken_over_in_place() -> None:
+    store, clock = MemoryStore(), Clock()
+    store.fail_delete = True
+    first = Lease(store, "first", clock=clock, renew_every=0, settle=0, sleep=lambda s: None)
+    first.acquire()
+    first.release()
+    assert "marked it expired" in str(first.release_problem)
+    second = Lease(store, "second", clock=clock, renew_every=0, settle=60, sleep=lambda s: None)
+    second.acquire()
+    assert second.marker_id == "m1" and parse_marker(store.marker.text).holder == "second"  # type: ignore[union-attr]
+
+
+def test_a_take_over_that_lost_the_race_is_refused() -> None:
+    store, clock = MemoryStore(), Clock()
+    store.marker = Marker("m9", marker_text("killed", T0, T0, "old"))
+    store.fail_delete = True
+
+    def other_writes_meanwhile(seconds: float) -> None:
+        store.marker = Marker("m9", marker_text("other", T0, T0 + timedelta(minutes=15), "theirs"))
+
+    with pytest.raises(TenantLocked, match="locked by other"):
+        Lease(store, "me", clock=clock, renew_every=0, settle=5, sleep=other_writes_meanwhile).acquire()
+
+
+@pytest.mark.parametrize("text, provable", [
+    (marker_text("me", T0, T0, "n"), True),
+    (marker_text("me", T0, T0, "n") + "module.exports = () => {};\n", False),
+    ('// reconciler-lease {"holder": "me", "since": "", "expires": "", "nonce": "n", "more": 1}\n', False),
+    ("// reconciler-lease " + '{"holder": "a", "since": "", "expires": "", "nonce": "n"}\u2028x = 1', False),
+    ("exports.onExecutePostLogin = async () => {};", False),
+])
+def test_only_the_lease_comment_is_provably_a_marker(text: str, provable: bool) -> None:
+    assert is_marker_text(text) is provable

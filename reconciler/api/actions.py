@@ -53,6 +53,11 @@ MAX_VERSIONS = 500
 # No real server pages by fewer than its default of 20: a smaller `per_page` in an answer
 # is not believed (it would turn a bounded listing into one request per item).
 MIN_PAGE = 20
+# Looks for a create whose answer was lost before it is sent again (the name filter may lag).
+LOOKS = 2
+# A wait for a build or deploy is announced after NOTE_FIRST seconds, then every NOTE_EVERY.
+NOTE_FIRST = 2.0
+NOTE_EVERY = 10.0
 
 SCOPES = {"GET": "read:actions", "POST": "create:actions", "PATCH": "update:actions", "DELETE": "delete:actions"}
 
@@ -74,9 +79,14 @@ class ActionsApi:
     is ``backoff`` (tests may replace it to poll on a fake clock) and ``status``, where waits
     running at once share list requests."""
 
-    def __init__(self, api: Requester, backoff: Backoff | None = None) -> None:
+    def __init__(
+        self, api: Requester, backoff: Backoff | None = None, *, limit: float | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
         self.api = api
         self.backoff = backoff or Backoff()
+        self.limit = limit  # AUTH0_WAIT_LIMIT: no wait for a build or deploy is longer
+        self.notify = notify or (lambda line: None)
         self.status = StatusBoard(self.get, self.list)
 
     # -- one request, Actions wording for the errors that mean something here ---------------
@@ -152,6 +162,8 @@ class ActionsApi:
         items = data.get("triggers")
         if not isinstance(items, list):
             raise bad(response, f"'triggers' is {'missing' if items is None else 'not a list'}")
+        if not items:  # every tenant with Actions offers post-login and more: this is not one
+            raise bad(response, "'triggers' is empty (a tenant with Actions offers post-login at least)")
         return [check_trigger(response, item, f"triggers[{i}]") for i, item in enumerate(items)]
 
     def bindings(self, trigger_id: str) -> builtins.list[dict[str, Any]]:
@@ -160,7 +172,7 @@ class ActionsApi:
         # The key only spots a repeated page; nothing is dropped (an ordered list).
         return list(paginate(
             lambda n: self._page(path, "bindings", {}, n, check_binding),
-            key=lambda binding: str(binding["action"]["id"]), max_items=MAX_BINDINGS, dedupe=False,
+            key=lambda binding: str(binding["action"]["id"]), max_items=MAX_BINDINGS, dedupe=False, whole=True,
         ))
 
     # -- writes ------------------------------------------------------------------------------
@@ -190,7 +202,7 @@ class ActionsApi:
             return check_action(response, json_body(response))
 
         def look(exc: Exception) -> dict[str, Any] | None:
-            existing = self.find(name)
+            existing = self._look_for(name)
             if existing is None:
                 return None
             if [trigger_body(trigger)] == triggers_of(existing):
@@ -201,6 +213,21 @@ class ActionsApi:
             )
 
         return send_looking_first(send, look, self.api.policy, stats=self.api.stats, conflict=_is_conflict)
+
+    def _look_for(self, name: str) -> dict[str, Any] | None:
+        """After a create's answer was lost: the action of that name, if it landed. The name
+        filter may lag behind a create, so a miss is checked in the whole listing, and once
+        more by name after a pause, before the caller sends the create again."""
+        for attempt in range(LOOKS):
+            found = self.find(name)
+            if found is None:
+                same = [a for a in self.list() if a["name"] == name and not is_marketplace(a)]
+                found = same[0] if len(same) == 1 else (self.find(name) if same else None)
+            if found is not None:
+                return found
+            if attempt + 1 < LOOKS:
+                self.api.policy.sleep(self.backoff.cap / 2 * (attempt + 1))
+        return None
 
     def create_once(self, name: str, trigger: Pair, code: str) -> dict[str, Any]:
         """One plain POST, never re-sent or looked up on an unknown outcome (the tenant lease's
@@ -347,15 +374,32 @@ class ActionsApi:
         backoff = self.backoff
         if timeout is not None:
             backoff = dataclasses.replace(backoff, timeout=timeout)
+        limited = self.limit is not None and self.limit < backoff.timeout
+        if self.limit is not None and limited:
+            backoff = dataclasses.replace(backoff, timeout=self.limit)
+
+        def label() -> str:
+            action = seen.get("action") or {}
+            return repr(str(action.get("name"))[:80]) if action.get("name") else _id(action_id)
+
+        started, next_note = backoff.clock(), [NOTE_FIRST]
+
+        def check_and_tell() -> dict[str, Any] | None:
+            found = check()
+            waited = backoff.clock() - started
+            if found is None and waited >= next_note[0]:  # say what the run waits for
+                self.notify(f"waiting for action {label()} {doing} ({waited:.0f} s)")
+                next_note[0] = waited + NOTE_EVERY
+            return found
+
         try:
             with self.status.waiting():
-                return poll(check, backoff, settle=settle)
+                return poll(check_and_tell, backoff, settle=settle)
         except PollTimeout as exc:
-            action = seen.get("action") or {}
-            state = str(action.get("status"))[:40]
-            label = repr(str(action.get("name"))[:80]) if action.get("name") else _id(action_id)
+            state = str((seen.get("action") or {}).get("status"))[:40]
             raise ActionWaitTimeout(
-                f"action {label} did not finish {doing} within {backoff.timeout:g}s (last status "
+                f"action {label()} did not finish {doing} within {backoff.timeout:g}s"
+                f"{' (AUTH0_WAIT_LIMIT)' if limited else ''} (last status "
                 f"{state!r}); nothing more was changed (GET {action_path(action_id)})",
                 action_id=action_id, state=state, waited=exc.waited, path=action_path(action_id),
             ) from None

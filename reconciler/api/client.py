@@ -9,8 +9,9 @@ every failure into a one-line, scrubbed :class:`~reconciler.errors.ApiError`; th
 
 from __future__ import annotations
 
+import contextlib
 import time
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import httpx
 
@@ -39,6 +40,7 @@ except Exception:  # pragma: no cover - not installed
 
 USER_AGENT = f"auth0-hooks-reconciler/{_VERSION}"
 DEFAULT_RUN_TIMEOUT = 3600.0
+CLEANUP_GRACE = 30.0  # seconds past the run deadline for giving the lease back
 
 
 class ManagementClient:
@@ -49,7 +51,9 @@ class ManagementClient:
     pacing and of server-stated waits: with ``sleep``, tests run on virtual time.
     ``run_timeout`` (seconds) bounds the whole run; ``connection.timeout`` bounds every
     request, body included. ``actions_wait`` (seconds, default 120) bounds each wait for an
-    action's build or deploy (:attr:`actions`).
+    action's build or deploy (:attr:`actions`); ``connection.wait_limit`` (AUTH0_WAIT_LIMIT)
+    bounds every wait, a server's Retry-After included. ``on_wait`` gets a line while a long
+    wait goes on ("waiting for action 'x' to build (12 s)").
     """
 
     def __init__(
@@ -67,6 +71,7 @@ class ManagementClient:
         max_body: int | None = None,
         actions_wait: float | None = None,
         clock: Callable[[], float] | None = None,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.connection = connection
         self.max_workers = max(1, max_workers)
@@ -76,8 +81,11 @@ class ManagementClient:
         self.limiter = limiter or RateLimiter(max_in_flight=self.max_workers, **virtual)
         self.on_request = on_request
         self.stats = ClientStats()
+        # AUTH0_WAIT_LIMIT: a server that asks for a longer wait (Retry-After) ends the run in
+        # one line instead of holding it.
+        wait_limit = getattr(connection, "wait_limit", None)
         self.policy = RetryPolicy(max_attempts=self.max_attempts, cap=backoff_cap, sleep=sleep,
-                                  wall=clock or time.time)
+                                  wall=clock or time.time, fail_beyond=wait_limit)
         self.scrub = Scrubber([lambda: (connection.client_secret, connection.access_token, self._token)])
         self._auth = TokenAuth(connection, self.scrub)  # checks the credentials first
         run_timeout = run_timeout if run_timeout is not None else getattr(connection, "run_timeout", None)
@@ -89,7 +97,7 @@ class ManagementClient:
             inner, policy=self.policy, timeout=connection.timeout, limiter=self.limiter,
             stats=self.stats, on_request=on_request,
             run_deadline=time.monotonic() + (run_timeout or DEFAULT_RUN_TIMEOUT),
-            max_body=max_body or MAX_BODY,
+            max_body=max_body or MAX_BODY, on_wait=on_wait,
         )
         self._http = httpx.Client(
             base_url=connection.base_url, auth=self._auth, transport=self.transport,
@@ -101,13 +109,26 @@ class ManagementClient:
         self.gate = Gate()
         self.hooks = HooksApi(self)
         wait = actions_wait if actions_wait is not None else getattr(connection, "actions_wait", None)
-        self.actions = ActionsApi(self, Backoff(timeout=wait or DEFAULT_WAIT, sleep=sleep))
+        self.actions = ActionsApi(self, Backoff(timeout=wait or DEFAULT_WAIT, sleep=sleep),
+                                  limit=wait_limit, notify=on_wait)
 
     @property
     def _token(self) -> str | None:
         return self._auth.token
 
     # -- lifecycle -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def cleanup_time(self, seconds: float = CLEANUP_GRACE) -> Iterator[None]:
+        """Requests that clean up after the run (giving the tenant lease back) may go up to
+        ``seconds`` past the run deadline: a run that hit it must not leave a lock behind."""
+        before = self.transport.run_deadline
+        if before is not None:
+            self.transport.run_deadline = max(before, time.monotonic() + seconds)
+        try:
+            yield
+        finally:
+            self.transport.run_deadline = before
 
     def close(self) -> None:
         self._http.close()

@@ -1,7 +1,8 @@
 """Page-based listing, bounded, one request at a time.
 
 Stops on an empty page, on a short page, once ``total`` items were seen, and refuses (one
-line) a repeated page (a server that ignores ``page``) or a listing beyond the hard cap.
+line) a repeated page (a server that ignores ``page``), a listing beyond the hard cap, and,
+for a list the caller rewrites whole, one that ends before its ``total`` (truncated).
 Pages are requested lazily, so a ``total`` that lies costs nothing: it can only end the
 listing early, never start requests.
 
@@ -38,11 +39,15 @@ def paginate(
     per_page: int = PER_PAGE,
     max_items: int = MAX_ITEMS,
     dedupe: bool = True,
+    whole: bool = False,
 ) -> Iterator[T]:
     """Items of every page, each key once (pages read while the tenant changes may overlap).
 
     ``dedupe=False`` keeps every item in order (an ordered list such as trigger bindings,
-    where the key only serves to spot a repeated page).
+    where the key only serves to spot a repeated page). ``whole``: the caller rewrites the
+    list whole (bindings: a PATCH of what was read unbinds what was not), so a list that
+    ends short of its ``total`` is refused; elsewhere a tenant that shrank between pages
+    is normal and ``total`` only ends the listing early.
     """
     seen: set[str] = set()
     previous: tuple[str, ...] | None = None
@@ -66,6 +71,12 @@ def paginate(
         count += len(page.items)
         size = page.size if page.size and 0 < page.size <= per_page else per_page
         if not page.items or len(page.items) < size:
+            if whole and page.total is not None and count < page.total:
+                # Planning from part of a list would read as "nothing else there".
+                raise BadResponseError(
+                    f"{page.where}: the list ended after {count} items but 'total' says {page.total}; "
+                    "stopped (a truncated list)"
+                )
             return
         if page.total is not None and count >= page.total:
             return

@@ -51,6 +51,7 @@ MAX_BODY = 32 * 1024 * 1024  # bytes, decoded: a list page of 100 large hooks is
 # A reset further away than this is not believed (clock skew, bogus value) unless the
 # policy fails on long waits.
 MAX_RESET_WAIT = 60.0
+NOTE_WAITS_FROM = 5.0  # seconds: a retry wait this long is announced (a quiet run looks hung)
 
 # Request extensions the endpoint layers set.
 IDEMPOTENT_EXT = "reconciler.idempotent"  # True: a POST that may be repeated (the token)
@@ -129,6 +130,7 @@ class RetryTransport(httpx.BaseTransport):
         run_deadline: float | None = None,
         max_body: int = MAX_BODY,
         clock: Callable[[], float] = time.monotonic,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.inner = inner
         self.policy = policy
@@ -139,6 +141,7 @@ class RetryTransport(httpx.BaseTransport):
         self.run_deadline = run_deadline  # monotonic seconds, None = no run deadline
         self.max_body = max_body
         self._clock = clock
+        self.on_wait = on_wait  # told of a long wait before it starts (what, how long)
 
     def close(self) -> None:
         self.inner.close()
@@ -244,6 +247,8 @@ class RetryTransport(httpx.BaseTransport):
 
     def _wait(self, seconds: float, where: str) -> None:
         self._check_run_deadline(where, seconds)
+        if self.on_wait is not None and seconds >= NOTE_WAITS_FROM:
+            self.on_wait(f"waiting {seconds:.0f} s before retrying {where} (the server is busy or rate limiting)")
         self.policy.sleep(seconds)
 
     def _notify(self, method: str, path: str, status: int, attempt: int, started: float) -> None:

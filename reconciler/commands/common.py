@@ -74,7 +74,9 @@ def plan_flags(function: Callable[..., None]) -> Callable[..., None]:
 def client_for(settings: Settings, max_workers: int = 8) -> ManagementClient:
     from reconciler.api.client import ManagementClient
 
-    return ManagementClient(settings.connection(), max_workers=max_workers)
+    # Long waits (a build, a deploy, a server's Retry-After) say what they wait for.
+    return ManagementClient(settings.connection(), max_workers=max_workers,
+                            on_wait=lambda line: click.echo(line, err=True))
 
 
 def print_warnings(loaded: Loaded) -> None:

@@ -75,11 +75,16 @@ def plan(
 @connection_options
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (required without a terminal; a PLAN_FILE never asks).")
 @click.option("--max-workers", default=8, show_default=True, help="Requests in flight at once.")
+@click.option(
+    "--wait-limit", type=float, default=None, metavar="SECONDS",
+    help="End the run (one line) when any single wait would be longer: an action's build or deploy, "
+    "a server's Retry-After (or AUTH0_WAIT_LIMIT; default: 300 s a build, 120 s a deploy).",
+)
 @report_errors
 def apply(
     plan_file: str | None, config: str, allow_delete: bool, rotate_secrets: bool, force: bool,
     domain: str | None, client_id: str | None, audience: str | None, config_file: str | None,
-    yes: bool, max_workers: int,
+    yes: bool, max_workers: int, wait_limit: float | None,
 ) -> None:
     """Plan and apply the config, or apply a saved PLAN_FILE if it is still exactly what the
     config and the tenant produce. Takes the tenant lease while it writes."""
@@ -90,7 +95,8 @@ def apply(
 
     flags = {"allow_delete": allow_delete, "rotate_secrets": rotate_secrets, "force": force}
     source = open_saved(plan_file, config, **flags)
-    settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
+    settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience,
+                            wait_limit=wait_limit)
     inputs = load_for_apply(source, settings, **flags)
     print_warnings(inputs.loaded)
     loaded, options, saved = inputs.loaded, inputs.options, inputs.saved

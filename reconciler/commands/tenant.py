@@ -20,6 +20,7 @@ def unlock(domain: str | None, client_id: str | None, audience: str | None, conf
     """Remove the tenant lease left by a killed apply (like `terraform force-unlock`).
 
     Only when no apply is running: the lease is what keeps two applies apart."""
+    from reconciler.lease import LEASE_NAME
     from reconciler.usecases.unlocking import find_lease, remove_lease
 
     settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
@@ -28,6 +29,9 @@ def unlock(domain: str | None, client_id: str | None, audience: str | None, conf
         if not lookup.locked or lookup.info is None:
             click.echo("The tenant is not locked.")
             return
+        if not lookup.removable:
+            fail(f"a hook named {LEASE_NAME} is in the tenant but it is not a lease marker (enabled, or "
+                 "its script is not the lease comment): left alone; rename or delete it yourself")
         click.echo(f"The tenant is locked by {lookup.info.describe()}.")
         if not yes:
             if not sys.stdin.isatty():

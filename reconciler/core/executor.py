@@ -273,3 +273,11 @@ class Dispatch:
 
     def done(self, step: Any, started: Any, results: Results) -> bool:
         return self._of(step).done(step, started, results)
+
+    def undo(self, step: Any, results: Results) -> None:
+        """Reverse a step that succeeded (a cutover's disable whose bind failed), when its
+        type can; else :class:`ApplyError`."""
+        undo = getattr(self._of(step), "undo", None)
+        if undo is None:
+            raise ApplyError(f"step {step.index + 1}: type {step.type!r} cannot undo it")
+        undo(step, results)

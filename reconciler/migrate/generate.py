@@ -11,15 +11,14 @@ from dataclasses import dataclass, field, replace
 from reconciler.keywords import has_keyword
 from reconciler.migrate.adapter import adapter
 from reconciler.migrate.check import DIFFERS, Verdict, prove
-from reconciler.migrate.requires import rewrite_requires
-from reconciler.migrate.person import needs_person
-from reconciler.migrate.translate import CannotTranslate, translate
+from reconciler.migrate.classify import ADAPTED, PERSON, TRANSLATED, Classification, classify
+from reconciler.migrate.hazards import Hazard
 from reconciler.resources.hooks.model import Hook
 from reconciler.errors import NodeNotFound
 from reconciler.runner.node import find_node
-from reconciler.runner.targets import KeywordValues, Target
+from reconciler.runner.targets import Target
 
-TRANSLATED, ADAPTED, PERSON = "translated", "adapted", "needs a person"
+__all__ = ["ADAPTED", "PERSON", "TRANSLATED", "Migrated", "hook_target", "migrate_hook"]
 MAX_DEPENDENCIES = 10
 UNVERIFIED = "unverified: Node.js not found"
 
@@ -35,6 +34,7 @@ class Migrated:
     dependencies: tuple[tuple[str, str], ...]
     secrets: tuple[tuple[str, str], ...]
     notes: tuple[str, ...] = ()
+    hazards: tuple[Hazard, ...] = ()  # found statically in the hook (``hazards``)
     # The proof of exactly this code against the hook (None: not proved); not part of what is written.
     verdict: Verdict | None = field(default=None, compare=False)
 
@@ -53,35 +53,37 @@ class Migrated:
 def migrate_hook(hook: Hook, config: str, *, verify: bool = True) -> Migrated:
     notes: list[str] = []
     secrets = _secrets(hook, notes)
-    dependencies = _dependencies(hook, notes)
-    person = needs_person(hook.trigger_id, hook.script)
+    verdict = classify(hook.name, hook.trigger_id, hook.script, dict(hook.dependencies))
+    dependencies = _dependencies(hook, verdict, notes)
+    hazards = verdict.hazards
+    person = verdict.why if verdict.status == PERSON else ""
     if len(dependencies) > MAX_DEPENDENCIES:
         person = f"has {len(dependencies)} dependencies; an action allows {MAX_DEPENDENCIES}"
     if person:
         code = adapter(hook.name, hook.trigger_id, hook.script, person)
-        return Migrated(hook, PERSON, person, code, dependencies, secrets, tuple(notes))
-    try:
-        code, status, why = translate(hook.name, hook.trigger_id, hook.script), TRANSLATED, ""
-    except CannotTranslate as reason:
-        code, status, why = adapter(hook.name, hook.trigger_id, hook.script, str(reason)), ADAPTED, str(reason)
-    migrated = Migrated(hook, status, why, code, dependencies, secrets, tuple(notes))
+        return Migrated(hook, PERSON, person, code, dependencies, secrets, tuple(notes), hazards)
+    if verdict.status == TRANSLATED and verdict.code is not None:
+        code, status, why = verdict.code, TRANSLATED, ""
+    else:
+        code, status, why = adapter(hook.name, hook.trigger_id, hook.script, verdict.why), ADAPTED, verdict.why
+    migrated = Migrated(hook, status, why, code, dependencies, secrets, tuple(notes), hazards)
     if not verify:
         return migrated
     try:
         find_node()
     except NodeNotFound:
         unverified = UNVERIFIED if status == TRANSLATED else why
-        return Migrated(hook, status, unverified, code, dependencies, secrets, tuple(notes))
-    verdict = prove(hook_target(hook), migrated.as_target(), config)
-    if verdict.verdict == DIFFERS and status == TRANSLATED:
-        why = f"the translation differs from the hook {verdict.why}"
+        return Migrated(hook, status, unverified, code, dependencies, secrets, tuple(notes), hazards)
+    proof = prove(hook_target(hook), migrated.as_target(), config)
+    if proof.verdict == DIFFERS and status == TRANSLATED:
+        why = f"the translation differs from the hook {proof.why}"
         code = adapter(hook.name, hook.trigger_id, hook.script, why)
-        migrated = Migrated(hook, ADAPTED, why, code, dependencies, secrets, tuple(notes))
-        verdict = prove(hook_target(hook), migrated.as_target(), config)
-    if verdict.verdict == DIFFERS:
-        why = f"{migrated.why}; the adapter differs from the hook too {verdict.why}" if migrated.why else f"the adapter differs from the hook {verdict.why}"
-        return replace(migrated, status=PERSON, why=why, verdict=verdict)
-    return replace(migrated, verdict=verdict)
+        migrated = Migrated(hook, ADAPTED, why, code, dependencies, secrets, tuple(notes), hazards)
+        proof = prove(hook_target(hook), migrated.as_target(), config)
+    if proof.verdict == DIFFERS:
+        why = f"{migrated.why}; the adapter differs from the hook too {proof.why}" if migrated.why else f"the adapter differs from the hook {proof.why}"
+        return replace(migrated, status=PERSON, why=why, verdict=proof)
+    return replace(migrated, verdict=proof)
 
 
 def hook_target(hook: Hook) -> Target:
@@ -103,16 +105,14 @@ def _secrets(hook: Hook, notes: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _dependencies(hook: Hook, notes: list[str]) -> tuple[tuple[str, str], ...]:
-    """The hook's dependencies and its inline ``require('pkg@ver')`` pins, as name/version pairs."""
+def _dependencies(hook: Hook, verdict: Classification, notes: list[str]) -> tuple[tuple[str, str], ...]:
+    """The hook's dependencies and its inline ``require('pkg@ver')`` pins, as name/version pairs
+    (a package with no version anywhere is an ``unpinned-package`` hazard and gets "latest")."""
     out = dict(hook.dependencies)
-    _, required = rewrite_requires(hook.script)
-    for name, version in required:
+    for name, version in verdict.packages:
         if name in out:
             if version and version != out[name]:
                 notes.append(f"require('{name}@{version}') differs from the dependency {name} {out[name]}; kept {out[name]}")
             continue
-        if version is None:
-            notes.append(f"{name} is required without a version or a dependency entry; pinned to \"latest\": pin a version")
         out[name] = version or "latest"
     return tuple(out.items())

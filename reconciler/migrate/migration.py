@@ -10,7 +10,9 @@ from pathlib import Path
 
 from reconciler.errors import LayoutError, MigrateError
 from reconciler.migrate.check import OK, Verdict, prove
+from reconciler.migrate.classify import classify
 from reconciler.migrate.generate import PERSON, Migrated, hook_target, migrate_hook
+from reconciler.migrate.hazards import Hazard
 from reconciler.migrate.layout import FileChange, action_files, bind, disable_hook, write
 from reconciler.resources.hooks.model import DesiredState, Hook
 from reconciler.runner.node import find_node
@@ -87,6 +89,7 @@ class Checked:
     hook: str
     action_from: str  # "config" or "generated"
     verdict: Verdict
+    hazards: tuple[Hazard, ...] = ()  # found statically in the hook, reported with the proof
 
     @property
     def same(self) -> bool:
@@ -106,10 +109,11 @@ def check_migration(config: str, *, only: str | None = None) -> list[Checked]:
             action = Target("action", existing.name, existing.trigger[0], existing.code, dict(existing.secrets))
             if action.trigger != hook.trigger_id:
                 raise MigrateError(f"action {hook.name!r} runs on {action.trigger}, its hook on {hook.trigger_id}")
-            return Checked(hook.name, "config", prove(hook_target(hook), action, config))
+            hazards = classify(hook.name, hook.trigger_id, hook.script, dict(hook.dependencies)).hazards
+            return Checked(hook.name, "config", prove(hook_target(hook), action, config), hazards)
         migrated = migrate_hook(hook, config)
         verdict = migrated.verdict or prove(hook_target(hook), migrated.as_target(), config)
-        return Checked(hook.name, "generated", verdict)
+        return Checked(hook.name, "generated", verdict, migrated.hazards)
 
     return _in_parallel(check, _selected(state, only))
 

@@ -1,81 +1,42 @@
-"""What neither a translation nor an adapter can carry over into an action: a person decides."""
+"""What neither a translation nor an adapter can carry over into an action: a person decides.
+
+Webtask storage (Actions keep nothing across executions), a require of a local file (an action is
+one file), and on credentials-exchange any change to the token's scopes (``scope_changes``), or
+an answer whose scopes cannot be followed. Each with the line to look at.
+"""
 
 from __future__ import annotations
 
-from reconciler.migrate.jstokens import PUNCT, STRING, Token, TokenizeError, code, tokenize
-from reconciler.migrate.shapes import NO_PERSISTENCE, SCOPES
-from reconciler.migrate.translate import _at, _matching
+from tree_sitter import Node
 
-_MUTATORS = {"push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "copyWithin", "length"}
+from reconciler.migrate.hazards import storage_use
+from reconciler.migrate.jsparse import Source, line
+from reconciler.migrate.requires import LOCAL_PATH, Require
+from reconciler.migrate.scope_changes import UNFOLLOWED, scope_change
+from reconciler.migrate.shapes import NO_PERSISTENCE
+from reconciler.migrate.translate import Parsed
 
 
-def needs_person(trigger: str, source: str) -> str | None:
-    """Why neither a translation nor an adapter keeps this hook's behaviour, or None."""
-    try:
-        tokens = code(tokenize(source))
-    except TokenizeError:
+def person_reason(hook: Parsed | None, source: Source, found: tuple[Require, ...], callbacks: list[Node],
+                  trigger: str) -> tuple[int, str] | None:
+    """``(line, why)`` when a person must rewrite the hook (line 0: no line to blame), else None."""
+    storage = storage_use(source)
+    if storage is not None:
+        return line(storage), NO_PERSISTENCE
+    local = next((r for r in found if r.kind == LOCAL_PATH), None)
+    if local is not None:
+        return local.line, f"requires the file '{local.spec}', which an action (one file) cannot hold"
+    if trigger != "credentials-exchange":
         return None
-    for i, token in enumerate(tokens[:-2]):
-        if token.is_("webtask") and tokens[i + 1].is_(".") and tokens[i + 2].is_("storage"):
-            return NO_PERSISTENCE
-    if trigger == "credentials-exchange" and _changes_scopes(tokens):
-        return SCOPES
-    return None
+    if hook is None:
+        return 0, UNFOLLOWED
+    change = scope_change(source, hook.bindings, hook.handler, callbacks)
+    return (change.line, change.reason) if change is not None else None
 
 
+def needs_person(trigger: str, text: str) -> str | None:
+    """Why a person must rewrite this hook, or None (a shorthand over ``classify``)."""
+    from reconciler.migrate.classify import PERSON, classify
 
-# --- scopes --------------------------------------------------------------------------------
-
-
-def _changes_scopes(tokens: list[Token]) -> bool:
-    """Whether a credentials-exchange hook answers with other scopes than it was given."""
-    params = _scope_param(tokens)
-    for i, token in enumerate(tokens):
-        is_key = token.is_("scope") or (token.kind == STRING and token.text[1:-1] == "scope")
-        if not is_key:
-            continue
-        if i and tokens[i - 1].is_(".") and _at(tokens, i + 1, "="):
-            rhs = _until(tokens, i + 2, (";", ",", ")", "}"))
-        elif i and tokens[i - 1].text in ("{", ",") and _at(tokens, i + 1, ":"):
-            rhs = _until(tokens, i + 2, (",", "}"))
-        elif i and tokens[i - 1].is_("[") and _at(tokens, i + 1, "]") and _at(tokens, i + 2, "="):
-            rhs = _until(tokens, i + 3, (";", ",", ")", "}"))
-        else:
-            continue
-        if [t.text for t in rhs] != [params]:
-            return True
-    if params:
-        for i, token in enumerate(tokens[:-2]):
-            if not token.is_(params) or (i and tokens[i - 1].text in (".", "?.")):
-                continue
-            following = tokens[i + 1]
-            if following.is_("=") or (following.is_(".") and tokens[i + 2].text in _MUTATORS):
-                return True
-            if following.is_("["):
-                close = _matching(tokens).get(i + 1)
-                if close is not None and _at(tokens, close + 1, "="):
-                    return True
-    return False
-
-
-def _scope_param(tokens: list[Token]) -> str:
-    for i, token in enumerate(tokens[:-4]):
-        if token.is_("function") and (tokens[i + 1].is_("(") or tokens[i + 2].is_("(")):
-            j = i + 1 if tokens[i + 1].is_("(") else i + 2
-            names = [t.text for t in tokens[j + 1:j + 10:2]]
-            return names[1] if len(names) > 1 else ""
-    return ""
-
-
-def _until(tokens: list[Token], start: int, stops: tuple[str, ...]) -> list[Token]:
-    out, depth = [], 0
-    for token in tokens[start:]:
-        text = token.text if token.kind == PUNCT else ""
-        if depth == 0 and text in stops:
-            break
-        if text in ("(", "[", "{"):
-            depth += 1
-        elif text in (")", "]", "}"):
-            depth -= 1
-        out.append(token)
-    return out
+    verdict = classify("hook", trigger, text)
+    return verdict.why if verdict.status == PERSON else None

@@ -15,7 +15,8 @@ Path = tuple[str, ...]
 _SECRETS: Mapping[Path, str] = {("webtask", "secrets"): "event.secrets"}
 
 _USER: Mapping[Path, str] = {
-    ("id",): "event.user.user_id",
+    # Hooks' user.id had no connection prefix (hooks build 'auth0|' + user.id themselves).
+    ("id",): "hookUserId(event)",
     ("tenant",): "event.tenant.id",
     ("username",): "event.user.username",
     ("email",): "event.user.email",
@@ -56,7 +57,8 @@ SHAPES: Mapping[str, Shape] = {
                        ("metadata",): "event.client.metadata", ("tenant",): "event.tenant.id"},
             "scope": {(): "event.accessToken.scope"},
             "audience": {(): "event.resource_server.identifier"},
-            "context": {**_SECRETS, ("ip",): "event.request.ip", ("hostname",): "event.request.hostname"},
+            "context": {**_SECRETS, ("ip",): "event.request.ip", ("hostname",): "event.request.hostname",
+                        ("body",): "event.request.body"},  # the token request's body
         },
         denies=True,
     ),
@@ -106,4 +108,4 @@ HOOK_ERRORS: Mapping[str, str] = {
 }
 
 NO_PERSISTENCE = "Actions have no persistence across executions (context.webtask.storage has no equivalent)"
-SCOPES = "changes the token's scopes, which a credentials-exchange action cannot do (both the translation and the adapter would drop the change)"
+SCOPES = "changes the token's scopes, which a credentials-exchange action cannot do"

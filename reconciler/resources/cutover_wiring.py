@@ -9,7 +9,8 @@ Applying: ``PairedRunner`` sends a pair's two requests alone (``client.gate``: n
 another worker between them) and runs both steps' checks before either request: the bind's
 "the list is still what was planned" read must not come between the two writes, and a
 failed check must stop the cutover before the hook is disabled. So the window where both
-(or neither) run is exactly one request.
+(or neither) run is exactly one request. A "neither" cutover whose bind fails puts the hook
+back (when the bind surely did not land) and says which trigger runs what.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from reconciler.core.executor import Results, Runner
 from reconciler.core.planner import Merged, TypePlan, merge_plan
-from reconciler.resources.cutover import CutoverPlan, merge_with_cutover, trigger_facts
+from reconciler.errors import ApplyError
+from reconciler.resources.cutover import BINDINGS, DISABLE, HOOK, CutoverPlan, merge_with_cutover, trigger_facts
 
 
 def plan_cutover(
@@ -76,8 +78,31 @@ class PairedRunner:
             try:
                 self.outcome[index] = (True, self.inner.run(follower, results))
             except Exception as error:  # reported as the follower's failure, by the executor
-                self.outcome[index] = (False, error)
+                self.outcome[index] = (False, self._after_failed_bind(step, follower, results, error))
         return started
+
+    def _after_failed_bind(self, leader: Any, follower: Any, results: Results, error: Exception) -> Exception:
+        """A "neither" cutover whose bind failed after the hook was disabled: the trigger runs
+        nothing. Put the hook back when the bind surely did not land (the list is still the one
+        planned before it), and say loudly what the trigger runs now."""
+        if (leader.type, leader.operation, follower.type) != (HOOK, DISABLE, BINDINGS):
+            return error
+        trigger, hook = follower.key, leader.key
+        undo = getattr(self.inner, "undo", None)
+        try:
+            self.inner.guard(follower, results)  # raises when the list changed (the bind landed?)
+            if undo is None:
+                raise ApplyError(f"hook {hook} cannot be enabled again here")
+            undo(leader, results)
+        except Exception as cause:
+            return ApplyError(
+                f"cutover on {trigger}: the bind failed ({error}) after hook {hook} was disabled, and the hook "
+                f"could not be put back ({cause}): {trigger} RUNS NOTHING now; run apply again, or enable {hook}"
+            )
+        return ApplyError(
+            f"cutover on {trigger}: the bind failed ({error}); hook {hook} was enabled again, so {trigger} "
+            "runs the hook as before; fix the cause and run apply again"
+        )
 
     def done(self, step: Any, started: Any, results: Results) -> bool:
         return self.inner.done(step, started, results)

@@ -148,11 +148,14 @@ def apply_plan(
     stop = stop or threading.Event()
     # Hooks if the tenant serves them, else an Actions marker (reconciler/lease_actions.py).
     lease = Lease(lease_store(client), holder, on_lost=lambda why: stop.set())
-    lease.acquire()
     try:
+        lease.acquire()
         outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop)
     finally:
-        lease.release()
+        # Every exit (a failed take, a failed apply, the run deadline) gives back what this
+        # run made, past the deadline if need be.
+        with client.cleanup_time():
+            lease.release()
     return dataclasses.replace(outcome, lease_problem=lease.release_problem)
 
 

@@ -23,6 +23,11 @@ class LeaseLookup:
     def locked(self) -> bool:
         return self.marker is not None
 
+    @property
+    def removable(self) -> bool:
+        """Provably a marker: ``unlock`` deletes nothing else (a user's hook of that name)."""
+        return self.marker is not None and self.marker.provable
+
 
 def find_lease(client: Any) -> LeaseLookup:
     """The first marker in the stores this tenant serves, in order (lazily: a tenant whose
@@ -39,7 +44,7 @@ def find_lease(client: Any) -> LeaseLookup:
 def remove_lease(lookup: LeaseLookup) -> bool:
     """Delete the marker found, by its id: a lease taken since the lookup is not touched.
     False when there was none to remove."""
-    if lookup.store is None or lookup.marker is None:
+    if lookup.store is None or lookup.marker is None or not lookup.marker.provable:
         return False
     lookup.store.delete(lookup.marker.id)
     return True

@@ -59,3 +59,11 @@ def test_overlapping_pages_yield_each_key_once() -> None:
     answers = [["a", "b"], ["b", "c"], []]
     items = list(paginate(lambda n: Page(answers[n]), str, per_page=2))
     assert items == ["a", "b", "c"]
+
+
+def test_a_list_rewritten_whole_that_ends_short_of_its_total_is_refused() -> None:
+    fetch, _ = pages_of(3, 1, total=5)
+    assert len(list(paginate(fetch, str, per_page=3))) == 4  # a tenant that shrank: fine
+    fetch, _ = pages_of(3, 1, total=5)
+    with pytest.raises(BadResponseError, match="ended after 4 items but 'total' says 5"):
+        list(paginate(fetch, str, per_page=3, whole=True))

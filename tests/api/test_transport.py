@@ -96,6 +96,15 @@ def test_get_5xx_is_retried_post_5xx_is_an_unknown_outcome() -> None:
     assert sent == ["POST"] and "503" in info.value.reason
 
 
+def test_a_long_retry_wait_is_announced_before_it_starts() -> None:
+    answers = [httpx.Response(200, json={}), httpx.Response(429, headers={"retry-after": "20"}),
+               httpx.Response(429, headers={"retry-after": "1"})]
+    said: list[str] = []
+    client, sent, sleeps = transport_for(lambda r: answers.pop(), on_wait=said.append)
+    assert client.get("/a").status_code == 200 and sleeps == [1.0, 20.0]
+    assert said == ["waiting 20 s before retrying GET /a (the server is busy or rate limiting)"]
+
+
 def test_post_429_is_retried_it_was_not_processed() -> None:
     answers = [httpx.Response(201, json={}), httpx.Response(429, headers={"retry-after": "2"})]
     client, sent, sleeps = transport_for(lambda r: answers.pop())

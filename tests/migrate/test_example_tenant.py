@@ -19,10 +19,7 @@ CANARY = "canary-5e2a-secret-value"
 HOOKS = {
     "add-api-claims": "translated", "audit-password-change": "adapted",
     "block-disposable-emails": "translated", "block-signups-maintenance": "translated",
-    "legacy-token-claims": "translated",
-    # It posts `user.id`, which Hooks gave without the "auth0|" prefix: the translation's
-    # event.user.user_id differs, so the adapter runs it with the Hooks model's arguments.
-    "notify-slack-on-signup": "adapted",
+    "legacy-token-claims": "translated", "notify-slack-on-signup": "translated",
 }
 # The disposable-domain list is an npm package, stubbed offline: its deny branch never runs.
 UNVERIFIED = {"block-disposable-emails": "lines 16-22 never ran"}

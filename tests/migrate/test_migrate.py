@@ -120,9 +120,9 @@ function decide(email, done) {
 }"""
     config = hook_config(tmp_path, "adapt", PRE, code)
     result = invoke("-c", str(config), "--write")
-    assert "adapt: adapted (passes its callback `cb` on instead of calling it)" in result.stderr
+    assert "adapt: adapted (passes its callback `cb` on instead of calling it, on line 2)" in result.stderr
     written = (config / "actions" / "adapt" / "code.js").read_text()
-    assert "TODO(reconciler migrate): passes its callback `cb` on instead of calling it." in written
+    assert "TODO(reconciler migrate): passes its callback `cb` on instead of calling it, on line 2." in written
     assert code in written
     assert invoke("-c", str(config), "--check").exit_code == 0
 

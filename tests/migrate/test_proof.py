@@ -63,11 +63,12 @@ def test_a_bad_answers_file_is_one_line_naming_the_field(node: Node, tmp_path: P
 
 
 def test_check_before_and_after_write_runs_the_adapter_it_writes(node: Node, tmp_path: Path) -> None:
-    # Hooks gave user.id without the "auth0|" prefix: the translation differs, the adapter is written.
+    # Hooks ignored a second callback; the translation would deny and then set metadata too.
     code = """module.exports = function (user, context, cb) {
-  require('axios').post('https://audit.example/revoke', { id: 'auth0|' + user.id }).then(function () { cb(); });
+  cb(null, { user: { user_metadata: { first: true } } });
+  cb(new Error('too late'));
 };"""
-    config = hook_config(tmp_path, "revoke", "post-change-password", code)
+    config = hook_config(tmp_path, "revoke", "pre-user-registration", code)
     before = check(config)
     written = CliRunner().invoke(cli, ["migrate", "-c", str(config), "--write"])
     assert "revoke: adapted (the translation differs from the hook" in written.stderr

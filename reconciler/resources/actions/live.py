@@ -28,7 +28,7 @@ from typing import Any, Iterable, Mapping, Protocol
 from reconciler.api.action_shapes import (
     BUILT, dependency_pairs, draft_is_deployed, is_marketplace, secret_stamps,
 )
-from reconciler.lease import LEASE_NAME
+from reconciler.lease_actions import is_marker_action
 from reconciler.resources.actions.triggers import TRIGGER_BOUND, TriggerVersion
 
 Pair = tuple[str, str]
@@ -210,9 +210,10 @@ def read_live_actions(
     with ThreadPoolExecutor(max_workers=max(1, client.max_workers)) as pool:
         offered_later = pool.submit(api.list_triggers)
         # The one place live actions are read: the tenant lease's marker action (never
-        # deployed or bound; reconciler/lease_actions.py) is hidden from plans, drift, export.
+        # deployed or bound; reconciler/lease_actions.py) is hidden from plans, drift, export;
+        # a user's action that is merely named so is not.
         actions = tuple(sorted(
-            (LiveAction.from_api(a) for a in api.list() if a.get("name") != LEASE_NAME), key=lambda a: (a.name, a.id),
+            (LiveAction.from_api(a) for a in api.list() if not is_marker_action(a)), key=lambda a: (a.name, a.id),
         ))
         offered = tuple(trigger_from_api(t) for t in offered_later.result())
         if every_trigger:

@@ -161,7 +161,13 @@ class BindingOperations:
             if action_id is None:
                 raise ApplyError(f"not binding on {bind.trigger_id}: action {entry.action_name} was not deployed")
             refs.append((action_id, entry.display_name))
-        self.api.set_bindings(bind.trigger_id, refs)
+        answered = [str(b["action"]["id"]) for b in self.api.set_bindings(bind.trigger_id, refs)]
+        if answered != [action_id for action_id, _ in refs]:
+            # Never reported as done: the answer to the write does not show it.
+            raise ApplyError(
+                f"trigger {bind.trigger_id}: the server answered the bind with {len(answered)} binding(s), "
+                f"not the {len(refs)} sent; what runs there is unknown: plan again to see"
+            )
         return None
 
     def done(self, step: Step, started: Any, results: Results) -> bool:

@@ -2,7 +2,8 @@
 
 A server may answer 200 and not apply the write. Every action written must hold the config's
 code (filled), runtime, dependencies and secret names; every deployed one must run exactly its
-draft; every bound trigger must hold the planned list, in order; deleted actions must be gone.
+draft; every bound trigger must hold the planned list, in order; deleted actions must be gone; a
+name written must be held by one action only.
 Secret values are write-only and cannot be confirmed; their names can.
 """
 
@@ -19,6 +20,13 @@ def differences(steps: Sequence[Any], desired: ActionsDesired, live: LiveActions
     found: list[str] = []
     wanted = desired.by_name()
     named = {a.name: a for a in live.custom()}
+    written = {getattr(step.payload, "new_name", step.payload.name) for step in steps
+               if step.type == p.ACTION and step.operation != p.DELETE}
+    for name in sorted(live.duplicate_names() & written):
+        # A create sent twice (its answer lost while the name lookup lagged): which one the
+        # config means is unknown, so the run is not complete.
+        listed = ", ".join(a.id for a in live.named(name) if not a.marketplace)
+        found.append(f"two actions are named {name} ({listed}): delete the one the config does not mean")
     ids = live.by_id()
     for step in steps:
         payload = step.payload

@@ -126,6 +126,13 @@ class HookOperations:
             raise ApplyError(f"unknown action {action}")
         return None
 
+    def undo(self, step: Step, results: Results) -> None:
+        """Enable again a hook this run disabled (a cutover whose bind failed: the trigger
+        would run nothing). Only a disable can be undone."""
+        if action_of(step) is not Action.DISABLE:
+            raise ApplyError(f"step {step.index + 1}: only a disable can be undone")
+        self.client.update_hook(self._hook_id(step, results), enabled=True)
+
     def _hook_id(self, step: Step, results: Results) -> str:
         payload = payload_of(step)
         if payload.hook_id:

@@ -23,7 +23,7 @@ def read_live(client: Any, desired: Any = None) -> Any:
     for a config without hooks (Actions only); a config that has hooks gets the one-line
     error saying the tenant has none. A config that does not manage hooks reads none."""
     from reconciler.errors import HooksUnavailableError, ReconcilerError, hooks_unavailable
-    from reconciler.lease import LEASE_NAME
+    from reconciler.lease import is_marker_hook
     from reconciler.resources.hooks.model import LiveState
 
     if desired is not None and not getattr(desired, "manages_hooks", True):
@@ -39,7 +39,10 @@ def read_live(client: Any, desired: Any = None) -> Any:
             "this tenant has no Hooks (Auth0 retired them on 2026-11-18), but the config has "
             f"hooks/: move them to Actions with `reconciler migrate` ({error})"
         ) from None
-    return LiveState(hooks=tuple(h for h in live.hooks if h.name != LEASE_NAME))
+    # Only a provable marker (disabled, the lease comment) is hidden: anything that runs on a
+    # trigger, or that a user merely named so, is shown.
+    return LiveState(hooks=tuple(h for h in live.hooks if not is_marker_hook(
+        {"name": h.name, "enabled": h.enabled, "script": h.script})))
 
 
 def _plan(desired: Any, live: Any, options: Any) -> TypePlan:

@@ -174,7 +174,10 @@ class FakeActionsApi:
                 new.append((action_id, display or action["name"]))
             self.bound[trigger_id] = new
             self.history.append((trigger_id, tuple(self.actions[i]["name"] for i, _ in new)))
-            return []
+            # As the real API answers: the list now bound (binding ids are new on every PATCH;
+            # not drawn from the shared id counter, so recorded ids stay the same).
+            return [{"id": f"bind-{trigger_id}-{n}", "trigger_id": trigger_id, "display_name": display,
+                     "action": {"id": i, "name": self.actions[i]["name"]}} for n, (i, display) in enumerate(new)]
 
     # -- waits (builds are instant here) ----------------------------------------------------
 

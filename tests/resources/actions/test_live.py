@@ -43,7 +43,7 @@ def test_live_action_after_deploy_and_after_a_later_patch() -> None:
     assert live.trigger == ("post-login", "v3") and live.runtime == "node18-actions"
     assert live.dependencies == (("auth0", "2.41.0"),) and live.secret_names == frozenset({"foo"})
     assert (live.deployed_version_number, live.deployed_live, live.all_changes_deployed) == (1, True, True)
-    assert live.draft_is_deployed is True and live.built and not live.marketplace
+    assert live.draft_is_deployed is True and live.status == "built" and not live.marketplace
     after = LiveAction.from_api(patched)
     assert after.status == "pending" and after.draft_is_deployed is False and after.deployed_version_id == live.deployed_version_id
     assert after.dependencies == (("auth0", "2.42.0"), ("moment", "2.29.4"))
