@@ -318,6 +318,13 @@ async function startCoverage() {
   });
   await post('Profiler.enable');
   await post('Profiler.startPreciseCoverage', { callCount: true, detailed: true });
+  // --allow-inspector is for this one session: a script that reaches the module another way
+  // (process.getBuiltinModule) can open no session of its own, nor a debugging port.
+  const refuse = () => { throw new Error('the inspector is not available to scripts'); };
+  inspector.Session.prototype.connect = refuse;
+  inspector.Session.prototype.connectToMainThread = refuse;
+  inspector.open = refuse;
+  inspector.waitForDebugger = refuse;
   return {
     async take(file, code) {
       const { result } = await post('Profiler.takePreciseCoverage');

