@@ -2,7 +2,7 @@
 
 The commands live in ``reconciler.commands`` (one module per group of commands); this module
 only assembles them. Start-up matters (every CI step and shell completion starts a process),
-so only click and the settings are imported here; each command imports what it uses.
+so only click is imported here; each command's module loads when that command runs.
 """
 
 from __future__ import annotations
@@ -10,12 +10,6 @@ from __future__ import annotations
 import click
 
 from reconciler import __version__
-from reconciler.commands.config import schema, validate
-from reconciler.commands.github import comment
-from reconciler.commands.reconcile import apply, plan
-from reconciler.commands.export import export
-from reconciler.commands.tenant import demo, unlock
-from reconciler.commands.tools import migrate, run_command
 from reconciler.terminal import Lazy, ReconcilerGroup, no_color_option
 
 
@@ -28,9 +22,35 @@ def cli() -> None:
 
 # The emulator's server takes ~50 ms to import: only `reconciler emulator` pays for it.
 cli.add_command(Lazy("emulator", "reconciler.emulator.command:emulator",
-                      "Run a local emulator of the Auth0 Management API (Actions and Hooks)."))
-for _command in (validate, schema, comment, plan, apply, unlock, export, demo, run_command, migrate):
-    cli.add_command(_command)
+                      short_help="Run a local emulator of the Auth0 Management API (Actions and Hooks)."))
+# Each command's module loads only when that command runs (or shows its own --help); the
+# list shows the first paragraph of its docstring, which tests/test_cli_terminal.py keeps equal.
+COMMANDS = {
+    "validate": ("reconciler.commands.config:validate",
+                 "Check the config offline, like `terraform validate`: JSON Schema and semantic rules."),
+    "schema": ("reconciler.commands.config:schema",
+               "Print a JSON Schema for editors: hook metadata (default), an action, or triggers.json."),
+    "comment": ("reconciler.commands.github:comment",
+                "Post the saved plan as one sticky pull-request comment (edited in place on re-runs)."),
+    "plan": ("reconciler.commands.reconcile:plan", "Show what apply would change."),
+    "apply": ("reconciler.commands.reconcile:apply",
+              "Plan and apply the config, or apply a saved PLAN_FILE if it is still exactly what the "
+              "config and the tenant produce."),
+    "unlock": ("reconciler.commands.tenant:unlock",
+               "Remove the tenant lease left by a killed apply (like `terraform force-unlock`)."),
+    "export": ("reconciler.commands.export:export",
+               "Write the live hooks, actions and trigger bindings as a config directory (secrets as "
+               "##KEY## keywords)."),
+    "demo": ("reconciler.commands.tenant:demo",
+             "Plan and apply CONFIG against a throwaway local emulator: no tenant needed."),
+    "run": ("reconciler.commands.tools:run_command",
+            "Run a hook or an action of the config locally in Node.js (offline) and print what it did."),
+    "migrate": ("reconciler.commands.tools:migrate",
+                "Hooks to Actions: a diff of the new actions and bindings (stdout), one report line per "
+                "hook (stderr)."),
+}
+for _name, (_target, _summary) in COMMANDS.items():
+    cli.add_command(Lazy(_name, _target, summary=_summary))
 
 
 def main() -> None:

@@ -18,8 +18,8 @@ from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
-from .keywords import MAPPINGS_VAR, KeywordError, parse_mappings
-from reconciler.resources.common.secrets import HMAC_ENV
+from .keywords import KeywordError, parse_mappings
+from .variables import HMAC_ENV, MAPPINGS_VAR
 
 DEFAULT_TIMEOUT = 30.0
 # The whole run (every request, retry and wait): long enough for 5,000 writes at 2/s.
@@ -28,14 +28,6 @@ CONFIG_FILE_LIMIT = 1_000_000  # bytes: a settings file is small; anything bigge
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
-# What each command may read from the environment (named in its --help).
-CONNECTION_VARS = (
-    "AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "AUTH0_ACCESS_TOKEN",
-    "AUTH0_AUDIENCE", "AUTH0_TIMEOUT", "AUTH0_RUN_TIMEOUT", "AUTH0_WAIT_LIMIT",
-)
-KEYWORD_VARS = (MAPPINGS_VAR, "and any ##KEY## / @@KEY@@ keyword by name")
-PLAN_VARS = ("AUTH0_ALLOW_DELETE", HMAC_ENV)
-TERMINAL_VARS = ("NO_COLOR",)
 EXCLUDED_HOOKS_KEY = "AUTH0_EXCLUDED_HOOKS"
 EXCLUDED_ACTIONS_KEY = "AUTH0_EXCLUDED_ACTIONS"
 
@@ -161,7 +153,7 @@ def load_settings(
     file = read_config_file(config_file) if config_file else {}
 
     def pick(flag: str | None, name: str) -> str | None:
-        return _clean(flag) or _clean(env.get(name)) or _clean(file.get(name))  # type: ignore[arg-type]
+        return _clean(flag) or _clean(env.get(name)) or _clean(file.get(name))
 
     mappings: dict[str, object] = dict(file.get(MAPPINGS_VAR) or {})
     try:

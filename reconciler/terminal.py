@@ -13,12 +13,14 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from reconciler.config import Settings, load_settings
 from reconciler.errors import ApiError, ReconcilerError
+
+if TYPE_CHECKING:  # the settings load when a command runs, not for --help
+    from reconciler.config import Settings
 
 _NO_COLOR = "reconciler.no_color"
 _SETTINGS = "reconciler.settings"
@@ -87,6 +89,8 @@ def config_file_option(function: Callable[..., None]) -> Callable[..., None]:
 
 def run_settings(**flags: Any) -> Settings:
     """The run's one Settings, from flags, --config-file and the environment; applies its colour choice."""
+    from reconciler.config import load_settings
+
     ctx = click.get_current_context()
     settings = load_settings(os.environ, no_color=bool(ctx.meta.get(_NO_COLOR)), **flags)
     if settings.color is False:
@@ -100,7 +104,7 @@ def tls_hint(error: ReconcilerError) -> str:
     ctx = click.get_current_context(silent=True)
     settings = ctx.meta.get(_SETTINGS) if ctx else None
     text = str(error).lower()
-    if not (isinstance(error, ApiError) and error.status == 0 and isinstance(settings, Settings)):
+    if not (isinstance(error, ApiError) and error.status == 0 and settings is not None):
         return ""
     if settings.domain_has_scheme or not any(w in text for w in ("ssl", "tls", "certificate", "handshake")):
         return ""
@@ -110,10 +114,11 @@ def tls_hint(error: ReconcilerError) -> str:
 
 
 class Lazy(click.Command):
-    """Stands for a command in the command list; its module loads only when it is run."""
+    """Stands for a command in the command list; its module loads only when it is run.
+    ``summary`` is the command's help as the list shortens it; ``short_help`` is shown whole."""
 
-    def __init__(self, name: str, target: str, short_help: str) -> None:
-        super().__init__(name, short_help=short_help)
+    def __init__(self, name: str, target: str, *, summary: str | None = None, short_help: str | None = None) -> None:
+        super().__init__(name, help=summary, short_help=short_help)
         self.target = target
 
     def load(self) -> click.Command:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -155,14 +156,30 @@ def test_domain_without_scheme_that_fails_tls_says_what_to_try(emulator: Emulato
 
 
 def test_importing_the_cli_loads_no_heavy_library() -> None:
-    """A behavioural guard for start-up time: the CLI module must not import these eagerly."""
+    """A behavioural guard for start-up time: the CLI module must not import these eagerly
+    (the settings, keywords and resource types load when a command runs, not for --help)."""
     code = (
         "import sys, reconciler.cli\n"
-        "heavy = [m for m in ('httpx', 'rich', 'jsonschema', 'reconciler.emulator.server') if m in sys.modules]\n"
+        "heavy = [m for m in ('httpx', 'rich', 'jsonschema', 'yaml', 'reconciler.emulator.server',\n"
+        "  'reconciler.config', 'reconciler.keywords', 'reconciler.resources', 'reconciler.core') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == ""
+
+
+@pytest.mark.parametrize("name", sorted(set(cli.commands) - {"emulator"}))  # the emulator's entry has a summary of its own
+def test_the_command_list_shows_what_each_command_says_of_itself(name: str) -> None:
+    """`reconciler --help` lists the commands without loading them: each entry's text must be
+    the one the loaded command would give (its docstring's first paragraph, shortened alike)."""
+    ctx = click.Context(cli)
+    listed = cli.commands[name]
+    assert isinstance(listed, terminal.Lazy)
+    loaded = listed.load()
+    assert loaded.name == name
+    for limit in (45, 1000):
+        assert listed.get_short_help_str(limit) == loaded.get_short_help_str(limit)
+    assert cli.get_command(ctx, name) is listed
 
 
 def test_validate_loads_neither_httpx_nor_rich(tmp_path: Path) -> None:

@@ -84,7 +84,7 @@ class RetryPolicy:
     wall: Callable[[], float] = time.time
 
     def backoff(self, attempt: int) -> float:
-        return min(self.cap, self.base * (2 ** max(0, attempt - 1))) * self.rng()
+        return min(self.cap, self.base * (2.0 ** max(0, attempt - 1))) * self.rng()
 
     def delay(self, attempt: int, response: httpx.Response | None, where: str = "") -> float:
         """Seconds to wait before retry ``attempt`` (1 = first retry)."""

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import TYPE_CHECKING, Callable, NoReturn
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 import click
 
-from reconciler.config import CONNECTION_VARS, KEYWORD_VARS, PLAN_VARS, TERMINAL_VARS, Settings
+from reconciler.variables import CONNECTION_VARS, KEYWORD_VARS, PLAN_VARS, TERMINAL_VARS
 from reconciler.errors import ReconcilerError
 from reconciler.terminal import config_file_option, env_help, no_color_option, tls_hint
 
 if TYPE_CHECKING:
+    from reconciler.config import Settings
     from reconciler.api.client import ManagementClient
     from reconciler.core.executor import ApplyReport
     from reconciler.usecases.loading import Loaded
@@ -21,12 +22,16 @@ if TYPE_CHECKING:
 
 
 def fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    from reconciler.render.escape import terminal
+
+    click.echo(f"error: {terminal(message)}", err=True)  # one line, no control code from the data
     sys.exit(1)
 
 
 def report_errors(function: Callable[..., None]) -> Callable[..., None]:
     """Every expected failure becomes one line per problem and exit 1, never a traceback."""
+
+    from reconciler.render.escape import terminal
 
     @functools.wraps(function)
     def wrapper(*args: object, **kwargs: object) -> None:
@@ -34,7 +39,7 @@ def report_errors(function: Callable[..., None]) -> Callable[..., None]:
             function(*args, **kwargs)
         except ReconcilerError as error:
             for problem in getattr(error, "problems", ()):  # InvalidConfig: one line each
-                click.echo(str(problem), err=True)
+                click.echo(terminal(str(problem)), err=True)
             fail(str(error) + tls_hint(error))
         except KeyboardInterrupt:
             fail("interrupted")
@@ -96,7 +101,7 @@ def render(plan: Plan, output_format: str, tenant: str) -> str:
     return render_text(plan)
 
 
-def print_steps(report: ApplyReport) -> None:
+def print_steps(report: ApplyReport[Any]) -> None:
     click.echo(f"done: {len(report.done)} steps", err=True)
     for step in report.done:
         click.echo(f"  {step.index + 1}. {_step_name(step)}", err=True)
@@ -108,10 +113,12 @@ def print_steps(report: ApplyReport) -> None:
 def _step_name(step: object) -> str:
     from reconciler.text import step_label
 
-    return step_label(step)
+    from reconciler.render.escape import terminal
+
+    return terminal(step_label(step))
 
 
-def print_apply_report(report: ApplyReport, traffic: dict[str, int]) -> None:
+def print_apply_report(report: ApplyReport[Any], traffic: dict[str, int]) -> None:
     if report.ok:
         click.echo(click.style(f"Apply complete: {len(report.done)} requests made.", fg="green", bold=True))
         click.echo(

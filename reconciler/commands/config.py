@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from reconciler.commands.common import report_errors
-from reconciler.config import KEYWORD_VARS, TERMINAL_VARS
+from reconciler.variables import KEYWORD_VARS, TERMINAL_VARS
 from reconciler.terminal import config_file_option, env_help, no_color_option, run_settings
 from reconciler.text import plural as _plural
 

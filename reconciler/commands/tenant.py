@@ -7,7 +7,7 @@ import sys
 import click
 
 from reconciler.commands.common import client_for, connection_options, fail, print_apply_report, report_errors
-from reconciler.config import CONNECTION_VARS, KEYWORD_VARS, TERMINAL_VARS, Settings
+from reconciler.variables import CONNECTION_VARS, KEYWORD_VARS, TERMINAL_VARS
 from reconciler.terminal import env_help, no_color_option, run_settings
 
 
@@ -48,6 +48,7 @@ def unlock(domain: str | None, client_id: str | None, audience: str | None, conf
 def demo(config: str) -> None:
     """Plan and apply CONFIG against a throwaway local emulator: no tenant needed."""
     from reconciler.api.client import ManagementClient
+    from reconciler.config import Settings
     from reconciler.emulator.server import start
     from reconciler.progress import progress_bar
     from reconciler.usecases.demo import DemoTraffic, load_for_demo

@@ -24,7 +24,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import Any, cast
 
 
 def options_to_args(options: dict[str, Any]) -> list[str]:
@@ -161,7 +161,7 @@ class EmulatorProcess:
         return json.loads(raw) if raw else None
 
     def stats(self) -> dict[str, Any]:
-        return self._call("GET", "/__emulator/stats")
+        return cast("dict[str, Any]", self._call("GET", "/__emulator/stats"))
 
     def reset(self) -> None:
         self._call("POST", "/__emulator/reset", {})
@@ -178,22 +178,23 @@ class EmulatorProcess:
         body: dict[str, Any] = {"steps": steps}
         if action_id:
             body["action_id"] = action_id
-        return self._call("POST", "/__emulator/builds", body)
+        return cast("dict[str, Any]", self._call("POST", "/__emulator/builds", body))
 
     def state(self) -> dict[str, Any]:
         """The whole tenant, secret values included (tests only)."""
-        return self._call("GET", "/__emulator/state")
+        return cast("dict[str, Any]", self._call("GET", "/__emulator/state"))
 
     def configure(self, **changes: Any) -> dict[str, Any]:
         """Change run-time options (enabled_conflict, faults, latency_ms, rate_limit, ...) until reset()."""
-        return self._call("POST", "/__emulator/config", changes)
+        return cast("dict[str, Any]", self._call("POST", "/__emulator/config", changes))
 
     def token(self, scopes: list[str] | None = None) -> str:
         """A valid access token (issued directly, not rate limited)."""
-        return self._call("POST", "/__emulator/token", {"scopes": scopes} if scopes is not None else {})["access_token"]
+        answer = self._call("POST", "/__emulator/token", {"scopes": scopes} if scopes is not None else {})
+        return cast(str, answer["access_token"])
 
     def expire_tokens(self) -> int:
-        return self._call("POST", "/__emulator/expire-tokens", {})["expired"]
+        return cast(int, self._call("POST", "/__emulator/expire-tokens", {})["expired"])
 
     def env(self) -> dict[str, str]:
         """Environment for running the reconciler against this emulator."""

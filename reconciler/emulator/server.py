@@ -50,7 +50,7 @@ def _http_date() -> str:
 class Headers(dict):  # type: ignore[type-arg]
     """Request headers, names lower-cased; `get()` is case-insensitive."""
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, name: str, default: Any = None) -> Any:
         return dict.get(self, name.lower(), default)
 
 

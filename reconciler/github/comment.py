@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 import httpx
 
+from reconciler.errors import GitHubError
 from reconciler.text import clean as _clean
 from reconciler.github.client import (
     DEFAULT_API_URL,

@@ -195,11 +195,11 @@ function hooksModel() {
   // Namespaced claim names: "URLs with HTTP or HTTPS schemes", hostnames other than auth0.com,
   // webtask.io, webtask.run and their subdomains. "The extensibility point will ignore all other
   // response object properties."
+  // (Parsed by hand: an action's runtime and the runner's realm need no URL global for it.)
   function namespaced(claim) {
-    let url;
-    try { url = new URL(claim); } catch (error) { return false; }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-    const host = url.hostname.toLowerCase();
+    const match = /^https?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^/?#:]+)/i.exec(String(claim));
+    if (!match) return false;
+    const host = match[1].toLowerCase();
     return !['auth0.com', 'webtask.io', 'webtask.run'].some((d) => host === d || host.endsWith('.' + d));
   }
 

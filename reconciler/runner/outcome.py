@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
+from reconciler.secrets_forms import pattern
+
 # Triggers where an error from a hook (or api.access.deny in an action) refuses the request.
 DENYING_TRIGGERS = ("credentials-exchange", "pre-user-registration")
 
@@ -63,8 +65,11 @@ class Outcome:
 
 def effects_of(raw: Mapping[str, Any], event: Mapping[str, Any]) -> Effects:
     """The effects of one harness record (hook or action)."""
+    requests = raw.get("requests") if isinstance(raw.get("requests"), list) else []
+    # An action's calls still in flight when its handler returned never happened (a proof says which).
+    cut_off = {i for i in raw.get("cut_off") or () if isinstance(i, int)} if raw.get("kind") == "action" else set()
     base: dict[str, Any] = {
-        "requests": tuple(_list(raw.get("requests"))),
+        "requests": tuple(_list([r for i, r in enumerate(requests) if i not in cut_off])),
         "timed_out": bool(raw.get("timed_out")),
     }
     thrown = raw.get("thrown")
@@ -156,16 +161,16 @@ def _list(value: Any) -> list[dict[str, Any]]:
 
 
 def mask_values(data: Any, values: Mapping[str, str]) -> Any:
-    """``data`` with every known sensitive value replaced by its ``##KEY##`` keyword."""
-    pairs = sorted(((v, k) for k, v in values.items() if v), key=lambda p: -len(p[0]))
-    if not pairs:
+    """``data`` with every known sensitive value replaced by its ``##KEY##`` keyword, in every
+    form it may have taken (as is, JSON-escaped, URL-encoded, base64: ``secrets_forms``)."""
+    compiled = pattern({key: value for key, value in values.items() if value})
+    if compiled is None:
         return data
+    regex, owner = compiled
 
     def mask(value: Any) -> Any:
         if isinstance(value, str):
-            for secret, key in pairs:
-                value = value.replace(secret, f"##{key}##")
-            return value
+            return regex.sub(lambda m: f"##{owner[m.group(0)]}##", value)
         if isinstance(value, dict):
             return {mask(k): mask(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):

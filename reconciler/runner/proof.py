@@ -1,27 +1,25 @@
 """One proof run: a hook and its action side by side on generated cases, in one Node process.
 
-The cases, the scripted outbound answers and the coverage are made by ``proof.js`` (next to
-the harness); this module fills keyword values in, masks them out of what comes back, and turns
-each run's records into comparable effects.
+The cases come from ``cases.py``, the outbound answers from ``outbound.js`` in each run's realm,
+the coverage from ``coverage.js`` in the harness; this module fills keyword values in, masks them
+out of what comes back, and pairs each case's hook and action effects.
 """
 
 from __future__ import annotations
 
-import functools
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from reconciler.runner.execute import run_job
-from reconciler.runner.node import Node, _wheel_node, find_node
-from reconciler.runner.outcome import Effects, effects_of, mask_values
+from reconciler.errors import RunError
+from reconciler.runner.cases import Case, generate
+from reconciler.runner.execute import Job, run_covered, run_scripts
+from reconciler.runner.node import find_node
+from reconciler.runner.outcome import Effects, mask_values
 from reconciler.runner.samples import Answers, Sample
 from reconciler.runner.targets import KeywordValues, Target
 
-MAX_RUNS = 128
-RUN_MS = 1000  # one run's limit: the stubs answer at once, so only a hook that never answers waits it out
-PROOF_TIMEOUT = 120.0
+MAX_RUNS = 64
+RUN_TIMEOUT = 20.0  # Auth0's limit for one execution (the runner's clock is virtual)
 
 
 @dataclass(frozen=True)
@@ -72,78 +70,43 @@ class ProofRecord:
     modules: tuple[str, ...] = field(default_factory=tuple)
 
 
-@functools.lru_cache(maxsize=1)
-def proof_node() -> tuple[Node, bool]:
-    """The Node.js to prove with, and whether its permission model can allow V8's inspector
-    (``--allow-inspector``: coverage without dropping the walls). The PATH one first."""
-    default = find_node()
-    for path in (default.path, shutil.which("node"), _wheel_node()):
-        if path and _allows_inspector(path):
-            return (default if path == default.path else _node_at(path)), True
-    return default, False
-
-
-def _allows_inspector(path: str) -> bool:
-    try:
-        shown = subprocess.run([path, "--help"], capture_output=True, text=True, timeout=10, check=False).stdout
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return "--allow-inspector" in shown
-
-
-def _node_at(path: str) -> Node:
-    import re
-
-    version = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10, check=False).stdout
-    match = re.match(r"v(\d+)\.", version.strip())
-    return Node(path, int(match.group(1)) if match else 0)
-
-
 def run_proof(hook: Target, action: Target, samples: tuple[Sample, ...], answers: tuple[Answers, ...],
               values: KeywordValues, *, max_runs: int = MAX_RUNS) -> ProofRecord:
-    """Run ``hook`` and ``action`` on cases generated from ``samples`` (Node required)."""
-    node, inspectable = proof_node()
+    """Run ``hook`` and ``action`` on cases generated from ``samples`` (Node required): first the
+    hook alone on the samples, to learn which fields it reads; then every case, hook and action,
+    in one process that measures the hook's coverage."""
+    node = find_node()
+    code = values.fill(hook.code)
     secrets = {name: values.fill(template) for name, template in hook.secrets.items()}
-    job = {
-        "kind": "proof",
-        "trigger": hook.trigger,
-        "code": values.fill(hook.code),
-        "action": values.fill(action.code),
-        "secrets": secrets,
-        "samples": [{"name": s.name, "event": dict(s.event)} for s in samples],
-        "scripted": [{"name": a.name, "answers": list(a.answers)} for a in answers],
-        "max_runs": max_runs,
-        "run_ms": RUN_MS,
-    }
-    flags = ("--allow-inspector",) if inspectable else ()
-    raw = run_job(job, name=hook.name, timeout=PROOF_TIMEOUT, node=node, extra_flags=flags)
+    action_code = values.fill(action.code)
     sensitive = {**values.sensitive, **{k: v for k, v in secrets.items() if "##" not in hook.secrets[k]}}
-    raw = mask_values(raw, sensitive)
-    return _record(raw, samples)
 
+    def job(kind: str, source: str, case: Case, extra: Mapping[str, Any]) -> Job:
+        return Job(kind, hook.name, hook.trigger, source, dict(case.secrets), Sample(case.name, case.event),
+                   sensitive, {**extra, "outbound": dict(case.outbound)})
 
-def _record(raw: Mapping[str, Any], samples: tuple[Sample, ...]) -> ProofRecord:
-    if raw.get("timed_out"):
-        return ProofRecord((), Coverage(error="the proof timed out"), failed="the proof did not finish in time")
-    if raw.get("failed") or not isinstance(raw.get("runs"), list):
-        reason = str(raw.get("failed") or "no record").splitlines()[0][:200]
-        return ProofRecord((), Coverage(error=reason), failed=reason)
+    first = [job("hook", code, Case(s.name, s.event, secrets), {"record_reads": True}) for s in samples]
+    try:
+        found = run_scripts(first, timeout=RUN_TIMEOUT, node=node)
+        reads = sorted({str(r) for o in found for r in o.raw.get("reads") or () if isinstance(r, str)})
+        calls_out = any(o.raw.get("requests") for o in found)
+        cases = generate(samples, secrets, code, reads, calls_out, answers, max_runs)
+        jobs = [j for case in cases for j in (job("hook", code, case, {}), job("action", action_code, case, {}))]
+        outcomes, coverage = run_covered(jobs, timeout=RUN_TIMEOUT, node=node)
+    except RunError as error:
+        return ProofRecord((), Coverage(error=str(error)), failed=str(error))
     runs = []
-    for item in raw["runs"]:
-        if not isinstance(item, dict) or not isinstance(item.get("hook"), dict) or not isinstance(item.get("action"), dict):
-            continue
-        hook, action = item["hook"], item["action"]
-        runs.append(Run(str(item.get("case")), effects_of(hook, {}), effects_of(action, {}),
-                        isinstance(hook.get("callback"), dict), int(hook.get("left_running") or 0),
-                        int(action.get("cut_off") or 0)))
-    cov = raw.get("coverage") if isinstance(raw.get("coverage"), dict) else {"error": "no coverage"}
-    coverage = Coverage(
+    for case, hook_run, action_run in zip(cases, outcomes[0::2], outcomes[1::2]):
+        runs.append(Run(str(mask_values(case.name, sensitive)), hook_run.effects, action_run.effects,
+                        isinstance(hook_run.raw.get("callback"), dict),
+                        int(hook_run.raw.get("left_running") or 0), len(action_run.raw.get("cut_off") or ())))
+    cov = coverage if isinstance(coverage, dict) else {"error": "a run had to be stopped: no coverage"}
+    measured = Coverage(
         int(cov.get("total") or 0), int(cov.get("covered") or 0),
         tuple((int(a), int(b)) for a, b in cov.get("missed_lines") or ()),
         str(cov["error"]) if cov.get("error") else None,
     )
-    reads = tuple(str(r) for r in raw.get("reads") or ())
-    return ProofRecord(tuple(runs), coverage, reads)
+    return ProofRecord(tuple(runs), measured, tuple(reads))
 
 
 def _merged(spans: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:

@@ -58,11 +58,19 @@ def read_event(path: str | Path) -> Sample:
 
 
 def config_samples(config_dir: str | Path, trigger: str) -> tuple[Sample, ...]:
-    """The config's own events for a trigger: ``tests/events/<trigger>/*.json``."""
+    """The config's own events for a trigger: ``tests/events/<trigger>/*.json``, each of which
+    must stay inside the config once symlinks are resolved (a config is someone else's input:
+    a link to ``~/.aws/credentials`` is not an event)."""
+    root = Path(config_dir).resolve()
     folder = Path(config_dir) / "tests" / "events" / trigger
     if not folder.is_dir():
         return ()
-    return tuple(read_event(path) for path in sorted(folder.glob("*.json")))
+    samples = []
+    for path in sorted(folder.glob("*.json")):
+        if not path.resolve().is_relative_to(root):
+            raise EventError(f"{path}: links outside the config directory; event files must be inside it")
+        samples.append(read_event(path))
+    return tuple(samples)
 
 
 MAX_ANSWERS = 50
@@ -97,7 +105,13 @@ def read_answers(path: str | Path) -> Answers:
 
 def config_answers(config_dir: str | Path, trigger: str) -> tuple[Answers, ...]:
     """The config's scripted answers for a trigger: ``tests/answers/<trigger>/*.json``."""
+    root = Path(config_dir).resolve()
     folder = Path(config_dir) / "tests" / "answers" / trigger
     if not folder.is_dir():
         return ()
-    return tuple(read_answers(path) for path in sorted(folder.glob("*.json")))
+    answers = []
+    for path in sorted(folder.glob("*.json")):
+        if not path.resolve().is_relative_to(root):
+            raise EventError(f"{path}: links outside the config directory; answers files must be inside it")
+        answers.append(read_answers(path))
+    return tuple(answers)

@@ -10,7 +10,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from reconciler.config import Settings
 from reconciler.core.executor import ApplyReport, Dispatch, StepCallback, execute
@@ -104,7 +104,7 @@ def lease_holder(env: Mapping[str, str]) -> str:
 def execute_plan(
     plan: Plan, desired: DesiredState, client: "ManagementClient", *, max_workers: int = 8,
     on_step: StepCallback | None = None, stop: threading.Event | None = None,
-) -> ApplyReport:
+) -> ApplyReport[Any]:
     """Run ``plan``'s steps with each type's operations (no lease, no re-plan: ``apply_plan``
     does both; the demo's throwaway tenant needs neither)."""
     types = [registry().get(name) for name in plan.types]
@@ -120,7 +120,7 @@ def execute_plan(
 
 @dataclass(frozen=True)
 class ApplyOutcome:
-    report: ApplyReport
+    report: ApplyReport[Any]
     # What the tenant lacks of the plan when read back (empty: confirmed). Not checked
     # after a failure or an interrupt: the report already says what was not done.
     differences: tuple[str, ...] = ()

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from e2e.helpers import run_cli
-from reconciler.resources.common.secrets import HMAC_ENV
+from reconciler.variables import HMAC_ENV
 
 REPO = Path(__file__).resolve().parents[2]
 VALUES = {

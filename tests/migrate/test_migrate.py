@@ -68,7 +68,7 @@ def test_hook_that_blocks_a_registration(node: Node, tmp_path: Path) -> None:
     assert statuses(config) == {"blocker": "translated"}
     result = invoke("-c", str(config), "--check")
     assert result.exit_code == 0, result.stdout
-    assert re.search(r"^ok blocker: same effects in \d+ runs, 3/3 branches of the hook \(the config action\)$", result.stdout, re.M)
+    assert re.search(r"^ok blocker: same effects in \d+ runs, (\d+)/\1 branches of the hook \(the config action\)$", result.stdout, re.M)
 
 
 def test_hook_that_adds_claims_with_a_secret_never_shows_the_value(node: Node, tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def test_check_before_and_after_write_runs_the_adapter_it_writes(node: Node, tmp
 
 
 def test_a_hook_cannot_open_its_own_inspector_session(node: Node) -> None:
-    # The proof's process allows V8's inspector for its coverage session only.
+    # The proof's process runs the inspector for its coverage session only, outside the script's realm.
     code = """module.exports = function (user, context, cb) {
   let opened = 'no';
   try { new (process.getBuiltinModule('inspector').Session)().connect(); opened = 'yes'; } catch (e) { opened = 'refused'; }
@@ -87,12 +87,10 @@ def test_a_hook_cannot_open_its_own_inspector_session(node: Node) -> None:
   require('axios').post('https://x.example/', { opened });
   cb();
 };"""
-    from reconciler.runner.proof import proof_node, run_proof
+    from reconciler.runner.proof import run_proof
     from reconciler.runner.samples import builtin_samples
     from reconciler.runner.targets import KeywordValues, Target
 
-    if not proof_node()[1]:
-        pytest.skip("no Node with --allow-inspector")
     hook = Target("hook", "spy", POST, code)
     record = run_proof(hook, hook, builtin_samples(POST), (), KeywordValues())
     sent = [r for run in record.runs for r in run.hook.requests]

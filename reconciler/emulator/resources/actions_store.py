@@ -12,7 +12,7 @@ import copy
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from reconciler.emulator.errors import api_error, bad_body
 from reconciler.emulator.options import EmulatorOptions
@@ -48,7 +48,7 @@ class ActionStore:
     def _status(self, a: dict[str, Any]) -> str:
         b = a.get("build")
         if b is None:
-            return a["status"]
+            return cast(str, a["status"])
         phases = BAD_PHASES if b["bad"] else GOOD_PHASES
         if self.options.manual_builds:
             status = phases[min(b["steps"], len(phases) - 1)]
@@ -291,7 +291,7 @@ class ActionStore:
         v = next((x for x in a["versions"] if x["id"] == version_id), None)
         if v is None:
             raise api_error(404, "The action version does not exist.")
-        return v
+        return cast("dict[str, Any]", v)
 
     def list_versions(self, action_id: str) -> list[dict[str, Any]]:
         with self.lock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, cast
 
 from reconciler.keywords import MAPPINGS_VAR
 from reconciler.resources.common.documents import Source
@@ -34,7 +34,7 @@ def schema_text(kind: str) -> str:
 
 @lru_cache(maxsize=None)
 def schema(kind: str) -> dict[str, Any]:
-    return json.loads(schema_text(kind))
+    return cast("dict[str, Any]", json.loads(schema_text(kind)))
 
 
 @lru_cache(maxsize=None)
@@ -68,7 +68,9 @@ def schema_problems(source: Source, kind: str) -> Iterable[Problem]:
 
 def _own(err: ValidationError, path: str, hidden: bool, kind: str) -> list[tuple[str, str]] | None:
     """Messages for what the hook schema's describer does not know; None: use it."""
-    value, limit = err.instance, err.validator_value
+    # A validator always sets these (the stubs allow "unset" for hand-made errors only).
+    value: Any = err.instance
+    limit: Any = err.validator_value
     if err.validator == "type" and not path:
         what = "a JSON object of action fields" if kind == "action" else "a JSON object of trigger id -> list of bindings"
         return [(path, f"must be {what}, got {_kind(value)}")]

@@ -27,7 +27,7 @@ class _DuplicateKey(Exception):
         self.key, self.mark = key, mark
 
 
-class _StrictLoader(_SafeLoader):  # type: ignore[misc,valid-type]
+class _StrictLoader(_SafeLoader):  # type: ignore[misc]
     """The safe loader, refusing duplicate keys (as JSON metadata does) instead of keeping the last."""
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:

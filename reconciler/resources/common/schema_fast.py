@@ -59,7 +59,7 @@ def compile_fast(node: Any) -> Check | None:
         item_check = compile_fast(node["items"])
         if item_check is None:
             return None
-        arrays.append(lambda v: all(item_check(x) for x in v))  # type: ignore[misc]
+        arrays.append(lambda v: all(item_check(x) for x in v))
     if arrays:
         checks.append(lambda v: not isinstance(v, list) or all(c(v) for c in arrays))
     objects: list[Check] = []
@@ -77,7 +77,7 @@ def compile_fast(node: Any) -> Check | None:
 
     def members(v: dict[str, Any]) -> bool:
         for key, item in v.items():
-            if not names(key):  # type: ignore[misc]
+            if not names(key):
                 return False
             check = props.get(key, extra)
             if not check(item):  # type: ignore[misc]

@@ -47,24 +47,27 @@ def describe(err: ValidationError, secret: bool) -> Iterable[tuple[str, str]]:
     """(field, message) pairs in the user's terms. Quotes the value only when ``secret`` is False."""
     path = dotted(err.absolute_path)
     kind = err.validator
-    value = err.instance
+    # A validator always sets these (the stubs allow "unset" for hand-made errors only).
+    value: Any = err.instance
+    rule: Any = err.validator_value
+    schema: Any = err.schema
     if kind == "required":
-        for name in err.validator_value:
+        for name in rule:
             if isinstance(value, dict) and name not in value:
                 yield _join(path, name), "is required"
     elif kind == "additionalProperties" and isinstance(value, dict):
-        allowed = list(err.schema.get("properties", {}))
+        allowed = list(schema.get("properties", {}))
         for name in value:
             if name not in allowed:
                 hint = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
                 also = f"; did you mean {hint[0]!r}?" if hint else f" (allowed: {', '.join(allowed)})"
                 yield _join(path, name), f"unknown field{also}"
     elif kind == "type":
-        what = "a JSON object of hook fields" if not path else _article(err.validator_value)
+        what = "a JSON object of hook fields" if not path else _article(rule)
         yield path, f"must be {what}, got {_kind(value)}"
     elif kind == "enum":
         shown = "" if secret else f", got {json.dumps(value)}"
-        yield path, f"must be one of: {', '.join(map(str, err.validator_value))}{shown}"
+        yield path, f"must be one of: {', '.join(map(str, rule))}{shown}"
     elif kind == "pattern" and "propertyNames" in err.schema_path:
         what = "an npm package name" if path.startswith("dependencies") else "a valid key"
         yield path, f"key {'(from a keyword)' if secret else repr(value)} is not {what}"
@@ -75,12 +78,12 @@ def describe(err: ValidationError, secret: bool) -> Iterable[tuple[str, str]]:
         )
     elif kind == "maxProperties":
         noun = "secrets" if path == "secrets" else "entries"
-        limit = f"Auth0 allows at most {err.validator_value} per hook" if path == "secrets" else f"at most {err.validator_value} allowed"
+        limit = f"Auth0 allows at most {rule} per hook" if path == "secrets" else f"at most {rule} allowed"
         yield path, f"has {len(value)} {noun}; {limit}"
     elif kind == "minLength":
         yield path, ("has an empty key" if "propertyNames" in err.schema_path else "must not be empty")
     elif kind == "maxLength":
-        yield path, f"is longer than {err.validator_value} characters"
+        yield path, f"is longer than {rule} characters"
     else:
         yield path, (f"is invalid ({kind})" if secret else err.message)
 

@@ -23,8 +23,6 @@ MASKED_SECRET = "_VALUE_NOT_SHOWN_"
 # Shown in place of a secret value in every output.
 SENSITIVE = "(sensitive)"
 
-HMAC_ENV = "RECONCILER_SECRETS_HMAC_KEY"
-
 MARKER_PREFIX = "RECONCILER_HMAC_"
 
 # The marker's value is never read; it only has to be a non-empty string.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, cast
 
 from reconciler.problems import Problem, error
 from reconciler.resources.common.documents import Source
@@ -30,7 +30,7 @@ def schema_text() -> str:
 
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    return json.loads(schema_text())
+    return cast("dict[str, Any]", json.loads(schema_text()))
 
 
 @lru_cache(maxsize=1)
