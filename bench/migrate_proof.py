@@ -3,7 +3,7 @@ the hooks' block coverage, the mutation score of the proof, and the wall time of
 
     .venv/bin/python bench/migrate_proof.py [--json FILE] [--no-mutants]
 
-Needs Node.js (24+ for coverage under the permission model; the ``node`` extra brings it).
+Needs Node.js and the runner's sandbox (see reconciler/runner/node.py).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def corpus_config(root: Path) -> Path:
         source = script.read_text()
         (hooks / f"{name}.js").write_text(source)
         # The secrets the hook reads, declared as keywords (a deployed hook had them).
-        secrets = {key: f"##{key}##" for key in sorted(set(re.findall(r"(?:secrets|data)\.(\w+)", source)))}
+        secrets = {key: f"##HOOK_{key}##" for key in sorted(set(re.findall(r"(?:secrets|webtask\.data)\.(\w+)", source)))}
         meta = {"name": name, "triggerId": trigger, "enabled": trigger not in enabled, "script": f"./{name}.js",
                 "dependencies": {}, "secrets": secrets}
         (hooks / f"{name}.json").write_text(json.dumps(meta, indent=2) + "\n")

