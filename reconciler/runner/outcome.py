@@ -65,7 +65,8 @@ class Outcome:
 
 def effects_of(raw: Mapping[str, Any], event: Mapping[str, Any]) -> Effects:
     """The effects of one harness record (hook or action)."""
-    requests = raw.get("requests") if isinstance(raw.get("requests"), list) else []
+    given = raw.get("requests")
+    requests: list[Any] = given if isinstance(given, list) else []
     # An action's calls still in flight when its handler returned never happened (a proof says which).
     cut_off = {i for i in raw.get("cut_off") or () if isinstance(i, int)} if raw.get("kind") == "action" else set()
     base: dict[str, Any] = {

@@ -100,10 +100,11 @@ def run_proof(hook: Target, action: Target, samples: tuple[Sample, ...], answers
         runs.append(Run(str(mask_values(case.name, sensitive)), hook_run.effects, action_run.effects,
                         isinstance(hook_run.raw.get("callback"), dict),
                         int(hook_run.raw.get("left_running") or 0), len(action_run.raw.get("cut_off") or ())))
-    cov = coverage if isinstance(coverage, dict) else {"error": "a run had to be stopped: no coverage"}
+    cov: dict[str, Any] = coverage if isinstance(coverage, dict) else {"error": "a run had to be stopped: no coverage"}
+    spans: list[Any] = cov.get("missed_lines") or []
     measured = Coverage(
         int(cov.get("total") or 0), int(cov.get("covered") or 0),
-        tuple((int(a), int(b)) for a, b in cov.get("missed_lines") or ()),
+        tuple((int(span[0]), int(span[1])) for span in spans if isinstance(span, list) and len(span) == 2),
         str(cov["error"]) if cov.get("error") else None,
     )
     return ProofRecord(tuple(runs), measured, tuple(reads))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reconciler.migrate.adapter import adapter
-from reconciler.migrate.check import DIFFERS, OK, judge
+from reconciler.migrate.check import DIFFERS, OK, Verdict, judge
 from reconciler.runner.node import Node
 from reconciler.runner.proof import run_proof
 from reconciler.runner.samples import builtin_samples
@@ -14,7 +14,7 @@ from reconciler.runner.targets import KeywordValues, Target
 CORPUS = Path(__file__).parent / "corpus"
 
 
-def proved(trigger: str, code: str, action_code: str):
+def proved(trigger: str, code: str, action_code: str) -> Verdict:
     hook = Target("hook", "h", trigger, code)
     action = Target("action", "h", trigger, action_code)
     return judge(run_proof(hook, action, builtin_samples(trigger), (), KeywordValues()))

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from reconciler.cli import cli
 from reconciler.runner.node import Node
@@ -16,7 +16,7 @@ from tests.migrate.hook_files import hook_config
 POST = "post-user-registration"
 
 
-def check(config: Path):
+def check(config: Path) -> Result:
     return CliRunner().invoke(cli, ["migrate", "-c", str(config), "--check"])
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from reconciler.migrate.adapter import adapter
 from reconciler.runner.execute import run_script
 from reconciler.runner.node import Node
+from reconciler.runner.outcome import Outcome
 from reconciler.runner.samples import Sample, builtin_samples
 
 CE, PRE, POST = "credentials-exchange", "pre-user-registration", "post-user-registration"
 
 
-def hook(node: Node, trigger: str, code: str, event=None, secrets=None):
+def hook(node: Node, trigger: str, code: str, event: dict[str, Any] | None = None,
+         secrets: dict[str, str] | None = None) -> Outcome:
     sample = Sample("e", event) if event is not None else builtin_samples(trigger)[0]
     return run_script(kind="hook", name="t", trigger=trigger, code=code, secrets=secrets or {}, sample=sample, node=node)
 
