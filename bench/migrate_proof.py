@@ -59,7 +59,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         config = str(corpus_config(Path(tmp)))
         state = load_templates(config)
-        per_trigger = collections.Counter(h.trigger_id for h in state.hooks)
+        hooks_of = list(state["hook"].hooks if state.get("hook") else ())
+        per_trigger = collections.Counter(h.trigger_id for h in hooks_of)
         migration = plan_migration(config)
         statuses = collections.Counter(r.migrated.status for r in migration.results)
         started = time.perf_counter()
@@ -71,7 +72,7 @@ def main() -> int:
         caught = total = 0
         survivors: list[str] = []
         if not args.no_mutants:
-            hooks = {h.name: h for h in state.hooks}
+            hooks = {h.name: h for h in hooks_of}
             right = [(hooks[c.hook], r.migrated, c.verdict) for c, r in zip(checked, migration.results) if c.verdict.verdict == OK]
             jobs = [(hook, name, code) for hook, migrated, verdict in right
                     for name, code in mutants(migrated.code, Seen.of(hook.trigger_id, verdict))]

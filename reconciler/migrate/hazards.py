@@ -19,7 +19,7 @@ from typing import Mapping
 from tree_sitter import Node
 
 from reconciler.migrate.jsbindings import Binding, Bindings
-from reconciler.migrate.jsparse import FUNCTIONS, Source, field, line, same
+from reconciler.migrate.jsparse import FUNCTIONS, Source, captures, field, line, query, same
 from reconciler.migrate.outline import Handler
 from reconciler.migrate.requires import LOCAL_PATH, NODE_MODULES_PATH, PACKAGE, Require, is_package
 
@@ -35,6 +35,8 @@ _TIMERS = frozenset({"setTimeout", "setInterval", "setImmediate", "queueMicrotas
 _MUTATORS = frozenset({"push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "set", "add",
                        "delete", "clear"})
 _WRITES = {"assignment_expression", "augmented_assignment_expression"}
+_STORAGE = query('((member_expression object: (member_expression property: (property_identifier) @webtask) '
+                 'property: (property_identifier) @name) @storage (#eq? @webtask "webtask") (#eq? @name "storage"))')
 _PATTERNS = {"object_pattern", "array_pattern", "pair_pattern", "assignment_pattern", "object_assignment_pattern", "rest_pattern"}
 
 
@@ -47,12 +49,8 @@ class Hazard:
 
 def storage_use(source: Source) -> Node | None:
     """The first ``<...>.webtask.storage`` (however ``context`` is named), or None."""
-    for node in source.walk(source.root):
-        if node.type == "member_expression" and source.of(field(node, "property")) == "storage":  # type: ignore[arg-type]
-            obj = field(node, "object")
-            if obj is not None and obj.type == "member_expression" and source.of(field(obj, "property")) == "webtask":  # type: ignore[arg-type]
-                return node
-    return None
+    found = captures(_STORAGE, source.root, "storage")
+    return found[0] if found else None
 
 
 def hazards(source: Source, bindings: Bindings, handler: Handler | None, found: tuple[Require, ...],
@@ -61,7 +59,7 @@ def hazards(source: Source, bindings: Bindings, handler: Handler | None, found: 
     if handler is not None:
         pending = pending_work(source, bindings, handler, callbacks, found)
         if pending is not None:
-            out.append(Hazard(PENDING_WORK, line(pending), "calls back before work it started has finished "
+            out.append(Hazard(PENDING_WORK, line(pending), "starts work nothing waits for before the hook answers "
                               "(an action's pending work ends when the handler returns)"))
     out.extend(_requires(found, dependencies))
     state = _global_state(source, bindings)
@@ -105,7 +103,7 @@ def _global_state(source: Source, bindings: Bindings) -> tuple[str, int] | None:
         if binding.kind not in ("var", "let", "const") or _is_require(bindings.site(binding)):
             continue
         for use in bindings.uses(binding):
-            if _writes(use, source) and use.id in bindings.in_function:
+            if _writes(use, source) and bindings.depth.get(use.id, 0) > 0:
                 if first is None or line(use) < first[1]:
                     first = (binding.name, line(use))
                 break
@@ -153,36 +151,37 @@ def _writes(use: Node, source: Source) -> bool:
 
 def pending_work(source: Source, bindings: Bindings, handler: Handler, callbacks: list[Node],
                  found: tuple[Require, ...]) -> Node | None:
-    """The first statement that starts work the hook does not wait for before a later callback call."""
-    direct, contains = _callback_statements(callbacks, handler)
+    """The first statement that starts work nothing waits for, in a function that answers
+    directly: before its callback call the answer does not wait for it, after it the hook's
+    webtask went on while an action's handler would have returned."""
+    contains = _callback_statements(callbacks, handler, source)
+    answering = {id_ for id_ in (_function_of(call, source) for call in callbacks) if id_ is not None}
     clients = _work_bindings(source, bindings, found)
-    for block in source.walk(handler.body):
-        if block.type not in ("statement_block", "program") and not same(block, handler.body):
-            continue
-        pending: Node | None = None
-        for statement in block.named_children:
-            if pending is not None and statement.id in direct:
-                return pending
-            if pending is None and statement.id not in contains and _starts_work(statement, source, bindings, clients):
-                pending = statement
+    for statement, function in bindings.statements:  # in source order, each with its function
+        if function in answering and statement.id not in contains and _starts_work(statement, source, bindings, clients):
+            return statement
     return None
 
 
-def _callback_statements(callbacks: list[Node], handler: Handler) -> tuple[set[int], set[int]]:
-    """Statements holding a callback call: ``direct`` ones run it now, ``contains`` ones maybe later."""
-    direct: set[int] = set()
+def _function_of(node: Node, source: Source) -> int | None:
+    """The id of the nearest function around ``node`` (the handler at the outermost)."""
+    current = source.parent(node)
+    while current is not None and current.type not in FUNCTIONS:
+        current = source.parent(current)
+    return current.id if current is not None else None
+
+
+def _callback_statements(callbacks: list[Node], handler: Handler, source: Source) -> set[int]:
+    """The nodes holding a callback call (now, or later from a function inside them)."""
     contains: set[int] = set()
     for call in callbacks:
-        crossed = False
         node = call
-        while node.parent is not None and not same(node, handler.function):
-            if node.type in FUNCTIONS:
-                crossed = True
+        while source.parent(node) is not None and not same(node, handler.function):  # not .parent: see Source.parent
+            if node.id in contains:
+                break  # an earlier call marked the rest of the way up: linear in all
             contains.add(node.id)
-            if not crossed:
-                direct.add(node.id)
-            node = node.parent
-    return direct, contains
+            node = source.parent(node)
+    return contains
 
 
 def _work_bindings(source: Source, bindings: Bindings, found: tuple[Require, ...]) -> set[Binding]:
@@ -201,13 +200,14 @@ def _work_bindings(source: Source, bindings: Bindings, found: tuple[Require, ...
             required = _required(value, by_literal)
             if required is not None and (required.name in _HTTP_CLIENTS or is_package(required.name)):
                 (clients if required.name in _HTTP_CLIENTS else packages).add(binding)
+    from_packages = packages | clients
     for scope in bindings.declared.values():
         for binding in scope.values():
             declarator = declarator_of(bindings.site(binding))
             value = field(declarator, "value") if declarator is not None else None
             if value is not None and value.type in ("new_expression", "call_expression"):
                 root = _root(field(value, "constructor") if value.type == "new_expression" else field(value, "function"))
-                if root is not None and bindings.of(root) in packages | clients:
+                if root is not None and bindings.of(root) in from_packages:
                     clients.add(binding)
     return clients
 

@@ -41,7 +41,8 @@ class Bindings:
         self.by_binding: dict[Binding, list[Node]] = {}
         self.site_nodes: dict[int, Node] = {}  # declaring identifier node id -> node
         self.by_site: dict[int, Binding] = {}  # declaring identifier node id -> its binding
-        self.in_function: set[int] = set()  # ids of the references inside some function
+        self.depth: dict[int, int] = {}  # reference node id -> how many functions surround it
+        self.statements: list[tuple[Node, int]] = []  # each expression statement and its function's id
         self.again: list[Binding] = []  # a second declaration of a name in the same scope (``var x`` twice)
 
     def site(self, binding: Binding) -> Node:
@@ -130,10 +131,15 @@ def _declare(source: Source, out: Bindings) -> None:
 
 def _resolve(source: Source, out: Bindings) -> None:
     active: dict[str, list[Binding]] = {}
-    depth = 0  # functions around the current node
+    functions = [source.root.id]  # the functions around the current node (the module outermost)
     for entering, node in source.events(source.root):
         if node.type in FUNCTIONS:
-            depth += 1 if entering else -1
+            if entering:
+                functions.append(node.id)
+            else:
+                functions.pop()
+        elif entering and node.type == "expression_statement":
+            out.statements.append((node, functions[-1]))
         declared = out.declared.get(node.id)
         if declared:
             for name, binding in declared.items():
@@ -148,8 +154,7 @@ def _resolve(source: Source, out: Bindings) -> None:
             resolved = stack[-1] if stack else None
             out.resolved[node.id] = resolved
             out.references.append(node)
-            if depth:
-                out.in_function.add(node.id)
+            out.depth[node.id] = len(functions) - 1
             if resolved is not None:
                 out.by_binding.setdefault(resolved, []).append(node)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import tree_sitter_javascript
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 _LANGUAGE = Language(tree_sitter_javascript.language())
 
@@ -40,6 +40,18 @@ class Source:
         self.tree = Parser(_LANGUAGE).parse(self.data)
         self.root: Node = self.tree.root_node
         self.visited = 0
+        self._parents: dict[int, Node] | None = None
+
+    def parent(self, node: Node) -> Node | None:
+        """``node.parent`` in constant time. tree-sitter finds a parent by searching down from
+        the root, so walking up a deeply nested hook through ``.parent`` is quadratic; this map
+        is made once, in one walk."""
+        if self._parents is None:
+            self._parents = {}
+            for current in self.walk(self.root):
+                for child in current.children:
+                    self._parents[child.id] = current
+        return self._parents.get(node.id)
 
     def check(self) -> None:
         """``ParseError`` naming the first line the grammar had to recover from."""
@@ -78,6 +90,16 @@ class Source:
 
     def between(self, start: int, end: int) -> str:
         return self.data[start:end].decode("utf-8")
+
+
+def query(pattern: str) -> Query:
+    """A compiled tree-sitter query over the JavaScript grammar (matched in C, linear in the tree)."""
+    return Query(_LANGUAGE, pattern)
+
+
+def captures(compiled: Query, node: Node, name: str) -> list[Node]:
+    """The nodes captured as ``@name`` under ``node``, in source order."""
+    return sorted(QueryCursor(compiled).captures(node).get(name, []), key=lambda n: n.start_byte)
 
 
 def line(node: Node) -> int:

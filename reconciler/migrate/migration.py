@@ -10,11 +10,12 @@ from pathlib import Path
 
 from reconciler.errors import LayoutError, MigrateError
 from reconciler.migrate.check import OK, Verdict, prove
-from reconciler.migrate.classify import classify
-from reconciler.migrate.generate import PERSON, Migrated, hook_target, migrate_hook
+from reconciler.migrate.classify import PERSON, classify
+from reconciler.migrate.generate import Migrated, hook_target, migrate_hook
 from reconciler.migrate.hazards import Hazard
 from reconciler.migrate.layout import FileChange, action_files, bind, disable_hook, write
-from reconciler.resources.hooks.model import DesiredState, Hook
+from reconciler.resources.base import Desired
+from reconciler.resources.hooks.model import Hook
 from reconciler.runner.node import find_node
 from reconciler.runner.targets import Target, load_templates
 
@@ -101,7 +102,7 @@ def check_migration(config: str, *, only: str | None = None) -> list[Checked]:
     ``--write`` would write (the translation, or the adapter it falls back to)."""
     find_node()  # NodeNotFound, saying how to get it, before any work
     state = load_templates(config)
-    actions = state.actions.by_name() if state.actions else {}
+    actions = state["action"].by_name() if state.get("action") else {}
 
     def check(hook: Hook) -> Checked:
         existing = actions.get(hook.name)
@@ -131,8 +132,8 @@ def _in_parallel(work: Callable[[T], R], items: list[T]) -> list[R]:
         return list(pool.map(work, items))
 
 
-def _selected(state: DesiredState, only: str | None) -> list[Hook]:
-    hooks = list(state.hooks)
+def _selected(state: Desired, only: str | None) -> list[Hook]:
+    hooks = list(state["hook"].hooks if state.get("hook") else ())
     if only is None:
         return hooks
     chosen = [h for h in hooks if h.name == only]
@@ -142,8 +143,8 @@ def _selected(state: DesiredState, only: str | None) -> list[Hook]:
     return chosen
 
 
-def _classify(state: DesiredState, migrated: Migrated, files: list[FileChange]) -> HookResult:
-    existing = state.actions.by_name() if state.actions else {}
+def _classify(state: Desired, migrated: Migrated, files: list[FileChange]) -> HookResult:
+    existing = state["action"].by_name() if state.get("action") else {}
     ours_exist = any(f.old is not None for f in files)
     if all(f.old == f.new for f in files):
         return HookResult(migrated, UP_TO_DATE)

@@ -18,8 +18,9 @@ from reconciler.migrate.translate import Parsed
 
 
 def person_reason(hook: Parsed | None, source: Source, found: tuple[Require, ...], callbacks: list[Node],
-                  trigger: str) -> tuple[int, str] | None:
-    """``(line, why)`` when a person must rewrite the hook (line 0: no line to blame), else None."""
+                  trigger: str, passed: Node | None = None) -> tuple[int, str] | None:
+    """``(line, why)`` when a person must rewrite the hook (line 0: no line to blame), else None.
+    ``callbacks`` are the calls of the hook's callback; ``passed`` a use of it that is no call."""
     storage = storage_use(source)
     if storage is not None:
         return line(storage), NO_PERSISTENCE
@@ -30,7 +31,7 @@ def person_reason(hook: Parsed | None, source: Source, found: tuple[Require, ...
         return None
     if hook is None:
         return 0, UNFOLLOWED
-    change = scope_change(source, hook.bindings, hook.handler, callbacks)
+    change = scope_change(source, hook.bindings, hook.handler, callbacks, passed)
     return (change.line, change.reason) if change is not None else None
 
 

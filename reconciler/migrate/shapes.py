@@ -1,7 +1,7 @@
 """What each hook trigger looks like in Actions: handler, hook parameters, and where their data moved.
 
-From Auth0's "Migrate from Hooks to Actions" guide and the event-object references
-(``shared/auth0-api/actions.md``). The runner's harness builds a hook's arguments from an
+From Auth0's "Migrate from Hooks to Actions" guide and the Actions event-object references
+(https://auth0.com/docs/customize/actions). The runner's harness builds a hook's arguments from an
 event by the inverse of these maps, so a translation and its hook read the same data.
 """
 

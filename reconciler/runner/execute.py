@@ -34,6 +34,7 @@ STARTUP_ALLOWANCE = 10.0  # seconds for Node to start before the first run's clo
 GRACE = 2.0  # wall-clock seconds past a run's time limit before the process is killed
 MAX_RECORD_BYTES = 32 * 1024 * 1024  # all of stdout, for one process
 MAX_STDERR_BYTES = 1024 * 1024
+MAX_LINE_BYTES = 1024 * 1024  # the harness's events are far smaller (16 K characters of data)
 STDERR_KEPT = 4096
 MAX_LOG_CHARS = 256  # Auth0 keeps 256 characters of each console.log line
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -219,6 +220,8 @@ class _Reader:
         *complete, self.pending = (self.pending + chunk).split(b"\n")
         for line in complete:
             self._event(line)
+        if len(self.pending) > MAX_LINE_BYTES:
+            self._stop("a line of more than 1 MiB from the Node.js process")
 
     def _stderr(self, chunk: bytes) -> None:
         self.stderr_bytes += len(chunk)

@@ -139,6 +139,7 @@ function runOne(job, done) {
   const { kit, compile } = realm;
   const pump = kit.pump;
   current.kit = kit;
+  current.promises = kit.PromiseCtor.prototype; // read before the script runs
   let state;
   try {
     const wrapper = compile(`(function (exports, require, module, __filename, __dirname) { ${job.code}\n});`, filename);
@@ -157,8 +158,11 @@ function runOne(job, done) {
   setImmediateHost(next);
 }
 
-// A rejection nobody handled, or an error thrown outside a step, ends the current run as a throw.
-process.on('unhandledRejection', (reason) => { if (current && current.kit) current.kit.fail(reason); });
+// A rejection nobody handled, or an error thrown outside a step, ends the current run as a throw;
+// a promise of an earlier run's realm (its script still busy after its end) cannot end this one.
+process.on('unhandledRejection', (reason, promise) => {
+  if (current && current.kit && Reflect.getPrototypeOf(promise) === current.promises) current.kit.fail(reason);
+});
 process.on('uncaughtException', (error) => {
   if (current && current.kit) current.kit.fail(error);
   else send(null, 'host_error', stringify(String(error && error.message)));

@@ -26,7 +26,7 @@ def test_every_mutant_of_a_right_action_is_caught(node: Node, tmp_path: Path, pa
     source = (CORPUS / f"{path}.js").read_text()
     secrets = {key: f"##{key}##" for key in ("ANALYTICS_URL", "CRM_URL", "CRM_TOKEN") if key in source}
     config = str(hook_config(tmp_path, name, trigger, source, secrets=secrets))
-    [hook] = load_templates(config).hooks
+    [hook] = load_templates(config)["hook"].hooks
     migrated = migrate_hook(hook, config)
     assert migrated.verdict is not None and migrated.verdict.verdict == OK, migrated.verdict
     made = list(mutants(migrated.code, Seen.of(trigger, migrated.verdict)))
