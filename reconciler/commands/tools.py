@@ -51,7 +51,10 @@ def run_command(name: str, config: str, kind: str | None, event_file: str | None
 @click.option("-c", "--config", default="tenant-config", show_default=True, help="Config directory (deploy-cli layout).")
 @click.option("--write", is_flag=True, help="Write the changes (default: only show them as a diff).")
 @click.option("--disable-hooks", is_flag=True, help='Also mark each migrated enabled hook "enabled": false.')
-@click.option("--check", is_flag=True, help="Run each hook and its action on the sample events; exit 1 on any difference.")
+@click.option("--check", is_flag=True, help="Prove each action against its hook: both run side by side on generated "
+              "cases (every event field the hook reads varied, every outbound call answered 2xx/4xx/5xx/error/"
+              "timeout); ok only with the same effects in every run and every block of the hook run. Exit 0 all "
+              "ok, 1 an action differs, 3 none differs but some are unverified.")
 @click.option("--only", help="Migrate or check only the hook NAME.")
 @report_errors
 def migrate(config: str, write: bool, disable_hooks: bool, check: bool, only: str | None) -> None:
@@ -63,8 +66,9 @@ def migrate(config: str, write: bool, disable_hooks: bool, check: bool, only: st
     if check:
         checked = migration.check_migration(config, only=only)
         click.echo("\n".join(report.check_lines(checked)))
-        if not all(item.same for item in checked):
-            sys.exit(1)
+        code = report.check_exit_code(checked)
+        if code:
+            sys.exit(code)
         return
     result = migration.plan_migration(config, only=only, disable_hooks=disable_hooks)
     from reconciler.migrate.layout import diff

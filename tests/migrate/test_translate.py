@@ -20,7 +20,7 @@ def test_deny_argument_order_per_trigger() -> None:
     cx = translate("h", CX, "module.exports = function (client, scope, audience, context, cb) { return cb(new InvalidScopeError('no')); };")
     assert "api.access.deny('invalid_scope', 'no');\n" in cx and "return;" in cx
     plain = translate("h", CX, "module.exports = function (c, s, a, ctx, callback) { callback(new Error('x')); };")
-    assert "api.access.deny('invalid_request', 'x')" in plain
+    assert "api.access.deny('server_error', 'x')" in plain
 
 
 def test_parameters_become_event_fields_and_secrets_move() -> None:
