@@ -5,15 +5,18 @@ source "$(dirname "$0")/lib.sh"
 
 [ -f "$PLAN_FILE" ] || die "plan file $PLAN_FILE not found: run the plan command first (or download its artifact)"
 delete_args
-set +e
-"$RECONCILER" apply "$PLAN_FILE" -c "$CONFIG" --yes "${DELETE_ARGS[@]}"
-code=$?
-set -e
+rm -f "$(state_file error)"
+errors="$(state_file stderr)"
+run_keeping_errors "$errors" apply "$PLAN_FILE" -c "$CONFIG" --yes "${DELETE_ARGS[@]}"
+code=$CODE
 output has-changes "$(plan_field has-changes)"
 output plan-path "$(absolute "$PLAN_FILE")"
 if [ "$code" != 0 ]; then
-  output summary "Apply failed (exit $code)."
-  summary "## Apply to tenant \`$TENANT\` failed (exit $code); see the job log" ""
+  reason="$(error_line "$errors")"
+  # The comment step posts it to the pull request that was merged.
+  printf '%s' "$reason" > "$(state_file error)"
+  output summary "Apply failed (exit $code): $reason"
+  summary "## Apply to tenant \`$TENANT\` failed (exit $code)" "" "$(md_code_span "$reason")" ""
   exit "$code"
 fi
 output summary "$(plan_field summary)"
