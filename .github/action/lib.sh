@@ -138,13 +138,18 @@ run_keeping_errors() {
   cat "$file" >&2
 }
 
-# The line that says why a command failed: its last `error:` line (else its last line), one
-# line of printable text, at most 500 characters. The reconciler never prints a secret.
+# The line that says why a command failed: its last `error:` line (else its last line; for an
+# invalid config, the problems listed before it), one line of printable text, at most 500
+# characters. The reconciler never prints a secret.
 error_line() {
   local line
   line="$(grep -a '^error:' "$1" | tail -n 1 || true)"
   [ -n "$line" ] || line="$(grep -a -v '^[[:space:]]*$' "$1" | tail -n 1 || true)"
   line="${line#error: }"
+  # "N problem(s) in the configuration": the problems are the lines before it (at most 3).
+  if [[ "$line" == *"problem(s) in the configuration"* ]]; then
+    line="$(grep -a -v -e '^error:' -e '^note:' -e '^warning:' -e '^[[:space:]]*$' "$1" | tail -n 3 | paste -sd '|' | sed 's/|/ · /g') ($line)"
+  fi
   line="$(printf '%s' "$line" | tr -d '\000-\037\177')"
   printf '%s' "${line:0:500}"
 }

@@ -1,0 +1,212 @@
+"""The example repository's workflows, driven through: the steps its plan.yml and apply.yml
+declare run in order (``workflow_runner``), with the env and inputs the files give, against
+the emulator and the fake GitHub. What a team sees from pull request to merge: the comment
+flags a keyword the PR adds, the merge applies once it is set and reports back to the PR, a
+fork's checks arrive under their names, a failing apply says why in the summary and the PR,
+and a push that undoes the change clears the plan shown before."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from itertools import count
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import httpx
+import pytest
+
+from fake_github import FakeGitHub
+from reconciler.emulator.process import EmulatorProcess
+from workflow_runner import Context, JobRun, run_job
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "gitops-repo"
+PLAN_YML = EXAMPLE / ".github" / "workflows" / "plan.yml"
+APPLY_YML = EXAMPLE / ".github" / "workflows" / "apply.yml"
+RECONCILER = Path(sys.executable).with_name("reconciler")
+GH_REPO = "acme/auth0-config"
+PR = 12
+SLACK = "https://hooks.slack.example/canary-5d2a-slack"
+NAMESPACE = "https://canary-93fb-namespace.example/"
+DEV = {"tenant": "dev", "config": "tenant-config"}
+
+pytestmark = pytest.mark.skipif(not RECONCILER.exists(), reason=f"no {RECONCILER} (install with pip -e)")
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", *args],
+        cwd=repo, check=True, capture_output=True, text=True,
+    ).stdout.strip()
+
+
+@pytest.fixture
+def gh() -> Iterator[FakeGitHub]:
+    fake = FakeGitHub().start()
+    fake.add_pull_request(GH_REPO, PR)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """The example repository as a git repository: one commit on main."""
+    target = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, target)
+    git(target, "init", "-q", "-b", "main")
+    git(target, "add", "-A")
+    git(target, "commit", "-qm", "base")
+    return target
+
+
+Runner = Callable[..., JobRun]
+
+
+@pytest.fixture
+def run(repo: Path, tmp_path: Path, emulator: EmulatorProcess, gh: FakeGitHub) -> Runner:
+    """Runs one job of a workflow for one matrix entry, as GitHub would for an event."""
+    numbers = count()
+    artifacts = tmp_path / "artifacts"
+
+    def job(workflow: Path, job_id: str, event: dict[str, Any], *, keywords: dict[str, str],
+            matrix: dict[str, str] = DEV, ref: str = "refs/heads/main", sha: str = "") -> JobRun:
+        temp = tmp_path / f"runner-{next(numbers)}"
+        temp.mkdir()
+        event_path = temp / "event.json"
+        event_path.write_text(json.dumps(event))
+        fork = bool(event.get("pull_request", {}).get("head", {}).get("repo", {}).get("fork"))
+        secrets = {} if fork else {  # GitHub gives a fork's pull request no secrets
+            "AUTH0_PLAN_CLIENT_ID": emulator.client_id, "AUTH0_PLAN_CLIENT_SECRET": emulator.client_secret,
+            "AUTH0_CLIENT_ID": emulator.client_id, "AUTH0_CLIENT_SECRET": emulator.client_secret,
+            "AUTH0_KEYWORD_REPLACE_MAPPINGS": json.dumps(keywords), "RECONCILER_SECRETS_HMAC_KEY": "hmac-key-1",
+        }
+        context = Context(
+            workspace=repo, runner_temp=temp, artifacts=artifacts, reconciler=str(RECONCILER), event=event,
+            ref=ref, token=gh.token, secrets=secrets, vars={"AUTH0_DOMAIN": emulator.base_url},
+            runner_env={"GITHUB_EVENT_PATH": str(event_path), "GITHUB_REPOSITORY": GH_REPO, "GITHUB_API_URL": gh.url,
+                        "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": str(100 + next(numbers)),
+                        "GITHUB_SHA": sha or git(repo, "rev-parse", "HEAD")},
+        )
+        return run_job(workflow, job_id, matrix, context)
+
+    return job
+
+
+def pull_request(repo: Path, base: str, *, fork: bool = False) -> dict[str, Any]:
+    head = git(repo, "rev-parse", "HEAD")
+    return {"number": PR, "pull_request": {"number": PR, "head": {"sha": head, "repo": {"fork": fork}},
+                                            "base": {"sha": base}}}
+
+
+def add_claim_namespace_secret(repo: Path) -> None:
+    hook = repo / "tenant-config" / "hooks" / "block-disposable-emails.json"
+    data = json.loads(hook.read_text())
+    data["secrets"] = {"CLAIM_NAMESPACE": "##CLAIM_NAMESPACE##"}
+    hook.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def the_comment(gh: FakeGitHub) -> str:
+    [comment] = gh.comments(GH_REPO, PR)
+    body: str = comment["body"]
+    assert SLACK not in body and NAMESPACE not in body and "canary-" not in body
+    return body
+
+
+def test_a_pull_request_adding_a_secret_then_its_merge(run: Runner, repo: Path, gh: FakeGitHub,
+                                                      emulator: EmulatorProcess) -> None:
+    base = git(repo, "rev-parse", "HEAD")
+    git(repo, "checkout", "-q", "-b", "add-namespace")
+    add_claim_namespace_secret(repo)
+    git(repo, "commit", "-qam", "hook: a claim namespace secret")
+    event = pull_request(repo, base)
+    host = emulator.base_url.split("://")[1]
+
+    # The pull request: validate, then the plan job posts the comment, which flags the keyword.
+    validated = run(PLAN_YML, "validate", event, keywords={})
+    assert (validated.check_name, validated.status) == ("validate (dev)", "success")
+    planned = run(PLAN_YML, "plan", event, keywords={"SLACK_WEBHOOK_URL": SLACK})
+    assert (planned.check_name, planned.status) == ("plan (dev)", "success"), planned.log
+    body = the_comment(gh)
+    assert "New keyword `CLAIM_NAMESPACE`: set it in the apply environments before merging." in body
+    assert "Keywords this config uses: `CLAIM_NAMESPACE`, `SLACK_WEBHOOK_URL`." in body
+    assert f"plan for tenant `dev` (`{host}`)" in body
+    assert "New keyword `CLAIM_NAMESPACE`" in planned.summary
+
+    # Merged before the value was set: the plan for apply fails, and says why (no "see the log").
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--ff-only", "add-namespace")
+    merge = git(repo, "rev-parse", "HEAD")
+    gh.merge(GH_REPO, PR, merge)
+    push = {"after": merge, "ref": "refs/heads/main"}
+    unset = run(APPLY_YML, "plan", push, keywords={"SLACK_WEBHOOK_URL": SLACK})
+    assert (unset.check_name, unset.status) == ("plan (dev)", "failure")
+    assert "unresolved keyword ##CLAIM_NAMESPACE##" in unset.summary and "see the job log" not in unset.summary
+
+    # Once it is set (re-run): planned, applied, and the result posted back to the pull request.
+    keywords = {"SLACK_WEBHOOK_URL": SLACK, "CLAIM_NAMESPACE": NAMESPACE}
+    assert run(APPLY_YML, "plan", push, keywords=keywords).status == "success"
+    applied = run(APPLY_YML, "apply", push, keywords=keywords)
+    assert (applied.check_name, applied.status) == ("apply (dev)", "success"), applied.log
+    assert f"Applied to tenant `dev`" in applied.summary
+    body = the_comment(gh)
+    assert body.startswith("<!-- reconciler:plan tenant=dev -->")
+    assert f"### Applied to tenant `dev` (`{host}`)" in body and "Plan: 2 to create" in body
+    assert f"commit {merge[:12]}" in body
+
+
+def test_a_failing_apply_says_why_in_the_summary_and_on_the_pull_request(
+    run: Runner, repo: Path, gh: FakeGitHub, emulator: EmulatorProcess
+) -> None:
+    keywords = {"SLACK_WEBHOOK_URL": SLACK}
+    merge = git(repo, "rev-parse", "HEAD")
+    gh.merge(GH_REPO, PR, merge)
+    push = {"after": merge, "ref": "refs/heads/main"}
+    assert run(APPLY_YML, "plan", push, keywords=keywords).status == "success"
+    # Between the approval and the apply, someone creates a hook by hand: the plan is stale.
+    token = httpx.post(f"{emulator.base_url}/oauth/token", json={
+        "grant_type": "client_credentials", "client_id": emulator.client_id,
+        "client_secret": emulator.client_secret, "audience": f"{emulator.base_url}/api/v2/"}).json()["access_token"]
+    made = httpx.post(f"{emulator.base_url}/api/v2/hooks", headers={"Authorization": f"Bearer {token}"}, json={
+        "name": "by-hand", "script": "module.exports = function (u, c, cb) { cb(null, u); };",
+        "triggerId": "post-change-password", "enabled": False})
+    assert made.status_code == 201, made.text
+    failed = run(APPLY_YML, "apply", push, keywords=keywords)
+    assert failed.status == "failure"
+    reason = "stale plan: the live tenant changed since the plan was made"
+    assert reason in failed.summary and "see the job log" not in failed.summary
+    assert failed.step("Report the result to the pull request").ran
+    body = the_comment(gh)
+    assert "### Auth0 apply to tenant `dev` failed" in body and reason in body
+
+
+def test_a_fork_pull_request_gets_its_checks_under_their_names(run: Runner, repo: Path, gh: FakeGitHub,
+                                                              emulator: EmulatorProcess) -> None:
+    base = git(repo, "rev-parse", "HEAD")
+    add_claim_namespace_secret(repo)
+    git(repo, "commit", "-qam", "from a fork")
+    event = pull_request(repo, base, fork=True)
+    for tenant in ("dev", "prod"):
+        matrix = {"tenant": tenant, "config": "tenant-config"}
+        validated = run(PLAN_YML, "validate", event, keywords={}, matrix=matrix)
+        planned = run(PLAN_YML, "plan", event, keywords={}, matrix=matrix)
+        assert (validated.check_name, validated.status) == (f"validate ({tenant})", "success"), validated.log
+        assert (planned.check_name, planned.status) == (f"plan ({tenant})", "success"), planned.log
+        assert [s.name for s in planned.steps if s.ran] == ["Credentials available?"]
+        assert "pull requests from forks get no credentials" in planned.log
+    assert gh.comments(GH_REPO, PR) == [] and emulator.stats()["requests"] == 0
+
+
+def test_a_push_that_undoes_the_change_clears_the_plan_shown(run: Runner, repo: Path, gh: FakeGitHub) -> None:
+    base = git(repo, "rev-parse", "HEAD")
+    add_claim_namespace_secret(repo)
+    git(repo, "commit", "-qam", "change")
+    assert run(PLAN_YML, "plan", pull_request(repo, base), keywords={}).status == "success"
+    assert "New keyword `CLAIM_NAMESPACE`" in the_comment(gh)
+    git(repo, "revert", "--no-edit", "HEAD")
+    undone = run(PLAN_YML, "plan", pull_request(repo, base), keywords={})
+    assert undone.status == "success"
+    body = the_comment(gh)
+    assert "This pull request no longer changes the config" in body and "CLAIM_NAMESPACE" not in body
