@@ -38,7 +38,7 @@ class ActionBlocks(Blocks):
             lines += ["  " + ", ".join(deployed), ""]
         cutovers = cutovers_of(plan)
         if cutovers:
-            lines.append(click.style("Cutovers, hooks to Actions (two adjacent requests per trigger):", bold=True))
+            lines.append(click.style("Cutovers, hooks to Actions (the action takes over; two adjacent requests per trigger):", bold=True))
             lines += [f"  {c.describe()}" for c in cutovers] + [""]
         return lines
 
@@ -65,13 +65,14 @@ class ActionBlocks(Blocks):
         text += f" ({where}) {change.kind.value}" if where else f" {change.kind.value}"
         return text + (", then deployed" if dict(change.detail).get("deploy") and not change.skipped else "")
 
-    def md_caution(self, plan: Plan) -> list[list[str]]:
-        sections = super().md_caution(plan)
+    def md_important(self, plan: Plan) -> list[list[str]]:
+        # A cutover is a planned hand-over from a hook to its action, not a trigger going dark:
+        # shown apart from the CAUTION alert (deletes, replacements, hooks disabled for nothing).
         cutovers = cutovers_of(plan) if self.name == ACTION else ()
-        if cutovers:
-            sections.append(["> **Cutovers, hooks to Actions** (two adjacent requests per trigger):"]
-                            + [f"> - {md_text(c.describe())}" for c in cutovers])
-        return sections
+        if not cutovers:
+            return []
+        return [["> **Cutovers, hooks to Actions** (the action takes over; two adjacent requests per trigger):"]
+                + [f"> - {md_text(c.describe())}" for c in cutovers]]
 
     def extras_to_dict(self, plan: Plan) -> dict[str, Any]:
         if self.name != ACTION:
