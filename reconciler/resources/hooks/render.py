@@ -36,10 +36,16 @@ from reconciler.resources.cutover import cutovers_of
 
 def _is_cutover(plan: Plan, handover: Handover) -> bool:
     """The hand-over is a cutover's hook side: its hook goes off because an action of the
-    same plan takes the trigger over (the cutover block says so), not a trigger going dark."""
-    return handover.after is None and any(
-        c.trigger == handover.trigger_id and c.hook in handover.before for c in cutovers_of(plan)
-    )
+    same plan takes the trigger over (the cutover block says so), not a trigger going dark;
+    or a rollback's, the hook taking back the trigger its action leaves."""
+    for cutover in cutovers_of(plan):
+        if cutover.trigger != handover.trigger_id:
+            continue
+        if cutover.rollback and handover.after == cutover.hook and not handover.before:
+            return True  # a rollback's hook side: the hook takes its trigger back
+        if not cutover.rollback and handover.after is None and cutover.hook in handover.before:
+            return True
+    return False
 
 
 def _plain_handovers(plan: Plan) -> tuple[Handover, ...]:
