@@ -24,7 +24,7 @@ def tenant(emulator_factory: Any) -> Any:
 
 
 def cut_over(tenant: Any, tmp_path: Path) -> Path:
-    cfg = migrated_config(tenant, tmp_path)
+    cfg: Path = migrated_config(tenant, tmp_path)
     applied = run_cli(["apply", "-c", str(cfg), "--yes"], env_of(tenant))
     assert applied.exit_code == 0, applied.output
     return cfg
