@@ -161,6 +161,10 @@ class NodeNotFound(ReconcilerError):
     """No usable Node.js interpreter."""
 
 
+class SandboxUnavailable(NodeNotFound):
+    """This platform cannot isolate the Node.js process (no user, network or pid namespaces)."""
+
+
 class RunError(ReconcilerError):
     """The script could not be run (not its own failure: that is part of the outcome)."""
 

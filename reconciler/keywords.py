@@ -21,6 +21,25 @@ from typing import Callable, Mapping
 
 from reconciler.variables import MAPPINGS_VAR as MAPPINGS_VAR  # the keyword code's name for it
 
+# The tool's own credentials and the CI's tokens. A keyword of one of these names is never
+# filled, from any source: a config (or a pull request) asking for ``##AUTH0_CLIENT_SECRET##``
+# would otherwise deploy the credential into code that a later plan or a log can show. The
+# client ID and the domain are identifiers, not secrets, and stay usable.
+CREDENTIALS = frozenset({
+    "AUTH0_CLIENT_SECRET", "AUTH0_ACCESS_TOKEN", "RECONCILER_SECRETS_HMAC_KEY", MAPPINGS_VAR,
+    "GITHUB_TOKEN", "GH_TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+})
+
+
+def is_credential(key: str) -> bool:
+    return key.upper() in CREDENTIALS
+
+
+def credential_message(written: str, line: int) -> str:
+    key = written[2:-2]
+    return (f"keyword {written} (line {line}) names the tool's own credential {key}, which is never "
+            "a keyword value: give the value a keyword of its own")
+
 # Environment-variable-like names only, so stray "##" or "@@" in code are left alone.
 KEY = r"[A-Za-z_][A-Za-z0-9_]*"
 
@@ -32,6 +51,27 @@ _WHOLE_ARRAY = re.compile(rf'"@@(?P<key>{KEY})@@"')
 
 Fill = Callable[[str], str]
 _Sub = Callable[[str], str]
+
+
+class Placeholder(str):
+    """What a keyword without a value stands as in a review-only plan (``--allow-missing-keywords``).
+
+    A string, so text holding it stays text; a field whose *whole* value is such a keyword
+    (deploy-cli's ``"secrets": "@@LIST@@"``) is recognised by type, and its value counted as
+    unknown instead of checked as a string."""
+
+    key: str
+
+    def __new__(cls, key: str) -> Placeholder:
+        made = super().__new__(cls, f"<unset {key}>")
+        made.key = key
+        return made
+
+
+def unknown_whole(data: object, field: str) -> str | None:
+    """The keyword whose placeholder is the whole value of ``data[field]``, if it is one."""
+    value = data.get(field) if isinstance(data, dict) else None
+    return value.key if isinstance(value, Placeholder) else None
 
 
 class KeywordError(ValueError):
@@ -228,7 +268,10 @@ class Keywords:
         return tuple(sorted(self._filled))
 
     def lookup(self, key: str) -> object:
-        """The value of ``key`` (or ``fill_missing``'s, recorded), else ``MISSING``."""
+        """The value of ``key`` (or ``fill_missing``'s, recorded), else ``MISSING``. A
+        credential's name is always ``MISSING`` (never filled, not even with a dummy)."""
+        if is_credential(key):
+            return MISSING
         value = self._values.get(key, MISSING)
         if value is MISSING and self._fill is not None:
             self._filled[key] = None
@@ -237,7 +280,7 @@ class Keywords:
 
     def given(self, key: str) -> bool:
         """True when ``key`` has a real value (not one from ``fill_missing``)."""
-        return key in self._values
+        return key in self._values and not is_credential(key)
 
     def replace(self, text: str, *, json_aware: bool = False) -> Replaced:
         unresolved: dict[str, None] = {}
@@ -245,6 +288,9 @@ class Keywords:
         missing = object()
 
         def lookup(key: str) -> object:
+            if is_credential(key):
+                unresolved[key] = None
+                return missing
             value = self._values.get(key, missing)
             if value is not missing:
                 return value

@@ -6,6 +6,9 @@ headers, body) and answers like GitHub does for:
     GET   /repos/{owner}/{name}/issues/{number}/comments?per_page=&page=   (Link: rel="next")
     POST  /repos/{owner}/{name}/issues/{number}/comments                   201
     PATCH /repos/{owner}/{name}/issues/comments/{id}                       200
+    GET   /user   200 with ``login`` for a user's token (``login`` set); 403 "Resource not
+                  accessible by integration" for an installation token (the default), whose
+                  comments are written by github-actions[bot]
 
 with GitHub's errors: 401 "Bad credentials" for a wrong token, 404 "Not Found" for an
 unknown repository or pull request, 422 "Validation Failed" for a body over 65,536
@@ -49,8 +52,10 @@ class Fault:
 
 
 class FakeGitHub:
-    def __init__(self, token: str = "ghs_fakeTOKEN0123456789", per_page_max: int = 100) -> None:
+    def __init__(self, token: str = "ghs_fakeTOKEN0123456789", per_page_max: int = 100,
+                 login: str | None = None) -> None:
         self.token = token
+        self.login = login  # None: an installation token (GitHub Actions' GITHUB_TOKEN)
         self.per_page_max = per_page_max
         self.requests: list[Recorded] = []
         self.issues: dict[tuple[str, int], list[dict[str, Any]]] = {}
@@ -85,11 +90,16 @@ class FakeGitHub:
 
     # ------------------------------------------------------------------ set-up and checks
 
-    def add_pull_request(self, repo: str, number: int, bodies: list[str] = ()) -> None:
+    def add_pull_request(self, repo: str, number: int, bodies: list[str] = (), *, user: str = "someone") -> None:
         with self._lock:
             comments = self.issues.setdefault((repo, number), [])
             for body in bodies:
-                comments.append(self._comment(repo, number, body, user="someone"))
+                comments.append(self._comment(repo, number, body, user=user))
+
+    @property
+    def writer(self) -> str:
+        """Who this token's comments are written by."""
+        return self.login or "github-actions[bot]"
 
     def fail(self, method: str, status: int, **kwargs: Any) -> None:
         with self._lock:
@@ -148,6 +158,10 @@ class FakeGitHub:
 
     def _route(self, method: str, path: str, query: dict[str, list[str]], body: str, host: str):
         not_found = (404, {}, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+        if path == "/user" and method == "GET":
+            if self.login is None:
+                return 403, {}, {"message": "Resource not accessible by integration"}
+            return 200, {}, {"login": self.login, "type": "User"}
         match = _LIST.match(path)
         if match:
             key = (match["repo"], int(match["number"]))
@@ -172,7 +186,7 @@ class FakeGitHub:
                     return 422, {}, {"message": "Invalid request.\n\n\"body\" wasn't supplied."}
                 if len(text) > BODY_LIMIT:
                     return 422, {}, _too_long()
-                comment = self._comment(key[0], key[1], text, user="github-actions[bot]")
+                comment = self._comment(key[0], key[1], text, user=self.writer)
                 comments.append(comment)
                 return 201, {}, comment
             return 404, {}, {"message": "Not Found"}

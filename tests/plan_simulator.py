@@ -325,7 +325,7 @@ def _enable_some(rng: random.Random, hooks: list[Hook]) -> list[Hook]:
     return sorted(out, key=lambda h: h.name)
 
 
-def _next_config(rng: random.Random, previous: DesiredState, triggers: list[str]) -> DesiredState:
+def next_config(rng: random.Random, previous: DesiredState, triggers: list[str]) -> DesiredState:
     """The next commit: hooks dropped, moved to another trigger (a replace), renamed,
     edited, their secrets swapped or changed, new hooks added."""
     hooks: list[Hook] = []
@@ -350,9 +350,20 @@ def _next_config(rng: random.Random, previous: DesiredState, triggers: list[str]
     return DesiredState(tuple(_enable_some(rng, hooks)))
 
 
-def random_chain(rng: random.Random, length: int = 4) -> tuple[LiveState, list[tuple[DesiredState, PlanOptions]]]:
-    """A live tenant (sometimes broken, with hooks at the secret cap, on an unknown trigger,
-    or excluded) and a sequence of configs, each with its own options."""
+@dataclass(frozen=True)
+class ChainStart:
+    """Where a chain of commits starts: the live tenant (sometimes broken, with hooks at the
+    secret cap, on an unknown trigger, or excluded), the first config, the triggers the
+    chain moves hooks between, and what stays the same along it."""
+
+    live: LiveState
+    desired: DesiredState
+    triggers: list[str]
+    excluded: frozenset[str]
+    hmac_key: bytes | None
+
+
+def random_start(rng: random.Random) -> ChainStart:
     desired, live, _ = random_case(rng)
     triggers = sorted({h.trigger_id for h in desired.hooks + live.hooks} | set(rng.sample(TRIGGERS, 3)))
     extra = []
@@ -371,20 +382,32 @@ def random_chain(rng: random.Random, length: int = 4) -> tuple[LiveState, list[t
     names = [h.name for h in live.hooks]
     excluded = frozenset(rng.sample(names, 1)) if names and rng.random() < 0.2 else frozenset()
     hmac_key = b"k" if rng.random() < 0.7 else None
-    configs = []
     if capped and rng.random() < 0.7:
         secrets = _secret_map(rng, {k: "old" for k in user_keys(capped.secret_keys)})
         desired = DesiredState(desired.hooks + (Hook("capped", capped.trigger_id, "// capped\n", False, {}, secrets),))
         desired = DesiredState(tuple(_enable_some(rng, list(desired.hooks))))
+    return ChainStart(live, desired, triggers, excluded, hmac_key)
+
+
+def chain_options(start: ChainStart, *, allow_delete: bool, rotate_secrets: bool, marker: bool) -> PlanOptions:
+    """One commit's plan options (``marker``: the HMAC key is set for this run)."""
+    return PlanOptions(
+        allow_delete=allow_delete,
+        rotate_secrets=rotate_secrets,
+        hmac_key=start.hmac_key if marker else None,
+        force=True,
+        excluded_hooks=start.excluded,
+    )
+
+
+def random_chain(rng: random.Random, length: int = 4) -> tuple[LiveState, list[tuple[DesiredState, PlanOptions]]]:
+    """A live tenant and a sequence of configs, each with its own options."""
+    start = random_start(rng)
+    desired, configs = start.desired, []
     for i in range(length):
         if i:
-            desired = _next_config(rng, desired, triggers)
-        options = PlanOptions(
-            allow_delete=rng.random() < 0.5,
-            rotate_secrets=rng.random() < 0.1,
-            hmac_key=hmac_key if rng.random() < 0.9 else None,
-            force=True,
-            excluded_hooks=excluded,
-        )
+            desired = next_config(rng, desired, start.triggers)
+        options = chain_options(start, allow_delete=rng.random() < 0.5, rotate_secrets=rng.random() < 0.1,
+                                marker=rng.random() < 0.9)
         configs.append((desired, options))
-    return live, configs
+    return start.live, configs

@@ -17,6 +17,7 @@ import httpx
 
 from reconciler.config import Connection
 from reconciler.errors import ApiError, BadResponseError, ReconcilerError
+from reconciler.keywords import as_json, as_text
 from reconciler.resources.hooks.model import LiveState
 
 from .actions import ActionsApi
@@ -86,7 +87,11 @@ class ManagementClient:
         wait_limit = getattr(connection, "wait_limit", None)
         self.policy = RetryPolicy(max_attempts=self.max_attempts, cap=backoff_cap, sleep=sleep,
                                   wall=clock or time.time, fail_beyond=wait_limit)
-        self.scrub = Scrubber([lambda: (connection.client_secret, connection.access_token, self._token)])
+        # Values the run sends (keyword values filled into scripts and code, secret values):
+        # registered by the operations, so an answer echoing a request body shows none.
+        self._hidden: set[str] = set()
+        self.scrub = Scrubber([lambda: (connection.client_secret, connection.access_token, self._token),
+                               lambda: tuple(self._hidden)])
         self._auth = TokenAuth(connection, self.scrub)  # checks the credentials first
         run_timeout = run_timeout if run_timeout is not None else getattr(connection, "run_timeout", None)
         inner = transport or httpx.HTTPTransport(
@@ -205,6 +210,11 @@ class ManagementClient:
 
     def read_live_state(self) -> LiveState:
         return self.hooks.live_state()
+
+    def hide(self, values: Iterable[object]) -> None:
+        """Values never to appear in an error message from now on (in any spelling)."""
+        self._hidden.update(as_text(v) for v in values if v is not None and as_text(v))
+        self._hidden.update(as_json(v) for v in values if v is not None and not isinstance(v, str))
 
     def create_hook(
         self, name: str, trigger_id: str, script: str, enabled: bool = False,

@@ -18,6 +18,7 @@ import httpx
 from reconciler.text import kind_of as _kind_of
 from reconciler.errors import ApiError, AuthError, BadResponseError, HooksUnavailableError
 from reconciler.resources.common.secrets import SENSITIVE
+from reconciler.secret_forms import mask
 
 MAX_MESSAGE = 500
 
@@ -29,10 +30,13 @@ class Scrubber:
     sources: list[Callable[[], Iterable[str | None]]] = field(default_factory=list)
 
     def __call__(self, text: str, extra: Iterable[str] = ()) -> str:
-        secrets = [s for source in self.sources for s in source()] + list(extra)
-        # Longest first, so a secret containing another is replaced whole.
-        for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
-            text = text.replace(secret, SENSITIVE)
+        secrets = {s for source in self.sources for s in source() if isinstance(s, str)} | {
+            s for s in extra if isinstance(s, str)}
+        secrets = {s for s in secrets if len(s) >= 4}
+        # Every spelling a server may echo (as is, JSON-escaped, URL-encoded, base64), replaced
+        # in one pass, longest first, so a secret containing another is replaced whole.
+        text = mask(text, secrets, SENSITIVE)
+        for secret in sorted(secrets, key=len, reverse=True):
             # A secret with a newline may be shown escaped or split (repr, header dumps).
             for part in re.split(r"[\x00-\x20\x7f]+", secret):
                 if len(part) >= 8:

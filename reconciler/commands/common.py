@@ -22,12 +22,16 @@ if TYPE_CHECKING:
 
 
 def fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    from reconciler.render.escape import terminal
+
+    click.echo(f"error: {terminal(message)}", err=True)  # one line, no control code from the data
     sys.exit(1)
 
 
 def report_errors(function: Callable[..., None]) -> Callable[..., None]:
     """Every expected failure becomes one line per problem and exit 1, never a traceback."""
+
+    from reconciler.render.escape import terminal
 
     @functools.wraps(function)
     def wrapper(*args: object, **kwargs: object) -> None:
@@ -35,7 +39,7 @@ def report_errors(function: Callable[..., None]) -> Callable[..., None]:
             function(*args, **kwargs)
         except ReconcilerError as error:
             for problem in getattr(error, "problems", ()):  # InvalidConfig: one line each
-                click.echo(str(problem), err=True)
+                click.echo(terminal(str(problem)), err=True)
             fail(str(error) + tls_hint(error))
         except KeyboardInterrupt:
             fail("interrupted")
@@ -109,7 +113,9 @@ def print_steps(report: ApplyReport[Any]) -> None:
 def _step_name(step: object) -> str:
     from reconciler.text import step_label
 
-    return step_label(step)
+    from reconciler.render.escape import terminal
+
+    return terminal(step_label(step))
 
 
 def print_apply_report(report: ApplyReport[Any], traffic: dict[str, int]) -> None:

@@ -40,5 +40,9 @@ def export(output: str, force: bool, domain: str | None, client_id: str | None, 
             "Secret values cannot be read from Auth0. Before planning, set these variables "
             "(or put them in AUTH0_KEYWORD_REPLACE_MAPPINGS): " + ", ".join(done.keywords)
         )
+    if done.from_environment:
+        click.echo("note: the live code held the values of these environment variables; they are "
+                   "written as keywords (set them before planning): "
+                   + ", ".join(f"##{name}##" for name in done.from_environment))
     for note in done.keyword_notes:
         click.echo(f"note: {note}")

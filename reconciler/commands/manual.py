@@ -28,8 +28,9 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "demo": (*KEYWORD_VARS, *TERMINAL_VARS),
     # run and migrate never take keyword values from the environment by themselves: the
     # scripts they run get dummies unless a flag names a keyword to fill for real.
-    "run": ("AUTH0_KEYWORD_REPLACE_MAPPINGS (only keywords a flag names)", *TERMINAL_VARS),
-    "migrate": ("AUTH0_KEYWORD_REPLACE_MAPPINGS (only keywords a flag names)", *TERMINAL_VARS),
+    "run": ("AUTH0_KEYWORD_REPLACE_MAPPINGS (only keywords a flag names)", "RECONCILER_RUN_KEYWORDS",
+            "RECONCILER_RUNNER_WITHOUT_NAMESPACES", *TERMINAL_VARS),
+    "migrate": ("AUTH0_KEYWORD_REPLACE_MAPPINGS (only keywords a flag names)", "RECONCILER_RUNNER_WITHOUT_NAMESPACES", *TERMINAL_VARS),
     "emulator": TERMINAL_VARS,
 }
 
@@ -49,7 +50,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "export": ("reconciler export -o exported-config",),
     "demo": ("reconciler demo",),
     "run": ("reconciler run add-profile-claims",
-            "reconciler run add-profile-claims --event my-event.json"),
+            "reconciler run add-profile-claims --event my-event.json",
+            "reconciler run add-api-claims --keyword-value CLAIM_NAMESPACE   # its real value, masked"),
     "migrate": ("reconciler migrate                 # show the actions each hook becomes",
                 "reconciler migrate --check         # prove each action behaves as its hook",
                 "reconciler migrate --write --check # write them, then prove what was written"),

@@ -51,7 +51,8 @@ def plan(
         if loaded.filled_keywords:
             click.echo(
                 "note: planned without these keywords (secret values not compared; scripts compared "
-                "as templates, metadata with placeholders): " + ", ".join(loaded.filled_keywords),
+                "as templates, metadata with placeholders; secrets given whole by one of them are "
+                "left as they are): " + ", ".join(loaded.filled_keywords),
                 err=True,
             )
 

@@ -9,6 +9,9 @@ import click
 from reconciler.commands.common import fail, report_errors
 from reconciler.terminal import run_settings
 
+# Names of keywords `run` may fill with real values (an opt-in, as --keyword-value).
+REAL_KEYWORDS_VAR = "RECONCILER_RUN_KEYWORDS"
+
 
 @click.command("run")
 @click.argument("name")
@@ -16,17 +19,30 @@ from reconciler.terminal import run_settings
 @click.option("--kind", type=click.Choice(["hook", "action"]), help="When a hook and an action share NAME.")
 @click.option("--event", "event_file", type=click.Path(dir_okay=False), help="Run on this event (JSON) instead of the built-in sample.")
 @click.option("--all-samples", is_flag=True, help="Run on every built-in sample and the config's tests/events/<trigger>/*.json.")
+@click.option("--keyword-value", "keyword_values", multiple=True, metavar="NAME",
+              help=f"Run with the real value of keyword NAME (repeatable; also ${REAL_KEYWORDS_VAR}, comma-separated). Others get dummy values.")
 @report_errors
-def run_command(name: str, config: str, kind: str | None, event_file: str | None, all_samples: bool) -> None:
+def run_command(name: str, config: str, kind: str | None, event_file: str | None, all_samples: bool,
+                keyword_values: tuple[str, ...]) -> None:
     """Run a hook or an action of the config locally in Node.js (offline) and print what it did."""
     import json
+    import os
 
+    from reconciler.credentials import is_tool_credential
     from reconciler.runner.targets import run_named
 
+    real = [*keyword_values, *(n.strip() for n in os.environ.get(REAL_KEYWORDS_VAR, "").split(",") if n.strip())]
     ran = run_named(config, name, kind=kind, event=event_file, all_samples=all_samples,
-                    env=run_settings().keyword_source())
-    if ran.filled:
-        click.echo(f"note: keywords not set, run with dummy values: {', '.join(ran.filled)}", err=True)
+                    env=run_settings().keyword_source(), real_keywords=real)
+    unset = [key for key in ran.filled if key not in ran.withheld]
+    if unset:
+        click.echo(f"note: keywords not set, run with dummy values: {', '.join(unset)}", err=True)
+    chosen = [key for key in ran.withheld if not is_tool_credential(key)]
+    if chosen:
+        click.echo(f"note: keywords run with dummy values although set (use --keyword-value NAME for the real one): {', '.join(chosen)}", err=True)
+    credentials = [key for key in ran.withheld if is_tool_credential(key)]
+    if credentials:
+        click.echo(f"note: the tool's own credentials are never keyword values, run with dummy values: {', '.join(credentials)}", err=True)
     outcomes = [outcome.to_dict() for outcome in ran.outcomes]
     click.echo(json.dumps(outcomes if all_samples else outcomes[0], indent=2))
 

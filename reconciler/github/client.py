@@ -61,6 +61,10 @@ def marker_for(tenant: str) -> str:
     return f"<!-- reconciler:plan tenant={tenant} -->"
 
 
+# The account GitHub Actions' own token (an installation token) writes comments as.
+ACTIONS_BOT = "github-actions[bot]"
+
+
 def check_repo(repo: str) -> str:
     if not _REPO.match(repo or ""):
         raise GitHubError(f"repository {repo!r} is not OWNER/NAME (--repo or GITHUB_REPOSITORY)")
@@ -90,6 +94,7 @@ class GitHubClient:
             raise GitHubError("the GitHub token is empty or contains a space, a control character or a "
                               "non-ASCII character (its value is not shown)")
         self._token = token
+        self._login: str | None = None  # who the token writes as, asked for once when needed
         self._sleep = sleep if sleep is not None else _default_sleep
         self.max_attempts = max(1, max_attempts)
         self.max_wait = max_wait
@@ -190,15 +195,42 @@ class GitHubClient:
             url = response.links.get("next", {}).get("url")
 
     def find_comment(self, repo: str, number: int, marker: str) -> dict[str, Any] | None:
-        """The first comment whose body starts with ``marker``.
+        """The first comment written by this token's own identity whose body starts with ``marker``.
 
         Only a marker at the top counts: a reply that quotes or mentions the marker is
-        someone else's comment and is never edited.
+        someone else's comment and is never edited. Nor is a comment anyone else wrote with
+        the marker at its top (the marker is public text): who wrote it decides, as for
+        sticky-comment actions. The identity is asked for only when a marked comment exists.
         """
-        for comment in self.issue_comments(repo, number):
-            if (comment.get("body") or "").lstrip().startswith(marker):
+        marked = [c for c in self.issue_comments(repo, number) if (c.get("body") or "").lstrip().startswith(marker)]
+        if not marked:
+            return None
+        own = self.own_login().lower()
+        for comment in marked:
+            user = comment.get("user")
+            login = user.get("login") if isinstance(user, dict) else None
+            if isinstance(login, str) and login.lower() == own:
                 return comment
         return None
+
+    def own_login(self) -> str:
+        """The login this token writes comments as. A user's token reads it from ``GET /user``;
+        an installation token (GitHub Actions' GITHUB_TOKEN) may not read /user (403) and
+        writes as ``github-actions[bot]``."""
+        if self._login is None:
+            try:
+                response = self.request("GET", "/user", what="learn which account the token belongs to")
+            except GitHubError as error:
+                if error.status not in (403, 404):
+                    raise
+                self._login = ACTIONS_BOT
+            else:
+                data = _json(response)
+                login = data.get("login") if isinstance(data, dict) else None
+                if not isinstance(login, str) or not login:
+                    raise GitHubError("GitHub answered GET /user without a login")
+                self._login = login
+        return self._login
 
     def create_comment(self, repo: str, number: int, body: str) -> dict[str, Any]:
         response = self.request(

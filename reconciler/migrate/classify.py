@@ -54,6 +54,15 @@ class Classification:
     def why(self) -> str:
         return str(self.reasons[0]) if self.reasons else ""
 
+    def to_dict(self) -> dict[str, object]:
+        """The verdict as plain data (for JSON reports and benches); the code is left out."""
+        return {
+            "trigger": self.trigger, "status": self.status,
+            "reasons": [{"line": r.line, "text": r.text} for r in self.reasons],
+            "hazards": [{"kind": h.kind, "line": h.line, "message": h.message} for h in self.hazards],
+            "packages": [{"name": n, "version": v} for n, v in self.packages],
+        }
+
 
 def classify(name: str, trigger: str, text: str, dependencies: Mapping[str, str] | None = None) -> Classification:
     """Classify the hook ``name`` (its source ``text``) on ``trigger``."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reconciler.keywords import has_keyword
+from reconciler.keywords import has_keyword, keywords_in
 from reconciler.migrate.adapter import adapter
 from reconciler.migrate.check import compare, events, first_difference
 from reconciler.migrate.classify import ADAPTED, PERSON, TRANSLATED, Classification, classify
@@ -95,14 +95,16 @@ def _differs(migrated: Migrated, config: str) -> str | None:
 
 def _secrets(hook: Hook, notes: list[str]) -> tuple[tuple[str, str], ...]:
     """The hook's secrets as the same keywords; a literal value is never copied."""
+    from reconciler.resources.actions.export import keyword_names
+
+    used = {k[2:-2] for template in hook.secrets.values() for k in keywords_in(template)}
+    literal = keyword_names([n for n, t in hook.secrets.items() if not has_keyword(t)], taken=used)
     out = []
     for name, template in hook.secrets.items():
         if has_keyword(template):
             out.append((name, template))
             continue
-        keyword = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
-        if keyword[:1].isdigit():
-            keyword = f"_{keyword}"
+        keyword = literal[name]  # distinct: "a-b" and "a_b" never share one keyword
         out.append((name, f"##{keyword}##"))
         notes.append(f"secret {name!r} is written literally in the hook's file; the action uses the keyword ##{keyword}##: set it")
     return tuple(out)

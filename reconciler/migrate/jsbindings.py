@@ -86,13 +86,15 @@ def _declare(source: Source, out: Bindings) -> None:
                 names[binding.name] = binding
                 out.by_site[name.id] = binding
 
+    root = source.root.id  # a "program", or an ERROR node when the grammar gave up at the top
     for entering, node in source.events(source.root):
         kind = node.type
-        opens = kind == "program" or kind in FUNCTIONS or kind in BLOCKS
+        top = node.id == root
+        opens = top or kind in FUNCTIONS or kind in BLOCKS
         if not entering:
             if opens:
                 scopes.pop()
-                if kind in FUNCTIONS or kind == "program":
+                if kind in FUNCTIONS or top:
                     functions.pop()
             continue
         # Declarations that belong to the enclosing scope are added before this node's own scope opens.
@@ -100,7 +102,7 @@ def _declare(source: Source, out: Bindings) -> None:
             add(scopes[-1], field(node, "name"), "class" if kind == "class_declaration" else "function")
         if opens:
             scopes.append(node)
-            if kind in FUNCTIONS or kind == "program":
+            if kind in FUNCTIONS or top:
                 functions.append(node)
         if kind in ("function_expression", "function", "generator_function"):
             add(node, field(node, "name"), "function")

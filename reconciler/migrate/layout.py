@@ -25,6 +25,25 @@ class FileChange:
     path: Path  # as the user would write it (config dir joined)
     old: str | None  # None: a new file
     new: str
+    root: Path | None = None  # the config directory: nothing is written outside it
+
+
+def check_inside(root: Path, path: Path) -> None:
+    """Refuse (one line) a path whose folders between ``root`` and the file include a symlink
+    or lead outside ``root``: a config's ``actions/<name>/`` linked elsewhere must not make
+    ``--write`` create files there."""
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        raise LayoutError(f"{path}: is outside the config directory {root}; not written") from None
+    current = root
+    for part in relative.parts[:-1]:
+        current = current / part
+        if current.is_symlink():
+            raise LayoutError(f"{current}: is a symlink; migrate does not write through links")
+    real_root, real_parent = os.path.realpath(root), os.path.realpath(path.parent)
+    if real_parent != real_root and not real_parent.startswith(real_root.rstrip(os.sep) + os.sep):
+        raise LayoutError(f"{path}: resolves outside the config directory {root}; not written")
 
 
 def action_files(config: Path, migrated: Migrated) -> list[FileChange]:
@@ -40,8 +59,8 @@ def action_files(config: Path, migrated: Migrated) -> list[FileChange]:
         "deployed": True,
     }
     return [
-        _change(config / "actions" / f"{name}.json", json.dumps(document, indent=2) + "\n"),
-        _change(config / "actions" / name / "code.js", migrated.code),
+        _change(config / "actions" / f"{name}.json", json.dumps(document, indent=2) + "\n", config),
+        _change(config / "actions" / name / "code.js", migrated.code, config),
     ]
 
 
@@ -55,6 +74,7 @@ def bind(config: Path, bindings: list[tuple[str, str]]) -> FileChange | None:
     """``triggers.json`` with each (trigger, action) appended where it is not bound yet; never
     drops or reorders a binding. None when nothing changes."""
     path = triggers_file(config)
+    check_inside(config, path)
     old = _read(path)
     data: dict[str, Any] = {}
     if old is not None:
@@ -75,7 +95,7 @@ def bind(config: Path, bindings: list[tuple[str, str]]) -> FileChange | None:
         changed = True
     if not changed:
         return None
-    return FileChange(path, old, json.dumps(data, indent=2) + "\n")
+    return FileChange(path, old, json.dumps(data, indent=2) + "\n", config)
 
 
 _JSON_ENABLED = re.compile(r'("enabled"\s*:\s*)true\b')
@@ -110,7 +130,11 @@ def diff(changes: list[FileChange]) -> str:
 def write(changes: list[FileChange]) -> None:
     """Write every change, each file atomically (a temporary file renamed over it)."""
     for change in changes:
+        if change.root is not None:  # checked again: the tree may have changed since the diff
+            check_inside(change.root, change.path)
         change.path.parent.mkdir(parents=True, exist_ok=True)
+        if change.root is not None:
+            check_inside(change.root, change.path)
         fd, temporary = tempfile.mkstemp(dir=change.path.parent, prefix=f".{change.path.name}.")
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
@@ -125,8 +149,9 @@ def write(changes: list[FileChange]) -> None:
             raise
 
 
-def _change(path: Path, new: str) -> FileChange:
-    return FileChange(path, _read(path), new)
+def _change(path: Path, new: str, root: Path) -> FileChange:
+    check_inside(root, path)
+    return FileChange(path, _read(path), new, root)
 
 
 def _read(path: Path) -> str | None:

@@ -50,6 +50,7 @@ class _Aliases:
 
     def __init__(self, source: Source, bindings: Bindings) -> None:
         self.source, self.bindings = source, bindings
+        self.answers: dict[Binding, list[ScopeChange]] = {}  # what answering a variable means
 
     def of(self, binding: Binding, depth: int = 0) -> list[Node]:
         """Expressions elsewhere that are the same array as ``binding``'s value."""
@@ -173,8 +174,10 @@ def _function_of(binding: Binding | None, bindings: Bindings) -> Node | None:
 def _answer(call: Node, scope: Binding, aliases: _Aliases, source: Source, bindings: Bindings) -> list[ScopeChange]:
     """What one callback call answers for ``scope``."""
     args = [a for a in field(call, "arguments").named_children if a.type != "comment"]  # type: ignore[union-attr]
-    if args and args[0].type not in ("null", "undefined") and source.of(args[0]) != "undefined":
+    if args and args[0].type not in ("null", "undefined") and source.of(args[0]) != "undefined" and len(args) < 2:
         return []  # an error: no token is issued
+    # With a result beside the error (`cb(err, token)`), the error may be null at run time: the
+    # result is then the answer, so its scope is checked as well.
     if len(args) < 2 or args[1].type in ("null", "undefined"):
         return [ScopeChange(line(call), NO_SCOPE)]
     result = args[1]
@@ -184,7 +187,9 @@ def _answer(call: Node, scope: Binding, aliases: _Aliases, source: Source, bindi
         owner = bindings.of(result)
         if owner is None:
             return [ScopeChange(line(call), UNFOLLOWED)]
-        return _variable_scope(owner, call, scope, aliases, source, bindings)
+        if owner not in aliases.answers:  # once per variable, however often it is answered
+            aliases.answers[owner] = _variable_scope(owner, call, scope, aliases, source, bindings)
+        return aliases.answers[owner]
     return [ScopeChange(line(call), UNFOLLOWED)]
 
 

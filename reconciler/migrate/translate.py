@@ -79,6 +79,7 @@ function hookUserId(event) {
 }
 """
 _WRITES = {"assignment_expression", "augmented_assignment_expression"}
+_DEEPEST_FIELD = max(len(path) for shape in SHAPES.values() for fields in shape.fields.values() for path in fields)
 _RESULT_HELPERS = {"credentials-exchange": _CLAIMS_HELPER, "pre-user-registration": _METADATA_HELPER}
 _RESULT_CALLS = {"credentials-exchange": "setAccessTokenClaims", "pre-user-registration": "setRegistrationMetadata"}
 _ANSWER_HELPERS = {"credentials-exchange": _CX_ANSWER_HELPER, "pre-user-registration": _PRE_ANSWER_HELPER}
@@ -305,6 +306,8 @@ def _destructured(node: Node, path: tuple[str, ...], fields: Mapping[tuple[str, 
 
 
 def _pattern_literal(pattern: Node, path: tuple[str, ...], fields: Mapping[tuple[str, ...], str], source: Source) -> str | None:
+    if len(path) > _DEEPEST_FIELD:  # no event field lies deeper: stop before Python's stack does
+        return None
     parts = []
     for child in pattern.named_children:
         if child.type == "comment":

@@ -23,6 +23,7 @@ from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.plan import Plan
 from reconciler.core.reasons import Reason
 from reconciler.core.steps import Phase, Step
+from reconciler.render.escape import html_code, md_code, md_text
 
 SYMBOLS: dict[ChangeKind, tuple[str, str]] = {
     ChangeKind.CREATE: ("+", "green"),
@@ -98,11 +99,11 @@ class Blocks:
         from reconciler.text import plural
 
         return [[f"> **{plural(len(deletes), self.one)} will be deleted:**"]
-                + [f"> - `{_md(c.key)}`" + (f" ({self.md_where(c)})" if self.md_where(c) else "") for c in deletes]]
+                + [f"> - {md_code(c.key)}" + (f" ({self.md_where(c)})" if self.md_where(c) else "") for c in deletes]]
 
     def md_summary(self, change: Change) -> str:
         symbol, _ = SYMBOLS[change.kind]
-        return f"<code>{html.escape(symbol)}</code> <b>{html.escape(change.key)}</b> {change.kind.value}"
+        return f"<code>{html.escape(symbol)}</code> <b>{md_text(change.key)}</b> {change.kind.value}"
 
     # -- JSON and plan files ------------------------------------------------------------------
 
@@ -184,7 +185,7 @@ class _Plain:
 
 
 def _md(text: str) -> str:
-    return html.escape(" ".join(str(text).split()), quote=False)
+    return md_text(text)
 
 
 def _plain(value: Any) -> Any:

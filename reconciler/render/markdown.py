@@ -22,14 +22,13 @@ value (secret fields carry key names and ``(sensitive)``).
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from dataclasses import dataclass
 
 from reconciler.core.changes import Change, FieldChange
 from reconciler.core.plan import Plan
 from reconciler.render.blocks import blocks_for, word
+from reconciler.render.escape import md_code, md_fence, md_text
 from reconciler.render.text import NO_CHANGES, REVIEW_ONLY  # the terminal plan's wording and symbols
 from reconciler.resources.base import registry
 from reconciler.text import plural as _count
@@ -37,9 +36,6 @@ from reconciler.text import plural as _count
 __all__ = ["GITHUB_COMMENT_LIMIT", "render_markdown"]
 
 GITHUB_COMMENT_LIMIT = 65536
-
-_BACKTICKS = re.compile(r"`+")
-
 
 def render_markdown(plan: Plan, *, tenant: str = "default", limit: int = GITHUB_COMMENT_LIMIT) -> str:
     """The plan as markdown, at most ``limit`` characters long."""
@@ -67,7 +63,7 @@ def _title(plan: Plan) -> str:
 
 def _head(plan: Plan, tenant: str) -> list[str]:
     """Blocks that are never dropped (``_fit_head`` may only shorten the alert lists)."""
-    blocks = [f"### Auth0 {_title(plan)} plan for tenant `{_plain(tenant)}`"]
+    blocks = [f"### Auth0 {_title(plan)} plan for tenant {_code(tenant)}"]
     skipped = [c for c in plan.changes if c.skipped]
     if plan.has_changes:
         blocks.append(f"**{plan.summary.line()}**")
@@ -95,7 +91,7 @@ def _warning(plan: Plan, skipped: list[Change]) -> str:
             blocks = blocks_for(type_name)
             sections.append(
                 [f"> **Left as they are ({_count(len(mine), blocks.one)}):**"]
-                + [f"> - `{_plain(c.key)}`" + (f" ({blocks.md_where(c)})" if blocks.md_where(c) else "")
+                + [f"> - {_code(c.key)}" + (f" ({blocks.md_where(c)})" if blocks.md_where(c) else "")
                    + f": {_plain(word(c.skipped))}" for c in mine]
             )
     if plan.warnings:
@@ -236,26 +232,7 @@ def _fit_head(head: list[str], tail: list[str], limit: int) -> str:
 
 
 # ---------------------------------------------------------------------------- escaping
-
-
-def _plain(text: str) -> str:
-    """Text placed in markdown prose: no HTML, no line breaks that could end an alert."""
-    return html.escape(" ".join(str(text).split()), quote=False)
-
-
-def _code(text: str) -> str:
-    """An inline code span that no backtick in ``text`` can close early."""
-    text = " ".join(text.split())
-    longest = max((len(m) for m in _BACKTICKS.findall(text)), default=0)
-    ticks = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"
-
-
-def _fence(text: str, info: str) -> str:
-    """A fenced block longer than any backtick run inside, so ``` in a script cannot close it."""
-    longest = max((len(m) for m in _BACKTICKS.findall(text)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}{info}\n{text.rstrip(chr(10))}\n{ticks}"
-
-
+# Names and text from a config or a tenant: reconciler.render.escape says how and why.
+_plain = md_text
+_code = md_code
+_fence = md_fence

@@ -12,6 +12,7 @@ import click
 from reconciler.core.changes import FieldChange
 from reconciler.core.plan import Plan
 from reconciler.render.blocks import blocks_for, word
+from reconciler.render.escape import terminal_safe
 
 __all__ = ["NO_CHANGES", "NOTHING_TO_APPLY", "REVIEW_ONLY", "field_lines", "render_text"]
 
@@ -25,6 +26,9 @@ REVIEW_ONLY = (
 
 
 def render_text(plan: Plan, *, show_steps: bool = True) -> str:
+    # Names, scripts and reasons come from a config or a tenant: no control code of theirs
+    # reaches the terminal (the colours below are the only escape sequences).
+    plan = terminal_safe(plan)
     lines: list[str] = []
     for change in plan.changes:
         lines.extend(blocks_for(change.type).text_change(change))

@@ -1,21 +1,28 @@
-"""Running one script in Node: a temporary directory, Node's permission model, and limits.
+"""Running scripts in Node: an isolated process, a realm per run, a record read as it streams.
 
-The process gets an empty environment (nothing of ours, no credentials), may read and write
-only its own temporary directory, has a wall-clock limit, a file-size limit and a memory cap,
-and every sensitive value is masked out of what it reports before anyone sees it.
+The process (see ``node.py`` for the walls and why Node) gets an empty environment but for
+``HOME``, ``TZ`` and ``LANG``, its own temporary directory, rlimits on data, address space, CPU
+and files, and a wall-clock deadline per run after which its whole process group is killed.
+Its stdout is the record (``harness.js`` documents the protocol); it is read incrementally and
+bounded, as is stderr, so a flood cannot grow this process. Every sensitive value is masked out
+of what comes back, in every form ``secrets_forms`` knows, before console lines are cut.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import secrets as token_source
+import selectors
 import signal
 import subprocess
 import tempfile
+import time
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from reconciler.errors import RunError
 from reconciler.runner.node import Node, find_node
@@ -23,7 +30,29 @@ from reconciler.runner.outcome import Outcome, effects_of, mask_values
 from reconciler.runner.samples import Sample
 
 DEFAULT_TIMEOUT = 20.0  # Auth0's own limit for one execution
-MAX_OUTPUT_BYTES = 4 * 1024 * 1024
+STARTUP_ALLOWANCE = 10.0  # seconds for Node to start before the first run's clock begins
+GRACE = 2.0  # wall-clock seconds past a run's time limit before the process is killed
+MAX_RECORD_BYTES = 32 * 1024 * 1024  # all of stdout, for one process
+MAX_STDERR_BYTES = 1024 * 1024
+STDERR_KEPT = 4096
+MAX_LOG_CHARS = 256  # Auth0 keeps 256 characters of each console.log line
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MEMORY_BYTES = 512 * 1024 * 1024  # heap and off-heap (Buffers) together: RLIMIT_DATA
+ADDRESS_SPACE_BYTES = 4 * 1024 * 1024 * 1024
+_LISTS = {"module": "modules", "request": "requests", "api_call": "api_calls", "log": "logs"}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One script on one event. ``sensitive`` maps keyword names to values masked as ``##KEY##``."""
+
+    kind: str
+    name: str
+    trigger: str
+    code: str
+    secrets: Mapping[str, str]
+    sample: Sample
+    sensitive: Mapping[str, str] = field(default_factory=dict)
 
 
 def run_script(
@@ -43,66 +72,211 @@ def run_script(
     ``sensitive`` maps keyword names to values that must not appear in the outcome (the
     secrets and every keyword value filled into the code); they are shown as ``##KEY##``.
     """
+    job = Job(kind, name, trigger, code, dict(secrets), sample, dict(sensitive if sensitive is not None else secrets))
+    return run_scripts([job], timeout=timeout, node=node)[0]
+
+
+def run_scripts(jobs: Sequence[Job], *, timeout: float = DEFAULT_TIMEOUT, node: Node | None = None,
+                inspector: bool = False) -> list[Outcome]:
+    """Run several scripts in one Node process, one after the other (a run that has to be
+    killed ends that process; the rest go on in a new one). ``inspector``: see ``Node.command``."""
     node = node or find_node()
+    records: list[dict[str, Any]] = []
+    while len(records) < len(jobs):
+        records += _run_process(node, jobs[len(records):], timeout, inspector)
+    return [_outcome(job, record) for job, record in zip(jobs, records)]
+
+
+def _outcome(job: Job, raw: dict[str, Any]) -> Outcome:
+    raw = mask_values(raw, job.sensitive)
+    raw["logs"] = [line[:MAX_LOG_CHARS] for line in raw.get("logs", [])]
+    return Outcome(job.kind, job.name, job.trigger, job.sample.name, effects_of(raw, job.sample.event), raw)
+
+
+def _new_record(job: Job) -> dict[str, Any]:
+    return {"kind": job.kind, "trigger": job.trigger, "requests": [], "modules": [], "logs": [], "api_calls": []}
+
+
+def _run_process(node: Node, jobs: Sequence[Job], timeout: float, inspector: bool = False) -> list[dict[str, Any]]:
+    """The records of the runs this process finished: all of them, or those before one that
+    was killed at its deadline (recorded as timed out, with what it did until then)."""
     nonce = token_source.token_hex(16)
-    job = {
-        "kind": kind,
-        "trigger": trigger,
-        "code": code,
-        "secrets": dict(secrets),
-        "event": dict(sample.event),
-        "timeout_ms": int(timeout * 1000),
-        "nonce": nonce,
-    }
+    lines = [json.dumps({"nonce": nonce})] + [
+        json.dumps({"id": i, "kind": job.kind, "trigger": job.trigger, "code": job.code, "secrets": dict(job.secrets),
+                    "event": dict(job.sample.event), "timeout_ms": int(timeout * 1000)})
+        for i, job in enumerate(jobs)
+    ]
     with tempfile.TemporaryDirectory(prefix="reconciler-run-") as tmp:
-        harness = Path(tmp) / "harness.js"
-        harness.write_text(resources.files("reconciler.runner").joinpath("harness.js").read_text("utf-8"), "utf-8")
-        command = [node.path, *node.sandbox_flags(readable=tmp, writable=tmp), str(harness)]
+        for source in resources.files("reconciler.runner").iterdir():  # harness.js and the realm it loads
+            if source.name.endswith(".js"):
+                (Path(tmp) / source.name).write_text(source.read_text("utf-8"), "utf-8")
+        command = node.command(str(Path(tmp) / "harness.js"), tmp, inspector=inspector)
         try:
-            done = subprocess.run(
-                command,
-                input=json.dumps(job).encode(),
-                capture_output=True,
-                cwd=tmp,
-                env={"HOME": tmp, "TZ": "UTC", "LANG": "C.UTF-8"},
-                timeout=timeout + 2,
-                preexec_fn=_limits(timeout),
-                check=False,
+            process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp,
+                env={"HOME": tmp, "TZ": "UTC", "LANG": "C.UTF-8"}, start_new_session=True,
+                preexec_fn=_limits(timeout * len(jobs) + STARTUP_ALLOWANCE),
             )
-        except subprocess.TimeoutExpired:
-            raw: dict[str, Any] = {"kind": kind, "trigger": trigger, "timed_out": True}
         except OSError as error:
             raise RunError(f"cannot start {node.path}: {error.strerror}") from None
+        reader = _Reader(process, nonce, jobs, timeout)
+        try:
+            reader.send(("\n".join(lines) + "\n").encode())
+            return reader.read()
+        finally:
+            _kill(process)
+
+
+class _Reader:
+    """Reads one harness process's stdout and stderr as they come, within bounds."""
+
+    def __init__(self, process: subprocess.Popen[bytes], nonce: str, jobs: Sequence[Job], timeout: float) -> None:
+        self.process, self.prefix, self.jobs, self.timeout = process, f"{nonce} ".encode(), jobs, timeout
+        self.records: list[dict[str, Any]] = []
+        self.current: dict[str, Any] | None = _new_record(jobs[0])
+        self.pending = b""
+        self.stdout_bytes = 0
+        self.stderr_bytes = 0
+        self.stderr_tail = b""
+        self.done = False
+        self.ready = False  # Node has started and read its input: the first run's clock starts
+
+    @property
+    def name(self) -> str:
+        return self.jobs[min(len(self.records), len(self.jobs) - 1)].name
+
+    def send(self, data: bytes) -> None:
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(data)
+            self.process.stdin.close()
+        except BrokenPipeError:
+            pass  # Node is gone already: its exit says why
+
+    def read(self) -> list[dict[str, Any]]:
+        assert self.process.stdout is not None and self.process.stderr is not None
+        selector = selectors.DefaultSelector()
+        selector.register(self.process.stdout, selectors.EVENT_READ, "stdout")
+        selector.register(self.process.stderr, selectors.EVENT_READ, "stderr")
+        deadline = time.monotonic() + STARTUP_ALLOWANCE + self.timeout + GRACE
+        open_streams = 2
+        while open_streams and not self.done:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return self._killed_at_deadline()
+            for key, _ in selector.select(timeout=min(left, 1.0)):
+                chunk = os.read(key.fileobj.fileno(), 65536)  # type: ignore[union-attr]
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                    open_streams -= 1
+                    continue
+                ended, ready = len(self.records), self.ready
+                if key.data == "stdout":
+                    self._stdout(chunk)
+                else:
+                    self._stderr(chunk)
+                if len(self.records) > ended or self.ready != ready:  # a run's clock starts now
+                    deadline = time.monotonic() + self.timeout + GRACE
+        selector.close()
+        if self.done:
+            return self.records
+        returncode = self.process.wait()
+        if self.records and self.current is None:
+            return self.records
+        if returncode in (-signal.SIGKILL, -signal.SIGXCPU):  # the CPU limit stopped it
+            return self._killed_at_deadline()
+        raise RunError(f"{self.name}: the Node.js process ended without an outcome ({self._stderr_reason(returncode)})")
+
+    def _killed_at_deadline(self) -> list[dict[str, Any]]:
+        _kill(self.process)
+        record = self.current or _new_record(self.jobs[len(self.records)])
+        record["timed_out"] = True
+        return [*self.records, record]
+
+    def _stdout(self, chunk: bytes) -> None:
+        self.stdout_bytes += len(chunk)
+        if self.stdout_bytes > MAX_RECORD_BYTES:
+            self._stop(f"the Node.js process wrote more than {MAX_RECORD_BYTES // (1024 * 1024)} MiB")
+        # Split on b"\n" only: U+2028, U+2029 and U+0085 inside a line are text, not line ends.
+        *complete, self.pending = (self.pending + chunk).split(b"\n")
+        for line in complete:
+            self._event(line)
+
+    def _stderr(self, chunk: bytes) -> None:
+        self.stderr_bytes += len(chunk)
+        self.stderr_tail = (self.stderr_tail + chunk)[-STDERR_KEPT:]
+        if self.stderr_bytes > MAX_STDERR_BYTES:
+            self._stop(f"the Node.js process wrote more than {MAX_STDERR_BYTES // 1024} KiB to stderr")
+
+    def _event(self, line: bytes) -> None:
+        if not line.startswith(self.prefix):
+            self._stop("unexpected output from the Node.js process")
+        try:
+            event = json.loads(line[len(self.prefix):])
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            self._stop("unreadable output from the Node.js process")
+        if not isinstance(event, dict):
+            self._stop("unreadable output from the Node.js process")
+        kind, data = event.get("event"), event.get("data")
+        if kind == "done":
+            self.done = True
+            return
+        if kind == "ready":
+            self.ready = True
+            return
+        if kind == "host_error":
+            self._stop(f"the runner failed ({printable(str(data))[:200]})")
+        if self.current is None or event.get("run") != len(self.records):
+            self._stop("output for a run that is not running")
+        assert self.current is not None
+        if kind in _LISTS:
+            self.current[_LISTS[kind]].append(data)
+        elif kind == "end" and isinstance(data, dict):
+            self.current.update({k: v for k, v in data.items() if k in ("callback", "completed", "thrown", "timed_out")})
+            self.records.append(self.current)
+            self.current = _new_record(self.jobs[len(self.records)]) if len(self.records) < len(self.jobs) else None
         else:
-            raw = _read_outcome(done, nonce, name, kind, trigger)
-    raw = mask_values(raw, sensitive if sensitive is not None else secrets)
-    return Outcome(kind, name, trigger, sample.name, effects_of(raw, sample.event), raw)
+            self._stop(f"unknown event {printable(str(kind))[:40]!r} from the Node.js process")
+
+    def _stop(self, why: str) -> None:
+        _kill(self.process)
+        raise RunError(f"{self.name}: {why}; stopped")
+
+    def _stderr_reason(self, returncode: int) -> str:
+        lines = [line.strip() for line in self.stderr_tail.decode("utf-8", "replace").split("\n") if line.strip()]
+        fatal = [line for line in lines if "FATAL ERROR" in line or "out of memory" in line]  # V8's own verdict, not a frame
+        chosen = fatal[0] if fatal else lines[-1] if lines else f"exit status {returncode}"
+        return printable(chosen)[:200]
 
 
-def _limits(timeout: float) -> Any:
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control, format and separator characters escaped."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """The whole process group (``unshare``, Node, anything Node left behind)."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    process.wait()
+    for stream in (process.stdout, process.stderr, process.stdin):
+        if stream is not None and not stream.closed:
+            stream.close()
+
+
+def _limits(cpu_seconds: float) -> Any:
     def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_OUTPUT_BYTES, MAX_OUTPUT_BYTES))
-        cpu = int(timeout) + 2
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        for limit, value in (
+            (resource.RLIMIT_FSIZE, MAX_FILE_BYTES),
+            (resource.RLIMIT_CPU, int(cpu_seconds) + 2),
+            (resource.RLIMIT_DATA, MEMORY_BYTES),
+            (resource.RLIMIT_AS, ADDRESS_SPACE_BYTES),
+            (resource.RLIMIT_CORE, 0),
+            (resource.RLIMIT_NOFILE, 256),
+        ):
+            resource.setrlimit(limit, (value, value))
 
     return apply
-
-
-def _read_outcome(
-    done: subprocess.CompletedProcess[bytes], nonce: str, name: str, kind: str, trigger: str
-) -> dict[str, Any]:
-    """The harness's record: the line it marked with this run's nonce (a script printing its
-    own JSON cannot forge it: the nonce lives only in the harness's module scope)."""
-    out = done.stdout[-MAX_OUTPUT_BYTES:].decode("utf-8", "replace")
-    for line in reversed(out.splitlines()):
-        if line.startswith(nonce):
-            try:
-                record = json.loads(line[len(nonce):])
-            except json.JSONDecodeError:
-                break
-            if isinstance(record, dict):
-                return record
-    if done.returncode in (-signal.SIGKILL, -signal.SIGXCPU):
-        return {"kind": kind, "trigger": trigger, "timed_out": True}  # the CPU limit stopped it
-    reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
-    raise RunError(f"{name}: the Node.js process ended without an outcome ({reason[0][:200]})")

@@ -1,298 +1,174 @@
 'use strict';
-// Runs one hook or one action, offline and deterministically, and prints what it did.
+// Runs hooks and actions, offline and deterministically, each in a realm of its own, and
+// streams what they do as it happens.
 //
-// Input (stdin): {"kind": "hook"|"action", "trigger", "code", "secrets", "event", "timeout_ms"}.
-// Output (stdout): one JSON object: the raw outcome (callback or api calls), the requests the
-// code tried to send, the modules it required, and its console output. The Python side
-// (reconciler/runner/outcome.py) turns that into comparable effects.
+// Protocol. stdin: newline-delimited JSON. The first line is the header {"nonce": "<hex>"};
+// every further line is one run: {"id", "kind": "hook"|"action", "trigger", "code", "secrets",
+// "event", "timeout_ms", "now"?}. stdout: one line per event, "<nonce> <json>\n", where json is
+// {"run": id, "event": type, "data": ...}; first {"run": null, "event": "ready"} once the input
+// is read (the first run's clock starts then); types are "module", "request", "api_call", "log"
+// (as they happen) and "end" (once per run: {"callback": ...} | {"completed": bool} |
+// {"thrown": {name, message}} | {"timed_out": true}); after the last run {"run": null,
+// "event": "done"}. Runs are taken one after the other in the same process.
 //
-// Outbound network, child processes and the file system are never reached: those modules and
-// every npm package that is not installed are replaced by recording stubs. Node's permission
-// model (set by the caller) confines the process to its temporary directory as a second wall.
+// The script never runs in this realm: realm.js, stubs.js, modules.js and runtime.js are
+// evaluated inside a fresh vm context, build everything the script sees there, and call back
+// here only through the three functions below, with strings, which answer with strings and
+// never throw. Node's permission model, the network namespace and the rlimits (set by the
+// Python side) are the walls behind this one.
 
-const Module = require('module');
 const fs = require('fs');
 const path = require('path');
 const vm = require('vm');
+const crypto = require('crypto');
+const { builtinModules } = require('module');
 
-const job = JSON.parse(fs.readFileSync(0, 'utf8'));
-// Bound now, before any script runs: a script that patches process.stdout cannot forge the record.
-const writeOut = process.stdout.write.bind(process.stdout);
+const HERE = __dirname;
+const REALM_FILES = ['realm.js', 'stubs.js', 'modules.js', 'runtime.js'];
+const SOURCES = REALM_FILES.map((name) => [name, fs.readFileSync(path.join(HERE, name), 'utf8')]);
+const LIMITS = { module: 1000, request: 1000, api_call: 1000, log: 1000 }; // events per run and type
+
+const writeSync = fs.writeSync;
+const stringify = JSON.stringify;
 const exit = process.exit.bind(process);
-const trace = { requests: [], modules: [], logs: [], api_calls: [] };
-const MAX_LOG = 256; // Auth0 keeps 256 characters of each console.log line
-const MAX_TRACE = 1000; // entries per list: a runaway loop cannot flood the output
+const setImmediateHost = setImmediate;
 
-// ------------------------------------------------------------------ determinism
+const lines = fs.readFileSync(0, 'utf8').split('\n').filter((line) => line.trim() !== '');
+const header = JSON.parse(lines[0]);
+const NONCE = String(header.nonce);
+const jobs = lines.slice(1).map((line) => JSON.parse(line));
 
-const FIXED_NOW = Date.parse(job.now || '2026-01-01T00:00:00.000Z');
-const RealDate = Date;
-class FixedDate extends RealDate {
-  constructor(...args) { if (args.length === 0) { super(FIXED_NOW); } else { super(...args); } }
-  static now() { return FIXED_NOW; }
-}
-globalThis.Date = FixedDate;
-let seed = 0x2545f491;
-Math.random = function () { // xorshift32: the same "random" numbers on every run
-  seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
-  return ((seed >>> 0) % 1e9) / 1e9;
-};
-
-function push(list, entry) { if (list.length < MAX_TRACE) list.push(entry); }
-
-// Arguments as JSON: functions and cycles are named, not followed.
-function plain(value, seen = new Set()) {
-  if (typeof value === 'function') return '[function]';
-  if (value === undefined) return null;
-  if (value === null || typeof value !== 'object') return value;
-  if (seen.has(value)) return '[cycle]';
-  seen.add(value);
-  if (value instanceof RealDate) return value.toISOString();
-  if (Array.isArray(value)) return value.map((v) => plain(v, seen));
-  if (value instanceof Error) return { error: value.name, message: value.message };
-  const out = {};
-  for (const key of Object.keys(value)) out[key] = plain(value[key], seen);
-  return out;
+function write(text) {
+  const buffer = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < buffer.length) {
+    try {
+      offset += writeSync(1, buffer, offset, buffer.length - offset);
+    } catch (error) {
+      if (error.code !== 'EAGAIN') exit(70); // the reader is gone: nothing left to report to
+    }
+  }
 }
 
-for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
-  console[level] = (...args) => push(trace.logs, args.map((a) => (typeof a === 'string' ? a : JSON.stringify(plain(a)))).join(' ').slice(0, MAX_LOG));
+function send(run, type, dataJson) {
+  write(`${NONCE} {"run":${stringify(run)},"event":${stringify(type)},"data":${dataJson}}\n`);
 }
 
-// ------------------------------------------------------------------ recording stubs
+// ------------------------------------------------------------------ host functions for the realm
 
-function fakeResponse() {
-  const body = '{}';
-  const response = {
-    status: 200, statusCode: 200, statusText: 'OK', ok: true, headers: {}, data: {}, body,
-    json: async () => ({}), text: async () => body,
-    setEncoding() { return response; }, pipe() { return response; },
-    on(event, listener) {
-      if (event === 'data') setImmediate(() => listener(body));
-      if (event === 'end') setImmediate(() => setImmediate(listener));
-      return response;
-    },
-  };
-  return response;
+let current = null; // {id, counts, kit}
+
+function hostEmit(type, dataJson) {
+  try {
+    if (current === null || typeof type !== 'string' || typeof dataJson !== 'string') return '';
+    if (!Object.prototype.hasOwnProperty.call(LIMITS, type) && type !== 'end') return '';
+    if (type !== 'end') {
+      const seen = current.counts[type] || 0;
+      if (seen >= LIMITS[type]) return '';
+      current.counts[type] = seen + 1;
+    }
+    JSON.parse(dataJson); // the realm's serializer is trusted, but a malformed line would cost the whole record
+    send(current.id, type, dataJson);
+  } catch (error) {
+    send(current ? current.id : null, 'host_error', stringify(String(error && error.message)));
+  }
+  return '';
 }
 
-// A stand-in for anything not available offline: every call is recorded and answers 200.
-// It is callable, constructible, chainable, iterable (empty) and awaitable after a call.
-function stub(name, style) {
-  return new Proxy(function () {}, {
-    get(target, prop) {
-      if (prop === Symbol.iterator) return function* () {};
-      if (prop === Symbol.toPrimitive) return () => `[offline ${name}]`;
-      if (typeof prop === 'symbol' || prop === 'then') return undefined;
-      if (prop === '__esModule') return false;
-      if (prop === 'default') return stub(name, style);
-      return stub(`${name}.${prop}`, style);
-    },
-    apply(target, self, args) { return recordCall(name, args, style); },
-    construct(target, args) { recordCall(`new ${name}`, args, style); return stub(`${name}()`, style); },
+const HASHES = new Set(['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512']);
+function hostCrypto(algorithm, keyBase64, dataBase64, mode) {
+  try {
+    const name = String(algorithm).toLowerCase().replace(/-/g, '');
+    if (!HASHES.has(name)) return `-Digest method not supported: ${String(algorithm).slice(0, 40)}`;
+    const data = Buffer.from(String(dataBase64), 'base64');
+    const digest = mode === 'hmac'
+      ? crypto.createHmac(name, Buffer.from(String(keyBase64), 'base64')).update(data).digest('base64')
+      : crypto.createHash(name).update(data).digest('base64');
+    return `+${digest}`;
+  } catch (error) {
+    return '-digest failed';
+  }
+}
+
+const URL_FIELDS = ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'];
+function hostUrl(input, base) {
+  try {
+    const parsed = base ? new URL(String(input), String(base)) : new URL(String(input));
+    const out = {};
+    for (const field of URL_FIELDS) out[field] = String(parsed[field]);
+    return stringify(out);
+  } catch (error) {
+    return '';
+  }
+}
+
+// ------------------------------------------------------------------ one run
+
+function newRealm(job) {
+  const context = vm.createContext(Object.create(null), {
+    name: `run ${job.id}`,
+    codeGeneration: { strings: true, wasm: false },
   });
-}
-
-function recordCall(name, args, style) {
-  push(trace.requests, { call: name, args: plain(args) });
-  const response = fakeResponse();
-  const last = args[args.length - 1];
-  if (typeof last === 'function') {
-    // Node's http(s).request calls back with the response; request-style libraries with (err, res, body).
-    if (style === 'node-http') setImmediate(() => last(response));
-    else setImmediate(() => last(null, response, response.body));
+  let kit = null;
+  // A dynamic import() fails with an error of the script's realm (a host error would lead back here).
+  const importModuleDynamically = () => { throw kit.makeError('import() is not available in the runner'); };
+  const compile = (source, filename) => new vm.Script(source, { filename, importModuleDynamically }).runInContext(context);
+  const env = stringify({ HOME: process.env.HOME || '/', LANG: process.env.LANG || 'C.UTF-8', TZ: process.env.TZ || 'UTC' });
+  const jobText = stringify(Object.assign({}, job, { builtins: builtinModules, node_version: process.version }));
+  for (const [name, source] of SOURCES) {
+    const install = compile(source, name);
+    kit = kit === null ? install(hostEmit, hostCrypto, hostUrl, env, jobText) : (install(kit), kit);
   }
-  const promise = Promise.resolve(response);
-  return new Proxy(stub(`${name}()`, style), {
-    get(target, prop) {
-      if (prop === 'then' || prop === 'catch' || prop === 'finally') return promise[prop].bind(promise);
-      return Reflect.get(target, prop);
-    },
-  });
+  return { kit, compile };
 }
 
-globalThis.fetch = (...args) => recordCall('fetch', args, 'fetch');
-
-const NETWORK_CORE = new Set(['http', 'https', 'http2', 'net', 'tls', 'dgram', 'dns']);
-const WALLED_CORE = new Set(['child_process', 'cluster', 'worker_threads', 'inspector', 'fs', 'fs/promises', 'vm', 'module', 'v8', 'repl']);
-
-function sandboxRequire(request) {
-  const spec = String(request);
-  const bare = spec.replace(/^node:/, '');
-  // Hooks may pin versions inline: require('axios@1.6.8').
-  const pinned = /^(@[^/@]+\/[^/@]+|[^/@][^@]*)@(.+)$/.exec(bare);
-  const name = pinned ? pinned[1] : bare;
-  if (Module.builtinModules.includes(name)) {
-    if (NETWORK_CORE.has(name) || WALLED_CORE.has(name)) {
-      push(trace.modules, { name, stubbed: true });
-      return stub(name, name === 'http' || name === 'https' ? 'node-http' : 'callback');
-    }
-    return require(name);
+function runOne(job, done) {
+  current = { id: job.id, counts: {} };
+  const filename = job.kind === 'hook' ? 'hook.js' : 'code.js';
+  let realm;
+  try {
+    realm = newRealm(job);
+  } catch (error) {
+    send(job.id, 'end', stringify({ thrown: { name: 'Error', message: `the runner could not start: ${error && error.message}` } }));
+    done();
+    return;
   }
-  push(trace.modules, { name, version: pinned ? pinned[2] : null, stubbed: true });
-  return stub(name, 'callback');
-}
-
-function load(code, filename) {
-  const mod = { exports: {} };
-  const wrapper = vm.runInThisContext(Module.wrap(code), { filename });
-  wrapper.call(mod.exports, mod.exports, sandboxRequire, mod, filename, path.dirname(filename));
-  return mod.exports;
-}
-
-// ------------------------------------------------------------------ hooks
-
-// Error types the Hooks runtime provided as globals.
-class PreUserRegistrationError extends Error {
-  constructor(message, userMessage) { super(message); this.name = 'PreUserRegistrationError'; this.userMessage = userMessage; }
-}
-class InvalidScopeError extends Error { constructor(m) { super(m); this.name = 'InvalidScopeError'; this.code = 'invalid_scope'; } }
-class InvalidRequestError extends Error { constructor(m) { super(m); this.name = 'InvalidRequestError'; this.code = 'invalid_request'; } }
-class ServerError extends Error { constructor(m) { super(m); this.name = 'ServerError'; this.code = 'server_error'; } }
-// Only hooks see them: Actions have no such globals, so an action that uses one fails here as in Auth0.
-if (job.kind === 'hook') Object.assign(globalThis, { PreUserRegistrationError, InvalidScopeError, InvalidRequestError, ServerError });
-
-// The hook's arguments, derived from the Actions-style event (the inverse of Auth0's migration map).
-function hookArguments(trigger, event, secrets) {
-  const webtask = { secrets };
-  const connection = event.connection || {};
-  const user = event.user || {};
-  const request = event.request || {};
-  const common = {
-    webtask,
-    requestLanguage: request.language,
-    connection: { id: connection.id, name: connection.name, tenant: event.tenant && event.tenant.id },
-    request: { ip: request.ip, hostname: request.hostname, user_agent: request.user_agent, language: request.language, geoip: request.geoip },
+  const { kit, compile } = realm;
+  const pump = kit.pump;
+  current.kit = kit;
+  let state;
+  try {
+    const wrapper = compile(`(function (exports, require, module, __filename, __dirname) { ${job.code}\n});`, filename);
+    state = kit.start(wrapper, `/${filename}`);
+  } catch (error) {
+    // A syntax error: raised while compiling, here, so described here (strings only go back).
+    send(job.id, 'end', stringify({ thrown: { name: String(error && error.name), message: String(error && error.message) } }));
+    done();
+    return;
+  }
+  const next = () => {
+    if (state === 'ended') { current = null; done(); return; }
+    state = pump();
+    setImmediateHost(next); // an empty stack between steps: the script's promise jobs run here
   };
-  switch (trigger) {
-    case 'credentials-exchange': {
-      const client = event.client || {};
-      const scope = (event.accessToken && event.accessToken.scope) || (event.transaction && event.transaction.requested_scopes);
-      return [
-        { id: client.client_id, name: client.name, tenant: event.tenant && event.tenant.id, metadata: client.metadata || {} },
-        scope ? scope.slice() : undefined,
-        event.resource_server && event.resource_server.identifier,
-        { webtask, ip: request.ip, hostname: request.hostname },
-      ];
-    }
-    case 'pre-user-registration':
-    case 'post-user-registration':
-    case 'post-change-password':
-      return [{
-        id: user.user_id, tenant: event.tenant && event.tenant.id, username: user.username, email: user.email,
-        emailVerified: user.email_verified, phoneNumber: user.phone_number, user_metadata: user.user_metadata || {},
-        app_metadata: user.app_metadata || {}, last_password_reset: user.last_password_reset,
-      }, common];
-    case 'send-phone-message': {
-      const options = event.message_options || {};
-      return [options.recipient, options.text, {
-        webtask, factor_type: options.message_type, message_type: options.message_type, action: options.action,
-        language: options.language, code: options.code, ip: request.ip, user_agent: request.user_agent,
-        client_id: event.client && event.client.client_id, name: event.client && event.client.name,
-        client_metadata: event.client && event.client.metadata, user,
-      }];
-    }
-    default:
-      throw new Error(`hooks do not run on trigger ${trigger}`);
+  setImmediateHost(next);
+}
+
+// A rejection nobody handled, or an error thrown outside a step, ends the current run as a throw.
+process.on('unhandledRejection', (reason) => { if (current && current.kit) current.kit.fail(reason); });
+process.on('uncaughtException', (error) => {
+  if (current && current.kit) current.kit.fail(error);
+  else send(null, 'host_error', stringify(String(error && error.message)));
+});
+
+send(null, 'ready', 'null');
+let index = 0;
+function nextJob() {
+  if (index >= jobs.length) {
+    send(null, 'done', 'null');
+    exit(0);
+    return;
   }
+  runOne(jobs[index++], nextJob);
 }
-
-function runHook(exported, finish) {
-  if (typeof exported !== 'function') throw new TypeError('the hook must export a function (module.exports = function (...) {...})');
-  const args = hookArguments(job.trigger, job.event, job.secrets);
-  let called = false;
-  const cb = (error, result) => {
-    if (called) return;
-    called = true;
-    finish({ callback: { error: error ? plain(error instanceof Error ? { name: error.name, message: error.message, userMessage: error.userMessage, code: error.code } : error) : null, result: plain(result) } });
-  };
-  exported(...args, cb);
-}
-
-// ------------------------------------------------------------------ actions
-
-const HANDLERS = {
-  'post-login': 'onExecutePostLogin',
-  'credentials-exchange': 'onExecuteCredentialsExchange',
-  'pre-user-registration': 'onExecutePreUserRegistration',
-  'post-user-registration': 'onExecutePostUserRegistration',
-  'post-change-password': 'onExecutePostChangePassword',
-  'send-phone-message': 'onExecuteSendPhoneMessage',
-};
-
-// The api object each trigger offers (Auth0's Actions reference); anything else is a TypeError, as there.
-const API_METHODS = {
-  'post-login': ['accessToken.setCustomClaim', 'accessToken.addScope', 'accessToken.removeScope', 'idToken.setCustomClaim',
-    'access.deny', 'user.setUserMetadata', 'user.setAppMetadata', 'multifactor.enable', 'redirect.sendUserTo',
-    'redirect.encodeToken', 'authentication.recordMethod', 'authentication.challengeWith', 'samlResponse.setAttribute',
-    'cache.get', 'cache.set', 'cache.delete'],
-  'credentials-exchange': ['accessToken.setCustomClaim', 'access.deny', 'cache.get', 'cache.set', 'cache.delete'],
-  'pre-user-registration': ['user.setUserMetadata', 'user.setAppMetadata', 'access.deny', 'validation.error', 'cache.get', 'cache.set', 'cache.delete'],
-  'post-user-registration': ['cache.get', 'cache.set', 'cache.delete'],
-  'post-change-password': ['cache.get', 'cache.set', 'cache.delete'],
-  'send-phone-message': ['cache.get', 'cache.set', 'cache.delete'],
-};
-
-function buildApi(trigger) {
-  const api = {};
-  const cache = new Map();
-  for (const dotted of API_METHODS[trigger] || []) {
-    const [group, method] = dotted.split('.');
-    api[group] = api[group] || {};
-    api[group][method] = (...args) => {
-      push(trace.api_calls, { call: `api.${dotted}`, args: plain(args) });
-      if (group === 'cache') {
-        if (method === 'get') return cache.has(args[0]) ? { value: cache.get(args[0]) } : undefined;
-        if (method === 'set') { cache.set(args[0], args[1]); return { type: 'success' }; }
-        cache.delete(args[0]);
-        return { type: 'success' };
-      }
-      return api; // the real api methods chain
-    };
-  }
-  return api;
-}
-
-async function runAction(exported) {
-  const handler = HANDLERS[job.trigger];
-  if (!handler || typeof exported[handler] !== 'function') {
-    throw new TypeError(`the action must export ${handler || 'a handler for ' + job.trigger} (exports.${handler} = async (event, api) => {...})`);
-  }
-  const event = Object.assign({}, job.event, { secrets: job.secrets });
-  await exported[handler](event, buildApi(job.trigger));
-  return {};
-}
-
-// ------------------------------------------------------------------ main
-
-let done = false;
-function finish(outcome) {
-  if (done) return;
-  done = true;
-  const out = Object.assign({ kind: job.kind, trigger: job.trigger }, outcome, trace);
-  writeOut(job.nonce + JSON.stringify(out) + '\n', () => exit(0));
-}
-
-function fail(error) {
-  finish({ thrown: { name: (error && error.name) || 'Error', message: String((error && error.message) || error) } });
-}
-
-process.on('uncaughtException', fail);
-// Nothing left to run and no answer yet: a hook that never called back, an action whose promise never settled.
-process.on('beforeExit', () => finish(job.kind === 'hook' ? { callback: null } : { completed: false }));
-process.on('unhandledRejection', fail);
-setTimeout(() => finish({ timed_out: true }), Math.max(1, job.timeout_ms | 0)).unref();
-
-try {
-  const exported = load(job.code, path.join(process.cwd(), job.kind === 'hook' ? 'hook.js' : 'code.js'));
-  if (job.kind === 'hook') {
-    runHook(exported, finish);
-  } else {
-    runAction(exported).then(() => {
-      // Let callbacks and promise chains the handler started (but did not await) settle.
-      setImmediate(() => setImmediate(() => finish({ completed: true })));
-    }, fail);
-  }
-} catch (error) {
-  fail(error);
-}
+nextJob();

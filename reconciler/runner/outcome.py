@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
+from reconciler.secrets_forms import pattern
+
 # Triggers where an error from a hook (or api.access.deny in an action) refuses the request.
 DENYING_TRIGGERS = ("credentials-exchange", "pre-user-registration")
 
@@ -161,16 +163,16 @@ def _list(value: Any) -> list[dict[str, Any]]:
 
 
 def mask_values(data: Any, values: Mapping[str, str]) -> Any:
-    """``data`` with every known sensitive value replaced by its ``##KEY##`` keyword."""
-    pairs = sorted(((v, k) for k, v in values.items() if v), key=lambda p: -len(p[0]))
-    if not pairs:
+    """``data`` with every known sensitive value replaced by its ``##KEY##`` keyword, in every
+    form it may have taken (as is, JSON-escaped, URL-encoded, base64: ``secrets_forms``)."""
+    compiled = pattern({key: value for key, value in values.items() if value})
+    if compiled is None:
         return data
+    regex, owner = compiled
 
     def mask(value: Any) -> Any:
         if isinstance(value, str):
-            for secret, key in pairs:
-                value = value.replace(secret, f"##{key}##")
-            return value
+            return regex.sub(lambda m: f"##{owner[m.group(0)]}##", value)
         if isinstance(value, dict):
             return {mask(k): mask(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):

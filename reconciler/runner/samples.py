@@ -53,8 +53,16 @@ def read_event(path: str | Path) -> Sample:
 
 
 def config_samples(config_dir: str | Path, trigger: str) -> tuple[Sample, ...]:
-    """The config's own events for a trigger: ``tests/events/<trigger>/*.json``."""
+    """The config's own events for a trigger: ``tests/events/<trigger>/*.json``, each of which
+    must stay inside the config once symlinks are resolved (a config is someone else's input:
+    a link to ``~/.aws/credentials`` is not an event)."""
+    root = Path(config_dir).resolve()
     folder = Path(config_dir) / "tests" / "events" / trigger
     if not folder.is_dir():
         return ()
-    return tuple(read_event(path) for path in sorted(folder.glob("*.json")))
+    samples = []
+    for path in sorted(folder.glob("*.json")):
+        if not path.resolve().is_relative_to(root):
+            raise EventError(f"{path}: links outside the config directory; event files must be inside it")
+        samples.append(read_event(path))
+    return tuple(samples)

@@ -7,12 +7,14 @@ written, so a refused export writes nothing."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ContextManager
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Mapping
 
 from reconciler.config import Settings
 from reconciler.errors import AuthError, NothingToExport, ReconcilerError, hooks_unavailable
+from reconciler.keywords import KEY, is_credential
 
 if TYPE_CHECKING:
     from reconciler.api.client import ManagementClient
@@ -41,6 +43,38 @@ class ExportOutcome:
     notes: tuple[str, ...] = ()  # file names, skipped actions and triggers, drafts, renamed secrets
     keywords: tuple[str, ...] = ()  # written as ##KEY## without a value: set before planning
     keyword_notes: tuple[str, ...] = ()  # keywords shared by several hooks or actions
+    from_environment: tuple[str, ...] = ()  # variables whose values the live code held: written as ##NAME##
+
+
+# Variables that configure the machine or the CI, not keyword values: their values (a path, a
+# locale, "production") are not secrets, and code holding the same text is left as it is.
+_NOT_KEYWORDS = frozenset({
+    "PATH", "HOME", "PWD", "OLDPWD", "SHELL", "USER", "LOGNAME", "LANG", "LANGUAGE", "TERM",
+    "HOSTNAME", "TMPDIR", "TMP", "TEMP", "EDITOR", "VISUAL", "PAGER", "MAIL", "NODE_ENV", "CI",
+    "VIRTUAL_ENV", "COLORTERM", "DISPLAY", "AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_AUDIENCE",
+})
+_NOT_KEYWORD_PREFIXES = ("LC_", "XDG_", "PYTHON", "RUNNER_", "SSH_", "GITHUB_", "PYTEST_", "NO_COLOR")
+# Shorter values are too common to be told from code ("true", a port number).
+MIN_ENV_VALUE = 8
+
+
+def environment_values(settings: Settings) -> dict[str, str]:
+    """Values of environment variables that may be keyword values (deploy-cli fills keywords
+    from any variable): each is written back as ``##NAME##`` wherever live code holds it, so
+    an export never puts one in a file. The mapping's values are handled beside these."""
+    out: dict[str, str] = {}
+    for name, value in settings.environ.items():
+        if not isinstance(value, str) or len(value) < MIN_ENV_VALUE or not re.fullmatch(KEY, name):
+            continue
+        if name in _NOT_KEYWORDS or (name.startswith(_NOT_KEYWORD_PREFIXES) and not is_credential(name)):
+            continue
+        out[name] = value
+    return out
+
+
+def _found_in(values: Mapping[str, object], texts: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(name for name, value in values.items()
+                        if isinstance(value, str) and any(value in text for text in texts)))
 
 
 def _try(read: Callable[[], Any], unavailable: Callable[[Exception], bool]) -> Any:
@@ -91,7 +125,13 @@ def export_tenant(
         refuse_existing(Path(output), existing)
     if actions is not None:
         actions_export.preflight(actions, output, force=force)
-    values = settings.keyword_mappings  # known keyword values are written back as ##KEY##
+    # Every known keyword value is written back as ##KEY##: the mapping's, and the values of
+    # environment variables the live code holds (the mapping wins for a shared name).
+    from_env = environment_values(settings)
+    values = {**from_env, **settings.keyword_mappings}
+    texts = [h.script for h in (hooks.hooks if hooks is not None else ())]
+    texts += [a.code for a in (actions.actions if actions is not None else ()) if isinstance(a.code, str)]
+    found = _found_in({k: v for k, v in from_env.items() if k not in settings.keyword_mappings}, texts)
     hooks_result = hooks_export.export_live(hooks, output, values, force=True) if hooks is not None else None
     actions_result = actions_export.export_actions(actions, output, values, force=True) if actions is not None else None
     return ExportOutcome(
@@ -104,6 +144,7 @@ def export_tenant(
         keywords=tuple(sorted({*(hooks_result.keywords if hooks_result else ()),
                                *(actions_result.keywords if actions_result else ())})),
         keyword_notes=tuple(_keyword_notes(hooks_result, actions_result)),
+        from_environment=found,
     )
 
 

@@ -10,7 +10,9 @@ from reconciler.errors import InvalidConfig
 from reconciler.planfile import SavedPlan
 from reconciler.resources.hooks.model import DesiredState
 from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.keywords import Placeholder
 from reconciler.problems import Problem
+from reconciler.resources.common.templates import LiveView
 from reconciler.resources.hooks.validate import check
 
 
@@ -36,7 +38,7 @@ def load_desired(
 
 # A keyword without a value in a review-only plan (``--allow-missing-keywords``).
 def placeholder(keyword: str) -> str:
-    return f"<unset {keyword}>"
+    return Placeholder(keyword)  # "<unset KEYWORD>", recognisable as unknown by type
 
 
 def plan_options(
@@ -57,7 +59,14 @@ def plan_options(
         excluded_hooks=frozenset(settings.excluded_hooks) | frozenset(exclude),
         excluded_actions=frozenset(settings.excluded_actions),
         cutover=tuple(sorted(settings.cutover.items())),
+        live_view=live_view(settings),
     )
+
+
+def live_view(settings: Settings, *, complete: bool = True) -> LiveView:
+    """Diffs mask every value of the keyword mapping (used by the config or not); with
+    ``complete`` False (values missing), they also hide live lines the template does not hold."""
+    return LiveView(tuple(sorted(settings.keyword_mappings.items())), complete)
 
 
 def saved_options(saved: SavedPlan, settings: Settings | None = None) -> PlanOptions:
@@ -74,4 +83,5 @@ def saved_options(saved: SavedPlan, settings: Settings | None = None) -> PlanOpt
         excluded_actions=frozenset(settings.excluded_actions),
         # Not recorded either: a different AUTH0_CUTOVER makes different cutovers, refused.
         cutover=tuple(sorted(settings.cutover.items())),
+        live_view=live_view(settings),
     )

@@ -19,7 +19,7 @@ from reconciler.planfile import SavedPlan, check_matches
 from reconciler.resources.base import ResourceType, registry
 from reconciler.resources.hooks.model import DesiredState, LiveState
 from reconciler.resources.hooks.plan import PlanOptions
-from reconciler.usecases.loading import Loaded, load_desired, placeholder, plan_options
+from reconciler.usecases.loading import Loaded, live_view, load_desired, placeholder, plan_options
 
 if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a tenant
     from reconciler.api.client import ManagementClient
@@ -141,6 +141,10 @@ def plan_config(
     options = plan_options(settings, allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
     if loaded.filled_keywords:
         options = dataclasses.replace(options, hmac_key=None, rotate_secrets=False)
+    if allow_missing_keywords:
+        # Decided by the flag, not by what was filled: a pull request that drops every keyword
+        # fills nothing, and its live side still holds the values.
+        options = dataclasses.replace(options, live_view=live_view(settings, complete=False))
     with client_factory() as client:
         the_plan = make_plan(loaded.desired, client, options)
     if loaded.filled_keywords:

@@ -1,5 +1,5 @@
 """Bad input never reaches the tenant: `plan` and `apply --yes` on every malformed config
-of the corpus (tests/bad_configs/ and the cases built at run time) exit 1 with the same
+of the corpus (tests/resources/*/bad_configs/ and the cases built at run time) exit 1 with the same
 file-anchored messages `validate` gives, no traceback, and not one request (not even the
 token request) arrives at a running emulator: validation happens before any network I/O.
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from bad_config_corpus import GENERATED, case_dir, case_names, materialize, run_env
 
 from reconciler.emulator.process import EmulatorProcess
 from tests.e2e.helpers import run_cli
-from tests.resources.hooks.test_bad_configs import case_names, materialize, run_env
 
 COMMANDS = {"plan": ["plan"], "apply": ["apply", "--yes"]}
 
@@ -23,8 +23,8 @@ COMMANDS = {"plan": ["plan"], "apply": ["apply", "--yes"]}
 def _cases() -> list[str]:
     names = []
     for name in case_names():
-        args_file = Path(__file__).resolve().parents[1] / "bad_configs" / name / "args.txt"
-        if args_file.exists() and "--strict" in args_file.read_text().split():
+        args_file = None if name in GENERATED else case_dir(name) / "args.txt"
+        if args_file is not None and args_file.exists() and "--strict" in args_file.read_text().split():
             continue
         names.append(name)
     return names

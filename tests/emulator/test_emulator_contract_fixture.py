@@ -16,7 +16,7 @@ import httpx
 import pytest
 from contract_check import ContractError, ContractFile, at, check_header, check_shape, contract_files, fill
 
-from reconciler.emulator import RunningEmulator, start
+from reconciler.emulator.server import RunningEmulator, start
 
 FILES = contract_files()
 COMMON = next(f for f in FILES if f.name == "common")

@@ -149,8 +149,9 @@ def test_create_then_update_then_unchanged(gh, event, tmp_path, sleeps):
     second = plan_file(tmp_path, "two.json", script_version=2)
     result = run(gh, event, "--plan", str(second), "--tenant", "dev")
     assert result.exit_code == 0, result.output
-    assert gh.methods() == ["GET", "PATCH"]
-    assert gh.requests[1].path == f"/repos/{REPO}/issues/comments/{comment['id']}"
+    assert gh.methods() == ["GET", "GET", "PATCH"]  # the comments, then who the token is (GET /user)
+    assert gh.requests[1].path == "/user"
+    assert gh.requests[2].path == f"/repos/{REPO}/issues/comments/{comment['id']}"
     [edited] = gh.comments(REPO, PR)
     assert edited["id"] == comment["id"]
     assert edited["body"] != comment["body"] and "v: 2" in edited["body"]
@@ -160,7 +161,7 @@ def test_create_then_update_then_unchanged(gh, event, tmp_path, sleeps):
     gh.clear_log()
     result = run(gh, event, "--plan", str(second), "--tenant", "dev")
     assert result.exit_code == 0, result.output
-    assert gh.methods() == ["GET"]
+    assert gh.methods() == ["GET", "GET"]
     assert result.output.strip() == f"comment unchanged {comment['html_url']}"
     assert len(gh.comments(REPO, PR)) == 1
     assert sleeps == []
@@ -190,7 +191,7 @@ def test_marker_found_across_pages(gh, event, tmp_path):
     second = plan_file(tmp_path, "two.json", script_version=2)
     result = run(gh, event, "--plan", str(second), "--tenant", "dev")
     assert result.exit_code == 0, result.output
-    gets = [r for r in gh.requests if r.method == "GET"]
+    gets = [r for r in gh.requests if r.method == "GET" and r.path != "/user"]
     assert [r.query.get("page", ["1"])[0] for r in gets] == ["1", "2", "3"]
     assert all(r.query["per_page"] == ["100"] for r in gets)
     assert [r.method for r in gh.writes()] == ["PATCH"]
@@ -335,7 +336,7 @@ def test_post_with_unknown_result_is_not_duplicated(gh, event, tmp_path, sleeps)
     gh.fail("POST", 502, after_processing=True)
     result = run(gh, event, "--plan", str(plan_file(tmp_path)))
     assert result.exit_code == 0, result.output
-    assert gh.methods() == ["GET", "POST", "GET"]
+    assert gh.methods() == ["GET", "POST", "GET", "GET"]  # the look-up asks GET /user once
     assert len(gh.comments(REPO, PR)) == 1
     assert "comment unchanged" in result.output
 
@@ -487,7 +488,7 @@ def test_a_rerun_with_the_same_plan_does_not_edit(gh, event, tmp_path):
     gh.clear_log()
     result = run(gh, event, "--plan", str(path), GITHUB_RUN_ID="2", GITHUB_SERVER_URL="https://g")
     assert result.exit_code == 0 and result.output.startswith("comment unchanged")
-    assert gh.methods() == ["GET"]
+    assert gh.methods() == ["GET", "GET"]
 
 
 def test_failed_replaces_the_plan_on_display(gh, event, tmp_path):

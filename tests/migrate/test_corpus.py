@@ -57,3 +57,24 @@ def test_every_class_and_trigger_is_represented() -> None:
     seen = {(p.parent.name, yaml.safe_load(p.with_suffix(".expect.yaml").read_text())["classification"]) for p in HOOKS}
     assert {c for _, c in seen} == {"translated", "adapted", "needs a person"}
     assert all((t, "translated") in seen for t, _ in seen)
+
+
+def test_broken_and_truncated_hooks_never_crash_the_classifier() -> None:
+    """Untrusted input: any cut of a real hook is classified (no exception), and whatever is
+    translated still parses."""
+    odd = ["", "\x00\x01", "module.exports = ", "(" * 3000, "`${" * 300, "/* open", "}}}{{{", "module.exports = class {}"]
+    for hook in HOOKS:
+        text = hook.read_text()
+        cuts = [text[: len(text) * k // 10] for k in range(1, 10)] + [text.replace("(", "", 1), text.replace("{", "", 1)]
+        for case in cuts + odd:
+            verdict = classify("h", hook.parent.name, case)
+            if verdict.code is not None:
+                Source(verdict.code).check()
+
+
+def test_the_verdict_as_plain_data() -> None:
+    hook = CORPUS / "post-user-registration" / "fire-and-forget-axios.js"
+    data = classify(hook.stem, hook.parent.name, hook.read_text()).to_dict()
+    assert data["status"] == "adapted" and data["packages"] == [{"name": "axios", "version": "0.27.2"}]
+    assert data["reasons"] == [{"line": 4, "text": "leaves work running after its callback, which an action would cut short when its handler returns"}]
+    assert [h["kind"] for h in data["hazards"]] == ["pending-work"]  # type: ignore[index, union-attr]

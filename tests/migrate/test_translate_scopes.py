@@ -38,6 +38,7 @@ def hook(body: str, *, params: str = "client, scope, audience, context, cb", arr
     ("  strip(scope);\n  cb(null, { scope });\n}\nfunction strip(list) {\n  list.splice(0, 1);", 2),
     ("  const strip = (list) => { list.length = 0; };\n  strip(scope);\n  cb(null, { scope });", 3),
     ("  _.pull(scope, 'x');\n  cb(null, { scope });", 2),
+    ("  const err = null;\n  cb(err, { scope: ['read:all'] });", 3),
 ])
 def test_every_form_of_change_needs_a_person_naming_the_line(body: str, line: int) -> None:
     prelude = "const _ = require('lodash@4.17.21');\n" if "_.pull" in body else ""

@@ -212,3 +212,13 @@ def test_a_post_hook_error_is_thrown_as_the_adapter_does(node: Node, call: str) 
     assert "rejectHook" in later and run(node, later, "{ message_options: {} }") == ["threw", "down"]
     fine = translate("h", SMS, "module.exports = function (r, t, context, cb) { setTimeout(() => { const err = null; cb(err); }, 1); };")
     assert run(node, fine, "{ message_options: {} }") == []
+
+
+@pytest.mark.parametrize("text", [
+    "module.exports = function (u, c, cb) { const " + "{a:" * 5000 + "x" + "}" * 5000 + " = c; cb() }",
+    "module.exports = function (u, c, cb) { const x = " + "[" * 20000 + "]" * 20000 + "; cb() }",
+    "module.exports = function (u, c, cb) { " + "function f(){" * 3000 + "}" * 3000 + " cb() }",
+    "module.exports = function (u, c, cb) { setTimeout(" + "() => " * 3000 + "cb(), 1) }",
+])
+def test_deeply_nested_hooks_are_classified_without_recursion(text: str) -> None:
+    assert classify("h", POST, text).status in (TRANSLATED, ADAPTED)

@@ -34,14 +34,13 @@ from reconciler.api.client import ManagementClient
 from reconciler.config import Settings
 from reconciler.core.plan import Plan
 from reconciler.core.reasons import Reason
-from reconciler.emulator import RunningEmulator, start
+from reconciler.emulator.server import RunningEmulator, start
 from reconciler.planfile import write_plan
 from reconciler.resources.base import ResourceType, registry
+from reconciler.usecases import exporting
 from reconciler.usecases.applying import ApplyOutcome, apply_plan
-from reconciler.usecases.exporting import export_tenant
 from reconciler.usecases.loading import Loaded, load_desired, plan_options
-from reconciler.usecases.planning import make_plan
-from reconciler.usecases.planning import state_of
+from reconciler.usecases.planning import make_plan, state_of
 
 RESOURCES_TESTS = Path(__file__).resolve().parent
 
@@ -162,7 +161,7 @@ class World:
     def export(self) -> Path:
         self.applied  # noqa: B018
         out = self.tmp / "exported"
-        export_tenant(self.client, self.settings, str(out))
+        exporting.export_tenant(self.client, self.settings, str(out))  # looked up now: a test may wrap it
         return out
 
     @cached_property

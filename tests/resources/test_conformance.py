@@ -91,19 +91,25 @@ def _other_values(value: Any) -> list[Any]:
 def _hostile_edits(plan: dict[str, Any], type_name: str) -> Iterator[tuple[str, Callable[[dict[str, Any]], None]]]:
     """(what, edit) pairs, each changing one field this type's first step or change holds
     (one level into nested objects: a payload's fields), or the whole entry."""
+    def put(path: tuple[str | int, ...], value: Any) -> Callable[[dict[str, Any]], None]:
+        def edit(data: dict[str, Any]) -> None:
+            target: Any = data
+            for step in path[:-1]:
+                target = target[step]
+            target[path[-1]] = value
+
+        return edit
+
     for kind in ("steps", "changes"):
         i = next(i for i, e in enumerate(plan[kind]) if e.get("type", UNTYPED) == type_name)
-        entry = plan[kind][i]
-        for key, value in entry.items():
+        for key, value in plan[kind][i].items():
             for other in _other_values(value):
-                yield f"{kind}[{i}].{key} = {other!r}", (
-                    lambda data, k=kind, n=i, f=key, v=other: data[k][n].__setitem__(f, v))
+                yield f"{kind}[{i}].{key} = {other!r}", put((kind, i, key), other)
             for sub, inner in (value.items() if isinstance(value, dict) else ()):
                 for other in _other_values(inner):
-                    yield f"{kind}[{i}].{key}.{sub} = {other!r}", (
-                        lambda data, k=kind, n=i, f=key, g=sub, v=other: data[k][n][f].__setitem__(g, v))
+                    yield f"{kind}[{i}].{key}.{sub} = {other!r}", put((kind, i, key, sub), other)
         for whole in ("text", None):
-            yield f"{kind}[{i}] = {whole!r}", lambda data, k=kind, n=i, v=whole: data[k].__setitem__(n, v)
+            yield f"{kind}[{i}] = {whole!r}", put((kind, i), whole)
 
 
 def test_plan_file_refuses_hostile_fields(world: World, tmp_path: Path) -> None:
@@ -165,3 +171,15 @@ def test_exports_to_a_config_that_plans_to_no_change(world: World) -> None:
             content = path.read_text(encoding="utf-8", errors="replace")
             for canary in world.canaries():
                 assert canary not in content, f"a keyword value is in the export: {path.name}"
+
+
+def test_a_test_only_type_leaves_no_trace(tmp_path: Path) -> None:
+    test_only = [s for s in samples().values() if s.install]
+    assert test_only, "the suite is shown with at least one type registered from the tests"
+    for sample in test_only:
+        before = registry().names()  # (another world of the module may hold it already)
+        with world_for(sample, tmp_path / sample.type_name) as world:
+            assert sample.type_name in registry().names()
+            routes = dict(world.emu.app.resources)
+        assert registry().names() == before
+        assert set(routes) - set(world.emu.app.resources), "its routes were served while installed"

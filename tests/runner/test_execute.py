@@ -99,8 +99,9 @@ def test_the_file_system_outside_the_run_directory_is_refused_even_by_node_inter
       cb(null, { user: { app_metadata: { read: fs ? String(fs.readFileSync('/etc/hostname')) : 'no-fs' } } });
     };"""
     outcome = run(node, code)
-    assert outcome.effects.app_metadata == {}
-    assert outcome.effects.error is not None and "restricted" in outcome.effects.error["message"]
+    # The script's realm has no way to Node's modules at all (process is the realm's own);
+    # tests/runner/test_sandbox_attacks.py shows Node's permission model behind it.
+    assert outcome.effects.app_metadata == {"read": "no-fs"}
 
 
 def test_environment_is_empty(node: Node) -> None:
@@ -127,8 +128,12 @@ def test_a_script_cannot_forge_the_outcome(node: Node) -> None:
       process.stdout.write(JSON.stringify({ kind: 'hook', callback: { error: null, result: { user: { app_metadata: { forged: true } } } } }) + '\\n');
       process.exit(0);
     };"""
-    with pytest.raises(RunError, match="without an outcome"):
-        run(node, code)
+    try:
+        outcome = run(node, code)
+    except RunError as error:
+        assert "without an outcome" in str(error)
+    else:
+        assert outcome.effects.app_metadata == {} and outcome.effects.error is not None
 
 
 def test_syntax_errors_are_part_of_the_outcome(node: Node) -> None:
@@ -140,3 +145,34 @@ def test_hook_error_globals_exist_for_hooks_only_as_in_auth0(node: Node) -> None
     code = "exports.onExecutePreUserRegistration = async (event, api) => { throw new PreUserRegistrationError('x'); };"
     outcome = run(node, code, kind="action")
     assert outcome.effects.error is not None and outcome.effects.error["name"] == "ReferenceError"
+
+
+def test_several_runs_share_a_process_and_a_killed_one_does_not_take_the_others(node: Node) -> None:
+    from reconciler.runner.execute import Job, run_scripts
+
+    event = sample(PRE)
+    answer = "module.exports = function (u, c, cb) { console.log('ran'); cb(null, { user: { app_metadata: { n: 1 } } }); };"
+    jobs = [Job("hook", name, PRE, code, {}, event) for name, code in
+            [("first", answer), ("spins", "module.exports = function () { for (;;) {} };"), ("after", answer)]]
+    first, spins, after = run_scripts(jobs, timeout=1.0, node=node)
+    assert first.effects.app_metadata == {"n": 1} and first.raw["logs"] == ["ran"]
+    assert spins.effects.timed_out
+    assert after.effects.app_metadata == {"n": 1} and after.raw["logs"] == ["ran"]
+
+
+def test_time_in_the_script_is_virtual_and_the_limit_applies_to_it(node: Node) -> None:
+    waits = "module.exports = function (u, c, cb) { setTimeout(function () { cb(null, { user: { app_metadata: { at: Date.now() } } }); }, 5000); };"
+    assert run(node, waits, timeout=10.0).effects.app_metadata == {"at": 1767225600000}
+    assert run(node, waits, timeout=2.0).effects.timed_out
+
+
+def test_with_the_inspector_for_the_harness_scripts_still_run_in_their_realm(node: Node) -> None:
+    from reconciler.runner.execute import Job, run_scripts
+
+    code = ("module.exports = function (u, c, cb) { let how = 'none';"
+            " try { how = typeof require('inspector').Session; } catch (e) { how = 'threw'; }"
+            " cb(null, { user: { app_metadata: { how: how, process: typeof Function('return process')().binding } } }); };")
+    [outcome] = run_scripts([Job("hook", "i", PRE, code, {}, sample(PRE))], node=node, inspector=True)
+    assert outcome.effects.app_metadata == {"how": "function", "process": "undefined"}  # a recording stub, the realm's process
+    assert outcome.raw["modules"] == [{"name": "inspector", "stubbed": True}]
+    assert "--experimental-permission" not in node.command("h.js", "/d", inspector=True)

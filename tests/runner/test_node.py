@@ -37,3 +37,25 @@ def test_too_old_node_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path) -> N
 def test_permission_flag_follows_the_node_version(major: int, flag: str) -> None:
     flags = Node("/usr/bin/node", major).sandbox_flags(readable="/tmp/x", writable="/tmp/x")
     assert flags[0] == flag and "--allow-fs-read=/tmp/x" in flags
+
+
+def test_without_namespaces_the_runner_refuses_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reconciler.errors import SandboxUnavailable
+
+    node_module.find_isolation.cache_clear()
+    real_which = node_module.shutil.which
+    monkeypatch.setattr(node_module.shutil, "which", lambda name: None if name == "unshare" else real_which(name))
+    monkeypatch.delenv(node_module.WITHOUT_NAMESPACES, raising=False)
+    try:
+        with pytest.raises(SandboxUnavailable) as refused:
+            node_module.find_isolation()
+        assert "\n" not in str(refused.value) and "unshare" in str(refused.value) and node_module.WITHOUT_NAMESPACES in str(refused.value)
+        node_module.find_isolation.cache_clear()
+        monkeypatch.setenv(node_module.WITHOUT_NAMESPACES, "1")
+        assert node_module.find_isolation() == ()  # the documented, reduced guarantee
+    finally:
+        node_module.find_isolation.cache_clear()
+
+
+def test_node_runs_in_its_own_namespaces(node: Node) -> None:
+    assert node.isolation[0].endswith("unshare") and {"--net", "--pid", "--user"} <= set(node.isolation)

@@ -45,11 +45,14 @@ class FakeGitHub:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.seen.append(f"{request.method} {request.url.path}")
         assert request.headers["Authorization"].endswith(TOKEN)
+        if request.url.path == "/user":  # an installation token: writes as github-actions[bot]
+            return httpx.Response(403, json={"message": "Resource not accessible by integration"})
         if request.method == "GET":
             return httpx.Response(200, json=self.comments)
         body = json.loads(request.content)["body"]
         if request.method == "POST":
-            self.comments.append({"id": 7, "body": body, "html_url": "https://github.test/c/7"})
+            self.comments.append({"id": 7, "body": body, "html_url": "https://github.test/c/7",
+                                  "user": {"login": "github-actions[bot]"}})
             return httpx.Response(201, json=self.comments[-1])
         self.comments[0]["body"] = body
         return httpx.Response(200, json=self.comments[0])
@@ -80,7 +83,7 @@ def test_posting_creates_then_edits_then_leaves_alone(plan_file: str) -> None:
     failed = post_plan_comment(CommentRequest(tenant="dev", failed=True, pr=5), ENV, now=NOW, transport=transport)
     assert failed.action == "updated" and github.seen[-1] == "PATCH /repos/octo/repo/issues/comments/7"
     again = post_plan_comment(CommentRequest(tenant="dev", failed=True, pr=5), ENV, now=NOW, transport=transport)
-    assert again.action == "unchanged" and len(github.seen) == 5
+    assert again.action == "unchanged" and len(github.seen) == 7  # each look-up asks GET /user once
     assert TOKEN not in repr(again) and CANARY not in github.comments[0]["body"]
 
 

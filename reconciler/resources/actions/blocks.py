@@ -12,6 +12,7 @@ import click
 from reconciler.core.changes import Change
 from reconciler.core.plan import Plan
 from reconciler.render.blocks import SYMBOLS, Blocks, Malformed
+from reconciler.render.escape import html_code, md_text
 from reconciler.text import step_label
 
 ACTION, BINDINGS = "action", "bindings"
@@ -51,20 +52,20 @@ class ActionBlocks(Blocks):
     def md_where(self, change: Change) -> str:
         """An action's trigger (a replacement: from the old one)."""
         detail = dict(change.detail)
-        where = html.escape(str(detail.get("trigger", "")))
+        where = md_text(detail.get("trigger", ""))  # safe in the summary's HTML and in prose
         if change.type != ACTION or not where:
             return ""
         if detail.get("previous_trigger"):
-            return f"{html.escape(str(detail['previous_trigger']))} → {where}, forces replacement"
+            return f"{md_text(detail['previous_trigger'])} → {where}, forces replacement"
         return where
 
     def md_summary(self, change: Change) -> str:
         """As the text plan says it: the action, its trigger, whether it is deployed."""
         if change.type == BINDINGS:
-            return f"Bindings of <code>{html.escape(change.key)}</code> (execution order)"
+            return f"Bindings of {html_code(change.key)} (execution order)"
         symbol, _ = SYMBOLS[change.kind]
         where = self.md_where(change)
-        text = f"<code>{html.escape(symbol)}</code> action <b>{html.escape(change.key)}</b>"
+        text = f"<code>{html.escape(symbol)}</code> action <b>{md_text(change.key)}</b>"
         text += f" ({where}) {change.kind.value}" if where else f" {change.kind.value}"
         return text + (", then deployed" if dict(change.detail).get("deploy") and not change.skipped else "")
 
@@ -73,7 +74,7 @@ class ActionBlocks(Blocks):
         cutovers = cutovers_of(plan) if self.name == ACTION else ()
         if cutovers:
             sections.append(["> **Cutovers, hooks to Actions** (two adjacent requests per trigger):"]
-                            + [f"> - {html.escape(c.describe(), quote=False)}" for c in cutovers])
+                            + [f"> - {md_text(c.describe())}" for c in cutovers])
         return sections
 
     def extras_to_dict(self, plan: Plan) -> dict[str, Any]:

@@ -8,17 +8,17 @@ from typing import Iterable
 from reconciler.resources.actions.model import Action
 from reconciler.resources.common.diff import dependency_changes, script_diff
 from reconciler.resources.common.secrets import SENSITIVE
-from reconciler.resources.common.templates import shown_live
+from reconciler.resources.common.templates import FULL_VIEW, LiveView, shown_live
 
 Pair = tuple[str, str]
 
 
-def code_diff(action: Action, live_code: str | None) -> str:
+def code_diff(action: Action, live_code: str | None, view: LiveView = FULL_VIEW) -> str:
     """The template against the live code with keyword values put back as keywords (as for
     hook scripts): a change of values only is named by keyword."""
     if live_code is None:
         return _relabel(script_diff("", action.code, action.name))
-    shown, differ = shown_live(action.code, action.keyword_values, live_code)
+    shown, differ = shown_live(action.code, action.keyword_values, live_code, view)
     text = _relabel(script_diff(shown, action.code, action.name))
     return text + "".join(f"~ keyword {key}: value changed {SENSITIVE}\n" for key in differ)
 

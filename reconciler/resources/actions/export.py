@@ -30,7 +30,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from reconciler.errors import ReconcilerError
 from reconciler.keywords import KEY
@@ -102,11 +102,12 @@ def existing_files(live: LiveActions, directory: str | Path) -> list[Path]:
     return [path for path in paths if os.path.lexists(path)]
 
 
-def keyword_names(secret_names: list[str]) -> dict[str, str]:
+def keyword_names(secret_names: list[str], taken: Iterable[str] = ()) -> dict[str, str]:
     """secret name -> its keyword: the name itself when it is a keyword name, else the name
-    with every other character made ``_`` (distinct within the action)."""
+    with every other character made ``_``; distinct within the action and from ``taken``
+    (``a-b`` and ``a_b`` get ``a_b_2`` and ``a_b``)."""
     out: dict[str, str] = {}
-    taken: set[str] = set()
+    taken = set(taken)
     for name in sorted(secret_names, key=lambda n: (not _KEYWORD.fullmatch(n), n)):
         keyword = name
         if not _KEYWORD.fullmatch(name):

@@ -33,6 +33,9 @@ class Action:
     deployed: bool = False  # deploy-cli's flag: deploy after writing (a binding needs it)
     keyword_values: Mapping[str, object] = field(default_factory=dict, repr=False)
     source: str = ""  # the metadata file (and YAML index), for messages
+    # "secrets": "@@KEY@@" planned without KEY's value: the names are unknown, so the plan
+    # leaves the live ones as they are (review only).
+    secrets_from: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "secrets", _frozen(self.secrets))

@@ -41,6 +41,9 @@ class ActionOperations:
     def __init__(self, client: Any, desired: ActionsDesired | None) -> None:
         self.api = client.actions
         self.actions: dict[str, Action] = desired.by_name() if desired is not None else {}
+        hide = getattr(client, "hide", None)  # test doubles may not scrub errors
+        if hide is not None:
+            hide([v for action in self.actions.values() for v in (*action.keyword_values.values(), *action.secrets.values())])
 
     # -- Runner ------------------------------------------------------------------------------
 

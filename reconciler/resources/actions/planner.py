@@ -26,11 +26,13 @@ from typing import Any
 from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import Reason
+from reconciler.resources.common.secrets import user_keys
 from reconciler.core.steps import Phase, Step, Wait
 from reconciler.core.threshold import DeleteThreshold, check_delete_threshold
 from reconciler.errors import PlanError
 from reconciler.resources.actions import payloads as p
 from reconciler.resources.actions.diffs import code_diff, dependency_lines, secret_lines
+from reconciler.resources.common.templates import FULL_VIEW
 from reconciler.resources.actions.live import LiveAction, LiveActions
 from reconciler.resources.actions.model import Action, ActionsDesired
 from reconciler.resources.actions.secrets import SecretPlan, plan_secrets, wanted_names
@@ -166,12 +168,15 @@ def _existing(
     part: Part, analysis: Analysis, action: Action, live: LiveAction, options: Any, warnings: list[Reason],
 ) -> Change | None:
     """Update what differs (secrets whole), then deploy if the draft is not what is live."""
-    secrets = plan_secrets(action.secrets, live.secret_names, action.name, allow_delete=options.allow_delete,
+    wanted = action.secrets
+    if action.secrets_from:  # unknown names: the live ones stand (values are not compared either)
+        wanted = dict.fromkeys(user_keys(live.secret_names), "")
+    secrets = plan_secrets(wanted, live.secret_names, action.name, allow_delete=options.allow_delete,
                            rotate=options.rotate_secrets, hmac_key=options.hmac_key)
     fields: list[FieldChange] = []
     code = action.code_for_api() != live.code
     if code:
-        fields.append(FieldChange("code", None, None, code_diff(action, live.code)))
+        fields.append(FieldChange("code", None, None, code_diff(action, live.code, getattr(options, "live_view", FULL_VIEW))))
     runtime = action.runtime != live.runtime
     if runtime:
         fields.append(FieldChange("runtime", live.runtime, action.runtime))

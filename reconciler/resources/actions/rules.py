@@ -8,12 +8,13 @@ decidable against the tenant, so it becomes a ``LiveRef`` for ``check_live_refs`
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 from dataclasses import dataclass
 from typing import Any, Collection, Iterable
 
-from reconciler.keywords import MAPPINGS_VAR, Keywords, has_keyword
+from reconciler.keywords import MAPPINGS_VAR, Keywords, has_keyword, unknown_whole
 from reconciler.lease import LEASE_NAME
 from reconciler.resources.common.documents import Source
 from reconciler.resources.common.secrets import MASKED_SECRET
@@ -46,6 +47,9 @@ def check(read: Read, keywords: Keywords, config: str = "") -> tuple[ActionsDesi
     declared: dict[str, _Declared] = {}
     marketplace: set[str] = set()
     for i, source in enumerate(read.actions):
+        secrets_from = unknown_whole(source.data, "secrets") or ""
+        if secrets_from:  # "secrets": "@@LIST@@" without a value: the names are unknown, not wrong
+            source = dataclasses.replace(source, data={**source.data, "secrets": []})
         data = source.data if isinstance(source.data, dict) else {}
         name = data.get("name")
         if "integration" in data or "installed_integration_id" in data:
@@ -74,7 +78,7 @@ def check(read: Read, keywords: Keywords, config: str = "") -> tuple[ActionsDesi
             else:
                 declared[name] = _Declared(source, _trigger_of(data), data.get("deployed") is True)
         if template is not None and template.template is not None and not any(p.is_error for p in own) and not source.unresolved:
-            actions.append(_build(source, template.template, template.values))
+            actions.append(_build(source, template.template, template.values, secrets_from))
     bindings, managed = TriggerBindings(), frozenset[str]()
     refs: tuple[LiveRef, ...] = ()
     if read.triggers is not None:
@@ -174,7 +178,7 @@ def _secret_problems(source: Source) -> Iterable[Problem]:
             yield warning(source.path, field, f"{label} value is written literally in the config; {hint} and supply the value via {MAPPINGS_VAR} or the environment")
 
 
-def _build(source: Source, template: str, values: dict[str, object]) -> Action:
+def _build(source: Source, template: str, values: dict[str, object], secrets_from: str = "") -> Action:
     data = source.data
     found = _trigger_version(data)
     assert found is not None  # checked before building
@@ -188,6 +192,7 @@ def _build(source: Source, template: str, values: dict[str, object]) -> Action:
         deployed=data.get("deployed") is True,
         keyword_values=values,
         source=_where(source),
+        secrets_from=secrets_from,
     )
 
 

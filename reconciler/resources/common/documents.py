@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Iterator
 
-from reconciler.keywords import MAPPINGS_VAR, MISSING, Keywords, keywords_in, mask, replace_in_data
+from reconciler.keywords import (
+    MAPPINGS_VAR, MISSING, Keywords, credential_message, is_credential, keywords_in, mask, replace_in_data,
+)
 from reconciler.problems import Problem, error, unset
 from reconciler.resources.common.parse import DROP, parse_json, parse_yaml, plain_data, shape_problem
 from reconciler.resources.common.templates import fill, keys_in
@@ -161,7 +163,7 @@ def read_document(path: Path, shown: str, keywords: Keywords, only_under: str | 
                 if not fields:
                     continue  # e.g. in the YAML file's `clients:` section: not ours to judge
             doc.unresolved_fields.update(fields)
-            doc.problems.append(unset(shown, fields[0], unresolved_message(text, key)))
+            doc.problems.append((error if is_credential(key) else unset)(shown, fields[0], unresolved_message(text, key)))
     doc.data, doc.raw = resolved, raw
     doc.ok = True
     return doc
@@ -221,7 +223,7 @@ def read_script(source: Source, script: str, keywords: Keywords) -> Script:
         given = keywords.given(key)
         value = keywords.lookup(key)
         if value is MISSING:
-            problems += (unset(shown, fld, unresolved_message(text, key)),)
+            problems += ((error if is_credential(key) else unset)(shown, fld, unresolved_message(text, key)),)
             continue
         values[key] = value
         if not given:
@@ -249,6 +251,8 @@ def unresolved_message(text: str, key: str) -> str:
     at = min((i for i in (text.find(f"##{key}##"), text.find(f"@@{key}@@")) if i >= 0), default=0)
     line = text.count("\n", 0, at) + 1
     written = f"##{key}##" if f"##{key}##" in text else f"@@{key}@@"
+    if is_credential(key):
+        return credential_message(written, line)
     return f"unresolved keyword {written} (line {line}): set {key} in {MAPPINGS_VAR} or the environment"
 
 

@@ -15,11 +15,37 @@ what the first matched).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Collection, Iterable, Mapping
 
 from reconciler.keywords import _PLAIN, as_json, as_text
+from reconciler.secret_forms import forms as secret_forms
 
 SENSITIVE_VALUE = "(sensitive)"
+# Stands for a live line that may hold a keyword value nobody here knows (see ``LiveView``).
+HIDDEN_LINE = "<live line not shown: planned without keyword values>"
+# A known value not used by the template is masked from this length on (shorter ones, such as
+# "1", would garble the code around them and protect nothing).
+MIN_MASKED = 4
+
+
+@dataclass(frozen=True)
+class LiveView:
+    """How live code may be shown next to its template.
+
+    ``known``: every keyword value this run has (the whole mapping, not only the keywords the
+    template uses: a pull request may drop a keyword from the template, and the live side
+    still holds its value), masked back to its keyword in every spelling. ``complete``:
+    False when keyword values may be missing (``--allow-missing-keywords``): then any live
+    value could be on any line, so a live line is shown only when it is a line of the
+    template; others stand as ``HIDDEN_LINE``.
+    """
+
+    known: tuple[tuple[str, object], ...] = field(default=(), repr=False)
+    complete: bool = True
+
+
+FULL_VIEW = LiveView()
 
 
 def _key(m: re.Match[str]) -> tuple[str, str]:
@@ -82,29 +108,38 @@ def matches(template: str, values: Mapping[str, object], unknown: Collection[str
     return pattern(template, values, unknown).fullmatch(live) is not None
 
 
-def shown_live(template: str, values: Mapping[str, object], live: str) -> tuple[str, tuple[str, ...]]:
+def shown_live(
+    template: str, values: Mapping[str, object], live: str, view: LiveView = FULL_VIEW
+) -> tuple[str, tuple[str, ...]]:
     """``live`` as it may be displayed next to ``template``, and the keywords whose value differs.
 
     When ``live`` has the template's shape (only keyword values differ), it is shown as the
     template itself, and the differing keywords are named (never their values). Otherwise
-    every known value is put back as its keyword, and each live line that fits a template
-    line (keywords as wildcards) is shown as that template line.
+    every known value is put back as its keyword, each live line that fits a template line
+    (keywords as wildcards) is shown as that template line, and, with values missing
+    (``view.complete`` False), every other line is hidden.
     """
     used = keys_in(template)
-    if not used:
-        return live, ()
-    shape = pattern(template, {}, used).fullmatch(live)
-    if shape is not None:
-        differ = set()
-        for group, text in shape.groupdict().items():
-            kind, key = group.split("_", 1)
-            if key not in values or text != _render(kind, values[key]):
-                differ.add(key)
-        return template, tuple(sorted(differ))
-    return _mask_lines(template, _mask_values(template, values, live)), ()
+    if used:
+        shape = pattern(template, {}, used).fullmatch(live)
+        if shape is not None:
+            differ = set()
+            for group, text in shape.groupdict().items():
+                kind, key = group.split("_", 1)
+                if key not in values or text != _render(kind, values[key]):
+                    differ.add(key)
+            return template, tuple(sorted(differ))
+    shown = _mask_values(template, values, view.known, live)
+    if used:
+        shown = _mask_lines(template, shown)
+    if not view.complete:
+        shown = _hide_unexplained(template, shown)
+    return shown, ()
 
 
-def _mask_values(template: str, values: Mapping[str, object], live: str) -> str:
+def _mask_values(
+    template: str, values: Mapping[str, object], known: Iterable[tuple[str, object]], live: str
+) -> str:
     forms: dict[str, str] = {}
     for m in _PLAIN.finditer(template):
         kind, key = _key(m)
@@ -112,7 +147,27 @@ def _mask_values(template: str, values: Mapping[str, object], live: str) -> str:
             forms.setdefault(as_text(values[key]), f"##{key}##")
             if kind == "j":
                 forms.setdefault(as_json(values[key]), f"@@{key}@@")
+    for key, value in list(values.items()) + list(known):
+        if value is None:
+            continue
+        text = as_text(value)
+        if len(text) < MIN_MASKED:
+            continue
+        forms.setdefault(as_json(value), f"@@{key}@@")
+        for form in secret_forms(text):  # JSON-escaped, URL-encoded, base64 too
+            forms.setdefault(form, f"##{key}##")
     return _replace_all(live, forms)
+
+
+def _hide_unexplained(template: str, live: str) -> str:
+    """Each live line that is not a line of the template replaced by ``HIDDEN_LINE``: without
+    the values, nothing else tells a value from code."""
+    lines = set(template.splitlines())
+    out: list[str] = []
+    for line in live.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        out.append(line if body in lines or not body.strip() else HIDDEN_LINE + line[len(body):])
+    return "".join(out)
 
 
 def _replace_all(text: str, forms: Mapping[str, str]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reconciler.core.changes import FieldChange
 from reconciler.resources.common.secrets import SENSITIVE
 from reconciler.resources.hooks.model import Hook, LiveHook
-from reconciler.resources.common.templates import matches, shown_live
+from reconciler.resources.common.templates import FULL_VIEW, LiveView, matches, shown_live
 from reconciler.resources.common.diff import dependency_changes, script_diff
 
 
@@ -15,24 +15,25 @@ def script_differs(desired: Hook, live_script: str) -> bool:
     return not matches(desired.script, desired.script_values, desired.unknown_keywords, live_script)
 
 
-def script_change_diff(desired: Hook, live_script: str | None) -> str:
+def script_change_diff(desired: Hook, live_script: str | None, view: LiveView = FULL_VIEW) -> str:
     """The diff people see: the template against the live script with keyword values put
     back as keywords, so no value is ever shown. A change of values only is named by keyword."""
     if live_script is None:
         return script_diff("", desired.script, desired.name)
-    shown, differ = shown_live(desired.script, desired.script_values, live_script)
+    shown, differ = shown_live(desired.script, desired.script_values, live_script, view)
     text = script_diff(shown, desired.script, desired.name)
     lines = [f"~ keyword {key}: value changed {SENSITIVE}" for key in differ if key not in desired.unknown_keywords]
     return text + "".join(line + "\n" for line in lines)
 
 
-def content_changes(desired: Hook, live: LiveHook) -> list[FieldChange]:
-    """Changes to what PATCH can set besides ``enabled``: name, script, dependencies."""
+def content_changes(desired: Hook, live: LiveHook, view: LiveView = FULL_VIEW) -> list[FieldChange]:
+    """Changes to what PATCH can set besides ``enabled``: name, script, dependencies. ``view``:
+    how much of the live script may be shown (see ``templates.LiveView``)."""
     changes: list[FieldChange] = []
     if desired.name != live.name:
         changes.append(FieldChange("name", live.name, desired.name))
     if script_differs(desired, live.script):
-        changes.append(FieldChange("script", None, None, script_change_diff(desired, live.script)))
+        changes.append(FieldChange("script", None, None, script_change_diff(desired, live.script, view)))
     if dict(desired.dependencies) != dict(live.dependencies):
         changes.append(
             FieldChange(

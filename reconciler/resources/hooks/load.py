@@ -111,7 +111,8 @@ def _read_yaml_file(config: Path, keywords: Keywords) -> Loaded:
 
 
 def build_hook(
-    source: Source, script: str, values: dict[str, object] | None = None, unknown: frozenset[str] = frozenset()
+    source: Source, script: str, values: dict[str, object] | None = None, unknown: frozenset[str] = frozenset(),
+    *, secrets_from: str = "",
 ) -> Hook:
     """A Hook from a document that passed validation; ``script`` is the template."""
     data = source.data
@@ -125,6 +126,7 @@ def build_hook(
         source=source.path,
         script_values=values or {},
         unknown_keywords=unknown,
+        secrets_from=secrets_from,
     )
 
 

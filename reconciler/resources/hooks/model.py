@@ -55,6 +55,9 @@ class Hook:
     source: str = ""
     script_values: Mapping[str, object] = field(default_factory=frozen_map, repr=False)
     unknown_keywords: frozenset[str] = frozenset()
+    # "secrets": "@@KEY@@" planned without KEY's value: the keys are unknown, so the plan
+    # leaves the live ones as they are (review only).
+    secrets_from: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dependencies", frozen_map(self.dependencies))

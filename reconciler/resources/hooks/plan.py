@@ -25,6 +25,7 @@ from reconciler.resources.hooks.actions import Action
 from reconciler.resources.hooks.model import DesiredState, LiveState
 from reconciler.resources.hooks.payloads import HookPayload, payload_from
 from reconciler.resources.common.secrets import marker_for
+from reconciler.resources.common.templates import FULL_VIEW, LiveView
 from reconciler.resources.hooks.wording import word
 
 __all__ = [
@@ -144,6 +145,9 @@ class PlanOptions:
     excluded_actions: frozenset[str] = frozenset()
     # AUTH0_CUTOVER: ((trigger, "both" | "neither"), ...); unlisted triggers take the default.
     cutover: tuple[tuple[str, str], ...] = ()
+    # How much of live scripts and code a diff may show: known keyword values masked, and
+    # with values missing, only live lines the template explains (never written to a file).
+    live_view: LiveView = field(default=FULL_VIEW, repr=False)
 
 
 # ---------------------------------------------------------------------------- digests

@@ -263,8 +263,11 @@ def _prepare_existing(
 ) -> tuple[Change | None, Target]:
     """Secrets first (a new script may need a new key), then the script, name, dependencies."""
     target = Target(hook_id=live.id)
+    wanted = hook.secrets
+    if hook.secrets_from:  # unknown keys: the live ones stand (values are not compared either)
+        wanted = dict.fromkeys(user_keys(live.secret_keys), "")
     secrets = plan_secret_changes(
-        hook.secrets, live.secret_keys, hook.name,
+        wanted, live.secret_keys, hook.name,
         allow_delete=options.allow_delete, rotate=options.rotate_secrets, hmac_key=options.hmac_key,
     )
     previous = live.name if live.name != hook.name else ""
@@ -274,7 +277,7 @@ def _prepare_existing(
             ChangeKind.UPDATE, hook.name, hook.trigger_id, skipped=secrets.blocked, previous_name=previous
         ), target
     last = _secret_steps(builder, hook, target, secrets, options)
-    fields = content_changes(hook, live)
+    fields = content_changes(hook, live, options.live_view)
     if fields:
         body: dict[str, Any] = {}
         for change in fields:

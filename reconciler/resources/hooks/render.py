@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.plan import Plan
 from reconciler.render.blocks import SYMBOLS, Blocks, Malformed, word, worded
+from reconciler.render.escape import html_code, md_code, md_text, one_line
 from reconciler.core.steps import Phase, Step
 from reconciler.resources.hooks.payloads import payload_from
 from reconciler.resources.hooks.actions import Action
@@ -82,13 +83,13 @@ class HookBlocks(Blocks):
         if deletes:
             sections.append(
                 [f"> **{plural(len(deletes), 'hook')} will be deleted:**"]
-                + [f"> - `{_md(c.key)}` ({self.md_where(c)})" for c in deletes]
+                + [f"> - {md_code(c.key)} ({self.md_where(c)})" for c in deletes]
             )
         if replaces:
             sections.append(
                 ["> **Replaced (the old hook is deleted, a new one created):**"]
                 + [
-                    f"> - `{_md(c.key)}`: {_md(detail(c, 'previous_trigger_id') or '?')} → {self.md_where(c)}"
+                    f"> - {md_code(c.key)}: {_md(detail(c, 'previous_trigger_id') or '?')} → {self.md_where(c)}"
                     for c in replaces
                 ]
             )
@@ -104,15 +105,15 @@ class HookBlocks(Blocks):
 
     def md_summary(self, change: Change) -> str:
         symbol, _colour = SYMBOLS[change.kind]
-        where = html.escape(detail(change, "trigger_id"))
+        where = html.escape(one_line(detail(change, "trigger_id")))
         if detail(change, "previous_trigger_id"):
-            where = f"{html.escape(detail(change, 'previous_trigger_id'))} → {where}, forces replacement"
+            where = f"{html.escape(one_line(detail(change, 'previous_trigger_id')))} → {where}, forces replacement"
         text = (
-            f"<code>{html.escape(symbol)}</code> <b>{html.escape(change.key)}</b> "
+            f"<code>{html.escape(symbol)}</code> <b>{md_text(change.key)}</b> "
             f"(<code>{where}</code>) {change.kind.value}"
         )
         if detail(change, "previous_name"):
-            text += f", renamed from <code>{html.escape(detail(change, 'previous_name'))}</code>"
+            text += f", renamed from {html_code(detail(change, 'previous_name'))}"
         return text
 
     # -- JSON and plan files ------------------------------------------------------------------
@@ -203,4 +204,4 @@ class HookBlocks(Blocks):
 
 
 def _md(text: str) -> str:
-    return html.escape(" ".join(str(text).split()), quote=False)
+    return md_text(text)

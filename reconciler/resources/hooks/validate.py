@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Mapping
 
-from reconciler.keywords import KeywordError, Keywords, MAPPINGS_VAR
+from reconciler.keywords import KeywordError, Keywords, MAPPINGS_VAR, unknown_whole
 from reconciler.problems import NOTE, UNSET, WARNING, Problem, error
 from reconciler.resources.hooks.load import Loaded, build_hook, read_config
 from reconciler.resources.common.documents import read_script
@@ -91,6 +91,9 @@ def _check(loaded: Loaded, keywords: Keywords, offline: bool = False) -> Report:
     problems: list[Problem] = list(loaded.problems)
     hooks: list[Hook] = []
     for source in loaded.sources:
+        secrets_from = unknown_whole(source.data, "secrets")
+        if secrets_from:  # "secrets": "@@LIST@@" without a value: the keys are unknown, not wrong
+            source = dataclasses.replace(source, data={**source.data, "secrets": {}})
         hook_problems = list(_schema_problems(source))
         script = source.data.get("script") if isinstance(source.data, dict) else None
         result = None
@@ -103,7 +106,7 @@ def _check(loaded: Loaded, keywords: Keywords, offline: bool = False) -> Report:
         problems.extend(hook_problems)
         if result is not None and result.text is not None and not any(p.is_error for p in hook_problems) and not source.unresolved:
             unknown = result.unknown | (keys_in(result.text) - set(result.values))
-            hooks.append(build_hook(source, result.text, result.values, unknown))
+            hooks.append(build_hook(source, result.text, result.values, unknown, secrets_from=secrets_from or ""))
     problems.extend(duplicate_names(loaded.sources))
     problems.extend(enabled_per_trigger(loaded.sources))
     if offline:

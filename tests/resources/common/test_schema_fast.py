@@ -46,7 +46,7 @@ def test_fast_schema_path_agrees_with_jsonschema(tmp_path: Path) -> None:
     assert fast is not None
     full = Draft202012Validator(schema())
     docs: list[object] = []
-    for path in (REPO / "tests" / "bad_configs").rglob("*"):
+    for path in (p for corpus in (REPO / "tests" / "resources").glob("*/bad_configs") for p in corpus.rglob("*")):
         try:
             if path.suffix == ".json" and path.parent.name == "hooks":
                 docs.append(json.loads(path.read_text()))

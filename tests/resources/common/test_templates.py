@@ -3,6 +3,8 @@ without its values."""
 
 from __future__ import annotations
 
+import json
+
 from reconciler.resources.hooks.diff import content_changes, script_change_diff, script_differs
 from reconciler.resources.hooks.model import Hook, LiveHook
 from reconciler.resources.common.templates import fill, masked, matches, shown_live
@@ -75,3 +77,23 @@ def test_masked_is_one_pass_so_keywords_are_never_masked_inside() -> None:
     text = "A xAx"
     out = masked(text, values)
     assert fill(out, values) == text
+
+
+def test_known_mapping_values_are_masked_in_every_spelling_even_when_the_template_dropped_them():
+    from reconciler.resources.common.templates import LiveView, shown_live
+
+    secret = 'canary "quoted" /x?y=1'
+    live = "a('%s');\nb(%s);\nc('%s');\n" % (secret, json.dumps(secret), "Y2FuYXJ5ICJxdW90ZWQiIC94P3k9MQ==")
+    shown, _ = shown_live("a('x');\n", {}, live, LiveView((("TOKEN", secret),)))
+    assert "canary" not in shown and "Y2FuYXJ5" not in shown and shown.count("TOKEN") == 3
+
+
+def test_with_values_missing_only_lines_of_the_template_are_shown():
+    from reconciler.resources.common.templates import HIDDEN_LINE, LiveView, shown_live
+
+    template = "const u = '##URL##/v2';\nkeep();\n"
+    live = "const u = 'https://secret.example';\nkeep();\n\nother();\n"
+    shown, _ = shown_live(template, {}, live, LiveView(complete=False))
+    assert shown == f"{HIDDEN_LINE}\nkeep();\n\n{HIDDEN_LINE}\n"
+    # With every value known, the drift is shown as it is.
+    assert shown_live(template, {}, "other();\n")[0] == "other();\n"

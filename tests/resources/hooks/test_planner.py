@@ -10,12 +10,13 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hooks_testlib import CRED, HMAC, POST, PRE, actions, desired, hook, live, live_hook
 from plan_simulator import SimulatedConflict, assert_converged, run_plan
 
 from reconciler.core.reasons import Reason
 from reconciler.resources.hooks.plan import PlanOptions, detail, handovers
 from reconciler.render.blocks import word
-from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
+from reconciler.resources.hooks.model import DesiredState, LiveState
 from reconciler.resources.hooks.actions import Action
 from reconciler.core.changes import ChangeKind
 from reconciler.core.steps import Phase
@@ -23,28 +24,6 @@ from reconciler.errors import PlanError
 from reconciler.resources.common.names import REPLACED_SUFFIX
 from reconciler.resources.hooks.planner import build_plan
 from reconciler.resources.common.secrets import marker_for
-
-PRE = "pre-user-registration"
-POST = "post-user-registration"
-CRED = "credentials-exchange"
-HMAC = b"ci-only-key"
-
-
-def desired(*hooks: Hook) -> DesiredState:
-    return DesiredState(tuple(hooks))
-
-
-def live(*hooks: LiveHook) -> LiveState:
-    return LiveState(tuple(hooks))
-
-
-def hook(name: str, trigger: str = PRE, enabled: bool = False, script: str | None = None, **kw) -> Hook:
-    return Hook(name, trigger, script or f"// {name}\n", enabled, **kw)
-
-
-def live_hook(id_: str, name: str, trigger: str = PRE, enabled: bool = False, script: str | None = None, **kw) -> LiveHook:
-    return LiveHook(id_, name, trigger, script or f"// {name}\n", enabled, **kw)
-
 
 def converge(want: DesiredState, have: LiveState, options: PlanOptions = PlanOptions(allow_delete=True), seeds: int = 25):
     """Apply in many orders; return the first plan and the end tenant of the last run."""
@@ -58,10 +37,6 @@ def converge(want: DesiredState, have: LiveState, options: PlanOptions = PlanOpt
     again = build_plan(want, tenant.to_live(), options)
     assert not again.has_changes, [s.to_dict() for s in again.steps]
     return plan, tenant
-
-
-def actions(plan) -> list[tuple[str, str]]:
-    return [(str(s.operation), s.key) for s in plan.steps]
 
 
 def test_empty_tenant_to_full_config_creates_disabled_then_enables():

@@ -4,7 +4,7 @@ alone (unknown triggers, exclusions), and a summary that counts only requests.""
 from __future__ import annotations
 
 from plan_simulator import SimTenant, assert_converged, run_on
-from test_planner import CRED, HMAC, POST, PRE, actions, desired, hook, live, live_hook
+from hooks_testlib import CRED, HMAC, POST, PRE, actions, desired, hook, live, live_hook
 
 from reconciler.core.reasons import Reason
 from reconciler.resources.hooks.plan import PlanOptions, handovers

@@ -1,0 +1,10 @@
+"""Bad configs no type owns (``bad_configs/`` here: a missing config, a file of the wrong kind,
+a directory with no type's folder) fail `reconciler validate` cleanly: exit 1, the file and
+field named, no traceback, no secret value echoed. The corpus and its runner:
+``tests/bad_config_corpus.py``."""
+
+from __future__ import annotations
+
+from bad_config_corpus import corpus_tests
+
+test_the_corpus_is_there, test_validate_rejects, test_check_reports_without_raising = corpus_tests("common", minimum=3)
