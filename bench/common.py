@@ -31,6 +31,7 @@ from reconciler.emulator.process import EmulatorProcess  # noqa: E402
 from reconciler.resources.hooks.export import write_config  # noqa: E402, F401 (re-exported for the bench scripts)
 from reconciler.resources.hooks.planner import build_plan  # noqa: E402
 from reconciler.usecases.loading import load_desired, plan_options  # noqa: E402
+from reconciler.resources.hooks.live import read_live_state
 
 SCRIPT = "module.exports = function (client, scope, audience, context, cb) {\n  cb(null, {});\n};\n"
 CRED = "credentials-exchange"
@@ -73,10 +74,10 @@ def run_apply(base_url: str, config: Path, *, max_workers: int = 8, env: dict[st
     options = plan_options(load_settings(environment), allow_delete=allow_delete)
     started = time.perf_counter()
     with ManagementClient(connection, max_workers=max_workers) as client:
-        live = client.read_live_state()
+        live = read_live_state(client)
         read_done = time.perf_counter()
-        plan = build_plan(loaded.desired, live, options)
-        report = execute(plan, client, loaded.desired, max_workers=max_workers)
+        plan = build_plan(loaded.desired["hook"], live, options)
+        report = execute(plan, client, loaded.desired["hook"], max_workers=max_workers)
         finished = time.perf_counter()
         stats = client.stats.snapshot()
     return ApplyRun(finished - started, read_done - started, finished - read_done, len(plan.steps),

@@ -11,7 +11,7 @@ run as CLI processes (`a0deploy import` with `AUTH0_INCLUDED_ONLY: ["actions", "
 subprocess over TLS on loopback (verification on). Builds are made realistic but short:
 `--build-time 0.4 --build-time-per-dependency 1.0` (a draft is `built` 0.4 s after a write,
 1.4 s with one dependency, 2.4 s with two; real tenants take ~0.4 s without dependencies and
-5-10 s with them, see ../shared/auth0-api/actions.md).
+5-10 s with them).
 
 The desired state (`actions_state.py`): `--actions` actions (default 10) in deploy-cli's
 directory layout, spread over post-login v3, credentials-exchange v2 and pre-user-registration v2,

@@ -95,7 +95,7 @@ def measure(count: int) -> dict[str, Any]:
     from reconciler.keywords import Keywords
     from reconciler.resources.hooks.load import read_config
     from reconciler.resources.hooks.model import LiveHook, LiveState
-    from reconciler.resources.hooks.plan import PlanOptions
+    from reconciler.resources.options import PlanOptions
     from reconciler.resources.hooks.planner import build_plan
     from reconciler.render.json import render_json
     from reconciler.render.text import render_text

@@ -36,6 +36,8 @@ COMMANDS = {
     "apply": ("reconciler.commands.reconcile:apply",
               "Plan and apply the config, or apply a saved PLAN_FILE if it is still exactly what the "
               "config and the tenant produce."),
+    "show": ("reconciler.commands.reconcile:show",
+             "Print a saved plan (`plan --out FILE`), as `terraform show` does."),
     "unlock": ("reconciler.commands.tenant:unlock",
                "Remove the tenant lease left by a killed apply (like `terraform force-unlock`)."),
     "export": ("reconciler.commands.export:export",

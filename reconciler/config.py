@@ -126,6 +126,17 @@ class Settings:
         )
 
     @property
+    def tenant_label(self) -> str:
+        """The tenant's host as people name it (``example.eu.auth0.com``), for prompts and
+        headings; the domain as given when it does not parse (the connection reports that)."""
+        if not self.domain:
+            return "(no AUTH0_DOMAIN)"
+        try:
+            return parse_domain(self.domain)[1]
+        except ConfigError:
+            return self.domain.strip()
+
+    @property
     def domain_has_scheme(self) -> bool:
         return bool(self.domain and "://" in self.domain)
 

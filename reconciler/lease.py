@@ -85,12 +85,17 @@ class MarkerStore(Protocol):
     def own(self, nonce: str) -> list[str]: ...
 
 
+class HookEndpoints(Protocol):
+    def list(self) -> list[dict[str, Any]]: ...
+    def create(self, name: str, trigger_id: str, script: str, enabled: bool = False,
+               dependencies: Any = None) -> Any: ...
+    def update(self, hook_id: str, **fields: Any) -> Any: ...
+    def delete(self, hook_id: str) -> None: ...
+
+
 class HookClient(Protocol):
-    def list_hooks(self) -> list[dict[str, Any]]: ...
-    def create_hook(self, name: str, trigger_id: str, script: str, enabled: bool = False,
-                    dependencies: Any = None) -> Any: ...
-    def update_hook(self, hook_id: str, **fields: Any) -> Any: ...
-    def delete_hook(self, hook_id: str) -> None: ...
+    @property
+    def hooks(self) -> HookEndpoints: ...
 
 
 class HookMarkerStore:
@@ -101,7 +106,7 @@ class HookMarkerStore:
 
     def create(self, text: str) -> bool:
         try:
-            self.client.create_hook(name=LEASE_NAME, trigger_id=LEASE_TRIGGER, script=text, enabled=False)
+            self.client.hooks.create(name=LEASE_NAME, trigger_id=LEASE_TRIGGER, script=text, enabled=False)
         except ApiError as error:
             if error.status == 409:
                 return False
@@ -111,17 +116,17 @@ class HookMarkerStore:
     def read(self) -> Marker | None:
         """The hook named like the marker (names are unique: it blocks the create, marker
         or not); ``provable`` says whether it is one."""
-        for hook in self.client.list_hooks():
+        for hook in self.client.hooks.list():
             if isinstance(hook, dict) and hook.get("name") == LEASE_NAME:
                 script = hook.get("script")
                 return Marker(str(hook.get("id", "")), script if isinstance(script, str) else "", is_marker_hook(hook))
         return None
 
     def update(self, marker_id: str, text: str) -> bool:
-        return unless_gone(lambda: self.client.update_hook(marker_id, script=text))
+        return unless_gone(lambda: self.client.hooks.update(marker_id, script=text))
 
     def delete(self, marker_id: str) -> None:
-        unless_gone(lambda: self.client.delete_hook(marker_id))
+        unless_gone(lambda: self.client.hooks.delete(marker_id))
 
     def own(self, nonce: str) -> list[str]:
         marker = self.read()
@@ -264,7 +269,7 @@ class Lease:
         for _ in range(3):  # an expired marker is replaced at most a couple of times
             text, expires = self._text()
             created = self._create(text)
-            read_at = self.clock()  # before the read: a take-over is timed from what it saw
+            read_at = time.monotonic()  # before the read: a take-over is timed from what it saw
             marker = self.store.read()
             if marker is not None:
                 info = parse_marker(marker.text)
@@ -302,7 +307,7 @@ class Lease:
             self._unsure = True
             return False
 
-    def _replace_expired(self, marker: Marker, read_at: datetime) -> bool:
+    def _replace_expired(self, marker: Marker, read_at: float) -> bool:
         """Remove an expired marker by its id (never somebody's fresh one); True when it was
         taken over in place instead (a token without the delete scope)."""
         try:
@@ -313,7 +318,7 @@ class Lease:
                 raise
         return self._take_over(marker, read_at)
 
-    def _take_over(self, marker: Marker, read_at: datetime) -> bool:
+    def _take_over(self, marker: Marker, read_at: float) -> bool:
         """Write our marker over an expired one we may not delete. Two runs may both see it
         expired; each confirms, after ``settle`` seconds, that its own nonce is still there.
         Our write came less than ``settle`` after the read that saw it expired, so any other
@@ -321,7 +326,7 @@ class Lease:
         text, expires = self._text()
         if not self.store.update(marker.id, text):
             return False  # deleted meanwhile: create again
-        if (self.clock() - read_at).total_seconds() >= self.settle:
+        if time.monotonic() - read_at >= self.settle:  # a local, monotonic interval
             raise LeaseError("could not take the tenant lease: taking over the expired marker was too slow; try again")
         self._sleep(self.settle)
         again = self.store.read()

@@ -23,8 +23,9 @@ from reconciler.core.digest import canonical_json
 from reconciler.errors import PlanFileError
 from reconciler.core.changes import ChangeKind
 from reconciler.core.plan import Plan
-from reconciler.render.blocks import Malformed as _Malformed, blocks_for
-from reconciler.render.checks import choice as _choice, field as _field, list_of as _list_of, short as _short
+from reconciler.render.blocks import blocks_for
+from reconciler.resources.blocks import Malformed as _Malformed
+from reconciler.resources.checks import choice as _choice, field as _field, list_of as _list_of, short as _short
 from reconciler.render.json import FORMAT_VERSION, UNTYPED, plan_from_dict, plan_to_dict
 
 # Far above any real plan (a step per request; scripts are at most ~100 KB), far below
@@ -152,7 +153,7 @@ def check_matches(saved: SavedPlan, now: Plan) -> None:
 
 
 def _cutovers(plan: Plan) -> list[dict[str, Any]]:
-    from reconciler.resources.actions.blocks import cutovers_of
+    from reconciler.resources.cutover import cutovers_of
 
     return [c.to_dict() for c in cutovers_of(plan)]
 
@@ -269,6 +270,6 @@ def _check_shape(data: Mapping[str, Any]) -> None:
 
 
 def _registered() -> tuple[str, ...]:
-    from reconciler.resources.base import registry
+    from reconciler.resources.builtin import registry
 
     return registry().names()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
+from typing import Iterable
 
 ERROR = "error"
 WARNING = "warning"
@@ -36,3 +39,38 @@ def warning(path: object, field: str, message: str) -> Problem:
 
 def unset(path: object, field: str, message: str) -> Problem:
     return Problem(str(path), field, message, UNSET)
+
+
+def soften(problems: Iterable[Problem]) -> list[Problem]:
+    """Keywords without a value as notes (``reconciler validate`` checks without values)."""
+    return [dataclasses.replace(p, severity=NOTE) if p.severity == UNSET else p for p in problems]
+
+
+_KEYWORD = re.compile(r"unresolved keyword (?:##|@@)(\w+)(?:##|@@)")
+
+
+class Findings:
+    """What a report of ``problems`` says about them (mixed into the validation reports)."""
+
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == WARNING)
+
+    @property
+    def notes(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == NOTE)
+
+    @property
+    def unset_keywords(self) -> tuple[str, ...]:
+        """Keywords without a value (notes with ``offline``), as written."""
+        found = (_KEYWORD.search(p.message) for p in self.problems if p.severity in (UNSET, NOTE))
+        return tuple(sorted({m.group(1) for m in found if m}))
+
+    def ok(self, strict: bool = False) -> bool:
+        return not self.errors and not (strict and self.warnings)

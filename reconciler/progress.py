@@ -1,4 +1,5 @@
-"""Apply progress: a live bar on a terminal, plain lines in CI logs (as Terraform does).
+"""Apply progress: a live bar on a terminal, plain lines in CI logs (as Terraform does); on a
+terminal the same lines print above the bar, so the list of what was done stays.
 
 Off a terminal every finished request gets one line with its elapsed time, and while
 requests are in flight a "Still running" line appears at least every ``interval`` seconds,
@@ -123,8 +124,12 @@ def _bar(total: int, color: bool) -> Iterator[StepCallback]:
     )
     task = progress.add_task("", total=total)
     lock = threading.Lock()
+    # The same lines as off a terminal, printed above the bar: when the bar is gone, the
+    # list of what the apply did stays on the screen. No markup: step names come from configs.
+    lines = LineReporter(total, echo=lambda line: progress.console.print(line, markup=False, highlight=False))
 
     def on_step(step: Step, event: str) -> None:
+        lines.on_step(step, event)
         if event == "start":
             return
         with lock:

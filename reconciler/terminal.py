@@ -99,6 +99,16 @@ def run_settings(**flags: Any) -> Settings:
     return settings
 
 
+def runner_opt_ins() -> tuple[tuple[str, ...], bool]:
+    """What the environment opts into when scripts run: keyword names `run` may fill with real
+    values (``RECONCILER_RUN_KEYWORDS``, comma-separated) and running without Linux namespaces
+    (``RECONCILER_RUNNER_WITHOUT_NAMESPACES=1``, the reduced guarantee the README describes)."""
+    from reconciler.runner.node import WITHOUT_NAMESPACES
+
+    names = tuple(n.strip() for n in os.environ.get("RECONCILER_RUN_KEYWORDS", "").split(",") if n.strip())
+    return names, os.environ.get(WITHOUT_NAMESPACES) == "1"
+
+
 def tls_hint(error: ReconcilerError) -> str:
     """A host given without a scheme gets https; when TLS fails, say what to try."""
     ctx = click.get_current_context(silent=True)
@@ -131,13 +141,14 @@ def interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def confirm_apply(yes: bool) -> None:
-    """Terraform's question: only the word ``yes`` approves."""
+def confirm_apply(yes: bool, tenant: str = "") -> None:
+    """Terraform's question, naming the tenant: only the word ``yes`` approves."""
     if yes:
         return
     if not interactive():
         raise ReconcilerError("not a terminal: pass --yes to apply without confirmation")
-    click.echo("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n")
+    where = f" to {click.style(tenant, bold=True)}" if tenant else ""
+    click.echo(f"\nDo you want to apply these actions{where}?\n  Only 'yes' will be accepted to approve.\n")
     answer = click.prompt("  Enter a value", default="", show_default=False)
     if answer.strip() != "yes":
         raise ReconcilerError("apply cancelled: nothing was changed")

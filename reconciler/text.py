@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+# Shown in place of a secret value in every output.
+SENSITIVE = "(sensitive)"
+
 
 def plural(n: int, word: str) -> str:
     """``1 hook``, ``2 hooks``."""

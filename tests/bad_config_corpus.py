@@ -19,13 +19,13 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from click.testing import CliRunner
 
 from reconciler.cli import cli
 from reconciler.resources.common.secrets import MASKED_SECRET
-from reconciler.resources.hooks.validate import check
+from reconciler.usecases.validating import check
 
 RESOURCES_TESTS = Path(__file__).resolve().parent / "resources"
 JS = "module.exports = function (client, scope, audience, context, cb) {\n  cb(null, {});\n};\n"
@@ -58,7 +58,7 @@ def case_dir(name: str) -> Path:
 # --- cases built at run time (symlinks, big and binary files) --------------------------------
 
 
-def _hook_dir(root: Path, meta: dict | None = None, js: bytes | str | None = JS) -> Path:
+def _hook_dir(root: Path, meta: dict[str, Any] | None = None, js: bytes | str | None = JS) -> Path:
     hooks = root / "config" / "hooks"
     hooks.mkdir(parents=True)
     (hooks / "h.json").write_text(json.dumps(meta or GOOD))
@@ -234,7 +234,7 @@ def assert_check_reports(case: BadConfig) -> None:
     report = check(case.config, env=case.env)
     assert not report.ok(strict="--strict" in case.args)
     if report.errors:
-        assert report.state is None
+        assert report.desired is None
 
 
 def assert_well_formed(kind: str) -> None:

@@ -15,7 +15,7 @@ from reconciler.resources.hooks.actions import Action
 from reconciler.core.changes import ChangeKind
 from reconciler.core.steps import Phase, Step
 from reconciler.core.plan import Plan
-from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.resources.options import PlanOptions
 from reconciler.resources.common.names import replaced_base
 from reconciler.resources.common.secrets import MARKER_VALUE, is_marker, marker_for, markers, user_keys
 

@@ -93,6 +93,9 @@ def test_only_the_word_yes_approves(emulator: EmulatorProcess, config: Path, ans
     result = invoke(["apply", "-c", str(config)], emulator.env(), input=f"{answer}\n")
     assert result.exit_code == 1, result.output
     assert "Only 'yes' will be accepted" in result.output and "apply cancelled" in result.output
+    # The question names the tenant, so nobody approves an apply to prod meant for dev.
+    host = emulator.env()["AUTH0_DOMAIN"].split("://", 1)[-1].rstrip("/")
+    assert f"Do you want to apply these actions to {host}?" in result.output
     assert emulator.stats()["writes"] == 0
 
 

@@ -6,14 +6,8 @@ import json
 
 import pytest
 
-from reconciler.keywords import (
-    MAPPINGS_VAR,
-    KeywordError,
-    Keywords,
-    has_keyword,
-    keywords_in,
-    mask,
-)
+from reconciler.variables import MAPPINGS_VAR
+from reconciler.keywords import KeywordError, Keywords, has_keyword, keywords_in, mask
 
 
 def kw(values: dict, **env: str) -> Keywords:

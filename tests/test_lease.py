@@ -154,11 +154,11 @@ def test_hook_marker_against_the_emulator(emulator) -> None:
         store = HookMarkerStore(client)
         racers = [Lease(store, f"racer {i}", renew_every=0) for i in range(4)]
         assert race(racers) == ["locked", "locked", "locked", "won"]
-        hooks = client.list_hooks()
+        hooks = client.hooks.list()
         assert [h["name"] for h in hooks] == [LEASE_NAME] and hooks[0]["enabled"] is False
         for lease in racers:
             lease.release()
-        assert client.list_hooks() == []
+        assert client.hooks.list() == []
 
 
 def race(racers: list[Lease]) -> list[str]:

@@ -16,6 +16,7 @@ from reconciler.config import connection_from_env
 from reconciler.errors import ApiError, TenantLocked
 from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease, marker_text, parse_marker
 from reconciler.lease_actions import ActionMarkerStore, lease_store, marker_stores
+from reconciler.resources.actions.live import read_live_actions
 from tests.test_lease import race
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
@@ -127,7 +128,11 @@ def test_the_store_is_chosen_by_what_the_tenant_serves() -> None:
             super().__init__()
             self.hooks_status = hooks
 
-        def list_hooks(self) -> list[dict[str, Any]]:
+        @property
+        def hooks(self) -> Any:
+            return self  # the hooks endpoints: only ``list`` is asked
+
+        def list(self) -> list[dict[str, Any]]:
             if self.hooks_status:
                 raise ApiError("Not Found", status=self.hooks_status)
             return []
@@ -139,7 +144,7 @@ def test_the_store_is_chosen_by_what_the_tenant_serves() -> None:
     assert [type(s).__name__ for s in marker_stores(Client(404))] == ["ActionMarkerStore"]
 
     class Broken(Client):
-        def list_hooks(self) -> list[dict[str, Any]]:
+        def list(self) -> list[dict[str, Any]]:
             raise ApiError("server error", status=500)
 
     with pytest.raises(ApiError):  # a broken server is an error, not "no hooks"
@@ -150,7 +155,7 @@ def test_racing_applies_on_an_emulator_without_hooks(emulator_factory) -> None: 
     proc = emulator_factory(hooks_enabled=False)
     with ManagementClient(connection_from_env(proc.env())) as client:
         with pytest.raises(ApiError) as gone:
-            client.list_hooks()
+            client.hooks.list()
         assert gone.value.status == 403 and gone.value.error_code == "hooks_not_allowed"
         store = lease_store(client)
         assert isinstance(store, ActionMarkerStore)
@@ -159,7 +164,7 @@ def test_racing_applies_on_an_emulator_without_hooks(emulator_factory) -> None: 
         markers = client.actions.list(name=LEASE_NAME)
         assert len(markers) == 1 and markers[0].get("deployed_version") is None
         # Invisible where live actions are read (plans, drift, export).
-        live = client.read_live_actions(())
+        live = read_live_actions(client, ())
         assert LEASE_NAME not in [a.name for a in live.actions]
         assert "post-login" not in live.bindings.read
         for lease in racers:
@@ -174,7 +179,7 @@ def test_unlock_works_with_either_store(emulator_factory, hooks: bool) -> None: 
     with ManagementClient(connection_from_env(proc.env())) as client:
         Lease(lease_store(client), "killed run", renew_every=0).acquire()
         if hooks:
-            assert [h["name"] for h in client.list_hooks()] == [LEASE_NAME]
+            assert [h["name"] for h in client.hooks.list()] == [LEASE_NAME]
         else:
             assert len(client.actions.list(name=LEASE_NAME)) == 1
         result = CliRunner().invoke(cli, ["unlock", "--yes"], env=proc.env())
@@ -182,6 +187,6 @@ def test_unlock_works_with_either_store(emulator_factory, hooks: bool) -> None: 
         assert "locked by killed run" in result.output and "Lease removed." in result.output
         assert client.actions.list(name=LEASE_NAME) == []
         if hooks:
-            assert client.list_hooks() == []
+            assert client.hooks.list() == []
         again = CliRunner().invoke(cli, ["unlock", "--yes"], env=proc.env())
         assert "not locked" in again.output

@@ -69,6 +69,15 @@ def test_terminal_bar_names_the_step_that_finished(capsys) -> None:
     assert "\x1b[3" not in out  # color=False: no colour codes
 
 
+def test_a_finished_bar_leaves_the_list_of_what_was_done(capsys) -> None:
+    with progress_bar(2, enabled=True, color=False) as on_step:
+        for step in (STEP, OTHER):
+            on_step(step, "start")
+            on_step(step, "done")
+    out = capsys.readouterr().out
+    assert "[1/2] create h: done after" in out and "[2/2] update g: done after" in out
+
+
 def test_nothing_to_do_prints_nothing(capsys) -> None:
     with progress_bar(0, enabled=False) as on_step:
         pass

@@ -3,7 +3,7 @@ request bodies the Actions endpoints send.
 
 Each check returns the object it was given (a dict, unchanged) or raises a one-line
 BadResponseError naming the request. Only what the tool reads is checked, and only against
-what the recordings show (``shared/auth0-api/actions.md``): keys the server leaves out when
+what a real tenant answers (Management API v2, recorded 2026-08): keys the server leaves out when
 they would be empty (``dependencies``, ``secrets``, ``runtime`` on a marketplace action) may
 be absent; keys the tool never reads (``current_version``, timestamps, ``modules``) are not
 checked at all, so a newer server that adds fields still works.

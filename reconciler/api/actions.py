@@ -1,6 +1,6 @@
 """The Actions endpoints: requests, a shape check of every answer, look-first writes, waits.
 
-How the real API behaves is in ``shared/auth0-api/actions.md``; what this module relies on:
+What this module relies on of the real API (Management API v2, as a real tenant answers):
 
 - Lists omit zero-valued keys (page 0 has no ``page``, an empty list no ``total``) and reject
   ``include_totals``: pages are read until a short or empty one, 100 at a time.
@@ -15,7 +15,7 @@ How the real API behaves is in ``shared/auth0-api/actions.md``; what this module
 - DELETE never forces unless asked; 409 is :class:`ActionBoundError`; a 404 after an attempt
   that may have landed counts as done.
 - Builds and deploys finish in the background: :meth:`ActionsApi.wait_built` and
-  :meth:`ActionsApi.wait_deployed` poll with back-off, bounded (:mod:`.polling`).
+  :meth:`ActionsApi.wait_deployed` poll with back-off, bounded and announced (:mod:`.action_waits`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from urllib.parse import quote
 import httpx
 
 from reconciler.errors import (
-    ActionBoundError, ActionWaitTimeout, ActionsUnavailableError, ApiError, AuthError, BuildFailedError, DeploySupersededError,
+    ActionBoundError, ActionsUnavailableError, ApiError, AuthError, BuildFailedError, DeploySupersededError,
 )
 
 from .action_shapes import (
@@ -37,9 +37,10 @@ from .action_shapes import (
     Pair, dependencies_body, draft_is_deployed, is_marketplace, secrets_body, trigger_body, triggers_of,
 )
 from .action_status import StatusBoard
+from .action_waits import wait_for_action
 from .hooks import Requester
 from .pagination import PER_PAGE, Page, paginate
-from .polling import Backoff, PollTimeout, poll
+from .polling import Backoff
 from .responses import bad, expect_count, expect_dict, json_body, where
 from .transport import send_looking_first
 
@@ -55,9 +56,6 @@ MAX_VERSIONS = 500
 MIN_PAGE = 20
 # Looks for a create whose answer was lost before it is sent again (the name filter may lag).
 LOOKS = 2
-# A wait for a build or deploy is announced after NOTE_FIRST seconds, then every NOTE_EVERY.
-NOTE_FIRST = 2.0
-NOTE_EVERY = 10.0
 
 SCOPES = {"GET": "read:actions", "POST": "create:actions", "PATCH": "update:actions", "DELETE": "delete:actions"}
 
@@ -374,35 +372,16 @@ class ActionsApi:
         backoff = self.backoff
         if timeout is not None:
             backoff = dataclasses.replace(backoff, timeout=timeout)
-        limited = self.limit is not None and self.limit < backoff.timeout
-        if self.limit is not None and limited:
-            backoff = dataclasses.replace(backoff, timeout=self.limit)
 
         def label() -> str:
             action = seen.get("action") or {}
             return repr(str(action.get("name"))[:80]) if action.get("name") else _id(action_id)
 
-        started, next_note = backoff.clock(), [NOTE_FIRST]
-
-        def check_and_tell() -> dict[str, Any] | None:
-            found = check()
-            waited = backoff.clock() - started
-            if found is None and waited >= next_note[0]:  # say what the run waits for
-                self.notify(f"waiting for action {label()} {doing} ({waited:.0f} s)")
-                next_note[0] = waited + NOTE_EVERY
-            return found
-
-        try:
-            with self.status.waiting():
-                return poll(check_and_tell, backoff, settle=settle)
-        except PollTimeout as exc:
-            state = str((seen.get("action") or {}).get("status"))[:40]
-            raise ActionWaitTimeout(
-                f"action {label()} did not finish {doing} within {backoff.timeout:g}s"
-                f"{' (AUTH0_WAIT_LIMIT)' if limited else ''} (last status "
-                f"{state!r}); nothing more was changed (GET {action_path(action_id)})",
-                action_id=action_id, state=state, waited=exc.waited, path=action_path(action_id),
-            ) from None
+        with self.status.waiting():
+            return wait_for_action(
+                check, seen, backoff, action_id=action_id, label=label, doing=doing, path=action_path(action_id),
+                limit=self.limit, notify=self.notify, settle=settle,
+            )
 
     def _failed(self, action: dict[str, Any], version: dict[str, Any] | None = None) -> BuildFailedError:
         message = build_message(version or action)

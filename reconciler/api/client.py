@@ -4,7 +4,8 @@
 :class:`~.transport.RetryTransport` (pacing, the one retry policy, deadlines) on
 ``httpx.HTTPTransport`` (a pooled connection per worker). :meth:`ManagementClient.send` turns
 every failure into a one-line, scrubbed :class:`~reconciler.errors.ApiError`; the endpoints
-(:mod:`.hooks`) check every answer's shape. Safe to use from several threads at once.
+(``client.hooks``: :mod:`.hooks`, ``client.actions``: :mod:`.actions`) check every answer's shape and
+return wire JSON: the resource types turn it into their models. Safe to use from several threads at once.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import httpx
 from reconciler.config import Connection
 from reconciler.errors import ApiError, BadResponseError, ReconcilerError
 from reconciler.keywords import as_json, as_text
-from reconciler.resources.hooks.model import LiveState
 
 from .actions import ActionsApi
 from .auth import TokenAuth
@@ -175,10 +175,12 @@ class ManagementClient:
         except ResponseTooLarge as exc:
             raise BadResponseError(f"{method} {path}: {exc}", method=method, path=path) from None
         except httpx.TransportError as exc:
+            # The request that failed: the token request, when that is what went out.
+            failed_method, failed_path = _failed_request(exc, method, path)
             raise ApiError(
                 f"cannot reach {self.connection.base_url}: {self.scrub(describe_transport(exc), sensitive)} "
-                f"({method} {path})",
-                status=0, method=method, path=path,
+                f"({failed_method} {failed_path})",
+                status=0, method=failed_method, path=failed_path,
             ) from None
         if response.is_success:
             return response
@@ -188,51 +190,16 @@ class ManagementClient:
         raise api_error(response, self.scrub, sensitive=sensitive,
                         attempts=int(response.extensions.get(ATTEMPTS_EXT, 1)), token_hint=hint)
 
-    # -- Actions (the endpoints are on ``self.actions``) ---------------------------------------
-
-    def read_live_actions(self, triggers: Iterable[str] | None, *, names: Iterable[str] | None = None) -> Any:
-        """The tenant's Actions as :class:`~reconciler.resources.actions.live.LiveActions`
-        (see :func:`~reconciler.resources.actions.live.read_live_actions`)."""
-        from reconciler.resources.actions.live import read_live_actions
-
-        return read_live_actions(self, triggers, names=names)
-
-    # -- the hooks endpoints (kept on the client: apply, reconcile and the CLI call them) ----
-
-    def list_hooks(self) -> list[dict[str, Any]]:
-        return self.hooks.list()
-
-    def get_hook(self, hook_id: str) -> dict[str, Any]:
-        return self.hooks.get(hook_id)
-
-    def get_secret_keys(self, hook_id: str) -> frozenset[str]:
-        return self.hooks.secret_keys(hook_id)
-
-    def read_live_state(self) -> LiveState:
-        return self.hooks.live_state()
-
     def hide(self, values: Iterable[object]) -> None:
         """Values never to appear in an error message from now on (in any spelling)."""
         self._hidden.update(as_text(v) for v in values if v is not None and as_text(v))
         self._hidden.update(as_json(v) for v in values if v is not None and not isinstance(v, str))
 
-    def create_hook(
-        self, name: str, trigger_id: str, script: str, enabled: bool = False,
-        dependencies: Mapping[str, str] | None = None,
-    ) -> dict[str, Any]:
-        return self.hooks.create(name, trigger_id, script, enabled, dependencies)
 
-    def update_hook(self, hook_id: str, **fields: Any) -> dict[str, Any]:
-        return self.hooks.update(hook_id, **fields)
-
-    def delete_hook(self, hook_id: str) -> None:
-        self.hooks.delete(hook_id)
-
-    def add_secrets(self, hook_id: str, secrets: Mapping[str, str]) -> None:
-        self.hooks.add_secrets(hook_id, secrets)
-
-    def update_secrets(self, hook_id: str, secrets: Mapping[str, str]) -> None:
-        self.hooks.update_secrets(hook_id, secrets)
-
-    def delete_secrets(self, hook_id: str, keys: Iterable[str]) -> None:
-        self.hooks.delete_secrets(hook_id, keys)
+def _failed_request(exc: httpx.TransportError, method: str, path: str) -> tuple[str, str]:
+    """(method, path) of the request ``exc`` is about, else the one asked for."""
+    try:
+        request = exc.request
+    except RuntimeError:  # httpx: no request attached
+        return method, path
+    return request.method, request.url.path

@@ -6,6 +6,7 @@ know (the planner leaves such a hook alone and reports it): only the shape is ch
 
 from __future__ import annotations
 
+import builtins
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterable, Mapping, Protocol
 from urllib.parse import quote
@@ -13,7 +14,6 @@ from urllib.parse import quote
 import httpx
 
 from reconciler.errors import ApiError
-from reconciler.resources.hooks.model import LiveHook, LiveState
 
 from .pagination import PER_PAGE, Page, paginate
 from .responses import bad, expect_count, expect_dict, expect_str, expect_str_map, json_body, where
@@ -99,8 +99,9 @@ class HooksApi:
         """The hook with exactly this name, if any (the API has no name filter)."""
         return next((hook for hook in self.list() if hook.get("name") == name), None)
 
-    def live_state(self) -> LiveState:
-        """Every hook with its secret keys; secrets read concurrently within the budget."""
+    def with_secret_keys(self) -> "builtins.list[tuple[dict[str, Any], frozenset[str]]]":
+        """Every hook (as checked by ``check_hook``) with its secret names, secrets read
+        concurrently within the budget; a hook deleted since it was listed is left out."""
         hooks = self.list()
 
         def keys(hook: dict[str, Any]) -> frozenset[str] | None:
@@ -113,20 +114,7 @@ class HooksApi:
 
         with ThreadPoolExecutor(max_workers=self.api.max_workers) as pool:
             secret_keys = list(pool.map(keys, hooks))
-        live = [
-            LiveHook(
-                id=hook["id"],
-                name=hook["name"],
-                trigger_id=hook["triggerId"],  # kept as is, known to this tool or not
-                script=hook["script"],
-                enabled=bool(hook.get("enabled", False)),
-                dependencies=dict(hook.get("dependencies") or {}),
-                secret_keys=found,
-            )
-            for hook, found in zip(hooks, secret_keys)
-            if found is not None
-        ]
-        return LiveState(hooks=tuple(sorted(live, key=lambda h: (h.name, h.id))))
+        return [(hook, found) for hook, found in zip(hooks, secret_keys) if found is not None]
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -157,7 +145,7 @@ class HooksApi:
         """PATCH some of name/script/enabled/dependencies (``dependencies`` is replaced whole)."""
         unknown = set(fields) - HOOK_FIELDS
         if unknown or not fields:
-            raise TypeError(f"update_hook takes some of {sorted(HOOK_FIELDS)}, got {sorted(fields)}")
+            raise TypeError(f"hooks.update takes some of {sorted(HOOK_FIELDS)}, got {sorted(fields)}")
         body = {k: (dict(v) if k == "dependencies" else v) for k, v in fields.items()}
         response = self.api.send("PATCH", hook_path(hook_id), json=body)
         return check_hook(response, json_body(response))

@@ -15,9 +15,8 @@ from typing import Any, Callable, Iterable
 
 import httpx
 
-from reconciler.text import kind_of as _kind_of
+from reconciler.text import SENSITIVE, kind_of as _kind_of
 from reconciler.errors import ApiError, AuthError, BadResponseError, HooksUnavailableError
-from reconciler.resources.common.secrets import SENSITIVE
 from reconciler.secret_forms import mask
 
 MAX_MESSAGE = 500

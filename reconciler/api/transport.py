@@ -10,7 +10,9 @@ Every HTTP request of the tool (Management API, token, GitHub) goes through
   unknown: :class:`~reconciler.errors.OutcomeUnknown` is raised so the endpoint can look the
   resource up by name before re-sending (:func:`send_looking_first`).
 - Connection errors before anything was sent: safe for any method, but few attempts (a
-  refused connection is usually a wrong domain).
+  refused connection is usually a wrong domain). A request that timed out gets as few: a
+  server that accepts and never answers would otherwise hold the run for every attempt's
+  full timeout. While an attempt is slow, ``on_wait`` hears "still waiting for <request>".
 - Our own protocol errors (a header we could not encode) are never retried.
 
 Each attempt has a deadline (``timeout``) that also bounds the body: it is read here, in
@@ -21,6 +23,7 @@ second is cut off. The run as a whole has a deadline too.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
@@ -180,7 +183,8 @@ class RetryTransport(httpx.BaseTransport):
                 if sent and not idempotent:
                     raise OutcomeUnknown(describe_transport(exc), method=method, path=path) from None
                 maybe_applied = maybe_applied or sent
-                limit = self.policy.max_attempts if sent else min(self.policy.connect_attempts, self.policy.max_attempts)
+                few = not sent or isinstance(exc, httpx.TimeoutException)  # bounded like connect errors
+                limit = min(self.policy.connect_attempts, self.policy.max_attempts) if few else self.policy.max_attempts
                 if attempt >= limit:
                     exc.attempts = attempt  # type: ignore[attr-defined]
                     raise
@@ -215,11 +219,16 @@ class RetryTransport(httpx.BaseTransport):
             deadline = min(deadline, self.run_deadline)
         left = max(0.001, deadline - started)
         request.extensions["timeout"] = {"connect": left, "read": left, "write": left, "pool": left}
-        response = self.inner.handle_request(request)
+        note = self._still_waiting(request, left)
         try:
-            body = self._read(response, deadline)
+            response = self.inner.handle_request(request)
+            try:
+                body = self._read(response, deadline)
+            finally:
+                response.close()
         finally:
-            response.close()
+            if note is not None:
+                note.cancel()
         headers = [(k, v) for k, v in response.headers.multi_items()
                    if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
         return httpx.Response(response.status_code, headers=headers, content=body,
@@ -238,6 +247,22 @@ class RetryTransport(httpx.BaseTransport):
         if self._clock() > deadline:
             raise httpx.ReadTimeout(f"response not complete within {self.timeout:g}s")
         return b"".join(chunks)
+
+    def _still_waiting(self, request: httpx.Request, left: float) -> threading.Timer | None:
+        """A line for ``on_wait`` if the attempt is still going after a while (a silent server
+        must not look like a hung tool): after 5 s, or half the timeout when that is shorter."""
+        if self.on_wait is None:
+            return None
+        after = min(NOTE_WAITS_FROM, self.timeout / 2)
+        if after >= left:
+            return None
+        path = request.url.raw_path.split(b"?")[0].decode("ascii", "replace")
+        line = (f"still waiting for {request.method} {path} ({after:g} s so far; each attempt may take "
+                f"{self.timeout:g} s, AUTH0_TIMEOUT)")
+        timer = threading.Timer(after, self.on_wait, args=(line,))
+        timer.daemon = True
+        timer.start()
+        return timer
 
     # -- waiting ---------------------------------------------------------------------------
 

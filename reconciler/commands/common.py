@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def fail(message: str) -> NoReturn:
-    from reconciler.render.escape import terminal
+    from reconciler.escape import terminal
 
     click.echo(f"error: {terminal(message)}", err=True)  # one line, no control code from the data
     sys.exit(1)
@@ -31,7 +31,7 @@ def fail(message: str) -> NoReturn:
 def report_errors(function: Callable[..., None]) -> Callable[..., None]:
     """Every expected failure becomes one line per problem and exit 1, never a traceback."""
 
-    from reconciler.render.escape import terminal
+    from reconciler.escape import terminal
 
     @functools.wraps(function)
     def wrapper(*args: object, **kwargs: object) -> None:
@@ -113,7 +113,7 @@ def print_steps(report: ApplyReport[Any]) -> None:
 def _step_name(step: object) -> str:
     from reconciler.text import step_label
 
-    from reconciler.render.escape import terminal
+    from reconciler.escape import terminal
 
     return terminal(step_label(step))
 

@@ -28,7 +28,7 @@ def validate(config: str, strict: bool, allow_missing_keywords: bool, require_ke
 
     Keyword values are not needed: unset ones are listed as a note (plan and apply refuse
     them unless --allow-missing-keywords)."""
-    from reconciler.resources.hooks.validate import check
+    from reconciler.usecases.validating import check
 
     settings = run_settings(config_file=config_file)
     report = check(config, settings.keyword_source(), offline=not require_keywords)
@@ -38,29 +38,37 @@ def validate(config: str, strict: bool, allow_missing_keywords: bool, require_ke
     if report.notes:
         click.echo(f"note: keywords not set (plan and apply need them): {', '.join(report.unset_keywords)}", err=True)
     errors, warnings = len(report.errors), len(report.warnings)
-    if report.ok(strict) and report.state is not None:
-        count = report.hooks_checked
+    if report.ok(strict) and report.desired is not None:
         extra = f", {_plural(warnings, 'warning')}" if warnings else ""
-        actions = report.state.actions
-        if actions is not None and (actions.actions or actions.managed_triggers):
-            triggers = _plural(len(actions.managed_triggers), "trigger")
-            extra = f", {_plural(len(actions.actions), 'action')} and bindings on {triggers} valid{extra}"
-        click.echo(f"ok: {_plural(count, 'hook')} valid{extra}")
+        click.echo(f"ok: {', '.join(report.summaries)}{extra}")
         return
     click.echo(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}", err=True)
     raise SystemExit(1)
 
 
+class _SchemaKinds(click.Choice[str]):
+    """The schema kinds the registered types ship (``ResourceType.schemas``), asked of the
+    registry when first needed: loading the types at start-up would slow every command."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[str]:
+        from reconciler.resources.builtin import registry
+
+        return [kind for resource in registry().planning_order() for kind, _ in resource.schemas]
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass  # click's __init__ sets it; the registry decides
+
+
 @click.command()
-@click.argument("kind", type=click.Choice(["hook", "action", "triggers"]), default="hook")
+@click.argument("kind", type=_SchemaKinds(), default="hook")
 def schema(kind: str) -> None:
     """Print a JSON Schema for editors: hook metadata (default), an action, or triggers.json."""
-    if kind == "hook":
-        from reconciler.resources.hooks.schema import schema_text
-    else:
-        from reconciler.resources.actions.schema import schema_text as action_schema
+    from reconciler.resources.builtin import registry
 
-        def schema_text() -> str:
-            return action_schema(kind)
-
-    click.echo(schema_text(), nl=False)
+    texts = {name: text for resource in registry().planning_order() for name, text in resource.schemas}
+    click.echo(texts[kind](), nl=False)

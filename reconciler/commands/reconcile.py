@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import threading
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import click
 
@@ -107,11 +108,11 @@ def apply(
         if not the_plan.has_changes:
             return
         if saved is None:  # a saved plan was the approval
-            confirm_apply(yes)
+            confirm_apply(yes, tenant=settings.tenant_label)
         from reconciler.usecases.applying import apply_plan, lease_holder
 
         stop = threading.Event()
-        with _graceful_stop(stop), progress_bar(_step_count(the_plan), color=settings.color is not False) as on_step:
+        with _graceful_stop(stop, lambda: client.limiter.in_flight), progress_bar(_step_count(the_plan), color=settings.color is not False) as on_step:
             outcome = apply_plan(
                 the_plan, loaded.desired, client, options, holder=lease_holder(settings.environ),
                 max_workers=max_workers, on_step=on_step, stop=stop,
@@ -125,11 +126,17 @@ def _step_count(plan: object) -> int:
 
 
 @contextlib.contextmanager
-def _graceful_stop(stop: threading.Event) -> Iterator[None]:
+def _graceful_stop(stop: threading.Event, in_flight: Callable[[], int] = lambda: 0) -> Iterator[None]:
     """Ctrl-C (or SIGTERM, as CI cancels a job) during apply: requests in flight and started
-    hand-overs finish, nothing new starts; the lease is released and exit is 130."""
+    hand-overs finish, nothing new starts; the lease is released and exit is 130. The
+    interrupt is acknowledged at once, so nobody presses Ctrl-C again out of doubt."""
 
     def handler(signum: int, frame: object) -> None:
+        if not stop.is_set():
+            count = in_flight()
+            what = f"{count} request{'s' if count != 1 else ''} in flight" if count else "the step under way"
+            # os.write: no buffered stream (the signal may land while one is being written)
+            os.write(2, f"\ninterrupt received: finishing {what}, starting nothing new\n".encode())
         stop.set()
 
     previous = {}
@@ -160,3 +167,21 @@ def _print_apply_outcome(outcome: ApplyOutcome, traffic: dict[str, int]) -> None
         fail(f"the server acknowledged the writes but the tenant does not show them: "
               f"{outcome.differences[0]}{more}")
     print_apply_report(report, traffic)
+
+
+@click.command("show")
+@click.argument("plan_file", type=click.Path(dir_okay=False))
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--tenant", default="default", show_default=True, help="Tenant name for the markdown heading.")
+@report_errors
+def show(plan_file: str, output_format: str, tenant: str) -> None:
+    """Print a saved plan (`plan --out FILE`), as `terraform show` does. Offline: reads only
+    the file, which is checked as strictly as `apply FILE` checks it."""
+    from reconciler.planfile import read_plan
+
+    saved = read_plan(plan_file)
+    run_settings()  # colour choice only: nothing else is read
+    if output_format == "text":
+        made = f", made {saved.created_at}" if saved.created_at else ""
+        click.echo(f"Saved plan {plan_file} (config {saved.config}{made}):\n", err=True)
+    click.echo(render(saved.plan, output_format, tenant), nl=False)

@@ -7,10 +7,8 @@ import sys
 import click
 
 from reconciler.commands.common import fail, report_errors
-from reconciler.terminal import run_settings
-
-# Names of keywords `run` may fill with real values (an opt-in, as --keyword-value).
-REAL_KEYWORDS_VAR = "RECONCILER_RUN_KEYWORDS"
+from reconciler.runner.node import accept_without_namespaces
+from reconciler.terminal import run_settings, runner_opt_ins
 
 
 @click.command("run")
@@ -20,18 +18,20 @@ REAL_KEYWORDS_VAR = "RECONCILER_RUN_KEYWORDS"
 @click.option("--event", "event_file", type=click.Path(dir_okay=False), help="Run on this event (JSON) instead of the built-in sample.")
 @click.option("--all-samples", is_flag=True, help="Run on every built-in sample and the config's tests/events/<trigger>/*.json.")
 @click.option("--keyword-value", "keyword_values", multiple=True, metavar="NAME",
-              help=f"Run with the real value of keyword NAME (repeatable; also ${REAL_KEYWORDS_VAR}, comma-separated). Others get dummy values.")
+              help="Run with the real value of keyword NAME (repeatable; also $RECONCILER_RUN_KEYWORDS, comma-separated). Others get dummy values.")
 @report_errors
 def run_command(name: str, config: str, kind: str | None, event_file: str | None, all_samples: bool,
                 keyword_values: tuple[str, ...]) -> None:
     """Run a hook or an action of the config locally in Node.js (offline) and print what it did."""
     import json
-    import os
 
     from reconciler.credentials import is_tool_credential
     from reconciler.runner.targets import run_named
 
-    real = [*keyword_values, *(n.strip() for n in os.environ.get(REAL_KEYWORDS_VAR, "").split(",") if n.strip())]
+    named, without_namespaces = runner_opt_ins()
+    if without_namespaces:
+        accept_without_namespaces()
+    real = [*keyword_values, *named]
     ran = run_named(config, name, kind=kind, event=event_file, all_samples=all_samples,
                     env=run_settings().keyword_source(), real_keywords=real)
     unset = [key for key in ran.filled if key not in ran.withheld]
@@ -51,18 +51,24 @@ def run_command(name: str, config: str, kind: str | None, event_file: str | None
 @click.option("-c", "--config", default="tenant-config", show_default=True, help="Config directory (deploy-cli layout).")
 @click.option("--write", is_flag=True, help="Write the changes (default: only show them as a diff).")
 @click.option("--disable-hooks", is_flag=True, help='Also mark each migrated enabled hook "enabled": false.')
-@click.option("--check", is_flag=True, help="Run each hook and its action on the sample events; exit 1 on any difference.")
+@click.option("--check", is_flag=True, help="Prove each action against its hook: both run side by side on generated "
+              "cases (every event field the hook reads varied, every outbound call answered 2xx/4xx/5xx/error/"
+              "timeout); ok only with the same effects in every run and every block of the hook run. Exit 0 all "
+              "ok, 1 an action differs, 3 none differs but some are unverified.")
 @click.option("--only", help="Migrate or check only the hook NAME.")
 @report_errors
 def migrate(config: str, write: bool, disable_hooks: bool, check: bool, only: str | None) -> None:
     """Hooks to Actions: a diff of the new actions and bindings (stdout), one report line per hook (stderr)."""
     from reconciler.migrate import migration, report
 
+    if runner_opt_ins()[1]:
+        accept_without_namespaces()
     if check:
         checked = migration.check_migration(config, only=only)
         click.echo("\n".join(report.check_lines(checked)))
-        if not all(item.same for item in checked):
-            sys.exit(1)
+        code = report.check_exit_code(checked)
+        if code:
+            sys.exit(code)
         return
     result = migration.plan_migration(config, only=only, disable_hooks=disable_hooks)
     from reconciler.migrate.layout import diff

@@ -30,7 +30,6 @@ from reconciler.github.client import (
     upsert_sticky_comment,
     with_marker,
 )
-from reconciler.errors import GitHubError
 from reconciler.core.plan import Plan
 from reconciler.render.markdown import GITHUB_COMMENT_LIMIT, render_markdown
 

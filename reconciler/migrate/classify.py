@@ -13,14 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from tree_sitter import Node
-
 from reconciler.migrate.hazards import PENDING_WORK, Hazard, hazards
 from reconciler.migrate.jsbindings import bind
-from reconciler.migrate.jsparse import Source, same
+from reconciler.migrate.jsparse import Source
 from reconciler.migrate.person import person_reason
 from reconciler.migrate.requires import packages, requires
 from reconciler.migrate.shapes import SHAPES
+from reconciler.migrate.callbacks import callback_uses
 from reconciler.migrate.translate import CannotTranslate, Parsed, parse_hook, translate_parsed
 
 TRANSLATED, ADAPTED, PERSON = "translated", "adapted", "needs a person"
@@ -76,10 +75,11 @@ def classify(name: str, trigger: str, text: str, dependencies: Mapping[str, str]
     source = hook.source if hook is not None else Source(text)
     bindings = hook.bindings if hook is not None else bind(source)
     found = requires(source, bindings)
-    callbacks = _callback_calls(hook) if hook is not None else []
+    uses = callback_uses(hook) if hook is not None else None
+    callbacks = list(uses.calls) if uses is not None else []
     found_hazards = hazards(source, bindings, hook.handler if hook is not None else None, found, dependencies or {}, callbacks)
     common = {"hazards": found_hazards, "packages": packages(found)}
-    person = person_reason(hook, source, found, callbacks, trigger)
+    person = person_reason(hook, source, bindings, found, callbacks, trigger, uses.passed if uses is not None else None)
     if person is not None:
         return Classification(trigger, PERSON, (Reason(*person),), None, work=source.visited, **common)  # type: ignore[arg-type]
     if hook is None:
@@ -93,13 +93,3 @@ def classify(name: str, trigger: str, text: str, dependencies: Mapping[str, str]
     if pending is not None:
         return Classification(trigger, ADAPTED, (Reason(pending.line, PENDING),), None, work=source.visited, **common)  # type: ignore[arg-type]
     return Classification(trigger, TRANSLATED, (), code, work=source.visited, **common)  # type: ignore[arg-type]
-
-
-def _callback_calls(hook: Parsed) -> list[Node]:
-    """The calls of the hook's callback parameter (other uses are the translation's concern)."""
-    out = []
-    for use in hook.bindings.uses(hook.handler.params[-1]):
-        parent = use.parent
-        if parent is not None and parent.type == "call_expression" and same(parent.child_by_field_name("function"), use):
-            out.append(parent)
-    return out

@@ -35,7 +35,6 @@ _TIMERS = frozenset({"setTimeout", "setInterval", "setImmediate", "queueMicrotas
 _MUTATORS = frozenset({"push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "set", "add",
                        "delete", "clear"})
 _WRITES = {"assignment_expression", "augmented_assignment_expression"}
-_PATTERNS = {"object_pattern", "array_pattern", "pair_pattern", "assignment_pattern", "object_assignment_pattern", "rest_pattern"}
 
 
 @dataclass(frozen=True)
@@ -45,13 +44,13 @@ class Hazard:
     message: str
 
 
-def storage_use(source: Source) -> Node | None:
+def storage_use(source: Source, bindings: Bindings) -> Node | None:
     """The first ``<...>.webtask.storage`` (however ``context`` is named), or None."""
-    for node in source.walk(source.root):
-        if node.type == "member_expression" and source.of(field(node, "property")) == "storage":  # type: ignore[arg-type]
-            obj = field(node, "object")
-            if obj is not None and obj.type == "member_expression" and source.of(field(obj, "property")) == "webtask":  # type: ignore[arg-type]
-                return node
+    for member in bindings.members.get("storage", []):
+        obj = field(member, "object")
+        prop = field(obj, "property") if obj is not None and obj.type == "member_expression" else None
+        if prop is not None and source.of(prop) == "webtask":
+            return member
     return None
 
 
@@ -61,7 +60,7 @@ def hazards(source: Source, bindings: Bindings, handler: Handler | None, found: 
     if handler is not None:
         pending = pending_work(source, bindings, handler, callbacks, found)
         if pending is not None:
-            out.append(Hazard(PENDING_WORK, line(pending), "calls back before work it started has finished "
+            out.append(Hazard(PENDING_WORK, line(pending), "starts work nothing waits for before the hook answers "
                               "(an action's pending work ends when the handler returns)"))
     out.extend(_requires(found, dependencies))
     state = _global_state(source, bindings)
@@ -69,7 +68,7 @@ def hazards(source: Source, bindings: Bindings, handler: Handler | None, found: 
         name, at = state
         out.append(Hazard(GLOBAL_STATE, at, f"keeps state across executions in the module-level `{name}` "
                           "(kept only while a container stays warm)"))
-    storage = storage_use(source)
+    storage = storage_use(source, bindings)
     if storage is not None:
         out.append(Hazard(WEBTASK_STORAGE, line(storage), "uses context.webtask.storage, which Actions do not have"))
     return tuple(sorted(out, key=lambda h: (h.line, h.kind)))
@@ -102,27 +101,18 @@ def _global_state(source: Source, bindings: Bindings) -> tuple[str, int] | None:
     """The module-level variable first written inside a function, and that line."""
     first: tuple[str, int] | None = None
     for binding in bindings.declared.get(source.root.id, {}).values():
-        if binding.kind not in ("var", "let", "const") or _is_require(bindings.site(binding)):
+        if binding.kind not in ("var", "let", "const") or _is_require(bindings.declarator(binding)):
             continue
         for use in bindings.uses(binding):
-            if _writes(use, source) and use.id in bindings.in_function:
+            if _writes(use, source) and bindings.depth.get(use.id, 0) > 0:
                 if first is None or line(use) < first[1]:
                     first = (binding.name, line(use))
                 break
     return first
 
 
-def declarator_of(name: Node) -> Node | None:
-    """The ``variable_declarator`` a declared name is in (directly or in its pattern), or None."""
-    node = name
-    while node.parent is not None and node.parent.type in _PATTERNS:
-        node = node.parent
-    return node.parent if node.parent is not None and node.parent.type == "variable_declarator" else None
-
-
-def _is_require(name: Node) -> bool:
+def _is_require(declarator: Node | None) -> bool:
     """``const x = require(...)`` (or ``require(...).X``, or destructured from one)."""
-    declarator = declarator_of(name)
     value = field(declarator, "value") if declarator is not None else None
     while value is not None and value.type == "member_expression":
         value = field(value, "object")
@@ -153,36 +143,37 @@ def _writes(use: Node, source: Source) -> bool:
 
 def pending_work(source: Source, bindings: Bindings, handler: Handler, callbacks: list[Node],
                  found: tuple[Require, ...]) -> Node | None:
-    """The first statement that starts work the hook does not wait for before a later callback call."""
-    direct, contains = _callback_statements(callbacks, handler)
+    """The first statement that starts work nothing waits for, in a function that answers
+    directly: before its callback call the answer does not wait for it, after it the hook's
+    webtask went on while an action's handler would have returned."""
+    contains = _callback_statements(callbacks, handler, source)
+    answering = {id_ for id_ in (_function_of(call, source) for call in callbacks) if id_ is not None}
     clients = _work_bindings(source, bindings, found)
-    for block in source.walk(handler.body):
-        if block.type not in ("statement_block", "program") and not same(block, handler.body):
-            continue
-        pending: Node | None = None
-        for statement in block.named_children:
-            if pending is not None and statement.id in direct:
-                return pending
-            if pending is None and statement.id not in contains and _starts_work(statement, source, bindings, clients):
-                pending = statement
+    for statement, function in bindings.statements:  # in source order, each with its function
+        if function in answering and statement.id not in contains and _starts_work(statement, source, bindings, clients):
+            return statement
     return None
 
 
-def _callback_statements(callbacks: list[Node], handler: Handler) -> tuple[set[int], set[int]]:
-    """Statements holding a callback call: ``direct`` ones run it now, ``contains`` ones maybe later."""
-    direct: set[int] = set()
+def _function_of(node: Node, source: Source) -> int | None:
+    """The id of the nearest function around ``node`` (the handler at the outermost)."""
+    current = source.parent(node)
+    while current is not None and current.type not in FUNCTIONS:
+        current = source.parent(current)
+    return current.id if current is not None else None
+
+
+def _callback_statements(callbacks: list[Node], handler: Handler, source: Source) -> set[int]:
+    """The nodes holding a callback call (now, or later from a function inside them)."""
     contains: set[int] = set()
     for call in callbacks:
-        crossed = False
-        node = call
-        while node.parent is not None and not same(node, handler.function):
-            if node.type in FUNCTIONS:
-                crossed = True
+        node: Node | None = call
+        while node is not None and source.parent(node) is not None and not same(node, handler.function):  # not .parent: see Source.parent
+            if node.id in contains:
+                break  # an earlier call marked the rest of the way up: linear in all
             contains.add(node.id)
-            if not crossed:
-                direct.add(node.id)
-            node = node.parent
-    return direct, contains
+            node = source.parent(node)
+    return contains
 
 
 def _work_bindings(source: Source, bindings: Bindings, found: tuple[Require, ...]) -> set[Binding]:
@@ -192,7 +183,7 @@ def _work_bindings(source: Source, bindings: Bindings, found: tuple[Require, ...
     packages: set[Binding] = set()
     for scope in bindings.declared.values():
         for binding in scope.values():
-            declarator = declarator_of(bindings.site(binding))
+            declarator = bindings.declarator(binding)
             if declarator is None:
                 continue
             value = field(declarator, "value")
@@ -201,13 +192,14 @@ def _work_bindings(source: Source, bindings: Bindings, found: tuple[Require, ...
             required = _required(value, by_literal)
             if required is not None and (required.name in _HTTP_CLIENTS or is_package(required.name)):
                 (clients if required.name in _HTTP_CLIENTS else packages).add(binding)
+    from_packages = packages | clients
     for scope in bindings.declared.values():
         for binding in scope.values():
-            declarator = declarator_of(bindings.site(binding))
+            declarator = bindings.declarator(binding)
             value = field(declarator, "value") if declarator is not None else None
             if value is not None and value.type in ("new_expression", "call_expression"):
                 root = _root(field(value, "constructor") if value.type == "new_expression" else field(value, "function"))
-                if root is not None and bindings.of(root) in packages | clients:
+                if root is not None and bindings.of(root) in from_packages:
                     clients.add(binding)
     return clients
 

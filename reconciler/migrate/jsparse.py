@@ -40,6 +40,18 @@ class Source:
         self.tree = Parser(_LANGUAGE).parse(self.data)
         self.root: Node = self.tree.root_node
         self.visited = 0
+        self._parents: dict[int, Node] | None = None
+
+    def parent(self, node: Node) -> Node | None:
+        """``node.parent`` in constant time. tree-sitter finds a parent by searching down from
+        the root, so walking up a deeply nested hook through ``.parent`` is quadratic; this map
+        is made once, in one walk."""
+        if self._parents is None:
+            self._parents = {}
+            for current in self.walk(self.root):
+                for child in current.children:
+                    self._parents[child.id] = current
+        return self._parents.get(node.id)
 
     def check(self) -> None:
         """``ParseError`` naming the first line the grammar had to recover from."""

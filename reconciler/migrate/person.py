@@ -10,6 +10,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from reconciler.migrate.hazards import storage_use
+from reconciler.migrate.jsbindings import Bindings
 from reconciler.migrate.jsparse import Source, line
 from reconciler.migrate.requires import LOCAL_PATH, Require
 from reconciler.migrate.scope_changes import UNFOLLOWED, scope_change
@@ -17,10 +18,11 @@ from reconciler.migrate.shapes import NO_PERSISTENCE
 from reconciler.migrate.translate import Parsed
 
 
-def person_reason(hook: Parsed | None, source: Source, found: tuple[Require, ...], callbacks: list[Node],
-                  trigger: str) -> tuple[int, str] | None:
-    """``(line, why)`` when a person must rewrite the hook (line 0: no line to blame), else None."""
-    storage = storage_use(source)
+def person_reason(hook: Parsed | None, source: Source, bindings: Bindings, found: tuple[Require, ...],
+                  callbacks: list[Node], trigger: str, passed: Node | None = None) -> tuple[int, str] | None:
+    """``(line, why)`` when a person must rewrite the hook (line 0: no line to blame), else None.
+    ``callbacks`` are the calls of the hook's callback; ``passed`` a use of it that is no call."""
+    storage = storage_use(source, bindings)
     if storage is not None:
         return line(storage), NO_PERSISTENCE
     local = next((r for r in found if r.kind == LOCAL_PATH), None)
@@ -30,7 +32,7 @@ def person_reason(hook: Parsed | None, source: Source, found: tuple[Require, ...
         return None
     if hook is None:
         return 0, UNFOLLOWED
-    change = scope_change(source, hook.bindings, hook.handler, callbacks)
+    change = scope_change(source, hook.bindings, hook.handler, callbacks, passed)
     return (change.line, change.reason) if change is not None else None
 
 

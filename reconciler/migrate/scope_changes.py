@@ -27,6 +27,8 @@ _HELPER_DEPTH = 4  # a scope passed through at most this many of the hook's own 
 NO_SCOPE = ("answers without `scope`, so Hooks issued the token without the requested scopes "
             "(an action cannot remove them)")
 UNFOLLOWED = "answers with a value whose `scope` cannot be followed, so a scope change cannot be ruled out"
+UNFOLLOWED_CALLBACK = ("passes its callback on, so the `scope` it answers with cannot be followed and a scope change "
+                       "cannot be ruled out")
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,13 @@ class ScopeChange:
     reason: str
 
 
-def scope_change(source: Source, bindings: Bindings, handler: Handler, callbacks: list[Node]) -> ScopeChange | None:
-    """The first scope change of a credentials-exchange hook (by line), or None."""
+def scope_change(source: Source, bindings: Bindings, handler: Handler, callbacks: list[Node],
+                 passed: Node | None = None) -> ScopeChange | None:
+    """The first scope change of a credentials-exchange hook (by line), or None. ``passed``: a use
+    of the callback that is no call (it answers from code this does not follow)."""
     scope, found = handler.params[1], []
+    if passed is not None:
+        found.append(ScopeChange(line(passed), UNFOLLOWED_CALLBACK))
     aliases = _Aliases(source, bindings)
     found.extend(_mutations(scope, aliases, bindings, source, 0))
     for call in callbacks:

@@ -1,7 +1,7 @@
 """What each hook trigger looks like in Actions: handler, hook parameters, and where their data moved.
 
-From Auth0's "Migrate from Hooks to Actions" guide and the event-object references
-(``shared/auth0-api/actions.md``). The runner's harness builds a hook's arguments from an
+From Auth0's "Migrate from Hooks to Actions" guide and the Actions event-object references
+(https://auth0.com/docs/customize/actions). The runner's harness builds a hook's arguments from an
 event by the inverse of these maps, so a translation and its hook read the same data.
 """
 
@@ -100,7 +100,7 @@ SHAPES: Mapping[str, Shape] = {
 
 # Error classes the Hooks runtime provided as globals, and the OAuth error code each meant.
 HOOK_ERRORS: Mapping[str, str] = {
-    "Error": "invalid_request",
+    "Error": "server_error",  # "the behavior of the built-in Error and ServerError is identical"
     "InvalidRequestError": "invalid_request",
     "InvalidScopeError": "invalid_scope",
     "ServerError": "server_error",

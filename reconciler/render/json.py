@@ -1,7 +1,7 @@
 """The plan as JSON: for machines, and the body of saved plan files.
 
 The top level is generic (summary, digests, warnings worded, ``changes``, ``steps``); each
-change and step is written by its type's blocks (``render.blocks``), and each type may add
+change and step is written by its type's blocks (``resources.blocks``), and each type may add
 top-level keys of its own (hooks: ``handovers``). Hook entries keep their old shape and have
 no ``type`` key; every other type's entries carry one. Keys keep the order they always had.
 """
@@ -12,7 +12,8 @@ import json
 from typing import Any, Mapping
 
 from reconciler.core.plan import DRIFT, Plan
-from reconciler.render.blocks import blocks_for, word, worded
+from reconciler.render.blocks import blocks_for, word
+from reconciler.resources.blocks import worded
 
 # Bump when a reader of an older file could misread a newer one. 2: any resource types
 # (entries of types other than hooks carry ``type``; reasons are written as words).

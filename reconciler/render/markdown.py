@@ -10,7 +10,7 @@ Layout, top to bottom:
    script diffs in fenced ``diff`` blocks.
 
 Any resource types: what names a type's fields comes from its render blocks
-(``render.blocks``); this module lays out and fits.
+(``resources.blocks``); this module lays out and fits.
 
 GitHub refuses comment bodies over 65,536 characters. When the body would be longer, the
 *middle* is shortened (per-hook details, the largest first, then whole entries from the
@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from reconciler.core.changes import Change, FieldChange
 from reconciler.core.plan import Plan
 from reconciler.render.blocks import blocks_for, word
-from reconciler.render.escape import md_code, md_fence, md_text
+from reconciler.escape import md_code, md_fence, md_text
 from reconciler.render.text import NO_CHANGES, REVIEW_ONLY  # the terminal plan's wording and symbols
-from reconciler.resources.base import registry
+from reconciler.resources.builtin import registry
 from reconciler.text import plural as _count
 
 __all__ = ["GITHUB_COMMENT_LIMIT", "render_markdown"]
@@ -232,7 +232,7 @@ def _fit_head(head: list[str], tail: list[str], limit: int) -> str:
 
 
 # ---------------------------------------------------------------------------- escaping
-# Names and text from a config or a tenant: reconciler.render.escape says how and why.
+# Names and text from a config or a tenant: reconciler.escape says how and why.
 _plain = md_text
 _code = md_code
 _fence = md_fence

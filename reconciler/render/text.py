@@ -1,7 +1,7 @@
 """The plan for terminals, Terraform-like: ``+`` create, ``~`` update, ``-`` delete, ``-/+`` replace.
 
 Any resource types: each change's lines, each type's extra blocks and each step's words
-come from its type's render blocks (``render.blocks``); this module lays them out.
+come from its type's render blocks (``resources.blocks``); this module lays them out.
 Colour comes from ``click.style``; ``click.echo`` strips it when output is not a terminal.
 """
 
@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import click
 
-from reconciler.core.changes import FieldChange
 from reconciler.core.plan import Plan
 from reconciler.render.blocks import blocks_for, word
-from reconciler.render.escape import terminal_safe
+from reconciler.escape import terminal_safe
 
-__all__ = ["NO_CHANGES", "NOTHING_TO_APPLY", "REVIEW_ONLY", "field_lines", "render_text"]
+__all__ = ["NO_CHANGES", "NOTHING_TO_APPLY", "REVIEW_ONLY", "render_text"]
 
 NO_CHANGES = "No changes. The tenant matches the configuration."
 # No request to make, but the tenant still differs (unmanaged hooks, skipped changes).
@@ -54,24 +53,3 @@ def render_text(plan: Plan, *, show_steps: bool = True) -> str:
     else:
         lines.append(NOTHING_TO_APPLY if plan.has_drift else NO_CHANGES)
     return "\n".join(lines) + "\n"
-
-
-def field_lines(field: FieldChange) -> list[str]:
-    """One field change as text (scripts and code as coloured diffs)."""
-    if field.field in ("script", "code"):
-        out = [f"      {field.field}:"]
-        for line in field.diff.splitlines():
-            colour = "green" if line.startswith("+") else "red" if line.startswith("-") else None
-            out.append(click.style(f"        {line}", fg=colour))
-        return out
-    if field.diff:
-        return [f"      {field.field}:"] + [f"        {line}" for line in field.diff.splitlines()]
-    if field.before is None:
-        return [f"      {field.field}: {_show(field.after)}"]
-    return [f"      {field.field}: {_show(field.before)} -> {_show(field.after)}"]
-
-
-def _show(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

@@ -3,80 +3,149 @@
 A resource type (hooks, Actions, ...) is one package under ``reconciler/resources/`` that
 builds a ``ResourceType`` and registers it (as octoDNS registers record types, as
 auth0-deploy-cli has one handler per type). The engine (``reconciler.core``, the use cases,
-the renderers) asks the registry, never a type's modules by name. Every part is optional
-but ``name``: a type is registered as soon as it can validate, and gains planning, apply,
-verification and export as it grows (Actions: validation first, planning next).
+the renderers) asks the registry, never a type's modules by name.
 
-Dependency rule: ``reconciler.core`` imports no resource package; resource packages build
-on the core's data types (``Step``, ``Change``, ``Reason``, ``TypePlan``, ``Runner``).
+Dependency rules: ``reconciler.core`` imports no resource package; the seam (this module,
+``blocks``, ``checks``) imports no type and no renderer; resource packages build on the
+core's data types (``Step``, ``Change``, ``Reason``, ``TypePlan``, ``Runner``), the seam and
+``reconciler.resources.common``, and never on each other (Actions never imports Hooks).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Protocol
 
 from reconciler.core.changes import Change
+from reconciler.resources.options import PlanOptions
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import WORDED, Reason
 from reconciler.keywords import Keywords
 from reconciler.problems import Problem
 
-# (config path, keywords) -> (the type's desired state or None on any error, problems):
-# loads the deploy-cli directory and YAML formats and runs the schema and rules.
-Check = Callable[[str | os.PathLike[str], Keywords], tuple[Any, "list[Problem] | tuple[Problem, ...]"]]
-# (client, the type's desired state) -> the type's live state (only what the config needs).
-ReadLive = Callable[[Any, Any], Any]
-# (the loaded config's desired state) -> this type's part of it; None: the config has none
-# (the type does not plan). Unset: the whole desired state.
-Select = Callable[[Any], Any]
-# (desired, live, options) -> the type's part of the plan (indexes local; cross-type edges
-# as StepRefs to types listed in ``after_types``).
-PlanPart = Callable[[Any, Any, Any], TypePlan]
-# (client, desired) -> a Runner (reconciler.core.executor): guard, run, done.
-Operations = Callable[[Any, Any], Any]
-# (the type's steps) -> their scheduling facts by index, when a step alone cannot tell them
-# (hooks: the enable of a hand-over follows its disable); None: ``step.job()``.
-Jobs = Callable[[Any], Mapping[int, Any]]
-# (the plan applied, (the type's desired state, its live state read back)) -> what the
-# tenant lacks, one line each.
-Verify = Callable[[Any, Any], tuple[str, ...]]
-# (live state, output directory, keyword values=None, *, force=False) -> what was written
-# (deploy-cli's layout; known keyword values masked back to ##KEY##; nothing replaced without force).
-Export = Callable[..., Any]
-# A Reason of this type -> one line of text (the type's wording module).
-Words = Callable[[Reason], str]
-# A Change of this type -> its text block lines (the renderers' per-type block).
-Block = Callable[[Change], list[str]]
-# () -> the type's render blocks and plan-file codec (``reconciler.render.blocks.Blocks``
-# or a subclass); None: the generic blocks (with ``block`` for a change's text lines).
-MakeBlocks = Callable[[], Any]
+if TYPE_CHECKING:  # types only: the seam loads neither httpx nor a renderer
+    from reconciler.api.client import ManagementClient
+    from reconciler.core.executor import Runner
+    from reconciler.core.plan import Plan
+    from reconciler.core.steps import Job, Step
+    from reconciler.resources.blocks import Blocks
+
+# The loaded config: each type's desired state by type name (a type the config has nothing
+# of maps to None). Built by ``reconciler.usecases.validating.check`` from every type's ``load``.
+Desired = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class TypeLoad:
+    """What a type's ``load`` found in a config: its desired state (None on any error, or when
+    the config has nothing of the type), every problem, and ``validate``'s words for what was
+    checked (``"3 hooks valid"``; empty: nothing to say)."""
+
+    state: Any
+    problems: tuple[Problem, ...]
+    summary: str = ""
+
+
+# What a type implements. The type's own state is ``Any`` here: each type knows its own
+# (hooks: ``DesiredState``/``LiveState``), the engine only passes it along.
+
+
+class Load(Protocol):
+    """Reads the type's part of the config (deploy-cli directory or YAML) and runs its schema
+    and rules; never raises for bad input. ``offline``: a keyword without a value is a note."""
+
+    def __call__(self, config: str | os.PathLike[str], keywords: Keywords, /, *, offline: bool = False) -> TypeLoad: ...
+
+
+class ReadLive(Protocol):
+    """The type's live state (only what the desired state needs)."""
+
+    def __call__(self, client: ManagementClient, desired: Any, /) -> Any: ...
+
+
+class PlanPart(Protocol):
+    """The type's part of the plan, indexes local; cross-type edges as ``StepRef`` to types
+    listed in ``after_types``."""
+
+    def __call__(self, desired: Any, live: Any, options: PlanOptions, /) -> TypePlan: ...
+
+
+class Operations(Protocol):
+    """The runner (guard, run, done) that carries out the type's steps."""
+
+    def __call__(self, client: ManagementClient, desired: Any, /) -> Runner[Any]: ...
+
+
+class Jobs(Protocol):
+    """The scheduling facts of the type's steps by index, when a step alone cannot tell them
+    (hooks: the enable of a hand-over follows its disable)."""
+
+    def __call__(self, steps: tuple[Step, ...], /) -> Mapping[int, Job]: ...
+
+
+class Verify(Protocol):
+    """What the tenant lacks of the applied plan, one line each; ``state``: (the type's
+    desired state, its live state read back)."""
+
+    def __call__(self, plan: Plan, state: tuple[Any, Any], /) -> tuple[str, ...]: ...
+
+
+class Words(Protocol):
+    """A reason of this type in words (the type's wording module)."""
+
+    def __call__(self, reason: Reason, /) -> str: ...
+
+
+class Block(Protocol):
+    """A change of this type as text lines (used by the generic ``Blocks``)."""
+
+    def __call__(self, change: Change, /) -> list[str]: ...
+
+
+class SchemaText(Protocol):
+    """One JSON Schema the type ships, exactly as shipped (``reconciler schema KIND``)."""
+
+    def __call__(self) -> str: ...
+
+
+class MakeBlocks(Protocol):
+    """The type's render blocks and plan-file codec (a ``reconciler.resources.blocks.Blocks``)."""
+
+    def __call__(self) -> Blocks: ...
 
 
 @dataclass(frozen=True)
 class ResourceType:
-    """What a resource type brings. ``name`` keys its steps, changes and reason codes
-    (``"hook"`` -> codes ``"hook.*"``); ``folder`` is its deploy-cli directory."""
+    """What a resource type brings. ``name`` keys its steps, changes, reason codes
+    (``"hook"`` -> codes ``"hook.*"``) and its state in ``Desired``. Every part is optional
+    but ``name`` and ``noun``: a type is loaded when it has ``load``, planned when it has
+    ``read_live`` and ``plan``, applied with ``operations``, checked after apply with
+    ``verify``, worded with ``words`` and rendered with ``blocks`` (or ``block``)."""
 
     name: str
     noun: str  # plural, for messages: "hooks"
-    folder: str = ""
-    schema: Callable[[], Mapping[str, Any]] | None = None
-    check: Check | None = None
-    select: Select | None = None
+    load: Load | None = None
+    # The type whose loaded state this type plans from (bindings: "action", loaded with the
+    # actions); default: its own.
+    state: str = ""
     read_live: ReadLive | None = None
     plan: PlanPart | None = None
     operations: Operations | None = None
     jobs: Jobs | None = None
     verify: Verify | None = None
-    export: Export | None = None
     words: Words | None = None
     block: Block | None = None
     blocks: MakeBlocks | None = None
     one: str = ""  # singular, for messages: "hook" (default: ``noun`` without its "s")
+    # (kind, schema text) for editors, ``reconciler schema KIND``: hooks: ("hook", ...).
+    schemas: tuple[tuple[str, SchemaText], ...] = ()
     # Types whose steps this type's steps may wait for: planned first.
     after_types: tuple[str, ...] = field(default=())
+
+    def state_in(self, desired: Desired) -> Any:
+        """The type's part of ``desired`` (None: the config has nothing of the type)."""
+        return desired.get(self.state or self.name)
 
 
 class Registry:
@@ -136,11 +205,3 @@ REGISTRY = Registry()
 
 def register(resource: ResourceType) -> ResourceType:
     return REGISTRY.register(resource)
-
-
-def registry() -> Registry:
-    """The registry with every built-in type registered (imports their packages once)."""
-    import reconciler.resources.actions.register  # noqa: F401
-    import reconciler.resources.hooks.register  # noqa: F401
-
-    return REGISTRY

@@ -27,12 +27,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from reconciler.core.planner import Merged, StrictPair, TypePlan, merge_plan
 from reconciler.core.reasons import Reason
 from reconciler.core.steps import StepRef
 from reconciler.errors import ConfigError
+
+if TYPE_CHECKING:
+    from reconciler.core.plan import Plan
 
 SETTING = "AUTH0_CUTOVER"
 BOTH, NEITHER = "both", "neither"
@@ -207,3 +210,11 @@ def word(reason: Reason) -> str:
         return (f"cutover on {args['trigger']}: hook {args['hook']} stays enabled while {actions} is bound "
                 "(both run)")
     return reason.code
+
+
+CUTOVERS = "cutovers"  # the ``action`` type's plan extra: one ``Cutover`` per trigger
+
+
+def cutovers_of(plan: Plan) -> tuple[Any, ...]:
+    """The plan's cutovers (kept as an extra of the ``action`` type's part)."""
+    return tuple(plan.extra("action", CUTOVERS, ()))

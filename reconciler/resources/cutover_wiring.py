@@ -25,20 +25,22 @@ from reconciler.resources.cutover import BINDINGS, DISABLE, HOOK, CutoverPlan, m
 
 
 def plan_cutover(
-    parts: Sequence[TypePlan], desired: Any, live_hooks: Iterable[Any],
-    live_actions: Any, modes: Mapping[str, str], excluded_hooks: Iterable[str] = (),
+    parts: Sequence[TypePlan], desired: Mapping[str, Any], lives: Mapping[str, Any],
+    modes: Mapping[str, str], excluded_hooks: Iterable[str] = (),
 ) -> tuple[Merged, CutoverPlan]:
     """Every type's part (in planning order) merged with the cutovers of a plan with Actions
-    (``desired``: the hooks ``DesiredState`` with its ``actions``; ``live_actions``:
-    ``LiveActions``). No Actions: the parts merged as they are, no cutover."""
-    actions = desired.actions
+    (``desired`` and ``lives``: each type's desired and live state by type name: the hooks'
+    ``DesiredState`` and ``LiveState``, the actions' ``ActionsDesired`` and ``LiveActions``).
+    No Actions: the parts merged as they are, no cutover."""
+    actions, hooks = desired.get("action"), desired.get("hook")
     if actions is None or not any(part.type != "hook" for part in parts):
         return merge_plan(parts), CutoverPlan()
     excluded = frozenset(excluded_hooks)
     wanted = {t: [name for name, _ in actions.bindings.get(t)] for t in actions.managed_triggers}
-    bound = {t: [b.action_name for b in found] for t, found in live_actions.bindings.by_trigger.items()}
+    bound = {t: [b.action_name for b in found] for t, found in lives["action"].bindings.by_trigger.items()}
     facts = trigger_facts(
-        [h for h in desired.hooks if h.name not in excluded], list(live_hooks), wanted, bound,
+        [h for h in (hooks.hooks if hooks is not None else ()) if h.name not in excluded],
+        list(getattr(lives.get("hook"), "hooks", ())), wanted, bound,
     )
     return merge_with_cutover(parts, facts, modes)
 

@@ -15,7 +15,6 @@ process group killed on a wall-clock deadline. Inside, the script runs in a real
 from __future__ import annotations
 
 import functools
-import os
 import re
 import shutil
 import subprocess
@@ -94,14 +93,25 @@ def find_node() -> Node:
     return Node(path, int(match.group(1)), find_isolation())
 
 
+_opted_out: list[bool] = [False]  # set once per process by the CLI (the environment is read there)
+
+
+def accept_without_namespaces() -> None:
+    """The user set ``RECONCILER_RUNNER_WITHOUT_NAMESPACES=1``: where the platform has no
+    namespaces, run scripts without them instead of refusing."""
+    _opted_out[0] = True
+    find_isolation.cache_clear()
+    find_node.cache_clear()
+
+
 @functools.lru_cache(maxsize=1)
 def find_isolation() -> tuple[str, ...]:
     """The command prefix that gives Node its own namespaces, tried once; ``()`` only when the
-    user opted out with ``RECONCILER_RUNNER_WITHOUT_NAMESPACES=1``."""
+    user opted out (``accept_without_namespaces``)."""
     reason = _why_no_namespaces()
     if reason is None:
         return (str(shutil.which("unshare")), *NAMESPACE_FLAGS, "--")
-    if os.environ.get(WITHOUT_NAMESPACES) == "1":  # read here: every command that runs scripts needs it
+    if _opted_out[0]:
         return ()
     raise SandboxUnavailable(
         f"cannot isolate scripts: {reason}; running hooks and actions needs Linux user, network and pid "

@@ -465,9 +465,13 @@
   };
 
   // The globals the script sees. Built-ins of this realm are already there.
+  const performance = { now: () => now, timeOrigin: FIXED_NOW };
+  const btoa = (text) => base64Encode(latin1Encode(StringCtor(text)), false);
+  const atob = (text) => latin1Decode(base64Decode(StringCtor(text)));
+  const structuredClone = (value) => JSONParse(serialize(value));
   const globals = {
     console, setTimeout, clearTimeout: cancel, setInterval, clearInterval: cancel, setImmediate, clearImmediate: cancel,
-    queueMicrotask, Buffer, TextEncoder, TextDecoder, Date: FixedDate,
+    queueMicrotask, Buffer, TextEncoder, TextDecoder, Date: FixedDate, performance, atob, btoa, structuredClone,
   };
   const names = ObjectKeys(globals);
   for (let i = 0; i < names.length; i++) {

@@ -15,7 +15,7 @@ from typing import Iterable, Mapping
 from reconciler.errors import TargetError
 from reconciler.credentials import is_tool_credential
 from reconciler.keywords import MISSING, Keywords, keywords_in
-from reconciler.resources.hooks.model import DesiredState
+from reconciler.resources.base import Desired
 from reconciler.usecases.loading import load_desired
 from reconciler.runner.execute import DEFAULT_TIMEOUT, Job, run_scripts
 from reconciler.runner.outcome import Outcome
@@ -33,7 +33,7 @@ class Target:
     secrets: Mapping[str, str] = field(default_factory=dict)
 
 
-def load_templates(config: str, values: KeywordValues | None = None) -> DesiredState:
+def load_templates(config: str, values: KeywordValues | None = None) -> Desired:
     """The config's desired state with every keyword left as written (no value is read), but
     for keywords standing for a whole secrets value (see ``_whole_values``)."""
     if not Path(config).is_dir():
@@ -42,14 +42,15 @@ def load_templates(config: str, values: KeywordValues | None = None) -> DesiredS
     return load_desired(config, env=env, fill_missing=lambda key: f"##{key}##").desired
 
 
-def targets(state: DesiredState) -> list[Target]:
-    out = [Target("hook", h.name, h.trigger_id, h.script, dict(h.secrets)) for h in state.hooks]
-    for action in state.actions.actions if state.actions else ():
+def targets(state: Desired) -> list[Target]:
+    hooks, actions = state.get("hook"), state.get("action")
+    out = [Target("hook", h.name, h.trigger_id, h.script, dict(h.secrets)) for h in (hooks.hooks if hooks else ())]
+    for action in actions.actions if actions else ():
         out.append(Target("action", action.name, action.trigger[0], action.code, dict(action.secrets)))
     return out
 
 
-def find_target(state: DesiredState, name: str, kind: str | None = None) -> Target:
+def find_target(state: Desired, name: str, kind: str | None = None) -> Target:
     found = [t for t in targets(state) if t.name == name and kind in (None, t.kind)]
     if not found:
         known = ", ".join(sorted({t.name for t in targets(state)})) or "none"
@@ -75,7 +76,8 @@ class KeywordValues:
         source = Keywords.from_env(env or {})
         self._source = source
         self._real = {name: value for name in chosen if (value := source.lookup(name)) is not MISSING}
-        self._keywords = Keywords(self._real, lambda key: f"<unset {key}>")
+        # URL-shaped dummies: a keyword used as a claim namespace stays one Hooks accept.
+        self._keywords = Keywords(self._real, lambda key: f"https://unset.invalid/{key}/")
         self.sensitive: dict[str, str] = {}
         self.withheld: set[str] = set()  # keywords with a value the user did not opt in to
 

@@ -20,11 +20,11 @@ from reconciler.errors import PlanFileError, SavedPlanFlags
 from reconciler.lease import Lease
 from reconciler.lease_actions import lease_store
 from reconciler.planfile import SavedPlan, canonical, read_plan, step_dicts
-from reconciler.resources.actions.blocks import cutovers_of
-from reconciler.resources.base import ResourceType, registry
+from reconciler.resources.cutover import cutovers_of
+from reconciler.resources.base import Desired, ResourceType
+from reconciler.resources.builtin import registry
 from reconciler.resources.cutover_wiring import PairedRunner
-from reconciler.resources.hooks.model import DesiredState
-from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.resources.options import PlanOptions
 from reconciler.usecases.loading import Loaded, load_desired, plan_options, saved_options
 from reconciler.usecases.planning import plan_against, state_of
 
@@ -102,7 +102,7 @@ def lease_holder(env: Mapping[str, str]) -> str:
 
 
 def execute_plan(
-    plan: Plan, desired: DesiredState, client: "ManagementClient", *, max_workers: int = 8,
+    plan: Plan, desired: Desired, client: "ManagementClient", *, max_workers: int = 8,
     on_step: StepCallback | None = None, stop: threading.Event | None = None,
 ) -> ApplyReport[Any]:
     """Run ``plan``'s steps with each type's operations (no lease, no re-plan: ``apply_plan``
@@ -130,7 +130,7 @@ class ApplyOutcome:
 
 def apply_plan(
     plan: Plan,
-    desired: DesiredState,
+    desired: Desired,
     client: ManagementClient,
     options: PlanOptions,
     *,
@@ -160,7 +160,7 @@ def apply_plan(
 
 
 def _apply_leased(
-    plan: Plan, desired: DesiredState, client: ManagementClient, options: PlanOptions,
+    plan: Plan, desired: Desired, client: ManagementClient, options: PlanOptions,
     lease: Lease, max_workers: int, on_step: StepCallback | None, stop: threading.Event,
 ) -> ApplyOutcome:
     again = plan_against(desired, client, options)

@@ -106,10 +106,12 @@ def export_tenant(
     from reconciler.resources.actions.live import read_live_actions
     from reconciler.resources.export_files import refuse_existing
     from reconciler.resources.hooks import export as hooks_export
-    from reconciler.usecases.planning import read_live
+    from reconciler.resources.builtin import registry
 
+    read_hooks = registry().get("hook").read_live
+    assert read_hooks is not None
     with client_factory() as client:
-        hooks = _try(lambda: read_live(client), hooks_unavailable)
+        hooks = _try(lambda: read_hooks(client, None), hooks_unavailable)
         try:
             actions, skipped = _try(lambda: read_live_actions(client, (), every_trigger=True), _no_actions), NO_ACTIONS
         except AuthError as error:

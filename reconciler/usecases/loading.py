@@ -8,17 +8,17 @@ from typing import Callable, Iterable, Mapping
 from reconciler.config import Settings
 from reconciler.errors import InvalidConfig
 from reconciler.planfile import SavedPlan
-from reconciler.resources.hooks.model import DesiredState
-from reconciler.resources.hooks.plan import PlanOptions
-from reconciler.keywords import Placeholder
+from reconciler.resources.options import PlanOptions
 from reconciler.problems import Problem
+from reconciler.resources.base import Desired
+from reconciler.usecases.validating import check
+from reconciler.keywords import Placeholder
 from reconciler.resources.common.templates import LiveView
-from reconciler.resources.hooks.validate import check
 
 
 @dataclass(frozen=True)
 class Loaded:
-    desired: DesiredState
+    desired: Desired
     warnings: tuple[Problem, ...]
     filled_keywords: tuple[str, ...]
 
@@ -31,9 +31,9 @@ def load_desired(
 ) -> Loaded:
     """The desired state, or ``InvalidConfig`` listing every error. No network."""
     report = check(config, env, fill_missing=fill_missing)
-    if not report.ok() or report.state is None:
+    if not report.ok() or report.desired is None:
         raise InvalidConfig(report.errors or report.problems)
-    return Loaded(report.state, report.warnings, report.filled_keywords)
+    return Loaded(report.desired, report.warnings, report.filled_keywords)
 
 
 # A keyword without a value in a review-only plan (``--allow-missing-keywords``).

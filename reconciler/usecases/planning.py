@@ -13,25 +13,14 @@ from reconciler.config import Settings
 from reconciler.core.plan import Plan, assemble
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import Reason
-from reconciler.errors import PlanError
-from reconciler.lease import LEASE_NAME
 from reconciler.planfile import SavedPlan, check_matches
-from reconciler.resources.base import ResourceType, registry
-from reconciler.resources.hooks.model import DesiredState, LiveState
-from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.resources.base import Desired, ResourceType
+from reconciler.resources.builtin import registry
+from reconciler.resources.options import PlanOptions
 from reconciler.usecases.loading import Loaded, live_view, load_desired, placeholder, plan_options
 
 if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a tenant
     from reconciler.api.client import ManagementClient
-
-
-def read_live(client: ManagementClient, desired: DesiredState | None = None) -> LiveState:
-    """The live hooks as every command sees them (the apply lease's marker left out; a
-    tenant without Hooks or a config not managing them: none, see the hooks type)."""
-    from reconciler.resources.hooks.register import read_live as read_live_hooks
-
-    live: LiveState = read_live_hooks(client, desired)
-    return live
 
 
 def planning_types() -> list[ResourceType]:
@@ -40,13 +29,13 @@ def planning_types() -> list[ResourceType]:
     return [t for t in registry().planning_order() if t.plan is not None and t.read_live is not None]
 
 
-def state_of(resource: ResourceType, desired: DesiredState) -> object:
+def state_of(resource: ResourceType, desired: Desired) -> object:
     """The type's part of the desired state (None: the config has nothing of that type)."""
-    return resource.select(desired) if resource.select is not None else desired
+    return resource.state_in(desired)
 
 
 def plan_parts(
-    desired: DesiredState, client: ManagementClient, options: PlanOptions
+    desired: Desired, client: ManagementClient, options: PlanOptions
 ) -> tuple[list[TypePlan], dict[str, object]]:
     """Every planning type's part, each against the live state it reads (types sharing a
     reader, Actions and their bindings, read the tenant once); and the live states by type."""
@@ -66,7 +55,7 @@ def plan_parts(
     return parts, lives
 
 
-def plan_against(desired: DesiredState, client: ManagementClient, options: PlanOptions) -> Plan:
+def plan_against(desired: Desired, client: ManagementClient, options: PlanOptions) -> Plan:
     """The merged plan; with Actions, the hooks-to-Actions cutovers: strict pairs at the
     merge and an extra of the ``action`` type (``cutovers``), which its render blocks show
     and saved plans are compared on."""
@@ -74,10 +63,7 @@ def plan_against(desired: DesiredState, client: ManagementClient, options: PlanO
     from reconciler.resources.cutover_wiring import plan_cutover
 
     parts, lives = plan_parts(desired, client, options)
-    hooks = getattr(lives.get("hook"), "hooks", ())
-    merged, cut = plan_cutover(
-        parts, desired, hooks, lives.get("action"), dict(options.cutover), options.excluded_hooks
-    )
+    merged, cut = plan_cutover(parts, desired, lives, dict(options.cutover), options.excluded_hooks)
     if cut.cutovers:
         parts = [
             dataclasses.replace(part, extras=part.extras + (("cutovers", cut.cutovers),))
@@ -93,7 +79,7 @@ def plan_against(desired: DesiredState, client: ManagementClient, options: PlanO
 
 
 def make_plan(
-    desired: DesiredState,
+    desired: Desired,
     client: ManagementClient,
     options: PlanOptions,
     *,
@@ -102,9 +88,6 @@ def make_plan(
     """A fresh plan against the live tenant, from every type that plans (a hooks-only config
     gives a hooks-only plan). With ``saved``: the fresh plan, made with the saved plan's
     options, and only if it is identical to the saved one (else refused)."""
-    reserved = [hook.source or hook.name for hook in desired.hooks if hook.name == LEASE_NAME]
-    if reserved:
-        raise PlanError(f"{reserved[0]}: the hook name {LEASE_NAME} is reserved for the apply lease")
     fresh = plan_against(desired, client, options)
     if saved is not None:
         check_matches(saved, fresh)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 import threading
 import traceback
 from typing import Any, Callable
@@ -14,6 +15,7 @@ import httpx
 
 from reconciler.api.client import ManagementClient
 from reconciler.config import Connection
+from reconciler.resources.hooks.live import read_live_state
 
 BASE = "https://tenant.test"
 CANARY_SECRET = "canary-client-secret-5e1f90"
@@ -158,6 +160,39 @@ SCOPES = {"GET": "read:hooks", "POST": "create:hooks", "PATCH": "update:hooks", 
 # is unknown to the client.
 
 
+# Keys in the order Auth0 answers them: POST and PATCH, GET (tests/emulator/contract/hooks.yaml).
+WRITTEN_KEYS = ("id", "name", "script", "dependencies", "triggerId", "enabled")
+READ_KEYS = ("id", "name", "script", "dependencies", "enabled", "triggerId")
+HOOK_NAME = re.compile(r"^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$")
+TRIGGERS = ("credentials-exchange", "pre-user-registration", "post-user-registration", "post-change-password",
+            "send-phone-message")
+# A tenant without a rate limit still names one (the headers come with every answer).
+UNLIMITED = {"x-ratelimit-limit": "50", "x-ratelimit-remaining": "50", "x-ratelimit-reset": "0"}
+
+
+def _in_order(hook: dict[str, Any], keys: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    return {k: hook[k] for k in keys if k in hook}
+
+
+def _check_body(body: Any, *, required: tuple[str, ...], allowed: tuple[str, ...]) -> None:
+    """Auth0's payload validation, as far as the tests need it: 400 invalid_body."""
+    def bad(detail: str) -> _Refused:
+        return _Refused(error(400, f"Payload validation error: '{detail}'.", "invalid_body"))
+
+    if not isinstance(body, dict) or (not required and not body):
+        raise bad("Expected a non-empty object")
+    extra = sorted(set(body) - set(allowed))
+    if extra:
+        raise bad(f"Additional properties not allowed: {','.join(extra)}")
+    missing = [k for k in required if k not in body]
+    if missing:
+        raise bad(f"Missing required property: {missing[0]}")
+    if "name" in body and not (isinstance(body["name"], str) and HOOK_NAME.match(body["name"])):
+        raise bad("String does not match pattern")
+    if "triggerId" in body and body["triggerId"] not in TRIGGERS:
+        raise bad("No enum match")
+
+
 class _Refused(Exception):
     def __init__(self, response: httpx.Response) -> None:
         self.response = response
@@ -197,6 +232,12 @@ class HooksTenant:
         return {h["name"]: {**h, "secrets": dict(self.secrets[h["id"]])} for h in self.hooks.values()}
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        response = self._answer(request)
+        for name, value in UNLIMITED.items():  # every answer carries them, as Auth0's do
+            response.headers.setdefault(name, value)
+        return response
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
         headers: dict[str, str] = {}
         if self.bucket is not None:
             self.bucket.ft.sleep(self.latency)
@@ -242,12 +283,15 @@ class HooksTenant:
 
     def _route(self, request: httpx.Request) -> httpx.Response:
         parts = request.url.path.split("/")[4:]  # after /api/v2/hooks
-        body = json.loads(request.content) if request.content else None
+        try:
+            body = json.loads(request.content) if request.content else None
+        except ValueError:
+            raise _Refused(error(400, "Invalid request payload JSON format")) from None
         method = request.method
         if not parts and method == "GET":
             return self._list(request)
         if not parts and method == "POST":
-            return httpx.Response(201, json=self._create(body))
+            return httpx.Response(201, json=_in_order(self._create(body), WRITTEN_KEYS))
         hook_id = parts[0]
         if hook_id not in self.hooks:
             raise _Refused(error(404, "Error: Hook does not exist", "HookDoesNotExist"))
@@ -256,27 +300,44 @@ class HooksTenant:
         return self._secrets(method, hook_id, body)
 
     def _list(self, request: httpx.Request) -> httpx.Response:
-        page, per_page = int(request.url.params.get("page", 0)), int(request.url.params.get("per_page", 50))
-        hooks = list(self.hooks.values())
-        start = page * per_page
-        return httpx.Response(200, json={"hooks": hooks[start:start + per_page], "total": len(hooks),
-                                         "start": start, "limit": per_page})
+        params = request.url.params
+        try:
+            page, per_page = int(params.get("page", 0)), int(params.get("per_page", 100))
+        except ValueError:
+            raise _Refused(error(400, "Query validation error: 'Expected type integer'.", "invalid_query_string")) from None
+        if not 0 <= per_page <= 100 or page < 0:
+            raise _Refused(error(400, "Query validation error: 'Value out of range'.", "invalid_query_string"))
+        hooks = [h for h in self.hooks.values()
+                 if params.get("triggerId") in (None, h["triggerId"])
+                 and params.get("enabled") in (None, str(h["enabled"]).lower())]
+        fields = [f for f in params.get("fields", "").split(",") if f]
+        keep = [k for k in READ_KEYS if not fields or (k in fields) == (params.get("include_fields", "true") == "true")]
+        paged = "page" in params or "per_page" in params or params.get("include_totals") == "true"
+        start = page * per_page if paged else 0
+        shown = [_in_order(h, keep) for h in (hooks[start:start + per_page] if paged else hooks)]
+        if params.get("include_totals") != "true":  # a bare array, as Auth0 answers
+            return httpx.Response(200, json=shown)
+        return httpx.Response(200, json={"total": len(hooks), "start": start, "limit": per_page, "hooks": shown})
 
-    def _create(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _create(self, body: Any) -> dict[str, Any]:
+        _check_body(body, required=("name", "script", "triggerId"), allowed=WRITTEN_KEYS[1:])
         if any(h["name"] == body["name"] for h in self.hooks.values()):
             raise _Refused(error(409, "Hook with the same name already exists.", "conflict"))
         self._next += 1
-        made = {"id": f"01HK{self._next:06d}", "enabled": False, "dependencies": {}, **body}
+        made = {"id": f"01HK{self._next:022d}", "enabled": False, "dependencies": {}, **body}
         self.hooks[made["id"]] = made
         self.secrets[made["id"]] = {}
         return made
 
     def _one(self, method: str, hook_id: str, body: Any) -> httpx.Response:
         if method == "GET":
-            return httpx.Response(200, json=self.hooks[hook_id])
+            return httpx.Response(200, json=_in_order(self.hooks[hook_id], READ_KEYS))
         if method == "PATCH":
+            _check_body(body, required=(), allowed=("name", "script", "enabled", "dependencies"))
+            if any(h["name"] == body.get("name") and h["id"] != hook_id for h in self.hooks.values()):
+                raise _Refused(error(409, "Hook with the same name already exists.", "conflict"))
             self.hooks[hook_id].update(body)
-            return httpx.Response(200, json=self.hooks[hook_id])
+            return httpx.Response(200, json=_in_order(self.hooks[hook_id], WRITTEN_KEYS))
         del self.hooks[hook_id], self.secrets[hook_id]
         return httpx.Response(204)
 
@@ -297,22 +358,22 @@ class HooksTenant:
         if method == "PATCH" and (missing := [k for k in body if k not in secrets]):
             raise _Refused(error(404, f"Secret does not exist: {missing[0]}.", "HookSecretDoesNotExist"))
         secrets.update(body)
-        return httpx.Response(201 if method == "POST" else 200)
+        return httpx.Response(201, json={})  # POST and PATCH alike (recorded)
 
 
 def churn(client: ManagementClient, n: int) -> list[str]:
     """What the fault tests converge on: ``n`` hooks created with two secrets and updated,
     read back, the first four deleted. Returns the names left, sorted."""
     for i in range(n):
-        made = client.create_hook(f"flaky-{i}", TRIGGER, SCRIPT)
-        client.add_secrets(made["id"], {"K1": f"one-{i}", "K2": "v"})
-        client.update_hook(made["id"], script=SCRIPT + f"//{i}")
-    live = client.read_live_state()
+        made = client.hooks.create(f"flaky-{i}", TRIGGER, SCRIPT)
+        client.hooks.add_secrets(made["id"], {"K1": f"one-{i}", "K2": "v"})
+        client.hooks.update(made["id"], script=SCRIPT + f"//{i}")
+    live = read_live_state(client)
     assert sorted(h.name for h in live.hooks) == sorted(f"flaky-{i}" for i in range(n))
     assert all(h.secret_keys == {"K1", "K2"} for h in live.hooks)
     for h in live.hooks[:4]:
-        client.delete_secrets(h.id, ["K1"])
-        client.delete_hook(h.id)  # retried deletes hit 404: counted as done
+        client.hooks.delete_secrets(h.id, ["K1"])
+        client.hooks.delete(h.id)  # retried deletes hit 404: counted as done
     return sorted(h.name for h in live.hooks[4:])
 
 

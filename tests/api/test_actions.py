@@ -297,6 +297,23 @@ def test_build_wait_is_bounded_in_time_and_requests() -> None:
     assert len(server.requests) == 17
 
 
+def test_a_deploy_that_never_goes_live_is_named_while_waiting_and_ends_at_the_wait_limit() -> None:
+    now = [0.0]
+    draft = action(1)
+    pending = action(1, deployed_version=version_of(draft, 1, deployed=False, status="pending"))
+    server = Router({f"GET {ACTIONS}/act-1": json_response(200, pending)}).server()
+    said: list[str] = []
+    with server.client() as client:
+        client.actions.backoff = Backoff(timeout=120, clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
+        client.actions.limit, client.actions.notify = 25.0, said.append
+        with pytest.raises(ActionWaitTimeout) as info:
+            client.actions.wait_deployed("act-1", str(pending["deployed_version"]["id"]), number=1)
+    assert "did not finish to deploy version" in one_line(info.value) and "within 25s (AUTH0_WAIT_LIMIT)" in one_line(info.value)
+    assert now[0] == pytest.approx(25.0)
+    assert said and all(line.startswith("waiting for action 'action-1' to deploy version") for line in said)
+    assert said[0].endswith("(2 s)") and len(said) == 3  # after 2 s, then every 10 s or more
+
+
 def test_deploy_answer_with_deployed_false_then_wait_until_live() -> None:
     draft = action(1)
     new = version_of(draft, 1, deployed=False)  # the recorded deploy answer says deployed: false

@@ -23,7 +23,7 @@ def test_token_fetched_once_and_sent_as_bearer() -> None:
     server = Server(handle)
     with server.client() as client:
         for _ in range(5):
-            client.get_hook("id-1")
+            client.hooks.get("id-1")
         assert client.stats.token_requests == 1 and client.stats.requests == 5
     assert seen == [f"Bearer {CANARY_TOKEN}"] * 5
     assert server.token_requests == 1
@@ -33,14 +33,14 @@ def test_401_refreshes_once_then_succeeds() -> None:
     answers = [httpx.Response(401, json={"message": "Expired token"})]
     server = Server(lambda request: answers.pop() if answers else ok(request))
     with server.client() as client:
-        assert client.get_hook("id-1")["id"] == "id-1"
+        assert client.hooks.get("id-1")["id"] == "id-1"
     assert server.token_requests == 2 and len(server.requests) == 2
 
 
 def test_401_twice_is_an_auth_error() -> None:
     server = Server(lambda request: httpx.Response(401, json={"message": "Invalid token"}))
     with server.client() as client, pytest.raises(AuthError) as info:
-        client.get_hook("id-1")
+        client.hooks.get("id-1")
     assert "check AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET" in one_line(info.value)
     assert server.token_requests == 2 and len(server.requests) == 2
 
@@ -48,7 +48,7 @@ def test_401_twice_is_an_auth_error() -> None:
 def test_ready_token_is_never_refreshed() -> None:
     server = Server(lambda request: httpx.Response(401, json={"message": "Expired token"}))
     with server.client(token="ready-token-" + "0" * 8) as client, pytest.raises(AuthError) as info:
-        client.get_hook("id-1")
+        client.hooks.get("id-1")
     assert "check AUTH0_ACCESS_TOKEN" in one_line(info.value)
     assert "ready-token-00000000" not in all_text(info.value)
     assert server.token_requests == 0 and len(server.requests) == 1
@@ -98,7 +98,7 @@ def test_bad_token_answers(answer: httpx.Response, error: type, expected: str) -
     conn = Connection(base_url=BASE, audience=BASE + "/api/v2/", client_id="id", client_secret=CANARY_SECRET)
     with ManagementClient(conn, transport=httpx.MockTransport(transport), sleep=lambda s: None) as client:
         with pytest.raises(error) as info:
-            client.get_hook("id-1")
+            client.hooks.get("id-1")
     assert expected in one_line(info.value)
     assert CANARY_SECRET not in all_text(info.value)
     assert calls == ["/oauth/token"]  # nothing sent to the API without a token
@@ -120,6 +120,6 @@ def test_token_request_is_retried_by_the_shared_policy() -> None:
 
     conn = Connection(base_url=BASE, audience=BASE + "/api/v2/", client_id="id", client_secret=CANARY_SECRET)
     with ManagementClient(conn, transport=httpx.MockTransport(transport), sleep=sleeps.append) as client:
-        client.get_hook("id-1")
+        client.hooks.get("id-1")
         assert client.stats.token_requests == 3
     assert sleeps[0] == 1.0 and len(sleeps) == 2

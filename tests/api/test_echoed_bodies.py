@@ -44,7 +44,7 @@ def leaks(exc: BaseException) -> list[str]:
 @pytest.mark.parametrize("echo", sorted(ECHOES))
 def test_a_secret_value_echoed_back_is_not_shown(echo, VALUE):
     with Server(echoing(ECHOES[echo])).client() as client, pytest.raises(ApiError) as info:
-        client.add_secrets("id-1", {"K": VALUE})
+        client.hooks.add_secrets("id-1", {"K": VALUE})
     assert leaks(info.value) == [] and "rejected (400" in str(info.value)
 
 
@@ -55,6 +55,6 @@ def test_a_keyword_value_in_a_script_echoed_back_is_not_shown(echo, VALUE):
     hook = Hook(name="h", trigger_id="credentials-exchange", script=template, script_values={"K": VALUE})
     with Server(echoing(ECHOES[echo])).client() as client, pytest.raises(ApiError) as info:
         HookOperations(client, DesiredState((hook,)))  # registers what the run will send
-        client.create_hook("h", "credentials-exchange", template.replace("##K##", VALUE))
+        client.hooks.create("h", "credentials-exchange", template.replace("##K##", VALUE))
     assert leaks(info.value) == []
     assert "\n" not in str(info.value)

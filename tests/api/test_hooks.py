@@ -10,6 +10,7 @@ import pytest
 
 from api_helpers import CANARY_SECRET, CANARY_TOKEN, Server, all_text, hook, one_line
 from reconciler.errors import ApiError, BadResponseError
+from reconciler.resources.hooks.live import read_live_state
 
 LIST = "GET /api/v2/hooks?page=0&per_page=100&include_totals=true"
 
@@ -61,7 +62,7 @@ def test_hostile_list_answer_is_one_line_naming_the_request(case: str) -> None:
     answer, expected = HOSTILE[case]
     server = Server(lists(answer))
     with server.client() as client, pytest.raises(BadResponseError) as info:
-        client.read_live_state()
+        read_live_state(client)
     message = one_line(info.value)
     assert message.startswith(LIST + ": "), message
     assert expected in message, message
@@ -81,7 +82,7 @@ def test_hostile_secrets_answer(body: Any, expected: str) -> None:
 
     server = Server(handle)
     with server.client() as client, pytest.raises(BadResponseError) as info:
-        client.read_live_state()
+        read_live_state(client)
     assert one_line(info.value).startswith("GET /api/v2/hooks/id-1/secrets: ")
     assert expected in str(info.value)
 
@@ -92,18 +93,18 @@ def test_hostile_write_answers() -> None:
     server = Server(lambda request: next(answers))
     with server.client() as client:
         with pytest.raises(BadResponseError, match=r"^POST /api/v2/hooks: the answer \(201"):
-            client.create_hook("x", "credentials-exchange", "//")
+            client.hooks.create("x", "credentials-exchange", "//")
         with pytest.raises(BadResponseError, match=r"^POST /api/v2/hooks: the hook's id is null"):
-            client.create_hook("x", "credentials-exchange", "//")
+            client.hooks.create("x", "credentials-exchange", "//")
         with pytest.raises(BadResponseError, match=r"^PATCH /api/v2/hooks/h%2F1: the hook is a list"):
-            client.update_hook("h/1", enabled=True)
+            client.hooks.update("h/1", enabled=True)
     assert len(server.requests) == 3
 
 
 def test_oversized_answer_is_refused_once() -> None:
     server = Server(lambda request: httpx.Response(200, content=b" " * 5000 + b"{}"))
     with server.client(max_body=4096) as client, pytest.raises(BadResponseError) as info:
-        client.get_hook("h1")
+        client.hooks.get("h1")
     assert "larger than 4096 bytes" in one_line(info.value)
     assert len(server.requests) == 1
 
@@ -117,7 +118,7 @@ def test_unknown_trigger_comes_through_intact() -> None:
         return httpx.Response(200, json=page([future, hook(2)]))
 
     with Server(handle).client() as client:
-        live = client.read_live_state().by_name()
+        live = read_live_state(client).by_name()
     assert live["hook-f"].trigger_id == "post-login-v9"
     assert live["hook-f"].enabled is True and live["hook-f"].secret_keys == {"K"}
     assert dict(live["hook-f"].dependencies) == {"x": "1.0.0"}
@@ -128,7 +129,7 @@ def test_page_ignoring_server_stops_with_one_line() -> None:
     full = page([hook(i) for i in range(100)], total=1000)
     server = Server(lists(lambda: httpx.Response(200, json=full)))
     with server.client() as client, pytest.raises(BadResponseError) as info:
-        client.list_hooks()
+        client.hooks.list()
     assert "ignores `page`" in one_line(info.value)
     assert str(info.value).startswith("GET /api/v2/hooks?page=1&")
     assert len(server.requests) == 2
@@ -143,7 +144,7 @@ def test_lying_total_costs_no_extra_requests() -> None:
 
     server = Server(handle)
     with server.client() as client:
-        assert len(client.list_hooks()) == 130
+        assert len(client.hooks.list()) == 130
     assert len(server.requests) == 2  # lazily, page by page: the short page ends it
 
 
@@ -154,7 +155,7 @@ def test_endless_full_pages_hit_the_hard_cap() -> None:
 
     server = Server(handle)
     with server.client() as client, pytest.raises(BadResponseError) as info:
-        client.list_hooks()
+        client.hooks.list()
     assert "more than 10000 items" in one_line(info.value)
     assert len(server.requests) == 100
 
@@ -168,8 +169,8 @@ def test_every_error_is_a_reconciler_error_with_canaries_scrubbed() -> None:
 
     value = "canary-" + "value-0f0f0f"  # split, so the traceback's source line does not hold it
     with Server(handle).client() as client:
-        for call in (lambda: client.update_secrets("h1", {"K": value}),
-                     lambda: client.add_secrets("h1", {"K": value})):
+        for call in (lambda: client.hooks.update_secrets("h1", {"K": value}),
+                     lambda: client.hooks.add_secrets("h1", {"K": value})):
             with pytest.raises(ApiError) as info:
                 call()
             text = all_text(info.value)

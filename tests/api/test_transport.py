@@ -186,7 +186,7 @@ def test_trickling_answer_is_cut_off_by_the_request_deadline(trickler: tuple[str
     conn = Connection(base_url=base, audience="a", access_token=CANARY_TOKEN, timeout=1.0)
     started = time.monotonic()
     with ManagementClient(conn, max_attempts=2, sleep=lambda s: None) as client, pytest.raises(ApiError) as info:
-        client.get_hook("h1")
+        client.hooks.get("h1")
     # Two attempts of about a second each; the whole answer would take a minute.
     assert time.monotonic() - started < 20
     assert "timed out" in one_line(info.value) and CANARY_TOKEN not in all_text(info.value)
@@ -198,7 +198,7 @@ def test_scrubbed_even_when_a_transport_error_quotes_the_token() -> None:
         raise httpx.ReadError(f"peer said: {request.headers['authorization']}")
 
     with Server(echo).client(max_attempts=2) as client, pytest.raises(ApiError) as info:
-        client.get_hook("h1")
+        client.hooks.get("h1")
     assert CANARY_TOKEN not in all_text(info.value) and "(sensitive)" in one_line(info.value)
 
 
@@ -210,5 +210,5 @@ def test_requests_carry_an_attempt_deadline() -> None:
         return httpx.Response(200, json=hook(1))
 
     with Server(handle).client(timeout=7) as client:
-        client.get_hook("id-1")
+        client.hooks.get("id-1")
     assert seen[0]["read"] == pytest.approx(7, abs=0.5)

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.resources.options import PlanOptions
 from reconciler.planfile import MAX_PLAN_BYTES, RecordedOptions, check_matches, read_plan, write_plan
 from reconciler.errors import PlanFileError
 from reconciler.resources.hooks.planner import build_plan

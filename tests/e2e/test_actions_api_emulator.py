@@ -24,6 +24,7 @@ from reconciler.api.polling import Backoff
 from reconciler.api.client import ManagementClient
 from reconciler.config import connection_from_env
 from reconciler.emulator.server import start
+from reconciler.resources.actions.live import read_live_actions
 
 PL = ("post-login", "v3")
 CODE = "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('a', 1); };"
@@ -141,7 +142,7 @@ def test_lifecycle_create_deploy_bind_change_reorder_unbind_delete(emu: Any, cli
 
     # a no-op: nothing differs, so nothing is deployed and no version is made
     before = actions_stats(emu)
-    state = client.read_live_actions(["post-login"])
+    state = read_live_actions(client, ["post-login"])
     assert sorted(a.name for a in state.actions) == ["one", "two"]  # else all() below holds vacuously
     assert all(a.draft_is_deployed for a in state.actions)
     assert actions_stats(emu).since(before).nothing
@@ -251,7 +252,7 @@ def test_wait_built_gives_up_within_its_bound(emu: Any) -> None:
 
 def test_tenant_without_actions_is_one_line_actions_unavailable(emu: Any, client: ManagementClient) -> None:
     emu.configure(actions_enabled=False)
-    for call in (client.actions.list, client.actions.list_triggers, lambda: client.read_live_actions(["post-login"])):
+    for call in (client.actions.list, client.actions.list_triggers, lambda: read_live_actions(client, ["post-login"])):
         with pytest.raises(ActionsUnavailableError) as info:
             call()
         assert "no Actions (403 feature_not_enabled" in one_line(info.value)
@@ -303,7 +304,7 @@ def test_random_faults_on_actions_routes_never_duplicate(emu: Any, seed: int) ->
         c.actions.set_bindings("post-login", [(a["id"], None) for a in lives])
         c.actions.set_bindings("post-login", [(lives[0]["id"], None)])
         c.actions.delete(lives[2]["id"])
-        state = c.read_live_actions(["post-login"])
+        state = read_live_actions(c, ["post-login"])
     faults = emu.stats()["faults"]
     assert sum(faults.values()) > 0
     assert sorted(a["name"] for a in tenant_actions(emu)) == ["faulty-0", "faulty-1"]  # one per name
@@ -338,7 +339,7 @@ def test_read_live_actions_and_draft_is_deployed(emu: Any, client: ManagementCli
     two = ship(client, "second")
     client.actions.set_bindings("post-login", [(two["id"], "2nd"), (one["id"], None)])
 
-    state = client.read_live_actions(["post-login"])
+    state = read_live_actions(client, ["post-login"])
     by_name = {a.name: a for a in state.actions}
     assert set(by_name) == {"claims", "second"}
     claims = by_name["claims"]
@@ -351,18 +352,18 @@ def test_read_live_actions_and_draft_is_deployed(emu: Any, client: ManagementCli
 
     # read again, nothing changed: still deployed (secret stamps are copied into the version
     # exactly, as recorded; otherwise every run would redeploy)
-    again = {a.name: a for a in client.read_live_actions(["post-login"]).actions}
+    again = {a.name: a for a in read_live_actions(client, ["post-login"]).actions}
     assert again["claims"].draft_is_deployed is True and again["second"].draft_is_deployed is True
 
     # a PATCH without a deploy: the draft differs from what runs
     client.actions.update(one["id"], secrets={"A": CANARY, "B": CANARY + "b"})  # same values, new stamps
     client.actions.wait_built(one["id"])
-    after = {a.name: a for a in client.read_live_actions(["post-login"]).actions}
+    after = {a.name: a for a in read_live_actions(client, ["post-login"]).actions}
     assert after["claims"].draft_is_deployed is False and after["second"].draft_is_deployed is True
     client.actions.update(two["id"], code=CODE + "// new")
-    assert {a.name: a for a in client.read_live_actions(["post-login"]).actions}["second"].draft_is_deployed is False
+    assert {a.name: a for a in read_live_actions(client, ["post-login"]).actions}["second"].draft_is_deployed is False
     redeploy(client, one["id"])
-    assert {a.name: a for a in client.read_live_actions(["post-login"]).actions}["claims"].draft_is_deployed is True
+    assert {a.name: a for a in read_live_actions(client, ["post-login"]).actions}["claims"].draft_is_deployed is True
 
 
 def test_read_live_actions_of_seeded_deployed_actions(emu: Any, client: ManagementClient) -> None:
@@ -371,7 +372,7 @@ def test_read_live_actions_of_seeded_deployed_actions(emu: Any, client: Manageme
          "secrets": [{"name": "S", "value": CANARY}], "deployed": True},
         {"name": "draft-only", "supported_triggers": [{"id": "credentials-exchange", "version": "v2"}], "code": CODE},
     ], bindings={"post-login": [{"action_name": "seeded"}]})
-    state = client.read_live_actions([])
+    state = read_live_actions(client, [])
     by_name = {a.name: a for a in state.actions}
     assert by_name["seeded"].draft_is_deployed is True and by_name["seeded"].deployed_live
     assert by_name["draft-only"].draft_is_deployed is None and not by_name["draft-only"].deployed

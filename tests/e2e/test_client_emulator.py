@@ -41,7 +41,7 @@ def test_many_threads_share_one_token_over_pooled_connections(emulator: Any) -> 
     emulator.seed([{"name": "one", "script": SCRIPT, "triggerId": TRIGGER}])
     with client_for(emulator) as client:
         with ThreadPoolExecutor(8) as pool:
-            results = list(pool.map(lambda _: client.list_hooks(), range(40)))
+            results = list(pool.map(lambda _: client.hooks.list(), range(40)))
         assert client.stats.token_requests == 1 and client.stats.requests == 40
     assert all([h["name"] for h in hooks] == ["one"] for hooks in results)
     stats = emulator.stats()
@@ -52,18 +52,18 @@ def test_many_threads_share_one_token_over_pooled_connections(emulator: Any) -> 
 def test_write_round_trip_and_error_wording(emulator: Any) -> None:
     # The wording the unit tests' scripted tenant copies, from the emulator over HTTP.
     with client_for(emulator) as client:
-        hook = client.create_hook("round-trip", TRIGGER, SCRIPT, dependencies={"lodash": "4.17.21"})
-        client.add_secrets(hook["id"], {"API_KEY": CANARY_VALUE, "OTHER": "x"})
-        client.update_secrets(hook["id"], {"OTHER": "y"})
-        client.delete_secrets(hook["id"], ["API_KEY"])
-        assert client.get_secret_keys(hook["id"]) == {"OTHER"}
-        assert client.update_hook(hook["id"], enabled=True)["enabled"] is True
+        hook = client.hooks.create("round-trip", TRIGGER, SCRIPT, dependencies={"lodash": "4.17.21"})
+        client.hooks.add_secrets(hook["id"], {"API_KEY": CANARY_VALUE, "OTHER": "x"})
+        client.hooks.update_secrets(hook["id"], {"OTHER": "y"})
+        client.hooks.delete_secrets(hook["id"], ["API_KEY"])
+        assert client.hooks.secret_keys(hook["id"]) == {"OTHER"}
+        assert client.hooks.update(hook["id"], enabled=True)["enabled"] is True
         assert emulator.state()["hooks"][0]["secrets"] == {"OTHER": "y"}
         with pytest.raises(ApiError) as conflict:
-            client.create_hook("round-trip", TRIGGER, SCRIPT)
-        client.delete_hook(hook["id"])
+            client.hooks.create("round-trip", TRIGGER, SCRIPT)
+        client.hooks.delete(hook["id"])
         with pytest.raises(ApiError) as missing:
-            client.get_hook(hook["id"])
+            client.hooks.get(hook["id"])
     assert conflict.value.status == 409 and str(conflict.value).startswith("conflict: ")
     assert "same name" in str(conflict.value)
     assert missing.value.status == 404 and missing.value.error_code == "HookDoesNotExist"
@@ -79,7 +79,7 @@ def test_connection_refused_is_clear_and_fast() -> None:
     conn = connection_from_env({"AUTH0_DOMAIN": base, "AUTH0_CLIENT_ID": "x", "AUTH0_CLIENT_SECRET": CANARY_SECRET})
     started = time.monotonic()
     with ManagementClient(conn) as client, pytest.raises(ApiError) as info:
-        client.list_hooks()
+        client.hooks.list()
     assert time.monotonic() - started < 10  # a few quick attempts, not the whole back-off
     assert str(info.value).startswith(f"cannot reach {base}: ")
     assert "refused" in str(info.value)
@@ -160,7 +160,7 @@ def test_post_dropped_after_create_is_looked_up_not_resent(dropping_server: Drop
     conn = Connection(base_url=dropping_server.base_url, audience="https://x/api/v2/",
                       client_id="id", client_secret=CANARY_SECRET, timeout=5)
     with ManagementClient(conn, sleep=lambda s: None) as client:
-        hook = client.create_hook("dropped", TRIGGER, SCRIPT)
+        hook = client.hooks.create("dropped", TRIGGER, SCRIPT)
     assert hook["name"] == "dropped" and hook["triggerId"] == TRIGGER
     api = [r for r in dropping_server.requests if r != "POST /oauth/token"]
     assert api == ["POST /api/v2/hooks", "GET /api/v2/hooks?page=0&per_page=100&include_totals=true"]

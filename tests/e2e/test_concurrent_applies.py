@@ -101,6 +101,9 @@ def test_ctrl_c_finishes_in_flight_work_releases_the_lease_and_exits_130(emulato
     out, _ = run.communicate(timeout=120)
     assert run.returncode == 130, out
     assert "interrupted: finished the requests in flight" in out
+    # Acknowledged at once, before the in-flight work ends: the first line after the signal.
+    assert "interrupt received: finishing " in out
+    assert out.index("interrupt received") < out.index("interrupted: finished")
     assert "done:" in out and "not run:" in out and "Traceback" not in out
     not_run = int(out.split("not run: ", 1)[1].split(" ", 1)[0])
     assert not_run > 0

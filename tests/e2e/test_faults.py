@@ -56,6 +56,7 @@ from reconciler.usecases.loading import load_desired, plan_options
 from reconciler.resources.common.secrets import is_marker
 from reconciler.text import step_label
 from reconciler.resources.hooks.export import write_config
+from reconciler.resources.hooks.live import read_live_state
 from tests.e2e.helpers import live_hooks
 
 pytestmark = pytest.mark.slow
@@ -296,10 +297,10 @@ def _apply(emu: EmulatorProcess, config: Path, flags: list[str], *, dry_run: boo
     With dry_run: what `plan --detailed-exitcode` checks; (no changes, message)."""
     env = _env(emu)
     try:
-        desired = load_desired(str(config), env).desired
+        desired = load_desired(str(config), env).desired["hook"]
         options = plan_options(load_settings(env), allow_delete="--allow-delete" in flags)
         with ManagementClient(connection_from_env(env)) as client:
-            plan = build_plan(desired, client.read_live_state(), options)
+            plan = build_plan(desired, read_live_state(client), options)
             if dry_run:
                 return not plan.has_changes, "; ".join(step_label(s) for s in plan.steps)
             report = execute(plan, client, desired)

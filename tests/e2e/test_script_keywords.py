@@ -103,7 +103,7 @@ def test_drift_without_keyword_values_is_not_drift(emulator, tmp_path):
     from reconciler.config import connection_from_env
 
     with ManagementClient(connection_from_env(emulator.env())) as client:
-        client.update_hook(hook_id, script=live_hooks(emulator)["h"]["script"].replace("cb(null", "cb(false"))
+        client.hooks.update(hook_id, script=live_hooks(emulator)["h"]["script"].replace("cb(null", "cb(false"))
     drift = run_cli(["plan", "-c", str(cfg), "--allow-missing-keywords", "--detailed-exitcode"], bare)
     # The changed live line is not shown: without the values, any live line may hold one.
     assert drift.exit_code == 2 and "cb(false" not in drift.output

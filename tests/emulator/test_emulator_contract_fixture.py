@@ -2,7 +2,7 @@
 
 The full replays of the real recorded exchanges (`test_emulator_contract.py`,
 `test_emulator_actions_contract.py`) need `../shared/auth0-api`; this contract is what they
-check, distilled into our own format (see `contract_check.py`), so a plain clone tests the
+check, distilled into our own format (see `tests/contract_check.py`), so a plain clone tests the
 emulator's statuses, key orders, types, error bodies, rate-limit headers and pagination too.
 """
 
@@ -14,7 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
-from contract_check import ContractError, ContractFile, at, check_header, check_shape, contract_files, fill
+from contract_check import CONTRACT_DIR, ContractError, ContractFile, Run, check_shape, contract_files
+
+from shared_api import ABSENT, RECORDINGS_DIR
 
 from reconciler.emulator.server import RunningEmulator, start
 
@@ -33,90 +35,13 @@ def emu() -> Iterator[RunningEmulator]:
         emulator.stop()
 
 
-class Run:
-    """One scenario's steps against one emulator, with the values its steps saved."""
-
-    def __init__(self, emu: RunningEmulator, contract: ContractFile, http: httpx.Client):
-        self.emu, self.contract, self.http = emu, contract, http
-        self.saved: dict[str, str] = {"client_id": emu.client_id, "client_secret": emu.client_secret}
-        self.token = emu.token()
-
-    def auth(self, token: Any) -> dict[str, str]:
-        if token is None:
-            return {"Authorization": f"Bearer {self.token}"}
-        if token == "none":
-            return {}
-        if token == "bogus":
-            return {"Authorization": "Bearer not-a-token-the-emulator-issued"}
-        if token == "expired":
-            value = self.emu.token()
-            self.emu.expire_tokens()
-            self.token = self.emu.token()  # later steps keep a good one
-            return {"Authorization": f"Bearer {value}"}
-        return {"Authorization": f"Bearer {self.emu.token(list(token))}"}
-
-    def advance(self, action_id: str) -> None:
-        for _ in range(10):
-            if self.emu.advance_builds(action_id)["statuses"].get(action_id) == "built":
-                return
-        raise ContractError(f"the build of {action_id} never finished")
-
-    def step(self, step: dict[str, Any], where: str) -> None:
-        if "advance" in step:
-            self.advance(fill(step["advance"], self.saved))
-            return
-        method, _, path = step["send"].partition(" ")
-        path = fill(path, self.saved)
-        headers = self.auth(step.get("token"))
-        content = b""
-        if "json" in step:
-            body = fill(step["json"], self.saved)
-            if not step.get("invalid"):
-                check_shape(body, self.contract.request_shape(method, path), self.contract.shapes,
-                            f"{where} request", ordered=False)
-            content = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        elif "raw" in step:
-            content = step["raw"].encode()
-            headers["Content-Type"] = step.get("content_type", "application/json")
-        resp = self.http.request(method, path, content=content, headers=headers)
-        self.check(step, resp, where)
-
-    def check(self, step: dict[str, Any], resp: httpx.Response, where: str) -> None:
-        if resp.status_code != step["status"]:
-            raise ContractError(f"{where}: status {resp.status_code}, expected {step['status']}: {resp.text[:300]}")
-        for name, expected in {**COMMON.every_response.get("headers", {}), **step.get("headers", {})}.items():
-            check_header(resp.headers, name, expected, where)
-        if not resp.content:
-            if "shape" in step or "values" in step:
-                raise ContractError(f"{where}: empty body, expected one")
-            return
-        if not resp.headers.get("content-type", "").startswith("application/json"):
-            raise ContractError(f"{where}: content-type {resp.headers.get('content-type')!r}")
-        body = resp.json()
-        if "shape" in step:
-            check_shape(body, step["shape"], self.contract.shapes, where)
-        for path, expected in (step.get("values") or {}).items():
-            got = at(body, str(path))
-            if got != fill(expected, self.saved):
-                raise ContractError(f"{where}: {path} is {got!r}, expected {expected!r}")
-        for path, length in (step.get("count") or {}).items():
-            items = at(body, str(path))
-            if not isinstance(items, list) or len(items) != length:
-                raise ContractError(f"{where}: {path or 'body'} has {len(items) if isinstance(items, list) else 'no'} items, expected {length}")
-        for name, path in (step.get("save") or {}).items():
-            self.saved[name] = str(at(body, path))
-
-
 @pytest.mark.parametrize(("contract", "scenario"), CASES, ids=[f"{f.name}:{s['name']}" for f, s in CASES])
 def test_emulator_keeps_the_contract(emu: RunningEmulator, contract: ContractFile, scenario: dict[str, Any]) -> None:
     emu.reset()
     if scenario.get("options"):
         emu.configure(**scenario["options"])
     with httpx.Client(base_url=emu.base_url, timeout=30) as http:
-        run = Run(emu, contract, http)
-        for n, step in enumerate(scenario["steps"]):
-            run.step(step, f"{scenario['name']} #{n} {step.get('send') or 'advance'}")
+        Run(emu, contract, http, COMMON.every_response).scenario(scenario)
 
 
 def test_the_contract_covers_both_types_and_the_common_rules() -> None:
@@ -162,3 +87,50 @@ def test_shape_check_passes_a_matching_body() -> None:
     check_shape({"id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "$pair", SHAPES)
     check_shape([{"id": "01ARZ3NDEKTSV4RRFFQ69G5FAV", "n": 2}], ["$pair"], SHAPES)
     check_shape({"K": "v", "L": "w"}, {"*": "string"}, SHAPES)
+
+
+def test_the_contract_holds_no_recorded_identity() -> None:
+    """Distilled, not copied: no tenant host, id or token from a recording is in the files."""
+    import re
+
+    for path in sorted(CONTRACT_DIR.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        for pattern in (r"[\w-]+\.(eu|us|au|jp)?\.?auth0\.com", r"\b[0-9A-HJKMNP-TV-Z]{26}\b",
+                        r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", r"eyJ[\w-]{10,}"):
+            found = re.search(pattern, text)
+            assert found is None, f"{path.name}: {found.group(0) if found else ''}"
+
+
+# ---- the contract against the real recorded exchanges (where ../shared is at hand) -------
+def _recorded(pattern: str) -> list[tuple[str, str, str, int, Any]]:
+    """(recording, method, path?query, status, JSON body) of every recorded answer with one."""
+    import yaml
+    from urllib.parse import urlsplit
+
+    out = []
+    for path in sorted(RECORDINGS_DIR.glob(pattern)) if RECORDINGS_DIR.is_dir() else []:
+        for inter in yaml.safe_load(path.read_text(encoding="utf-8"))["interactions"]:
+            raw = (inter["response"].get("body") or "").strip()
+            if not raw:
+                continue
+            url = urlsplit(inter["request"]["url"])
+            target = url.path + (f"?{url.query}" if url.query else "")
+            out.append((path.stem, inter["request"]["method"], target, inter["response"]["code"], json.loads(raw)))
+    return out
+
+
+@pytest.mark.skipif(not RECORDINGS_DIR.is_dir(), reason=ABSENT)
+@pytest.mark.parametrize(("name", "pattern"), [("hooks", "*Hook*.yaml"), ("actions", "*Action*.yaml")])
+def test_recorded_answers_keep_the_contract(name: str, pattern: str) -> None:
+    """The contract is faithful to its source: every recorded answer of an endpoint and
+    status it lists has the shape it names, and it lists most of what was recorded."""
+    contract = next(f for f in FILES if f.name == name)
+    listed, unlisted = 0, set()
+    for recording, method, target, status, body in _recorded(pattern):
+        shape = contract.response_shape(method, target, status)
+        if shape is None:
+            unlisted.add(f"{method} {target.split('?')[0]} {status}")
+            continue
+        listed += 1
+        check_shape(body, shape, contract.shapes, f"{recording}: {method} {target} {status}")
+    assert listed >= 40 and not unlisted, (listed, sorted(unlisted))

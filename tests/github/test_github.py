@@ -19,7 +19,7 @@ from reconciler.cli import cli
 from reconciler.github.client import GitHubClient, marker_for, upsert_sticky_comment
 from reconciler.errors import GitHubError
 from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.resources.options import PlanOptions
 from reconciler.planfile import write_plan
 from reconciler.resources.hooks.planner import build_plan
 from tests.fake_github import BODY_LIMIT, FakeGitHub

@@ -30,7 +30,7 @@ from tests.example_tenant import keyword_env
 from reconciler.resources.hooks.ops import execute  # noqa: E402
 from reconciler.errors import ReconcilerError  # noqa: E402
 from reconciler.resources.hooks.model import MAX_SECRETS, DesiredState, Hook, LiveHook, LiveState  # noqa: E402
-from reconciler.resources.hooks.plan import PlanOptions  # noqa: E402
+from reconciler.resources.options import PlanOptions  # noqa: E402
 from reconciler.resources.hooks.planner import build_plan  # noqa: E402
 from reconciler.usecases.loading import load_desired  # noqa: E402
 from reconciler.render.json import render_json  # noqa: E402
@@ -57,7 +57,8 @@ def _l(id_: str, name: str, trigger: str = PRE, enabled: bool = False, script: s
 
 
 def _example() -> DesiredState:
-    return load_desired(str(REPO / "tenant-config"), EXAMPLE_ENV).desired
+    hooks: DesiredState = load_desired(str(REPO / "tenant-config"), EXAMPLE_ENV).desired["hook"]
+    return hooks
 
 
 def _half_applied(desired: DesiredState) -> LiveState:
@@ -155,32 +156,36 @@ class Recorder:
     """A fake writer: answers like the API would, records every request it is sent."""
 
     def __init__(self, live: LiveState) -> None:
-        self.hooks = {
+        self.stored = {
             h.id: {"id": h.id, "name": h.name, "triggerId": h.trigger_id, "script": h.script, "enabled": h.enabled}
             for h in live.hooks
         }
         self.calls: list[list[Any]] = []
         self.count = 0
 
-    def list_hooks(self) -> list[dict[str, object]]:
-        self.calls.append(["list"])
-        return [dict(h) for h in self.hooks.values()]
+    @property
+    def hooks(self) -> "Recorder":
+        return self  # the endpoints are the recorder's own methods
 
-    def create_hook(self, name: str, trigger_id: str, script: str, enabled: bool = False, dependencies: Any = None) -> dict[str, object]:
+    def list(self) -> list[dict[str, object]]:
+        self.calls.append(["list"])
+        return [dict(h) for h in self.stored.values()]
+
+    def create(self, name: str, trigger_id: str, script: str, enabled: bool = False, dependencies: Any = None) -> dict[str, object]:
         self.count += 1
         hook_id = f"created-{self.count}"
-        self.hooks[hook_id] = {"id": hook_id, "name": name, "triggerId": trigger_id, "script": script, "enabled": enabled}
+        self.stored[hook_id] = {"id": hook_id, "name": name, "triggerId": trigger_id, "script": script, "enabled": enabled}
         self.calls.append(["create", name, trigger_id, script, enabled, dict(dependencies or {})])
-        return dict(self.hooks[hook_id])
+        return dict(self.stored[hook_id])
 
-    def update_hook(self, hook_id: str, **fields: object) -> dict[str, object]:
+    def update(self, hook_id: str, **fields: object) -> dict[str, object]:
         self.calls.append(["update", hook_id, dict(sorted(fields.items()))])
-        self.hooks[hook_id].update(fields)
-        return dict(self.hooks[hook_id])
+        self.stored[hook_id].update(fields)
+        return dict(self.stored[hook_id])
 
-    def delete_hook(self, hook_id: str) -> None:
+    def delete(self, hook_id: str) -> None:
         self.calls.append(["delete", hook_id])
-        self.hooks.pop(hook_id, None)
+        self.stored.pop(hook_id, None)
 
     def add_secrets(self, hook_id: str, secrets: dict[str, str]) -> None:
         self.calls.append(["secrets-add", hook_id, sorted(secrets)])
@@ -204,8 +209,9 @@ class GoldenClient(Recorder):
         self.actions = actions
         self.calls = actions.log  # one log, in the order the requests were sent
 
-    def read_live_state(self) -> LiveState:
-        return self.live
+    def with_secret_keys(self) -> list[tuple[dict[str, object], frozenset[str]]]:
+        return [({"id": h.id, "name": h.name, "triggerId": h.trigger_id, "script": h.script, "enabled": h.enabled,
+                  "dependencies": dict(h.dependencies)}, h.secret_keys) for h in self.live.hooks]
 
 
 def actions_outputs(name: str, case: ActionsCase) -> dict[str, str]:

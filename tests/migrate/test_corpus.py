@@ -77,4 +77,5 @@ def test_the_verdict_as_plain_data() -> None:
     data = classify(hook.stem, hook.parent.name, hook.read_text()).to_dict()
     assert data["status"] == "adapted" and data["packages"] == [{"name": "axios", "version": "0.27.2"}]
     assert data["reasons"] == [{"line": 4, "text": "leaves work running after its callback, which an action would cut short when its handler returns"}]
-    assert [h["kind"] for h in data["hazards"]] == ["pending-work"]  # type: ignore[index, union-attr]
+    assert data["hazards"] == [{"kind": "pending-work", "line": 4, "message": "starts work nothing waits for before the hook answers "
+                                "(an action's pending work ends when the handler returns)"}]

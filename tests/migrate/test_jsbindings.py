@@ -6,7 +6,10 @@ from reconciler.migrate.jsbindings import bind
 from reconciler.migrate.jsparse import Source
 
 
-def resolved(code: str) -> list[tuple[str, int, str | None]]:
+Resolved = list[tuple[str, int, "tuple[str, int] | None"]]
+
+
+def resolved(code: str) -> Resolved:
     """Each reference as (name, line, kind of the binding it resolves to or None for a global)."""
     source = Source(code)
     bindings = bind(source)

@@ -59,6 +59,7 @@ def test_a_shorthand_naming_a_local_narrowing_is_a_change() -> None:
     ("  cb();", "answers without `scope`", 2),
     ("  const base = { scope };\n  cb(null, { ...base });", "cannot be followed", 3),
     ("  cb(null, build(scope));", "cannot be followed", 2),
+    ("  setTimeout(() => finish(cb), 1);\n}\nfunction finish(done) {\n  done(null, { scope: [] });", "passes its callback on", 2),
     ("  const t = {};\n  t[name()] = 1;\n  t.scope = scope;\n  cb(null, t);", "cannot be followed", 3),
 ])
 def test_answers_that_cannot_be_followed_or_drop_every_scope_need_a_person(body: str, why: str, line: int) -> None:

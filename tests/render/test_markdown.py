@@ -10,7 +10,8 @@ import pytest
 from reconciler.core.changes import ChangeKind, FieldChange
 from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
 from reconciler.resources.hooks.actions import Action
-from reconciler.resources.hooks.plan import Handover, PlanOptions, hook_change, hook_plan, hook_step
+from reconciler.resources.hooks.plan import Handover, hook_change, hook_plan, hook_step
+from reconciler.resources.options import PlanOptions
 from reconciler.core.steps import Phase
 from reconciler.core.plan import Plan
 from reconciler.resources.hooks.planner import build_plan

@@ -3,7 +3,7 @@ import json
 from click import unstyle
 
 from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.resources.options import PlanOptions
 from reconciler.resources.hooks.planner import build_plan
 from reconciler.render.json import FORMAT_VERSION, render_json
 from reconciler.render.text import NO_CHANGES, render_text

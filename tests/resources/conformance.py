@@ -36,7 +36,8 @@ from reconciler.core.plan import Plan
 from reconciler.core.reasons import Reason
 from reconciler.emulator.server import RunningEmulator, start
 from reconciler.planfile import write_plan
-from reconciler.resources.base import ResourceType, registry
+from reconciler.resources.base import ResourceType
+from reconciler.resources.builtin import registry
 from reconciler.usecases import exporting
 from reconciler.usecases.applying import ApplyOutcome, apply_plan
 from reconciler.usecases.loading import Loaded, load_desired, plan_options

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.core.reasons import Reason
-from reconciler.resources.base import Registry, ResourceType, registry
+from reconciler.resources.base import Registry, ResourceType
+from reconciler.resources.builtin import registry
 
 ROOT = Path(__file__).parents[2] / "reconciler"
 
@@ -20,7 +21,7 @@ def test_built_in_types_are_registered_hooks_first() -> None:
     assert reg.names()[:2] == ("hook", "action") or set(reg.names()) >= {"hook", "action"}
     assert [t.name for t in reg.planning_order()].index("hook") < [t.name for t in reg.planning_order()].index("action")
     hooks = reg.get("hook")
-    assert hooks.plan and hooks.operations and hooks.check and hooks.words
+    assert hooks.plan and hooks.operations and hooks.load and hooks.words
 
 
 def test_reasons_are_worded_by_their_type_and_unknown_codes_show_as_themselves() -> None:

@@ -20,7 +20,7 @@ from reconciler.planfile import canonical, check_matches, read_plan, step_dicts
 from reconciler.render.json import UNTYPED, plan_from_dict, render_json
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
-from reconciler.resources.base import registry
+from reconciler.resources.builtin import registry
 
 TYPES = type_names()
 

@@ -27,6 +27,10 @@ ROUTES = {
         " for (const o of [f, t]) { if (o) { const p = o.constructor.constructor('return process')(); if (p) return p.getBuiltinModule(m); } } }"
         " throw new Error('no host frame'); }"
     ),
+    "a call site's constructor": (
+        "(m) => { Error.prepareStackTrace = (e, sites) => sites; const sites = new Error().stack;"
+        " return sites[sites.length - 1].constructor.constructor('return process')().getBuiltinModule(m); }"
+    ),
     "a callback's caller": (
         "(m) => new Promise((resolve) => { setTimeout(function later() { const c = later.caller;"
         " resolve(c.constructor('return process')().getBuiltinModule(m)); }, 0); })"

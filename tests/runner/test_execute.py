@@ -176,3 +176,40 @@ def test_with_the_inspector_for_the_harness_scripts_still_run_in_their_realm(nod
     assert outcome.effects.app_metadata == {"how": "function", "process": "undefined"}  # a recording stub, the realm's process
     assert outcome.raw["modules"] == [{"name": "inspector", "stubbed": True}]
     assert "--experimental-permission" not in node.command("h.js", "/d", inspector=True)
+
+
+def test_a_run_cannot_end_the_next_run_of_its_batch(node: Node) -> None:
+    from reconciler.runner.execute import Job, run_scripts
+
+    event = sample(PRE)
+    # The first run answers, then leaves a rejection behind that would land during the second.
+    late = ("module.exports = function (u, c, cb) { cb(null, {}); Promise.resolve().then(() => {"
+            " setTimeout(() => {}, 0); return new Promise((r) => setTimeout(r, 0)); }).then(() => Promise.reject(new Error('late'))); };")
+    answer = "module.exports = function (u, c, cb) { setTimeout(() => cb(null, { user: { app_metadata: { n: 2 } } }), 50); };"
+    first, second = run_scripts([Job("hook", "a", PRE, late, {}, event), Job("hook", "b", PRE, answer, {}, event)], node=node)
+    assert first.effects.error is None
+    assert second.effects.error is None and second.effects.app_metadata == {"n": 2}
+
+
+def test_the_realm_offers_what_hooks_commonly_use(node: Node) -> None:
+    code = """module.exports = function (u, c, cb) {
+      const crypto = require('crypto');
+      const qs = require('querystring');
+      const util = require('util');
+      cb(null, { user: { app_metadata: {
+        hmac: crypto.createHmac('sha256', 'key').update('data').digest('hex'),
+        sha1: crypto.createHash('sha1').update(Buffer.from('abc')).digest('base64'),
+        b64: Buffer.from('héllo wörld').toString('base64'), back: Buffer.from('aMOpbGxv', 'base64').toString(),
+        hex: Buffer.from('hi').toString('hex'), btoa: btoa('user:pass'), atob: atob('dXNlcjpwYXNz'),
+        url: new URL('/p?q=1&r=two', 'https://a.example:8443').href, q: new URL('https://a.example/?q=1').searchParams.get('q'),
+        qs: qs.stringify({ a: 'x y', b: [1, 2] }), parsed: qs.parse('a=1&b=two'), fmt: util.format('%s=%d', 'n', 42),
+        text: new TextDecoder().decode(new TextEncoder().encode('ünï')), uuid: crypto.randomUUID().length,
+      } } });
+    };"""
+    got = run(node, code).effects.app_metadata
+    assert got == {
+        "hmac": "5031fe3d989c6d1537a013fa6e739da23463fdaec3b70137d828e36ace221bd0", "sha1": "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=",
+        "b64": "aMOpbGxvIHfDtnJsZA==", "back": "héllo", "hex": "6869", "btoa": "dXNlcjpwYXNz", "atob": "user:pass",
+        "url": "https://a.example:8443/p?q=1&r=two", "q": "1", "qs": "a=x%20y&b=1&b=2", "parsed": {"a": "1", "b": "two"},
+        "fmt": "n=42", "text": "ünï", "uuid": 36,
+    }

@@ -45,16 +45,16 @@ def test_without_namespaces_the_runner_refuses_in_one_line(monkeypatch: pytest.M
     node_module.find_isolation.cache_clear()
     real_which = node_module.shutil.which
     monkeypatch.setattr(node_module.shutil, "which", lambda name: None if name == "unshare" else real_which(name))
-    monkeypatch.delenv(node_module.WITHOUT_NAMESPACES, raising=False)
+    monkeypatch.setattr(node_module, "_opted_out", [False])
     try:
         with pytest.raises(SandboxUnavailable) as refused:
             node_module.find_isolation()
         assert "\n" not in str(refused.value) and "unshare" in str(refused.value) and node_module.WITHOUT_NAMESPACES in str(refused.value)
-        node_module.find_isolation.cache_clear()
-        monkeypatch.setenv(node_module.WITHOUT_NAMESPACES, "1")
+        node_module.accept_without_namespaces()
         assert node_module.find_isolation() == ()  # the documented, reduced guarantee
     finally:
         node_module.find_isolation.cache_clear()
+        node_module.find_node.cache_clear()
 
 
 def test_node_runs_in_its_own_namespaces(node: Node) -> None:

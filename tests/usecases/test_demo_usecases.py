@@ -18,7 +18,7 @@ def test_unset_keywords_get_visible_dummy_values(tmp_path: Path) -> None:
                                            "script": "// a\n", "secrets": {"TOKEN": "##TOKEN##"}}])
     loaded = load_for_demo(str(cfg), Settings())
     assert loaded.filled_keywords == ("TOKEN",)
-    assert dict(loaded.desired.hooks[0].secrets) == {"TOKEN": demo_value("TOKEN")} == {"TOKEN": "demo-value-for-TOKEN"}
+    assert dict(loaded.desired["hook"].hooks[0].secrets) == {"TOKEN": demo_value("TOKEN")} == {"TOKEN": "demo-value-for-TOKEN"}
 
 
 def test_plan_apply_plan_again_converges_and_the_traffic_is_counted(emu, settings, client_factory, tmp_path: Path) -> None:

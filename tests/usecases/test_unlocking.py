@@ -23,7 +23,7 @@ def test_a_hook_marker_is_found_and_removed(emu, client_factory) -> None:
         assert lookup.info is not None and lookup.info.holder == "killed run"
         assert lookup.info.describe().startswith("killed run since ")
         assert remove_lease(lookup) is True
-        assert client.list_hooks() == [] and not find_lease(client).locked
+        assert client.hooks.list() == [] and not find_lease(client).locked
 
 
 def test_without_hooks_the_marker_is_an_action(emu, client_factory) -> None:
@@ -42,9 +42,9 @@ def test_a_lease_taken_after_the_lookup_is_not_removed(emu, client_factory) -> N
         Lease(lease_store(client), "killed run", renew_every=0).acquire()
         stale = find_lease(client)
         assert stale.marker is not None
-        client.delete_hook(stale.marker.id)  # the killed run's lease went away by itself ...
+        client.hooks.delete(stale.marker.id)  # the killed run's lease went away by itself ...
         Lease(lease_store(client), "new run", renew_every=0).acquire()  # ... and a new apply took one
         remove_lease(stale)
         now = find_lease(client)
         assert now.info is not None and now.info.holder == "new run"
-        assert [h["name"] for h in client.list_hooks()] == [LEASE_NAME]
+        assert [h["name"] for h in client.hooks.list()] == [LEASE_NAME]

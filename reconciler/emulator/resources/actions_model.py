@@ -1,7 +1,8 @@
 """Actions data the emulator serves and checks: the 2026 trigger list, limits, request
 validation and the response shapes (keys in the recorded order).
 
-Sources: ../shared/auth0-api/actions.md and its recordings. Texts marked [?] in the comments
+Sources: Auth0's Management API v2 reference (https://auth0.com/docs/api/management/v2/actions)
+and a real tenant's answers. Texts marked [?] in the comments
 are not published by Auth0; they are our choice, kept stable for tests.
 """
 

@@ -1,5 +1,5 @@
 """Render blocks and plan-file codec of the ``action`` and ``bindings`` types
-(``render.blocks``), and of the hooks-to-Actions cutovers, a plan extra of the ``action``
+(``resources.blocks``), and of the hooks-to-Actions cutovers, a plan extra of the ``action``
 type (``usecases.plan_against`` puts them there; ``resources.cutover`` words them)."""
 
 from __future__ import annotations
@@ -11,16 +11,12 @@ import click
 
 from reconciler.core.changes import Change
 from reconciler.core.plan import Plan
-from reconciler.render.blocks import SYMBOLS, Blocks, Malformed
-from reconciler.render.escape import html_code, md_text
+from reconciler.escape import html_code, md_text
+from reconciler.resources.blocks import SYMBOLS, Blocks, Malformed
+from reconciler.resources.cutover import CUTOVERS, cutovers_of
 from reconciler.text import step_label
 
 ACTION, BINDINGS = "action", "bindings"
-CUTOVERS = "cutovers"  # the action type's extra: resources.cutover.Cutover, one per trigger
-
-
-def cutovers_of(plan: Plan) -> tuple[Any, ...]:
-    return tuple(plan.extra(ACTION, CUTOVERS, ()))
 
 
 class ActionBlocks(Blocks):

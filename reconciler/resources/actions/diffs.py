@@ -7,7 +7,7 @@ from typing import Iterable
 
 from reconciler.resources.actions.model import Action
 from reconciler.resources.common.diff import dependency_changes, script_diff
-from reconciler.resources.common.secrets import SENSITIVE
+from reconciler.text import SENSITIVE
 from reconciler.resources.common.templates import FULL_VIEW, LiveView, shown_live
 
 Pair = tuple[str, str]

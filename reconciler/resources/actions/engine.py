@@ -11,12 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.resources.actions.live import NOT_READ, LiveActions, read_live_actions
-from reconciler.resources.actions.model import ActionsDesired
-
-
-def wanted(desired: ActionsDesired | None) -> bool:
-    """Whether the config has an Actions part to reconcile (an empty one: nothing to do)."""
-    return desired is not None and bool(desired.actions or desired.managed_triggers)
+from reconciler.resources.actions.model import ActionsDesired, wanted
 
 
 def read_live(client: Any, desired: ActionsDesired | None) -> LiveActions:

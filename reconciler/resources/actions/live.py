@@ -62,6 +62,10 @@ class LiveAction:
         return self.supported_triggers[0][0] if self.supported_triggers else None
 
     @property
+    def built(self) -> bool:
+        return self.status == BUILT
+
+    @property
     def deployed(self) -> bool:
         return self.deployed_version_id is not None
 

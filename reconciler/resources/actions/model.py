@@ -90,3 +90,8 @@ class ActionsDesired:
 
     def by_name(self) -> dict[str, Action]:
         return {action.name: action for action in self.actions}
+
+
+def wanted(desired: ActionsDesired | None) -> bool:
+    """Whether the config has an Actions part to reconcile (an empty one: nothing to do)."""
+    return desired is not None and bool(desired.actions or desired.managed_triggers)

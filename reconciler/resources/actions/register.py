@@ -3,19 +3,27 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from reconciler.core.planner import TypePlan
+from reconciler.keywords import Keywords
+from reconciler.problems import soften
+from reconciler.resources.actions.model import wanted
 from reconciler.resources.actions.rules import check_config
-from reconciler.resources.base import ResourceType, register
+from reconciler.resources.base import ResourceType, TypeLoad, register
+from reconciler.text import plural
 
 
-def _select(desired: Any) -> Any:
-    """The config's Actions part (None: nothing to reconcile, the types do not plan)."""
-    from reconciler.resources.actions.engine import wanted
-
-    actions = getattr(desired, "actions", None)
-    return actions if wanted(actions) else None
+def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool = False) -> TypeLoad:
+    """The config's Actions and bindings (state None: nothing to reconcile, neither type plans)."""
+    desired, found = check_config(config, keywords)
+    problems = tuple(soften(found) if offline else found)
+    if not wanted(desired):
+        return TypeLoad(None, problems)
+    assert desired is not None
+    summary = f"{plural(len(desired.actions), 'action')} and bindings on {plural(len(desired.managed_triggers), 'trigger')} valid"
+    return TypeLoad(desired, problems, summary)
 
 
 def _read_live(client: Any, desired: Any) -> Any:
@@ -57,10 +65,16 @@ def _verify(plan: Any, state: Any) -> tuple[str, ...]:
     return tuple(differences(ours, desired, live)) if ours else ()
 
 
-def _export(live: Any, directory: Any, values: Any = None, *, force: bool = False) -> Any:
-    from reconciler.resources.actions.export import export_actions
+def _action_schema() -> str:
+    from reconciler.resources.actions.schema import schema_text
 
-    return export_actions(live, directory, values, force=force)
+    return schema_text("action")
+
+
+def _triggers_schema() -> str:
+    from reconciler.resources.actions.schema import schema_text
+
+    return schema_text("triggers")
 
 
 def _words(reason: Any) -> str:
@@ -91,14 +105,12 @@ ACTIONS = register(
     ResourceType(
         name="action",
         noun="actions",
-        folder="actions",
-        check=check_config,
-        select=_select,
+        load=_load,
+        schemas=(("action", _action_schema), ("triggers", _triggers_schema)),
         read_live=_read_live,
         plan=_plan_actions,
         operations=_action_ops,
         verify=_verify,
-        export=_export,  # actions/ and triggers/triggers.json in deploy-cli's layout
         words=_words,
         block=_block,
         blocks=_action_blocks,
@@ -110,8 +122,7 @@ BINDINGS = register(
     ResourceType(
         name="bindings",
         noun="trigger bindings",
-        folder="triggers",
-        select=_select,
+        state="action",  # loaded with the actions
         read_live=_read_live,
         plan=_plan_bindings,
         operations=_binding_ops,

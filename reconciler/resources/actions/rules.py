@@ -14,7 +14,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, Collection, Iterable
 
-from reconciler.keywords import MAPPINGS_VAR, Keywords, has_keyword, unknown_whole
+from reconciler.variables import MAPPINGS_VAR
+from reconciler.keywords import Keywords, has_keyword, unknown_whole
 from reconciler.lease import LEASE_NAME
 from reconciler.resources.common.documents import Source
 from reconciler.resources.common.secrets import MASKED_SECRET

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, cast
 
-from reconciler.keywords import MAPPINGS_VAR
+from reconciler.variables import MAPPINGS_VAR
 from reconciler.resources.common.documents import Source
 from reconciler.resources.common.schema_fast import compile_fast
 from reconciler.resources.common.schema_messages import describe, dotted, hide_value

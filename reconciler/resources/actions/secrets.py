@@ -6,7 +6,7 @@ left out are deleted). So:
 - a secrets PATCH always sends the complete set, values filled at apply time from the config;
 - when the tenant holds names the config lacks and deletes are off, any secrets PATCH would
   delete them: it is not sent, and the action's change is skipped with a reason;
-- value changes are noticed the way hooks notice them (``resources.hooks.secrets``): with a
+- value changes are noticed as hooks notice them (``resources.common.secrets``): with a
   CI-only HMAC key set, one extra secret whose *name* is an HMAC of the desired values
   (``RECONCILER_HMAC_<hex>``) travels with the set, within Auth0's cap of 30; a different
   marker means some value changed. ``--rotate-secrets`` re-sends the values regardless.

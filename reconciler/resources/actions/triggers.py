@@ -1,6 +1,6 @@
 """The Actions triggers a tenant offers, as data: ids, versions, runtimes, binding policy.
 
-Copied from a real tenant's ``GET /actions/triggers`` (2026-08, ``shared/auth0-api/actions.md``).
+Copied from a real tenant's ``GET /api/v2/actions/triggers`` answer (2026-08).
 The list is tenant-dependent and grows; this is what validation checks against offline. The
 JSON Schemas' trigger enum must list the same ids (a test keeps them in sync).
 """

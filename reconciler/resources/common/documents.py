@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Iterator
 
-from reconciler.keywords import (
-    MAPPINGS_VAR, MISSING, Keywords, credential_message, is_credential, keywords_in, mask, replace_in_data,
-)
+from reconciler.variables import MAPPINGS_VAR
+from reconciler.keywords import MISSING, Keywords, credential_message, is_credential, keywords_in, mask, replace_in_data
 from reconciler.problems import Problem, error, unset
 from reconciler.resources.common.parse import DROP, parse_json, parse_yaml, plain_data, shape_problem
 from reconciler.resources.common.templates import fill, keys_in

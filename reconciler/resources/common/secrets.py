@@ -17,11 +17,10 @@ import hmac
 import json
 from typing import Iterable, Mapping
 
+
 # What Auth0 returns in place of every secret value, and what auth0-deploy-cli exports.
 MASKED_SECRET = "_VALUE_NOT_SHOWN_"
 
-# Shown in place of a secret value in every output.
-SENSITIVE = "(sensitive)"
 
 MARKER_PREFIX = "RECONCILER_HMAC_"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reconciler.core.changes import FieldChange
-from reconciler.resources.common.secrets import SENSITIVE
+from reconciler.text import SENSITIVE
 from reconciler.resources.hooks.model import Hook, LiveHook
 from reconciler.resources.common.templates import FULL_VIEW, LiveView, matches, shown_live
 from reconciler.resources.common.diff import dependency_changes, script_diff

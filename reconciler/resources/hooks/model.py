@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Mapping
-
-if TYPE_CHECKING:
-    from reconciler.resources.actions.model import ActionsDesired
+from typing import Mapping
 
 from reconciler.resources.common.templates import fill
 
@@ -90,11 +87,10 @@ class LiveHook:
 
 @dataclass(frozen=True)
 class DesiredState:
-    """Everything loaded from a config directory or YAML file."""
+    """The hooks of a config directory or YAML file."""
 
     hooks: tuple[Hook, ...]
     source: str = ""
-    actions: ActionsDesired | None = None  # the Actions part of the config
     # False when the config has no hooks/ (nor a YAML `hooks:`): live hooks are left alone,
     # unread and unplanned, whatever AUTH0_ALLOW_DELETE says (deploy-cli's rule).
     manages_hooks: bool = True

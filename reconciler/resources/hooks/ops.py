@@ -27,19 +27,26 @@ from reconciler.resources.common.templates import fill, keys_in
 __all__ = ["HookWriter", "execute"]
 
 
-class HookWriter(Protocol):
-    """The part of the Management API client the executor needs."""
+class HookEndpoints(Protocol):
+    """The hooks endpoints the executor needs (``ManagementClient.hooks``)."""
 
-    def create_hook(
+    def create(
         self, name: str, trigger_id: str, script: str, enabled: bool = False,
         dependencies: Mapping[str, str] | None = None,
     ) -> Mapping[str, object]: ...
-    def update_hook(self, hook_id: str, **fields: object) -> Mapping[str, object]: ...
-    def delete_hook(self, hook_id: str) -> None: ...
+    def update(self, hook_id: str, **fields: object) -> Mapping[str, object]: ...
+    def delete(self, hook_id: str) -> None: ...
     def add_secrets(self, hook_id: str, secrets: Mapping[str, str]) -> None: ...
     def update_secrets(self, hook_id: str, secrets: Mapping[str, str]) -> None: ...
     def delete_secrets(self, hook_id: str, keys: list[str]) -> None: ...
-    def list_hooks(self) -> list[dict[str, object]]: ...
+    def list(self) -> list[dict[str, object]]: ...
+
+
+class HookWriter(Protocol):
+    """The part of the Management API client the executor needs."""
+
+    @property
+    def hooks(self) -> HookEndpoints: ...
 
 
 def execute(
@@ -106,7 +113,7 @@ class HookOperations:
         if "script" in body and isinstance(body["script"], str):
             body = {**body, "script": self._filled(step, body["script"])}
         if action is Action.CREATE:
-            created = self.client.create_hook(
+            created = self.client.hooks.create(
                 name=body["name"],
                 trigger_id=body["triggerId"],
                 script=body["script"],
@@ -116,15 +123,15 @@ class HookOperations:
             return str(created["id"])
         hook_id = self._hook_id(step, results)
         if action in (Action.UPDATE, Action.DISABLE, Action.ENABLE):
-            self.client.update_hook(hook_id, **dict(body))
+            self.client.hooks.update(hook_id, **dict(body))
         elif action is Action.DELETE:
-            self.client.delete_hook(hook_id)
+            self.client.hooks.delete(hook_id)
         elif action is Action.SECRETS_ADD:
-            self.client.add_secrets(hook_id, self._secret_values(step))
+            self.client.hooks.add_secrets(hook_id, self._secret_values(step))
         elif action is Action.SECRETS_UPDATE:
-            self.client.update_secrets(hook_id, self._secret_values(step))
+            self.client.hooks.update_secrets(hook_id, self._secret_values(step))
         elif action is Action.SECRETS_DELETE:
-            self.client.delete_secrets(hook_id, list(body["keys"]))
+            self.client.hooks.delete_secrets(hook_id, list(body["keys"]))
         else:  # pragma: no cover - Action is closed
             raise ApplyError(f"unknown action {action}")
         return None
@@ -134,7 +141,7 @@ class HookOperations:
         would run nothing). Only a disable can be undone."""
         if action_of(step) is not Action.DISABLE:
             raise ApplyError(f"step {step.index + 1}: only a disable can be undone")
-        self.client.update_hook(self._hook_id(step, results), enabled=True)
+        self.client.hooks.update(self._hook_id(step, results), enabled=True)
 
     def _hook_id(self, step: Step, results: Results) -> str:
         payload = payload_of(step)
@@ -177,7 +184,7 @@ class HookOperations:
         would make two; re-enabling the hook we disabled would make two as well. So the
         trigger is left with that hook enabled: one enabled, not dark.
         """
-        for hook in self.client.list_hooks():
+        for hook in self.client.hooks.list():
             if (
                 isinstance(hook, dict)
                 and hook.get("triggerId") == payload_of(step).trigger_id

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.resources.hooks.model import TRIGGERS, DesiredState, LiveHook, LiveState
 from reconciler.core.reasons import Reason
 from reconciler.resources.hooks.actions import Action
-from reconciler.resources.hooks.plan import Handover, PlanOptions, hook_change
+from reconciler.resources.hooks.plan import Handover, hook_change
+from reconciler.resources.options import PlanOptions
 from reconciler.core.steps import Phase
 from reconciler.resources.common.secrets import user_keys
 from reconciler.core.threshold import DeleteThreshold, check_delete_threshold as check_delete_threshold_core
-from reconciler.resources.hooks.steps import Builder, Target
+from reconciler.resources.hooks.steps import Builder, Pairing, Target
 from reconciler.resources.common.names import replaced_base
-
-if TYPE_CHECKING:
-    from reconciler.resources.hooks.planner import Pairing
 
 
 def plan_handovers(

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping
 
+from reconciler.resources.options import PlanOptions
 from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.digest import digest as _digest
 from reconciler.core.plan import Plan
@@ -25,7 +26,6 @@ from reconciler.resources.hooks.actions import Action
 from reconciler.resources.hooks.model import DesiredState, LiveState
 from reconciler.resources.hooks.payloads import HookPayload, payload_from
 from reconciler.resources.common.secrets import marker_for
-from reconciler.resources.common.templates import FULL_VIEW, LiveView
 from reconciler.resources.hooks.wording import word
 
 __all__ = [
@@ -126,28 +126,6 @@ class Handover:
 
 def handovers(plan: Plan) -> tuple[Handover, ...]:
     return tuple(plan.extra(TYPE, "handovers", ()))
-
-
-@dataclass(frozen=True)
-class PlanOptions:
-    allow_delete: bool = False
-    rotate_secrets: bool = False
-    hmac_key: bytes | None = field(default=None, repr=False)
-    force: bool = False
-    # octoDNS-style safety: refuse to delete more than this share of the live hooks...
-    max_delete_share: float = 0.3
-    # ...when the tenant has at least this many hooks.
-    delete_threshold_min_hooks: int = 10
-    # Hook names outside management (deploy-cli's AUTH0_EXCLUDED_* naming): neither the live
-    # hook nor a config entry of that name is touched, and it is no drift.
-    excluded_hooks: frozenset[str] = frozenset()
-    # AUTH0_EXCLUDED_ACTIONS: action names left alone likewise (the Actions planner reads it).
-    excluded_actions: frozenset[str] = frozenset()
-    # AUTH0_CUTOVER: ((trigger, "both" | "neither"), ...); unlisted triggers take the default.
-    cutover: tuple[tuple[str, str], ...] = ()
-    # How much of live scripts and code a diff may show: known keyword values masked, and
-    # with values missing, only live lines the template explains (never written to a file).
-    live_view: LiveView = field(default=FULL_VIEW, repr=False)
 
 
 # ---------------------------------------------------------------------------- digests

@@ -21,40 +21,28 @@ from __future__ import annotations
 import dataclasses
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any, Iterable
 
 from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.resources.hooks.diff import content_changes, script_change_diff, script_differs
 from reconciler.resources.common.diff import dependency_changes
 from reconciler.resources.hooks.model import MAX_SECRETS, TRIGGERS, DesiredState, Hook, LiveHook, LiveState
-from reconciler.resources.common.secrets import SENSITIVE, marker_for, user_keys
+from reconciler.text import SENSITIVE
+from reconciler.resources.common.secrets import marker_for, user_keys
 from reconciler.resources.hooks.phases import check_delete_threshold, merge_toggles, plan_handovers, plan_removals
 from reconciler.core.plan import Plan, assemble
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import Reason
-from reconciler.resources.hooks.plan import TYPE, PlanOptions, config_digest, hook_change, live_fingerprint
+from reconciler.resources.hooks.plan import TYPE, config_digest, hook_change, live_fingerprint
+from reconciler.resources.options import PlanOptions
 from reconciler.resources.hooks.actions import Action
 from reconciler.core.steps import Phase
 from reconciler.errors import PlanError
 from reconciler.resources.hooks.secrets import SecretChanges, plan_secret_changes
 from reconciler.resources.common.names import REPLACED_SUFFIX, free_replaced_name, replaced_base
-from reconciler.resources.hooks.steps import Builder, Target
+from reconciler.resources.hooks.steps import Builder, Pairing, Target
 
-__all__ = ["Pairing", "build_plan", "plan_part"]
-
-
-@dataclass(frozen=True)
-class Pairing:
-    """How desired hooks line up with live ones."""
-
-    matched: dict[str, LiveHook]  # desired name -> live hook (same trigger; maybe renamed)
-    replaced: dict[str, LiveHook]  # desired name -> live hook on another trigger
-    orphans: tuple[LiveHook, ...]  # live hooks nothing desired accounts for
-    leftovers: tuple[LiveHook, ...]  # "-replaced-by-reconciler" hooks from an earlier run
-    # Live hooks on triggers this tool does not know: never touched, only reported.
-    unknown: tuple[LiveHook, ...]
-    clashes: dict[str, LiveHook]  # desired name -> the unknown-trigger hook holding it
+__all__ = ["build_plan", "plan_part"]
 
 
 def _pair(desired: DesiredState, live: LiveState, excluded: frozenset[str]) -> Pairing:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from reconciler.core.planner import TypePlan
-from reconciler.resources.base import ResourceType, register
+from reconciler.keywords import Keywords
+from reconciler.resources.base import ResourceType, TypeLoad, register
 
 
-def _check(config: Any, keywords: Any) -> tuple[Any, list[Any]]:
-    from reconciler.resources.hooks.validate import check
+def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool = False) -> TypeLoad:
+    from reconciler.resources.hooks.validate import load
 
-    report = check(config, keywords)
-    return report.state, list(report.problems)
+    return load(config, keywords, offline=offline)
 
 
 def read_live(client: Any, desired: Any = None) -> Any:
@@ -22,14 +23,18 @@ def read_live(client: Any, desired: Any = None) -> Any:
     Auth0 ended Hooks on 2026-11-18: a tenant without them has no live hooks, which is fine
     for a config without hooks (Actions only); a config that has hooks gets the one-line
     error saying the tenant has none. A config that does not manage hooks reads none."""
-    from reconciler.errors import HooksUnavailableError, ReconcilerError, hooks_unavailable
-    from reconciler.lease import is_marker_hook
+    from reconciler.errors import HooksUnavailableError, PlanError, ReconcilerError, hooks_unavailable
+    from reconciler.lease import LEASE_NAME, is_marker_hook
+    from reconciler.resources.hooks.live import read_live_state
     from reconciler.resources.hooks.model import LiveState
 
+    reserved = [h.source or h.name for h in (desired.hooks if desired is not None else ()) if h.name == LEASE_NAME]
+    if reserved:  # refused before any request: the name is the apply lease's
+        raise PlanError(f"{reserved[0]}: the hook name {LEASE_NAME} is reserved for the apply lease")
     if desired is not None and not getattr(desired, "manages_hooks", True):
         return LiveState(hooks=())
     try:
-        live = client.read_live_state()
+        live = read_live_state(client)
     except ReconcilerError as error:
         if not hooks_unavailable(error):
             raise
@@ -70,10 +75,10 @@ def _verify(plan: Any, state: Any) -> tuple[str, ...]:
     return tuple(differences(plan, desired, live))
 
 
-def _schema() -> Any:
-    from reconciler.resources.hooks.schema import schema
+def _schema_text() -> str:
+    from reconciler.resources.hooks.schema import schema_text
 
-    return schema()
+    return schema_text()
 
 
 def _words(reason: Any) -> str:
@@ -93,9 +98,8 @@ HOOKS = register(
         name="hook",
         noun="hooks",
         one="hook",
-        folder="hooks",
-        schema=_schema,
-        check=_check,
+        load=_load,
+        schemas=(("hook", _schema_text),),
         read_live=read_live,
         plan=_plan,
         operations=_operations,

@@ -1,4 +1,4 @@
-"""The hook type's render blocks and plan-file codec (``reconciler.render.blocks.Blocks``).
+"""The hook type's render blocks and plan-file codec (``reconciler.resources.blocks.Blocks``).
 
 What only hooks show: the trigger beside each hook, "renamed from", replacements, the
 hand-overs (a trigger whose enabled hook changes), and the JSON shapes saved plans have
@@ -11,10 +11,13 @@ from __future__ import annotations
 import html
 from typing import Any, Mapping, Sequence
 
+import click
+
 from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.plan import Plan
-from reconciler.render.blocks import SYMBOLS, Blocks, Malformed, word, worded
-from reconciler.render.escape import html_code, md_code, md_text, one_line
+from reconciler.resources import checks
+from reconciler.resources.blocks import SYMBOLS, Blocks, Malformed, field_lines, word, worded
+from reconciler.escape import html_code, md_code, md_text, one_line
 from reconciler.core.steps import Phase, Step
 from reconciler.resources.hooks.payloads import payload_from
 from reconciler.resources.hooks.actions import Action
@@ -37,10 +40,6 @@ class HookBlocks(Blocks):
     # -- text ---------------------------------------------------------------------------------
 
     def text_change(self, change: Change) -> list[str]:
-        import click
-
-        from reconciler.render.text import field_lines
-
         symbol, colour = SYMBOLS[change.kind]
         where = detail(change, "trigger_id")
         if detail(change, "previous_trigger_id"):
@@ -51,13 +50,11 @@ class HookBlocks(Blocks):
         if change.skipped:
             return [click.style(f"  {title}: skipped, {word(change.skipped)}", dim=True)]
         lines = [click.style(f"  {title}", fg=colour, bold=True)]
-        for field in change.fields:
-            lines.extend(field_lines(field))
+        for change_field in change.fields:
+            lines.extend(field_lines(change_field))
         return lines
 
     def text_extras(self, plan: Plan) -> list[str]:
-        import click
-
         found = handovers(plan)
         if not found:
             return []
@@ -155,33 +152,27 @@ class HookBlocks(Blocks):
         return (("handovers", found),)
 
     def check_extras(self, data: Mapping[str, Any]) -> None:
-        from reconciler.render.checks import field, list_of
-
-        for i, handover in enumerate(list_of(data, "handovers", dict, "plan")):
+        for i, handover in enumerate(checks.list_of(data, "handovers", dict, "plan")):
             where = f"plan.handovers[{i}]"
-            field(handover, "trigger_id", str, where)
-            list_of(handover, "before", str, where)
-            field(handover, "after", (str, type(None)), where)
+            checks.field(handover, "trigger_id", str, where)
+            checks.list_of(handover, "before", str, where)
+            checks.field(handover, "after", (str, type(None)), where)
 
     def check_change(self, change: Mapping[str, Any], where: str) -> None:
-        from reconciler.render.checks import field
-
         for key in ("name", "trigger_id"):
-            field(change, key, str, where)
+            checks.field(change, key, str, where)
         for key in ("previous_name", "previous_trigger_id"):
-            field(change, key, str, where, optional=True)
+            checks.field(change, key, str, where, optional=True)
 
     def check_step(self, step: Mapping[str, Any], i: int, steps: Sequence[Mapping[str, Any]]) -> None:
-        from reconciler.render.checks import choice, field
-
         where = f"plan.steps[{i}]"
-        choice(step, "action", Action, where)
-        choice(step, "phase", Phase, where)
+        checks.choice(step, "action", Action, where)
+        checks.choice(step, "phase", Phase, where)
         for key in ("hook", "trigger_id"):
-            field(step, key, str, where)
-        body = field(step, "body", dict, where)
-        hook_id = field(step, "hook_id", (str, type(None)), where, optional=True)
-        created_by = field(step, "created_by", (int, type(None)), where, optional=True)
+            checks.field(step, key, str, where)
+        body = checks.field(step, "body", dict, where)
+        hook_id = checks.field(step, "hook_id", (str, type(None)), where, optional=True)
+        created_by = checks.field(step, "created_by", (int, type(None)), where, optional=True)
         is_create = step["action"] == str(Action.CREATE)
         if is_create != (hook_id is None and created_by is None):
             raise Malformed(f"{where}: a create step has neither hook_id nor created_by; every other step exactly one")

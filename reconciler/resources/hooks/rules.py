@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from reconciler.keywords import MAPPINGS_VAR, has_keyword
+from reconciler.variables import MAPPINGS_VAR
+from reconciler.keywords import has_keyword
 from reconciler.problems import Problem, error, warning
 from reconciler.resources.common.documents import Source
 from reconciler.resources.common.secrets import MASKED_SECRET

@@ -1,4 +1,5 @@
-"""How a plan's steps are made and addressed (shared by the planner and its phases)."""
+"""How a plan's steps are made and addressed, and how desired hooks pair with live ones
+(shared by the planner and its phases)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from reconciler.core.reasons import Reason
 from reconciler.resources.hooks.plan import TYPE
 from reconciler.resources.hooks.actions import Action
 from reconciler.core.steps import Phase, Step
+from reconciler.resources.hooks.model import LiveHook
 from reconciler.resources.hooks.payloads import payload_from
 
 
@@ -51,3 +53,16 @@ class Builder:
             )
         )
         return index
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """How desired hooks line up with live ones."""
+
+    matched: dict[str, LiveHook]  # desired name -> live hook (same trigger; maybe renamed)
+    replaced: dict[str, LiveHook]  # desired name -> live hook on another trigger
+    orphans: tuple[LiveHook, ...]  # live hooks nothing desired accounts for
+    leftovers: tuple[LiveHook, ...]  # "-replaced-by-reconciler" hooks from an earlier run
+    # Live hooks on triggers this tool does not know: never touched, only reported.
+    unknown: tuple[LiveHook, ...]
+    clashes: dict[str, LiveHook]  # desired name -> the unknown-trigger hook holding it

@@ -17,7 +17,7 @@ from reconciler.resources.actions.live import read_live_actions
 from reconciler.resources.actions.model import ActionsDesired
 from reconciler.resources.actions.ops import ActionOperations, BindingOperations
 from reconciler.resources.actions.plan import plan_actions
-from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.resources.options import PlanOptions
 
 
 def desired(root: Path, actions: list[dict[str, Any]] | None, triggers: Any = None,

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from actions_testlib import CODE, action, write_dir
 from reconciler.cli import cli
 from reconciler.resources.actions.model import ActionsDesired
-from reconciler.resources.hooks.validate import check
+from reconciler.usecases.validating import check
 
 from tests.example_tenant import keyword_env
 
@@ -22,8 +22,9 @@ CANARY = "canary-s3cr3t-value-8472"
 def desired(config: Path, env: dict[str, str] | None = None) -> ActionsDesired:
     report = check(config, env=env or {})
     assert report.errors == (), [str(p) for p in report.problems]
-    assert report.state is not None and report.state.actions is not None
-    return report.state.actions
+    assert report.desired is not None and report.desired["action"] is not None
+    state: ActionsDesired = report.desired["action"]
+    return state
 
 
 def test_directory_layout_as_deploy_cli_writes_it(tmp_path: Path) -> None:
@@ -118,8 +119,8 @@ def test_only_the_first_json_in_triggers_is_read(tmp_path: Path) -> None:
     config = write_dir(tmp_path / "c", [action("a")], {"post-login": [{"action_name": "a"}]})
     (config / "triggers" / "zz-other.json").write_text('{"post-login": []}')
     report = check(config, env={})
-    assert report.state is not None and report.state.actions is not None
-    assert report.state.actions.bindings.get("post-login") == (("a", "a"),)
+    assert report.desired is not None and report.desired["action"] is not None
+    assert report.desired["action"].bindings.get("post-login") == (("a", "a"),)
     assert any("zz-other.json" in str(w) and "only the first .json" in str(w) for w in report.warnings)
 
 
@@ -131,8 +132,8 @@ def test_hooks_only_actions_only_and_both_are_valid(tmp_path: Path) -> None:
     env = keyword_env()
     shutil.copytree(REPO / "tenant-config" / "hooks", tmp_path / "hooks-only" / "hooks")
     hooks_only = check(tmp_path / "hooks-only", env=env)
-    assert hooks_only.ok() and hooks_only.state is not None and len(hooks_only.state.hooks) == 6
-    assert hooks_only.state.actions == ActionsDesired(source=str(tmp_path / "hooks-only"))
+    assert hooks_only.ok() and hooks_only.desired is not None and len(hooks_only.desired["hook"].hooks) == 6
+    assert hooks_only.desired["action"] is None  # nothing of the type: it does not plan
     both = desired(REPO / "tenant-config", env)
     assert {a.name for a in both.actions} == {"add-profile-claims", "send-sms-via-provider"}
 

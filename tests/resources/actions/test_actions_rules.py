@@ -13,7 +13,7 @@ from actions_testlib import CODE, action, write_dir
 from reconciler.cli import cli
 from reconciler.resources.actions.model import ActionsDesired, LiveRef, TriggerBindings
 from reconciler.resources.actions.rules import check_live_refs
-from reconciler.resources.hooks.validate import check
+from reconciler.usecases.validating import check
 
 CANARY = "canary-s3cr3t-value-8472"
 A = "actions/a.json"
@@ -103,7 +103,7 @@ def test_bad_config_is_one_line_naming_file_and_field(case: str, build: Build, e
     for value in env.values():
         if len(value) >= 8 and value != "_VALUE_NOT_SHOWN_":
             assert value not in result.output
-    assert check(config, env=env).state is None
+    assert check(config, env=env).desired is None
 
 
 def test_every_problem_at_once(tmp_path: Path) -> None:
@@ -133,7 +133,7 @@ def test_marketplace_actions_are_left_alone_and_may_be_bound(tmp_path: Path) -> 
                        code={"vendor-mfa": None})
     report = check(config, env={})
     assert report.ok(), [str(p) for p in report.problems]
-    got = report.state.actions  # type: ignore[union-attr]
+    got = report.desired["action"]  # type: ignore[union-attr]
     assert [a.name for a in got.actions] == ["a"] and got.marketplace == {"vendor-mfa"}
     assert got.bindings.get("post-login") == (("vendor-mfa", "vendor-mfa"), ("a", "a"))
     assert any("marketplace action: left alone" in str(w) for w in report.warnings)
@@ -145,7 +145,7 @@ def test_binding_to_an_action_outside_the_config_is_left_for_the_live_check(tmp_
     assert report.ok()
     (warn,) = [str(w) for w in report.warnings]
     assert "post-login[0].action_name: action 'add-claim' is not in the config" in warn and "did you mean 'add-claims'?" in warn
-    got = report.state.actions  # type: ignore[union-attr]
+    got = report.desired["action"]  # type: ignore[union-attr]
     assert got.live_refs == (LiveRef("post-login", "add-claim", str(config / T)),)
     assert check_live_refs(got, {"add-claim"}) == []
     assert "neither in the config nor in the tenant" in str(check_live_refs(got, set())[0])

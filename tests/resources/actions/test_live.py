@@ -95,7 +95,7 @@ def test_a_config_without_actions_makes_zero_requests() -> None:
     server = router.server()
     with server.client() as client:
         assert read_live_actions(client, None) is NOT_READ
-        assert client.read_live_actions(None).read is False
+        assert read_live_actions(client, None).read is False
     assert server.requests == [] and server.token_requests == 0
 
 

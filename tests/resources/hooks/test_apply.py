@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.resources.options import PlanOptions
 from reconciler.resources.hooks.ops import execute
 from reconciler.api.client import ManagementClient
 from reconciler.api.stats import RequestEvent
@@ -36,7 +36,7 @@ def test_handover_requests_are_back_to_back_on_their_trigger(emulator_factory) -
             events.append(event)
 
     with _client(emulator, record) as client:
-        plan = build_plan(desired, client.read_live_state(), PlanOptions())
+        plan = build_plan(desired, read_live_state(client), PlanOptions())
         events.clear()
         report = execute(plan, client, desired, max_workers=8)
     assert report.ok, report.failed
@@ -53,7 +53,7 @@ def test_handover_requests_are_back_to_back_on_their_trigger(emulator_factory) -
 def test_secret_values_come_from_the_config_not_the_plan(emulator) -> None:
     desired = DesiredState((Hook("h", PRE, "// h\n", True, secrets={"API_KEY": "from-config"}),))
     with _client(emulator) as client:
-        plan = build_plan(desired, client.read_live_state(), PlanOptions())
+        plan = build_plan(desired, read_live_state(client), PlanOptions())
         assert "from-config" not in repr(plan)
         report = execute(plan, client, desired)
     assert report.ok
@@ -65,7 +65,7 @@ def test_a_failure_stops_new_steps_and_reports_the_rest(emulator_factory) -> Non
     emulator = emulator_factory(scopes="read:hooks")  # every write is refused
     desired = DesiredState((Hook("a", PRE, "// a\n", True, secrets={"K": "v"}),))
     with _client(emulator) as client:
-        plan = build_plan(desired, client.read_live_state(), PlanOptions())
+        plan = build_plan(desired, read_live_state(client), PlanOptions())
         report = execute(plan, client, desired)
     assert not report.ok
     assert [f.step.operation for f in report.failed] == [Action.CREATE]
@@ -77,38 +77,43 @@ def test_a_failure_stops_new_steps_and_reports_the_rest(emulator_factory) -> Non
 # --- a trigger is never left dark; an intruder is never joined ---------------------------
 
 from reconciler.errors import ApiError  # noqa: E402
+from reconciler.resources.hooks.live import read_live_state
 
 
 class FakeTenant:
     """An in-memory HookWriter whose calls can be made to wait or fail."""
 
     def __init__(self, hooks: list[dict]) -> None:
-        self.hooks = {h["id"]: dict(h) for h in hooks}
+        self.stored = {h["id"]: dict(h) for h in hooks}
         self.calls: list[tuple[str, str, dict]] = []
         self.lock = threading.Lock()
         self.before_update: dict[tuple[str, object], callable] = {}
 
-    def list_hooks(self):
-        with self.lock:
-            return [dict(h) for h in self.hooks.values()]
+    @property
+    def hooks(self):
+        return self  # the endpoints are the fake's own methods
 
-    def create_hook(self, name, trigger_id, script, enabled=False, dependencies=None):
+    def list(self):
         with self.lock:
-            hook_id = f"new-{len(self.hooks)}"
-            self.hooks[hook_id] = {"id": hook_id, "name": name, "triggerId": trigger_id, "script": script, "enabled": enabled}
+            return [dict(h) for h in self.stored.values()]
+
+    def create(self, name, trigger_id, script, enabled=False, dependencies=None):
+        with self.lock:
+            hook_id = f"new-{len(self.stored)}"
+            self.stored[hook_id] = {"id": hook_id, "name": name, "triggerId": trigger_id, "script": script, "enabled": enabled}
             self.calls.append(("create", hook_id, {}))
-            return dict(self.hooks[hook_id])
+            return dict(self.stored[hook_id])
 
-    def update_hook(self, hook_id, **fields):
+    def update(self, hook_id, **fields):
         hook = self.before_update.get((hook_id, fields.get("enabled")))
         if hook:
             hook()
         with self.lock:
             self.calls.append(("update", hook_id, fields))
-            self.hooks[hook_id].update(fields)
-            return dict(self.hooks[hook_id])
+            self.stored[hook_id].update(fields)
+            return dict(self.stored[hook_id])
 
-    def delete_hook(self, hook_id):
+    def delete(self, hook_id):
         self.calls.append(("delete", hook_id, {}))
 
     def add_secrets(self, hook_id, secrets):
@@ -151,7 +156,7 @@ def test_a_failure_elsewhere_while_a_disable_is_in_flight_still_enables() -> Non
         on_step=lambda step, event: failure_seen.set() if event == "failed" else None,
     )
     assert [f.step.key for f in report.failed] == ["busy"]
-    enabled = [hook["name"] for hook in tenant.hooks.values() if hook["enabled"] and hook["triggerId"] == PRE]
+    enabled = [hook["name"] for hook in tenant.stored.values() if hook["enabled"] and hook["triggerId"] == PRE]
     assert enabled == ["new"]  # never dark
     assert any(step.operation == Action.ENABLE for step in report.done)
 
@@ -161,13 +166,13 @@ def test_enable_refused_when_another_writer_enabled_a_hook_meanwhile() -> None:
 
     def intruder() -> None:  # someone enables a hook on PRE while our hand-over runs
         with tenant.lock:
-            tenant.hooks["intruder"] = {"id": "intruder", "name": "intruder", "triggerId": PRE, "enabled": True}
+            tenant.stored["intruder"] = {"id": "intruder", "name": "intruder", "triggerId": PRE, "enabled": True}
 
     tenant.before_update[("old", False)] = intruder
     report = execute(plan, tenant, desired)
     assert [f.step.operation for f in report.failed] == [Action.ENABLE]
     assert "intruder" in report.failed[0].message and "another writer" in report.failed[0].message
-    enabled = sorted(h["name"] for h in tenant.hooks.values() if h["enabled"] and h["triggerId"] == PRE)
+    enabled = sorted(h["name"] for h in tenant.stored.values() if h["enabled"] and h["triggerId"] == PRE)
     assert enabled == ["intruder"]  # one enabled: not two, not dark
     assert not any(call == ("update", "new-2", {"enabled": True}) for call in tenant.calls)
 

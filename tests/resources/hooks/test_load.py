@@ -8,7 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from reconciler.cli import cli
-from reconciler.keywords import MAPPINGS_VAR, KeywordError, parse_mappings  # noqa: E402
+from reconciler.variables import MAPPINGS_VAR  # noqa: E402
+from reconciler.keywords import KeywordError, parse_mappings  # noqa: E402
 from reconciler.resources.common.secrets import MASKED_SECRET
 from reconciler.resources.hooks.model import DesiredState, Hook
 from reconciler.resources.hooks.validate import check

@@ -14,7 +14,8 @@ from hooks_testlib import CRED, HMAC, POST, PRE, actions, desired, hook, live, l
 from plan_simulator import SimulatedConflict, assert_converged, run_plan
 
 from reconciler.core.reasons import Reason
-from reconciler.resources.hooks.plan import PlanOptions, detail, handovers
+from reconciler.resources.options import PlanOptions
+from reconciler.resources.hooks.plan import detail, handovers
 from reconciler.render.blocks import word
 from reconciler.resources.hooks.model import DesiredState, LiveState
 from reconciler.resources.hooks.actions import Action

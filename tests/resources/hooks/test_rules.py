@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconciler.keywords import MAPPINGS_VAR
+from reconciler.variables import MAPPINGS_VAR
 from reconciler.problems import ERROR, WARNING
 from reconciler.resources.common.documents import Source
 from reconciler.resources.common.secrets import MASKED_SECRET

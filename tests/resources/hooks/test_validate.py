@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import cli
-from reconciler.keywords import MAPPINGS_VAR
+from reconciler.variables import MAPPINGS_VAR
 from reconciler.resources.common.secrets import MASKED_SECRET
 from reconciler.problems import Problem
 from reconciler.resources.hooks.validate import Report, check

@@ -15,7 +15,7 @@ import pytest
 from reconciler.resources.hooks.export import write_config
 from reconciler.lease import LEASE_NAME
 from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.resources.hooks.plan import PlanOptions
+from reconciler.resources.options import PlanOptions
 from reconciler.resources.hooks.planner import build_plan
 from reconciler.resources.hooks.verify import differences
 from tests.e2e.helpers import run_cli

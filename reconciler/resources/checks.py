@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from reconciler.render.blocks import Malformed
+from reconciler.resources.blocks import Malformed
 
 
 def short(value: Any) -> str:

@@ -1,0 +1,60 @@
+"""Loading and validating a config (``reconciler validate``, and the first step of plan and
+apply): every registered type with a ``load`` reads its part, in planning order, and the
+states make the ``Desired`` mapping. Never raises for bad input, never touches the network."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Callable, Mapping
+
+from reconciler.variables import MAPPINGS_VAR
+from reconciler.keywords import KeywordError, Keywords
+from reconciler.problems import Findings, Problem, error, soften
+from reconciler.resources.base import Desired
+from reconciler.resources.builtin import registry
+
+
+@dataclass(frozen=True)
+class Validation(Findings):
+    desired: Desired | None  # every type's state; None when any problem is an error
+    problems: tuple[Problem, ...]
+    filled_keywords: tuple[str, ...] = ()  # keywords given a dummy value by fill_missing
+    summaries: tuple[str, ...] = ()  # each type's words for what it checked, in planning order
+
+
+def check(
+    config: str | os.PathLike[str],
+    env: Mapping[str, object] | None = None,
+    *,
+    fill_missing: Callable[[str], str] | None = None,
+    offline: bool = False,
+) -> Validation:
+    """Every type's part of ``config`` loaded and validated; all problems at once.
+
+    ``offline`` (``reconciler validate``, like ``terraform validate``): a keyword without a
+    value is a note, not an error. ``env``: where keyword values come from
+    (``Settings.keyword_source()`` in the CLI); never the process environment implicitly."""
+    try:
+        keywords = Keywords.from_env({} if env is None else env, fill_missing)
+    except KeywordError as exc:
+        return Validation(None, (error(MAPPINGS_VAR, "(environment)", str(exc)),))
+    states: dict[str, object] = {}
+    problems: list[Problem] = []
+    summaries: list[str] = []
+    try:
+        for resource in registry().planning_order():
+            if resource.load is None:
+                continue
+            loaded = resource.load(config, keywords, offline=offline)
+            states[resource.name] = loaded.state
+            problems.extend(loaded.problems)
+            summaries += [loaded.summary] if loaded.summary else []
+    except OSError as exc:  # a file vanished or became unreadable mid-run: still no traceback
+        reason = exc.strerror or type(exc).__name__
+        where = exc.filename or os.fspath(config)
+        return Validation(None, (error(where, "(file)", f"cannot be read: {reason}"),), keywords.filled)
+    found = tuple(dict.fromkeys(soften(problems) if offline else problems))  # one message per fact
+    desired = None if any(p.is_error for p in found) else MappingProxyType(states)  # read-only
+    return Validation(desired, found, keywords.filled, tuple(summaries))
