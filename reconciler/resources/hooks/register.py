@@ -44,7 +44,7 @@ def read_live(client: Any, desired: Any = None) -> Any:
             "this tenant has no Hooks (Auth0 retired them on 2026-11-18), but the config has "
             f"{len(desired.hooks) if desired is not None else 'some'} hook(s) in hooks/: move them to "
             "Actions with `reconciler migrate --write` (offline), then empty hooks/ with "
-            "`reconciler migrate --retire-hooks --write` and apply; see docs/tenant-without-hooks.md "
+            "`reconciler migrate --retire-hooks --write` and apply; see docs/migration-last-mile.md "
             f"({error})"
         ) from None
     # Only a provable marker (disabled, the lease comment) is hidden: anything that runs on a
