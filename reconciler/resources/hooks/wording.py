@@ -6,7 +6,7 @@ and tests compare codes and arguments, never sentences.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from reconciler.core.reasons import WORDED, Reason
 
