@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from reconciler.core.reasons import WORDED, Reason
 
+
 def _some(names: tuple[str, ...], shown: int = 10) -> str:
     more = len(names) - shown
     return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
