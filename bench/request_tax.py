@@ -28,8 +28,9 @@ The fewest requests an equally safe apply needs (the bound):
 
 Windows, from the emulator's timeline (``GET /__emulator/stats``: ``trigger_timeline``): the
 longest time a trigger that ran something ran nothing (hooks and actions together) before it
-ran something again, and the longest a name (a hook or an action) ran on no trigger before
-it ran again, in requests (the timeline's request numbers) and seconds. Targets: the hooks
+ran something again, and the longest a logical hook or action (its name; an old one renamed
+``-replaced-by-reconciler`` while its replacement is prepared counts as the same) ran on no
+trigger before it ran again, in requests (the timeline's request numbers) and seconds. Targets: the hooks
 hand-over 1 request; an action never unbound (0).
 """
 
@@ -51,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import actions_state as acts  # noqa: E402
 from common import REPO, emulator, environment_note, progress, table, write_config  # noqa: E402
+from reconciler.resources.common.names import replaced_base  # noqa: E402
 
 TIERS = {
     "free": {"rate_limit": 2, "burst": 2, "latency_ms": 0},
@@ -183,7 +185,9 @@ def windows(timeline: dict[str, list[dict[str, Any]]], since: float) -> tuple[in
                 trig_s = max(trig_s, e["time"] - dark_from["time"])
                 dark_from = None
             was_running = running
-            events.append((e["seq"], e["time"], trigger, list(e.get("hooks", [])) + list(e.get("actions", []))))
+            names = [*e.get("hooks", []), *e.get("actions", [])]
+            # A replace renames the old one aside while the new is prepared: the same logical one.
+            events.append((e["seq"], e["time"], trigger, [replaced_base(n) or n for n in names]))
     # Per name: on which triggers it runs, replaying every trigger's changes in request order.
     name_req, name_s = 0, 0.0
     where: dict[str, set[str]] = {}
