@@ -1,33 +1,20 @@
-"""The tool's own credentials: never a keyword value, wherever keywords are filled.
+"""Names `run` never fills with a real value, even when the user names them.
 
-A config's author controls which ``##NAME##`` a script or a metadata file uses, so any name
-the process environment holds could be asked for. These names (and prefixes) are the ones that
-authenticate the tool itself or the CI it runs in; ``is_tool_credential`` says whether a keyword
-name is one of them.
+``keywords.CREDENTIALS`` are the tool's own credentials and the CI's tokens, never a keyword
+value anywhere. `run` also refuses a few more that a CI job or a developer's shell holds: the
+plan client's secret, package-registry tokens and whole cloud-credential families (``AWS_*``,
+...), since a script it runs is someone else's code.
 """
 
 from __future__ import annotations
 
-TOOL_CREDENTIALS = frozenset({
-    "AUTH0_CLIENT_SECRET",
-    "AUTH0_ACCESS_TOKEN",
-    "AUTH0_PLAN_CLIENT_SECRET",
-    "AUTH0_CLIENT_ID",
-    "AUTH0_KEYWORD_REPLACE_MAPPINGS",
-    "RECONCILER_SECRETS_HMAC_KEY",
-    "GITHUB_TOKEN",
-    "GH_TOKEN",
-    "ACTIONS_RUNTIME_TOKEN",
-    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-    "ACTIONS_ID_TOKEN_REQUEST_URL",
-    "NPM_TOKEN",
-    "PYPI_TOKEN",
-})
-# Cloud and CI credential families: every variable they define is a credential.
-TOOL_CREDENTIAL_PREFIXES = ("AWS_", "AZURE_", "GOOGLE_", "GCP_", "CLOUDSDK_", "ARM_", "GITHUB_", "RUNNER_")
+from reconciler.keywords import is_credential
+
+RUN_ALSO_REFUSES = frozenset({"AUTH0_PLAN_CLIENT_SECRET", "ACTIONS_ID_TOKEN_REQUEST_URL", "NPM_TOKEN", "PYPI_TOKEN"})
+CLOUD_CREDENTIAL_PREFIXES = ("AWS_", "AZURE_", "GOOGLE_", "GCP_", "CLOUDSDK_", "ARM_")
 
 
 def is_tool_credential(name: str) -> bool:
-    """True for the tool's and the CI's own credentials (case-insensitive, as some shells are)."""
+    """True for a credential of the tool, the CI or a cloud (case-insensitive, as some shells are)."""
     upper = name.upper()
-    return upper in TOOL_CREDENTIALS or upper.startswith(TOOL_CREDENTIAL_PREFIXES)
+    return is_credential(name) or upper in RUN_ALSO_REFUSES or upper.startswith(CLOUD_CREDENTIAL_PREFIXES)

@@ -115,7 +115,7 @@ def test_ci_runs_the_whole_suite_unpinned_every_week():
     assert [entry["cron"].split()[2:] for entry in ci["on"]["schedule"]] == [["*", "*", "1"]]
     newest = ci["jobs"]["newest-dependencies"]
     assert "github.event_name == 'schedule'" in newest["if"]
-    assert [step.get("run") for step in steps(newest) if "run" in step] == ["bash .ci/run-latest"]
+    assert [step.get("run") for step in steps(newest) if "run" in step] == ["bash .ci/run-latest -n 4"]
 
 
 @pytest.mark.parametrize("directory", [WORKFLOWS, EXAMPLE_WORKFLOWS], ids=["repo", "example"])

@@ -9,95 +9,78 @@ from __future__ import annotations
 
 import re
 import textwrap
+from importlib import resources
 
 from reconciler.migrate.requires import rewrite_requires
-from reconciler.migrate.shapes import SCOPES, SHAPES
+from reconciler.migrate.shapes import SHAPES
 
-_ERRORS = {
-    "PreUserRegistrationError": "class PreUserRegistrationError extends Error {\n"
-    "  constructor(message, userMessage) { super(message); this.name = 'PreUserRegistrationError'; this.userMessage = userMessage; }\n}",
-    "InvalidScopeError": "class InvalidScopeError extends Error {\n"
-    "  constructor(message) { super(message); this.name = 'InvalidScopeError'; this.code = 'invalid_scope'; }\n}",
-    "InvalidRequestError": "class InvalidRequestError extends Error {\n"
-    "  constructor(message) { super(message); this.name = 'InvalidRequestError'; this.code = 'invalid_request'; }\n}",
-    "ServerError": "class ServerError extends Error {\n"
-    "  constructor(message) { super(message); this.name = 'ServerError'; this.code = 'server_error'; }\n}",
-}
+_ERROR_CLASSES = ("PreUserRegistrationError", "InvalidScopeError", "InvalidRequestError", "ServerError")
 
-_USER_ARGS = """  const user = event.user || {};
-  const request = event.request || {};
-  const connection = event.connection || {};
-  const tenant = event.tenant && event.tenant.id;
-  return [
-    {
-      id: user.user_id, tenant, username: user.username, email: user.email, emailVerified: user.email_verified,
-      phoneNumber: user.phone_number, user_metadata: user.user_metadata || {}, app_metadata: user.app_metadata || {},
-      last_password_reset: user.last_password_reset,
-    },
-    {
-      webtask: { secrets: event.secrets }, requestLanguage: request.language,
-      connection: { id: connection.id, name: connection.name, tenant },
-      request: { ip: request.ip, hostname: request.hostname, user_agent: request.user_agent, language: request.language, geoip: request.geoip },
-    },
-  ];"""
-
-_ARGS = {
-    "credentials-exchange": """  const client = event.client || {};
-  const request = event.request || {};
-  const scope = (event.accessToken && event.accessToken.scope) || (event.transaction && event.transaction.requested_scopes);
-  return [
-    { id: client.client_id, name: client.name, tenant: event.tenant && event.tenant.id, metadata: client.metadata || {} },
-    scope ? scope.slice() : undefined,
-    event.resource_server && event.resource_server.identifier,
-    { webtask: { secrets: event.secrets }, ip: request.ip, hostname: request.hostname },
-  ];""",
-    "pre-user-registration": _USER_ARGS,
-    "post-user-registration": _USER_ARGS,
-    "post-change-password": _USER_ARGS,
-    "send-phone-message": """  const options = event.message_options || {};
-  const request = event.request || {};
-  const client = event.client || {};
-  return [options.recipient, options.text, {
-    webtask: { secrets: event.secrets }, factor_type: options.message_type, message_type: options.message_type,
-    action: options.action, language: options.language, code: options.code, ip: request.ip,
-    user_agent: request.user_agent, client_id: client.client_id, name: client.name, client_metadata: client.metadata,
-    user: event.user,
-  }];""",
-}
-
-_ANSWER = {
-    "credentials-exchange": """  if (error) {
-    api.access.deny(error.code || 'invalid_request', error.message === undefined ? String(error) : error.message);
+# The hook's answer, as the Hooks model reads it, turned into the api calls each trigger has.
+_APPLY = {
+    "credentials-exchange": """  if (effects.denied) {
+    api.access.deny(effects.denied.code, effects.denied.reason);
     return;
   }
-  for (const [claim, value] of Object.entries(result || {})) {
-    if (claim !== 'scope') api.accessToken.setCustomClaim(claim, value);
-  }""",
-    "pre-user-registration": """  if (error) {
-    api.access.deny(error.message === undefined ? String(error) : error.message, error.userMessage);
+  if (effects.scopes !== null) {
+    // An action cannot change a token's scopes. Granting what the hook would not have granted (or
+    // less) is never done silently: the request is refused, and a person must decide.
+    console.log('reconciler migrate: the hook changed the scopes of the token; the request is refused');
+    api.access.deny('invalid_scope', 'reconciler migrate: this hook changes the scopes of the token, which an action cannot do');
     return;
   }
-  const user = (result && result.user) || {};
-  for (const [key, value] of Object.entries(user.user_metadata || {})) api.user.setUserMetadata(key, value);
-  for (const [key, value] of Object.entries(user.app_metadata || {})) api.user.setAppMetadata(key, value);""",
+  for (const [claim, value] of Object.entries(effects.claims)) api.accessToken.setCustomClaim(claim, value);""",
+    "pre-user-registration": """  if (effects.denied) {
+    api.access.deny(effects.denied.reason, effects.denied.user_message === null ? undefined : effects.denied.user_message);
+    return;
+  }
+  for (const [key, value] of Object.entries(effects.user_metadata)) api.user.setUserMetadata(key, value);
+  for (const [key, value] of Object.entries(effects.app_metadata)) api.user.setAppMetadata(key, value);""",
 }
 _THROW = """  // Hooks on this trigger only logged an error; an action reports one by throwing.
-  if (error) throw error instanceof Error ? error : new Error(String(error));"""
+  if (effects.error) throw error !== null && typeof error === 'object' && 'message' in error ? error : new Error(String(error));"""
 
-_SCOPE_TODO = """  // TODO(reconciler migrate): the hook's answer changed the token's scopes (`scope` in its result);
-  // a credentials-exchange action cannot, so that change is DROPPED here. Decide how the API should
-  // enforce it (e.g. grant the client fewer scopes, or deny the request) before disabling the hook.
-  if (result && Array.isArray(result.scope)) console.log('reconciler migrate: scope change dropped');
+
+# Timers, immediates, DNS look-ups, connects and outgoing requests the hook started, followed with
+# async_hooks until each is done (sockets a keep-alive agent holds open are not waited for).
+_PENDING_WORK = """const PENDING_WORK_LIMIT_MS = 5000;
+function pendingWork() {
+  const KINDS = new Set(['Immediate', 'Timeout', 'HTTPCLIENTREQUEST', 'GETADDRINFOREQWRAP', 'TCPCONNECTWRAP', 'FSREQCALLBACK']);
+  const live = new Set();
+  let ours = false;
+  const tracker = require('async_hooks').createHook({
+    init(id, type) { if (!ours && KINDS.has(type)) live.add(id); },
+    destroy(id) { live.delete(id); },
+  }).enable();
+  return {
+    async settle(limitMs) {
+      const started = Date.now();
+      while (live.size > 0 && Date.now() - started < limitMs) {
+        ours = true;
+        const tick = new Promise((resolve) => setTimeout(resolve, 2));
+        ours = false;
+        await tick;
+      }
+      tracker.disable();
+      return { waited: live.size === 0 && Date.now() === started ? 0 : Date.now() - started, left: live.size };
+    },
+  };
+}
 """
+
+
+def hooks_model_source() -> str:
+    """The Hooks runtime model the runner uses, pasted into every adapter (one source of truth)."""
+    return resources.files("reconciler.runner").joinpath("hooks_model.js").read_text("utf-8")
 
 
 def adapter(name: str, trigger: str, source: str, why: str) -> str:
     """The action's code.js that runs the hook ``name`` unchanged; ``why`` goes into the TODO."""
     shape = SHAPES[trigger]
     code, _ = rewrite_requires(source)
-    errors = "\n".join(text for cls, text in _ERRORS.items() if re.search(rf"\b{cls}\b", source))
-    answer = _ANSWER.get(trigger, _THROW)
-    scope_todo = _SCOPE_TODO if trigger == "credentials-exchange" and (SCOPES in why or "`scope`" in why) else ""
+    used = [cls for cls in _ERROR_CLASSES if re.search(rf"\b{cls}\b", source)]
+    errors = f"const {{ {', '.join(used)} }} = hooks.errorClasses;\n" if used else ""
+    apply = _APPLY.get(trigger, _THROW)
     todo = "\n".join(f" * {line}" for line in textwrap.wrap(f"TODO(reconciler migrate): {why}.", 96))
     return f"""/**
  * Migrated from the hook {name!r} by `reconciler migrate`: an ADAPTER, not a translation.
@@ -106,9 +89,14 @@ def adapter(name: str, trigger: str, source: str, why: str) -> str:
  *
  * The hook's function runs unchanged below (only `require('pkg@version')` became `require('pkg')`),
  * with the arguments Hooks gave it rebuilt from `event` and its callback's answer turned into `api`
- * calls. Rewrite it as an Actions handler, then delete the adapter.
+ * calls, both by the Hooks model that `reconciler migrate --check` proves it with. Rewrite it as an
+ * Actions handler, then delete the adapter.
  */
-{errors + chr(10) if errors else ""}
+
+// ---------------------------------------------------------------- the Hooks model
+{hooks_model_source().rstrip()}
+const hooks = hooksModel();
+{errors}
 // ---------------------------------------------------------------- the hook, unchanged
 const hook = {{ exports: {{}} }};
 (function (module, exports) {{
@@ -116,16 +104,17 @@ const hook = {{ exports: {{}} }};
 }})(hook, hook.exports);
 // ---------------------------------------------------------------- end of the hook
 
-// The arguments the hook got in Hooks, rebuilt from the Actions event.
-function hookArguments(event) {{
-{_ARGS[trigger]}
-}}
-
+{_PENDING_WORK}
 exports.{shape.handler} = async (event, api) => {{
+  const work = pendingWork();
   const [error, result] = await new Promise((resolve) => {{
-    hook.exports(...hookArguments(event), (error, result) => resolve([error, result]));
+    hook.exports(...hooks.hookArguments('{trigger}', event), (error, result) => resolve([error, result]));
   }});
-{scope_todo}{answer}
+  // Hooks let work the hook left running after its callback finish (its webtask went on); an
+  // action's pending work ends when the handler returns, so the handler waits for it first.
+  const left = await work.settle(PENDING_WORK_LIMIT_MS);
+  if (left.waited) console.log(`reconciler migrate: waited for work the hook left running (${{left.waited}} ms)`);
+  const effects = hooks.answer('{trigger}', error, result, event);
+{apply}
 }};
 """
-

@@ -66,6 +66,21 @@ _ANSWER_HELPERS = {"credentials-exchange": _CX_ANSWER_HELPER, "pre-user-registra
 HELPERS = (_CX_ANSWER_HELPER, _PRE_ANSWER_HELPER, _CLAIMS_HELPER, _METADATA_HELPER, _ERROR_HELPER)
 
 
+def kept_callback(name: str, shape: Shape, helpers: set[str]) -> str:
+    """The hook's callback as a function of the action, for a hook that passes it on (to a helper,
+    ``.catch(cb)``, ``setTimeout(cb)``): it answers as Hooks read an answer, and only its first
+    call counts, as in Hooks. Not for credentials-exchange (the answer's scopes are unchecked)."""
+    if shape.trigger in _ANSWER_HELPERS:
+        helpers.update((_ANSWER_HELPERS[shape.trigger], _RESULT_HELPERS[shape.trigger]))
+        answer = "answerHook(api, error, result); resolveHook();"
+    else:
+        helpers.update((_ERROR_HELPER, "rejectHook"))
+        answer = "if (error) rejectHook(hookError(error)); else resolveHook();"
+    return ("\n  // The hook passes its callback on: it stays a function; its first answer counts, as in Hooks."
+            f"\n  let hookAnswered = false;\n  const {name} = (error, result) => {{ if (hookAnswered) return; "
+            f"hookAnswered = true; {answer} }};")
+
+
 @dataclass(frozen=True)
 class CallbackUses:
     """How the hook uses its callback: the calls (also through a ``const`` alias), the alias

@@ -1,42 +1,39 @@
-"""The proof: a hook and its action run on the same events must have the same effects."""
+"""The proof: a hook and its action, run side by side on generated cases, must have the same
+effects in every run, and the runs must reach every block of the hook.
+
+Verdicts: ``ok`` (every run the same, full block coverage of the hook), ``differs`` (a run
+whose effects differ), ``unverified`` (the same so far, but some of the hook never ran, or the
+hook errors or never answers in every run, or coverage could not be measured).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from reconciler.runner.outcome import Effects
-from reconciler.runner.samples import Sample
-from reconciler.runner.targets import KeywordValues, Target, run_target, samples_for
+from reconciler.runner.proof import ProofRecord, Run, run_proof
+from reconciler.runner.samples import Sample, config_answers
+from reconciler.runner.targets import KeywordValues, Target, samples_for
+
+OK, DIFFERS, UNVERIFIED = "ok", "differs", "unverified"
 
 
 @dataclass(frozen=True)
-class Comparison:
-    """One event: what the hook did and what the action did (masked)."""
-
-    event: str
-    hook: Effects
-    action: Effects
+class Verdict:
+    verdict: str  # OK | DIFFERS | UNVERIFIED
+    why: str  # what was proved, or what was not
+    record: ProofRecord
 
     @property
-    def same(self) -> bool:
-        return self.hook == self.action
+    def differing(self) -> tuple[Run, ...]:
+        return tuple(run for run in self.record.runs if not run.same)
 
-    def differing(self) -> list[str]:
-        """The effect fields that differ, e.g. ``["scopes"]``."""
-        mine, theirs = self.hook.to_dict(), self.action.to_dict()
-        return [key for key in mine if mine[key] != theirs[key]]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"event": self.event, "differs": self.differing(), "hook": self.hook.to_dict(),
-                "action": self.action.to_dict()}
-
-
-def compare(hook: Target, action: Target, samples: tuple[Sample, ...], values: KeywordValues) -> list[Comparison]:
-    """Run both on every sample (Node required: ``NodeNotFound`` otherwise)."""
-    hooks = run_target(hook, samples, values)
-    actions = run_target(action, samples, values)
-    return [Comparison(s.name, h.effects, a.effects) for s, h, a in zip(samples, hooks, actions)]
+    def hazards(self) -> list[str]:
+        """What the action runtime will expose that the runs saw."""
+        out = []
+        if any(run.left_running for run in self.record.runs):
+            out.append("the hook calls back before its outbound calls finish (its webtask went on; an action's "
+                       "work ends when its handler returns): the action must await them")
+        return out
 
 
 def events(trigger: str, config: str) -> tuple[Sample, ...]:
@@ -44,9 +41,27 @@ def events(trigger: str, config: str) -> tuple[Sample, ...]:
     return samples_for(trigger, config)
 
 
-def first_difference(comparisons: list[Comparison]) -> str | None:
-    """``"on event X (scopes, error)"`` for the first differing event, or None."""
-    for comparison in comparisons:
-        if not comparison.same:
-            return f"on event {comparison.event!r} ({', '.join(comparison.differing())})"
-    return None
+def prove(hook: Target, action: Target, config: str, values: KeywordValues | None = None) -> Verdict:
+    """Run both on the generated cases (Node required: ``NodeNotFound`` otherwise) and judge."""
+    record = run_proof(hook, action, events(hook.trigger, config), config_answers(config, hook.trigger),
+                       values or KeywordValues())
+    return judge(record)
+
+
+def judge(record: ProofRecord) -> Verdict:
+    if record.failed:
+        return Verdict(UNVERIFIED, f"the proof could not run ({record.failed})", record)
+    runs = record.runs
+    for run in runs:
+        if not run.same:
+            return Verdict(DIFFERS, f"on event {run.case!r} ({', '.join(run.differing())})", record)
+    if not any(run.hook_answered for run in runs):
+        return Verdict(UNVERIFIED, f"the hook errors or never answers in every run ({len(runs)} runs)", record)
+    coverage = record.coverage
+    if coverage.error:
+        return Verdict(UNVERIFIED, f"same effects in {len(runs)} runs, but the hook's coverage was not measured "
+                                   f"({coverage.error})", record)
+    if not coverage.full:
+        return Verdict(UNVERIFIED, f"{coverage.missed_text()} never ran (same effects in {len(runs)} runs, "
+                                   f"{coverage.covered}/{coverage.total} branches of the hook)", record)
+    return Verdict(OK, f"same effects in {len(runs)} runs, {coverage.covered}/{coverage.total} branches of the hook", record)

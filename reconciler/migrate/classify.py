@@ -79,7 +79,7 @@ def classify(name: str, trigger: str, text: str, dependencies: Mapping[str, str]
     callbacks = list(uses.calls) if uses is not None else []
     found_hazards = hazards(source, bindings, hook.handler if hook is not None else None, found, dependencies or {}, callbacks)
     common = {"hazards": found_hazards, "packages": packages(found)}
-    person = person_reason(hook, source, found, callbacks, trigger, uses.passed if uses is not None else None)
+    person = person_reason(hook, source, bindings, found, callbacks, trigger, uses.passed if uses is not None else None)
     if person is not None:
         return Classification(trigger, PERSON, (Reason(*person),), None, work=source.visited, **common)  # type: ignore[arg-type]
     if hook is None:

@@ -6,17 +6,17 @@ effects differ is replaced by the adapter (and the adapter is checked the same w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from reconciler.keywords import has_keyword, keywords_in
 from reconciler.migrate.adapter import adapter
-from reconciler.migrate.check import compare, events, first_difference
+from reconciler.migrate.check import DIFFERS, Verdict, prove
 from reconciler.migrate.classify import ADAPTED, PERSON, TRANSLATED, Classification, classify
 from reconciler.migrate.hazards import Hazard
 from reconciler.resources.hooks.model import Hook
 from reconciler.errors import NodeNotFound
 from reconciler.runner.node import find_node
-from reconciler.runner.targets import KeywordValues, Target
+from reconciler.runner.targets import Target
 
 __all__ = ["ADAPTED", "PERSON", "TRANSLATED", "Migrated", "hook_target", "migrate_hook"]
 MAX_DEPENDENCIES = 10
@@ -35,6 +35,8 @@ class Migrated:
     secrets: tuple[tuple[str, str], ...]
     notes: tuple[str, ...] = ()
     hazards: tuple[Hazard, ...] = ()  # found statically in the hook (``hazards``)
+    # The proof of exactly this code against the hook (None: not proved); not part of what is written.
+    verdict: Verdict | None = field(default=None, compare=False)
 
     @property
     def name(self) -> str:
@@ -72,25 +74,20 @@ def migrate_hook(hook: Hook, config: str, *, verify: bool = True) -> Migrated:
     except NodeNotFound:
         unverified = UNVERIFIED if status == TRANSLATED else why
         return Migrated(hook, status, unverified, code, dependencies, secrets, tuple(notes), hazards)
-    difference = _differs(migrated, config)
-    if difference and status == TRANSLATED:
-        why = f"the translation differs from the hook {difference}"
+    proof = prove(hook_target(hook), migrated.as_target(), config)
+    if proof.verdict == DIFFERS and status == TRANSLATED:
+        why = f"the translation differs from the hook {proof.why}"
         code = adapter(hook.name, hook.trigger_id, hook.script, why)
         migrated = Migrated(hook, ADAPTED, why, code, dependencies, secrets, tuple(notes), hazards)
-        difference = _differs(migrated, config)
-    if difference:
-        why = f"{migrated.why}; the adapter differs from the hook too {difference}" if migrated.why else f"the adapter differs from the hook {difference}"
-        return Migrated(hook, PERSON, why, migrated.code, dependencies, secrets, tuple(notes), hazards)
-    return migrated
+        proof = prove(hook_target(hook), migrated.as_target(), config)
+    if proof.verdict == DIFFERS:
+        why = f"{migrated.why}; the adapter differs from the hook too {proof.why}" if migrated.why else f"the adapter differs from the hook {proof.why}"
+        return replace(migrated, status=PERSON, why=why, verdict=proof)
+    return replace(migrated, verdict=proof)
 
 
 def hook_target(hook: Hook) -> Target:
     return Target("hook", hook.name, hook.trigger_id, hook.script, dict(hook.secrets))
-
-
-def _differs(migrated: Migrated, config: str) -> str | None:
-    comparisons = compare(hook_target(migrated.hook), migrated.as_target(), events(migrated.trigger, config), KeywordValues())
-    return first_difference(comparisons)
 
 
 def _secrets(hook: Hook, notes: list[str]) -> tuple[tuple[str, str], ...]:

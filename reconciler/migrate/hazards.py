@@ -19,7 +19,7 @@ from typing import Mapping
 from tree_sitter import Node
 
 from reconciler.migrate.jsbindings import Binding, Bindings
-from reconciler.migrate.jsparse import FUNCTIONS, Source, captures, field, line, query, same
+from reconciler.migrate.jsparse import FUNCTIONS, Source, field, line, same
 from reconciler.migrate.outline import Handler
 from reconciler.migrate.requires import LOCAL_PATH, NODE_MODULES_PATH, PACKAGE, Require, is_package
 
@@ -35,9 +35,6 @@ _TIMERS = frozenset({"setTimeout", "setInterval", "setImmediate", "queueMicrotas
 _MUTATORS = frozenset({"push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "set", "add",
                        "delete", "clear"})
 _WRITES = {"assignment_expression", "augmented_assignment_expression"}
-_STORAGE = query('((member_expression object: (member_expression property: (property_identifier) @webtask) '
-                 'property: (property_identifier) @name) @storage (#eq? @webtask "webtask") (#eq? @name "storage"))')
-_PATTERNS = {"object_pattern", "array_pattern", "pair_pattern", "assignment_pattern", "object_assignment_pattern", "rest_pattern"}
 
 
 @dataclass(frozen=True)
@@ -47,10 +44,14 @@ class Hazard:
     message: str
 
 
-def storage_use(source: Source) -> Node | None:
+def storage_use(source: Source, bindings: Bindings) -> Node | None:
     """The first ``<...>.webtask.storage`` (however ``context`` is named), or None."""
-    found = captures(_STORAGE, source.root, "storage")
-    return found[0] if found else None
+    for member in bindings.members.get("storage", []):
+        obj = field(member, "object")
+        prop = field(obj, "property") if obj is not None and obj.type == "member_expression" else None
+        if prop is not None and source.of(prop) == "webtask":
+            return member
+    return None
 
 
 def hazards(source: Source, bindings: Bindings, handler: Handler | None, found: tuple[Require, ...],
@@ -67,7 +68,7 @@ def hazards(source: Source, bindings: Bindings, handler: Handler | None, found: 
         name, at = state
         out.append(Hazard(GLOBAL_STATE, at, f"keeps state across executions in the module-level `{name}` "
                           "(kept only while a container stays warm)"))
-    storage = storage_use(source)
+    storage = storage_use(source, bindings)
     if storage is not None:
         out.append(Hazard(WEBTASK_STORAGE, line(storage), "uses context.webtask.storage, which Actions do not have"))
     return tuple(sorted(out, key=lambda h: (h.line, h.kind)))
@@ -100,7 +101,7 @@ def _global_state(source: Source, bindings: Bindings) -> tuple[str, int] | None:
     """The module-level variable first written inside a function, and that line."""
     first: tuple[str, int] | None = None
     for binding in bindings.declared.get(source.root.id, {}).values():
-        if binding.kind not in ("var", "let", "const") or _is_require(bindings.site(binding)):
+        if binding.kind not in ("var", "let", "const") or _is_require(bindings.declarator(binding)):
             continue
         for use in bindings.uses(binding):
             if _writes(use, source) and bindings.depth.get(use.id, 0) > 0:
@@ -110,17 +111,8 @@ def _global_state(source: Source, bindings: Bindings) -> tuple[str, int] | None:
     return first
 
 
-def declarator_of(name: Node) -> Node | None:
-    """The ``variable_declarator`` a declared name is in (directly or in its pattern), or None."""
-    node = name
-    while node.parent is not None and node.parent.type in _PATTERNS:
-        node = node.parent
-    return node.parent if node.parent is not None and node.parent.type == "variable_declarator" else None
-
-
-def _is_require(name: Node) -> bool:
+def _is_require(declarator: Node | None) -> bool:
     """``const x = require(...)`` (or ``require(...).X``, or destructured from one)."""
-    declarator = declarator_of(name)
     value = field(declarator, "value") if declarator is not None else None
     while value is not None and value.type == "member_expression":
         value = field(value, "object")
@@ -175,8 +167,8 @@ def _callback_statements(callbacks: list[Node], handler: Handler, source: Source
     """The nodes holding a callback call (now, or later from a function inside them)."""
     contains: set[int] = set()
     for call in callbacks:
-        node = call
-        while source.parent(node) is not None and not same(node, handler.function):  # not .parent: see Source.parent
+        node: Node | None = call
+        while node is not None and source.parent(node) is not None and not same(node, handler.function):  # not .parent: see Source.parent
             if node.id in contains:
                 break  # an earlier call marked the rest of the way up: linear in all
             contains.add(node.id)
@@ -191,7 +183,7 @@ def _work_bindings(source: Source, bindings: Bindings, found: tuple[Require, ...
     packages: set[Binding] = set()
     for scope in bindings.declared.values():
         for binding in scope.values():
-            declarator = declarator_of(bindings.site(binding))
+            declarator = bindings.declarator(binding)
             if declarator is None:
                 continue
             value = field(declarator, "value")
@@ -203,7 +195,7 @@ def _work_bindings(source: Source, bindings: Bindings, found: tuple[Require, ...
     from_packages = packages | clients
     for scope in bindings.declared.values():
         for binding in scope.values():
-            declarator = declarator_of(bindings.site(binding))
+            declarator = bindings.declarator(binding)
             value = field(declarator, "value") if declarator is not None else None
             if value is not None and value.type in ("new_expression", "call_expression"):
                 root = _root(field(value, "constructor") if value.type == "new_expression" else field(value, "function"))

@@ -41,6 +41,8 @@ class Bindings:
         self.by_binding: dict[Binding, list[Node]] = {}
         self.site_nodes: dict[int, Node] = {}  # declaring identifier node id -> node
         self.by_site: dict[int, Binding] = {}  # declaring identifier node id -> its binding
+        self.declarators: dict[int, Node] = {}  # declaring identifier node id -> its variable_declarator
+        self.members: dict[str, list[Node]] = {}  # property name -> the `x.name` expressions, in source order
         self.depth: dict[int, int] = {}  # reference node id -> how many functions surround it
         self.statements: list[tuple[Node, int]] = []  # each expression statement and its function's id
         self.again: list[Binding] = []  # a second declaration of a name in the same scope (``var x`` twice)
@@ -48,6 +50,10 @@ class Bindings:
     def site(self, binding: Binding) -> Node:
         """The identifier that declares ``binding``."""
         return self.site_nodes[binding.node]
+
+    def declarator(self, binding: Binding) -> Node | None:
+        """The ``variable_declarator`` that declares ``binding`` (also from inside a pattern), or None."""
+        return self.declarators.get(binding.node)
 
     def binding_at(self, name: Node) -> Binding | None:
         """The binding a declaring identifier declares (None for a repeated declaration)."""
@@ -75,9 +81,11 @@ def _declare(source: Source, out: Bindings) -> None:
     scopes: list[Node] = []
     functions: list[Node] = []
 
-    def add(scope: Node, pattern: Node | None, kind: str) -> None:
+    def add(scope: Node, pattern: Node | None, kind: str, declarator: Node | None = None) -> None:
         for name in _pattern_names(pattern):
             out.sites.add(name.id)
+            if declarator is not None:
+                out.declarators[name.id] = declarator
             out.site_nodes[name.id] = name
             names = out.declared.setdefault(scope.id, {})
             binding = Binding(scope.id, source.of(name), kind, name.id, name.start_point.row + 1)
@@ -117,13 +125,13 @@ def _declare(source: Source, out: Bindings) -> None:
         elif kind == "variable_declaration":
             for declarator in node.named_children:
                 if declarator.type == "variable_declarator":
-                    add(functions[-1], field(declarator, "name"), "var")
+                    add(functions[-1], field(declarator, "name"), "var", declarator)
         elif kind == "lexical_declaration":
             kind_node = field(node, "kind")
             word = source.of(kind_node) if kind_node is not None else "let"
             for declarator in node.named_children:
                 if declarator.type == "variable_declarator":
-                    add(scopes[-1], field(declarator, "name"), word)
+                    add(scopes[-1], field(declarator, "name"), word, declarator)
         elif kind == "for_in_statement" and field(node, "kind") is not None:
             word = source.of(field(node, "kind"))  # type: ignore[arg-type]
             add(functions[-1] if word == "var" else node, field(node, "left"), word)
@@ -140,6 +148,10 @@ def _resolve(source: Source, out: Bindings) -> None:
                 functions.pop()
         elif entering and node.type == "expression_statement":
             out.statements.append((node, functions[-1]))
+        elif entering and node.type == "member_expression":
+            prop = field(node, "property")
+            if prop is not None and prop.type == "property_identifier":
+                out.members.setdefault(source.of(prop), []).append(node)
         declared = out.declared.get(node.id)
         if declared:
             for name, binding in declared.items():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import tree_sitter_javascript
-from tree_sitter import Language, Node, Parser, Query, QueryCursor
+from tree_sitter import Language, Node, Parser
 
 _LANGUAGE = Language(tree_sitter_javascript.language())
 
@@ -90,16 +90,6 @@ class Source:
 
     def between(self, start: int, end: int) -> str:
         return self.data[start:end].decode("utf-8")
-
-
-def query(pattern: str) -> Query:
-    """A compiled tree-sitter query over the JavaScript grammar (matched in C, linear in the tree)."""
-    return Query(_LANGUAGE, pattern)
-
-
-def captures(compiled: Query, node: Node, name: str) -> list[Node]:
-    """The nodes captured as ``@name`` under ``node``, in source order."""
-    return sorted(QueryCursor(compiled).captures(node).get(name, []), key=lambda n: n.start_byte)
 
 
 def line(node: Node) -> int:

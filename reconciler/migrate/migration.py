@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Callable, TypeVar
 from pathlib import Path
 
 from reconciler.errors import LayoutError, MigrateError
-from reconciler.migrate.check import Comparison, compare, events
+from reconciler.migrate.check import OK, Verdict, prove
 from reconciler.migrate.classify import PERSON, classify
 from reconciler.migrate.generate import Migrated, hook_target, migrate_hook
 from reconciler.migrate.hazards import Hazard
@@ -14,9 +17,10 @@ from reconciler.migrate.layout import FileChange, action_files, bind, disable_ho
 from reconciler.resources.base import Desired
 from reconciler.resources.hooks.model import Hook
 from reconciler.runner.node import find_node
-from reconciler.runner.targets import KeywordValues, Target, load_templates
+from reconciler.runner.targets import Target, load_templates
 
 NEW, UP_TO_DATE, CONFLICT = "new", "up to date", "conflict"
+PROOF_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,8 @@ def plan_migration(config: str, *, only: str | None = None, disable_hooks: bool 
     results: list[HookResult] = []
     changes: list[FileChange] = []
     bindings: list[tuple[str, str]] = []
-    for hook in _selected(state, only):
-        migrated = migrate_hook(hook, config, verify=verify)
+    selected = _selected(state, only)
+    for hook, migrated in zip(selected, _in_parallel(lambda h: migrate_hook(h, config, verify=verify), selected)):
         files = action_files(root, migrated)
         result = _classify(state, migrated, files)
         results.append(result)
@@ -85,33 +89,47 @@ def write_migration(migration: Migration) -> None:
 class Checked:
     hook: str
     action_from: str  # "config" or "generated"
-    comparisons: tuple[Comparison, ...]
+    verdict: Verdict
     hazards: tuple[Hazard, ...] = ()  # found statically in the hook, reported with the proof
 
     @property
     def same(self) -> bool:
-        return all(c.same for c in self.comparisons)
+        return self.verdict.verdict == OK
 
 
 def check_migration(config: str, *, only: str | None = None) -> list[Checked]:
-    """Each hook against its action (the config's of the same name, else the generated one)."""
+    """Each hook against its action: the config's of the same name, else exactly the code
+    ``--write`` would write (the translation, or the adapter it falls back to)."""
     find_node()  # NodeNotFound, saying how to get it, before any work
     state = load_templates(config)
     actions = state["action"].by_name() if state.get("action") else {}
-    out = []
-    for hook in _selected(state, only):
+
+    def check(hook: Hook) -> Checked:
         existing = actions.get(hook.name)
         if existing is not None:
             action = Target("action", existing.name, existing.trigger[0], existing.code, dict(existing.secrets))
-            source = "config"
-        else:
-            action, source = migrate_hook(hook, config, verify=False).as_target(), "generated"
-        if action.trigger != hook.trigger_id:
-            raise MigrateError(f"action {hook.name!r} runs on {action.trigger}, its hook on {hook.trigger_id}")
-        comparisons = compare(hook_target(hook), action, events(hook.trigger_id, config), KeywordValues())
-        hazards = classify(hook.name, hook.trigger_id, hook.script, dict(hook.dependencies)).hazards
-        out.append(Checked(hook.name, source, tuple(comparisons), hazards))
-    return out
+            if action.trigger != hook.trigger_id:
+                raise MigrateError(f"action {hook.name!r} runs on {action.trigger}, its hook on {hook.trigger_id}")
+            hazards = classify(hook.name, hook.trigger_id, hook.script, dict(hook.dependencies)).hazards
+            return Checked(hook.name, "config", prove(hook_target(hook), action, config), hazards)
+        migrated = migrate_hook(hook, config)
+        verdict = migrated.verdict or prove(hook_target(hook), migrated.as_target(), config)
+        return Checked(hook.name, "generated", verdict, migrated.hazards)
+
+    return _in_parallel(check, _selected(state, only))
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _in_parallel(work: Callable[[T], R], items: list[T]) -> list[R]:
+    """``work`` on every item, in order; each proof is its own Node process, so two run at once
+    (the machines this runs on have a few cores; Node's start-up dominates a small hook's proof)."""
+    if len(items) < 2:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(PROOF_WORKERS, len(items))) as pool:
+        return list(pool.map(work, items))
 
 
 def _selected(state: Desired, only: str | None) -> list[Hook]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from reconciler.migrate.hazards import storage_use
+from reconciler.migrate.jsbindings import Bindings
 from reconciler.migrate.jsparse import Source, line
 from reconciler.migrate.requires import LOCAL_PATH, Require
 from reconciler.migrate.scope_changes import UNFOLLOWED, scope_change
@@ -17,11 +18,11 @@ from reconciler.migrate.shapes import NO_PERSISTENCE
 from reconciler.migrate.translate import Parsed
 
 
-def person_reason(hook: Parsed | None, source: Source, found: tuple[Require, ...], callbacks: list[Node],
-                  trigger: str, passed: Node | None = None) -> tuple[int, str] | None:
+def person_reason(hook: Parsed | None, source: Source, bindings: Bindings, found: tuple[Require, ...],
+                  callbacks: list[Node], trigger: str, passed: Node | None = None) -> tuple[int, str] | None:
     """``(line, why)`` when a person must rewrite the hook (line 0: no line to blame), else None.
     ``callbacks`` are the calls of the hook's callback; ``passed`` a use of it that is no call."""
-    storage = storage_use(source)
+    storage = storage_use(source, bindings)
     if storage is not None:
         return line(storage), NO_PERSISTENCE
     local = next((r for r in found if r.kind == LOCAL_PATH), None)

@@ -34,18 +34,18 @@ def rename(use: Node, hook: Parsed, role: str) -> Edit:
             raise CannotTranslate(f"uses `{name}` as a whole, which has no event field in Actions", line(use))
         return (use.start_byte, use.end_byte, f"{name}: {whole}")
     chain, path = [use], []
-    node = use
-    while node.parent is not None and node.parent.type == "member_expression" and same(field(node.parent, "object"), node):
-        prop = field(node.parent, "property")
+    node, up = use, source.parent(use)  # not .parent: a long chain would be quadratic (Source.parent)
+    while up is not None and up.type == "member_expression" and same(field(up, "object"), node):
+        prop = field(up, "property")
         if prop is None or prop.type != "property_identifier":
             break
         path.append(source.of(prop))
-        node = node.parent
+        node, up = up, source.parent(up)
         chain.append(node)
     names = tuple(path)
     if names[:2] == ("webtask", "storage"):
         raise CannotTranslate(NO_PERSISTENCE, line(use))
-    for n in range(len(names), -1, -1):
+    for n in range(min(len(names), _DEEPEST_FIELD), -1, -1):  # no field lies deeper
         expression = fields.get(names[:n])
         if expression is not None:
             target = chain[n]

@@ -100,7 +100,7 @@ SHAPES: Mapping[str, Shape] = {
 
 # Error classes the Hooks runtime provided as globals, and the OAuth error code each meant.
 HOOK_ERRORS: Mapping[str, str] = {
-    "Error": "invalid_request",
+    "Error": "server_error",  # "the behavior of the built-in Error and ServerError is identical"
     "InvalidRequestError": "invalid_request",
     "InvalidScopeError": "invalid_scope",
     "ServerError": "server_error",

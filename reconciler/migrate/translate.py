@@ -17,7 +17,7 @@ from bisect import bisect_left
 
 from tree_sitter import Node
 
-from reconciler.migrate.callbacks import HELPERS, callback_edit, callback_uses, statement_edit
+from reconciler.migrate.callbacks import HELPERS, callback_edit, callback_uses, kept_callback, statement_edit
 from reconciler.migrate.jsparse import FUNCTIONS, Source, apply_edits, field, line, same
 from reconciler.migrate.parsed import CannotTranslate, Edit, Parsed, parse_hook
 from reconciler.migrate.renames import USER_ID_HELPER, rename
@@ -25,7 +25,7 @@ from reconciler.migrate.requires import require_edits, requires
 
 __all__ = ["CannotTranslate", "Parsed", "parse_hook", "translate", "translate_parsed"]
 _OURS = {"event", "api", "resolveHook", "rejectHook", "setAccessTokenClaims", "setRegistrationMetadata", "hookUserId",
-         "answerHook", "hookError"}
+         "answerHook", "hookError", "hookAnswered"}
 
 
 def translate(name: str, trigger: str, text: str) -> str:
@@ -37,21 +37,23 @@ def translate_parsed(name: str, hook: Parsed) -> str:
     source, bindings, handler, shape = hook.source, hook.bindings, hook.handler, hook.shape
     _check_names(hook)
     uses = callback_uses(hook)
-    if uses.passed is not None:  # a callback passed on is the first thing to say
-        raise CannotTranslate(f"passes its callback `{source.of(uses.passed)}` on instead of calling it", line(uses.passed))
-    calls = list(uses.calls)
+    kept = uses.passed is not None  # passed on: the callback stays a function (``kept_callback``)
+    if kept and shape.trigger == "credentials-exchange":  # its answer's scopes could not be checked
+        raise CannotTranslate(f"passes its callback `{source.of(uses.passed)}` on instead of calling it", line(uses.passed))  # type: ignore[arg-type]
+    calls = [] if kept else list(uses.calls)
     edits: dict[int, Edit] = {}  # start byte -> edit
-    for alias in uses.aliases:  # `const done = cb;` goes: its calls are the callback's
+    for alias in () if kept else uses.aliases:  # `const done = cb;` goes: its calls are the callback's
         edits[alias.start_byte] = statement_edit(alias, [], source)
     for param in handler.params[:-1]:
         for use in bindings.uses(param):
             edit = rename(use, hook, hook.role(param) or "")
             edits[edit[0]] = edit
-    if not calls:
+    if not calls and not kept:
         raise CannotTranslate("never calls its callback", handler.line)
     # The handler is a top-level function: a call inside any other function is asynchronous.
-    nested = any(bindings.depth.get(field(call, "function").id, 0) > 1 for call in calls)  # type: ignore[union-attr]
+    nested = kept or any(bindings.depth.get(field(call, "function").id, 0) > 1 for call in calls)  # type: ignore[union-attr]
     helpers: set[str] = set()
+    prelude = kept_callback(handler.params[-1].name, shape, helpers) if kept else ""
     renames = sorted(edits.values())
     starts = [e[0] for e in renames]
     taken: set[int] = set()  # renames inside a callback call become part of its replacement
@@ -67,6 +69,7 @@ def translate_parsed(name: str, hook: Parsed) -> str:
     outside = [e for e in flat if not (body.start_byte <= e[0] and e[1] <= body.end_byte)]
     text = _body_text(hook, inside, calls)
     if nested:
+        text = prelude + ("" if not prelude or text.startswith("\n") else "\n  ") + text
         text = _indent(text) if _can_indent(source, body) else text
         names = "(resolveHook, rejectHook)" if "rejectHook" in helpers else "(resolveHook)"
         executor = f"async {names}" if handler.is_async else names

@@ -74,6 +74,9 @@ def _head(plan: Plan, tenant: str) -> list[str]:
     caution = _alert("CAUTION", [s for t in plan.types for s in blocks_for(t).md_caution(plan)])
     if caution:
         blocks.append(caution)
+    important = _alert("IMPORTANT", [s for t in plan.types for s in blocks_for(t).md_important(plan)])
+    if important:
+        blocks.append(important)
     warning = _warning(plan, skipped)
     if warning:
         blocks.append(warning)

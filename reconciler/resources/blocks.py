@@ -102,6 +102,11 @@ class Blocks:
         return [[f"> **{plural(len(deletes), self.one)} will be deleted:**"]
                 + [f"> - {md_code(c.key)}" + (f" ({self.md_where(c)})" if self.md_where(c) else "") for c in deletes]]
 
+    def md_important(self, plan: Plan) -> list[list[str]]:
+        """Sections of the ``[!IMPORTANT]`` alert: planned hand-overs a reviewer should read
+        (a hooks-to-Actions cutover), which are not dangers."""
+        return []
+
     def md_summary(self, change: Change) -> str:
         symbol, _ = SYMBOLS[change.kind]
         return f"<code>{html.escape(symbol)}</code> <b>{md_text(change.key)}</b> {change.kind.value}"

@@ -5,7 +5,7 @@ The process (see ``node.py`` for the walls and why Node) gets an empty environme
 and files, and a wall-clock deadline per run after which its whole process group is killed.
 Its stdout is the record (``harness.js`` documents the protocol); it is read incrementally and
 bounded, as is stderr, so a flood cannot grow this process. Every sensitive value is masked out
-of what comes back, in every form ``secrets_forms`` knows, before console lines are cut.
+of what comes back, in every form ``secret_forms`` knows, before console lines are cut.
 """
 
 from __future__ import annotations
@@ -40,7 +40,10 @@ MAX_LOG_CHARS = 256  # Auth0 keeps 256 characters of each console.log line
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MEMORY_BYTES = 512 * 1024 * 1024  # heap and off-heap (Buffers) together: RLIMIT_DATA
 ADDRESS_SPACE_BYTES = 4 * 1024 * 1024 * 1024
-_LISTS = {"module": "modules", "request": "requests", "api_call": "api_calls", "log": "logs"}
+_LISTS = {"module": "modules", "request": "requests", "api_call": "api_calls", "log": "logs", "read": "reads"}
+# What an "end" event may say: the answer, and for a proof the Hooks model's reading of it and
+# the outbound calls left in flight (by their place among the run's requests).
+_END_KEYS = ("callback", "completed", "thrown", "timed_out", "answer", "left_running", "cut_off")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Job:
     secrets: Mapping[str, str]
     sample: Sample
     sensitive: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # more fields of the run (a proof's outbound answers)
 
 
 def run_script(
@@ -81,11 +85,22 @@ def run_scripts(jobs: Sequence[Job], *, timeout: float = DEFAULT_TIMEOUT, node: 
                 inspector: bool = False) -> list[Outcome]:
     """Run several scripts in one Node process, one after the other (a run that has to be
     killed ends that process; the rest go on in a new one). ``inspector``: see ``Node.command``."""
+    return run_covered(jobs, timeout=timeout, node=node, inspector=inspector, coverage=False)[0]
+
+
+def run_covered(jobs: Sequence[Job], *, timeout: float = DEFAULT_TIMEOUT, node: Node | None = None,
+                inspector: bool = True, coverage: bool = True) -> tuple[list[Outcome], dict[str, Any] | None]:
+    """``run_scripts``, and V8's block coverage of the hook (``coverage.js``) when ``coverage``:
+    None if a run had to be killed (its process took the coverage with it)."""
     node = node or find_node()
     records: list[dict[str, Any]] = []
+    measured: dict[str, Any] | None = None
+    processes = 0
     while len(records) < len(jobs):
-        records += _run_process(node, jobs[len(records):], timeout, inspector)
-    return [_outcome(job, record) for job, record in zip(jobs, records)]
+        got, measured = _run_process(node, jobs[len(records):], timeout, inspector, coverage)
+        records += got
+        processes += 1
+    return [_outcome(job, record) for job, record in zip(jobs, records)], (measured if processes == 1 else None)
 
 
 def _outcome(job: Job, raw: dict[str, Any]) -> Outcome:
@@ -95,16 +110,18 @@ def _outcome(job: Job, raw: dict[str, Any]) -> Outcome:
 
 
 def _new_record(job: Job) -> dict[str, Any]:
-    return {"kind": job.kind, "trigger": job.trigger, "requests": [], "modules": [], "logs": [], "api_calls": []}
+    return {"kind": job.kind, "trigger": job.trigger, "requests": [], "modules": [], "logs": [], "api_calls": [], "reads": []}
 
 
-def _run_process(node: Node, jobs: Sequence[Job], timeout: float, inspector: bool = False) -> list[dict[str, Any]]:
+def _run_process(node: Node, jobs: Sequence[Job], timeout: float, inspector: bool = False,
+                 coverage: bool = False) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """The records of the runs this process finished: all of them, or those before one that
-    was killed at its deadline (recorded as timed out, with what it did until then)."""
+    was killed at its deadline (recorded as timed out, with what it did until then); and the
+    coverage the harness took after the last run, when asked."""
     nonce = token_source.token_hex(16)
-    lines = [json.dumps({"nonce": nonce})] + [
-        json.dumps({"id": i, "kind": job.kind, "trigger": job.trigger, "code": job.code, "secrets": dict(job.secrets),
-                    "event": dict(job.sample.event), "timeout_ms": int(timeout * 1000)})
+    lines = [json.dumps({"nonce": nonce, "coverage": coverage})] + [
+        json.dumps({**dict(job.extra), "id": i, "kind": job.kind, "trigger": job.trigger, "code": job.code,
+                    "secrets": dict(job.secrets), "event": dict(job.sample.event), "timeout_ms": int(timeout * 1000)})
         for i, job in enumerate(jobs)
     ]
     with tempfile.TemporaryDirectory(prefix="reconciler-run-") as tmp:
@@ -123,7 +140,7 @@ def _run_process(node: Node, jobs: Sequence[Job], timeout: float, inspector: boo
         reader = _Reader(process, nonce, jobs, timeout)
         try:
             reader.send(("\n".join(lines) + "\n").encode())
-            return reader.read()
+            return reader.read(), reader.coverage
         finally:
             _kill(process)
 
@@ -141,6 +158,7 @@ class _Reader:
         self.stderr_tail = b""
         self.done = False
         self.ready = False  # Node has started and read its input: the first run's clock starts
+        self.coverage: dict[str, Any] | None = None  # a proof's, after the last run
 
     @property
     def name(self) -> str:
@@ -190,7 +208,9 @@ class _Reader:
 
     def _killed_at_deadline(self) -> list[dict[str, Any]]:
         _kill(self.process)
-        record = self.current or _new_record(self.jobs[len(self.records)])
+        if self.current is None:  # every run had ended; only the goodbye was late
+            return self.records
+        record = self.current
         record["timed_out"] = True
         return [*self.records, record]
 
@@ -227,6 +247,9 @@ class _Reader:
         if kind == "ready":
             self.ready = True
             return
+        if kind == "coverage" and event.get("run") is None and self.current is None:
+            self.coverage = data if isinstance(data, dict) else {"error": "unreadable coverage"}
+            return
         if kind == "host_error":
             self._stop(f"the runner failed ({printable(str(data))[:200]})")
         if self.current is None or event.get("run") != len(self.records):
@@ -235,7 +258,7 @@ class _Reader:
         if kind in _LISTS:
             self.current[_LISTS[kind]].append(data)
         elif kind == "end" and isinstance(data, dict):
-            self.current.update({k: v for k, v in data.items() if k in ("callback", "completed", "thrown", "timed_out")})
+            self.current.update({k: v for k, v in data.items() if k in _END_KEYS})
             self.records.append(self.current)
             self.current = _new_record(self.jobs[len(self.records)]) if len(self.records) < len(self.jobs) else None
         else:

@@ -24,9 +24,11 @@ const crypto = require('crypto');
 const { builtinModules } = require('module');
 
 const HERE = __dirname;
-const REALM_FILES = ['realm.js', 'stubs.js', 'modules.js', 'runtime.js'];
+const REALM_FILES = ['realm.js', 'stubs.js', 'outbound.js', 'modules.js', 'runtime.js'];
+// The Hooks runtime model: one function declaration, compiled into each realm as kit.model.
+const MODEL = fs.readFileSync(path.join(HERE, 'hooks_model.js'), 'utf8');
 const SOURCES = REALM_FILES.map((name) => [name, fs.readFileSync(path.join(HERE, name), 'utf8')]);
-const LIMITS = { module: 1000, request: 1000, api_call: 1000, log: 1000 }; // events per run and type
+const LIMITS = { module: 1000, request: 1000, api_call: 1000, log: 1000, read: 1000 }; // events per run and type
 
 const writeSync = fs.writeSync;
 const stringify = JSON.stringify;
@@ -118,6 +120,7 @@ function newRealm(job) {
   for (const [name, source] of SOURCES) {
     const install = compile(source, name);
     kit = kit === null ? install(hostEmit, hostCrypto, hostUrl, env, jobText) : (install(kit), kit);
+    if (name === 'realm.js') kit.model = compile(`${MODEL}\nhooksModel`, 'hooks_model.js')();
   }
   return { kit, compile };
 }
@@ -165,10 +168,20 @@ process.on('uncaughtException', (error) => {
   else send(null, 'host_error', stringify(String(error && error.message)));
 });
 
+// ---- a proof's coverage (coverage.js): V8's block coverage of every hook.js, taken here,
+// outside the scripts' realms, when the header asks for it (the process then runs without
+// Node's permission model, which refuses the inspector; see node.py)
+const coverage = header.coverage ? require(path.join(HERE, 'coverage.js')).start() : null;
+// ---- end of a proof's coverage
+
 send(null, 'ready', 'null');
 let index = 0;
 function nextJob() {
   if (index >= jobs.length) {
+    if (coverage) {
+      coverage.take('hook.js', (jobs.find((job) => job.kind === 'hook') || {}).code).then((result) => { send(null, 'coverage', stringify(result)); send(null, 'done', 'null'); exit(0); });
+      return;
+    }
     send(null, 'done', 'null');
     exit(0);
     return;

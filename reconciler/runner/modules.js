@@ -219,6 +219,7 @@
     buffer: { Buffer, constants: { MAX_LENGTH: 2 ** 31 - 1 } },
     string_decoder: { StringDecoder },
     timers: kit.timers,
+    async_hooks: kit.asyncHooks, // outbound.js: outbound calls as resources
     'assert/strict': assert,
     'path/posix': path,
   };

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
-from reconciler.secrets_forms import pattern
+from reconciler.secret_forms import pattern
 
 # Triggers where an error from a hook (or api.access.deny in an action) refuses the request.
 DENYING_TRIGGERS = ("credentials-exchange", "pre-user-registration")
@@ -65,8 +65,12 @@ class Outcome:
 
 def effects_of(raw: Mapping[str, Any], event: Mapping[str, Any]) -> Effects:
     """The effects of one harness record (hook or action)."""
+    given = raw.get("requests")
+    requests: list[Any] = given if isinstance(given, list) else []
+    # An action's calls still in flight when its handler returned never happened (a proof says which).
+    cut_off = {i for i in raw.get("cut_off") or () if isinstance(i, int)} if raw.get("kind") == "action" else set()
     base: dict[str, Any] = {
-        "requests": tuple(_list(raw.get("requests"))),
+        "requests": tuple(_list([r for i, r in enumerate(requests) if i not in cut_off])),
         "timed_out": bool(raw.get("timed_out")),
     }
     thrown = raw.get("thrown")
@@ -78,39 +82,31 @@ def effects_of(raw: Mapping[str, Any], event: Mapping[str, Any]) -> Effects:
 
 
 def _hook_effects(raw: Mapping[str, Any], event: Mapping[str, Any]) -> dict[str, Any]:
-    trigger = raw.get("trigger")
-    callback = raw.get("callback")
-    if not isinstance(callback, dict):
+    """The hook's answer as the Hooks model (``hooks_model.js``) read it: Python does not
+    interpret the callback a second time."""
+    answer = raw.get("answer")
+    if not isinstance(raw.get("callback"), dict) or not isinstance(answer, dict):
         return {"unanswered": not raw.get("thrown") and not raw.get("timed_out")}
     out: dict[str, Any] = {}
-    error = callback.get("error")
-    if error:
-        error = error if isinstance(error, dict) else {"message": str(error)}
-        if trigger in DENYING_TRIGGERS:
-            out["denied"] = _denial(
-                trigger,
-                code=error.get("code"),
-                reason=error.get("message"),
-                user_message=error.get("userMessage"),
-            )
-        else:
-            out["error"] = {"name": str(error.get("name", "Error")), "message": str(error.get("message"))}
+    denied, error = answer.get("denied"), answer.get("error")
+    if isinstance(denied, dict):
+        out["denied"] = _denial(raw.get("trigger"), code=denied.get("code"), reason=denied.get("reason"),
+                                user_message=denied.get("user_message"))
         return out
-    result = callback.get("result")
-    if not isinstance(result, dict):
+    if isinstance(error, dict):
+        out["error"] = {"name": str(error.get("name", "Error")), "message": str(error.get("message"))}
         return out
-    if trigger == "credentials-exchange":
-        out["access_token_claims"] = {k: v for k, v in result.items() if k != "scope"}
-        requested = (event.get("accessToken") or {}).get("scope")
-        scope = result.get("scope")
-        if isinstance(scope, list) and scope != requested:
-            out["scopes"] = tuple(str(s) for s in scope)
-    elif trigger == "pre-user-registration":
-        user: dict[str, Any] = result["user"] if isinstance(result.get("user"), dict) else {}
-        for key in ("user_metadata", "app_metadata"):
-            if isinstance(user.get(key), dict):
-                out[key] = dict(user[key])
+    for key, field_name in (("claims", "access_token_claims"), ("user_metadata", "user_metadata"),
+                            ("app_metadata", "app_metadata")):
+        if isinstance(answer.get(key), dict):
+            out[field_name] = dict(answer[key])
+    if isinstance(answer.get("scopes"), list):
+        out["scopes"] = tuple(str(s) for s in answer["scopes"])
     return out
+
+
+_SETTERS = ("api.accessToken.setCustomClaim", "api.idToken.setCustomClaim", "api.user.setUserMetadata",
+            "api.user.setAppMetadata")
 
 
 def _action_effects(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -124,7 +120,10 @@ def _action_effects(raw: Mapping[str, Any]) -> dict[str, Any]:
     }
     scopes: list[str] | None = None
     for call in _list(raw.get("api_calls")):
-        name, args = call.get("call"), list(call.get("args") or []) + [None, None]
+        given = list(call.get("args") or [])
+        name, args = call.get("call"), given + [None, None]
+        if name in _SETTERS and len(given) < 2:
+            continue  # set to undefined: nothing set
         if name == "api.accessToken.setCustomClaim":
             out["access_token_claims"][str(args[0])] = args[1]
         elif name == "api.idToken.setCustomClaim":
@@ -164,7 +163,7 @@ def _list(value: Any) -> list[dict[str, Any]]:
 
 def mask_values(data: Any, values: Mapping[str, str]) -> Any:
     """``data`` with every known sensitive value replaced by its ``##KEY##`` keyword, in every
-    form it may have taken (as is, JSON-escaped, URL-encoded, base64: ``secrets_forms``)."""
+    form it may have taken (as is, JSON-escaped, URL-encoded, base64: ``secret_forms``)."""
     compiled = pattern({key: value for key, value in values.items() if value})
     if compiled is None:
         return data

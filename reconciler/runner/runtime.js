@@ -12,6 +12,7 @@
   let ended = false;
   let settled = false; // an action's handler has returned: let what it started settle, briefly
   let grace = 0;
+  let cutOff = [];
 
   function end(outcome) {
     if (ended) return;
@@ -32,69 +33,51 @@
 
   // ---------------------------------------------------------------- hooks
 
-  // Error types the Hooks runtime provided as globals.
-  class PreUserRegistrationError extends ErrorCtor {
-    constructor(message, userMessage) { super(message); this.name = 'PreUserRegistrationError'; this.userMessage = userMessage; }
-  }
-  class InvalidScopeError extends ErrorCtor { constructor(m) { super(m); this.name = 'InvalidScopeError'; this.code = 'invalid_scope'; } }
-  class InvalidRequestError extends ErrorCtor { constructor(m) { super(m); this.name = 'InvalidRequestError'; this.code = 'invalid_request'; } }
-  class ServerError extends ErrorCtor { constructor(m) { super(m); this.name = 'ServerError'; this.code = 'server_error'; } }
-  // Only hooks see them: Actions have no such globals, so an action that uses one fails here as in Auth0.
-  if (job.kind === 'hook') Object.assign(globalThis, { PreUserRegistrationError, InvalidScopeError, InvalidRequestError, ServerError });
+  // The Hooks runtime model (hooks_model.js, compiled into this realm by the harness as
+  // kit.model): the hook's arguments and what Auth0 did with its answer. The generated
+  // adapters embed the same file. Only hooks see its error classes: an action that uses one
+  // fails here as in Auth0.
+  const model = kit.model;
+  if (job.kind === 'hook') Object.assign(globalThis, model.errorClasses);
 
-  function hookArguments(trigger, event, secrets) {
-    const webtask = { secrets };
-    const connection = event.connection || {};
-    const user = event.user || {};
-    const request = event.request || {};
-    const common = {
-      webtask,
-      requestLanguage: request.language,
-      connection: { id: connection.id, name: connection.name, tenant: event.tenant && event.tenant.id },
-      request: { ip: request.ip, hostname: request.hostname, user_agent: request.user_agent, language: request.language, geoip: request.geoip },
+  // A view of an argument that reports every path the hook reads ("user.email", "scope"): a
+  // proof varies those event fields (job.record_reads).
+  const reads = new kit.MapCtor();
+  function recorder(value, name) {
+    if (value === null || typeof value !== 'object') return value;
+    // Reported as the event field it comes from ("user.id" -> "user.user_id"; a secret: "secrets.X").
+    const note = (path) => {
+      const field = model.eventPathOf(job.trigger, path);
+      if (field && !kit.MapPrototypeHas(reads, field)) { kit.MapPrototypeSet(reads, field, true); emit('read', field); }
     };
-    switch (trigger) {
-      case 'credentials-exchange': {
-        const client = event.client || {};
-        const scope = (event.accessToken && event.accessToken.scope) || (event.transaction && event.transaction.requested_scopes);
-        return [
-          { id: client.client_id, name: client.name, tenant: event.tenant && event.tenant.id, metadata: client.metadata || {} },
-          scope ? scope.slice() : undefined,
-          event.resource_server && event.resource_server.identifier,
-          { webtask, ip: request.ip, hostname: request.hostname },
-        ];
-      }
-      case 'pre-user-registration':
-      case 'post-user-registration':
-      case 'post-change-password':
-        return [{
-          id: user.user_id, tenant: event.tenant && event.tenant.id, username: user.username, email: user.email,
-          emailVerified: user.email_verified, phoneNumber: user.phone_number, user_metadata: user.user_metadata || {},
-          app_metadata: user.app_metadata || {}, last_password_reset: user.last_password_reset,
-        }, common];
-      case 'send-phone-message': {
-        const options = event.message_options || {};
-        return [options.recipient, options.text, {
-          webtask, factor_type: options.message_type, message_type: options.message_type, action: options.action,
-          language: options.language, code: options.code, ip: request.ip, user_agent: request.user_agent,
-          client_id: event.client && event.client.client_id, name: event.client && event.client.name,
-          client_metadata: event.client && event.client.metadata, user,
-        }];
-      }
-      default:
-        throw new ErrorCtor(`hooks do not run on trigger ${trigger}`);
-    }
+    return new kit.ProxyCtor(value, {
+      get(target, key, receiver) {
+        const got = Reflect.get(target, key, receiver);
+        if (typeof key !== 'string' || kit.ArrayIsArray(target)) { note(name); return got; }
+        note(`${name}.${key}`);
+        return typeof got === 'function' ? got : recorder(got, `${name}.${key}`);
+      },
+      has(target, key) { note(typeof key === 'string' && !kit.ArrayIsArray(target) ? `${name}.${key}` : name); return Reflect.has(target, key); },
+      ownKeys(target) { note(name); return kit.ReflectOwnKeys(target); },
+    });
   }
 
   function runHook(exported) {
     if (typeof exported !== 'function') throw new TypeError('the hook must export a function (module.exports = function (...) {...})');
-    const args = hookArguments(job.trigger, job.event, job.secrets);
+    const event = Object.assign({}, job.event, { secrets: job.secrets });
+    let args = model.hookArguments(job.trigger, event);
+    if (job.record_reads) {
+      const params = model.params(job.trigger);
+      args = args.map((arg, i) => recorder(arg, params[i]));
+    }
     const cb = (error, result) => {
       if (ended) return;
       const shown = error
-        ? (error instanceof ErrorCtor ? { name: error.name, message: error.message, userMessage: error.userMessage, code: error.code } : error)
+        ? (typeof error === 'object' ? { name: error.name, message: error.message, userMessage: error.userMessage, code: error.code } : error)
         : null;
-      end({ callback: { error: shown, result } });
+      // Outbound calls still in flight went on: Hooks let the webtask run after the callback.
+      const leftRunning = kit.inFlight ? kit.inFlight().length : 0;
+      end({ callback: { error: shown, result }, answer: model.answer(job.trigger, error, result, event), left_running: leftRunning });
     };
     args[args.length] = cb;
     ReflectApply(exported, undefined, args);
@@ -133,7 +116,8 @@
       const [group, method] = dotted.split('.');
       api[group] = api[group] || {};
       api[group][method] = (...args) => {
-        emit('api_call', { call: `api.${dotted}`, args });
+        // A value of undefined is no value (a token or profile, as JSON, drops it): recorded without it.
+        emit('api_call', { call: `api.${dotted}`, args: args.length === 2 && args[1] === undefined ? [args[0]] : args });
         if (group === 'cache') {
           if (method === 'get') return kit.MapPrototypeHas(cache, args[0]) ? { value: kit.MapPrototypeGet(cache, args[0]) } : undefined;
           if (method === 'set') { kit.MapPrototypeSet(cache, args[0], args[1]); return { type: 'success' }; }
@@ -153,7 +137,8 @@
     }
     const event = Object.assign({}, job.event, { secrets: job.secrets });
     const returned = ReflectApply(exported[handler], exported, [event, buildApi(job.trigger)]);
-    PromisePrototypeThen(PromiseResolve(returned), () => { settled = true; grace = 2; }, fail);
+    // An action's pending work ends when its handler returns: calls still in flight then never happened.
+    PromisePrototypeThen(PromiseResolve(returned), () => { settled = true; grace = 2; cutOff = kit.inFlight ? kit.inFlight() : []; }, fail);
   }
 
   // ---------------------------------------------------------------- a run
@@ -177,7 +162,7 @@
     try {
       if (settled) {
         if (grace > 0) { grace -= 1; if (kit.step(Infinity, true) === 'ran') return ended ? 'ended' : 'more'; }
-        end({ completed: true });
+        end({ completed: true, cut_off: cutOff });
         return 'ended';
       }
       const stepped = kit.step(job.timeout_ms, false);
@@ -193,7 +178,6 @@
   kit.pump = pump;
   kit.fail = fail;
   kit.isEnded = () => ended;
-  kit.hookArguments = hookArguments;
   kit.buildApi = buildApi;
   return ObjectCreate(null);
 });

@@ -43,6 +43,7 @@
   // The call is on the record before anything else happens: a script cannot take it back.
   function recordCall(name, args, style) {
     emit('request', { call: name, args });
+    if (kit.outboundCall) return kit.outboundCall(name, args, style); // outbound.js: scripted answers
     const response = kit.respond(name, args);
     const last = args.length ? args[args.length - 1] : undefined;
     if (typeof last === 'function') {

@@ -76,7 +76,8 @@ class KeywordValues:
         source = Keywords.from_env(env or {})
         self._source = source
         self._real = {name: value for name in chosen if (value := source.lookup(name)) is not MISSING}
-        self._keywords = Keywords(self._real, lambda key: f"<unset {key}>")
+        # URL-shaped dummies: a keyword used as a claim namespace stays one Hooks accept.
+        self._keywords = Keywords(self._real, lambda key: f"https://unset.invalid/{key}/")
         self.sensitive: dict[str, str] = {}
         self.withheld: set[str] = set()  # keywords with a value the user did not opt in to
 

@@ -13,7 +13,7 @@ from reconciler.cli import cli
 from reconciler.runner.node import Node
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "tenant-config"
-CANARY = "canary-41b7-secret-value"
+CANARY = "https://canary-41b7-secret-value.example/"  # a claim namespace: Hooks keep only URL-named claims
 
 
 def run(*args: str, env: dict[str, str] | None = None):

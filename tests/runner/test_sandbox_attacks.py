@@ -21,7 +21,7 @@ from reconciler.runner.execute import run_script
 from reconciler.runner.node import Node
 from reconciler.runner.outcome import Outcome
 from reconciler.runner.samples import builtin_samples
-from reconciler.secrets_forms import leaked
+from reconciler.secret_forms import leaked
 from tests.migrate.hook_files import hook_config
 from tests.runner.attacks import PROTOCOLS, ROUTES, Listener, hook, network_attack, reversed_js
 

@@ -104,6 +104,9 @@ class LiveState:
     """Every hook in the tenant, with its secret keys."""
 
     hooks: tuple[LiveHook, ...]
+    # A config that does not manage hooks (no hooks/): the live hooks' names only, shown as
+    # not managed so a plan never says the tenant matches while hooks still run.
+    outside: tuple[str, ...] = ()
 
     def by_name(self) -> dict[str, LiveHook]:
         return {hook.name: hook for hook in self.hooks}

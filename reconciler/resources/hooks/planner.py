@@ -151,6 +151,9 @@ def plan_part(desired: DesiredState, live: LiveState, options: PlanOptions | Non
     for stray in sorted(pairing.unknown, key=lambda h: h.name):
         warnings.append(Reason.of("hook.unknown_trigger", name=stray.name, trigger=stray.trigger_id))
         unmanaged.append(stray.name)
+    if live.outside:  # no hooks/: nothing planned, but the plan says what still runs
+        warnings.append(Reason.of("hook.not_managed", names=live.outside))
+        unmanaged.extend(live.outside)
 
     merged = tuple(merge_toggles(changes))
     check_delete_threshold(merged, live, options)

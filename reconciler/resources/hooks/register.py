@@ -48,7 +48,7 @@ def _read(client: Any, desired: Any, reader: Any) -> Any:
     if reserved:  # refused before any request: the name is the apply lease's
         raise PlanError(f"{reserved[0]}: the hook name {LEASE_NAME} is reserved for the apply lease")
     if desired is not None and not getattr(desired, "manages_hooks", True):
-        return LiveState(hooks=())
+        return LiveState(hooks=(), outside=_outside(client))
     try:
         live = read_live_state(client) if reader is None else reader()
     except ReconcilerError as error:
@@ -58,12 +58,30 @@ def _read(client: Any, desired: Any, reader: Any) -> Any:
             return LiveState(hooks=())
         raise HooksUnavailableError(
             "this tenant has no Hooks (Auth0 retired them on 2026-11-18), but the config has "
-            f"hooks/: move them to Actions with `reconciler migrate` ({error})"
+            f"{len(desired.hooks) if desired is not None else 'some'} hook(s) in hooks/: move them to "
+            "Actions with `reconciler migrate --write` (offline), then empty hooks/ with "
+            "`reconciler migrate --retire-hooks --write` and apply; see docs/migration-last-mile.md "
+            f"({error})"
         ) from None
     # Only a provable marker (disabled, the lease comment) is hidden: anything that runs on a
     # trigger, or that a user merely named so, is shown.
     return LiveState(hooks=tuple(h for h in live.hooks if not is_marker_hook(
         {"name": h.name, "enabled": h.enabled, "script": h.script})))
+
+
+def _outside(client: Any) -> tuple[str, ...]:
+    """The names of the live hooks a config without hooks/ leaves alone: one list request
+    (a tenant without Hooks answers 403 hooks_not_allowed: nothing is live there)."""
+    from reconciler.errors import ReconcilerError, hooks_unavailable
+    from reconciler.lease import is_marker_hook
+
+    try:
+        listed = client.hooks.list()
+    except ReconcilerError as error:
+        if hooks_unavailable(error):
+            return ()
+        raise
+    return tuple(sorted(str(h["name"]) for h in listed if not is_marker_hook(h)))
 
 
 def _plan(desired: Any, live: Any, options: Any) -> TypePlan:

@@ -79,7 +79,7 @@ def test_masked_is_one_pass_so_keywords_are_never_masked_inside() -> None:
     assert fill(out, values) == text
 
 
-def test_known_mapping_values_are_masked_in_every_spelling_even_when_the_template_dropped_them():
+def test_known_mapping_values_are_masked_in_every_spelling_even_when_the_template_dropped_them() -> None:
     from reconciler.resources.common.templates import LiveView, shown_live
 
     secret = 'canary "quoted" /x?y=1'
@@ -88,7 +88,7 @@ def test_known_mapping_values_are_masked_in_every_spelling_even_when_the_templat
     assert "canary" not in shown and "Y2FuYXJ5" not in shown and shown.count("TOKEN") == 3
 
 
-def test_with_values_missing_only_lines_of_the_template_are_shown():
+def test_with_values_missing_only_lines_of_the_template_are_shown() -> None:
     from reconciler.resources.common.templates import HIDDEN_LINE, LiveView, shown_live
 
     template = "const u = '##URL##/v2';\nkeep();\n"
