@@ -104,6 +104,9 @@ class HookMarkerStore:
 
     def __init__(self, client: HookClient) -> None:
         self.client = client
+        # The last whole list read: the apply's check under the lease reuses the one made
+        # right after the marker's create, rather than listing again.
+        self.listed: list[dict[str, Any]] | None = None
 
     def create(self, text: str) -> bool:
         try:
@@ -117,7 +120,8 @@ class HookMarkerStore:
     def read(self) -> Marker | None:
         """The hook named like the marker (names are unique: it blocks the create, marker
         or not); ``provable`` says whether it is one."""
-        for hook in self.client.hooks.list():
+        self.listed = hooks = self.client.hooks.list()
+        for hook in hooks:
             if isinstance(hook, dict) and hook.get("name") == LEASE_NAME:
                 script = hook.get("script")
                 return Marker(str(hook.get("id", "")), script if isinstance(script, str) else "", is_marker_hook(hook))

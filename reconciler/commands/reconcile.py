@@ -112,7 +112,8 @@ def apply(
     print_warnings(inputs.loaded)
     loaded, options, saved = inputs.loaded, inputs.options, inputs.saved
     with client_for(settings, max_workers) as client:
-        the_plan = make_plan(loaded.desired, client, options, saved=saved)
+        seen: dict[str, object] = {}
+        the_plan = make_plan(loaded.desired, client, options, saved=saved, lives=seen)
         click.echo(render_text(the_plan), nl=False)
         if not the_plan.has_changes:
             return
@@ -124,7 +125,7 @@ def apply(
         with _graceful_stop(stop, lambda: client.limiter.in_flight), progress_bar(_step_count(the_plan), color=settings.color is not False) as on_step:
             outcome = apply_plan(
                 the_plan, loaded.desired, client, options, holder=lease_holder(settings.environ),
-                max_workers=max_workers, on_step=on_step, stop=stop,
+                max_workers=max_workers, on_step=on_step, stop=stop, seen=seen,
             )
         _print_apply_outcome(outcome, client.stats.snapshot())
 

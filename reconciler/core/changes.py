@@ -10,6 +10,11 @@ from typing import Any
 from reconciler.core.reasons import Reason
 
 
+# The name a REPLACE renames the old resource to while its replacement is prepared
+# (``resources.common.names``).
+REPLACED_SUFFIX = "-replaced-by-reconciler"
+
+
 class ChangeKind(StrEnum):
     CREATE = "create"
     UPDATE = "update"

@@ -65,6 +65,16 @@ class ReadLive(Protocol):
     def __call__(self, client: ManagementClient, desired: Any, /) -> Any: ...
 
 
+class ReadAgain(Protocol):
+    """The type's live state again, cheaply, given ``before`` (the state the plan read): only
+    what may have changed is read in full. ``written`` None: the check under the lease (what
+    changed since ``before``); else the read-back, with the names this run wrote. ``listed``:
+    the hooks list the lease's own read made under the lease (None: list again)."""
+
+    def __call__(self, client: ManagementClient, desired: Any, before: Any, written: frozenset[str] | None = None,
+                 listed: Any = None, /) -> Any: ...
+
+
 class PlanPart(Protocol):
     """The type's part of the plan, indexes local; cross-type edges as ``StepRef`` to types
     listed in ``after_types``."""
@@ -131,6 +141,7 @@ class ResourceType:
     # actions); default: its own.
     state: str = ""
     read_live: ReadLive | None = None
+    read_again: ReadAgain | None = None  # none: ``read_live`` again
     plan: PlanPart | None = None
     operations: Operations | None = None
     jobs: Jobs | None = None

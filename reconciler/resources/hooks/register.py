@@ -17,6 +17,22 @@ def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool =
 
 
 def read_live(client: Any, desired: Any = None) -> Any:
+    return _read(client, desired, None)
+
+
+def read_again(client: Any, desired: Any, before: Any, written: Any = None, listed: Any = None) -> Any:
+    """``read_live`` for the price of a list (``hooks.live.read_again``): what ``before``
+    already holds is not read again."""
+    return _read(client, desired, lambda: _again(client, before, written, listed))
+
+
+def _again(client: Any, before: Any, written: Any, listed: Any) -> Any:
+    from reconciler.resources.hooks.live import read_again as again
+
+    return again(client, before, written=written, listed=listed)
+
+
+def _read(client: Any, desired: Any, reader: Any) -> Any:
     """The live hooks as every command sees them: the apply lease's marker hook is left
     out, so plans, drift, export and the delete threshold never see it.
 
@@ -34,7 +50,7 @@ def read_live(client: Any, desired: Any = None) -> Any:
     if desired is not None and not getattr(desired, "manages_hooks", True):
         return LiveState(hooks=(), outside=_outside(client))
     try:
-        live = read_live_state(client)
+        live = read_live_state(client) if reader is None else reader()
     except ReconcilerError as error:
         if not hooks_unavailable(error):
             raise
@@ -119,6 +135,7 @@ HOOKS = register(
         load=_load,
         schemas=(("hook", _schema_text),),
         read_live=read_live,
+        read_again=read_again,
         plan=_plan,
         operations=_operations,
         jobs=_jobs,
