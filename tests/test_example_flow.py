@@ -11,9 +11,10 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from itertools import count
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -150,7 +151,7 @@ def test_a_pull_request_adding_a_secret_then_its_merge(run: Runner, repo: Path, 
     assert run(APPLY_YML, "plan", push, keywords=keywords).status == "success"
     applied = run(APPLY_YML, "apply", push, keywords=keywords)
     assert (applied.check_name, applied.status) == ("apply (dev)", "success"), applied.log
-    assert f"Applied to tenant `dev`" in applied.summary
+    assert "Applied to tenant `dev`" in applied.summary
     body = the_comment(gh)
     assert body.startswith("<!-- reconciler:plan tenant=dev -->")
     assert f"### Applied to tenant `dev` (`{host}`)" in body and "Plan: 2 to create" in body

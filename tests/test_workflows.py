@@ -9,8 +9,9 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import yaml
@@ -115,7 +116,7 @@ def test_ci_runs_the_whole_suite_unpinned_every_week():
     assert [entry["cron"].split()[2:] for entry in ci["on"]["schedule"]] == [["*", "*", "1"]]
     newest = ci["jobs"]["newest-dependencies"]
     assert "github.event_name == 'schedule'" in newest["if"]
-    assert [step.get("run") for step in steps(newest) if "run" in step] == ["bash .ci/run-latest"]
+    assert [step.get("run") for step in steps(newest) if "run" in step] == ["bash .ci/run-latest -n 4"]
 
 
 @pytest.mark.parametrize("directory", [WORKFLOWS, EXAMPLE_WORKFLOWS], ids=["repo", "example"])

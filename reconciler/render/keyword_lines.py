@@ -3,7 +3,7 @@ config uses and which ones merging will need set (or no longer needs). Names onl
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from reconciler.core.plan import Plan
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import click
 
 from reconciler.core.plan import Plan
+from reconciler.escape import terminal_safe
 from reconciler.render.blocks import blocks_for, word
 from reconciler.render.keyword_lines import keyword_lines
-from reconciler.escape import terminal_safe
 
 __all__ = ["NO_CHANGES", "NOTHING_TO_APPLY", "REVIEW_ONLY", "render_text"]
 

@@ -7,7 +7,8 @@ script chooses its own error messages and claim names.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from reconciler.escape import terminal
 from reconciler.text import plural

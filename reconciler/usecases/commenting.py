@@ -4,9 +4,10 @@ variables in ``environ`` (the Settings' copy: library code never reads the proce
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import httpx
@@ -57,7 +58,11 @@ class CommentOutcome:
 def comment_body_for(request: CommentRequest, environ: Mapping[str, str], *, now: datetime | None = None) -> str:
     """The body: the saved plan in markdown, or the failure note; with its provenance."""
     from reconciler.github.comment import (
-        apply_body, comment_body, failure_body, resolve_provenance, unchanged_body,
+        apply_body,
+        comment_body,
+        failure_body,
+        resolve_provenance,
+        unchanged_body,
     )
     from reconciler.planfile import read_plan
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from reconciler.core.keyword_report import KeywordReport
 from reconciler.errors import ReconcilerError
