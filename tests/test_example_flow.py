@@ -211,3 +211,22 @@ def test_a_push_that_undoes_the_change_clears_the_plan_shown(run: Runner, repo: 
     assert undone.status == "success"
     body = the_comment(gh)
     assert "This pull request no longer changes the config" in body and "CLAIM_NAMESPACE" not in body
+
+
+def test_a_broken_config_says_why_in_the_checks_and_the_comment(run: Runner, repo: Path, gh: FakeGitHub) -> None:
+    base = git(repo, "rev-parse", "HEAD")
+    hook = repo / "tenant-config" / "hooks" / "block-disposable-emails.json"
+    hook.write_text(hook.read_text().replace('"enabled": true', '"enabled": "`yes`"'))
+    git(repo, "commit", "-qam", "broken")
+    event = pull_request(repo, base)
+    validated = run(PLAN_YML, "validate", event, keywords={})
+    assert validated.status == "failure"
+    assert "block-disposable-emails.json" in validated.summary and "enabled" in validated.summary
+    assert "job log" not in validated.summary
+    planned = run(PLAN_YML, "plan", event, keywords={"SLACK_WEBHOOK_URL": SLACK})
+    assert planned.status == "failure" and planned.step("Comment on the pull request").ran
+    body = the_comment(gh)
+    assert "**The plan failed for commit" in body and "block-disposable-emails.json" in body
+    # The config's own backticks cannot break out of the quoted line.
+    quoted = next(line for line in body.splitlines() if "block-disposable-emails.json" in line)
+    assert quoted.startswith("> ``") or quoted.startswith("> `")

@@ -147,8 +147,10 @@ error_line() {
   [ -n "$line" ] || line="$(grep -a -v '^[[:space:]]*$' "$1" | tail -n 1 || true)"
   line="${line#error: }"
   # "N problem(s) in the configuration": the problems are the lines before it (at most 3).
-  if [[ "$line" == *"problem(s) in the configuration"* ]]; then
-    line="$(grep -a -v -e '^error:' -e '^note:' -e '^warning:' -e '^[[:space:]]*$' "$1" | tail -n 3 | paste -sd '|' | sed 's/|/ · /g') ($line)"
+  # So is validate's "N error(s), M warning(s)".
+  if [[ "$line" == *"problem(s) in the configuration"* || "$line" =~ ^[0-9]+\ errors?,\ [0-9]+\ warnings?$ ]]; then
+    line="$(grep -a -v -E -e '^(error|note|warning):' -e '^[0-9]+ errors?, [0-9]+ warnings?$' -e '^[[:space:]]*$' "$1" \
+      | tail -n 3 | paste -sd '|' | sed 's/|/ · /g') ($line)"
   fi
   line="$(printf '%s' "$line" | tr -d '\000-\037\177')"
   printf '%s' "${line:0:500}"

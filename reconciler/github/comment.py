@@ -258,7 +258,7 @@ def apply_body(
             f"> **The apply of merged{commit or ' changes'} failed:**",
             f"> {quoted}",
             ">",
-            f"> The tenant may be partly changed; fix the cause and re-run the apply workflow.{run}",
+            f"> Fix the cause and re-run the apply workflow (an interrupted apply converges when run again).{run}",
         ]
     elif plan.has_changes:
         lines = [f"### Applied to tenant {md_code(tenant)}{where}", "",
