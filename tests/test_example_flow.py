@@ -58,6 +58,9 @@ def repo(tmp_path: Path) -> Path:
     target = tmp_path / "repo"
     shutil.copytree(EXAMPLE, target)
     git(target, "init", "-q", "-b", "main")
+    # What the jobs write in the workspace (a runner's checkout is fresh for every job).
+    (target / ".git" / "info").mkdir(parents=True, exist_ok=True)
+    (target / ".git" / "info" / "exclude").write_text("plan.json\napproved-plan/\n")
     git(target, "add", "-A")
     git(target, "commit", "-qm", "base")
     return target
@@ -68,6 +71,11 @@ Runner = Callable[..., JobRun]
 
 @pytest.fixture
 def run(repo: Path, tmp_path: Path, emulator: EmulatorProcess, gh: FakeGitHub) -> Runner:
+    return make_runner(repo, tmp_path, emulator, gh)
+
+
+def make_runner(repo: Path, tmp_path: Path, emulator: EmulatorProcess, gh: FakeGitHub,
+                variables: dict[str, str] | None = None) -> Runner:
     """Runs one job of a workflow for one matrix entry, as GitHub would for an event."""
     numbers = count()
     artifacts = tmp_path / "artifacts"
@@ -86,7 +94,7 @@ def run(repo: Path, tmp_path: Path, emulator: EmulatorProcess, gh: FakeGitHub) -
         }
         context = Context(
             workspace=repo, runner_temp=temp, artifacts=artifacts, reconciler=str(RECONCILER), event=event,
-            ref=ref, token=gh.token, secrets=secrets, vars={"AUTH0_DOMAIN": emulator.base_url},
+            ref=ref, token=gh.token, secrets=secrets, vars={"AUTH0_DOMAIN": emulator.base_url, **(variables or {})},
             runner_env={"GITHUB_EVENT_PATH": str(event_path), "GITHUB_REPOSITORY": GH_REPO, "GITHUB_API_URL": gh.url,
                         "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": str(100 + next(numbers)),
                         "GITHUB_SHA": sha or git(repo, "rev-parse", "HEAD")},
@@ -230,3 +238,73 @@ def test_a_broken_config_says_why_in_the_checks_and_the_comment(run: Runner, rep
     # The config's own backticks cannot break out of the quoted line.
     quoted = next(line for line in body.splitlines() if "block-disposable-emails.json" in line)
     assert quoted.startswith("> ``") or quoted.startswith("> `")
+
+
+def reconciler_in(repo: Path, *args: str) -> str:
+    done = subprocess.run([str(RECONCILER), *args], cwd=repo, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout + done.stderr
+
+
+def merge_pull_request(repo: Path, gh: FakeGitHub, branch: str, number: int) -> dict[str, Any]:
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--ff-only", branch)
+    merge = git(repo, "rev-parse", "HEAD")
+    gh.add_pull_request(GH_REPO, number)
+    gh.merge(GH_REPO, number, merge)
+    return {"after": merge, "ref": "refs/heads/main"}
+
+
+@pytest.mark.parametrize("hooks", [True, False], ids=["tenant-with-hooks", "tenant-without-hooks"])
+def test_a_full_migration_to_deleting_the_hooks(repo: Path, tmp_path: Path, gh: FakeGitHub, hooks: bool,
+                                               emulator_factory: Callable[..., EmulatorProcess]) -> None:
+    tenant = emulator_factory(hooks_enabled=hooks)
+    run = make_runner(repo, tmp_path, tenant, gh, {"AUTH0_ALLOW_DELETE": "true"})
+    keywords = {"SLACK_WEBHOOK_URL": SLACK}
+    if hooks:  # the hooks run live, as the example config says
+        push = {"after": git(repo, "rev-parse", "HEAD"), "ref": "refs/heads/main"}
+        first = run(APPLY_YML, "plan", push, keywords=keywords)
+        assert first.status == "success", first.summary + first.log
+        first = run(APPLY_YML, "apply", push, keywords=keywords)
+        assert first.status == "success", first.summary + first.log
+        assert len(tenant.state()["hooks"]) == 2
+
+    # PR 1: the actions, written offline by migrate, take over (hooks disabled where they live).
+    base = git(repo, "rev-parse", "HEAD")
+    git(repo, "checkout", "-q", "-b", "migrate")
+    reconciler_in(repo, "migrate", "-c", "tenant-config", "--write", "--disable-hooks")
+    if not hooks:  # nothing of Hooks to keep on a tenant without them: retire in the same PR
+        reconciler_in(repo, "migrate", "-c", "tenant-config", "--retire-hooks", "--write")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "migrate to actions")
+    event = {"number": 20, "pull_request": {"number": 20, "head": {"sha": git(repo, "rev-parse", "HEAD"),
+                                                                       "repo": {"fork": False}}, "base": {"sha": base}}}
+    gh.add_pull_request(GH_REPO, 20)
+    planned = run(PLAN_YML, "plan", event, keywords=keywords)
+    assert planned.status == "success", planned.log
+    push = merge_pull_request(repo, gh, "migrate", 20)
+    assert run(APPLY_YML, "plan", push, keywords=keywords).status == "success"
+    applied = run(APPLY_YML, "apply", push, keywords=keywords)
+    assert applied.status == "success", applied.log
+    [comment] = gh.comments(GH_REPO, 20)
+    assert "### Applied to tenant `dev`" in comment["body"]
+
+    if hooks:
+        # PR 2: retire the hooks; merged, the apply deletes them.
+        git(repo, "checkout", "-q", "-b", "retire")
+        reconciler_in(repo, "migrate", "-c", "tenant-config", "--retire-hooks", "--write")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", "retire hooks")
+        push = merge_pull_request(repo, gh, "retire", 21)
+        assert run(APPLY_YML, "plan", push, keywords=keywords).status == "success"
+        deleted = run(APPLY_YML, "apply", push, keywords=keywords)
+        assert deleted.status == "success", deleted.log
+        assert "2 to delete" in deleted.summary
+        [comment] = gh.comments(GH_REPO, 21)
+        assert "2 to delete" in comment["body"]
+        assert tenant.state()["hooks"] in ([], {})
+
+    # Done: the next plan has nothing to do, and says nothing is left unmanaged.
+    final = run(APPLY_YML, "plan", {"after": git(repo, "rev-parse", "HEAD"), "ref": "refs/heads/main"},
+                keywords=keywords)
+    assert final.status == "success" and "No changes. The tenant matches the configuration." in final.summary

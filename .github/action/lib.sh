@@ -66,7 +66,8 @@ plan_field() {
   "$(tool_python)" - "$PLAN_FILE" "$1" <<'PY'
 import json, sys
 data = json.load(open(sys.argv[1], encoding="utf-8"))
-value = {"summary": lambda: data["summary"]["text"], "has-changes": lambda: data["has_changes"]}[sys.argv[2]]()
+value = {"summary": lambda: data["summary"]["text"], "has-changes": lambda: data["has_changes"],
+         "allow-delete": lambda: data.get("allow_delete") is True}[sys.argv[2]]()
 print(str(value).lower() if isinstance(value, bool) else value)
 PY
 }
