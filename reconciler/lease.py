@@ -35,9 +35,10 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from reconciler.errors import ApiError, DeadlineExceeded, LeaseError, ReconcilerError, TenantLocked
 
@@ -191,7 +192,7 @@ def parse_marker(text: str) -> LeaseInfo:
     try:
         expires: datetime | None = datetime.fromisoformat(str(data.get("expires")))
         if expires is not None and expires.tzinfo is None:
-            expires = expires.replace(tzinfo=timezone.utc)
+            expires = expires.replace(tzinfo=UTC)
     except (TypeError, ValueError):
         expires = None
     return LeaseInfo(holder or "an unknown holder", since or "an unknown time", expires, nonce)
@@ -217,7 +218,7 @@ def marker_text(holder: str, since: datetime, expires: datetime, nonce: str) -> 
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Lease:
@@ -408,7 +409,7 @@ class Lease:
                 f"{self.valid_until.isoformat(timespec='seconds')}, or run `reconciler unlock`"
             )
 
-    def __enter__(self) -> "Lease":
+    def __enter__(self) -> Lease:
         try:
             self.acquire()
         except BaseException:

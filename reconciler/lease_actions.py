@@ -21,11 +21,18 @@ tenant that still serves Hooks would use the Actions marker and not see a hook m
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Protocol
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 from reconciler.errors import ApiError, LeaseError
 from reconciler.lease import (
-    LEASE_NAME, HookMarkerStore, Marker, MarkerStore, is_marker_text, parse_marker, unless_gone,
+    LEASE_NAME,
+    HookMarkerStore,
+    Marker,
+    MarkerStore,
+    is_marker_text,
+    parse_marker,
+    unless_gone,
 )
 
 LEASE_ACTION_TRIGGER = "post-login"

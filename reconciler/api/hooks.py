@@ -7,8 +7,9 @@ know (the planner leaves such a hook alone and reports it): only the shape is ch
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -102,7 +103,7 @@ class HooksApi:
         """The hook with exactly this name, if any (the API has no name filter)."""
         return next((hook for hook in self.list() if hook.get("name") == name), None)
 
-    def with_secret_keys(self) -> "builtins.list[tuple[dict[str, Any], frozenset[str]]]":
+    def with_secret_keys(self) -> builtins.list[tuple[dict[str, Any], frozenset[str]]]:
         """Every hook (as checked by ``check_hook``) with its secret names, secrets read
         concurrently within the budget; a hook deleted since it was listed is left out."""
         return self.secret_keys_of(self.list())

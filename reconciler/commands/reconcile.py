@@ -7,13 +7,22 @@ import os
 import signal
 import sys
 import threading
-from typing import TYPE_CHECKING, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import click
 
 from reconciler.commands.common import (
-    TENANT_ENV, client_for, connection_options, fail, plan_flags, print_apply_report, print_steps,
-    print_warnings, render, report_errors,
+    TENANT_ENV,
+    client_for,
+    connection_options,
+    fail,
+    plan_flags,
+    print_apply_report,
+    print_steps,
+    print_warnings,
+    render,
+    report_errors,
 )
 from reconciler.terminal import confirm_apply, run_settings
 
@@ -91,9 +100,9 @@ def apply(
     """Plan and apply the config, or apply a saved PLAN_FILE if it is still exactly what the
     config and the tenant produce. Takes the tenant lease while it writes."""
     from reconciler.progress import progress_bar
+    from reconciler.render.text import render_text
     from reconciler.usecases.applying import load_for_apply, open_saved
     from reconciler.usecases.planning import make_plan
-    from reconciler.render.text import render_text
 
     flags = {"allow_delete": allow_delete, "rotate_secrets": rotate_secrets, "force": force}
     source = open_saved(plan_file, config, **flags)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Mapping
+from typing import Any
 
 from reconciler.core.reasons import Reason
 
@@ -39,7 +40,7 @@ class FieldChange:
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "FieldChange":
+    def from_dict(cls, data: Mapping[str, Any]) -> FieldChange:
         return cls(data["field"], data.get("before"), data.get("after"), data.get("diff", ""))
 
 

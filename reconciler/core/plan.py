@@ -25,8 +25,9 @@ Warnings and skip reasons are ``Reason`` data; only the types word them (the reg
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from reconciler.core.changes import REPLACED_SUFFIX, Change, ChangeKind
 from reconciler.core.digest import digest

@@ -14,15 +14,16 @@ core's data types (``Step``, ``Change``, ``Reason``, ``TypePlan``, ``Runner``), 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reconciler.core.changes import Change
-from reconciler.resources.options import PlanOptions
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import WORDED, Reason
 from reconciler.keywords import Keywords
 from reconciler.problems import Problem
+from reconciler.resources.options import PlanOptions
 
 if TYPE_CHECKING:  # types only: the seam loads neither httpx nor a renderer
     from reconciler.api.client import ManagementClient

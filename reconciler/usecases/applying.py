@@ -9,8 +9,9 @@ import dataclasses
 import os
 import socket
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from reconciler.config import Settings
 from reconciler.core.executor import ApplyReport, Dispatch, StepCallback, execute
@@ -20,9 +21,9 @@ from reconciler.errors import PlanFileError, SavedPlanFlags
 from reconciler.lease import Lease
 from reconciler.lease_actions import lease_store
 from reconciler.planfile import SavedPlan, canonical, read_plan, step_dicts
-from reconciler.resources.cutover import cutovers_of
 from reconciler.resources.base import Desired, ResourceType
 from reconciler.resources.builtin import registry
+from reconciler.resources.cutover import cutovers_of
 from reconciler.resources.cutover_wiring import PairedRunner
 from reconciler.resources.options import PlanOptions
 from reconciler.usecases.loading import Loaded, load_desired, plan_options, saved_options
@@ -102,7 +103,7 @@ def lease_holder(env: Mapping[str, str]) -> str:
 
 
 def execute_plan(
-    plan: Plan, desired: Desired, client: "ManagementClient", *, max_workers: int = 8,
+    plan: Plan, desired: Desired, client: ManagementClient, *, max_workers: int = 8,
     on_step: StepCallback | None = None, stop: threading.Event | None = None,
 ) -> ApplyReport[Any]:
     """Run ``plan``'s steps with each type's operations (no lease, no re-plan: ``apply_plan``

@@ -6,8 +6,9 @@ client; the planning core stays pure."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from reconciler.config import Settings
 from reconciler.core.plan import Plan, assemble
@@ -121,7 +122,7 @@ class Planned:
 
 def plan_config(
     config: str,
-    client_factory: Callable[[], "ManagementClient"],
+    client_factory: Callable[[], ManagementClient],
     settings: Settings,
     *,
     allow_delete: bool = False,

@@ -13,18 +13,19 @@ left it: never two enabled, never dark.
 from __future__ import annotations
 
 import threading
-from typing import Any, Mapping, Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from reconciler.core import executor as core
 from reconciler.core.executor import ApplyReport, Results, StepCallback
 from reconciler.core.plan import Plan
 from reconciler.core.steps import Job, Phase, Step
 from reconciler.errors import ApplyError
-from reconciler.resources.hooks.model import DesiredState
-from reconciler.resources.hooks.actions import Action
-from reconciler.resources.hooks.plan import action_of, payload_of
 from reconciler.resources.common.secrets import MARKER_VALUE, is_marker
 from reconciler.resources.common.templates import fill, keys_in
+from reconciler.resources.hooks.actions import Action
+from reconciler.resources.hooks.model import DesiredState
+from reconciler.resources.hooks.plan import action_of, payload_of
 
 __all__ = ["HookWriter", "execute"]
 
