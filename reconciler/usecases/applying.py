@@ -184,7 +184,7 @@ def _apply_leased(
     if lease.lost or not report.ok or report.interrupted:
         return ApplyOutcome(report, lease_lost=lease.lost)
     found: list[str] = []
-    read_back = _reader(lives, written_names(plan), None)
+    read_back = _reader(lives, plan, None)
     for resource in [registry().get(name) for name in plan.types]:
         if resource.verify is not None and resource.read_live is not None:
             state = state_of(resource, desired)
@@ -192,10 +192,10 @@ def _apply_leased(
     return ApplyOutcome(report, tuple(found))
 
 
-def _reader(before: Mapping[str, object], written: frozenset[str] | None, listed: Any) -> Reader:
+def _reader(before: Mapping[str, object], written: Plan | None, listed: Any) -> Reader:
     """How each type is read again: cheaply against ``before`` where the type can, else in
-    full (``ResourceType.read_again``: ``written`` None checks what changed; a set is the
-    read-back)."""
+    full (``ResourceType.read_again``: ``written`` None checks what changed; the plan run is
+    the read-back of what it wrote)."""
 
     def read(resource: ResourceType, client: Any, state: object) -> object:
         if resource.read_again is not None and resource.name in before:
@@ -203,12 +203,6 @@ def _reader(before: Mapping[str, object], written: frozenset[str] | None, listed
         return read_live(resource, client, state)
 
     return read
-
-
-def written_names(plan: Plan) -> frozenset[str]:
-    """The hooks whose secrets this plan writes: the read-back reads their secret keys again
-    (a write's answer does not hold them)."""
-    return frozenset(step.key for step in plan.steps if step.type == "hook" and "secret" in str(step.operation))
 
 
 def _jobs(plan: Plan, types: Iterable[ResourceType]) -> dict[int, Job]:
