@@ -10,14 +10,14 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from reconciler.config import Settings
 from reconciler.core.executor import ApplyReport, Dispatch, StepCallback, execute
 from reconciler.core.plan import Plan
 from reconciler.core.steps import Job
 from reconciler.errors import PlanFileError, SavedPlanFlags
-from reconciler.lease import Lease
+from reconciler.lease import Lease, acquire_waiting
 from reconciler.lease_actions import lease_store
 from reconciler.planfile import SavedPlan, canonical, read_plan, step_dicts
 from reconciler.resources.cutover import cutovers_of
@@ -138,18 +138,21 @@ def apply_plan(
     max_workers: int = 8,
     on_step: StepCallback | None = None,
     stop: threading.Event | None = None,
+    lock_timeout: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
 ) -> ApplyOutcome:
     """Execute ``plan`` (already shown and approved) under the tenant lease.
 
     Under the lease the plan is made again and must be the same: a writer that finished
     between our plan and our lease made it stale, and nothing is written. After the run
-    the tenant is read back and compared with the plan.
+    the tenant is read back and compared with the plan. ``lock_timeout``: seconds to wait
+    for a lease another run holds (``on_wait`` told once who holds it, until when).
     """
     stop = stop or threading.Event()
     # Hooks if the tenant serves them, else an Actions marker (reconciler/lease_actions.py).
     lease = Lease(lease_store(client), holder, on_lost=lambda why: stop.set())
     try:
-        lease.acquire()
+        acquire_waiting(lease, lock_timeout, on_wait=on_wait or (lambda line: None))
         outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop)
     finally:
         # Every exit (a failed take, a failed apply, the run deadline) gives back what this
