@@ -45,7 +45,7 @@ def read_live(client: Any, desired: Any = None) -> Any:
             f"{len(desired.hooks) if desired is not None else 'some'} hook(s) in hooks/: move them to "
             "Actions with `reconciler migrate --write` (offline), then empty hooks/ with "
             "`reconciler migrate --retire-hooks --write` and apply; see docs/migration-last-mile.md "
-            f"({error})"
+            f"({getattr(error, 'status', None) or '?'} {getattr(error, 'error_code', None) or 'hooks_not_allowed'})"
         ) from None
     # Only a provable marker (disabled, the lease comment) is hidden: anything that runs on a
     # trigger, or that a user merely named so, is shown.
