@@ -125,3 +125,16 @@ def test_retire_hooks_refuses_a_hook_that_still_runs_its_trigger(tmp_path: Path)
     assert refused.exit_code == 1 and "Traceback" not in refused.output
     assert "add-profile-claims (pre-user-registration)" in refused.output and "triggers/triggers.json" in refused.output
     assert metadata.exists()
+
+
+def test_a_saved_plan_with_hooks_left_running_applies(emulator_factory: Any, tmp_path: Path) -> None:
+    tenant = emulator_factory()
+    seed_legacy(tenant)
+    cfg, env = actions_only(tmp_path), env_of(tenant)
+    saved = tmp_path / "plan.json"
+    made = run_cli(["plan", "-c", str(cfg), "--out", str(saved)], env)
+    assert made.exit_code == 0 and "live hooks are left running: legacy" in made.output, made.output
+    assert json.loads(saved.read_text())["unmanaged"] == ["legacy"]
+    applied = run_cli(["apply", str(saved), "-c", str(cfg)], env)
+    assert applied.exit_code == 0, applied.output
+    assert [h["name"] for h in live_hooks(tenant).values()] == ["legacy"]
