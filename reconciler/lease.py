@@ -35,9 +35,10 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from reconciler.errors import ApiError, DeadlineExceeded, LeaseError, ReconcilerError, TenantLocked
 
@@ -105,6 +106,9 @@ class HookMarkerStore:
 
     def __init__(self, client: HookClient) -> None:
         self.client = client
+        # The last whole list read: the apply's check under the lease reuses the one made
+        # right after the marker's create, rather than listing again.
+        self.listed: list[dict[str, Any]] | None = None
 
     def create(self, text: str) -> bool:
         try:
@@ -118,7 +122,8 @@ class HookMarkerStore:
     def read(self) -> Marker | None:
         """The hook named like the marker (names are unique: it blocks the create, marker
         or not); ``provable`` says whether it is one."""
-        for hook in self.client.hooks.list():
+        self.listed = hooks = self.client.hooks.list()
+        for hook in hooks:
             if isinstance(hook, dict) and hook.get("name") == LEASE_NAME:
                 script = hook.get("script")
                 return Marker(str(hook.get("id", "")), script if isinstance(script, str) else "", is_marker_hook(hook))
@@ -189,7 +194,7 @@ def parse_marker(text: str) -> LeaseInfo:
     try:
         expires: datetime | None = datetime.fromisoformat(str(data.get("expires")))
         if expires is not None and expires.tzinfo is None:
-            expires = expires.replace(tzinfo=timezone.utc)
+            expires = expires.replace(tzinfo=UTC)
     except (TypeError, ValueError):
         expires = None
     return LeaseInfo(holder or "an unknown holder", since or "an unknown time", expires, nonce)
@@ -215,7 +220,7 @@ def marker_text(holder: str, since: datetime, expires: datetime, nonce: str) -> 
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Lease:
@@ -407,7 +412,7 @@ class Lease:
                 f"{self.valid_until.isoformat(timespec='seconds')}, or run `reconciler unlock`"
             )
 
-    def __enter__(self) -> "Lease":
+    def __enter__(self) -> Lease:
         try:
             self.acquire()
         except BaseException:

@@ -9,7 +9,6 @@ import pytest
 
 from reconciler.errors import TenantLocked
 from reconciler.lease import LEASE_NAME, Lease, Marker, acquire_waiting
-
 from test_lease import Clock, MemoryStore
 
 

@@ -17,8 +17,9 @@ also the type's plan-file codec: ``*_to_dict`` writes, ``*_from_dict`` reads bac
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import click
 

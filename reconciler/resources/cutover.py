@@ -25,9 +25,10 @@ This module only reads the parts' public step names (``hook``/<name>/``disable``
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from reconciler.core.planner import Merged, StrictPair, TypePlan, merge_plan
 from reconciler.core.reasons import Reason
@@ -125,7 +126,7 @@ class Cutover:
         return {**data, "rollback": True} if self.rollback else data
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Cutover":
+    def from_dict(cls, data: Any) -> Cutover:
         """From a saved plan (hostile input): ``ValueError`` naming the field when wrong."""
         if not isinstance(data, dict):
             raise ValueError("cutover must be an object")

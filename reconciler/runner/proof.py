@@ -7,8 +7,9 @@ out of what comes back, and pairs each case's hook and action effects.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from reconciler.errors import RunError
 from reconciler.runner.cases import Case, generate

@@ -12,8 +12,15 @@ from reconciler.core.planner import TypePlan
 from reconciler.core.steps import Step, StepRef
 from reconciler.errors import ConfigError
 from reconciler.resources.cutover import (
-    BOTH, DEFAULTS, NEITHER, TriggerFacts, merge_with_cutover, parse_setting, plan_cutovers,
-    trigger_facts, word,
+    BOTH,
+    DEFAULTS,
+    NEITHER,
+    TriggerFacts,
+    merge_with_cutover,
+    parse_setting,
+    plan_cutovers,
+    trigger_facts,
+    word,
 )
 
 PUR, CE, SPM, PCP = "pre-user-registration", "credentials-exchange", "send-phone-message", "post-change-password"
@@ -123,7 +130,6 @@ def test_every_format_shows_the_cutover() -> None:
     from reconciler.render.json import render_json
     from reconciler.render.markdown import render_markdown
     from reconciler.render.text import render_text
-
     from reconciler.resources.hooks.actions import Action
     from reconciler.resources.hooks.plan import hook_step
 

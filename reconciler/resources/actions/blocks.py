@@ -5,7 +5,8 @@ type (``usecases.plan_against`` puts them there; ``resources.cutover`` words the
 from __future__ import annotations
 
 import html
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import click
 

@@ -6,9 +6,9 @@ stage can never mutate what an earlier stage produced.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 from reconciler.resources.common.templates import fill
 

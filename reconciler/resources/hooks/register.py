@@ -17,6 +17,22 @@ def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool =
 
 
 def read_live(client: Any, desired: Any = None) -> Any:
+    return _read(client, desired, None)
+
+
+def read_again(client: Any, desired: Any, before: Any, written: Any = None, listed: Any = None) -> Any:
+    """``read_live`` for the price of a list (``hooks.live.read_again``): what ``before``
+    already holds is not read again."""
+    return _read(client, desired, lambda: _again(client, before, written, listed), listed)
+
+
+def _again(client: Any, before: Any, written: Any, listed: Any) -> Any:
+    from reconciler.resources.hooks.live import read_again as again
+
+    return again(client, before, written=written, listed=listed)
+
+
+def _read(client: Any, desired: Any, reader: Any, listed: Any = None) -> Any:
     """The live hooks as every command sees them: the apply lease's marker hook is left
     out, so plans, drift, export and the delete threshold never see it.
 
@@ -32,9 +48,9 @@ def read_live(client: Any, desired: Any = None) -> Any:
     if reserved:  # refused before any request: the name is the apply lease's
         raise PlanError(f"{reserved[0]}: the hook name {LEASE_NAME} is reserved for the apply lease")
     if desired is not None and not getattr(desired, "manages_hooks", True):
-        return LiveState(hooks=(), outside=_outside(client))
+        return LiveState(hooks=(), outside=_outside(client, listed))
     try:
-        live = read_live_state(client)
+        live = read_live_state(client) if reader is None else reader()
     except ReconcilerError as error:
         if not hooks_unavailable(error):
             raise
@@ -53,18 +69,20 @@ def read_live(client: Any, desired: Any = None) -> Any:
         {"name": h.name, "enabled": h.enabled, "script": h.script})))
 
 
-def _outside(client: Any) -> tuple[str, ...]:
-    """The names of the live hooks a config without hooks/ leaves alone: one list request
-    (a tenant without Hooks answers 403 hooks_not_allowed: nothing is live there)."""
+def _outside(client: Any, listed: Any = None) -> tuple[str, ...]:
+    """The names of the live hooks a config without hooks/ leaves alone: one list request,
+    none when the lease's own list is at hand (a tenant without Hooks answers 403
+    hooks_not_allowed: nothing is live there)."""
     from reconciler.errors import ReconcilerError, hooks_unavailable
     from reconciler.lease import is_marker_hook
 
-    try:
-        listed = client.hooks.list()
-    except ReconcilerError as error:
-        if hooks_unavailable(error):
-            return ()
-        raise
+    if listed is None:
+        try:
+            listed = client.hooks.list()
+        except ReconcilerError as error:
+            if hooks_unavailable(error):
+                return ()
+            raise
     return tuple(sorted(str(h["name"]) for h in listed if not is_marker_hook(h)))
 
 
@@ -119,6 +137,7 @@ HOOKS = register(
         load=_load,
         schemas=(("hook", _schema_text),),
         read_live=read_live,
+        read_again=read_again,
         plan=_plan,
         operations=_operations,
         jobs=_jobs,

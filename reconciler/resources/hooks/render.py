@@ -9,18 +9,20 @@ top-level ``handovers``). Entries without a ``type`` in a plan file are hooks (t
 from __future__ import annotations
 
 import html
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import click
 
 from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.plan import Plan
+from reconciler.core.steps import Phase, Step
+from reconciler.escape import html_code, md_code, md_text, one_line
 from reconciler.resources import checks
 from reconciler.resources.blocks import SYMBOLS, Blocks, Malformed, field_lines, word, worded
-from reconciler.escape import html_code, md_code, md_text, one_line
-from reconciler.core.steps import Phase, Step
-from reconciler.resources.hooks.payloads import payload_from
+from reconciler.resources.cutover import cutovers_of
 from reconciler.resources.hooks.actions import Action
+from reconciler.resources.hooks.payloads import payload_from
 from reconciler.resources.hooks.plan import (
     Handover,
     detail,
@@ -31,7 +33,6 @@ from reconciler.resources.hooks.plan import (
     step_to_dict,
 )
 from reconciler.text import plural
-from reconciler.resources.cutover import cutovers_of
 
 
 def _is_cutover(plan: Plan, handover: Handover) -> bool:

@@ -6,9 +6,10 @@ and tests compare codes and arguments, never sentences.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from reconciler.core.reasons import WORDED, Reason
+
 
 def _some(names: tuple[str, ...], shown: int = 10) -> str:
     more = len(names) - shown
