@@ -16,9 +16,10 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 from common import REPO, emulator, progress
 
@@ -120,7 +121,7 @@ class Sampler:
                 self.last = now
             self._stop.wait(self.period)
 
-    def __enter__(self) -> "Sampler":
+    def __enter__(self) -> Sampler:
         self._thread.start()
         return self
 

@@ -159,11 +159,11 @@ class Counters:
     versions: int  # versions created (deploys and rollbacks), all actions
 
     @classmethod
-    def of(cls, stats: dict[str, Any]) -> "Counters":
+    def of(cls, stats: dict[str, Any]) -> Counters:
         return cls(stats["requests"], stats["writes"], stats["by_status"].get("429", 0),
                    stats["by_status"].get("400", 0), sum(stats.get("versions_created", {}).values()))
 
-    def __sub__(self, other: "Counters") -> "Counters":
+    def __sub__(self, other: Counters) -> Counters:
         return Counters(self.requests - other.requests, self.writes - other.writes,
                         self.throttled - other.throttled, self.refused - other.refused,
                         self.versions - other.versions)

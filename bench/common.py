@@ -15,23 +15,24 @@ import contextlib
 import os
 import sys
 import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from reconciler.core.executor import ApplyReport  # noqa: E402
-from reconciler.resources.hooks.ops import execute  # noqa: E402
 from reconciler.api.client import ManagementClient  # noqa: E402
 from reconciler.config import connection_from_env, load_settings  # noqa: E402
+from reconciler.core.executor import ApplyReport  # noqa: E402
 from reconciler.emulator.process import EmulatorProcess  # noqa: E402
 from reconciler.resources.hooks.export import write_config  # noqa: E402, F401 (re-exported for the bench scripts)
+from reconciler.resources.hooks.live import read_live_state  # noqa: E402
+from reconciler.resources.hooks.ops import execute  # noqa: E402
 from reconciler.resources.hooks.planner import build_plan  # noqa: E402
 from reconciler.usecases.loading import load_desired, plan_options  # noqa: E402
-from reconciler.resources.hooks.live import read_live_state
 
 SCRIPT = "module.exports = function (client, scope, audience, context, cb) {\n  cb(null, {});\n};\n"
 CRED = "credentials-exchange"

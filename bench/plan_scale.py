@@ -91,16 +91,16 @@ def rss_mb() -> float:
 
 def measure(count: int) -> dict[str, Any]:
     """One size, in this (fresh) process."""
-    from reconciler.resources.hooks.diff import content_changes
     from reconciler.keywords import Keywords
-    from reconciler.resources.hooks.load import read_config
-    from reconciler.resources.hooks.model import LiveHook, LiveState
-    from reconciler.resources.options import PlanOptions
-    from reconciler.resources.hooks.planner import build_plan
     from reconciler.render.json import render_json
     from reconciler.render.text import render_text
-    from reconciler.resources.hooks.validate import _check
+    from reconciler.resources.hooks.diff import content_changes
+    from reconciler.resources.hooks.load import read_config
+    from reconciler.resources.hooks.model import LiveHook, LiveState
+    from reconciler.resources.hooks.planner import build_plan
     from reconciler.resources.hooks.schema import _validator
+    from reconciler.resources.hooks.validate import _check
+    from reconciler.resources.options import PlanOptions
 
     _validator()  # compiled once per process: part of start-up, like the imports
     baseline = rss_mb()

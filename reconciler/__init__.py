@@ -1,3 +1,3 @@
 """Declarative GitOps reconciler for Auth0 Actions and Hooks."""
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"

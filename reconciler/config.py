@@ -8,14 +8,15 @@ environment and passes the resulting :class:`Settings` down, so library code nev
 
 from __future__ import annotations
 
-from reconciler.text import clean as _clean
-
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
+
+from reconciler.text import clean as _clean
 
 from .errors import ConfigError
 from .keywords import KeywordError, parse_mappings

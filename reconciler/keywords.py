@@ -12,13 +12,12 @@ file. For every value deploy-cli handles, the result is the same.
 
 from __future__ import annotations
 
-from reconciler.text import kind_of as _kind
-
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
+from reconciler.text import kind_of as _kind
 from reconciler.variables import MAPPINGS_VAR as MAPPINGS_VAR  # the keyword code's name for it
 
 # The tool's own credentials and the CI's tokens. A keyword of one of these names is never

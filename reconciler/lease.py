@@ -35,9 +35,10 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from reconciler.errors import ApiError, DeadlineExceeded, LeaseError, ReconcilerError, TenantLocked
 
@@ -71,7 +72,9 @@ class LeaseInfo:
         return self.expires is not None and now >= self.expires
 
     def describe(self) -> str:
-        return f"{self.holder} since {self.since}"
+        if self.expires is None:
+            return f"{self.holder} since {self.since} (its expiry is unreadable: `reconciler unlock` clears it)"
+        return f"{self.holder} since {self.since}, until {self.expires.isoformat(timespec='seconds')} unless renewed"
 
 
 class MarkerStore(Protocol):
@@ -103,6 +106,9 @@ class HookMarkerStore:
 
     def __init__(self, client: HookClient) -> None:
         self.client = client
+        # The last whole list read: the apply's check under the lease reuses the one made
+        # right after the marker's create, rather than listing again.
+        self.listed: list[dict[str, Any]] | None = None
 
     def create(self, text: str) -> bool:
         try:
@@ -116,7 +122,8 @@ class HookMarkerStore:
     def read(self) -> Marker | None:
         """The hook named like the marker (names are unique: it blocks the create, marker
         or not); ``provable`` says whether it is one."""
-        for hook in self.client.hooks.list():
+        self.listed = hooks = self.client.hooks.list()
+        for hook in hooks:
             if isinstance(hook, dict) and hook.get("name") == LEASE_NAME:
                 script = hook.get("script")
                 return Marker(str(hook.get("id", "")), script if isinstance(script, str) else "", is_marker_hook(hook))
@@ -187,7 +194,7 @@ def parse_marker(text: str) -> LeaseInfo:
     try:
         expires: datetime | None = datetime.fromisoformat(str(data.get("expires")))
         if expires is not None and expires.tzinfo is None:
-            expires = expires.replace(tzinfo=timezone.utc)
+            expires = expires.replace(tzinfo=UTC)
     except (TypeError, ValueError):
         expires = None
     return LeaseInfo(holder or "an unknown holder", since or "an unknown time", expires, nonce)
@@ -213,7 +220,7 @@ def marker_text(holder: str, since: datetime, expires: datetime, nonce: str) -> 
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Lease:
@@ -284,11 +291,12 @@ class Lease:
                     )
                 if created:
                     # Our create answered but the marker is not ours: somebody else won.
-                    raise TenantLocked(f"tenant is locked by {info.describe()}")
+                    raise TenantLocked(f"tenant is locked by {info.describe()}", waitable=True)
                 if not info.expired(self.clock()):
                     raise TenantLocked(
                         f"tenant is locked by {info.describe()} (a lease left by a killed run "
-                        "expires by itself; `reconciler unlock` clears it now)"
+                        "expires by itself; `reconciler unlock` clears it now; --lock-timeout waits)",
+                        waitable=True,
                     )
                 if self._replace_expired(marker, read_at):
                     return
@@ -404,7 +412,7 @@ class Lease:
                 f"{self.valid_until.isoformat(timespec='seconds')}, or run `reconciler unlock`"
             )
 
-    def __enter__(self) -> "Lease":
+    def __enter__(self) -> Lease:
         try:
             self.acquire()
         except BaseException:
@@ -429,3 +437,28 @@ def unlock(store: MarkerStore) -> LeaseInfo | None:
 def current(store: MarkerStore) -> LeaseInfo | None:
     marker = store.read()
     return None if marker is None else parse_marker(marker.text)
+
+
+def acquire_waiting(
+    lease: Lease, timeout: float, *, on_wait: Callable[[str], None] = lambda line: None,
+    sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+    poll: float = 5.0,
+) -> None:
+    """``lease.acquire()``, waiting up to ``timeout`` seconds while another run holds the
+    lease (``--lock-timeout``): one line through ``on_wait`` names the holder and when its
+    lease expires, then it asks again every ``poll`` seconds. A hook that only has the
+    lease's name is refused at once: waiting would not end it."""
+    deadline = clock() + max(0.0, timeout)
+    told = ""
+    while True:
+        try:
+            lease.acquire()
+            return
+        except TenantLocked as locked:
+            left = deadline - clock()
+            if not locked.waitable or left <= 0:
+                raise
+            if str(locked) != told:  # once per holder, not once per poll
+                told = str(locked)
+                on_wait(f"waiting up to {left:.0f} s for the lease: {locked}")
+            sleep(min(poll, left))

@@ -21,11 +21,18 @@ tenant that still serves Hooks would use the Actions marker and not see a hook m
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Protocol
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 from reconciler.errors import ApiError, LeaseError
 from reconciler.lease import (
-    LEASE_NAME, HookMarkerStore, Marker, MarkerStore, is_marker_text, parse_marker, unless_gone,
+    LEASE_NAME,
+    HookMarkerStore,
+    Marker,
+    MarkerStore,
+    is_marker_text,
+    parse_marker,
+    unless_gone,
 )
 
 LEASE_ACTION_TRIGGER = "post-login"
@@ -109,7 +116,7 @@ def _serves(read: Any) -> bool:
 def marker_stores(client: Any) -> Iterator[MarkerStore]:
     """The stores this tenant can hold a marker in, the preferred one first; lazily, so a
     tenant that serves hooks is never asked about Actions unless the caller goes on."""
-    if _serves(client.hooks.list):
+    if getattr(client.hooks, "served", False) is True or _serves(client.hooks.list):
         yield HookMarkerStore(client)
     if _serves(lambda: client.actions.list(name=LEASE_NAME)):
         yield ActionMarkerStore(client)

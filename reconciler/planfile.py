@@ -14,19 +14,23 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from reconciler.core.digest import canonical_json
-from reconciler.errors import PlanFileError
 from reconciler.core.changes import ChangeKind
+from reconciler.core.digest import canonical_json
 from reconciler.core.plan import Plan
+from reconciler.errors import PlanFileError
 from reconciler.render.blocks import blocks_for
-from reconciler.resources.blocks import Malformed as _Malformed
-from reconciler.resources.checks import choice as _choice, field as _field, list_of as _list_of, short as _short
 from reconciler.render.json import FORMAT_VERSION, UNTYPED, plan_from_dict, plan_to_dict
+from reconciler.resources.blocks import Malformed as _Malformed
+from reconciler.resources.checks import choice as _choice
+from reconciler.resources.checks import field as _field
+from reconciler.resources.checks import list_of as _list_of
+from reconciler.resources.checks import short as _short
 
 # Far above any real plan (a step per request; scripts are at most ~100 KB), far below
 # what would hurt to read.
@@ -60,7 +64,7 @@ def write_plan(plan: Plan, path: str | os.PathLike[str], *, config: str, options
     ``force`` are recorded)."""
     data = plan_to_dict(plan)
     data["config"] = config
-    data["created_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    data["created_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     recorded = RecordedOptions(plan.allow_delete)
     if options is not None:
         recorded = RecordedOptions(options.allow_delete, options.rotate_secrets, options.force)

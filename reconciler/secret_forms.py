@@ -7,8 +7,8 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Iterable, Mapping
 from urllib.parse import quote, quote_plus
 
 MASK = "***"

@@ -43,8 +43,8 @@ order; request bodies are checked without order.
 
 from __future__ import annotations
 
-import re
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol

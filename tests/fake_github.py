@@ -73,7 +73,7 @@ class FakeGitHub:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "FakeGitHub":
+    def start(self) -> FakeGitHub:
         self._thread.start()
         return self
 
@@ -82,7 +82,7 @@ class FakeGitHub:
             self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "FakeGitHub":
+    def __enter__(self) -> FakeGitHub:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -10,14 +10,14 @@ import itertools
 import random
 from dataclasses import dataclass, field
 
-from reconciler.resources.hooks.model import TRIGGERS, DesiredState, Hook, LiveHook, LiveState
-from reconciler.resources.hooks.actions import Action
 from reconciler.core.changes import ChangeKind
-from reconciler.core.steps import Phase, Step
 from reconciler.core.plan import Plan
-from reconciler.resources.options import PlanOptions
+from reconciler.core.steps import Phase, Step
 from reconciler.resources.common.names import replaced_base
 from reconciler.resources.common.secrets import MARKER_VALUE, is_marker, marker_for, markers, user_keys
+from reconciler.resources.hooks.actions import Action
+from reconciler.resources.hooks.model import TRIGGERS, DesiredState, Hook, LiveHook, LiveState
+from reconciler.resources.options import PlanOptions
 
 # A trigger Auth0 may add one day: hooks on it must be left alone.
 UNKNOWN_TRIGGER = "some-future-trigger"
@@ -52,7 +52,7 @@ class SimTenant:
     initial: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def from_live(cls, live: LiveState) -> "SimTenant":
+    def from_live(cls, live: LiveState) -> SimTenant:
         tenant = cls(
             {
                 h.id: SimHook(

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.action_runner import REPO, load_action, run_action, parse_output_file
+from tests.action_runner import REPO, load_action, parse_output_file, run_action
 from tests.fake_github import FakeGitHub
 
 EXAMPLE = REPO / "examples" / "gitops-repo"

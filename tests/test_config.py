@@ -116,7 +116,6 @@ import json  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 
-
 def write(tmp_path: Path, data: object, name: str = "config.json") -> str:
     path = tmp_path / name
     path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from reconciler.variables import MAPPINGS_VAR
 from reconciler.keywords import KeywordError, Keywords, has_keyword, keywords_in, mask
+from reconciler.variables import MAPPINGS_VAR
 
 
 def kw(values: dict, **env: str) -> Keywords:

@@ -4,7 +4,7 @@ hostile marker text, release that never raises; in memory and against the emulat
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,10 +12,18 @@ from reconciler.api.client import ManagementClient
 from reconciler.config import connection_from_env
 from reconciler.errors import ApiError, OutcomeUnknown, TenantLocked
 from reconciler.lease import (
-    LEASE_NAME, HookMarkerStore, Lease, Marker, current, is_marker_text, marker_text, parse_marker, unlock,
+    LEASE_NAME,
+    HookMarkerStore,
+    Lease,
+    Marker,
+    current,
+    is_marker_text,
+    marker_text,
+    parse_marker,
+    unlock,
 )
 
-T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 class MemoryStore:
@@ -202,9 +210,8 @@ def test_a_failed_take_removes_the_marker_it_made() -> None:
             return super().read()
 
     store = ReadFails()
-    with pytest.raises(ApiError):
-        with Lease(store, "me", renew_every=0):
-            pass
+    with pytest.raises(ApiError), Lease(store, "me", renew_every=0):
+        pass
     assert store.marker is None
 
 

@@ -4,14 +4,14 @@ bound); names are not unique, so the oldest marker wins and the others remove th
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from reconciler.cli import cli
 from reconciler.api.client import ManagementClient
+from reconciler.cli import cli
 from reconciler.config import connection_from_env
 from reconciler.errors import ApiError, TenantLocked
 from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease, marker_text, parse_marker
@@ -19,7 +19,7 @@ from reconciler.lease_actions import ActionMarkerStore, lease_store, marker_stor
 from reconciler.resources.actions.live import read_live_actions
 from tests.test_lease import race
 
-T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 class Clock:
@@ -97,7 +97,7 @@ def test_a_second_lease_is_refused_and_makes_no_marker() -> None:
 
 
 def test_when_two_markers_exist_the_oldest_wins() -> None:
-    tenant, clock = Tenant(), Clock()
+    tenant = Tenant()
     # Another run created its marker just before ours: both exist when we list.
     older = tenant.actions.create_once(LEASE_NAME, ("post-login", "v3"),
                                        marker_text("other run", T0, T0 + timedelta(minutes=15), "abc"))

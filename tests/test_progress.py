@@ -1,9 +1,9 @@
 import threading
 
-from reconciler.resources.hooks.actions import Action
 from reconciler.core.steps import Phase
-from reconciler.resources.hooks.plan import hook_step
 from reconciler.progress import LineReporter, progress_bar
+from reconciler.resources.hooks.actions import Action
+from reconciler.resources.hooks.plan import hook_step
 
 STEP = hook_step(0, Action.CREATE, "h", "pre-user-registration", None, None, {}, (), Phase.PREPARE)
 OTHER = hook_step(1, Action.UPDATE, "g", "pre-user-registration", None, None, {}, (), Phase.PREPARE)
@@ -79,6 +79,6 @@ def test_a_finished_bar_leaves_the_list_of_what_was_done(capsys) -> None:
 
 
 def test_nothing_to_do_prints_nothing(capsys) -> None:
-    with progress_bar(0, enabled=False) as on_step:
+    with progress_bar(0, enabled=False):
         pass
     assert capsys.readouterr().out == ""

@@ -11,7 +11,8 @@ checked at all, so a newer server that adds fields still works.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import httpx
 

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 # A poll may take a list sent up to this long before it fell due: at most this much later
 # news of a finished build, for one request instead of one per action.

@@ -5,7 +5,8 @@ for ("waiting for action 'x' to build (12 s)") instead of looking hung."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from reconciler.errors import ActionWaitTimeout
 

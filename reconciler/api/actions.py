@@ -22,19 +22,37 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from reconciler.errors import (
-    ActionBoundError, ActionsUnavailableError, ApiError, AuthError, BuildFailedError, DeploySupersededError,
+    ActionBoundError,
+    ActionsUnavailableError,
+    ApiError,
+    AuthError,
+    BuildFailedError,
+    DeploySupersededError,
 )
 
 from .action_shapes import (
-    BUILT, FAILED, binding_ref, build_message, check_action, check_binding, check_trigger, check_version,
-    Pair, dependencies_body, draft_is_deployed, is_marketplace, secrets_body, trigger_body, triggers_of,
+    BUILT,
+    FAILED,
+    Pair,
+    binding_ref,
+    build_message,
+    check_action,
+    check_binding,
+    check_trigger,
+    check_version,
+    dependencies_body,
+    draft_is_deployed,
+    is_marketplace,
+    secrets_body,
+    trigger_body,
+    triggers_of,
 )
 from .action_status import StatusBoard
 from .action_waits import wait_for_action

@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import Any, Generator
+from collections.abc import Generator
+from typing import Any
 
 import httpx
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import time
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 import httpx
 
@@ -29,7 +30,13 @@ from .polling import DEFAULT_WAIT, Backoff
 from .responses import Scrubber, api_error
 from .stats import ClientStats, RequestEvent
 from .transport import (
-    ATTEMPTS_EXT, MAX_BODY, MAYBE_APPLIED_EXT, ResponseTooLarge, RetryPolicy, RetryTransport, describe_transport,
+    ATTEMPTS_EXT,
+    MAX_BODY,
+    MAYBE_APPLIED_EXT,
+    ResponseTooLarge,
+    RetryPolicy,
+    RetryTransport,
+    describe_transport,
 )
 
 try:  # the version is only decoration in the User-Agent
@@ -138,7 +145,7 @@ class ManagementClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> "ManagementClient":
+    def __enter__(self) -> ManagementClient:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -10,8 +10,8 @@ flight have finished, holds new ones of other threads back, and lets its own thr
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 class Gate:

@@ -7,8 +7,9 @@ know (the planner leaves such a hook alone and reports it): only the shape is ch
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -57,6 +58,7 @@ def check_hook(response: httpx.Response, value: Any, what: str = "the hook") -> 
 
 class HooksApi:
     def __init__(self, api: Requester) -> None:
+        self.served = False
         self.api = api
 
     # -- reads -------------------------------------------------------------------------------
@@ -83,7 +85,9 @@ class HooksApi:
 
     def list(self) -> list[dict[str, Any]]:
         """Every hook in the tenant (pages read one after another, bounded)."""
-        return list(paginate(self._page, key=lambda hook: str(hook["id"])))
+        hooks = list(paginate(self._page, key=lambda hook: str(hook["id"])))
+        self.served = True  # the tenant serves hooks to this token (the lease asks, once)
+        return hooks
 
     def get(self, hook_id: str) -> dict[str, Any]:
         response = self.api.send("GET", hook_path(hook_id))
@@ -99,10 +103,16 @@ class HooksApi:
         """The hook with exactly this name, if any (the API has no name filter)."""
         return next((hook for hook in self.list() if hook.get("name") == name), None)
 
-    def with_secret_keys(self) -> "builtins.list[tuple[dict[str, Any], frozenset[str]]]":
+    def with_secret_keys(self) -> builtins.list[tuple[dict[str, Any], frozenset[str]]]:
         """Every hook (as checked by ``check_hook``) with its secret names, secrets read
         concurrently within the budget; a hook deleted since it was listed is left out."""
-        hooks = self.list()
+        return self.secret_keys_of(self.list())
+
+    def secret_keys_of(
+        self, hooks: "builtins.list[dict[str, Any]]"
+    ) -> "builtins.list[tuple[dict[str, Any], frozenset[str]]]":
+        """``hooks`` (as listed) with their secret names, read concurrently within the budget;
+        a hook deleted since it was listed is left out."""
 
         def keys(hook: dict[str, Any]) -> frozenset[str] | None:
             try:
@@ -112,8 +122,11 @@ class HooksApi:
                     return None  # deleted since we listed it: it is not live any more
                 raise
 
-        with ThreadPoolExecutor(max_workers=self.api.max_workers) as pool:
-            secret_keys = list(pool.map(keys, hooks))
+        if len(hooks) < 2:  # no pool for none or one
+            secret_keys = [keys(hook) for hook in hooks]
+        else:
+            with ThreadPoolExecutor(max_workers=self.api.max_workers) as pool:
+                secret_keys = list(pool.map(keys, hooks))
         return [(hook, found) for hook, found in zip(hooks, secret_keys) if found is not None]
 
     # -- writes ------------------------------------------------------------------------------

@@ -20,8 +20,8 @@ from __future__ import annotations
 import email.utils
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -52,7 +52,7 @@ class RateHeaders:
     reset: float | None
 
     @classmethod
-    def parse(cls, headers: Mapping[str, str] | None) -> "RateHeaders":
+    def parse(cls, headers: Mapping[str, str] | None) -> RateHeaders:
         if headers is None:
             return cls(None, None, None)
         return cls(

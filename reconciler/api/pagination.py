@@ -13,8 +13,9 @@ that, far beyond any tenant's hooks, and a hostile server costs at most 101 requ
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Generic, Iterator, TypeVar
+from typing import Generic, TypeVar
 
 from reconciler.errors import BadResponseError
 

@@ -12,8 +12,9 @@ retry policy and the run deadline (AUTH0_RUN_TIMEOUT) still apply to it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 

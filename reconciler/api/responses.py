@@ -10,14 +10,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import httpx
 
-from reconciler.text import SENSITIVE, kind_of as _kind_of
 from reconciler.errors import ApiError, AuthError, BadResponseError, HooksUnavailableError
 from reconciler.secret_forms import mask
+from reconciler.text import SENSITIVE
+from reconciler.text import kind_of as _kind_of
 
 MAX_MESSAGE = 500
 

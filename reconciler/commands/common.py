@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import TYPE_CHECKING, Any, Callable, NoReturn
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from reconciler.variables import CONNECTION_VARS, KEYWORD_VARS, PLAN_VARS, TERMINAL_VARS
 from reconciler.errors import ReconcilerError
 from reconciler.terminal import config_file_option, env_help, no_color_option, tls_hint
+from reconciler.variables import CONNECTION_VARS, KEYWORD_VARS, PLAN_VARS, TERMINAL_VARS
 
 if TYPE_CHECKING:
-    from reconciler.config import Settings
     from reconciler.api.client import ManagementClient
+    from reconciler.config import Settings
     from reconciler.core.executor import ApplyReport
-    from reconciler.usecases.loading import Loaded
     from reconciler.core.plan import Plan
+    from reconciler.usecases.loading import Loaded
 
 
 def fail(message: str) -> NoReturn:
@@ -111,9 +112,8 @@ def print_steps(report: ApplyReport[Any]) -> None:
 
 
 def _step_name(step: object) -> str:
-    from reconciler.text import step_label
-
     from reconciler.escape import terminal
+    from reconciler.text import step_label
 
     return terminal(step_label(step))
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-
 import click
 
 from reconciler.commands.common import report_errors
-from reconciler.variables import KEYWORD_VARS, TERMINAL_VARS
 from reconciler.terminal import config_file_option, env_help, no_color_option, run_settings
 from reconciler.text import plural as _plural
+from reconciler.variables import KEYWORD_VARS, TERMINAL_VARS
 
 
 @click.command(epilog=env_help(*KEYWORD_VARS, *TERMINAL_VARS))

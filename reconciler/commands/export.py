@@ -6,8 +6,8 @@ from __future__ import annotations
 import click
 
 from reconciler.commands.common import client_for, connection_options, report_errors
-from reconciler.variables import CONNECTION_VARS, TERMINAL_VARS
 from reconciler.terminal import env_help, run_settings
+from reconciler.variables import CONNECTION_VARS, TERMINAL_VARS
 
 
 @click.command(epilog=env_help(*CONNECTION_VARS, *TERMINAL_VARS))

@@ -7,13 +7,22 @@ import os
 import signal
 import sys
 import threading
-from typing import TYPE_CHECKING, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import click
 
 from reconciler.commands.common import (
-    TENANT_ENV, client_for, connection_options, fail, plan_flags, print_apply_report, print_steps,
-    print_warnings, render, report_errors,
+    TENANT_ENV,
+    client_for,
+    connection_options,
+    fail,
+    plan_flags,
+    print_apply_report,
+    print_steps,
+    print_warnings,
+    render,
+    report_errors,
 )
 from reconciler.terminal import confirm_apply, run_settings
 
@@ -82,18 +91,23 @@ def plan(
     help="End the run (one line) when any single wait would be longer: an action's build or deploy, "
     "a server's Retry-After (or AUTH0_WAIT_LIMIT; default: 300 s a build, 120 s a deploy).",
 )
+@click.option(
+    "--lock-timeout", type=click.FloatRange(0, 24 * 3600), default=0, metavar="SECONDS",
+    help="Wait up to SECONDS for the tenant lease another run holds (one line says who holds it "
+    "and when it expires) instead of failing at once. Default 0: fail at once.",
+)
 @report_errors
 def apply(
     plan_file: str | None, config: str, allow_delete: bool, rotate_secrets: bool, force: bool,
     domain: str | None, client_id: str | None, audience: str | None, config_file: str | None,
-    yes: bool, max_workers: int, wait_limit: float | None,
+    yes: bool, max_workers: int, wait_limit: float | None, lock_timeout: float,
 ) -> None:
     """Plan and apply the config, or apply a saved PLAN_FILE if it is still exactly what the
     config and the tenant produce. Takes the tenant lease while it writes."""
     from reconciler.progress import progress_bar
+    from reconciler.render.text import render_text
     from reconciler.usecases.applying import load_for_apply, open_saved
     from reconciler.usecases.planning import make_plan
-    from reconciler.render.text import render_text
 
     flags = {"allow_delete": allow_delete, "rotate_secrets": rotate_secrets, "force": force}
     source = open_saved(plan_file, config, **flags)
@@ -103,7 +117,8 @@ def apply(
     print_warnings(inputs.loaded)
     loaded, options, saved = inputs.loaded, inputs.options, inputs.saved
     with client_for(settings, max_workers) as client:
-        the_plan = make_plan(loaded.desired, client, options, saved=saved)
+        seen: dict[str, object] = {}
+        the_plan = make_plan(loaded.desired, client, options, saved=saved, lives=seen)
         click.echo(render_text(the_plan), nl=False)
         if not the_plan.has_changes:
             return
@@ -115,7 +130,8 @@ def apply(
         with _graceful_stop(stop, lambda: client.limiter.in_flight), progress_bar(_step_count(the_plan), color=settings.color is not False) as on_step:
             outcome = apply_plan(
                 the_plan, loaded.desired, client, options, holder=lease_holder(settings.environ),
-                max_workers=max_workers, on_step=on_step, stop=stop,
+                max_workers=max_workers, on_step=on_step, stop=stop, seen=seen,
+                lock_timeout=lock_timeout, on_wait=lambda line: click.echo(line, err=True),
             )
         _print_apply_outcome(outcome, client.stats.snapshot())
 

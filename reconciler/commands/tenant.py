@@ -7,8 +7,8 @@ import sys
 import click
 
 from reconciler.commands.common import client_for, connection_options, fail, print_apply_report, report_errors
-from reconciler.variables import CONNECTION_VARS, KEYWORD_VARS, TERMINAL_VARS
 from reconciler.terminal import env_help, no_color_option, run_settings
+from reconciler.variables import CONNECTION_VARS, KEYWORD_VARS, TERMINAL_VARS
 
 
 @click.command(epilog=env_help(*CONNECTION_VARS, *TERMINAL_VARS))
@@ -51,11 +51,11 @@ def demo(config: str) -> None:
     from reconciler.config import Settings
     from reconciler.emulator.server import start
     from reconciler.progress import progress_bar
-    from reconciler.usecases.demo import DemoTraffic, load_for_demo
-    from reconciler.usecases.applying import execute_plan
-    from reconciler.usecases.planning import make_plan
-    from reconciler.usecases.loading import plan_options
     from reconciler.render.text import render_text
+    from reconciler.usecases.applying import execute_plan
+    from reconciler.usecases.demo import DemoTraffic, load_for_demo
+    from reconciler.usecases.loading import plan_options
+    from reconciler.usecases.planning import make_plan
 
     settings = run_settings()
     loaded = load_for_demo(config, settings)

@@ -56,10 +56,18 @@ def run_command(name: str, config: str, kind: str | None, event_file: str | None
               "timeout); ok only with the same effects in every run and every block of the hook run. Exit 0 all "
               "ok, 1 an action differs, 3 none differs but some are unverified.")
 @click.option("--only", help="Migrate or check only the hook NAME.")
+@click.option("--retire-hooks", is_flag=True, help="The last step: empty hooks/ (a README.md keeps it in git), "
+              "so plan/apply --allow-delete delete every live hook. Refused while a hook has no action yet.")
 @report_errors
-def migrate(config: str, write: bool, disable_hooks: bool, check: bool, only: str | None) -> None:
+def migrate(config: str, write: bool, disable_hooks: bool, check: bool, only: str | None, retire_hooks: bool) -> None:
     """Hooks to Actions: a diff of the new actions and bindings (stdout), one report line per hook (stderr)."""
     from reconciler.migrate import migration, report
+
+    if retire_hooks:
+        if check or disable_hooks or only:
+            fail("--retire-hooks takes no --check, --disable-hooks or --only: it retires every hook")
+        _retire(config, write)
+        return
 
     if runner_opt_ins()[1]:
         accept_without_namespaces()
@@ -82,4 +90,20 @@ def migrate(config: str, write: bool, disable_hooks: bool, check: bool, only: st
         migration.write_migration(result)
         click.echo(f"wrote {len(result.changes)} file(s)", err=True)
     elif result.changes:
+        click.echo("(nothing written: review the diff, then run again with --write)", err=True)
+
+
+def _retire(config: str, write: bool) -> None:
+    from reconciler.migrate.retire import diff, plan_retirement, write_retirement
+
+    retirement = plan_retirement(config)
+    click.echo(diff(retirement), nl=False)
+    if not retirement.changes:
+        click.echo(f"{retirement.hooks_dir}: already retired (managed and empty)", err=True)
+    elif write:
+        write_retirement(retirement, config)
+        click.echo(f"{retirement.hooks_dir}: emptied ({len(retirement.removed)} file(s) removed); "
+                   "next: `reconciler plan --allow-delete` shows every live hook deleted, "
+                   "then `reconciler apply --allow-delete`", err=True)
+    else:
         click.echo("(nothing written: review the diff, then run again with --write)", err=True)

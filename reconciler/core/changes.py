@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Mapping
+from typing import Any
 
 from reconciler.core.reasons import Reason
+
+
+# The name a REPLACE renames the old resource to while its replacement is prepared
+# (``resources.common.names``).
+REPLACED_SUFFIX = "-replaced-by-reconciler"
 
 
 class ChangeKind(StrEnum):
@@ -34,7 +40,7 @@ class FieldChange:
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "FieldChange":
+    def from_dict(cls, data: Mapping[str, Any]) -> FieldChange:
         return cls(data["field"], data.get("before"), data.get("after"), data.get("diff", ""))
 
 

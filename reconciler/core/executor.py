@@ -22,9 +22,10 @@ import heapq
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, Mapping, Protocol, Sequence, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from reconciler.core.steps import Job, Schedulable
 from reconciler.errors import ApplyError, ReconcilerError
@@ -173,19 +174,18 @@ class _Run(Generic[S]):
         # the pool has a thread for each of them (the rate limiter still paces every request).
         polled = sum(1 for job in self.jobs.values() if job.wait is not None)
         threads = self.max_workers + min(polled, MAX_POLLING_THREADS)
-        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="apply") as pool:
-            with self.lock:
-                while True:
-                    if stop.is_set() and not self.stopped:
-                        self.stopped = self.report.interrupted = True
-                    while self.ready and not self.stopped and self.running < self.max_workers:
-                        _, index = heapq.heappop(self.ready)
-                        self._claim(index)
-                        pool.submit(self._work, index)
-                    if not self.running and not self.polling:
-                        break  # all done, or stopped and drained
-                    # A timeout, so a stop set from a signal handler is seen promptly.
-                    self.lock.wait(0.2)
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="apply") as pool, self.lock:
+            while True:
+                if stop.is_set() and not self.stopped:
+                    self.stopped = self.report.interrupted = True
+                while self.ready and not self.stopped and self.running < self.max_workers:
+                    _, index = heapq.heappop(self.ready)
+                    self._claim(index)
+                    pool.submit(self._work, index)
+                if not self.running and not self.polling:
+                    break  # all done, or stopped and drained
+                # A timeout, so a stop set from a signal handler is seen promptly.
+                self.lock.wait(0.2)
         self.report.not_run = [self.steps[i] for i in sorted(self.pending)]
         self.report.done.sort(key=lambda s: s.index)
         return self.report

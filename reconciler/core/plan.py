@@ -25,10 +25,11 @@ Warnings and skip reasons are ``Reason`` data; only the types word them (the reg
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
-from reconciler.core.changes import Change, ChangeKind
+from reconciler.core.changes import REPLACED_SUFFIX, Change, ChangeKind
 from reconciler.core.digest import digest
 from reconciler.core.planner import TypePlan, merge
 from reconciler.core.reasons import Reason
@@ -109,12 +110,16 @@ class Plan:
     @property
     def summary(self) -> Summary:
         counts: defaultdict[str, int] = defaultdict(int)
+        deleted = {(step.type, step.key) for step in self.steps if str(step.operation) == "delete"}
         for change in self.changes:
             if change.skipped:
                 counts["skipped"] += 1
             elif change.kind is ChangeKind.REPLACE:
+                # The old one is deleted (same name, or renamed aside); with no delete step
+                # (Actions with deletes off) it is kept, renamed aside: an update.
+                gone = deleted & {(change.type, change.key), (change.type, change.key + REPLACED_SUFFIX)}
                 counts["create"] += 1
-                counts["delete"] += 1
+                counts["delete" if gone else "update"] += 1
             elif change.kind in (ChangeKind.CREATE, ChangeKind.UPDATE, ChangeKind.DELETE):
                 counts[str(change.kind)] += 1
         toggles = sum(1 for step in self.steps if str(step.operation) in TOGGLES)

@@ -20,8 +20,9 @@ Merging (``merge_plan``):
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from reconciler.core.changes import Change
 from reconciler.core.reasons import Reason
@@ -90,7 +91,7 @@ def merge_plan(parts: Sequence[TypePlan], pairs: Sequence[StrictPair] = ()) -> M
     order = _topological(len(steps), after, dict(resolved))
     mapping = {old: new for new, old in enumerate(order)}
     moved = tuple(_renumbered(steps[old], mapping, after[old], resolved) for old in order)
-    return Merged(moved, tuple(sorted((mapping[l], mapping[f]) for l, f in resolved)))
+    return Merged(moved, tuple(sorted((mapping[leader], mapping[follower]) for leader, follower in resolved)))
 
 
 def with_pairs(jobs: Mapping[int, Job], pairs: Iterable[tuple[int, int]]) -> dict[int, Job]:

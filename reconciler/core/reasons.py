@@ -7,8 +7,9 @@ arguments, never sentences they did not write.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 # (code, args) -> one line of text; each resource type registers one.
 Words = Callable[["Reason"], str]
@@ -26,11 +27,11 @@ class Reason:
     args: tuple[tuple[str, Any], ...] = ()
 
     @classmethod
-    def of(cls, code: str, **args: Any) -> "Reason":
+    def of(cls, code: str, **args: Any) -> Reason:
         return cls(code, tuple(sorted((k, _frozen(v)) for k, v in args.items())))
 
     @classmethod
-    def worded(cls, text: str) -> "Reason":
+    def worded(cls, text: str) -> Reason:
         """A reason read back as text (``code`` ``worded``, worded as ``text`` by everyone)."""
         return cls.of(WORDED, text=text)
 
@@ -45,7 +46,7 @@ class Reason:
         return {"code": self.code, "args": {k: _plain(v) for k, v in self.args}}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Reason":
+    def from_dict(cls, data: Mapping[str, Any]) -> Reason:
         return cls.of(str(data["code"]), **dict(data.get("args") or {}))
 
 

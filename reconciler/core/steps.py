@@ -8,9 +8,10 @@ cross-type ordering is expressed (an Actions binding after a hook's disable, say
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any, Callable, Iterable, Mapping, Protocol
+from typing import Any, Protocol
 
 from reconciler.core.reasons import Reason
 
@@ -76,7 +77,7 @@ class Step:
     first: bool = False
     wait: Wait | None = None
 
-    def shifted(self, offset: int, extra_after: Iterable[int] = ()) -> "Step":
+    def shifted(self, offset: int, extra_after: Iterable[int] = ()) -> Step:
         """Renumbered by ``offset`` when merged into a plan (``extra_after``: global)."""
         after = {i + offset for i in self.after} | set(extra_after)
         follows = self.follows + offset if self.follows is not None else None
@@ -85,7 +86,7 @@ class Step:
             self, index=self.index + offset, after=tuple(sorted(after)), follows=follows, payload=payload
         )
 
-    def renumbered(self, mapping: Mapping[int, int], after: Iterable[int]) -> "Step":
+    def renumbered(self, mapping: Mapping[int, int], after: Iterable[int]) -> Step:
         """Moved to ``mapping[index]`` when a merged plan is reordered (``after``: new
         indexes already; ``follows`` and the payload's indexes are mapped here)."""
         follows = mapping[self.follows] if self.follows is not None else None
@@ -94,7 +95,7 @@ class Step:
             self, index=mapping[self.index], after=tuple(sorted(after)), follows=follows, payload=payload
         )
 
-    def job(self) -> "Job":
+    def job(self) -> Job:
         return Job(self.index, self.after, self.phase is Phase.REMOVE, self.first, self.follows, self.wait)
 
 

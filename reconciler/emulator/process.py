@@ -66,7 +66,7 @@ class EmulatorProcess:
         self.cwd = cwd
         self.proc: subprocess.Popen[bytes] | None = None
         self.base_url = ""
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (lives as long as this object: stderr_text() reads it after stop())
         self.start()
 
     # ---- lifecycle ---------------------------------------------------------------------

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import httpx
@@ -118,7 +119,7 @@ class GitHubClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> "GitHubClient":
+    def __enter__(self) -> GitHubClient:
         return self
 
     def __exit__(self, *exc: object) -> None:

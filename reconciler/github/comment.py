@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import httpx
 
+from reconciler.core.plan import Plan
 from reconciler.errors import GitHubError
-from reconciler.text import clean as _clean
 from reconciler.github.client import (
     DEFAULT_API_URL,
     STAMP_END,
@@ -30,8 +31,8 @@ from reconciler.github.client import (
     upsert_sticky_comment,
     with_marker,
 )
-from reconciler.core.plan import Plan
 from reconciler.render.markdown import GITHUB_COMMENT_LIMIT, render_markdown
+from reconciler.text import clean as _clean
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ class Provenance:
         stable = [f"commit {self.commit[:12]}"] if self.commit else []  # GitHub links a bare SHA
         stamp = [f"[workflow run]({self.run_url})"] if self.run_url else []
         if self.time is not None:
-            stamp.append(self.time.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+            stamp.append(self.time.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
         text = " · ".join(stable)
         if stamp:
             text += (" · " if text else "") + STAMP_START + " · ".join(stamp) + STAMP_END
@@ -164,7 +165,7 @@ def resolve_provenance(
     run_url = _clean(run_url)
     if run_url is not None and (len(run_url) > 500 or not _RUN_URL.match(run_url)):
         raise GitHubError("run URL must be an http(s) URL (--run-url, or GITHUB_SERVER_URL/GITHUB_REPOSITORY/GITHUB_RUN_ID)")
-    return Provenance(commit.lower() if commit else None, run_url, now or datetime.now(timezone.utc))
+    return Provenance(commit.lower() if commit else None, run_url, now or datetime.now(UTC))
 
 
 # ---------------------------------------------------------------------------- bodies

@@ -10,16 +10,16 @@ and hazards. The one entry point for the migration (``generate``) and the proof 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
+from reconciler.migrate.callbacks import callback_uses
 from reconciler.migrate.hazards import PENDING_WORK, Hazard, hazards
 from reconciler.migrate.jsbindings import bind
 from reconciler.migrate.jsparse import Source
 from reconciler.migrate.person import person_reason
 from reconciler.migrate.requires import packages, requires
 from reconciler.migrate.shapes import SHAPES
-from reconciler.migrate.callbacks import callback_uses
 from reconciler.migrate.translate import CannotTranslate, Parsed, parse_hook, translate_parsed
 
 TRANSLATED, ADAPTED, PERSON = "translated", "adapted", "needs a person"

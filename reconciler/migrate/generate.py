@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from reconciler.errors import NodeNotFound
 from reconciler.keywords import has_keyword, keywords_in
 from reconciler.migrate.adapter import adapter
 from reconciler.migrate.check import DIFFERS, Verdict, prove
 from reconciler.migrate.classify import ADAPTED, PERSON, TRANSLATED, Classification, classify
 from reconciler.migrate.hazards import Hazard
 from reconciler.resources.hooks.model import Hook
-from reconciler.errors import NodeNotFound
 from reconciler.runner.node import find_node
 from reconciler.runner.targets import Target
 

@@ -8,7 +8,7 @@ every walk counts the nodes it visits, so tests can bound the work without a tim
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import tree_sitter_javascript
 from tree_sitter import Language, Node, Parser

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, TypeVar
 from pathlib import Path
+from typing import TypeVar
 
 from reconciler.errors import LayoutError, MigrateError
 from reconciler.migrate.check import OK, Verdict, events, prove

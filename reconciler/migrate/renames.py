@@ -6,7 +6,7 @@ leave the parameter itself behind is ``CannotTranslate`` with its line.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from tree_sitter import Node
 

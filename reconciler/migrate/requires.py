@@ -18,9 +18,7 @@ from reconciler.migrate.jsparse import Source, apply_edits, field, line, same, s
 
 # Node's core modules need no dependency entry (Node 22's module.builtinModules, top level).
 CORE = frozenset(
-    "assert async_hooks buffer child_process cluster console constants crypto dgram diagnostics_channel dns "
-    "domain events fs http http2 https inspector module net os path perf_hooks process punycode querystring "
-    "readline repl stream string_decoder sys timers tls trace_events tty url util v8 vm wasi worker_threads zlib".split()
+    ["assert", "async_hooks", "buffer", "child_process", "cluster", "console", "constants", "crypto", "dgram", "diagnostics_channel", "dns", "domain", "events", "fs", "http", "http2", "https", "inspector", "module", "net", "os", "path", "perf_hooks", "process", "punycode", "querystring", "readline", "repl", "stream", "string_decoder", "sys", "timers", "tls", "trace_events", "tty", "url", "util", "v8", "vm", "wasi", "worker_threads", "zlib"]
 )
 _PINNED = re.compile(r"^(@[^/@]+/[^/@]+|[^/@.][^@/]*)@([^/]+)(/.*)?$")
 _NODE_MODULES = re.compile(r"^(?:\.{1,2}/)*node_modules/")

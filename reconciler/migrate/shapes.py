@@ -7,8 +7,8 @@ event by the inverse of these maps, so a translation and its hook read the same 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 Path = tuple[str, ...]
 

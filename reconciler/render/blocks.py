@@ -3,10 +3,10 @@ the seam: ``reconciler.resources.blocks``), generic ones for a type without its 
 
 from __future__ import annotations
 
-from reconciler.resources.builtin import registry
 from reconciler.core.reasons import Reason
 from reconciler.resources import blocks as seam
 from reconciler.resources.blocks import Blocks
+from reconciler.resources.builtin import registry
 
 
 def blocks_for(type_name: str) -> Blocks:

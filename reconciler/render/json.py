@@ -9,7 +9,8 @@ no ``type`` key; every other type's entries carry one. Keys keep the order they 
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from reconciler.core.plan import DRIFT, Plan
 from reconciler.render.blocks import blocks_for, word

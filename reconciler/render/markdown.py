@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 from reconciler.core.changes import Change, FieldChange
 from reconciler.core.plan import Plan
-from reconciler.render.blocks import blocks_for, word
 from reconciler.escape import md_code, md_fence, md_text
+from reconciler.render.blocks import blocks_for, word
 from reconciler.render.text import NO_CHANGES, REVIEW_ONLY  # the terminal plan's wording and symbols
 from reconciler.resources.builtin import registry
 from reconciler.text import plural as _count
@@ -74,6 +74,9 @@ def _head(plan: Plan, tenant: str) -> list[str]:
     caution = _alert("CAUTION", [s for t in plan.types for s in blocks_for(t).md_caution(plan)])
     if caution:
         blocks.append(caution)
+    important = _alert("IMPORTANT", [s for t in plan.types for s in blocks_for(t).md_important(plan)])
+    if important:
+        blocks.append(important)
     warning = _warning(plan, skipped)
     if warning:
         blocks.append(warning)
@@ -116,7 +119,7 @@ class _Entry:
     short: str  # one line, without the field changes
 
     @classmethod
-    def of(cls, change: Change) -> "_Entry":
+    def of(cls, change: Change) -> _Entry:
         summary = blocks_for(change.type).md_summary(change)
         body = _fields(change)
         if body:

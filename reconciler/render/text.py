@@ -10,8 +10,8 @@ from __future__ import annotations
 import click
 
 from reconciler.core.plan import Plan
-from reconciler.render.blocks import blocks_for, word
 from reconciler.escape import terminal_safe
+from reconciler.render.blocks import blocks_for, word
 
 __all__ = ["NO_CHANGES", "NOTHING_TO_APPLY", "REVIEW_ONLY", "render_text"]
 

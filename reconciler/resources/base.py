@@ -14,15 +14,16 @@ core's data types (``Step``, ``Change``, ``Reason``, ``TypePlan``, ``Runner``), 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reconciler.core.changes import Change
-from reconciler.resources.options import PlanOptions
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import WORDED, Reason
 from reconciler.keywords import Keywords
 from reconciler.problems import Problem
+from reconciler.resources.options import PlanOptions
 
 if TYPE_CHECKING:  # types only: the seam loads neither httpx nor a renderer
     from reconciler.api.client import ManagementClient
@@ -62,6 +63,16 @@ class ReadLive(Protocol):
     """The type's live state (only what the desired state needs)."""
 
     def __call__(self, client: ManagementClient, desired: Any, /) -> Any: ...
+
+
+class ReadAgain(Protocol):
+    """The type's live state again, cheaply, given ``before`` (the state read last): only
+    what may have changed is read in full. ``written`` None: the check under the lease (what
+    changed since ``before``); else the read-back of what the plan ``written`` wrote.
+    ``listed``: the hooks list the lease's own read made under the lease (None: list again)."""
+
+    def __call__(self, client: ManagementClient, desired: Any, before: Any, written: Plan | None = None,
+                 listed: Any = None, /) -> Any: ...
 
 
 class PlanPart(Protocol):
@@ -130,6 +141,7 @@ class ResourceType:
     # actions); default: its own.
     state: str = ""
     read_live: ReadLive | None = None
+    read_again: ReadAgain | None = None  # none: ``read_live`` again
     plan: PlanPart | None = None
     operations: Operations | None = None
     jobs: Jobs | None = None

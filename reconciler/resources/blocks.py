@@ -17,8 +17,9 @@ also the type's plan-file codec: ``*_to_dict`` writes, ``*_from_dict`` reads bac
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import click
 
@@ -101,6 +102,11 @@ class Blocks:
             return []
         return [[f"> **{plural(len(deletes), self.one)} will be deleted:**"]
                 + [f"> - {md_code(c.key)}" + (f" ({self.md_where(c)})" if self.md_where(c) else "") for c in deletes]]
+
+    def md_important(self, plan: Plan) -> list[list[str]]:
+        """Sections of the ``[!IMPORTANT]`` alert: planned hand-overs a reviewer should read
+        (a hooks-to-Actions cutover), which are not dangers."""
+        return []
 
     def md_summary(self, change: Change) -> str:
         symbol, _ = SYMBOLS[change.kind]

@@ -3,7 +3,8 @@ naming it (``Malformed``). Shared by the plan-file reader and the types' codecs.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from reconciler.resources.blocks import Malformed
 

@@ -25,9 +25,10 @@ This module only reads the parts' public step names (``hook``/<name>/``disable``
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from reconciler.core.planner import Merged, StrictPair, TypePlan, merge_plan
 from reconciler.core.reasons import Reason
@@ -41,7 +42,7 @@ SETTING = "AUTH0_CUTOVER"
 BOTH, NEITHER = "both", "neither"
 MODES = (BOTH, NEITHER)
 HOOK, BINDINGS = "hook", "bindings"  # the resource types' names
-DISABLE, BIND = "disable", "bind"  # their public step operations
+DISABLE, ENABLE, BIND = "disable", "enable", "bind"  # their public step operations
 
 # The triggers a hook can run on, and the safer window for each (see the module docstring).
 DEFAULTS: Mapping[str, str] = MappingProxyType({
@@ -86,6 +87,11 @@ class TriggerFacts:
     hook_in_config: bool  # that hook is in the config (so the hooks planner can disable it)
     hook_stays: bool  # the config keeps a hook enabled on the trigger: no cutover
     bound: tuple[str, ...]  # actions the config binds there that are not bound now
+    # A rollback: the hook the config enables again there (none enabled now), and the
+    # actions bound now that the config no longer binds there.
+    back: str | None = None
+    unbound: tuple[str, ...] = ()
+    staying: tuple[str, ...] = ()  # actions bound now that the config keeps bound there
 
 
 @dataclass(frozen=True)
@@ -97,10 +103,17 @@ class Cutover:
     hook: str
     actions: tuple[str, ...]
     overridden: bool = False  # the mode comes from AUTH0_CUTOVER, not the default
+    rollback: bool = False  # back from the actions to the hook (enable it, unbind them)
 
     def describe(self) -> str:
         actions = "action" + ("s " if len(self.actions) > 1 else " ") + ", ".join(self.actions)
         source = f" ({SETTING})" if self.overridden else ""
+        if self.rollback:
+            if self.mode == BOTH:
+                return (f"rollback on {self.trigger}: enable hook {self.hook}, then unbind {actions} "
+                        f"(both run for one request){source}")
+            return (f"rollback on {self.trigger}: unbind {actions}, then enable hook {self.hook} "
+                    f"(neither runs for one request){source}")
         if self.mode == BOTH:
             return (f"cutover on {self.trigger}: bind {actions}, then disable hook {self.hook} "
                     f"(both run for one request){source}")
@@ -108,11 +121,12 @@ class Cutover:
                 f"(neither runs for one request){source}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"trigger": self.trigger, "mode": self.mode, "hook": self.hook,
+        data = {"trigger": self.trigger, "mode": self.mode, "hook": self.hook,
                 "actions": list(self.actions), "overridden": self.overridden, "text": self.describe()}
+        return {**data, "rollback": True} if self.rollback else data
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Cutover":
+    def from_dict(cls, data: Any) -> Cutover:
         """From a saved plan (hostile input): ``ValueError`` naming the field when wrong."""
         if not isinstance(data, dict):
             raise ValueError("cutover must be an object")
@@ -121,11 +135,17 @@ class Cutover:
             raise ValueError("cutover: trigger, mode or hook is not valid")
         if not isinstance(actions, list) or len(actions) > 20 or not all(isinstance(a, str) and len(a) <= 200 for a in actions):
             raise ValueError("cutover.actions must be a list of action names")
-        return cls(str(trigger), str(mode), hook, tuple(actions), data.get("overridden") is True)
+        return cls(str(trigger), str(mode), hook, tuple(actions), data.get("overridden") is True,
+                   data.get("rollback") is True)
 
     def pair(self) -> StrictPair:
-        """The two requests, leader first (``core.planner.StrictPair``)."""
-        bind, disable = StepRef(BINDINGS, self.trigger, BIND), StepRef(HOOK, self.hook, DISABLE)
+        """The two requests, leader first (``core.planner.StrictPair``): in ``both`` the side
+        that starts running first, in ``neither`` the side that stops."""
+        bind = StepRef(BINDINGS, self.trigger, BIND)
+        if self.rollback:
+            enable = StepRef(HOOK, self.hook, ENABLE)
+            return StrictPair(enable, bind) if self.mode == BOTH else StrictPair(bind, enable)
+        disable = StepRef(HOOK, self.hook, DISABLE)
         return StrictPair(bind, disable) if self.mode == BOTH else StrictPair(disable, bind)
 
 
@@ -145,6 +165,7 @@ def trigger_facts(
     desired = list(desired_hooks)
     in_config = {h.name for h in desired}
     stays = {h.trigger_id for h in desired if h.enabled}
+    wanted_on = {h.trigger_id: h.name for h in sorted(desired, key=lambda h: h.name) if h.enabled}
     enabled_now: dict[str, str] = {}
     for hook in sorted(live_hooks, key=lambda h: h.name):
         if hook.enabled:
@@ -154,8 +175,13 @@ def trigger_facts(
         now = set(live_bindings.get(trigger, ()))
         bound = tuple(n for n in desired_bindings.get(trigger, ()) if n not in now)
         hook = enabled_now.get(trigger)
-        if hook is not None or bound:
-            facts.append(TriggerFacts(trigger, hook, hook in in_config, trigger in stays, bound))
+        back = wanted_on.get(trigger) if hook is None else None
+        live_now = tuple(live_bindings.get(trigger, ()))
+        kept = set(desired_bindings.get(trigger, live_now))  # an unmanaged trigger keeps its list
+        unbound = tuple(n for n in live_now if n not in kept)
+        staying = tuple(n for n in live_now if n in kept)
+        if hook is not None or bound or back is not None:
+            facts.append(TriggerFacts(trigger, hook, hook in in_config, trigger in stays, bound, back, unbound, staying))
     return tuple(facts)
 
 
@@ -174,6 +200,9 @@ def plan_cutovers(
     cutovers: list[Cutover] = []
     warnings: list[Reason] = []
     for fact in facts:
+        if fact.back is not None:
+            _plan_rollback(fact, planned, modes, cutovers, pairs, warnings)
+            continue
         if fact.hook is None or fact.hook_stays or not fact.bound:
             continue  # a plain disable, or an action added beside a hook that stays
         bind = StepRef(BINDINGS, fact.trigger, BIND)
@@ -188,6 +217,26 @@ def plan_cutovers(
         cutovers.append(Cutover(fact.trigger, mode, fact.hook, fact.bound, fact.trigger in modes))
         pairs.append(cutovers[-1].pair())
     return CutoverPlan(tuple(pairs), tuple(cutovers), tuple(warnings))
+
+
+def _plan_rollback(
+    fact: TriggerFacts, planned: set[tuple[str, str, str]], modes: Mapping[str, str],
+    cutovers: list[Cutover], pairs: list[StrictPair], warnings: list[Reason],
+) -> None:
+    """A trigger handed back to its hook: the hook's enable and the unbinding of the actions
+    that ran instead, as one pair (the mirror of a cutover). Re-enabling the hook while an
+    action stays bound there is only warned about: both would run on every request."""
+    assert fact.back is not None
+    enable = StepRef(HOOK, fact.back, ENABLE)
+    bind = StepRef(BINDINGS, fact.trigger, BIND)
+    if (enable.type, enable.key, enable.operation) not in planned:
+        return
+    if fact.unbound and (bind.type, bind.key, bind.operation) in planned:
+        mode = modes.get(fact.trigger, DEFAULTS[fact.trigger])
+        cutovers.append(Cutover(fact.trigger, mode, fact.back, fact.unbound, fact.trigger in modes, rollback=True))
+        pairs.append(cutovers[-1].pair())
+    if fact.staying:
+        warnings.append(Reason.of("cutover.rollback_both_run", trigger=fact.trigger, hook=fact.back, actions=fact.staying))
 
 
 def merge_with_cutover(
@@ -206,6 +255,10 @@ def word(reason: Reason) -> str:
         return (f"cutover on {args['trigger']}: hook {args['hook']} is not in the config, so it is not "
                 f"disabled when {actions} is bound: both run until it is deleted (--allow-delete); "
                 "keep it with enabled: false (reconciler migrate --disable-hooks) for a one-request cutover")
+    if reason.code == "cutover.rollback_both_run":
+        return (f"rollback on {args['trigger']}: hook {args['hook']} is enabled again while {actions} stays "
+                f"bound there, so both run on every request; remove it from {args['trigger']} in "
+                "triggers/triggers.json to hand the trigger back to the hook in one step")
     if reason.code == "cutover.hook_not_disabled":
         return (f"cutover on {args['trigger']}: hook {args['hook']} stays enabled while {actions} is bound "
                 "(both run)")

@@ -15,8 +15,9 @@ back (when the bind surely did not land) and says which trigger runs what.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import nullcontext
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from reconciler.core.executor import Results, Runner
 from reconciler.core.planner import Merged, TypePlan, merge_plan

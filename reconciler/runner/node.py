@@ -19,8 +19,8 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 
 from reconciler.errors import NodeNotFound, SandboxUnavailable
 

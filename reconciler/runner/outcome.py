@@ -8,8 +8,9 @@ the effects; console output is not (wording may differ).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from reconciler.secret_forms import pattern
 

@@ -7,11 +7,12 @@ arguments from the same event, so a hook and its action are fed identical input.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from reconciler.errors import EventError
 

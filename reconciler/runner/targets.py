@@ -7,19 +7,19 @@ and every value filled is masked out of what comes back.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-import re
-from typing import Iterable, Mapping
 
-from reconciler.errors import TargetError
 from reconciler.credentials import is_tool_credential
+from reconciler.errors import TargetError
 from reconciler.keywords import MISSING, Keywords, keywords_in
 from reconciler.resources.base import Desired
-from reconciler.usecases.loading import load_desired
 from reconciler.runner.execute import DEFAULT_TIMEOUT, Job, run_scripts
 from reconciler.runner.outcome import Outcome
 from reconciler.runner.samples import Sample, builtin_samples, config_samples
+from reconciler.usecases.loading import load_desired
 
 
 @dataclass(frozen=True)

@@ -9,24 +9,25 @@ import dataclasses
 import os
 import socket
 import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from reconciler.config import Settings
 from reconciler.core.executor import ApplyReport, Dispatch, StepCallback, execute
 from reconciler.core.plan import Plan
 from reconciler.core.steps import Job
 from reconciler.errors import PlanFileError, SavedPlanFlags
-from reconciler.lease import Lease
+from reconciler.lease import Lease, acquire_waiting
 from reconciler.lease_actions import lease_store
 from reconciler.planfile import SavedPlan, canonical, read_plan, step_dicts
-from reconciler.resources.cutover import cutovers_of
 from reconciler.resources.base import Desired, ResourceType
 from reconciler.resources.builtin import registry
+from reconciler.resources.cutover import cutovers_of
 from reconciler.resources.cutover_wiring import PairedRunner
 from reconciler.resources.options import PlanOptions
 from reconciler.usecases.loading import Loaded, load_desired, plan_options, saved_options
-from reconciler.usecases.planning import plan_against, state_of
+from reconciler.usecases.planning import Reader, plan_against, read_live, state_of
 
 if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a tenant
     from reconciler.api.client import ManagementClient
@@ -102,7 +103,7 @@ def lease_holder(env: Mapping[str, str]) -> str:
 
 
 def execute_plan(
-    plan: Plan, desired: Desired, client: "ManagementClient", *, max_workers: int = 8,
+    plan: Plan, desired: Desired, client: ManagementClient, *, max_workers: int = 8,
     on_step: StepCallback | None = None, stop: threading.Event | None = None,
 ) -> ApplyReport[Any]:
     """Run ``plan``'s steps with each type's operations (no lease, no re-plan: ``apply_plan``
@@ -110,8 +111,10 @@ def execute_plan(
     types = [registry().get(name) for name in plan.types]
     runners = {t.name: t.operations(client, state_of(t, desired)) for t in types if t.operations is not None}
     jobs = _jobs(plan, types)
-    # A cutover's two requests run back to back, alone (``resources.cutover_wiring``).
-    runner = PairedRunner(Dispatch(runners), plan.steps, plan.pairs, client)
+    # A strict pair's two requests (a cutover, a hooks hand-over) run back to back, alone,
+    # their checks made before either (``resources.cutover_wiring``).
+    pairs = [(job.follows, index) for index, job in jobs.items() if job.follows is not None]
+    runner = PairedRunner(Dispatch(runners), plan.steps, pairs, client)
     return execute(
         plan.steps, runner, max_workers=max_workers, on_step=on_step, stop=stop,
         job_of=lambda step: jobs[step.index],
@@ -138,19 +141,26 @@ def apply_plan(
     max_workers: int = 8,
     on_step: StepCallback | None = None,
     stop: threading.Event | None = None,
+    seen: Mapping[str, object] | None = None,
+    lock_timeout: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
 ) -> ApplyOutcome:
     """Execute ``plan`` (already shown and approved) under the tenant lease.
 
     Under the lease the plan is made again and must be the same: a writer that finished
     between our plan and our lease made it stale, and nothing is written. After the run
-    the tenant is read back and compared with the plan.
+    the tenant is read back and compared with the plan. ``seen``: the live states the plan
+    was made from (``make_plan(lives=...)``); with them a type that can (hooks) checks with
+    one list and reads again only what changed, and reads back only what was written.
+    ``lock_timeout``: seconds to wait for a lease another run holds (``on_wait`` told once
+    who holds it, until when).
     """
     stop = stop or threading.Event()
     # Hooks if the tenant serves them, else an Actions marker (reconciler/lease_actions.py).
     lease = Lease(lease_store(client), holder, on_lost=lambda why: stop.set())
     try:
-        lease.acquire()
-        outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop)
+        acquire_waiting(lease, lock_timeout, on_wait=on_wait or (lambda line: None))
+        outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop, seen or {})
     finally:
         # Every exit (a failed take, a failed apply, the run deadline) gives back what this
         # run made, past the deadline if need be.
@@ -162,8 +172,11 @@ def apply_plan(
 def _apply_leased(
     plan: Plan, desired: Desired, client: ManagementClient, options: PlanOptions,
     lease: Lease, max_workers: int, on_step: StepCallback | None, stop: threading.Event,
+    seen: Mapping[str, object],
 ) -> ApplyOutcome:
-    again = plan_against(desired, client, options)
+    listed = getattr(lease.store, "listed", None)  # the lease's own read, made under the lease
+    lives: dict[str, object] = {}
+    again = plan_against(desired, client, options, reader=_reader(seen, None, listed), lives=lives)
     if canonical(step_dicts(again)) != canonical(step_dicts(plan)) or (
         canonical([c.to_dict() for c in cutovers_of(again)]) != canonical([c.to_dict() for c in cutovers_of(plan)])
     ):
@@ -175,11 +188,25 @@ def _apply_leased(
     if lease.lost or not report.ok or report.interrupted:
         return ApplyOutcome(report, lease_lost=lease.lost)
     found: list[str] = []
+    read_back = _reader(lives, plan, None)
     for resource in [registry().get(name) for name in plan.types]:
         if resource.verify is not None and resource.read_live is not None:
             state = state_of(resource, desired)
-            found += resource.verify(plan, (state, resource.read_live(client, state)))
+            found += resource.verify(plan, (state, read_back(resource, client, state)))
     return ApplyOutcome(report, tuple(found))
+
+
+def _reader(before: Mapping[str, object], written: Plan | None, listed: Any) -> Reader:
+    """How each type is read again: cheaply against ``before`` where the type can, else in
+    full (``ResourceType.read_again``: ``written`` None checks what changed; the plan run is
+    the read-back of what it wrote)."""
+
+    def read(resource: ResourceType, client: Any, state: object) -> object:
+        if resource.read_again is not None and resource.name in before:
+            return resource.read_again(client, state, before[resource.name], written, listed)
+        return read_live(resource, client, state)
+
+    return read
 
 
 def _jobs(plan: Plan, types: Iterable[ResourceType]) -> dict[int, Job]:

@@ -4,9 +4,10 @@ variables in ``environ`` (the Settings' copy: library code never reads the proce
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import httpx

@@ -5,8 +5,9 @@ values, and what the emulator saw, as data."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from reconciler.config import Settings
 from reconciler.usecases.loading import Loaded, load_desired
@@ -33,7 +34,7 @@ class DemoTraffic:
     bound: Mapping[str, Any] = field(default_factory=dict)  # bindings per trigger
 
     @classmethod
-    def from_stats(cls, stats: Mapping[str, Any]) -> "DemoTraffic":
+    def from_stats(cls, stats: Mapping[str, Any]) -> DemoTraffic:
         return cls(
             requests=stats["requests"],
             writes=stats["writes"],

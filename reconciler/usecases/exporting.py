@@ -8,9 +8,11 @@ written, so a refused export writes nothing."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Mapping
+from typing import TYPE_CHECKING, Any
 
 from reconciler.config import Settings
 from reconciler.errors import AuthError, NothingToExport, ReconcilerError, hooks_unavailable
@@ -94,7 +96,7 @@ def _no_actions(error: Exception) -> bool:
 
 
 def export_tenant(
-    client_factory: Callable[[], ContextManager["ManagementClient"]],
+    client_factory: Callable[[], AbstractContextManager[ManagementClient]],
     settings: Settings,
     output: str,
     *,
@@ -104,9 +106,9 @@ def export_tenant(
     them (known keyword values from ``settings`` go back as ##KEY##) and say what to know."""
     from reconciler.resources.actions import export as actions_export
     from reconciler.resources.actions.live import read_live_actions
+    from reconciler.resources.builtin import registry
     from reconciler.resources.export_files import refuse_existing
     from reconciler.resources.hooks import export as hooks_export
-    from reconciler.resources.builtin import registry
 
     read_hooks = registry().get("hook").read_live
     assert read_hooks is not None

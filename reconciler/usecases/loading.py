@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
 
 from reconciler.config import Settings
 from reconciler.errors import InvalidConfig
+from reconciler.keywords import Placeholder
 from reconciler.planfile import SavedPlan
-from reconciler.resources.options import PlanOptions
 from reconciler.problems import Problem
 from reconciler.resources.base import Desired
-from reconciler.usecases.validating import check
-from reconciler.keywords import Placeholder
 from reconciler.resources.common.templates import LiveView
+from reconciler.resources.options import PlanOptions
+from reconciler.usecases.validating import check
 
 
 @dataclass(frozen=True)

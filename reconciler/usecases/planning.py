@@ -6,8 +6,9 @@ client; the planning core stays pure."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from reconciler.config import Settings
 from reconciler.core.plan import Plan, assemble
@@ -34,11 +35,21 @@ def state_of(resource: ResourceType, desired: Desired) -> object:
     return resource.state_in(desired)
 
 
+# How a type's live state is read: (the type, the client, its desired state) -> its live state.
+Reader = Callable[[ResourceType, "ManagementClient", object], object]
+
+
+def read_live(resource: ResourceType, client: "ManagementClient", state: object) -> object:
+    assert resource.read_live is not None
+    return resource.read_live(client, state)
+
+
 def plan_parts(
-    desired: Desired, client: ManagementClient, options: PlanOptions
+    desired: Desired, client: ManagementClient, options: PlanOptions, reader: Reader = read_live,
 ) -> tuple[list[TypePlan], dict[str, object]]:
     """Every planning type's part, each against the live state it reads (types sharing a
-    reader, Actions and their bindings, read the tenant once); and the live states by type."""
+    reader, Actions and their bindings, read the tenant once); and the live states by type.
+    ``reader``: how a type's live state is read (the check under the lease reads less)."""
     parts: list[TypePlan] = []
     lives: dict[str, object] = {}
     read: dict[tuple[object, int], object] = {}
@@ -49,21 +60,27 @@ def plan_parts(
         assert resource.plan is not None and resource.read_live is not None
         key = (resource.read_live, id(state))
         if key not in read:
-            read[key] = resource.read_live(client, state)
+            read[key] = reader(resource, client, state)
         lives[resource.name] = read[key]
         parts.append(resource.plan(state, read[key], options))
     return parts, lives
 
 
-def plan_against(desired: Desired, client: ManagementClient, options: PlanOptions) -> Plan:
+def plan_against(
+    desired: Desired, client: ManagementClient, options: PlanOptions, *, reader: Reader = read_live,
+    lives: dict[str, object] | None = None,
+) -> Plan:
     """The merged plan; with Actions, the hooks-to-Actions cutovers: strict pairs at the
     merge and an extra of the ``action`` type (``cutovers``), which its render blocks show
-    and saved plans are compared on."""
+    and saved plans are compared on. ``lives``: filled with the live states read, by type
+    (the apply reads again against them)."""
     from reconciler.resources.cutover import word
     from reconciler.resources.cutover_wiring import plan_cutover
 
-    parts, lives = plan_parts(desired, client, options)
-    merged, cut = plan_cutover(parts, desired, lives, dict(options.cutover), options.excluded_hooks)
+    parts, read = plan_parts(desired, client, options, reader)
+    if lives is not None:
+        lives.update(read)
+    merged, cut = plan_cutover(parts, desired, read, dict(options.cutover), options.excluded_hooks)
     if cut.cutovers:
         parts = [
             dataclasses.replace(part, extras=part.extras + (("cutovers", cut.cutovers),))
@@ -84,11 +101,13 @@ def make_plan(
     options: PlanOptions,
     *,
     saved: SavedPlan | None = None,
+    lives: dict[str, object] | None = None,
 ) -> Plan:
     """A fresh plan against the live tenant, from every type that plans (a hooks-only config
     gives a hooks-only plan). With ``saved``: the fresh plan, made with the saved plan's
-    options, and only if it is identical to the saved one (else refused)."""
-    fresh = plan_against(desired, client, options)
+    options, and only if it is identical to the saved one (else refused). ``lives``: filled
+    with the live states read, so ``apply_plan`` checks against them for the price of a list."""
+    fresh = plan_against(desired, client, options, lives=lives)
     if saved is not None:
         check_matches(saved, fresh)
     return fresh
@@ -103,7 +122,7 @@ class Planned:
 
 def plan_config(
     config: str,
-    client_factory: Callable[[], "ManagementClient"],
+    client_factory: Callable[[], ManagementClient],
     settings: Settings,
     *,
     allow_delete: bool = False,

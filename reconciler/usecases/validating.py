@@ -5,15 +5,15 @@ states make the ``Desired`` mapping. Never raises for bad input, never touches t
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable, Mapping
 
-from reconciler.variables import MAPPINGS_VAR
 from reconciler.keywords import KeywordError, Keywords
 from reconciler.problems import Findings, Problem, error, soften
 from reconciler.resources.base import Desired
 from reconciler.resources.builtin import registry
+from reconciler.variables import MAPPINGS_VAR
 
 
 @dataclass(frozen=True)

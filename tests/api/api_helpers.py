@@ -9,7 +9,8 @@ import random
 import re
 import threading
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 

@@ -10,16 +10,30 @@ from typing import Any
 
 import httpx
 import pytest
+from api_helpers import CANARY_SECRET, CANARY_TOKEN, all_text, one_line
 
 from actions_fakes import (
-    CODE, Router, action, binding, json_response, not_found, page, recorded, recorded_deploy_cli,
+    CODE,
+    Router,
+    action,
+    binding,
+    json_response,
+    not_found,
+    page,
+    recorded,
+    recorded_deploy_cli,
     version_of,
 )
-from api_helpers import CANARY_SECRET, CANARY_TOKEN, all_text, one_line
-from reconciler.errors import (
-    ActionBoundError, ActionWaitTimeout, ActionsUnavailableError, ApiError, AuthError, BuildFailedError, DeploySupersededError,
-)
 from reconciler.api.polling import Backoff
+from reconciler.errors import (
+    ActionBoundError,
+    ActionsUnavailableError,
+    ActionWaitTimeout,
+    ApiError,
+    AuthError,
+    BuildFailedError,
+    DeploySupersededError,
+)
 
 ACTIONS = "/api/v2/actions/actions"
 CANARY_VALUE = "canary-action-secret-value-71d3e2"
@@ -454,8 +468,8 @@ def test_feature_not_enabled_says_the_tenant_has_no_actions() -> None:
 ])
 def test_missing_scope_is_named(message: str, code: str, method: str, expected: str) -> None:
     answer = httpx.Response(403, json={"statusCode": 403, "error": "Forbidden", "message": message, "errorCode": code})
-    server = Router({f"POST {ACTIONS}": answer, f"PATCH /api/v2/actions/triggers/post-login/bindings": answer,
-                     f"DELETE {ACTIONS}/a": answer, f"GET /api/v2/actions/triggers": answer}).server()
+    server = Router({f"POST {ACTIONS}": answer, "PATCH /api/v2/actions/triggers/post-login/bindings": answer,
+                     f"DELETE {ACTIONS}/a": answer, "GET /api/v2/actions/triggers": answer}).server()
     calls = {"POST": lambda c: c.actions.create("x", ("post-login", "v3"), CODE),
              "PATCH": lambda c: c.actions.set_bindings("post-login", []),
              "DELETE": lambda c: c.actions.delete("a"), "GET": lambda c: c.actions.list_triggers()}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from api_helpers import BASE, CANARY_SECRET, CANARY_TOKEN, Server, all_text, hook, one_line
+
 from reconciler.errors import ApiError, AuthError, BadResponseError, ConfigError
 
 
@@ -96,9 +96,11 @@ def test_bad_token_answers(answer: httpx.Response, error: type, expected: str) -
     from reconciler.config import Connection
 
     conn = Connection(base_url=BASE, audience=BASE + "/api/v2/", client_id="id", client_secret=CANARY_SECRET)
-    with ManagementClient(conn, transport=httpx.MockTransport(transport), sleep=lambda s: None) as client:
-        with pytest.raises(error) as info:
-            client.hooks.get("id-1")
+    with (
+        ManagementClient(conn, transport=httpx.MockTransport(transport), sleep=lambda s: None) as client,
+        pytest.raises(error) as info,
+    ):
+        client.hooks.get("id-1")
     assert expected in one_line(info.value)
     assert CANARY_SECRET not in all_text(info.value)
     assert calls == ["/oauth/token"]  # nothing sent to the API without a token

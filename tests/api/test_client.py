@@ -10,11 +10,22 @@ from typing import Any
 
 import httpx
 import pytest
-
 from api_helpers import (
-    CANARY_SECRET, CANARY_TOKEN, SCRIPT, TRIGGER, FakeTime, HooksTenant, Server, ServerBucket, all_text, churn,
-    churned, error, one_line,
+    CANARY_SECRET,
+    CANARY_TOKEN,
+    SCRIPT,
+    TRIGGER,
+    FakeTime,
+    HooksTenant,
+    Server,
+    ServerBucket,
+    all_text,
+    churn,
+    churned,
+    error,
+    one_line,
 )
+
 from reconciler.errors import ApiError, AuthError, HooksUnavailableError, ReconcilerError, hooks_unavailable
 from reconciler.resources.hooks.live import read_live_state
 

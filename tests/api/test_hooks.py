@@ -3,12 +3,13 @@ request, no traceback-worthy exception, a bounded number of requests, no canary.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
-
 from api_helpers import CANARY_SECRET, CANARY_TOKEN, Server, all_text, hook, one_line
+
 from reconciler.errors import ApiError, BadResponseError
 from reconciler.resources.hooks.live import read_live_state
 

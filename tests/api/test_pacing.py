@@ -8,8 +8,8 @@ import threading
 
 import httpx
 import pytest
-
 from api_helpers import FakeTime, ServerBucket
+
 from reconciler.api.pacing import RateLimiter, parse_retry_after
 from reconciler.api.transport import RetryPolicy
 

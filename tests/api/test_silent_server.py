@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import socket
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -32,7 +32,7 @@ class Silent:
 
     @property
     def url(self) -> str:
-        return "http://127.0.0.1:%d" % self.sock.getsockname()[1]
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
 
     def _serve(self) -> None:
         self.sock.settimeout(0.1)

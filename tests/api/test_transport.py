@@ -6,15 +6,16 @@ import email.utils
 import socket
 import threading
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
-
 from api_helpers import CANARY_TOKEN, Server, all_text, hook, one_line
+
+from reconciler.api.client import ManagementClient
 from reconciler.api.transport import RetryPolicy, RetryTransport
 from reconciler.config import Connection
-from reconciler.api.client import ManagementClient
 from reconciler.errors import ApiError, DeadlineExceeded, OutcomeUnknown, WaitTooLong
 from reconciler.github.client import GitHubClient
 

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 
 from reconciler.cli import cli
 from reconciler.planfile import write_plan
+from reconciler.render.text import render_text
 from reconciler.resources.hooks.model import DesiredState, Hook, LiveState
 from reconciler.resources.hooks.planner import build_plan
 from reconciler.resources.options import PlanOptions
-from reconciler.render.text import render_text
 
 CANARY = "canary-secret-value-show-41"
 

@@ -6,12 +6,12 @@ import os
 
 import pytest
 
-from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.resources.options import PlanOptions
-from reconciler.planfile import MAX_PLAN_BYTES, RecordedOptions, check_matches, read_plan, write_plan
 from reconciler.errors import PlanFileError
-from reconciler.resources.hooks.planner import build_plan
+from reconciler.planfile import MAX_PLAN_BYTES, RecordedOptions, check_matches, read_plan, write_plan
 from reconciler.render.json import FORMAT_VERSION, plan_from_dict, plan_to_dict
+from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
+from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.options import PlanOptions
 
 PRE = "pre-user-registration"
 

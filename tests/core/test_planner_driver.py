@@ -29,8 +29,8 @@ def test_an_edge_to_a_step_nobody_planned_is_refused() -> None:
 
 
 def test_the_hook_step_shifts_its_created_by_too() -> None:
-    from reconciler.resources.hooks.actions import Action
     from reconciler.core.steps import Phase
+    from reconciler.resources.hooks.actions import Action
     from reconciler.resources.hooks.plan import hook_step
 
     step = hook_step(1, Action.SECRETS_ADD, "h", "pre-user-registration", None, 0, {"keys": ["K"]}, (0,), Phase.PREPARE)

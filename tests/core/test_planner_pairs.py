@@ -126,8 +126,8 @@ def test_a_step_in_two_pairs_and_unknown_pair_steps_are_refused() -> None:
 
 
 def test_hook_steps_are_renumbered_with_their_created_by() -> None:
-    from reconciler.resources.hooks.actions import Action
     from reconciler.core.steps import Phase
+    from reconciler.resources.hooks.actions import Action
     from reconciler.resources.hooks.plan import hook_step as HookStep
 
     hooks = TypePlan("hook", (

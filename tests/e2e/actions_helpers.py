@@ -17,9 +17,10 @@ in requests, never in wall-clock time. Works with the subprocess handle
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 Names = tuple[str, ...]
 
@@ -72,7 +73,7 @@ class ActionsStats:
         """The moments a hook and an action both ran on the trigger (migration windows)."""
         return [m for m in self.timeline.get(trigger, ()) if m.hooks and m.actions]
 
-    def since(self, before: "ActionsStats") -> "ActionsDelta":
+    def since(self, before: ActionsStats) -> ActionsDelta:
         """What changed between two readings (``before`` taken first)."""
         names = set(self.versions_created) | set(before.versions_created)
         made = {n: self.versions(n) - before.versions(n) for n in sorted(names)}

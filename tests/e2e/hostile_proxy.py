@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
@@ -48,7 +49,7 @@ class Reply:
     headers: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def of(cls, status: int, data: Any, headers: tuple[tuple[str, str], ...] = ()) -> "Reply":
+    def of(cls, status: int, data: Any, headers: tuple[tuple[str, str], ...] = ()) -> Reply:
         return cls(status, json.dumps(data).encode(), (("Content-Type", "application/json"), *headers))
 
     def json(self) -> Any:
@@ -122,7 +123,7 @@ class HostileProxy:
         self._server.server_close()
         self._client.close()
 
-    def __enter__(self) -> "HostileProxy":
+    def __enter__(self) -> HostileProxy:
         return self
 
     def __exit__(self, *exc: object) -> None:

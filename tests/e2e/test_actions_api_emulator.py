@@ -16,14 +16,19 @@ import pytest
 
 from api.api_helpers import all_text, one_line
 from e2e.actions_helpers import actions_stats
-from reconciler.api.pacing import RateLimiter
-from reconciler.errors import (
-    ActionBoundError, ActionWaitTimeout, ActionsUnavailableError, ApiError, AuthError, BuildFailedError,
-)
-from reconciler.api.polling import Backoff
 from reconciler.api.client import ManagementClient
+from reconciler.api.pacing import RateLimiter
+from reconciler.api.polling import Backoff
 from reconciler.config import connection_from_env
 from reconciler.emulator.server import start
+from reconciler.errors import (
+    ActionBoundError,
+    ActionsUnavailableError,
+    ActionWaitTimeout,
+    ApiError,
+    AuthError,
+    BuildFailedError,
+)
 from reconciler.resources.actions.live import read_live_actions
 
 PL = ("post-login", "v3")

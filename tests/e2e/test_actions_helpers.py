@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-
 from actions_helpers import ActionsStats, Moment, actions_stats
 
 CE = [{"id": "credentials-exchange", "version": "v2"}]

@@ -3,8 +3,9 @@ second one is never "Apply complete"."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from e2e.helpers import run_cli
 from e2e.hostile_helpers import ACTIONS, actions_only, env_of
@@ -17,10 +18,10 @@ def test_a_lost_create_with_a_lagging_name_lookup_makes_no_second_action(emulato
     lagging = {"left": 3}
 
     def hostile(request: Seen, forward: Callable[[], Reply]) -> Reply:
-        if request.method == "POST" and request.path == ACTIONS and (request.json() or {}).get("name") == name:
-            if lagging["left"] == 3:
-                lagging["left"] = 2
-                return lost_answer(500)(request, forward)
+        creating = request.method == "POST" and request.path == ACTIONS and (request.json() or {}).get("name") == name
+        if creating and lagging["left"] == 3:
+            lagging["left"] = 2
+            return lost_answer(500)(request, forward)
         if request.method == "GET" and request.path == ACTIONS and request.param("actionName") == name and lagging["left"] > 0:
             lagging["left"] -= 1
             forward()

@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bad_config_corpus import GENERATED, case_dir, case_names, materialize, run_env
 
+from bad_config_corpus import GENERATED, case_dir, case_names, materialize, run_env
 from reconciler.emulator.process import EmulatorProcess
 from tests.e2e.helpers import run_cli
 

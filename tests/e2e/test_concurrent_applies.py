@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from reconciler.emulator.process import EmulatorProcess
-from reconciler.resources.hooks.export import write_config
 from reconciler.lease import LEASE_NAME
+from reconciler.resources.hooks.export import write_config
 from tests.e2e.helpers import live_hooks
 
 REPO = Path(__file__).resolve().parents[2]

@@ -3,14 +3,14 @@ unless AUTH0_EXCLUDED_HOOKS names them (deploy-cli's AUTH0_EXCLUDED_* naming).""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from reconciler.emulator.process import EmulatorProcess
-from reconciler.resources.hooks.export import write_config
 from reconciler.render.text import NO_CHANGES, NOTHING_TO_APPLY
+from reconciler.resources.hooks.export import write_config
 from tests.e2e.helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[2]

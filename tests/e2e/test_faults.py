@@ -39,24 +39,25 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
-from reconciler.resources.hooks.ops import execute
 from reconciler.api.client import ManagementClient
 from reconciler.config import connection_from_env, load_settings
 from reconciler.emulator.process import EmulatorProcess
 from reconciler.errors import ReconcilerError
-from reconciler.resources.hooks.planner import build_plan
 from reconciler.resources.common.names import replaced_base
-from reconciler.usecases.loading import load_desired, plan_options
 from reconciler.resources.common.secrets import is_marker
-from reconciler.text import step_label
 from reconciler.resources.hooks.export import write_config
 from reconciler.resources.hooks.live import read_live_state
+from reconciler.resources.hooks.ops import execute
+from reconciler.resources.hooks.planner import build_plan
+from reconciler.text import step_label
+from reconciler.usecases.loading import load_desired, plan_options
 from tests.e2e.helpers import live_hooks
 
 pytestmark = pytest.mark.slow

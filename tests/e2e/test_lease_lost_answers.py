@@ -3,13 +3,23 @@ apply nor leaves a lease behind; every exit path releases what it created."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 from e2e.helpers import run_cli
-from e2e.hostile_helpers import ACTIONS, HOOKS, actions_only, hooks_only, env_of, markers, is_lease_create, one_line_error
+from e2e.hostile_helpers import (
+    ACTIONS,
+    HOOKS,
+    actions_only,
+    env_of,
+    hooks_only,
+    is_lease_create,
+    markers,
+    one_line_error,
+)
 from e2e.hostile_proxy import HostileProxy, Reply, Seen, lost_answer, once
 from reconciler.lease import LEASE_NAME
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from e2e.helpers import run_cli
-from e2e.hostile_helpers import USER_CODE, HOOK_SCRIPT, env_of
+from e2e.hostile_helpers import HOOK_SCRIPT, USER_CODE, env_of
 from reconciler.lease import LEASE_NAME
 
 

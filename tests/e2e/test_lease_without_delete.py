@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from e2e.helpers import run_cli
-from e2e.hostile_helpers import USER_CODE, actions_only, hooks_only, env_of, markers
+from e2e.hostile_helpers import USER_CODE, actions_only, env_of, hooks_only, markers
 
 
 @pytest.mark.parametrize("hooks", [True, False], ids=["hooks", "actions"])

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from e2e.helpers import run_cli
-from e2e.hostile_helpers import hooks_only, env_of
+from e2e.hostile_helpers import env_of, hooks_only
 from reconciler.lease import LEASE_NAME
 
 

@@ -10,12 +10,12 @@ import random
 from pathlib import Path
 
 import pytest
-from plan_simulator import random_case
 
+from plan_simulator import random_case
 from reconciler.emulator.process import EmulatorProcess
-from reconciler.resources.hooks.export import write_config
 from reconciler.render.text import NOTHING_TO_APPLY
 from reconciler.resources.common.secrets import user_keys
+from reconciler.resources.hooks.export import write_config
 from tests.e2e.helpers import live_hooks, run_cli
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,8 +7,9 @@ shows no changes, and a second apply makes zero write requests.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

@@ -4,8 +4,9 @@ exit 1 and zero writes to the tenant (counted by the emulator)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 

@@ -3,8 +3,9 @@ at the per-wait limit (AUTH0_WAIT_LIMIT / --wait-limit) in one line."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from e2e.helpers import run_cli
 from e2e.hostile_helpers import ACTIONS, actions_only, env_of, markers, one_line_error

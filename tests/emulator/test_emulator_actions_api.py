@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.emulator.server import start
 from reconciler.emulator.resources.actions_model import MAX_VERSIONS
+from reconciler.emulator.server import start
 
 PL = [{"id": "post-login", "version": "v3"}]
 PUR = [{"id": "pre-user-registration", "version": "v2"}]
@@ -220,7 +220,8 @@ def test_triggers_list(api):
 
 
 def test_bindings_patch_get_and_ids_regenerate(emu, api):
-    a, b = api.deployed("a"), api.deployed("b")
+    a = api.deployed("a")
+    api.deployed("b")
     r = api.bind("post-login", ("action_id", a["id"]), ("action_name", "b"))
     assert r.status_code == 200 and list(r.json()) == ["bindings"]
     first = r.json()["bindings"]

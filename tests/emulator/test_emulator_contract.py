@@ -21,6 +21,7 @@ import httpx
 import jsonschema
 import pytest
 import yaml
+
 from shared_api import ABSENT, API_DIR
 
 # Hook recordings only: the Actions recordings are replayed by the Actions contract test.

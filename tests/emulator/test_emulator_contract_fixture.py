@@ -14,11 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
+
 from contract_check import CONTRACT_DIR, ContractError, ContractFile, Run, check_shape, contract_files
-
-from shared_api import ABSENT, RECORDINGS_DIR
-
 from reconciler.emulator.server import RunningEmulator, start
+from shared_api import ABSENT, RECORDINGS_DIR
 
 FILES = contract_files()
 COMMON = next(f for f in FILES if f.name == "common")
@@ -104,8 +103,9 @@ def test_the_contract_holds_no_recorded_identity() -> None:
 # ---- the contract against the real recorded exchanges (where ../shared is at hand) -------
 def _recorded(pattern: str) -> list[tuple[str, str, str, int, Any]]:
     """(recording, method, path?query, status, JSON body) of every recorded answer with one."""
-    import yaml
     from urllib.parse import urlsplit
+
+    import yaml
 
     out = []
     for path in sorted(RECORDINGS_DIR.glob(pattern)) if RECORDINGS_DIR.is_dir() else []:

@@ -16,12 +16,12 @@ from click.testing import CliRunner
 
 import reconciler.github.client as github
 from reconciler.cli import cli
-from reconciler.github.client import GitHubClient, marker_for, upsert_sticky_comment
 from reconciler.errors import GitHubError
-from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.resources.options import PlanOptions
+from reconciler.github.client import GitHubClient, marker_for, upsert_sticky_comment
 from reconciler.planfile import write_plan
+from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
 from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.options import PlanOptions
 from tests.fake_github import BODY_LIMIT, FakeGitHub
 
 REPO = "acme/auth0-config"

@@ -12,13 +12,14 @@ from __future__ import annotations
 import itertools
 import json
 import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from reconciler.config import load_settings
-from reconciler.resources.common.secrets import MARKER_VALUE
 from reconciler.resources.actions.secrets import marker
+from reconciler.resources.common.secrets import MARKER_VALUE
 from reconciler.resources.hooks.model import LiveHook
 
 HERE = Path(__file__).parent

@@ -16,27 +16,27 @@ import dataclasses
 import json
 import random
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))  # plan_simulator
 
-from plan_simulator import random_case  # noqa: E402
 from golden.actions_corpus import ActionsCase, RecordingActions, setup, temp_config  # noqa: E402
 from golden.actions_corpus import cases as actions_cases  # noqa: E402
-
-from tests.example_tenant import keyword_env
-from reconciler.resources.hooks.ops import execute  # noqa: E402
+from plan_simulator import random_case  # noqa: E402
 from reconciler.errors import ReconcilerError  # noqa: E402
-from reconciler.resources.hooks.model import MAX_SECRETS, DesiredState, Hook, LiveHook, LiveState  # noqa: E402
-from reconciler.resources.options import PlanOptions  # noqa: E402
-from reconciler.resources.hooks.planner import build_plan  # noqa: E402
-from reconciler.usecases.loading import load_desired  # noqa: E402
 from reconciler.render.json import render_json  # noqa: E402
 from reconciler.render.markdown import render_markdown  # noqa: E402
 from reconciler.render.text import render_text  # noqa: E402
 from reconciler.resources.common.secrets import marker_for  # noqa: E402
+from reconciler.resources.hooks.model import MAX_SECRETS, DesiredState, Hook, LiveHook, LiveState  # noqa: E402
+from reconciler.resources.hooks.ops import execute  # noqa: E402
+from reconciler.resources.hooks.planner import build_plan  # noqa: E402
+from reconciler.resources.options import PlanOptions  # noqa: E402
+from reconciler.usecases.loading import load_desired  # noqa: E402
+from tests.example_tenant import keyword_env  # noqa: E402
 
 CASES = HERE / "cases"
 REPO = HERE.parent.parent
@@ -164,7 +164,7 @@ class Recorder:
         self.count = 0
 
     @property
-    def hooks(self) -> "Recorder":
+    def hooks(self) -> Recorder:
         return self  # the endpoints are the recorder's own methods
 
     def list(self) -> list[dict[str, object]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from golden.actions_corpus import CANARIES, ActionsCase
 from golden.corpus import CASES, cases, normalise_json, outputs
 

@@ -10,8 +10,8 @@ changed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from reconciler.migrate.check import Verdict
 
@@ -32,7 +32,7 @@ class Seen:
     left_running: bool = False  # the hook called back before its outbound calls finished
 
     @classmethod
-    def of(cls, trigger: str, verdict: Verdict) -> "Seen":
+    def of(cls, trigger: str, verdict: Verdict) -> Seen:
         runs = [run.action for run in verdict.record.runs]
         return cls(trigger, any(r.access_token_claims for r in runs), any(r.denied for r in runs),
                    any(r.user_metadata for r in runs), any(r.app_metadata for r in runs),

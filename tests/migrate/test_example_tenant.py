@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from reconciler.cli import cli
 from reconciler.migrate.migration import plan_migration
 from reconciler.runner.node import Node
-
 from tests.example_tenant import keyword_env
 
 CANARY = "canary-5e2a-secret-value"

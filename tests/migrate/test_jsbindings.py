@@ -5,7 +5,6 @@ from __future__ import annotations
 from reconciler.migrate.jsbindings import bind
 from reconciler.migrate.jsparse import Source
 
-
 Resolved = list[tuple[str, int, "tuple[str, int] | None"]]
 
 

@@ -10,7 +10,6 @@ from reconciler.migrate.check import OK, prove
 from reconciler.migrate.generate import hook_target, migrate_hook
 from reconciler.runner.node import Node
 from reconciler.runner.targets import Target, load_templates
-
 from tests.migrate.hook_files import hook_config
 from tests.migrate.mutants import Seen, mutants
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import cli
 from reconciler.runner.node import Node
-
 from tests.migrate.hook_files import hook_config
 
 POST = "post-user-registration"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from reconciler.migrate.adapter import adapter
+from reconciler.migrate.person import needs_person
 from reconciler.migrate.requires import rewrite_requires
 from reconciler.migrate.shapes import NO_PERSISTENCE, SCOPES
-from reconciler.migrate.person import needs_person
 from reconciler.migrate.translate import CannotTranslate, translate
 
 PRE = "pre-user-registration"

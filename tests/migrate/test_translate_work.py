@@ -7,9 +7,11 @@ up a deep tree through it is quadratic)."""
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from reconciler.migrate import hazards, translate as translate_module
+from reconciler.migrate import hazards
+from reconciler.migrate import translate as translate_module
 from reconciler.migrate.jsparse import Source
 from reconciler.migrate.translate import parse_hook, translate
 

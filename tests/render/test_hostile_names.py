@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.render.text import render_text
 from reconciler.planfile import read_plan
+from reconciler.render.text import render_text
 from tests.e2e.helpers import run_cli
 
 NAMES = [
@@ -107,10 +107,11 @@ def test_json_stays_valid_and_holds_the_names_exactly(planned):
 
 
 def test_an_error_line_naming_a_hostile_name_is_one_line_without_control_codes(tmp_path):
+    import click
+    from click.testing import CliRunner
+
     from reconciler.commands.common import report_errors
     from reconciler.errors import ReconcilerError
-    from click.testing import CliRunner
-    import click
 
     @click.command()
     @report_errors

@@ -8,15 +8,15 @@ import re
 import pytest
 
 from reconciler.core.changes import ChangeKind, FieldChange
-from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.resources.hooks.actions import Action
-from reconciler.resources.hooks.plan import Handover, hook_change, hook_plan, hook_step
-from reconciler.resources.options import PlanOptions
-from reconciler.core.steps import Phase
 from reconciler.core.plan import Plan
-from reconciler.resources.hooks.planner import build_plan
-from reconciler.render.text import NO_CHANGES
+from reconciler.core.steps import Phase
 from reconciler.render.markdown import render_markdown
+from reconciler.render.text import NO_CHANGES
+from reconciler.resources.hooks.actions import Action
+from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
+from reconciler.resources.hooks.plan import Handover, hook_change, hook_plan, hook_step
+from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.options import PlanOptions
 
 CANARY = "canary-md-SECRET-4d2e91"
 

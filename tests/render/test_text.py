@@ -2,11 +2,11 @@ import json
 
 from click import unstyle
 
-from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.resources.options import PlanOptions
-from reconciler.resources.hooks.planner import build_plan
 from reconciler.render.json import FORMAT_VERSION, render_json
 from reconciler.render.text import NO_CHANGES, render_text
+from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
+from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.options import PlanOptions
 
 PRE = "pre-user-registration"
 CRED = "credentials-exchange"

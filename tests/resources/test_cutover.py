@@ -12,8 +12,15 @@ from reconciler.core.planner import TypePlan
 from reconciler.core.steps import Step, StepRef
 from reconciler.errors import ConfigError
 from reconciler.resources.cutover import (
-    BOTH, DEFAULTS, NEITHER, TriggerFacts, merge_with_cutover, parse_setting, plan_cutovers,
-    trigger_facts, word,
+    BOTH,
+    DEFAULTS,
+    NEITHER,
+    TriggerFacts,
+    merge_with_cutover,
+    parse_setting,
+    plan_cutovers,
+    trigger_facts,
+    word,
 )
 
 PUR, CE, SPM, PCP = "pre-user-registration", "credentials-exchange", "send-phone-message", "post-change-password"
@@ -108,7 +115,7 @@ def test_trigger_facts_from_both_states() -> None:
     live = [NS(name="pur-hook", trigger_id=PUR, enabled=True), NS(name="ce-hook", trigger_id=CE, enabled=True),
             NS(name="old-sms", trigger_id=SPM, enabled=True)]
     facts = {f.trigger: f for f in trigger_facts(desired, live, {PUR: ["a", "b"], CE: ["c"]}, {PUR: ["a"]})}
-    assert facts[PUR] == TriggerFacts(PUR, "pur-hook", True, False, ("b",))
+    assert facts[PUR] == TriggerFacts(PUR, "pur-hook", True, False, ("b",), staying=("a",))
     assert facts[CE] == TriggerFacts(CE, "ce-hook", True, True, ("c",))
     assert facts[SPM] == TriggerFacts(SPM, "old-sms", False, False, ())
     assert PCP not in facts
@@ -123,7 +130,6 @@ def test_every_format_shows_the_cutover() -> None:
     from reconciler.render.json import render_json
     from reconciler.render.markdown import render_markdown
     from reconciler.render.text import render_text
-
     from reconciler.resources.hooks.actions import Action
     from reconciler.resources.hooks.plan import hook_step
 
@@ -165,3 +171,40 @@ def test_the_setting_from_the_environment_and_the_config_file(tmp_path) -> None:
     with pytest.raises(ConfigError, match=f"{config}: AUTH0_CUTOVER: pre-user-registration"):
         load_settings({}, config_file=str(config))
     assert parse_setting("") == {}
+
+
+def rollback_parts(hook: str, trigger: str) -> list[TypePlan]:
+    """The hook enabled again and the trigger's list rewritten (the action unbound)."""
+    return [TypePlan("hook", (Step(0, "hook", hook, "enable"),)), TypePlan("bindings", (Step(0, "bindings", trigger, "bind"),))]
+
+
+def test_a_rollback_enables_the_hook_and_unbinds_the_action_as_one_pair() -> None:
+    desired = [NS(name="pur-hook", trigger_id=PUR, enabled=True), NS(name="sms-hook", trigger_id=SPM, enabled=True)]
+    live = [NS(name="pur-hook", trigger_id=PUR, enabled=False), NS(name="sms-hook", trigger_id=SPM, enabled=False)]
+    facts = trigger_facts(desired, live, {PUR: [], SPM: []}, {PUR: ["pur-action"], SPM: ["sms-action"]})
+    p = rollback_parts("pur-hook", PUR) + [TypePlan("hook", (Step(0, "hook", "sms-hook", "enable"),)),
+                                          TypePlan("bindings", (Step(0, "bindings", SPM, "bind"),))]
+    merged, cut = merge_with_cutover(p, facts)
+    assert [c.describe() for c in cut.cutovers] == [
+        "rollback on pre-user-registration: enable hook pur-hook, then unbind action pur-action (both run for one request)",
+        "rollback on send-phone-message: unbind action sms-action, then enable hook sms-hook (neither runs for one request)",
+    ]
+    steps = {(s.type, s.key): s for s in merged.steps}
+    enable, unbind = steps[("hook", "pur-hook")], steps[("bindings", PUR)]
+    assert unbind.index == enable.index + 1 and unbind.follows == enable.index
+    enable, unbind = steps[("hook", "sms-hook")], steps[("bindings", SPM)]
+    assert enable.index == unbind.index + 1 and enable.follows == unbind.index
+    assert cut.warnings == ()
+    again = [type(c).from_dict(c.to_dict()) for c in cut.cutovers]
+    assert again == list(cut.cutovers) and all(c.rollback for c in again)
+
+
+def test_a_hook_enabled_again_beside_its_bound_action_is_warned_about() -> None:
+    desired = [NS(name="pur-hook", trigger_id=PUR, enabled=True)]
+    live = [NS(name="pur-hook", trigger_id=PUR, enabled=False)]
+    facts = trigger_facts(desired, live, {PUR: ["pur-action"]}, {PUR: ["pur-action"]})
+    cut = plan_cutovers([TypePlan("hook", (Step(0, "hook", "pur-hook", "enable"),))], facts)
+    assert cut.pairs == () and cut.cutovers == ()
+    (warning,) = cut.warnings
+    assert warning.code == "cutover.rollback_both_run"
+    assert "both run on every request" in word(warning) and "pur-action" in word(warning)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.runner.node import Node, find_node
 from reconciler.errors import NodeNotFound
+from reconciler.runner.node import Node, find_node
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from reconciler.errors import NodeNotFound
 from reconciler.runner import node as node_module
 from reconciler.runner.node import Node, find_node
-from reconciler.errors import NodeNotFound
 
 
 def test_missing_node_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,6 @@ the run's directory, the record the harness reports) and asserts the target saw 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path

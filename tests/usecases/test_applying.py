@@ -11,12 +11,12 @@ from types import MappingProxyType
 import pytest
 
 from reconciler.errors import PlanError, PlanFileError, SavedPlanFlags
-from reconciler.resources.hooks.export import write_config
 from reconciler.lease import LEASE_NAME
 from reconciler.planfile import write_plan
+from reconciler.resources.hooks.export import write_config
 from reconciler.usecases.applying import ApplySource, apply_plan, lease_holder, load_for_apply, open_saved
-from reconciler.usecases.planning import make_plan
 from reconciler.usecases.loading import plan_options
+from reconciler.usecases.planning import make_plan
 from tests.usecases.conftest import settings_for
 
 PRE = "pre-user-registration"

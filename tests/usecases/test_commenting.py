@@ -5,7 +5,7 @@ environment given (never the process's), and the sticky comment posted through
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -13,16 +13,16 @@ import pytest
 
 from reconciler.errors import GitHubError
 from reconciler.github.client import marker_for
-from reconciler.resources.hooks.model import DesiredState, Hook, LiveState
-from reconciler.resources.options import PlanOptions
 from reconciler.planfile import write_plan
+from reconciler.resources.hooks.model import DesiredState, Hook, LiveState
 from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.options import PlanOptions
 from reconciler.usecases.commenting import CommentOutcome, CommentRequest, comment_body_for, post_plan_comment
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 TOKEN = "ghs_canary_token_value"
 CANARY = "canary-secret-value-77"
-NOW = datetime(2030, 1, 2, 3, 4, tzinfo=timezone.utc)
+NOW = datetime(2030, 1, 2, 3, 4, tzinfo=UTC)
 ENV = {"GITHUB_REPOSITORY": "octo/repo", "GITHUB_SHA": SHA, "GITHUB_TOKEN": TOKEN,
        "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": "42", "GITHUB_API_URL": "https://api.github.test"}
 

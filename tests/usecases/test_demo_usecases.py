@@ -7,10 +7,10 @@ from pathlib import Path
 
 from reconciler.config import Settings
 from reconciler.resources.hooks.export import write_config
-from reconciler.usecases.demo import DemoTraffic, demo_value, load_for_demo
 from reconciler.usecases.applying import execute_plan
-from reconciler.usecases.planning import make_plan
+from reconciler.usecases.demo import DemoTraffic, demo_value, load_for_demo
 from reconciler.usecases.loading import plan_options
+from reconciler.usecases.planning import make_plan
 
 
 def test_unset_keywords_get_visible_dummy_values(tmp_path: Path) -> None:

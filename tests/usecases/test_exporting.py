@@ -9,7 +9,7 @@ from types import MappingProxyType
 import pytest
 
 from reconciler.errors import NothingToExport, ReconcilerError
-from reconciler.usecases.exporting import NO_ACTIONS, NO_ACTIONS_SCOPE, NO_HOOKS, ExportOutcome, Exported, export_tenant
+from reconciler.usecases.exporting import NO_ACTIONS, NO_ACTIONS_SCOPE, NO_HOOKS, Exported, ExportOutcome, export_tenant
 from tests.usecases.conftest import settings_for
 
 CODE = "exports.onExecutePostLogin = async (event, api) => {};\n"

@@ -12,7 +12,8 @@ from urllib.parse import parse_qs
 from reconciler.emulator.errors import api_error, bad_body, bad_query
 from reconciler.emulator.jsonutil import json_bytes
 from reconciler.emulator.options import EmulatorOptions
-from reconciler.emulator.resources import Request, Response, Route, actions_model as m
+from reconciler.emulator.resources import Request, Response, Route
+from reconciler.emulator.resources import actions_model as m
 from reconciler.emulator.resources.actions_store import ActionStore
 from reconciler.emulator.validation import parse_json, query_bool
 

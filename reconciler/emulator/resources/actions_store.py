@@ -227,9 +227,9 @@ class ActionStore:
         with self.lock:
             a = self._get(action_id)
             old = a["supported_triggers"][0]
-            if trig is not None and (trig["id"], trig["version"]) != (old["id"], old["version"]):
-                if trig["id"] != old["id"] or old not in trig["compatible_triggers"]:
-                    raise api_error(400, "can't upgrade to this trigger.", "invalid_body")
+            if (trig is not None and (trig["id"], trig["version"]) != (old["id"], old["version"])
+                    and (trig["id"] != old["id"] or old not in trig["compatible_triggers"])):
+                raise api_error(400, "can't upgrade to this trigger.", "invalid_body")
             cur = trig or m.trigger(old["id"], old["version"])
             runtime = body.get("runtime", a["runtime"])
             if "runtime" in body and cur is not None:

@@ -5,7 +5,8 @@ type (``usecases.plan_against`` puts them there; ``resources.cutover`` words the
 from __future__ import annotations
 
 import html
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import click
 
@@ -36,10 +37,9 @@ class ActionBlocks(Blocks):
         if deployed:
             lines.append(click.style("Actions deployed (each a new version, live once built):", bold=True))
             lines += ["  " + ", ".join(deployed), ""]
-        cutovers = cutovers_of(plan)
-        if cutovers:
-            lines.append(click.style("Cutovers, hooks to Actions (two adjacent requests per trigger):", bold=True))
-            lines += [f"  {c.describe()}" for c in cutovers] + [""]
+        for title, found in _by_direction(plan):
+            lines.append(click.style(f"{title}:", bold=True))
+            lines += [f"  {c.describe()}" for c in found] + [""]
         return lines
 
     def text_step(self, step: Any) -> str:
@@ -65,12 +65,15 @@ class ActionBlocks(Blocks):
         text += f" ({where}) {change.kind.value}" if where else f" {change.kind.value}"
         return text + (", then deployed" if dict(change.detail).get("deploy") and not change.skipped else "")
 
-    def md_caution(self, plan: Plan) -> list[list[str]]:
-        sections = super().md_caution(plan)
-        cutovers = cutovers_of(plan) if self.name == ACTION else ()
-        if cutovers:
-            sections.append(["> **Cutovers, hooks to Actions** (two adjacent requests per trigger):"]
-                            + [f"> - {md_text(c.describe())}" for c in cutovers])
+    def md_important(self, plan: Plan) -> list[list[str]]:
+        # A cutover is a planned hand-over from a hook to its action, not a trigger going dark:
+        # shown apart from the CAUTION alert (deletes, replacements, hooks disabled for nothing).
+        if self.name != ACTION:
+            return []
+        sections = []
+        for title, found in _by_direction(plan):
+            head, _, rest = title.partition(" (")
+            sections.append([f"> **{head}** ({rest}:"] + [f"> - {md_text(c.describe())}" for c in found])
         return sections
 
     def extras_to_dict(self, plan: Plan) -> dict[str, Any]:
@@ -122,3 +125,15 @@ def action_blocks() -> Blocks:
 
 def binding_blocks() -> Blocks:
     return ActionBlocks(BINDINGS, "trigger binding list", "trigger bindings")
+
+
+def _by_direction(plan: Plan) -> list[tuple[str, tuple[Any, ...]]]:
+    """The plan's cutovers, then its rollbacks, each under its title (none: left out)."""
+    found = cutovers_of(plan)
+    groups = [
+        ("Cutovers, hooks to Actions (the action takes over; two adjacent requests per trigger)",
+         tuple(c for c in found if not c.rollback)),
+        ("Rollbacks, Actions to hooks (the hook takes over again; two adjacent requests per trigger)",
+         tuple(c for c in found if c.rollback)),
+    ]
+    return [(title, cutovers) for title, cutovers in groups if cutovers]

@@ -3,12 +3,12 @@ dependency and secret-name lines (never secret values)."""
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from reconciler.resources.actions.model import Action
 from reconciler.resources.common.diff import dependency_changes, script_diff
-from reconciler.text import SENSITIVE
 from reconciler.resources.common.templates import FULL_VIEW, LiveView, shown_live
+from reconciler.text import SENSITIVE
 
 Pair = tuple[str, str]
 

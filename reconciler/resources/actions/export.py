@@ -28,17 +28,18 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from reconciler.errors import ReconcilerError
 from reconciler.keywords import KEY
 from reconciler.resources.actions.live import LiveAction, LiveActions
 from reconciler.resources.actions.load import ACTIONS_DIR, TRIGGERS_DIR
-from reconciler.resources.export_files import make_dir, refuse_existing, safe_stems, write_new
 from reconciler.resources.common.secrets import user_keys
 from reconciler.resources.common.templates import masked
+from reconciler.resources.export_files import make_dir, refuse_existing, safe_stems, write_new
 
 TRIGGERS_FILE = "triggers.json"
 _KEYWORD = re.compile(KEY)

@@ -20,13 +20,18 @@ the planner reports a managed trigger the tenant lacks instead of a 404 from the
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Protocol
 
 from reconciler.api.action_shapes import (
-    BUILT, dependency_pairs, draft_is_deployed, is_marketplace, secret_stamps,
+    BUILT,
+    dependency_pairs,
+    draft_is_deployed,
+    is_marketplace,
+    secret_stamps,
 )
 from reconciler.lease_actions import is_marker_action
 from reconciler.resources.actions.triggers import TRIGGER_BOUND, TriggerVersion
@@ -70,7 +75,7 @@ class LiveAction:
         return self.deployed_version_id is not None
 
     @classmethod
-    def from_api(cls, data: dict[str, Any]) -> "LiveAction":
+    def from_api(cls, data: dict[str, Any]) -> LiveAction:
         """From a checked action object (``ActionsApi.get``/``list``)."""
         live = data.get("deployed_version") if isinstance(data.get("deployed_version"), dict) else None
         number = live.get("number") if live else None
@@ -102,7 +107,7 @@ class LiveBinding:
     display_name: str
 
     @classmethod
-    def from_api(cls, data: dict[str, Any]) -> "LiveBinding":
+    def from_api(cls, data: dict[str, Any]) -> LiveBinding:
         action = data["action"]
         name = str(action["name"])
         return cls(str(action["id"]), name, str(data.get("display_name") or name))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.keywords import Keywords
+from reconciler.problems import Problem, error, warning
 from reconciler.resources.common.documents import (
     Source,
     config_files,
@@ -32,7 +33,6 @@ from reconciler.resources.common.documents import (
     read_script,
 )
 from reconciler.resources.common.parse import kind_bare as _kind
-from reconciler.problems import Problem, error, warning
 
 ACTIONS_DIR = "actions"
 TRIGGERS_DIR = "triggers"

@@ -7,9 +7,9 @@ the template while keyword values (often secrets) stay out of every output.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 from reconciler.keywords import Keywords
 

@@ -16,7 +16,8 @@ The waits are the client's bounded polls with back-off (``ActionsApi.wait_built`
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from reconciler.core.executor import Results
 from reconciler.core.steps import Step

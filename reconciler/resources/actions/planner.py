@@ -26,17 +26,17 @@ from typing import Any
 from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import Reason
-from reconciler.resources.common.secrets import user_keys
 from reconciler.core.steps import Phase, Step, Wait
 from reconciler.core.threshold import DeleteThreshold, check_delete_threshold
 from reconciler.errors import PlanError
 from reconciler.resources.actions import payloads as p
 from reconciler.resources.actions.diffs import code_diff, dependency_lines, secret_lines
-from reconciler.resources.common.templates import FULL_VIEW
 from reconciler.resources.actions.live import LiveAction, LiveActions
 from reconciler.resources.actions.model import Action, ActionsDesired
 from reconciler.resources.actions.secrets import SecretPlan, plan_secrets, wanted_names
 from reconciler.resources.common.names import free_replaced_name, replaced_base
+from reconciler.resources.common.secrets import user_keys
+from reconciler.resources.common.templates import FULL_VIEW
 
 
 @dataclass

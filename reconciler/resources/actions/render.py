@@ -4,7 +4,8 @@ before and after. The plan-wide blocks (deploys, cutovers) and markdown are ``bl
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import click
 

@@ -11,19 +11,20 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Any, Collection, Iterable
+from typing import Any
 
-from reconciler.variables import MAPPINGS_VAR
 from reconciler.keywords import Keywords, has_keyword, unknown_whole
 from reconciler.lease import LEASE_NAME
-from reconciler.resources.common.documents import Source
-from reconciler.resources.common.secrets import MASKED_SECRET
 from reconciler.problems import Problem, error, warning
 from reconciler.resources.actions import triggers as known
 from reconciler.resources.actions.load import Read, read_actions, read_code
 from reconciler.resources.actions.model import Action, ActionsDesired, LiveRef, TriggerBindings
 from reconciler.resources.actions.schema import schema_problems
+from reconciler.resources.common.documents import Source
+from reconciler.resources.common.secrets import MASKED_SECRET
+from reconciler.variables import MAPPINGS_VAR
 
 
 @dataclass(frozen=True)

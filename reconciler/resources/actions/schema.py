@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from reconciler.variables import MAPPINGS_VAR
+from reconciler.problems import Problem, error
 from reconciler.resources.common.documents import Source
 from reconciler.resources.common.schema_fast import compile_fast
 from reconciler.resources.common.schema_messages import describe, dotted, hide_value
-from reconciler.problems import Problem, error
+from reconciler.variables import MAPPINGS_VAR
 
 if TYPE_CHECKING:  # jsonschema loads only when a document fails the fast check (start-up time)
     from jsonschema import Draft202012Validator
@@ -32,19 +33,19 @@ def schema_text(kind: str) -> str:
     raise FileNotFoundError(f"{name} is missing from the reconciler package")
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(kind: str) -> dict[str, Any]:
     return cast("dict[str, Any]", json.loads(schema_text(kind)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(kind: str) -> Draft202012Validator:
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(schema(kind))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fast(kind: str) -> Callable[[Any], bool] | None:
     return compile_fast(schema(kind))
 

@@ -14,8 +14,8 @@ left out are deleted). So:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from reconciler.core.reasons import Reason
 from reconciler.resources.common.secrets import is_marker, marker_for, markers, user_keys

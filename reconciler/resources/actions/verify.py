@@ -9,7 +9,8 @@ Secret values are write-only and cannot be confirmed; their names can.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from reconciler.resources.actions import payloads as p
 from reconciler.resources.actions.live import LiveActions

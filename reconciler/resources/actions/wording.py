@@ -5,7 +5,7 @@ Planner and operations make ``Reason`` data; only this module turns it into pros
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from reconciler.core.reasons import Reason
 

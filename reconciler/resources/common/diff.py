@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Mapping
+from collections.abc import Mapping
 
 
 def script_diff(before: str, after: str, name: str) -> str:

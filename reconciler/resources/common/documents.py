@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, Iterator
+from typing import Any
 
-from reconciler.variables import MAPPINGS_VAR
 from reconciler.keywords import MISSING, Keywords, credential_message, is_credential, keywords_in, mask, replace_in_data
 from reconciler.problems import Problem, error, unset
 from reconciler.resources.common.parse import DROP, parse_json, parse_yaml, plain_data, shape_problem
 from reconciler.resources.common.templates import fill, keys_in
+from reconciler.variables import MAPPINGS_VAR
 
 MAX_SCRIPT_BYTES = 100 * 1024  # Auth0 Actions' cap; Hooks publish none, so use the nearest real one
 MAX_METADATA_BYTES = 1024 * 1024  # metadata is a few hundred bytes; refuse nonsense early

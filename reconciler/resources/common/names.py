@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 
-REPLACED_SUFFIX = "-replaced-by-reconciler"
+from reconciler.core.changes import REPLACED_SUFFIX
+
+__all__ = ["REPLACED_SUFFIX", "replaced_base"]
 
 _REPLACED = re.compile(r"^(?P<base>.+)" + re.escape(REPLACED_SUFFIX) + r"(?:-[0-9]+)?$")
 

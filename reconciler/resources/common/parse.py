@@ -10,7 +10,8 @@ from typing import Any
 import yaml
 
 from reconciler.problems import Problem, error
-from reconciler.text import join_path as _join, kind_of
+from reconciler.text import join_path as _join
+from reconciler.text import kind_of
 
 MAX_NODES = 100_000  # YAML aliases can expand exponentially ("billion laughs"): stop walking early
 MAX_DEPTH = 64  # a hook's or action's metadata is 3-4 levels deep; deeper input only exhausts the stack

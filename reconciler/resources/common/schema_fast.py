@@ -9,7 +9,8 @@ with jsonschema on the whole bad-config corpus.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["Check", "compile_fast"]
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import difflib
 import json
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from reconciler.keywords import has_keyword
-from reconciler.text import join_path as _join, kind_of as _kind
+from reconciler.text import join_path as _join
+from reconciler.text import kind_of as _kind
 
 if TYPE_CHECKING:  # jsonschema loads only when a document fails the fast check (start-up time)
     from jsonschema.exceptions import ValidationError

@@ -15,8 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from typing import Iterable, Mapping
-
+from collections.abc import Iterable, Mapping
 
 # What Auth0 returns in place of every secret value, and what auth0-deploy-cli exports.
 MASKED_SECRET = "_VALUE_NOT_SHOWN_"

@@ -15,8 +15,8 @@ what the first matched).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Collection, Iterable, Mapping
 
 from reconciler.keywords import _PLAIN, as_json, as_text
 from reconciler.secret_forms import forms as secret_forms

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from reconciler.core.changes import FieldChange
-from reconciler.text import SENSITIVE
-from reconciler.resources.hooks.model import Hook, LiveHook
-from reconciler.resources.common.templates import FULL_VIEW, LiveView, matches, shown_live
 from reconciler.resources.common.diff import dependency_changes, script_diff
+from reconciler.resources.common.templates import FULL_VIEW, LiveView, matches, shown_live
+from reconciler.resources.hooks.model import Hook, LiveHook
+from reconciler.text import SENSITIVE
 
 
 def script_differs(desired: Hook, live_script: str) -> bool:

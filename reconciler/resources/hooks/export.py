@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from reconciler.errors import ReconcilerError
-from reconciler.resources.export_files import make_dir, refuse_existing, safe_stems, write_new
-from reconciler.resources.hooks.model import LiveState
 from reconciler.resources.common.secrets import user_keys
 from reconciler.resources.common.templates import masked
+from reconciler.resources.export_files import make_dir, refuse_existing, safe_stems, write_new
+from reconciler.resources.hooks.model import LiveState
 
 __all__ = ["ExportResult", "existing_files", "export_live", "write_config", "write_hook"]
 

@@ -6,9 +6,9 @@ stage can never mutate what an earlier stage produced.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 from reconciler.resources.common.templates import fill
 
@@ -104,6 +104,9 @@ class LiveState:
     """Every hook in the tenant, with its secret keys."""
 
     hooks: tuple[LiveHook, ...]
+    # A config that does not manage hooks (no hooks/): the live hooks' names only, shown as
+    # not managed so a plan never says the tenant matches while hooks still run.
+    outside: tuple[str, ...] = ()
 
     def by_name(self) -> dict[str, LiveHook]:
         return {hook.name: hook for hook in self.hooks}

@@ -3,26 +3,29 @@
 
 A hand-over is strict: the enable follows its disable in the same worker, right after, so
 nothing else on that trigger can come between them, and a started hand-over always gets
-its enable. Just before each enable the trigger is read again (the executor's guard): if
-another hook is enabled there (somebody else's write during the apply), the enable is not
-sent and the trigger is left as that writer left it: never two enabled, never dark.
+its enable. The trigger is read again (the executor's guard) before the enable, and, when
+the apply runs the hand-over as a pair (``resources.cutover_wiring.PairedRunner``), before
+the disable, so the two writes are adjacent: if another hook is enabled there (somebody
+else's write during the apply), nothing is sent and the trigger is left as that writer
+left it: never two enabled, never dark.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any, Mapping, Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from reconciler.core import executor as core
 from reconciler.core.executor import ApplyReport, Results, StepCallback
 from reconciler.core.plan import Plan
 from reconciler.core.steps import Job, Phase, Step
 from reconciler.errors import ApplyError
-from reconciler.resources.hooks.model import DesiredState
-from reconciler.resources.hooks.actions import Action
-from reconciler.resources.hooks.plan import action_of, payload_of
 from reconciler.resources.common.secrets import MARKER_VALUE, is_marker
 from reconciler.resources.common.templates import fill, keys_in
+from reconciler.resources.hooks.actions import Action
+from reconciler.resources.hooks.model import DesiredState
+from reconciler.resources.hooks.plan import action_of, payload_of
 
 __all__ = ["HookWriter", "execute"]
 
@@ -96,12 +99,18 @@ class HookOperations:
         self.client = client
         self.secrets = {hook.name: hook.secrets for hook in desired.hooks}
         self.hooks = {hook.name: hook for hook in desired.hooks}
+        self.disabling: dict[str | None, str] = {}  # trigger -> the hook a checked, unsent disable turns off
         hide = getattr(client, "hide", None)  # test doubles may not scrub errors
         if hide is not None:
             hide([v for hook in desired.hooks for v in (*hook.script_values.values(), *hook.secrets.values())])
 
     def guard(self, step: Step, results: Results) -> None:
-        if action_of(step) is Action.ENABLE:
+        action = action_of(step)
+        if action is Action.DISABLE:
+            # Run as a pair (``PairedRunner``), the enable's check comes next, before this
+            # disable is sent: the hook it disables is still enabled then, and is no intruder.
+            self.disabling[payload_of(step).trigger_id] = self._hook_id(step, results)
+        elif action is Action.ENABLE:
             self._check_trigger_free(step, self._hook_id(step, results))
 
     def done(self, step: Step, started: Any, results: Results) -> bool:
@@ -122,6 +131,8 @@ class HookOperations:
             )
             return str(created["id"])
         hook_id = self._hook_id(step, results)
+        if action is Action.DISABLE:
+            self.disabling.pop(payload_of(step).trigger_id, None)
         if action in (Action.UPDATE, Action.DISABLE, Action.ENABLE):
             self.client.hooks.update(hook_id, **dict(body))
         elif action is Action.DELETE:
@@ -179,17 +190,27 @@ class HookOperations:
     def _check_trigger_free(self, step: Step, hook_id: str) -> None:
         """Refuse to enable while another hook is enabled on the trigger.
 
-        The plan disabled every other hook there before this step, so one that is enabled
+        The plan disables every other hook there before this step, so one that is enabled
         now was enabled by another writer (or our disable did not land). Enabling ours
         would make two; re-enabling the hook we disabled would make two as well. So the
-        trigger is left with that hook enabled: one enabled, not dark.
+        trigger is left with that hook enabled: one enabled, not dark. Checked just before
+        the hand-over's disable (a pair), the hook that disable turns off is still enabled.
         """
-        for hook in self.client.hooks.list():
+        trigger = payload_of(step).trigger_id
+        ours = {hook_id, self.disabling.get(trigger)}
+        hooks = [hook for hook in self.client.hooks.list() if isinstance(hook, dict)]
+        if not any(str(hook.get("id")) == hook_id for hook in hooks):
+            # Acknowledged but not there (a create that did not land): disabling the hook
+            # there now would leave the trigger running nothing.
+            running = [str(h.get("name"))[:100] for h in hooks if h.get("triggerId") == trigger and h.get("enabled") is True]
+            now = f"hook {running[0]!r} is enabled on {trigger} and stays so" if running else f"{trigger} is left as it is"
+            raise ApplyError(f"not enabling {step.key}: {now}: {step.key} is not in the tenant (a write acknowledged but not applied?)")
+        for hook in hooks:
             if (
                 isinstance(hook, dict)
-                and hook.get("triggerId") == payload_of(step).trigger_id
+                and hook.get("triggerId") == trigger
                 and hook.get("enabled") is True
-                and str(hook.get("id")) != hook_id
+                and str(hook.get("id")) not in ours
             ):
                 raise ApplyError(
                     f"not enabling {step.key}: hook {str(hook.get('name'))[:100]!r} is enabled on "

@@ -12,8 +12,9 @@ what plan files have always held under ``body``; ``payload_from`` reads one back
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from reconciler.resources.hooks.actions import Action
 
@@ -27,7 +28,7 @@ class HookPayload:
     def body(self) -> dict[str, Any]:
         return {}
 
-    def renumbered(self, move: Callable[[int], int]) -> "HookPayload":
+    def renumbered(self, move: Callable[[int], int]) -> HookPayload:
         return self if self.created_by is None else replace(self, created_by=move(self.created_by))
 
     def to_dict(self) -> dict[str, Any]:

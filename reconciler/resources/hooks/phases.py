@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from reconciler.core.changes import Change, ChangeKind, FieldChange
-from reconciler.resources.hooks.model import TRIGGERS, DesiredState, LiveHook, LiveState
 from reconciler.core.reasons import Reason
-from reconciler.resources.hooks.actions import Action
-from reconciler.resources.hooks.plan import Handover, hook_change
-from reconciler.resources.options import PlanOptions
 from reconciler.core.steps import Phase
-from reconciler.resources.common.secrets import user_keys
-from reconciler.core.threshold import DeleteThreshold, check_delete_threshold as check_delete_threshold_core
-from reconciler.resources.hooks.steps import Builder, Pairing, Target
+from reconciler.core.threshold import DeleteThreshold
+from reconciler.core.threshold import check_delete_threshold as check_delete_threshold_core
 from reconciler.resources.common.names import replaced_base
+from reconciler.resources.common.secrets import user_keys
+from reconciler.resources.hooks.actions import Action
+from reconciler.resources.hooks.model import TRIGGERS, DesiredState, LiveHook, LiveState
+from reconciler.resources.hooks.plan import Handover, hook_change
+from reconciler.resources.hooks.steps import Builder, Pairing, Target
+from reconciler.resources.options import PlanOptions
 
 
 def plan_handovers(
     builder: Builder,
     desired: DesiredState,
     live: LiveState,
-    pairing: "Pairing",
+    pairing: Pairing,
     targets: dict[str, Target],
     changes: list[Change],
     blocked: set[str],
@@ -92,7 +93,7 @@ def _note_orphan_disable(hook: LiveHook, desired_by_live_id: Mapping[str, str], 
 def plan_removals(
     builder: Builder,
     desired: DesiredState,
-    pairing: "Pairing",
+    pairing: Pairing,
     parked: Mapping[str, str],
     options: PlanOptions,
     changes: list[Change],

@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
-from reconciler.resources.options import PlanOptions
 from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.digest import digest as _digest
 from reconciler.core.plan import Plan
 from reconciler.core.reasons import Reason
 from reconciler.core.steps import Phase, Step
+from reconciler.resources.common.secrets import marker_for
 from reconciler.resources.hooks.actions import Action
 from reconciler.resources.hooks.model import DesiredState, LiveState
 from reconciler.resources.hooks.payloads import HookPayload, payload_from
-from reconciler.resources.common.secrets import marker_for
 from reconciler.resources.hooks.wording import word
+from reconciler.resources.options import PlanOptions
 
 __all__ = [
     "Handover", "PlanOptions", "config_digest", "detail", "hook_change", "live_fingerprint", "hook_plan", "hook_step", "step_from_dict", "step_to_dict",
@@ -84,7 +85,7 @@ def hook_step(
 
 
 def hook_plan(
-    steps: tuple[Step, ...] = (), changes: tuple[Change, ...] = (), *, handovers: tuple["Handover", ...] = (),
+    steps: tuple[Step, ...] = (), changes: tuple[Change, ...] = (), *, handovers: tuple[Handover, ...] = (),
     warnings: tuple[Reason | str, ...] = (), unmanaged: tuple[str, ...] = (), config_digest: str = "",
     live_fingerprint: str = "", allow_delete: bool = False, review_only: bool = False,
 ) -> Plan:

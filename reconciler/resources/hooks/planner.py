@@ -19,28 +19,28 @@ the prepare phase; ``phases`` plans the hand-overs and removals; ``steps`` build
 from __future__ import annotations
 
 import dataclasses
-
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from reconciler.core.changes import Change, ChangeKind, FieldChange
-from reconciler.resources.hooks.diff import content_changes, script_change_diff, script_differs
-from reconciler.resources.common.diff import dependency_changes
-from reconciler.resources.hooks.model import MAX_SECRETS, TRIGGERS, DesiredState, Hook, LiveHook, LiveState
-from reconciler.text import SENSITIVE
-from reconciler.resources.common.secrets import marker_for, user_keys
-from reconciler.resources.hooks.phases import check_delete_threshold, merge_toggles, plan_handovers, plan_removals
 from reconciler.core.plan import Plan, assemble
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import Reason
-from reconciler.resources.hooks.plan import TYPE, config_digest, hook_change, live_fingerprint
-from reconciler.resources.options import PlanOptions
-from reconciler.resources.hooks.actions import Action
 from reconciler.core.steps import Phase
 from reconciler.errors import PlanError
-from reconciler.resources.hooks.secrets import SecretChanges, plan_secret_changes
+from reconciler.resources.common.diff import dependency_changes
 from reconciler.resources.common.names import REPLACED_SUFFIX, free_replaced_name, replaced_base
+from reconciler.resources.common.secrets import marker_for, user_keys
+from reconciler.resources.hooks.actions import Action
+from reconciler.resources.hooks.diff import content_changes, script_change_diff, script_differs
+from reconciler.resources.hooks.model import MAX_SECRETS, TRIGGERS, DesiredState, Hook, LiveHook, LiveState
+from reconciler.resources.hooks.phases import check_delete_threshold, merge_toggles, plan_handovers, plan_removals
+from reconciler.resources.hooks.plan import TYPE, config_digest, hook_change, live_fingerprint
+from reconciler.resources.hooks.secrets import SecretChanges, plan_secret_changes
 from reconciler.resources.hooks.steps import Builder, Pairing, Target
+from reconciler.resources.options import PlanOptions
+from reconciler.text import SENSITIVE
 
 __all__ = ["build_plan", "plan_part"]
 
@@ -151,6 +151,9 @@ def plan_part(desired: DesiredState, live: LiveState, options: PlanOptions | Non
     for stray in sorted(pairing.unknown, key=lambda h: h.name):
         warnings.append(Reason.of("hook.unknown_trigger", name=stray.name, trigger=stray.trigger_id))
         unmanaged.append(stray.name)
+    if live.outside:  # no hooks/: nothing planned, but the plan says what still runs
+        warnings.append(Reason.of("hook.not_managed", names=live.outside))
+        unmanaged.extend(live.outside)
 
     merged = tuple(merge_toggles(changes))
     check_delete_threshold(merged, live, options)

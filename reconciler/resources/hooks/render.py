@@ -9,18 +9,20 @@ top-level ``handovers``). Entries without a ``type`` in a plan file are hooks (t
 from __future__ import annotations
 
 import html
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import click
 
 from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.plan import Plan
+from reconciler.core.steps import Phase, Step
+from reconciler.escape import html_code, md_code, md_text, one_line
 from reconciler.resources import checks
 from reconciler.resources.blocks import SYMBOLS, Blocks, Malformed, field_lines, word, worded
-from reconciler.escape import html_code, md_code, md_text, one_line
-from reconciler.core.steps import Phase, Step
-from reconciler.resources.hooks.payloads import payload_from
+from reconciler.resources.cutover import cutovers_of
 from reconciler.resources.hooks.actions import Action
+from reconciler.resources.hooks.payloads import payload_from
 from reconciler.resources.hooks.plan import (
     Handover,
     detail,
@@ -31,6 +33,24 @@ from reconciler.resources.hooks.plan import (
     step_to_dict,
 )
 from reconciler.text import plural
+
+
+def _is_cutover(plan: Plan, handover: Handover) -> bool:
+    """The hand-over is a cutover's hook side: its hook goes off because an action of the
+    same plan takes the trigger over (the cutover block says so), not a trigger going dark;
+    or a rollback's, the hook taking back the trigger its action leaves."""
+    for cutover in cutovers_of(plan):
+        if cutover.trigger != handover.trigger_id:
+            continue
+        if cutover.rollback and handover.after == cutover.hook and not handover.before:
+            return True  # a rollback's hook side: the hook takes its trigger back
+        if not cutover.rollback and handover.after is None and cutover.hook in handover.before:
+            return True
+    return False
+
+
+def _plain_handovers(plan: Plan) -> tuple[Handover, ...]:
+    return tuple(h for h in handovers(plan) if not _is_cutover(plan, h))
 
 
 class HookBlocks(Blocks):
@@ -55,7 +75,7 @@ class HookBlocks(Blocks):
         return lines
 
     def text_extras(self, plan: Plan) -> list[str]:
-        found = handovers(plan)
+        found = _plain_handovers(plan)
         if not found:
             return []
         lines = [click.style("Hand-overs (disable, then enable, back to back):", bold=True)]
@@ -90,7 +110,7 @@ class HookBlocks(Blocks):
                     for c in replaces
                 ]
             )
-        found = handovers(plan)
+        found = _plain_handovers(plan)
         if found:
             lines = ["> **The enabled hook changes on these triggers:**"]
             for handover in found:
@@ -145,7 +165,10 @@ class HookBlocks(Blocks):
         return step_from_dict(data)
 
     def extras_to_dict(self, plan: Plan) -> dict[str, Any]:
-        return {"handovers": [handover.to_dict() for handover in handovers(plan)]}
+        return {"handovers": [
+            {**handover.to_dict(), "cutover": True} if _is_cutover(plan, handover) else handover.to_dict()
+            for handover in handovers(plan)
+        ]}
 
     def extras_from_dict(self, data: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
         found = tuple(Handover(h["trigger_id"], tuple(h["before"]), h["after"]) for h in data.get("handovers", ()))

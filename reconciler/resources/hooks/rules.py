@@ -6,14 +6,14 @@ literally). Across hooks: unique names, and at most one enabled hook per trigger
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
-from reconciler.variables import MAPPINGS_VAR
 from reconciler.keywords import has_keyword
 from reconciler.problems import Problem, error, warning
 from reconciler.resources.common.documents import Source
 from reconciler.resources.common.secrets import MASKED_SECRET
 from reconciler.resources.hooks.model import TRIGGERS
+from reconciler.variables import MAPPINGS_VAR
 
 __all__ = ["duplicate_names", "enabled_per_trigger", "secret_problems"]
 

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from reconciler.core.reasons import Reason
-from reconciler.resources.hooks.model import MAX_SECRETS
 from reconciler.resources.common.secrets import marker_for, markers, user_keys
+from reconciler.resources.hooks.model import MAX_SECRETS
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from reconciler.core.reasons import Reason
-from reconciler.resources.hooks.plan import TYPE
-from reconciler.resources.hooks.actions import Action
 from reconciler.core.steps import Phase, Step
+from reconciler.resources.hooks.actions import Action
 from reconciler.resources.hooks.model import LiveHook
 from reconciler.resources.hooks.payloads import payload_from
+from reconciler.resources.hooks.plan import TYPE
 
 
 @dataclass

@@ -13,21 +13,20 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 from reconciler.keywords import KeywordError, Keywords, unknown_whole
-from reconciler.variables import MAPPINGS_VAR
 from reconciler.problems import Findings, Problem, error, soften
 from reconciler.resources.base import TypeLoad
-from reconciler.text import plural
-from reconciler.resources.hooks.load import Loaded, build_hook, read_config
 from reconciler.resources.common.documents import read_script
+from reconciler.resources.common.templates import keys_in
+from reconciler.resources.hooks.load import Loaded, build_hook, read_config
 from reconciler.resources.hooks.model import DesiredState, Hook
 from reconciler.resources.hooks.rules import duplicate_names, enabled_per_trigger, secret_problems
-from reconciler.resources.common.templates import keys_in
-
 from reconciler.resources.hooks.schema import schema_problems as _schema_problems
+from reconciler.text import plural
+from reconciler.variables import MAPPINGS_VAR
 
 __all__ = ["Report", "check", "load"]
 

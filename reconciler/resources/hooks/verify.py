@@ -9,11 +9,11 @@ cannot be confirmed; their keys can.
 
 from __future__ import annotations
 
-from reconciler.resources.hooks.model import DesiredState, LiveState
 from reconciler.core.plan import Plan
-from reconciler.resources.hooks.plan import TYPE, action_of, handovers, payload_of
-from reconciler.resources.hooks.actions import Action
 from reconciler.resources.common.secrets import user_keys
+from reconciler.resources.hooks.actions import Action
+from reconciler.resources.hooks.model import DesiredState, LiveState
+from reconciler.resources.hooks.plan import TYPE, action_of, handovers, payload_of
 
 
 def differences(plan: Plan, desired: DesiredState, live: LiveState) -> list[str]:

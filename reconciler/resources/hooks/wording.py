@@ -6,9 +6,15 @@ and tests compare codes and arguments, never sentences.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from reconciler.core.reasons import WORDED, Reason
+
+
+def _some(names: tuple[str, ...], shown: int = 10) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
+
 
 _WORDS: dict[str, Callable[..., str]] = {
     "hook.created_disabled": lambda: "created disabled; enabled at the hand-over",
@@ -32,6 +38,12 @@ _WORDS: dict[str, Callable[..., str]] = {
     "hook.take_over_from": lambda name: f"take over from {name}",
     "hook.leftover": lambda: "left over from an interrupted replace",
     "hook.replaced": lambda: "replaced (triggerId changed)",
+    "hook.not_managed": lambda names: (
+        "hooks are not managed (the config has no hooks/), so live hooks are left running: "
+        f"{_some(names)} ({len(names)} {'hook' if len(names) == 1 else 'hooks'}). "
+        "To retire them once their actions run: `reconciler migrate --retire-hooks --write`, "
+        "then plan and apply with --allow-delete"
+    ),
     "hook.delete_off": lambda: "not in the config; deletes are off (pass --allow-delete)",
     "hook.replaced_keeps_secrets": lambda name, keys: (
         f"replaced {name}, but keeps running because it holds secret keys "

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
-from reconciler.errors import ActionBoundError, ApiError, BuildFailedError
 from reconciler.api.action_shapes import dependency_pairs
+from reconciler.errors import ActionBoundError, ApiError, BuildFailedError
 from reconciler.resources.actions.triggers import KNOWN
 
 _ids = itertools.count(1)

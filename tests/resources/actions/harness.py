@@ -12,11 +12,11 @@ from fake_actions import FakeClient
 from reconciler.core.executor import ApplyReport, Dispatch, execute
 from reconciler.core.planner import TypePlan, merge
 from reconciler.keywords import Keywords
-from reconciler.resources.actions.rules import check_config
 from reconciler.resources.actions.live import read_live_actions
 from reconciler.resources.actions.model import ActionsDesired
 from reconciler.resources.actions.ops import ActionOperations, BindingOperations
 from reconciler.resources.actions.plan import plan_actions
+from reconciler.resources.actions.rules import check_config
 from reconciler.resources.options import PlanOptions
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from reconciler.errors import ReconcilerError
 from reconciler.keywords import Keywords
-from reconciler.resources.actions.rules import check_config
 from reconciler.resources.actions.export import export_actions, keyword_names
 from reconciler.resources.actions.live import LiveAction, LiveActions, LiveBinding, LiveBindings
+from reconciler.resources.actions.rules import check_config
 from reconciler.resources.actions.triggers import TriggerVersion
 from reconciler.resources.common.secrets import MARKER_PREFIX
 

@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
+from actions_testlib import CODE, action, write_dir
 from click.testing import CliRunner
 
-from actions_testlib import CODE, action, write_dir
 from reconciler.cli import cli
 
 OUTSIDE = "outside-canary-code-5521"

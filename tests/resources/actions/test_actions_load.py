@@ -6,13 +6,12 @@ import json
 import shutil
 from pathlib import Path
 
+from actions_testlib import CODE, action, write_dir
 from click.testing import CliRunner
 
-from actions_testlib import CODE, action, write_dir
 from reconciler.cli import cli
 from reconciler.resources.actions.model import ActionsDesired
 from reconciler.usecases.validating import check
-
 from tests.example_tenant import keyword_env
 
 REPO = Path(__file__).resolve().parents[3]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
+from actions_testlib import CODE, action, write_dir
 from click.testing import CliRunner
 
-from actions_testlib import CODE, action, write_dir
 from reconciler.cli import cli
 from reconciler.resources.actions.model import ActionsDesired, LiveRef, TriggerBindings
 from reconciler.resources.actions.rules import check_live_refs

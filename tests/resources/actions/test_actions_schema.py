@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from reconciler.cli import cli
-from reconciler.resources.actions.schema import schema_text
 from reconciler.resources.actions import triggers as known
+from reconciler.resources.actions.schema import schema_text
 from shared_api import RECORDINGS_DIR
 
 REPO = Path(__file__).resolve().parents[3]

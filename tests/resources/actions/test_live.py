@@ -11,7 +11,15 @@ import httpx
 import pytest
 
 from actions_fakes import (
-    CODE, STAMP, TRIGGERS_2026, Router, action, binding, json_response, page, recorded,
+    CODE,
+    STAMP,
+    TRIGGERS_2026,
+    Router,
+    action,
+    binding,
+    json_response,
+    page,
+    recorded,
 )
 from reconciler.errors import BadResponseError
 from reconciler.resources.actions.live import NOT_READ, LiveAction, LiveBinding, read_live_actions

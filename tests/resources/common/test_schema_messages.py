@@ -7,8 +7,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from reconciler.resources.hooks.schema import schema
 from reconciler.resources.common.schema_messages import describe, dotted, hide_value
+from reconciler.resources.hooks.schema import schema
 
 BASE = {"name": "h", "triggerId": "credentials-exchange", "enabled": True, "script": "./h.js"}
 

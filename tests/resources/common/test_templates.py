@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
+from reconciler.resources.common.templates import fill, masked, matches, shown_live
 from reconciler.resources.hooks.diff import content_changes, script_change_diff, script_differs
 from reconciler.resources.hooks.model import Hook, LiveHook
-from reconciler.resources.common.templates import fill, masked, matches, shown_live
 
 CANARY = "canary-script-value-93d1"
 TEMPLATE = "const url = '##API_URL##';\nconst cfg = @@CFG@@;\nrun(url + '.*(');\n"
@@ -83,7 +83,7 @@ def test_known_mapping_values_are_masked_in_every_spelling_even_when_the_templat
     from reconciler.resources.common.templates import LiveView, shown_live
 
     secret = 'canary "quoted" /x?y=1'
-    live = "a('%s');\nb(%s);\nc('%s');\n" % (secret, json.dumps(secret), "Y2FuYXJ5ICJxdW90ZWQiIC94P3k9MQ==")
+    live = f"a('{secret}');\nb({json.dumps(secret)});\nc('Y2FuYXJ5ICJxdW90ZWQiIC94P3k9MQ==');\n"
     shown, _ = shown_live("a('x');\n", {}, live, LiveView((("TOKEN", secret),)))
     assert "canary" not in shown and "Y2FuYXJ5" not in shown and shown.count("TOKEN") == 3
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import threading
 
-from reconciler.resources.options import PlanOptions
-from reconciler.resources.hooks.ops import execute
 from reconciler.api.client import ManagementClient
 from reconciler.api.stats import RequestEvent
 from reconciler.config import connection_from_env
-from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState  # noqa: E402
 from reconciler.resources.hooks.actions import Action
+from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState  # noqa: E402
+from reconciler.resources.hooks.ops import execute
 from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.options import PlanOptions
 
 PRE = "pre-user-registration"
 CRED = "credentials-exchange"
@@ -77,7 +77,7 @@ def test_a_failure_stops_new_steps_and_reports_the_rest(emulator_factory) -> Non
 # --- a trigger is never left dark; an intruder is never joined ---------------------------
 
 from reconciler.errors import ApiError  # noqa: E402
-from reconciler.resources.hooks.live import read_live_state
+from reconciler.resources.hooks.live import read_live_state  # noqa: E402
 
 
 class FakeTenant:

@@ -1,5 +1,5 @@
-from reconciler.resources.hooks.diff import content_changes
 from reconciler.resources.common.diff import dependency_changes, script_diff
+from reconciler.resources.hooks.diff import content_changes
 from reconciler.resources.hooks.model import Hook, LiveHook
 
 

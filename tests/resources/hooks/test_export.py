@@ -1,8 +1,8 @@
 import json
 
+from reconciler.resources.common.secrets import MARKER_PREFIX
 from reconciler.resources.hooks.export import export_live, write_config
 from reconciler.resources.hooks.model import LiveHook, LiveState
-from reconciler.resources.common.secrets import MARKER_PREFIX
 from reconciler.resources.hooks.validate import check
 
 PRE = "pre-user-registration"

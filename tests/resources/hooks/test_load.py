@@ -8,11 +8,11 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from reconciler.cli import cli
-from reconciler.variables import MAPPINGS_VAR  # noqa: E402
 from reconciler.keywords import KeywordError, parse_mappings  # noqa: E402
 from reconciler.resources.common.secrets import MASKED_SECRET
 from reconciler.resources.hooks.model import DesiredState, Hook
 from reconciler.resources.hooks.validate import check
+from reconciler.variables import MAPPINGS_VAR  # noqa: E402
 
 JS = "module.exports = function (client, scope, audience, context, cb) {\n  cb(null, {});\n};\n"
 
@@ -190,7 +190,6 @@ def test_deploy_cli_export_with_keywords_put_in_loads(tmp_path: Path) -> None:
 # --- keyword values arrive exactly, in every metadata format (issue 9, section 6) ---------------
 
 import pytest  # noqa: E402
-
 
 AWKWARD = {
     "pem": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nabc+/=\n-----END PRIVATE KEY-----\n",

@@ -11,22 +11,25 @@ import dataclasses
 
 import pytest
 from hooks_testlib import CRED, HMAC, POST, PRE, actions, desired, hook, live, live_hook
-from plan_simulator import SimulatedConflict, assert_converged, run_plan
 
-from reconciler.core.reasons import Reason
-from reconciler.resources.options import PlanOptions
-from reconciler.resources.hooks.plan import detail, handovers
-from reconciler.render.blocks import word
-from reconciler.resources.hooks.model import DesiredState, LiveState
-from reconciler.resources.hooks.actions import Action
+from plan_simulator import SimulatedConflict, assert_converged, run_plan
 from reconciler.core.changes import ChangeKind
+from reconciler.core.reasons import Reason
 from reconciler.core.steps import Phase
 from reconciler.errors import PlanError
+from reconciler.render.blocks import word
 from reconciler.resources.common.names import REPLACED_SUFFIX
-from reconciler.resources.hooks.planner import build_plan
 from reconciler.resources.common.secrets import marker_for
+from reconciler.resources.hooks.actions import Action
+from reconciler.resources.hooks.model import DesiredState, LiveState
+from reconciler.resources.hooks.plan import detail, handovers
+from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.options import PlanOptions
 
-def converge(want: DesiredState, have: LiveState, options: PlanOptions = PlanOptions(allow_delete=True), seeds: int = 25):
+ALLOW_DELETE = PlanOptions(allow_delete=True)
+
+
+def converge(want: DesiredState, have: LiveState, options: PlanOptions = ALLOW_DELETE, seeds: int = 25):
     """Apply in many orders; return the first plan and the end tenant of the last run."""
     plan = build_plan(want, have, options)
     for seed in range(seeds):

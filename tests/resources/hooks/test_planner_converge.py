@@ -3,20 +3,20 @@ alone (unknown triggers, exclusions), and a summary that counts only requests.""
 
 from __future__ import annotations
 
-from plan_simulator import SimTenant, assert_converged, run_on
 from hooks_testlib import CRED, HMAC, POST, PRE, actions, desired, hook, live, live_hook
 
-from reconciler.core.reasons import Reason
-from reconciler.resources.options import PlanOptions
-from reconciler.resources.hooks.plan import handovers
-from reconciler.resources.hooks.model import DesiredState
-from reconciler.resources.hooks.actions import Action
-from reconciler.core.steps import Phase
+from plan_simulator import SimTenant, assert_converged, run_on
 from reconciler.core.plan import Plan
-from reconciler.resources.common.names import REPLACED_SUFFIX, replaced_base
-from reconciler.resources.hooks.planner import build_plan
-from reconciler.resources.common.secrets import marker_for, markers, user_keys
+from reconciler.core.reasons import Reason
+from reconciler.core.steps import Phase
 from reconciler.render.blocks import word
+from reconciler.resources.common.names import REPLACED_SUFFIX, replaced_base
+from reconciler.resources.common.secrets import marker_for, markers, user_keys
+from reconciler.resources.hooks.actions import Action
+from reconciler.resources.hooks.model import DesiredState
+from reconciler.resources.hooks.plan import handovers
+from reconciler.resources.hooks.planner import build_plan
+from reconciler.resources.options import PlanOptions
 
 KEYS20 = {f"K{i:02d}": f"v-{i}" for i in range(20)}
 

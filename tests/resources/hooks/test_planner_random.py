@@ -23,6 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
+
 from plan_simulator import (
     SimTenant,
     assert_converged,
@@ -34,7 +35,6 @@ from plan_simulator import (
     run_on,
     run_plan,
 )
-
 from reconciler.core.plan import Plan
 from reconciler.errors import PlanError
 from reconciler.resources.common.secrets import markers

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconciler.variables import MAPPINGS_VAR
 from reconciler.problems import ERROR, WARNING
 from reconciler.resources.common.documents import Source
 from reconciler.resources.common.secrets import MASKED_SECRET
 from reconciler.resources.hooks.rules import duplicate_names, enabled_per_trigger, secret_problems
+from reconciler.variables import MAPPINGS_VAR
 
 BASE = {"name": "h", "triggerId": "credentials-exchange", "enabled": True, "script": "./h.js"}
 

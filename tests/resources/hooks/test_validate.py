@@ -11,11 +11,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import cli
-from reconciler.variables import MAPPINGS_VAR
-from reconciler.resources.common.secrets import MASKED_SECRET
 from reconciler.problems import Problem
+from reconciler.resources.common.secrets import MASKED_SECRET
 from reconciler.resources.hooks.validate import Report, check
-
+from reconciler.variables import MAPPINGS_VAR
 from tests.example_tenant import keyword_env
 
 REPO = Path(__file__).resolve().parents[3]

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from reconciler.resources.hooks.export import write_config
 from reconciler.lease import LEASE_NAME
+from reconciler.resources.hooks.export import write_config
 from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
-from reconciler.resources.options import PlanOptions
 from reconciler.resources.hooks.planner import build_plan
 from reconciler.resources.hooks.verify import differences
+from reconciler.resources.options import PlanOptions
 from tests.e2e.helpers import run_cli
 
 PRE = "pre-user-registration"
