@@ -23,6 +23,8 @@ The fewest requests an equally safe apply needs (the bound):
 - one read to plan (what ``reconciler plan`` of the same change requests, measured);
 - a cheap check under the lease that nothing changed: that read without each hook's secrets
   (a list, not every hook's secrets again);
+- the re-read of a trigger the design keeps before each hooks hand-over's disable/enable
+  pair (another writer's enabled hook stops the pair before it starts);
 - a read-back of only what was written, using what Auth0 answered to each create and update:
   one secrets read per hook whose secrets were written (the answers do not hold them).
 
@@ -228,7 +230,8 @@ def measure(emu: Any, scenario: Scenario, workdir: Path) -> dict[str, Any]:
     requests = end["requests"] - after_plan["requests"]
     writes = end["writes"] - after_plan["writes"]
     cheap = plan_read - (live_hooks if scenario.kind == "hooks" else 0)
-    bound = (writes - 2) + (2 if builds(plan_json) else 0) + 2 + plan_read + cheap + secrets_written(plan_json)
+    checks = sum(1 for step in plan_json.get("steps", []) if step.get("action") == "enable")
+    bound = (writes - 2) + (2 if builds(plan_json) else 0) + 2 + plan_read + cheap + checks + secrets_written(plan_json)
     trig_req, trig_s, name_req, name_s = windows(end["trigger_timeline"], since)
     summary = str(plan_json.get("summary", {}).get("text", "")) if isinstance(plan_json.get("summary"), dict) else ""
     return {

@@ -91,11 +91,16 @@ def plan(
     help="End the run (one line) when any single wait would be longer: an action's build or deploy, "
     "a server's Retry-After (or AUTH0_WAIT_LIMIT; default: 300 s a build, 120 s a deploy).",
 )
+@click.option(
+    "--lock-timeout", type=click.FloatRange(0, 24 * 3600), default=0, metavar="SECONDS",
+    help="Wait up to SECONDS for the tenant lease another run holds (one line says who holds it "
+    "and when it expires) instead of failing at once. Default 0: fail at once.",
+)
 @report_errors
 def apply(
     plan_file: str | None, config: str, allow_delete: bool, rotate_secrets: bool, force: bool,
     domain: str | None, client_id: str | None, audience: str | None, config_file: str | None,
-    yes: bool, max_workers: int, wait_limit: float | None,
+    yes: bool, max_workers: int, wait_limit: float | None, lock_timeout: float,
 ) -> None:
     """Plan and apply the config, or apply a saved PLAN_FILE if it is still exactly what the
     config and the tenant produce. Takes the tenant lease while it writes."""
@@ -126,6 +131,7 @@ def apply(
             outcome = apply_plan(
                 the_plan, loaded.desired, client, options, holder=lease_holder(settings.environ),
                 max_workers=max_workers, on_step=on_step, stop=stop, seen=seen,
+                lock_timeout=lock_timeout, on_wait=lambda line: click.echo(line, err=True),
             )
         _print_apply_outcome(outcome, client.stats.snapshot())
 

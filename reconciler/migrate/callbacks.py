@@ -15,11 +15,16 @@ from reconciler.migrate.jsparse import Source, apply_edits, field, line, same
 from reconciler.migrate.parsed import CannotTranslate, Edit, Parsed
 from reconciler.migrate.shapes import HOOK_ERRORS, Shape
 
-_CLAIMS_HELPER = """
-// The hook's callback result in Actions terms: every claim but `scope` becomes a custom claim.
+_CLAIMS_HELPER = r"""
+// The hook's callback result in Actions terms. Hooks issued only namespaced claims (http or https
+// URLs whose host is not auth0.com, webtask.io or webtask.run, nor under them) and ignored every
+// other property; `scope` was the token's scopes, not a claim.
 function setAccessTokenClaims(api, claims) {
   for (const [claim, value] of Object.entries(claims || {})) {
-    if (claim !== 'scope') api.accessToken.setCustomClaim(claim, value);
+    const url = /^https?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^/?#:]+)/i.exec(claim);
+    const host = url ? url[1].toLowerCase() : '';
+    const reserved = ['auth0.com', 'webtask.io', 'webtask.run'].some((d) => host === d || host.endsWith('.' + d));
+    if (url && !reserved && value !== undefined) api.accessToken.setCustomClaim(claim, value);
   }
 }
 """

@@ -67,12 +67,12 @@ class ReadLive(Protocol):
 
 
 class ReadAgain(Protocol):
-    """The type's live state again, cheaply, given ``before`` (the state the plan read): only
+    """The type's live state again, cheaply, given ``before`` (the state read last): only
     what may have changed is read in full. ``written`` None: the check under the lease (what
-    changed since ``before``); else the read-back, with the names this run wrote. ``listed``:
-    the hooks list the lease's own read made under the lease (None: list again)."""
+    changed since ``before``); else the read-back of what the plan ``written`` wrote.
+    ``listed``: the hooks list the lease's own read made under the lease (None: list again)."""
 
-    def __call__(self, client: ManagementClient, desired: Any, before: Any, written: frozenset[str] | None = None,
+    def __call__(self, client: ManagementClient, desired: Any, before: Any, written: Plan | None = None,
                  listed: Any = None, /) -> Any: ...
 
 

@@ -9,7 +9,7 @@ import dataclasses
 import os
 import socket
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from reconciler.core.executor import ApplyReport, Dispatch, StepCallback, execut
 from reconciler.core.plan import Plan
 from reconciler.core.steps import Job
 from reconciler.errors import PlanFileError, SavedPlanFlags
-from reconciler.lease import Lease
+from reconciler.lease import Lease, acquire_waiting
 from reconciler.lease_actions import lease_store
 from reconciler.planfile import SavedPlan, canonical, read_plan, step_dicts
 from reconciler.resources.base import Desired, ResourceType
@@ -142,6 +142,8 @@ def apply_plan(
     on_step: StepCallback | None = None,
     stop: threading.Event | None = None,
     seen: Mapping[str, object] | None = None,
+    lock_timeout: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
 ) -> ApplyOutcome:
     """Execute ``plan`` (already shown and approved) under the tenant lease.
 
@@ -150,12 +152,14 @@ def apply_plan(
     the tenant is read back and compared with the plan. ``seen``: the live states the plan
     was made from (``make_plan(lives=...)``); with them a type that can (hooks) checks with
     one list and reads again only what changed, and reads back only what was written.
+    ``lock_timeout``: seconds to wait for a lease another run holds (``on_wait`` told once
+    who holds it, until when).
     """
     stop = stop or threading.Event()
     # Hooks if the tenant serves them, else an Actions marker (reconciler/lease_actions.py).
     lease = Lease(lease_store(client), holder, on_lost=lambda why: stop.set())
     try:
-        lease.acquire()
+        acquire_waiting(lease, lock_timeout, on_wait=on_wait or (lambda line: None))
         outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop, seen or {})
     finally:
         # Every exit (a failed take, a failed apply, the run deadline) gives back what this
@@ -184,7 +188,7 @@ def _apply_leased(
     if lease.lost or not report.ok or report.interrupted:
         return ApplyOutcome(report, lease_lost=lease.lost)
     found: list[str] = []
-    read_back = _reader(lives, written_names(plan), None)
+    read_back = _reader(lives, plan, None)
     for resource in [registry().get(name) for name in plan.types]:
         if resource.verify is not None and resource.read_live is not None:
             state = state_of(resource, desired)
@@ -192,10 +196,10 @@ def _apply_leased(
     return ApplyOutcome(report, tuple(found))
 
 
-def _reader(before: Mapping[str, object], written: frozenset[str] | None, listed: Any) -> Reader:
+def _reader(before: Mapping[str, object], written: Plan | None, listed: Any) -> Reader:
     """How each type is read again: cheaply against ``before`` where the type can, else in
-    full (``ResourceType.read_again``: ``written`` None checks what changed; a set is the
-    read-back)."""
+    full (``ResourceType.read_again``: ``written`` None checks what changed; the plan run is
+    the read-back of what it wrote)."""
 
     def read(resource: ResourceType, client: Any, state: object) -> object:
         if resource.read_again is not None and resource.name in before:
@@ -203,12 +207,6 @@ def _reader(before: Mapping[str, object], written: frozenset[str] | None, listed
         return read_live(resource, client, state)
 
     return read
-
-
-def written_names(plan: Plan) -> frozenset[str]:
-    """The hooks whose secrets this plan writes: the read-back reads their secret keys again
-    (a write's answer does not hold them)."""
-    return frozenset(step.key for step in plan.steps if step.type == "hook" and "secret" in str(step.operation))
 
 
 def _jobs(plan: Plan, types: Iterable[ResourceType]) -> dict[int, Job]:

@@ -34,6 +34,12 @@ def _read_live(client: Any, desired: Any) -> Any:
     return read_live(client, desired)
 
 
+def _read_again(client: Any, desired: Any, before: Any, written: Any = None, listed: Any = None) -> Any:
+    from reconciler.resources.actions.engine import read_back
+
+    return read_back(client, desired, before, written, listed)
+
+
 def _plan_actions(desired: Any, live: Any, options: Any) -> TypePlan:
     from reconciler.resources.actions.plan import plan_actions
 
@@ -174,6 +180,7 @@ ACTIONS = register(
         load=_load,
         schemas=(("action", _action_schema), ("triggers", _triggers_schema)),
         read_live=_read_live,
+        read_again=_read_again,
         plan=_plan_actions,
         operations=_action_ops,
         verify=_verify,

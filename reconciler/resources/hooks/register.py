@@ -25,16 +25,22 @@ def read_live(client: Any, desired: Any = None) -> Any:
 def read_again(client: Any, desired: Any, before: Any, written: Any = None, listed: Any = None) -> Any:
     """``read_live`` for the price of a list (``hooks.live.read_again``): what ``before``
     already holds is not read again."""
-    return _read(client, desired, lambda: _again(client, before, written, listed))
+    return _read(client, desired, lambda: _again(client, before, written, listed), listed)
 
 
 def _again(client: Any, before: Any, written: Any, listed: Any) -> Any:
     from reconciler.resources.hooks.live import read_again as again
 
-    return again(client, before, written=written, listed=listed)
+    # The read-back reads the secrets of the hooks whose secrets the plan wrote: a write's
+    # answer does not hold them.
+    if written is not None and not written.steps_of("hook"):
+        return before  # nothing of ours to read back
+    names = None if written is None else frozenset(
+        step.key for step in written.steps if step.type == "hook" and "secret" in str(step.operation))
+    return again(client, before, written=names, listed=listed)
 
 
-def _read(client: Any, desired: Any, reader: Any) -> Any:
+def _read(client: Any, desired: Any, reader: Any, listed: Any = None) -> Any:
     """The live hooks as every command sees them: the apply lease's marker hook is left
     out, so plans, drift, export and the delete threshold never see it.
 
@@ -50,7 +56,7 @@ def _read(client: Any, desired: Any, reader: Any) -> Any:
     if reserved:  # refused before any request: the name is the apply lease's
         raise PlanError(f"{reserved[0]}: the hook name {LEASE_NAME} is reserved for the apply lease")
     if desired is not None and not getattr(desired, "manages_hooks", True):
-        return LiveState(hooks=(), outside=_outside(client))
+        return LiveState(hooks=(), outside=_outside(client, listed))
     try:
         live = read_live_state(client) if reader is None else reader()
     except ReconcilerError as error:
@@ -63,7 +69,7 @@ def _read(client: Any, desired: Any, reader: Any) -> Any:
             f"{len(desired.hooks) if desired is not None else 'some'} hook(s) in hooks/: move them to "
             "Actions with `reconciler migrate --write` (offline), then empty hooks/ with "
             "`reconciler migrate --retire-hooks --write` and apply; see docs/migration-last-mile.md "
-            f"({error})"
+            f"({getattr(error, 'status', None) or '?'} {getattr(error, 'error_code', None) or 'hooks_not_allowed'})"
         ) from None
     # Only a provable marker (disabled, the lease comment) is hidden: anything that runs on a
     # trigger, or that a user merely named so, is shown.
@@ -71,18 +77,20 @@ def _read(client: Any, desired: Any, reader: Any) -> Any:
         {"name": h.name, "enabled": h.enabled, "script": h.script})))
 
 
-def _outside(client: Any) -> tuple[str, ...]:
-    """The names of the live hooks a config without hooks/ leaves alone: one list request
-    (a tenant without Hooks answers 403 hooks_not_allowed: nothing is live there)."""
+def _outside(client: Any, listed: Any = None) -> tuple[str, ...]:
+    """The names of the live hooks a config without hooks/ leaves alone: one list request,
+    none when the lease's own list is at hand (a tenant without Hooks answers 403
+    hooks_not_allowed: nothing is live there)."""
     from reconciler.errors import ReconcilerError, hooks_unavailable
     from reconciler.lease import is_marker_hook
 
-    try:
-        listed = client.hooks.list()
-    except ReconcilerError as error:
-        if hooks_unavailable(error):
-            return ()
-        raise
+    if listed is None:
+        try:
+            listed = client.hooks.list()
+        except ReconcilerError as error:
+            if hooks_unavailable(error):
+                return ()
+            raise
     return tuple(sorted(str(h["name"]) for h in listed if not is_marker_hook(h)))
 
 
