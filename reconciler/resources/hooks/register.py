@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from reconciler.core.planner import TypePlan
 from reconciler.keywords import Keywords
-from reconciler.resources.base import ResourceType, TypeLoad, register
+from reconciler.resources.base import Export, ResourceType, TypeExported, TypeLoad, register
 
 
 def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool = False) -> TypeLoad:
@@ -129,6 +131,44 @@ def _words(reason: Any) -> str:
     return word(reason)
 
 
+NO_HOOKS = "this tenant has no Hooks"
+
+
+def _export_read(client: Any) -> Any:
+    """Every live hook, or None when the tenant has no Hooks."""
+    from reconciler.errors import ReconcilerError, hooks_unavailable
+
+    try:
+        return read_live(client, None)
+    except ReconcilerError as error:
+        if hooks_unavailable(error):
+            return None
+        raise
+
+
+def _export_existing(live: Any, output: str) -> list[Path]:
+    from reconciler.resources.hooks.export import existing_files
+
+    return existing_files(live, output)
+
+
+def _export_texts(live: Any) -> list[str]:
+    return [hook.script for hook in live.hooks]
+
+
+def _export_write(live: Any, output: str, values: Mapping[str, object]) -> TypeExported:
+    from reconciler.resources.hooks.export import export_live
+
+    done = export_live(live, output, values, force=True)
+    return TypeExported(
+        summary=f"Exported {done.hooks} hooks to {done.directory}/hooks",
+        keywords=done.keywords,
+        shared_keywords=done.shared_keywords,
+        notes=tuple(f"hook {name!r} is not a safe file name; written as {stem}.json / {stem}.js"
+                    for name, stem in done.encoded.items()),
+    )
+
+
 def _blocks() -> Any:
     from reconciler.resources.hooks.render import HookBlocks
 
@@ -150,5 +190,7 @@ HOOKS = register(
         verify=_verify,
         words=_words,
         blocks=_blocks,
+        export=Export(read=_export_read, existing=_export_existing, texts=_export_texts, write=_export_write,
+                      unserved=NO_HOOKS),
     )
 )
