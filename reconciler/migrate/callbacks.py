@@ -29,8 +29,8 @@ _METADATA_HELPER = """
 // The hook's callback result in Actions terms: {user: {user_metadata, app_metadata}} becomes metadata calls.
 function setRegistrationMetadata(api, response) {
   const metadata = hookRegistrationMetadata(response);
-  for (const [key, value] of metadata.user_metadata) api.user.setUserMetadata(key, value);
-  for (const [key, value] of metadata.app_metadata) api.user.setAppMetadata(key, value);
+  for (const [key, value] of Object.entries(metadata.user_metadata)) api.user.setUserMetadata(key, value);
+  for (const [key, value] of Object.entries(metadata.app_metadata)) api.user.setAppMetadata(key, value);
 }
 """ + model_functions("hookRegistrationMetadata")
 # A hook's callback error on a trigger where Hooks only logged it: the action throws it (hookError).

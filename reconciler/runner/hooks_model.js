@@ -210,21 +210,25 @@ function hooksModel() {
   // Shared with translations. The claims a credentials-exchange answer issues: its namespaced
   // properties with a value; `scope` is the token's scopes, not a claim.
   function hookClaimNames(result) {
-    if (!result || typeof result !== 'object') return [];
-    return Object.keys(result).filter((claim) => claim !== 'scope' && hookClaimIsNamespaced(claim) && result[claim] !== undefined);
+    const names = [];
+    if (!result || typeof result !== 'object') return names;
+    // No array methods: in the harness a hook shares this realm and may replace them.
+    for (const claim of Object.keys(result)) {
+      if (claim !== 'scope' && hookClaimIsNamespaced(claim) && result[claim] !== undefined) names[names.length] = claim;
+    }
+    return names;
   }
 
   // Shared with translations. "If you specify app_metadata and user_metadata in the response
-  // object, Auth0 adds this information to the new user": [key, value] pairs of each kind.
+  // object, Auth0 adds this information to the new user": the keys of each kind with a value.
   function hookRegistrationMetadata(result) {
-    const out = { user_metadata: [], app_metadata: [] };
+    const out = { user_metadata: {}, app_metadata: {} };
     // The page is silent on an answer that is no object: nothing is added.
     if (!result || typeof result !== 'object' || !result.user || typeof result.user !== 'object') return out;
     for (const kind of ['user_metadata', 'app_metadata']) {
       const given = result.user[kind];
       if (given && typeof given === 'object') {
-        // By index, not push: this runs after the hook, which may have replaced Array.prototype.push.
-        for (const key of Object.keys(given)) if (given[key] !== undefined) out[kind][out[kind].length] = [key, given[key]];
+        for (const key of Object.keys(given)) if (given[key] !== undefined) out[kind][key] = given[key];
       }
     }
     return out;
@@ -294,7 +298,7 @@ function hooksModel() {
     if (name === 'pre-user-registration') {
       const metadata = hookRegistrationMetadata(result);
       for (const kind of ['user_metadata', 'app_metadata']) {
-        for (const [key, value] of metadata[kind]) out[kind][key] = plainData(value);
+        for (const key of Object.keys(metadata[kind])) out[kind][key] = plainData(metadata[kind][key]);
       }
     }
     // post-*: "ignore any response object"; send-phone-message: the answer is not used.
