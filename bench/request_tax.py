@@ -48,12 +48,13 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import actions_state as acts  # noqa: E402
 from common import REPO, emulator, environment_note, progress, table, write_config  # noqa: E402
+
 from reconciler.resources.common.names import replaced_base  # noqa: E402
 
 TIERS = {

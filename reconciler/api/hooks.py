@@ -109,8 +109,8 @@ class HooksApi:
         return self.secret_keys_of(self.list())
 
     def secret_keys_of(
-        self, hooks: "builtins.list[dict[str, Any]]"
-    ) -> "builtins.list[tuple[dict[str, Any], frozenset[str]]]":
+        self, hooks: builtins.list[dict[str, Any]]
+    ) -> builtins.list[tuple[dict[str, Any], frozenset[str]]]:
         """``hooks`` (as listed) with their secret names, read concurrently within the budget;
         a hook deleted since it was listed is left out."""
 

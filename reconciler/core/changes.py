@@ -9,7 +9,6 @@ from typing import Any
 
 from reconciler.core.reasons import Reason
 
-
 # The name a REPLACE renames the old resource to while its replacement is prepared
 # (``resources.common.names``).
 REPLACED_SUFFIX = "-replaced-by-reconciler"

@@ -39,7 +39,7 @@ def state_of(resource: ResourceType, desired: Desired) -> object:
 Reader = Callable[[ResourceType, "ManagementClient", object], object]
 
 
-def read_live(resource: ResourceType, client: "ManagementClient", state: object) -> object:
+def read_live(resource: ResourceType, client: ManagementClient, state: object) -> object:
     assert resource.read_live is not None
     return resource.read_live(client, state)
 

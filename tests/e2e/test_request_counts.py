@@ -42,7 +42,7 @@ def apply_counted(emulator: EmulatorProcess, config: Path) -> int:
     before = emulator.stats()["requests"]
     result = run_cli(["apply", "-c", str(config), "--yes"], env(emulator))
     assert result.exit_code == 0, result.output
-    return emulator.stats()["requests"] - before
+    return int(emulator.stats()["requests"]) - int(before)
 
 
 @pytest.fixture
@@ -78,11 +78,11 @@ def test_a_hand_over_is_two_adjacent_requests(emulator: EmulatorProcess, applied
 def test_a_plan_made_stale_by_another_writer_re_reads_only_what_changed(emulator: EmulatorProcess, applied: Path) -> None:
     """The check under the lease still sees another writer's change (a listing that
     differs), and then reads that hook's secrets again."""
-    from reconciler.usecases.applying import ApplySource, apply_plan, load_for_apply
-    from reconciler.usecases.planning import make_plan
+    from reconciler.commands.common import client_for
     from reconciler.config import load_settings
     from reconciler.errors import PlanFileError
-    from reconciler.commands.common import client_for
+    from reconciler.usecases.applying import ApplySource, apply_plan, load_for_apply
+    from reconciler.usecases.planning import make_plan
 
     write_config(applied, hooks(change=True))
     settings = load_settings(env(emulator))
