@@ -143,7 +143,12 @@ class LeaseError(ReconcilerError):
 
 
 class TenantLocked(LeaseError):
-    """Another run holds the lease."""
+    """Another run holds the lease. ``waitable``: a lease of another run (it ends or
+    expires), not a hook that merely has the lease's name (waiting would not help)."""
+
+    def __init__(self, message: str, *, waitable: bool = False) -> None:
+        super().__init__(message)
+        self.waitable = waitable
 
 
 class GitHubError(ReconcilerError):

@@ -72,7 +72,9 @@ class LeaseInfo:
         return self.expires is not None and now >= self.expires
 
     def describe(self) -> str:
-        return f"{self.holder} since {self.since}"
+        if self.expires is None:
+            return f"{self.holder} since {self.since} (its expiry is unreadable: `reconciler unlock` clears it)"
+        return f"{self.holder} since {self.since}, until {self.expires.isoformat(timespec='seconds')} unless renewed"
 
 
 class MarkerStore(Protocol):
@@ -289,11 +291,12 @@ class Lease:
                     )
                 if created:
                     # Our create answered but the marker is not ours: somebody else won.
-                    raise TenantLocked(f"tenant is locked by {info.describe()}")
+                    raise TenantLocked(f"tenant is locked by {info.describe()}", waitable=True)
                 if not info.expired(self.clock()):
                     raise TenantLocked(
                         f"tenant is locked by {info.describe()} (a lease left by a killed run "
-                        "expires by itself; `reconciler unlock` clears it now)"
+                        "expires by itself; `reconciler unlock` clears it now; --lock-timeout waits)",
+                        waitable=True,
                     )
                 if self._replace_expired(marker, read_at):
                     return
@@ -434,3 +437,28 @@ def unlock(store: MarkerStore) -> LeaseInfo | None:
 def current(store: MarkerStore) -> LeaseInfo | None:
     marker = store.read()
     return None if marker is None else parse_marker(marker.text)
+
+
+def acquire_waiting(
+    lease: Lease, timeout: float, *, on_wait: Callable[[str], None] = lambda line: None,
+    sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+    poll: float = 5.0,
+) -> None:
+    """``lease.acquire()``, waiting up to ``timeout`` seconds while another run holds the
+    lease (``--lock-timeout``): one line through ``on_wait`` names the holder and when its
+    lease expires, then it asks again every ``poll`` seconds. A hook that only has the
+    lease's name is refused at once: waiting would not end it."""
+    deadline = clock() + max(0.0, timeout)
+    told = ""
+    while True:
+        try:
+            lease.acquire()
+            return
+        except TenantLocked as locked:
+            left = deadline - clock()
+            if not locked.waitable or left <= 0:
+                raise
+            if str(locked) != told:  # once per holder, not once per poll
+                told = str(locked)
+                on_wait(f"waiting up to {left:.0f} s for the lease: {locked}")
+            sleep(min(poll, left))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Mapping
@@ -22,6 +23,7 @@ from typing import Any
 
 from reconciler.core.changes import ChangeKind
 from reconciler.core.digest import canonical_json
+from reconciler.core.keyword_report import differing_values
 from reconciler.core.plan import Plan
 from reconciler.errors import PlanFileError
 from reconciler.render.blocks import blocks_for
@@ -123,7 +125,15 @@ def check_matches(saved: SavedPlan, now: Plan) -> None:
             "this plan was made without keyword values (--allow-missing-keywords): it is for "
             "review only; make the plan again with the values set"
         )
+    if saved.plan.domain and now.domain and saved.plan.domain != now.domain:
+        raise PlanFileError(
+            f"this plan was made for tenant {saved.plan.domain}, not {now.domain}: "
+            "apply it with that tenant's AUTH0_DOMAIN, or plan this tenant"
+        )
     if saved.plan.config_digest != now.config_digest:
+        values = differing_values(saved.plan.keywords, now.keywords)
+        if values:
+            raise PlanFileError(f"stale plan: {values}; set the same values as the plan's, or plan again")
         raise PlanFileError(
             "stale plan: the config changed since the plan was made; run `reconciler plan` again"
         )
@@ -226,6 +236,7 @@ def _check_shape(data: Mapping[str, Any]) -> None:
     for key in ("config", "created_at"):
         _field(data, key, str, top, optional=True)
     _list_of(data, "warnings", str, top, optional=True)
+    _check_domain_and_keywords(data)
     _list_of(data, "unmanaged", str, top, optional=True)
     options = _field(data, "options", dict, top, optional=True)
     if options is not None:
@@ -271,6 +282,37 @@ def _check_shape(data: Mapping[str, Any]) -> None:
     for j, pair in enumerate(_list_of(data, "pairs", list, top, optional=True)):
         if len(pair) != 2 or not all(type(i) is int and 0 <= i < len(steps) for i in pair):
             raise _Malformed(f"plan.pairs[{j}] must be two step indexes")
+
+
+_HOST = re.compile(r"^[A-Za-z0-9.:\[\]_-]{1,255}$")
+_KEYWORD = re.compile(r"^[A-Za-z0-9_]{1,128}$")
+_HEX = re.compile(r"^[0-9a-f]{16,64}$")
+
+
+def _check_domain_and_keywords(data: Mapping[str, Any]) -> None:
+    domain = _field(data, "domain", str, "plan", optional=True)
+    if domain is not None and not _HOST.match(domain):
+        raise _Malformed("plan.domain must be a tenant host")
+    keywords = _field(data, "keywords", dict, "plan", optional=True)
+    if keywords is None:
+        return
+    where = "plan.keywords"
+    unknown = set(keywords) - {"used", "added", "removed", "template_digest", "key_mark", "value_marks"}
+    if unknown:
+        raise _Malformed(f"{where}: unknown key {_short(sorted(unknown)[0])}")
+    for key in ("used", "added", "removed"):
+        for name in _list_of(keywords, key, str, where, optional=key != "used"):
+            if not _KEYWORD.match(name):
+                raise _Malformed(f"{where}.{key}: {_short(name)} is not a keyword name")
+    digest = _field(keywords, "template_digest", str, where, optional=True)
+    if digest is not None and not re.fullmatch(r"sha256:[0-9a-f]{64}", digest):
+        raise _Malformed(f"{where}.template_digest must be sha256:HEX")
+    mark = _field(keywords, "key_mark", str, where, optional=True)
+    if mark is not None and not _HEX.match(mark):
+        raise _Malformed(f"{where}.key_mark must be hexadecimal")
+    for name, value in (_field(keywords, "value_marks", dict, where, optional=True) or {}).items():
+        if not _KEYWORD.match(name) or not isinstance(value, str) or not _HEX.match(value):
+            raise _Malformed(f"{where}.value_marks: {_short(name)} must map a keyword name to a hexadecimal mark")
 
 
 def _registered() -> tuple[str, ...]:

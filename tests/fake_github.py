@@ -6,6 +6,7 @@ headers, body) and answers like GitHub does for:
     GET   /repos/{owner}/{name}/issues/{number}/comments?per_page=&page=   (Link: rel="next")
     POST  /repos/{owner}/{name}/issues/{number}/comments                   201
     PATCH /repos/{owner}/{name}/issues/comments/{id}                       200
+    GET   /repos/{owner}/{name}/commits/{sha}/pulls                       the pull requests merged as it
     GET   /user   200 with ``login`` for a user's token (``login`` set); 403 "Resource not
                   accessible by integration" for an installation token (the default), whose
                   comments are written by github-actions[bot]
@@ -28,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 BODY_LIMIT = 65536
 
 _LIST = re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/issues/(?P<number>\d+)/comments$")
+_PULLS_OF = re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/commits/(?P<sha>[0-9a-f]{7,64})/pulls$")
 _ONE = re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/issues/comments/(?P<id>\d+)$")
 
 
@@ -60,6 +62,7 @@ class FakeGitHub:
         self.requests: list[Recorded] = []
         self.issues: dict[tuple[str, int], list[dict[str, Any]]] = {}
         self.faults: list[Fault] = []
+        self.merges: dict[tuple[str, str], int] = {}  # (repo, merge commit) -> pull request
         self._next_id = 1000
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -95,6 +98,11 @@ class FakeGitHub:
             comments = self.issues.setdefault((repo, number), [])
             for body in bodies:
                 comments.append(self._comment(repo, number, body, user=user))
+
+    def merge(self, repo: str, number: int, commit: str) -> None:
+        """Pull request ``number`` was merged as ``commit`` (what GitHub then lists for the commit)."""
+        with self._lock:
+            self.merges[(repo, commit)] = number
 
     @property
     def writer(self) -> str:
@@ -162,6 +170,10 @@ class FakeGitHub:
             if self.login is None:
                 return 403, {}, {"message": "Resource not accessible by integration"}
             return 200, {}, {"login": self.login, "type": "User"}
+        match = _PULLS_OF.match(path)
+        if match and method == "GET":
+            number = self.merges.get((match["repo"], match["sha"]))
+            return 200, {}, [] if number is None else [{"number": number, "merge_commit_sha": match["sha"]}]
         match = _LIST.match(path)
         if match:
             key = (match["repo"], int(match["number"]))

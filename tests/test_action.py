@@ -30,7 +30,7 @@ HEAD_SHA = "0123456789abcdef0123456789abcdef01234567"
 
 INPUTS = {
     "command", "config", "tenant", "allow-delete", "allow-missing-keywords", "plan-file", "format",
-    "detailed-exitcode", "changed-since", "status", "github-token", "reconciler", "python",
+    "detailed-exitcode", "changed-since", "status", "result-of", "github-token", "reconciler", "python",
 }
 OUTPUTS = {"has-changes", "plan-path", "summary", "skipped"}
 

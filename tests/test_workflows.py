@@ -143,10 +143,11 @@ def test_plan_runs_on_every_pull_request_with_read_only_credentials(directory: P
     assert not action_steps(job, "apply")
     upload = next(s for s in steps(job) if s.get("uses") == "actions/upload-artifact@v6")
     assert upload["with"]["path"] == "${{ steps.plan.outputs.plan-path }}"
-    # The comment runs after a failure too (it then says the plan failed), never when skipped.
+    # The comment runs after a failure too (it then quotes the plan's error) and when the plan
+    # was skipped (a push that undid the config change edits the comment to say so).
     [comment] = action_steps(job, "comment")
     assert comment["with"]["status"] == "${{ job.status }}"
-    assert comment["if"].startswith("always() &&") and "steps.plan.outputs.skipped != 'true'" in comment["if"]
+    assert comment["if"] == "always() && steps.creds.outputs.available == 'true'"
     # Missing credentials (e.g. Dependabot) skip the plan instead of failing.
     creds = steps(job)[0]
     assert creds["id"] == "creds" and "available=false" in creds["run"]
@@ -200,6 +201,13 @@ def test_apply_executes_the_approved_plan_in_a_protected_environment(directory: 
     assert steps(job).index(applied) > steps(job).index(download)
     assert applied["with"]["plan-file"] == f"{download['with']['path']}/plan.json"
     assert not action_steps(job, "plan")  # never a fresh plan in the protected job
+    # The result goes back to the merged pull request, after a failure too.
+    [report] = action_steps(job, "comment")
+    assert steps(job).index(report) > steps(job).index(applied) and report["if"] == "always()"
+    assert report["with"]["result-of"] == "apply" and report["with"]["status"] == "${{ job.status }}"
+    assert report["with"]["plan-file"] == applied["with"]["plan-file"]
+    assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert "permissions" not in plan
     # Deletes only when the repository variable says so.
     for step in (planned, applied):
         assert step["with"]["allow-delete"] == "${{ vars.AUTH0_ALLOW_DELETE == 'true' }}"

@@ -4,16 +4,26 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 [ -f "$PLAN_FILE" ] || die "plan file $PLAN_FILE not found: run the plan command first (or download its artifact)"
-delete_args
-set +e
-"$RECONCILER" apply "$PLAN_FILE" -c "$CONFIG" --yes "${DELETE_ARGS[@]}"
-code=$?
-set -e
+rm -f "$(state_file error)"
+# The saved plan records whether it deletes (`reconciler apply FILE` refuses --allow-delete
+# beside it): the input is checked against the plan instead of passed on.
+wanted="$(boolean allow-delete "${INPUT_ALLOW_DELETE:-}" "")"
+recorded="$(plan_field allow-delete)"
+if [ -n "$wanted" ] && [ "$wanted" != "$recorded" ]; then
+  die "input allow-delete is $wanted but the plan $PLAN_FILE was made with allow-delete $recorded: make the plan with the same setting"
+fi
+export AUTH0_ALLOW_DELETE=false  # never a flag beside a saved plan
+errors="$(state_file stderr)"
+run_keeping_errors "$errors" apply "$PLAN_FILE" -c "$CONFIG" --yes
+code=$CODE
 output has-changes "$(plan_field has-changes)"
 output plan-path "$(absolute "$PLAN_FILE")"
 if [ "$code" != 0 ]; then
-  output summary "Apply failed (exit $code)."
-  summary "## Apply to tenant \`$TENANT\` failed (exit $code); see the job log" ""
+  reason="$(error_line "$errors")"
+  # The comment step posts it to the pull request that was merged.
+  printf '%s' "$reason" > "$(state_file error)"
+  output summary "Apply failed (exit $code): $reason"
+  summary "## Apply to tenant \`$TENANT\` failed (exit $code)" "" "$(md_code_span "$reason")" ""
   exit "$code"
 fi
 output summary "$(plan_field summary)"

@@ -2,7 +2,10 @@
 # `comment`: the sticky pull-request comment for this tenant. INPUT_STATUS is the job's status
 # so far (`${{ job.status }}`): success posts the saved plan, failure replaces the plan on
 # display with a note that the latest plan failed, cancelled leaves the comment alone (a
-# newer run follows). Pull requests from forks get no comment.
+# newer run follows). A plan skipped because the pull request no longer changes the config
+# edits the comment to say so. INPUT_RESULT_OF=apply posts the apply's result (applied, no
+# changes, or failed and why) to the pull request the pushed commit came from. Pull requests
+# from forks get no comment.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -12,12 +15,23 @@ if event_is_fork; then
   exit 0
 fi
 export GITHUB_TOKEN="${INPUT_GITHUB_TOKEN:-${GITHUB_TOKEN:-}}"
+after="${INPUT_RESULT_OF:-plan}"
+case "$after" in plan | apply) ;; *) die "input result-of must be plan or apply" ;; esac
+mode=()
+[ "$after" = apply ] && mode=(--applied)
+reason=""
+[ -f "$(state_file error)" ] && reason="$(cat "$(state_file error)")"
 case "${INPUT_STATUS:-success}" in
   success)
-    [ -f "$PLAN_FILE" ] || die "plan file $PLAN_FILE not found: run the plan command first"
-    result="$("$RECONCILER" comment --plan "$PLAN_FILE" --tenant "$TENANT")" ;;
+    if [ "$after" = plan ] && [ -f "$(state_file skipped)" ]; then
+      # A push undid the pull request's config change: the plan shown before must go.
+      result="$("$RECONCILER" comment --unchanged --tenant "$TENANT")"
+    else
+      [ -f "$PLAN_FILE" ] || die "plan file $PLAN_FILE not found: run the plan command first"
+      result="$("$RECONCILER" comment "${mode[@]}" --plan "$PLAN_FILE" --tenant "$TENANT")"
+    fi ;;
   failure)
-    result="$("$RECONCILER" comment --failed --tenant "$TENANT")" ;;
+    result="$("$RECONCILER" comment "${mode[@]}" --failed --reason "$reason" --tenant "$TENANT")" ;;
   cancelled)
     echo "Cancelled: the comment is left as it is."
     exit 0 ;;

@@ -66,7 +66,8 @@ plan_field() {
   "$(tool_python)" - "$PLAN_FILE" "$1" <<'PY'
 import json, sys
 data = json.load(open(sys.argv[1], encoding="utf-8"))
-value = {"summary": lambda: data["summary"]["text"], "has-changes": lambda: data["has_changes"]}[sys.argv[2]]()
+value = {"summary": lambda: data["summary"]["text"], "has-changes": lambda: data["has_changes"],
+         "allow-delete": lambda: data.get("allow_delete") is True}[sys.argv[2]]()
 print(str(value).lower() if isinstance(value, bool) else value)
 PY
 }
@@ -104,6 +105,8 @@ skip_if_unchanged() {
     || die "changed-since $since is not in the checkout; use actions/checkout with fetch-depth: 0"
   if git diff --quiet "$since" HEAD -- "$CONFIG"; then
     echo "No change under $CONFIG since ${since:0:12}: nothing to do."
+    # The comment step then says so in place of a plan shown for an earlier push.
+    : > "$(state_file skipped)"
     summary "### Tenant \`$TENANT\`: no change under \`$CONFIG\`, nothing to plan"
     output skipped true
     output has-changes false
@@ -111,4 +114,51 @@ skip_if_unchanged() {
     exit 0
   fi
   output skipped false
+  # The config as at that commit: the plan names the keywords this change adds or drops.
+  KEYWORDS_BASE="$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/reconciler-base.XXXXXX")"
+  if git cat-file -e "$since:./$CONFIG" 2> /dev/null; then
+    git archive "$since" -- "$CONFIG" | tar -x -C "$KEYWORDS_BASE"
+  fi
+  KEYWORDS_BASE="$KEYWORDS_BASE/$CONFIG"
+}
+
+# Files one step leaves for a later use of the action in the same job (the comment step):
+# the error line of a failed plan or apply, and a note that the plan was skipped.
+state_file() {
+  printf '%s/reconciler-%s-%s' "${RUNNER_TEMP:-${TMPDIR:-/tmp}}" "$TENANT" "$1"
+}
+
+# Run the reconciler with its stderr kept in FILE too (shown in the log as usual); sets CODE.
+run_keeping_errors() {
+  local file="$1"
+  shift
+  set +e
+  "$RECONCILER" "$@" 2> "$file"
+  CODE=$?
+  set -e
+  cat "$file" >&2
+}
+
+# The line that says why a command failed: its last `error:` line (else its last line; for an
+# invalid config, the problems listed before it), one line of printable text, at most 500
+# characters. The reconciler never prints a secret.
+error_line() {
+  local line
+  line="$(grep -a '^error:' "$1" | tail -n 1 || true)"
+  [ -n "$line" ] || line="$(grep -a -v '^[[:space:]]*$' "$1" | tail -n 1 || true)"
+  line="${line#error: }"
+  # "N problem(s) in the configuration": the problems are the lines before it (at most 3).
+  # So is validate's "N error(s), M warning(s)".
+  if [[ "$line" == *"problem(s) in the configuration"* || "$line" =~ ^[0-9]+\ errors?,\ [0-9]+\ warnings?$ ]]; then
+    line="$(grep -a -v -E -e '^(error|note|warning):' -e '^[0-9]+ errors?, [0-9]+ warnings?$' -e '^[[:space:]]*$' "$1" \
+      | tail -n 3 | paste -sd '|' | sed 's/|/ · /g') ($line)"
+  fi
+  line="$(printf '%s' "$line" | tr -d '\000-\037\177')"
+  printf '%s' "${line:0:500}"
+}
+
+# TEXT as one markdown code span (backticks and HTML cannot escape it): the reconciler's own
+# escaping, so the job summary and the comment quote an error alike.
+md_code_span() {
+  "$(tool_python)" -c 'import sys; from reconciler.escape import md_code; print(md_code(sys.argv[1]))' "$1"
 }

@@ -17,17 +17,22 @@ format="${INPUT_FORMAT:-text}"
 case "$format" in text | json | markdown) ;; *) die "input format must be text, json or markdown" ;; esac
 
 delete_args
+rm -f "$(state_file skipped)" "$(state_file error)"
+KEYWORDS_BASE=""
 skip_if_unchanged
 mkdir -p "$(dirname "$PLAN_FILE")"
 args=(plan -c "$CONFIG" --tenant "$TENANT" --out "$PLAN_FILE" --format "$format" --detailed-exitcode "${DELETE_ARGS[@]}")
 [ "$missing" = true ] && args+=(--allow-missing-keywords)
+[ -n "$KEYWORDS_BASE" ] && args+=(--keywords-base "$KEYWORDS_BASE")
 
-set +e
-"$RECONCILER" "${args[@]}"
-code=$?
-set -e
+errors="$(state_file stderr)"
+run_keeping_errors "$errors" "${args[@]}"
+code=$CODE
 if [ "$code" != 0 ] && [ "$code" != 2 ]; then
-  summary "### Tenant \`$TENANT\`: the $mode failed (exit $code); see the job log"
+  reason="$(error_line "$errors")"
+  printf '%s' "$reason" > "$(state_file error)"
+  output summary "The $mode failed: $reason"
+  summary "### Tenant \`$TENANT\`: the $mode failed (exit $code)" "" "$(md_code_span "$reason")"
   exit "$code"
 fi
 

@@ -8,14 +8,17 @@ source "$(dirname "$0")/lib.sh"
 missing="$(boolean allow-missing-keywords "${INPUT_ALLOW_MISSING_KEYWORDS:-}" false)"
 args=(validate -c "$CONFIG")
 [ "$missing" = true ] || args+=(--require-keywords)
+errors="$(state_file validate-stderr)"
 set +e
-result="$("$RECONCILER" "${args[@]}")"
+result="$("$RECONCILER" "${args[@]}" 2> "$errors")"
 code=$?
 set -e
+cat "$errors" >&2
 printf '%s\n' "$result"
 if [ "$code" != 0 ]; then
-  output summary "Invalid config $CONFIG."
-  summary "### \`$CONFIG\` is not valid; the errors are in the job log"
+  reason="$(error_line "$errors")"
+  output summary "Invalid config $CONFIG: $reason"
+  summary "### \`$CONFIG\` is not valid" "" "$(md_code_span "$reason")"
   exit "$code"
 fi
 output summary "$result"

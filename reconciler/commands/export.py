@@ -23,16 +23,12 @@ def export(output: str, force: bool, domain: str | None, client_id: str | None, 
 
     settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience)
     done = export_tenant(lambda: client_for(settings), settings, output, force=force)
-    if done.hooks is not None:
-        click.echo(f"Exported {done.hooks.count} hooks to {done.hooks.directory}/hooks")
-    else:
-        click.echo(f"note: {done.hooks_skipped}: exported actions only")
-    if done.actions is not None:
-        where = done.actions.directory
-        click.echo(f"Exported {done.actions.count} actions to {where}/actions and "
-                   f"{done.actions.triggers} trigger lists to {where}/triggers/triggers.json")
-    else:
-        click.echo(f"note: {done.actions_skipped}: exported hooks only")
+    exported = [part.noun for part in done.parts if part.written is not None]
+    for part in done.parts:
+        if part.written is not None:
+            click.echo(part.written.summary)
+        else:
+            click.echo(f"note: {part.skipped}: exported {' and '.join(exported)} only")
     for note in done.notes:
         click.echo(f"note: {note}")
     if done.keywords:

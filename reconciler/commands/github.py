@@ -15,6 +15,13 @@ from reconciler.terminal import env_help, run_settings
               help="A plan saved by `reconciler plan --out FILE` (required unless --failed).")
 @click.option("--failed", is_flag=True,
               help="The plan failed: replace the plan on display with a note saying so.")
+@click.option("--reason", help="With --failed: the error line to quote (one line, at most 500 characters shown).")
+@click.option("--unchanged", is_flag=True,
+              help="The pull request no longer changes the config: edit the tenant's comment to say so "
+              "(none is created).")
+@click.option("--applied", is_flag=True,
+              help="After a merge: post the apply result (--plan FILE applied, or --failed --reason) to the pull "
+              "request the pushed commit came from (default: found from $GITHUB_SHA).")
 @click.option("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY).")
 @click.option("--pr", type=click.IntRange(min=1), help="Pull request number (default: from $GITHUB_EVENT_PATH).")
 @click.option("--tenant", default="default", show_default=True,
@@ -28,7 +35,8 @@ from reconciler.terminal import env_help, run_settings
               help="Environment variable holding the GitHub token.")
 @click.option("--dry-run", is_flag=True, help="Print the comment body instead of posting it (no token needed).")
 @report_errors
-def comment(plan_file: str | None, failed: bool, repo: str | None, pr: int | None, tenant: str,
+def comment(plan_file: str | None, failed: bool, reason: str | None, unchanged: bool, applied: bool,
+            repo: str | None, pr: int | None, tenant: str,
             commit: str | None, run_url: str | None, api_url: str | None, token_env: str,
             dry_run: bool) -> None:
     """Post the saved plan as one sticky pull-request comment (edited in place on re-runs).
@@ -38,14 +46,21 @@ def comment(plan_file: str | None, failed: bool, repo: str | None, pr: int | Non
     """
     from reconciler.usecases.commenting import CommentRequest, post_plan_comment
 
-    request = CommentRequest(tenant=tenant, plan_file=plan_file, failed=failed, repo=repo, pr=pr, commit=commit,
+    request = CommentRequest(tenant=tenant, plan_file=plan_file, failed=failed, reason=reason,
+                             unchanged=unchanged, applied=applied, repo=repo, pr=pr, commit=commit,
                              run_url=run_url, api_url=api_url, token_env=token_env, dry_run=dry_run)
     settings = run_settings()
-    if failed == bool(plan_file):
+    if unchanged:
+        if failed or plan_file or applied:
+            raise click.UsageError("--unchanged takes neither --plan, --failed nor --applied")
+    elif failed == bool(plan_file):
         raise click.UsageError("pass either --plan FILE or --failed")
     outcome = post_plan_comment(request, settings.environ)
     if not outcome.posted:  # a dry run
         click.echo(outcome.body, nl=False)
+        return
+    if outcome.action == "absent":
+        click.echo("no comment to update" if unchanged else "no pull request found for the commit: nothing posted")
         return
     words = {"created": "created comment", "updated": "updated comment", "unchanged": "comment unchanged"}
     click.echo(f"{words[outcome.action or 'created']} {outcome.url}")

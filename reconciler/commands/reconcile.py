@@ -44,11 +44,15 @@ if TYPE_CHECKING:
     "and secret values are not compared.",
 )
 @click.option("--tenant", default="default", show_default=True, help="Tenant name for the markdown heading.")
+@click.option("--keywords-base", type=click.Path(), metavar="DIR",
+              help="The config as at a base commit (a pull request's): the plan names the keywords this "
+              "config adds or no longer uses (names only).")
 @report_errors
 def plan(
     config: str, allow_delete: bool, rotate_secrets: bool, force: bool, domain: str | None,
     client_id: str | None, audience: str | None, config_file: str | None, out: str | None,
     output_format: str, detailed_exitcode: bool, allow_missing_keywords: bool, tenant: str,
+    keywords_base: str | None,
 ) -> None:
     """Show what apply would change. Never writes to the tenant."""
     from reconciler.planfile import write_plan
@@ -69,7 +73,7 @@ def plan(
     planned = plan_config(
         config, lambda: client_for(settings), settings, allow_delete=allow_delete,
         rotate_secrets=rotate_secrets, force=force, allow_missing_keywords=allow_missing_keywords,
-        on_loaded=loaded_note,
+        on_loaded=loaded_note, keywords_base=keywords_base,
     )
     the_plan = planned.plan
     click.echo(render(the_plan, output_format, tenant), nl=False)
@@ -91,11 +95,16 @@ def plan(
     help="End the run (one line) when any single wait would be longer: an action's build or deploy, "
     "a server's Retry-After (or AUTH0_WAIT_LIMIT; default: 300 s a build, 120 s a deploy).",
 )
+@click.option(
+    "--lock-timeout", type=click.FloatRange(0, 24 * 3600), default=0, metavar="SECONDS",
+    help="Wait up to SECONDS for the tenant lease another run holds (one line says who holds it "
+    "and when it expires) instead of failing at once. Default 0: fail at once.",
+)
 @report_errors
 def apply(
     plan_file: str | None, config: str, allow_delete: bool, rotate_secrets: bool, force: bool,
     domain: str | None, client_id: str | None, audience: str | None, config_file: str | None,
-    yes: bool, max_workers: int, wait_limit: float | None,
+    yes: bool, max_workers: int, wait_limit: float | None, lock_timeout: float,
 ) -> None:
     """Plan and apply the config, or apply a saved PLAN_FILE if it is still exactly what the
     config and the tenant produce. Takes the tenant lease while it writes."""
@@ -111,9 +120,14 @@ def apply(
     inputs = load_for_apply(source, settings, **flags)
     print_warnings(inputs.loaded)
     loaded, options, saved = inputs.loaded, inputs.options, inputs.saved
+    keywords = None
+    if saved is not None:  # to tell differing keyword values from a changed config
+        from reconciler.usecases.keyword_names import keyword_report
+
+        keywords = keyword_report(source.config, settings.keyword_source(), options.hmac_key)
     with client_for(settings, max_workers) as client:
         seen: dict[str, object] = {}
-        the_plan = make_plan(loaded.desired, client, options, saved=saved, lives=seen)
+        the_plan = make_plan(loaded.desired, client, options, saved=saved, lives=seen, keywords=keywords)
         click.echo(render_text(the_plan), nl=False)
         if not the_plan.has_changes:
             return
@@ -126,6 +140,7 @@ def apply(
             outcome = apply_plan(
                 the_plan, loaded.desired, client, options, holder=lease_holder(settings.environ),
                 max_workers=max_workers, on_step=on_step, stop=stop, seen=seen,
+                lock_timeout=lock_timeout, on_wait=lambda line: click.echo(line, err=True),
             )
         _print_apply_outcome(outcome, client.stats.snapshot())
 

@@ -44,6 +44,11 @@ def run_command(name: str, config: str, kind: str | None, event_file: str | None
     if credentials:
         click.echo(f"note: the tool's own credentials are never keyword values, run with dummy values: {', '.join(credentials)}", err=True)
     outcomes = [outcome.to_dict() for outcome in ran.outcomes]
+    from reconciler.runner.summary import summary_line
+
+    # People read the line on stderr; scripts read the JSON on stdout, unchanged.
+    for outcome in outcomes:
+        click.echo(summary_line(outcome), err=True)
     click.echo(json.dumps(outcomes if all_samples else outcomes[0], indent=2))
 
 

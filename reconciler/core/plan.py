@@ -31,6 +31,7 @@ from typing import Any
 
 from reconciler.core.changes import REPLACED_SUFFIX, Change, ChangeKind
 from reconciler.core.digest import digest
+from reconciler.core.keyword_report import KeywordReport
 from reconciler.core.planner import TypePlan, merge
 from reconciler.core.reasons import Reason
 
@@ -75,6 +76,10 @@ class Plan:
     allow_delete: bool = False
     # Made with placeholders for missing keywords: fit to read, never to apply.
     review_only: bool = False
+    # The tenant's host (``example.eu.auth0.com``): shown in every plan; a saved plan applies
+    # to that tenant only. Empty: not known (a plan made without a client).
+    domain: str = ""
+    keywords: KeywordReport | None = None
 
     def extra(self, type_name: str, key: str, default: Any = None) -> Any:
         """One of ``type_name``'s extras (``default`` when it has none of that name)."""

@@ -48,7 +48,7 @@ def _default_sleep(seconds: float) -> None:
 
 @dataclass(frozen=True)
 class Outcome:
-    action: str  # "created" | "updated" | "unchanged"
+    action: str  # "created" | "updated" | "unchanged" | "absent" (nothing to update, none created)
     comment_id: int
     url: str
 
@@ -233,6 +233,17 @@ class GitHubClient:
                 self._login = login
         return self._login
 
+    def pull_requests_of_commit(self, repo: str, sha: str) -> list[int]:
+        """The pull requests a commit belongs to (after a merge: the one merged with it first)."""
+        response = self.request("GET", f"/repos/{repo}/commits/{sha}/pulls?per_page=10",
+                                what=f"find the pull request of commit {sha[:12]}")
+        data = _json(response)
+        if not isinstance(data, list):
+            raise GitHubError(f"GitHub answered the pull requests of commit {sha[:12]} with something else than a list")
+        merged = [p for p in data if isinstance(p, dict) and p.get("merge_commit_sha") == sha]
+        return [n for p in merged + [p for p in data if p not in merged] if isinstance(p, dict)
+                and isinstance(n := p.get("number"), int) and not isinstance(n, bool) and n > 0]
+
     def create_comment(self, repo: str, number: int, body: str) -> dict[str, Any]:
         response = self.request(
             "POST", f"/repos/{repo}/issues/{number}/comments",
@@ -279,8 +290,10 @@ def upsert_sticky_comment(
     sleep: Sleep | None = None,
     max_attempts: int = MAX_ATTEMPTS,
     transport: httpx.BaseTransport | None = None,
+    create_missing: bool = True,
 ) -> Outcome:
-    """Create, update, or leave alone the one comment on ``repo``#``pr`` that holds ``marker``."""
+    """Create, update, or leave alone the one comment on ``repo``#``pr`` that holds ``marker``.
+    ``create_missing=False``: only ever edit one (a note that matters only where a plan was shown)."""
     check_repo(repo)
     if not token:
         raise GitHubError("no GitHub token (set GITHUB_TOKEN, or name another variable with --token-env)")
@@ -305,6 +318,8 @@ def upsert_sticky_comment(
         found = current()
         if found is not None:
             return found
+        if not create_missing:
+            return Outcome("absent", 0, "")
         try:
             # A create whose result is unknown: look again before re-sending.
             return send_looking_first(create, current, client.policy)

@@ -20,10 +20,12 @@ import httpx
 
 from reconciler.core.plan import Plan
 from reconciler.errors import GitHubError
+from reconciler.escape import md_code
 from reconciler.github.client import (
     DEFAULT_API_URL,
     STAMP_END,
     STAMP_START,
+    GitHubClient,
     Outcome,
     Sleep,
     check_repo,
@@ -53,6 +55,7 @@ def resolve_target(
     api_url: str | None,
     token_env: str = "GITHUB_TOKEN",
     environ: Mapping[str, str] | None = None,
+    pr_required: bool = True,
 ) -> Target:
     """Flags first, then the GitHub Actions environment (``environ``, from the CLI's Settings:
     library code never reads the process environment itself). Names the missing flag/variable."""
@@ -63,7 +66,9 @@ def resolve_target(
     check_repo(repo)
     if pr is None:
         pr = _pr_from_event(_clean(env.get("GITHUB_EVENT_PATH")))
-    if pr is None or pr < 1:
+    if pr is None and not pr_required:
+        pr = 0  # the caller finds it (the pull request of a pushed commit)
+    elif pr is None or pr < 1:
         raise GitHubError(
             "no pull request number: pass --pr N or run on a pull_request event (GITHUB_EVENT_PATH)"
         )
@@ -180,23 +185,98 @@ def comment_body(plan: Plan, tenant: str, provenance: Provenance | None = None) 
     return with_marker(f"{text}\n\n{footer}\n" if footer else text + "\n", marker)
 
 
-def failure_body(tenant: str, provenance: Provenance | None = None) -> str:
-    """Replaces the plan on display when a later plan failed: a stale plan must not look current."""
-    marker = marker_for(tenant)
-    provenance = provenance or Provenance()
-    what = f"for commit {provenance.commit[:12]}" if provenance.commit else "for the latest commit"
-    where = f"the [workflow run]({provenance.run_url})" if provenance.run_url else "the workflow run"
-    lines = [
-        f"### Auth0 hooks plan for tenant `{tenant}`",
-        "",
-        "> [!CAUTION]",
-        f"> **The plan failed {what}.** The plan shown here before is out of date and has been "
-        f"removed. See {where} for the error; the next successful plan replaces this message.",
-    ]
+# The longest error line a comment quotes (the job log has the rest).
+MAX_REASON = 500
+
+
+def _reason_line(reason: str | None) -> str | None:
+    """The error line as one escaped markdown code span, bounded; None when there is none."""
+    text = " ".join((reason or "").split())
+    if not text:
+        return None
+    if len(text) > MAX_REASON:
+        text = text[: MAX_REASON - 1] + "…"
+    return md_code(text)
+
+
+def _with_footer(lines: list[str], tenant: str, provenance: Provenance) -> str:
     footer = provenance.footer()
     if footer:
         lines += ["", footer]
-    return with_marker("\n".join(lines) + "\n", marker)
+    return with_marker("\n".join(lines) + "\n", marker_for(tenant))
+
+
+def failure_body(tenant: str, provenance: Provenance | None = None, reason: str | None = None) -> str:
+    """Replaces the plan on display when a later plan failed: a stale plan must not look current.
+    ``reason``: the error line the plan ended with (quoted, so a reviewer need not open the log)."""
+    provenance = provenance or Provenance()
+    what = f"for commit {provenance.commit[:12]}" if provenance.commit else "for the latest commit"
+    where = f"the [workflow run]({provenance.run_url})" if provenance.run_url else "the workflow run"
+    quoted = _reason_line(reason)
+    why = f"> {quoted}\n>\n" if quoted else ""
+    detail = f"The whole log is in {where}" if quoted else f"See {where} for the error"
+    lines = [
+        f"### Auth0 hooks plan for tenant {md_code(tenant)}",
+        "",
+        "> [!CAUTION]",
+        f"> **The plan failed {what}:**" if quoted else f"> **The plan failed {what}.**",
+        *([why.rstrip("\n")] if quoted else []),
+        f"> The plan shown here before is out of date and has been removed. {detail}; the next "
+        "successful plan replaces this message.",
+    ]
+    return _with_footer(lines, tenant, provenance)
+
+
+def unchanged_body(tenant: str, provenance: Provenance | None = None) -> str:
+    """Replaces a plan on display when a later push undid the pull request's config change."""
+    provenance = provenance or Provenance()
+    what = f"as of commit {provenance.commit[:12]}" if provenance.commit else "any more"
+    lines = [
+        f"### Auth0 hooks plan for tenant {md_code(tenant)}",
+        "",
+        f"**This pull request no longer changes the config {what}:** merging it changes nothing in "
+        "this tenant. The plan shown here before has been removed.",
+    ]
+    return _with_footer(lines, tenant, provenance)
+
+
+def apply_body(
+    tenant: str, provenance: Provenance | None = None, *, plan: Plan | None = None, reason: str | None = None
+) -> str:
+    """After the merge: what the apply did to the tenant (``plan``: it applied that plan), or
+    why it failed (``reason``)."""
+    provenance = provenance or Provenance()
+    where = f" ({md_code(plan.domain)})" if plan is not None and plan.domain else ""
+    commit = f" commit {provenance.commit[:12]}" if provenance.commit else ""
+    run = f" See the [workflow run]({provenance.run_url})." if provenance.run_url else ""
+    if plan is None:
+        quoted = _reason_line(reason) or "(no error line was recorded)"
+        lines = [
+            f"### Auth0 apply to tenant {md_code(tenant)} failed",
+            "",
+            "> [!CAUTION]",
+            f"> **The apply of merged{commit or ' changes'} failed:**",
+            f"> {quoted}",
+            ">",
+            f"> Fix the cause and re-run the apply workflow (an interrupted apply converges when run again).{run}",
+        ]
+    elif plan.has_changes:
+        lines = [f"### Applied to tenant {md_code(tenant)}{where}", "",
+                 f"**{plan.summary.line()}** Applied after the merge of{commit or ' this pull request'}.{run}"]
+    else:
+        lines = [f"### Auth0 apply to tenant {md_code(tenant)}{where}", "",
+                 f"**No changes:** the tenant already matched the config after the merge of"
+                 f"{commit or ' this pull request'}.{run}"]
+    return _with_footer(lines, tenant, provenance)
+
+
+def pull_request_of_commit(
+    target: Target, commit: str, *, sleep: Sleep | None = None, transport: httpx.BaseTransport | None = None
+) -> int | None:
+    """The pull request a pushed commit came from (apply after a merge), or None."""
+    with GitHubClient(target.api_url, target.token, sleep=sleep, transport=transport) as client:
+        numbers = client.pull_requests_of_commit(target.repo, commit)
+    return numbers[0] if numbers else None
 
 
 def post_comment(
@@ -206,6 +286,7 @@ def post_comment(
     tenant: str = "default",
     sleep: Sleep | None = None,
     transport: httpx.BaseTransport | None = None,
+    create_missing: bool = True,
 ) -> Outcome:
     return upsert_sticky_comment(
         target.api_url,
@@ -216,6 +297,7 @@ def post_comment(
         marker_for(tenant),
         sleep=sleep,
         transport=transport,
+        create_missing=create_missing,
     )
 
 

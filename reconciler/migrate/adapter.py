@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import textwrap
-from importlib import resources
 
+from reconciler.migrate.model_text import hooks_model_source
 from reconciler.migrate.requires import rewrite_requires
 from reconciler.migrate.shapes import SHAPES
 
@@ -38,7 +38,7 @@ _APPLY = {
   for (const [key, value] of Object.entries(effects.app_metadata)) api.user.setAppMetadata(key, value);""",
 }
 _THROW = """  // Hooks on this trigger only logged an error; an action reports one by throwing.
-  if (effects.error) throw error !== null && typeof error === 'object' && 'message' in error ? error : new Error(String(error));"""
+  if (effects.error) throw hooks.thrownError(error);"""
 
 
 # Timers, immediates, DNS look-ups, connects and outgoing requests the hook started, followed with
@@ -67,11 +67,6 @@ function pendingWork() {
   };
 }
 """
-
-
-def hooks_model_source() -> str:
-    """The Hooks runtime model the runner uses, pasted into every adapter (one source of truth)."""
-    return resources.files("reconciler.runner").joinpath("hooks_model.js").read_text("utf-8")
 
 
 def adapter(name: str, trigger: str, source: str, why: str) -> str:

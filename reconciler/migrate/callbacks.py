@@ -12,53 +12,51 @@ from tree_sitter import Node
 
 from reconciler.migrate.jsbindings import Binding, Bindings
 from reconciler.migrate.jsparse import Source, apply_edits, field, line, same
+from reconciler.migrate.model_text import model_functions
 from reconciler.migrate.parsed import CannotTranslate, Edit, Parsed
 from reconciler.migrate.shapes import HOOK_ERRORS, Shape
 
+# Each helper is a thin call of the Hooks model's own functions (``model_text``): the rules --
+# which claims, which metadata, which error answer -- are written once, in hooks_model.js.
+# Helpers that can meet in one action (an answer helper and its result helper) share no model function.
 _CLAIMS_HELPER = """
-// The hook's callback result in Actions terms: every claim but `scope` becomes a custom claim.
+// The hook's callback result in Actions terms: the claims Hooks issued from it.
 function setAccessTokenClaims(api, claims) {
-  for (const [claim, value] of Object.entries(claims || {})) {
-    if (claim !== 'scope') api.accessToken.setCustomClaim(claim, value);
-  }
+  for (const claim of hookClaimNames(claims)) api.accessToken.setCustomClaim(claim, claims[claim]);
 }
-"""
+""" + model_functions("hookClaimIsNamespaced", "hookClaimNames")
 _METADATA_HELPER = """
 // The hook's callback result in Actions terms: {user: {user_metadata, app_metadata}} becomes metadata calls.
 function setRegistrationMetadata(api, response) {
-  const user = (response && response.user) || {};
-  for (const [key, value] of Object.entries(user.user_metadata || {})) api.user.setUserMetadata(key, value);
-  for (const [key, value] of Object.entries(user.app_metadata || {})) api.user.setAppMetadata(key, value);
+  const metadata = hookRegistrationMetadata(response);
+  for (const [key, value] of metadata.user_metadata) api.user.setUserMetadata(key, value);
+  for (const [key, value] of metadata.app_metadata) api.user.setAppMetadata(key, value);
 }
-"""
-_ERROR_HELPER = """
-// A hook's callback error on a trigger where Hooks only logged it: the action throws it, as an Error.
-function hookError(error) {
-  return error instanceof Error ? error : new Error(String(error));
-}
-"""
+""" + model_functions("hookRegistrationMetadata")
+# A hook's callback error on a trigger where Hooks only logged it: the action throws it (hookError).
+_ERROR_HELPER = model_functions("hookIsError", "hookError")
 _CX_ANSWER_HELPER = """
-// The hook's callback answer as Hooks read it: an error refuses the token (its OAuth code, else
-// invalid_request), else the result's claims.
+// The hook's callback answer as Hooks read it: an error refuses the token, else the result's claims.
 function answerHook(api, error, result) {
   if (error) {
-    api.access.deny(error.code || 'invalid_request', error.message === undefined ? String(error) : error.message);
+    const denied = hookTokenDenial(error);
+    api.access.deny(denied.code, denied.reason);
     return;
   }
   setAccessTokenClaims(api, result);
 }
-"""
+""" + model_functions("hookIsError", "hookErrorMessage", "hookTokenDenial")
 _PRE_ANSWER_HELPER = """
-// The hook's callback answer as Hooks read it: an error refuses the sign-up (with its userMessage),
-// else the result's metadata.
+// The hook's callback answer as Hooks read it: an error refuses the sign-up, else the result's metadata.
 function answerHook(api, error, result) {
   if (error) {
-    api.access.deny(error.message === undefined ? String(error) : error.message, error.userMessage);
+    const denied = hookSignupDenial(error);
+    api.access.deny(denied.reason, denied.user_message === null ? undefined : denied.user_message);
     return;
   }
   setRegistrationMetadata(api, result);
 }
-"""
+""" + model_functions("hookIsError", "hookErrorMessage", "hookSignupDenial")
 _RESULT_HELPERS = {"credentials-exchange": _CLAIMS_HELPER, "pre-user-registration": _METADATA_HELPER}
 _RESULT_CALLS = {"credentials-exchange": "setAccessTokenClaims", "pre-user-registration": "setRegistrationMetadata"}
 _ANSWER_HELPERS = {"credentials-exchange": _CX_ANSWER_HELPER, "pre-user-registration": _PRE_ANSWER_HELPER}

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from reconciler.errors import LayoutError, MigrateError
-from reconciler.migrate.check import OK, Verdict, prove
+from reconciler.migrate.check import OK, Verdict, events, prove
 from reconciler.migrate.classify import PERSON, classify
 from reconciler.migrate.generate import Migrated, hook_target, migrate_hook
 from reconciler.migrate.hazards import Hazard
@@ -18,7 +18,8 @@ from reconciler.migrate.layout import FileChange, action_files, bind, disable_ho
 from reconciler.resources.base import Desired
 from reconciler.resources.hooks.model import Hook
 from reconciler.runner.node import find_node
-from reconciler.runner.targets import Target, load_templates
+from reconciler.runner.proof import first_passes
+from reconciler.runner.targets import KeywordValues, Target, load_templates
 
 NEW, UP_TO_DATE, CONFLICT = "new", "up to date", "conflict"
 PROOF_WORKERS = max(1, min(4, os.cpu_count() or 1))
@@ -117,7 +118,10 @@ def check_migration(config: str, *, only: str | None = None) -> list[Checked]:
         verdict = migrated.verdict or prove(hook_target(hook), migrated.as_target(), config)
         return Checked(hook.name, "generated", verdict, migrated.hazards)
 
-    return _in_parallel(check, _selected(state, only))
+    selected = _selected(state, only)
+    # Every hook's first pass in one Node process: each proof then starts one process, not two.
+    first_passes([(hook_target(hook), events(hook.trigger_id, config)) for hook in selected], KeywordValues())
+    return _in_parallel(check, selected)
 
 
 T = TypeVar("T")

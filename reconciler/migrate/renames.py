@@ -11,18 +11,18 @@ from collections.abc import Mapping
 from tree_sitter import Node
 
 from reconciler.migrate.jsparse import Source, field, line, same
+from reconciler.migrate.model_text import model_functions
 from reconciler.migrate.parsed import CannotTranslate, Edit, Parsed
 from reconciler.migrate.shapes import NO_PERSISTENCE, SHAPES
 
 _WRITES = {"assignment_expression", "augmented_assignment_expression"}
 _DEEPEST_FIELD = max(len(path) for shape in SHAPES.values() for fields in shape.fields.values() for path in fields)
 USER_ID_HELPER = """
-// Hooks' user.id was the id without its connection prefix ('auth0|'); Actions' user_id has it.
+// Hooks' user.id: the event's user_id without its connection prefix, by the Hooks model's rule.
 function hookUserId(event) {
-  const id = event.user && event.user.user_id;
-  return typeof id === 'string' ? id.slice(id.indexOf('|') + 1) : id;
+  return hookIdWithoutPrefix(event.user && event.user.user_id);
 }
-"""
+""" + model_functions("hookIdWithoutPrefix")
 
 
 def rename(use: Node, hook: Parsed, role: str) -> Edit:

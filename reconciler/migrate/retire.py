@@ -75,6 +75,21 @@ def _check_migrated(config: str) -> None:
             f"not retired: {len(missing)} hook(s) have no action yet ({', '.join(missing)}); "
             "run `reconciler migrate --write` first, or delete those hooks' files by hand"
         )
+    # An enabled hook whose action is not bound on its trigger is what runs there (a rollback,
+    # or an action a person must finish): deleting it would leave the trigger running nothing.
+    desired_actions = state.get("action")
+    bound = {
+        (trigger, name)
+        for trigger in getattr(desired_actions, "managed_triggers", ())
+        for name, _ in desired_actions.bindings.get(trigger)
+    } if desired_actions is not None else set()
+    running = sorted(f"{h.name} ({h.trigger_id})" for h in hooks if h.enabled and (h.trigger_id, h.name) not in bound)
+    if running:
+        raise MigrateError(
+            f"not retired: {len(running)} hook(s) still do the work of their trigger, with no action of "
+            f"theirs bound there ({', '.join(running)}); bind the action in triggers/triggers.json "
+            "(or disable the hook) first"
+        )
 
 
 def _files(folder: Path) -> list[Path]:

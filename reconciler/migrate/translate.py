@@ -19,13 +19,14 @@ from tree_sitter import Node
 
 from reconciler.migrate.callbacks import HELPERS, callback_edit, callback_uses, kept_callback, statement_edit
 from reconciler.migrate.jsparse import FUNCTIONS, Source, apply_edits, field, line, same
+from reconciler.migrate.model_text import shared_functions
 from reconciler.migrate.parsed import CannotTranslate, Edit, Parsed, parse_hook
 from reconciler.migrate.renames import USER_ID_HELPER, rename
 from reconciler.migrate.requires import require_edits, requires
 
 __all__ = ["CannotTranslate", "Parsed", "parse_hook", "translate", "translate_parsed"]
 _OURS = {"event", "api", "resolveHook", "rejectHook", "setAccessTokenClaims", "setRegistrationMetadata", "hookUserId",
-         "answerHook", "hookError", "hookAnswered"}
+         "answerHook", "hookError", "hookAnswered", *shared_functions()}
 
 
 def translate(name: str, trigger: str, text: str) -> str:

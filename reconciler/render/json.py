@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler.core.keyword_report import KeywordReport
 from reconciler.core.plan import DRIFT, Plan
 from reconciler.render.blocks import blocks_for, word
 from reconciler.resources.blocks import worded
@@ -24,7 +25,7 @@ UNTYPED = "hook"
 
 _ORDER = (
     "format_version", "summary", "has_changes", "has_drift", "unmanaged", "config_digest",
-    "live_fingerprint", "allow_delete", "review_only", "warnings", "handovers", "changes", "steps",
+    "domain", "live_fingerprint", "allow_delete", "review_only", "keywords", "warnings", "handovers", "changes", "steps",
 )
 
 
@@ -51,6 +52,10 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "changes": [blocks_for(c.type).change_to_dict(c) for c in plan.changes],
         "steps": [blocks_for(s.type).step_to_dict(s) for s in plan.steps],
     }
+    if plan.domain:
+        data["domain"] = plan.domain
+    if plan.keywords is not None:
+        data["keywords"] = keywords_to_dict(plan.keywords)
     if plan.pairs:
         data["pairs"] = [list(pair) for pair in plan.pairs]
     if plan.types != (UNTYPED,):  # a hooks-only plan keeps the shape it always had
@@ -98,6 +103,35 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
         pairs=tuple((int(a), int(b)) for a, b in data.get("pairs", ())),
         allow_delete=bool(data.get("allow_delete", False)),
         review_only=bool(data.get("review_only", False)),
+        domain=str(data.get("domain", "")),
+        keywords=keywords_from_dict(data["keywords"]) if isinstance(data.get("keywords"), dict) else None,
+    )
+
+
+def keywords_to_dict(report: KeywordReport) -> dict[str, Any]:
+    """Names, the files' digest and keyed marks: never a value."""
+    data: dict[str, Any] = {"used": list(report.used)}
+    if report.added is not None:
+        data["added"] = list(report.added)
+        data["removed"] = list(report.removed)
+    if report.template_digest is not None:
+        data["template_digest"] = report.template_digest
+    if report.key_mark is not None:
+        data["key_mark"] = report.key_mark
+        data["value_marks"] = dict(report.value_marks)
+    return data
+
+
+def keywords_from_dict(data: Mapping[str, Any]) -> KeywordReport:
+    added = data.get("added")
+    marks = data.get("value_marks") or {}
+    return KeywordReport(
+        tuple(str(k) for k in data.get("used", ())),
+        tuple(str(k) for k in added) if isinstance(added, list) else None,
+        tuple(str(k) for k in data.get("removed", ())),
+        str(data["template_digest"]) if data.get("template_digest") is not None else None,
+        str(data["key_mark"]) if data.get("key_mark") is not None else None,
+        tuple((str(k), str(v)) for k, v in sorted(marks.items())),
     )
 
 

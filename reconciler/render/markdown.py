@@ -29,6 +29,7 @@ from reconciler.core.changes import Change, FieldChange
 from reconciler.core.plan import Plan
 from reconciler.escape import md_code, md_fence, md_text
 from reconciler.render.blocks import blocks_for, word
+from reconciler.render.keyword_lines import keyword_lines
 from reconciler.render.text import NO_CHANGES, REVIEW_ONLY  # the terminal plan's wording and symbols
 from reconciler.resources.builtin import registry
 from reconciler.text import plural as _count
@@ -63,7 +64,8 @@ def _title(plan: Plan) -> str:
 
 def _head(plan: Plan, tenant: str) -> list[str]:
     """Blocks that are never dropped (``_fit_head`` may only shorten the alert lists)."""
-    blocks = [f"### Auth0 {_title(plan)} plan for tenant {_code(tenant)}"]
+    domain = f" ({_code(plan.domain)})" if plan.domain else ""
+    blocks = [f"### Auth0 {_title(plan)} plan for tenant {_code(tenant)}{domain}"]
     skipped = [c for c in plan.changes if c.skipped]
     if plan.has_changes:
         blocks.append(f"**{plan.summary.line()}**")
@@ -82,6 +84,10 @@ def _head(plan: Plan, tenant: str) -> list[str]:
         blocks.append(warning)
     if plan.review_only:
         blocks.append(f"> [!NOTE]\n> {REVIEW_ONLY}")
+    lines = keyword_lines(plan, _code)
+    if lines:
+        kind = "IMPORTANT" if plan.keywords and (plan.keywords.added or plan.keywords.removed) else "NOTE"
+        blocks.append(f"> [!{kind}]\n" + "\n".join(f"> {line}" if i == 0 else f"> - {line}" for i, line in enumerate(lines)))
     return blocks
 
 

@@ -12,6 +12,7 @@ import click
 from reconciler.core.plan import Plan
 from reconciler.escape import terminal_safe
 from reconciler.render.blocks import blocks_for, word
+from reconciler.render.keyword_lines import keyword_lines
 
 __all__ = ["NO_CHANGES", "NOTHING_TO_APPLY", "REVIEW_ONLY", "render_text"]
 
@@ -28,7 +29,7 @@ def render_text(plan: Plan, *, show_steps: bool = True) -> str:
     # Names, scripts and reasons come from a config or a tenant: no control code of theirs
     # reaches the terminal (the colours below are the only escape sequences).
     plan = terminal_safe(plan)
-    lines: list[str] = []
+    lines: list[str] = [f"Tenant: {plan.domain}", ""] if plan.domain else []
     for change in plan.changes:
         lines.extend(blocks_for(change.type).text_change(change))
         lines.append("")
@@ -48,6 +49,8 @@ def render_text(plan: Plan, *, show_steps: bool = True) -> str:
         lines.append("")
     if plan.review_only:
         lines.append(click.style(f"Note: {REVIEW_ONLY}", dim=True))
+    for line in keyword_lines(plan, lambda name: name):
+        lines.append(click.style(line, fg="yellow") if line.startswith("New keyword") else line)
     if plan.has_changes:
         lines.append(click.style(plan.summary.line(), bold=True))
     else:

@@ -14,8 +14,9 @@ core's data types (``Step``, ``Change``, ``Reason``, ``TypePlan``, ``Runner``), 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reconciler.core.changes import Change
@@ -120,6 +121,38 @@ class SchemaText(Protocol):
     def __call__(self) -> str: ...
 
 
+@dataclass(frozen=True)
+class TypeExported:
+    """What a type's export wrote: the line that says so (``"Exported 3 hooks to out/hooks"``),
+    the keywords written without a value, the keywords several of its resources share
+    (keyword -> their names) and what else to know (file names, skipped resources)."""
+
+    summary: str
+    keywords: tuple[str, ...] = ()
+    shared_keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Export:
+    """How a type's live state becomes config files (``reconciler export``).
+
+    ``read(client)``: the live state, None when the tenant does not serve the type (then
+    ``unserved`` says so); a 403 for want of scope is skipped with ``scope_note`` when another
+    type was exported (empty: raised). ``existing(live, output)``: the files writing would
+    replace, checked for every type before any writes; ``preflight(live, output, force)``:
+    further refusals before writing; ``texts(live)``: the code a keyword value may hide in;
+    ``write(live, output, values)``: writes (known keyword values go back as ``##KEY##``)."""
+
+    read: Callable[[ManagementClient], Any]
+    existing: Callable[[Any, str], list[Path]]
+    texts: Callable[[Any], list[str]]
+    write: Callable[[Any, str, Mapping[str, object]], TypeExported]
+    unserved: str
+    preflight: Callable[[Any, str, bool], None] | None = None
+    scope_note: str = ""
+
+
 class MakeBlocks(Protocol):
     """The type's render blocks and plan-file codec (a ``reconciler.resources.blocks.Blocks``)."""
 
@@ -132,7 +165,8 @@ class ResourceType:
     (``"hook"`` -> codes ``"hook.*"``) and its state in ``Desired``. Every part is optional
     but ``name`` and ``noun``: a type is loaded when it has ``load``, planned when it has
     ``read_live`` and ``plan``, applied with ``operations``, checked after apply with
-    ``verify``, worded with ``words`` and rendered with ``blocks`` (or ``block``)."""
+    ``verify``, worded with ``words``, rendered with ``blocks`` (or ``block``) and exported
+    with ``export``."""
 
     name: str
     noun: str  # plural, for messages: "hooks"
@@ -149,6 +183,7 @@ class ResourceType:
     words: Words | None = None
     block: Block | None = None
     blocks: MakeBlocks | None = None
+    export: Export | None = None
     one: str = ""  # singular, for messages: "hook" (default: ``noun`` without its "s")
     # (kind, schema text) for editors, ``reconciler schema KIND``: hooks: ("hook", ...).
     schemas: tuple[tuple[str, SchemaText], ...] = ()

@@ -8,6 +8,9 @@
 // One source of truth: the `run`/`--check` harness evaluates this file to build a hook's
 // arguments and to read its answer, and every generated adapter embeds this same text.
 // It declares one function and nothing else, so it can be pasted into an action's code.js.
+// The rules a translated action needs as well (claim names, metadata, user ids, errors) are the
+// functions marked "Shared with translations": the translator embeds exactly those functions'
+// text, found by name (reconciler/migrate/model_text.py), so each rule is written once, here.
 function hooksModel() {
   'use strict';
 
@@ -45,9 +48,10 @@ function hooksModel() {
     return JSON.parse(JSON.stringify(value));
   }
 
-  // Hooks' user.id is the id without the connection prefix ("user GUID without 'auth0|'
-  // database prefix", post-user-registration page); published hooks build 'auth0|' + user.id.
-  function withoutPrefix(id) {
+  // Shared with translations. Hooks' user.id is the id without the connection prefix ("user GUID
+  // without 'auth0|' database prefix", post-user-registration page); published hooks build
+  // 'auth0|' + user.id.
+  function hookIdWithoutPrefix(id) {
     return typeof id === 'string' && id.indexOf('|') >= 0 ? id.slice(id.indexOf('|') + 1) : id;
   }
 
@@ -116,7 +120,7 @@ function hooksModel() {
     'post-user-registration': {
       params: ['user', 'context', 'callback'],
       sources: [
-        ['user.id', 'user.user_id', withoutPrefix],
+        ['user.id', 'user.user_id', hookIdWithoutPrefix],
         ...REGISTERING_USER,
         ...CONNECTION,
         ...SECRETS,
@@ -127,7 +131,7 @@ function hooksModel() {
       params: ['user', 'context', 'callback'],
       sources: [
         // The page's example id is "abc123": the same unprefixed id as post-user-registration.
-        ['user.id', 'user.user_id', withoutPrefix],
+        ['user.id', 'user.user_id', hookIdWithoutPrefix],
         ['user.username', 'user.username'],
         ['user.email', 'user.email'],
         ['user.last_password_reset', 'user.last_password_reset'],
@@ -192,24 +196,72 @@ function hooksModel() {
     return best ? best[1] + argumentPath.slice(best[0].length) : null;
   }
 
-  // Namespaced claim names: "URLs with HTTP or HTTPS schemes", hostnames other than auth0.com,
-  // webtask.io, webtask.run and their subdomains. "The extensibility point will ignore all other
-  // response object properties."
+  // Shared with translations. Namespaced claim names: "URLs with HTTP or HTTPS schemes",
+  // hostnames other than auth0.com, webtask.io, webtask.run and their subdomains. "The
+  // extensibility point will ignore all other response object properties."
   // (Parsed by hand: an action's runtime and the runner's realm need no URL global for it.)
-  function namespaced(claim) {
+  function hookClaimIsNamespaced(claim) {
     const match = /^https?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^/?#:]+)/i.exec(String(claim));
     if (!match) return false;
     const host = match[1].toLowerCase();
     return !['auth0.com', 'webtask.io', 'webtask.run'].some((d) => host === d || host.endsWith('.' + d));
   }
 
-  // Duck-typed: an error made in another realm (a sandbox's vm context) is no `instanceof Error` here.
-  function isError(value) {
+  // Shared with translations. The claims a credentials-exchange answer issues: its namespaced
+  // properties with a value; `scope` is the token's scopes, not a claim.
+  function hookClaimNames(result) {
+    if (!result || typeof result !== 'object') return [];
+    return Object.keys(result).filter((claim) => claim !== 'scope' && hookClaimIsNamespaced(claim) && result[claim] !== undefined);
+  }
+
+  // Shared with translations. "If you specify app_metadata and user_metadata in the response
+  // object, Auth0 adds this information to the new user": [key, value] pairs of each kind.
+  function hookRegistrationMetadata(result) {
+    const out = { user_metadata: [], app_metadata: [] };
+    // The page is silent on an answer that is no object: nothing is added.
+    if (!result || typeof result !== 'object' || !result.user || typeof result.user !== 'object') return out;
+    for (const kind of ['user_metadata', 'app_metadata']) {
+      const given = result.user[kind];
+      if (given && typeof given === 'object') {
+        for (const key of Object.keys(given)) if (given[key] !== undefined) out[kind].push([key, given[key]]);
+      }
+    }
+    return out;
+  }
+
+  // Shared with translations. Duck-typed: an error made in another realm (a sandbox's vm
+  // context) is no `instanceof Error` here.
+  function hookIsError(value) {
     return value !== null && typeof value === 'object' && 'message' in value;
   }
 
-  function errorMessage(error) {
+  // Shared with translations.
+  function hookErrorMessage(error) {
     return error && error.message !== undefined ? String(error.message) : String(error);
+  }
+
+  // Shared with translations. A credentials-exchange error refuses the token: InvalidScopeError
+  // -> 400 invalid_scope, InvalidRequestError -> 400 invalid_request; ServerError and a plain
+  // Error -> server_error ("the behavior of the built-in Error and ServerError is identical").
+  // The page is silent on a non-Error value: read as an Error.
+  function hookTokenDenial(error) {
+    const code = hookIsError(error) && (error.code === 'invalid_scope' || error.code === 'invalid_request')
+      ? error.code : 'server_error';
+    return { code, reason: hookErrorMessage(error) };
+  }
+
+  // Shared with translations. A pre-user-registration error refuses the sign-up; only a
+  // PreUserRegistrationError carries a message for the user.
+  function hookSignupDenial(error) {
+    const userMessage = hookIsError(error) && error.name === 'PreUserRegistrationError' && error.userMessage !== undefined
+      ? String(error.userMessage) : null;
+    return { reason: hookErrorMessage(error), user_message: userMessage };
+  }
+
+  // Shared with translations. Where Hooks only logged a callback error, an action reports it by
+  // throwing: the error itself, or an Error made of it.
+  function hookError(error) {
+    return hookIsError(error) ? error : new Error(String(error));
   }
 
   function plainData(value) {
@@ -221,29 +273,15 @@ function hooksModel() {
   function answer(name, error, result, event) {
     trigger(name);
     if (error) {
-      if (name === 'credentials-exchange') {
-        // InvalidScopeError -> 400 invalid_scope, InvalidRequestError -> 400 invalid_request;
-        // ServerError and a plain Error -> server_error ("the behavior of the built-in Error and
-        // ServerError is identical"). The page is silent on a non-Error value: read as an Error.
-        const code = isError(error) && (error.code === 'invalid_scope' || error.code === 'invalid_request')
-          ? error.code : 'server_error';
-        return { denied: { code, reason: errorMessage(error) } };
-      }
-      if (name === 'pre-user-registration') {
-        // The registration is refused; only a PreUserRegistrationError carries a message for the user.
-        const userMessage = isError(error) && error.name === 'PreUserRegistrationError' && error.userMessage !== undefined
-          ? String(error.userMessage) : null;
-        return { denied: { reason: errorMessage(error), user_message: userMessage } };
-      }
+      if (name === 'credentials-exchange') return { denied: hookTokenDenial(error) };
+      if (name === 'pre-user-registration') return { denied: hookSignupDenial(error) };
       // post-user-registration, post-change-password: "a tenant log entry is created, but this does
       // not affect the Auth0 transaction"; send-phone-message: the message is not sent.
-      return { error: { name: (error && error.name) || 'Error', message: errorMessage(error) } };
+      return { error: { name: (error && error.name) || 'Error', message: hookErrorMessage(error) } };
     }
     const out = { claims: {}, scopes: null, user_metadata: {}, app_metadata: {} };
     if (name === 'credentials-exchange' && result && typeof result === 'object') {
-      for (const claim of Object.keys(result)) {
-        if (claim !== 'scope' && namespaced(claim) && result[claim] !== undefined) out.claims[claim] = plainData(result[claim]);
-      }
+      for (const claim of hookClaimNames(result)) out.claims[claim] = plainData(result[claim]);
       // "Removing [access_token.scope = scope] will reset all scopes, and the token will include only
       // any scopes you might add": an answer without `scope` issues a token without scopes.
       const requested = get(event, 'accessToken.scope');
@@ -252,19 +290,17 @@ function hooksModel() {
       if (answered.length !== before.length || answered.some((s, i) => s !== before[i])) out.scopes = answered;
     }
     // The page is silent on an answer that is no object: the token is issued as requested.
-    if (name === 'pre-user-registration' && result && typeof result === 'object' && result.user && typeof result.user === 'object') {
-      // "If you specify app_metadata and user_metadata in the response object, Auth0 adds this
-      // information to the new user."
+    if (name === 'pre-user-registration') {
+      const metadata = hookRegistrationMetadata(result);
       for (const kind of ['user_metadata', 'app_metadata']) {
-        const given = result.user[kind];
-        if (given && typeof given === 'object') {
-          for (const key of Object.keys(given)) if (given[key] !== undefined) out[kind][key] = plainData(given[key]);
-        }
+        for (const [key, value] of metadata[kind]) out[kind][key] = plainData(value);
       }
     }
     // post-*: "ignore any response object"; send-phone-message: the answer is not used.
     return out;
   }
 
-  return { errorClasses, hookArguments, eventPathOf, answer, params: (name) => trigger(name).params.slice() };
+  return {
+    errorClasses, hookArguments, eventPathOf, answer, thrownError: hookError, params: (name) => trigger(name).params.slice(),
+  };
 }

@@ -7,7 +7,9 @@ out of what comes back, and pairs each case's hook and action effects.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +17,7 @@ from reconciler.errors import RunError
 from reconciler.runner.cases import Case, generate
 from reconciler.runner.execute import Job, run_covered, run_scripts
 from reconciler.runner.node import find_node
-from reconciler.runner.outcome import Effects, mask_values
+from reconciler.runner.outcome import Effects, Outcome, mask_values
 from reconciler.runner.samples import Answers, Sample
 from reconciler.runner.targets import KeywordValues, Target
 
@@ -86,11 +88,14 @@ def run_proof(hook: Target, action: Target, samples: tuple[Sample, ...], answers
         return Job(kind, hook.name, hook.trigger, source, dict(case.secrets), Sample(case.name, case.event),
                    sensitive, {**extra, "outbound": dict(case.outbound)})
 
-    first = [job("hook", code, Case(s.name, s.event, secrets), {"record_reads": True}) for s in samples]
     try:
-        found = run_scripts(first, timeout=RUN_TIMEOUT, node=node)
-        reads = sorted({str(r) for o in found for r in o.raw.get("reads") or () if isinstance(r, str)})
-        calls_out = any(o.raw.get("requests") for o in found)
+        key = _first_key(hook.trigger, code, secrets, samples)
+        with _FIRST_LOCK:
+            known = _FIRST_PASSES.get(key)
+        if known is None:
+            first = [job("hook", code, Case(s.name, s.event, secrets), {"record_reads": True}) for s in samples]
+            known = _learned(run_scripts(first, timeout=RUN_TIMEOUT, node=node))
+        reads, calls_out = list(known[0]), known[1]
         cases = generate(samples, secrets, code, reads, calls_out, answers, max_runs)
         jobs = [j for case in cases for j in (job("hook", code, case, {}), job("action", action_code, case, {}))]
         outcomes, coverage = run_covered(jobs, timeout=RUN_TIMEOUT, node=node)
@@ -109,6 +114,46 @@ def run_proof(hook: Target, action: Target, samples: tuple[Sample, ...], answers
         str(cov["error"]) if cov.get("error") else None,
     )
     return ProofRecord(tuple(runs), measured, tuple(reads))
+
+
+# The first pass (which fields a hook reads, whether it calls out) of hooks run ahead, all in one
+# Node process (``first_passes``), by what was run: the filled code, secrets and samples.
+_FIRST_PASSES: dict[str, tuple[tuple[str, ...], bool]] = {}
+_FIRST_LOCK = threading.Lock()
+
+
+def _first_key(trigger: str, code: str, secrets: Mapping[str, str], samples: tuple[Sample, ...]) -> str:
+    return json.dumps([trigger, code, dict(secrets), [[s.name, s.event] for s in samples]], sort_keys=True, default=str)
+
+
+def _learned(found: Sequence[Outcome]) -> tuple[tuple[str, ...], bool]:
+    reads = sorted({str(r) for o in found for r in o.raw.get("reads") or () if isinstance(r, str)})
+    return tuple(reads), any(o.raw.get("requests") for o in found)
+
+
+def first_passes(hooks: Sequence[tuple[Target, tuple[Sample, ...]]], values: KeywordValues) -> None:
+    """The first pass of every hook in ``hooks``, in one Node process (each run in a realm of its
+    own, as always), kept for their proofs: a proof then starts one Node process, not two.
+    A failure here only means each proof runs its own first pass."""
+    jobs: list[Job] = []
+    spans: list[tuple[str, int, int]] = []
+    for hook, samples in hooks:
+        code = values.fill(hook.code)
+        secrets = {name: values.fill(template) for name, template in hook.secrets.items()}
+        sensitive = {**values.sensitive, **{k: v for k, v in secrets.items() if "##" not in hook.secrets[k]}}
+        start = len(jobs)
+        jobs += [Job("hook", hook.name, hook.trigger, code, dict(secrets), s, sensitive, {"record_reads": True, "outbound": {}})
+                 for s in samples]
+        spans.append((_first_key(hook.trigger, code, secrets, samples), start, len(jobs)))
+    if not jobs:
+        return
+    try:
+        found = run_scripts(jobs, timeout=RUN_TIMEOUT, node=find_node())
+    except RunError:
+        return
+    with _FIRST_LOCK:
+        for key, start, end in spans:
+            _FIRST_PASSES[key] = _learned(found[start:end])
 
 
 def _merged(spans: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:

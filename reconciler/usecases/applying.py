@@ -9,7 +9,7 @@ import dataclasses
 import os
 import socket
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from reconciler.core.executor import ApplyReport, Dispatch, StepCallback, execut
 from reconciler.core.plan import Plan
 from reconciler.core.steps import Job
 from reconciler.errors import PlanFileError, SavedPlanFlags
-from reconciler.lease import Lease
+from reconciler.lease import Lease, acquire_waiting
 from reconciler.lease_actions import lease_store
 from reconciler.planfile import SavedPlan, canonical, read_plan, step_dicts
 from reconciler.resources.base import Desired, ResourceType
@@ -142,6 +142,8 @@ def apply_plan(
     on_step: StepCallback | None = None,
     stop: threading.Event | None = None,
     seen: Mapping[str, object] | None = None,
+    lock_timeout: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
 ) -> ApplyOutcome:
     """Execute ``plan`` (already shown and approved) under the tenant lease.
 
@@ -150,12 +152,14 @@ def apply_plan(
     the tenant is read back and compared with the plan. ``seen``: the live states the plan
     was made from (``make_plan(lives=...)``); with them a type that can (hooks) checks with
     one list and reads again only what changed, and reads back only what was written.
+    ``lock_timeout``: seconds to wait for a lease another run holds (``on_wait`` told once
+    who holds it, until when).
     """
     stop = stop or threading.Event()
     # Hooks if the tenant serves them, else an Actions marker (reconciler/lease_actions.py).
     lease = Lease(lease_store(client), holder, on_lost=lambda why: stop.set())
     try:
-        lease.acquire()
+        acquire_waiting(lease, lock_timeout, on_wait=on_wait or (lambda line: None))
         outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop, seen or {})
     finally:
         # Every exit (a failed take, a failed apply, the run deadline) gives back what this

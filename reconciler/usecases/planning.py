@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reconciler.config import Settings
+from reconciler.core.keyword_report import KeywordReport
 from reconciler.core.plan import Plan, assemble
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import Reason
@@ -18,6 +19,7 @@ from reconciler.planfile import SavedPlan, check_matches
 from reconciler.resources.base import Desired, ResourceType
 from reconciler.resources.builtin import registry
 from reconciler.resources.options import PlanOptions
+from reconciler.usecases.keyword_names import keyword_report
 from reconciler.usecases.loading import Loaded, live_view, load_desired, placeholder, plan_options
 
 if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a tenant
@@ -101,13 +103,19 @@ def make_plan(
     options: PlanOptions,
     *,
     saved: SavedPlan | None = None,
+    keywords: KeywordReport | None = None,
     lives: dict[str, object] | None = None,
 ) -> Plan:
     """A fresh plan against the live tenant, from every type that plans (a hooks-only config
     gives a hooks-only plan). With ``saved``: the fresh plan, made with the saved plan's
     options, and only if it is identical to the saved one (else refused). ``lives``: filled
-    with the live states read, so ``apply_plan`` checks against them for the price of a list."""
-    fresh = plan_against(desired, client, options, lives=lives)
+    with the live states read, so ``apply_plan`` checks against them for the price of a list.
+    ``keywords``: the config's keyword report, kept in the plan."""
+    # The tenant the client talks to, so every plan names it and a saved plan binds to it.
+    host = getattr(getattr(client, "connection", None), "host", "")
+    fresh = dataclasses.replace(
+        plan_against(desired, client, options, lives=lives), domain=str(host or ""), keywords=keywords
+    )
     if saved is not None:
         check_matches(saved, fresh)
     return fresh
@@ -130,12 +138,14 @@ def plan_config(
     force: bool = False,
     allow_missing_keywords: bool = False,
     on_loaded: Callable[[Loaded], None] | None = None,
+    keywords_base: str | None = None,
 ) -> Planned:
     """``reconciler plan``: load, plan against the tenant. With ``allow_missing_keywords``,
     unset keywords get placeholders, secret values are not compared (placeholders are not
     the real values: comparing them would report every secret as changed) and the plan is
     marked review-only, so no apply takes it. ``on_loaded``: told the loaded config before
-    the tenant is read (the CLI prints its warnings then)."""
+    the tenant is read (the CLI prints its warnings then). ``keywords_base``: the config as
+    at a base commit; the plan then names the keywords this config adds or no longer uses."""
     fill = placeholder if allow_missing_keywords else None
     loaded = load_desired(config, settings.keyword_source(), fill_missing=fill)
     if on_loaded is not None:
@@ -147,8 +157,9 @@ def plan_config(
         # Decided by the flag, not by what was filled: a pull request that drops every keyword
         # fills nothing, and its live side still holds the values.
         options = dataclasses.replace(options, live_view=live_view(settings, complete=False))
+    keywords = keyword_report(config, settings.keyword_source(), options.hmac_key, base=keywords_base)
     with client_factory() as client:
-        the_plan = make_plan(loaded.desired, client, options)
+        the_plan = make_plan(loaded.desired, client, options, keywords=keywords)
     if loaded.filled_keywords:
         the_plan = dataclasses.replace(the_plan, review_only=True)
     return Planned(the_plan, loaded, options)

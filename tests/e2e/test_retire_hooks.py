@@ -113,3 +113,28 @@ def test_a_tenant_without_hooks_has_a_way_out_of_the_migrate_error(emulator_fact
     assert applied.exit_code == 0, applied.output
     again = run_cli(["plan", "-c", str(cfg), "--allow-delete", "--detailed-exitcode"], env)
     assert again.exit_code == 0 and MATCHES in again.output, again.output
+
+
+def test_retire_hooks_refuses_a_hook_that_still_runs_its_trigger(tmp_path: Path) -> None:
+    # Enabled, and its action not bound there (a rolled-back trigger): retiring it would
+    # leave the trigger running nothing.
+    cfg = with_migrated_hook(tmp_path)
+    metadata = cfg / "hooks" / "add-profile-claims.json"
+    metadata.write_text(json.dumps({**json.loads(metadata.read_text()), "enabled": True}))
+    refused = run_cli(["migrate", "-c", str(cfg), "--retire-hooks", "--write"], {"NO_COLOR": "1"})
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert "add-profile-claims (pre-user-registration)" in refused.output and "triggers/triggers.json" in refused.output
+    assert metadata.exists()
+
+
+def test_a_saved_plan_with_hooks_left_running_applies(emulator_factory: Any, tmp_path: Path) -> None:
+    tenant = emulator_factory()
+    seed_legacy(tenant)
+    cfg, env = actions_only(tmp_path), env_of(tenant)
+    saved = tmp_path / "plan.json"
+    made = run_cli(["plan", "-c", str(cfg), "--out", str(saved)], env)
+    assert made.exit_code == 0 and "live hooks are left running: legacy" in made.output, made.output
+    assert json.loads(saved.read_text())["unmanaged"] == ["legacy"]
+    applied = run_cli(["apply", str(saved), "-c", str(cfg)], env)
+    assert applied.exit_code == 0, applied.output
+    assert [h["name"] for h in live_hooks(tenant).values()] == ["legacy"]

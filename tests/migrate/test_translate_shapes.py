@@ -221,7 +221,8 @@ def run(node: Node, code: str, event: str) -> object:
 def test_an_error_value_is_answered_as_hooks_read_it(node: Node) -> None:
     hook = """module.exports = function (user, context, cb) {
   setTimeout(() => {
-    const err = user.email.endsWith('@bad.test') ? { message: 'bad', userMessage: 'Not you.' } : null
+    const err = user.email.endsWith('@bad.test') ? { name: 'PreUserRegistrationError', message: 'bad', userMessage: 'Not you.' }
+      : user.email.endsWith('@plain.test') ? { message: 'plain', userMessage: 'Not shown.' } : null
     cb(err, { user: { app_metadata: { ok: true } } })
   }, 1)
 }"""
@@ -229,6 +230,8 @@ def test_an_error_value_is_answered_as_hooks_read_it(node: Node) -> None:
     assert "answerHook(api, err, { user: { app_metadata: { ok: true } } })" in code
     assert run(node, code, "{ user: { email: 'a@bad.test' } }") == [["deny", "bad", "Not you."]]
     assert run(node, code, "{ user: { email: 'a@good.test' } }") == [["app_metadata", "ok", True]]
+    # Only a PreUserRegistrationError carries a message for the user (the Hooks model's rule).
+    assert run(node, code, "{ user: { email: 'a@plain.test' } }") == [["deny", "plain", None]]
 
 
 def test_credentials_exchange_error_value_keeps_its_oauth_code(node: Node) -> None:

@@ -191,6 +191,25 @@ def test_a_run_cannot_end_the_next_run_of_its_batch(node: Node) -> None:
     assert second.effects.error is None and second.effects.app_metadata == {"n": 2}
 
 
+def test_runs_of_one_process_share_the_realms_code_but_no_object(node: Node) -> None:
+    """The realm's own files are compiled once per process; what a run changes in its realm
+    (built-ins, globals, the modules require gives, the Hooks model) is gone in the next run."""
+    from reconciler.runner.execute import Job, run_scripts
+
+    event = sample(PRE)
+    patches = ("module.exports = function (u, c, cb) { Array.prototype.tainted = 1; globalThis.left = 1;"
+               " require('crypto').tainted = 1; require('util').format = () => 'patched'; JSON.tainted = 1;"
+               " PreUserRegistrationError.tainted = 1; cb(null, { user: { app_metadata: { n: 1 } } }); };")
+    looks = ("module.exports = function (u, c, cb) { cb(null, { user: { app_metadata: {"
+             " array: typeof [].tainted, global: typeof globalThis.left, crypto: typeof require('crypto').tainted,"
+             " format: require('util').format('%s', 'x'), json: typeof JSON.tainted,"
+             " model: typeof PreUserRegistrationError.tainted } } }); };")
+    first, second = run_scripts([Job("hook", "a", PRE, patches, {}, event), Job("hook", "b", PRE, looks, {}, event)], node=node)
+    assert first.effects.app_metadata == {"n": 1}
+    assert second.effects.app_metadata == {"array": "undefined", "global": "undefined", "crypto": "undefined",
+                                           "format": "x", "json": "undefined", "model": "undefined"}
+
+
 def test_the_realm_offers_what_hooks_commonly_use(node: Node) -> None:
     code = """module.exports = function (u, c, cb) {
       const crypto = require('crypto');

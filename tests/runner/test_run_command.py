@@ -102,3 +102,29 @@ def test_without_namespaces_run_refuses_unless_the_user_accepts_less(node: Node,
     else:
         assert result.exit_code == 1 and result.stderr.count("\n") == 1
         assert "unshare" in result.stderr and "RECONCILER_RUNNER_WITHOUT_NAMESPACES" in result.stderr
+
+
+def test_run_prints_one_line_per_run_for_people_beside_the_json(node: Node) -> None:
+    result = run("add-api-claims", "--all-samples", env={"CLAIM_NAMESPACE": CANARY})
+    assert result.exit_code == 0
+    lines = [line for line in result.stderr.splitlines() if line.startswith("hook ")]
+    assert lines == [
+        "hook add-api-claims on credentials-exchange (event partner-client): denied (invalid_scope): "
+        "Partner clients may not request admin:invoices",
+        "hook add-api-claims on credentials-exchange (event client-without-metadata): set 2 access-token claims",
+        "hook add-api-claims on credentials-exchange (event partner-read-only): set 2 access-token claims",
+    ]
+    assert len(json.loads(result.stdout)) == 3  # stdout stays JSON only
+    assert CANARY not in result.stderr
+
+
+def test_the_summary_line_escapes_what_a_script_chose() -> None:
+    from reconciler.runner.summary import summary_line
+
+    line = summary_line({"kind": "action", "name": "a", "trigger": "post-login", "event": "e",
+                         "effects": {"error": {"name": "Error", "message": "bad\x1b[31m\nnext"}, "requests": [{}, {}]}})
+    assert "\x1b" not in line and "\n" not in line
+    assert line.startswith("action a on post-login (event e): threw Error: bad")
+    assert line.endswith("; tried 2 outbound requests")
+    quiet = summary_line({"kind": "hook", "name": "h", "trigger": "t", "event": "e", "effects": {}})
+    assert quiet.endswith(": allowed, no changes")

@@ -9,12 +9,22 @@ from types import MappingProxyType
 import pytest
 
 from reconciler.errors import NothingToExport, ReconcilerError
-from reconciler.usecases.exporting import NO_ACTIONS, NO_ACTIONS_SCOPE, NO_HOOKS, Exported, ExportOutcome, export_tenant
+from reconciler.resources.actions.register import NO_ACTIONS, NO_ACTIONS_SCOPE
+from reconciler.resources.hooks.register import NO_HOOKS
+from reconciler.usecases.exporting import ExportOutcome, export_tenant
 from tests.usecases.conftest import settings_for
 
 CODE = "exports.onExecutePostLogin = async (event, api) => {};\n"
 HOOK = "module.exports = function (user, context, cb) { cb(null, {}); };\n"
 CANARY = "canary-secret-value-4b1d"
+
+
+def summaries(done: ExportOutcome) -> list[str | None]:
+    return [part.written.summary if part.written is not None else None for part in done.parts]
+
+
+def hooks_line(out: Path) -> str:
+    return f"Exported 1 hooks to {out}/hooks"
 
 
 def seed_both(emu) -> None:
@@ -31,11 +41,11 @@ def test_both_halves_are_counted_and_the_shared_keyword_noted(emu, settings, cli
     done = export_tenant(client_factory, settings, str(out))
     lists = json.loads((out / "triggers" / "triggers.json").read_text())
     assert lists["post-login"] == [{"action_name": "greet", "display_name": "greet"}]
-    assert done == ExportOutcome(
-        hooks=Exported(1, out), actions=Exported(1, out, triggers=len(lists)),
-        keywords=("API_KEY",),
-        keyword_notes=("##API_KEY## is used by hooks and actions alike: one value for both",),
-    )
+    assert summaries(done) == [f"Exported 1 hooks to {out}/hooks",
+                               f"Exported 1 actions to {out}/actions and {len(lists)} trigger lists to "
+                               f"{out}/triggers/triggers.json"]
+    assert (done.notes, done.keywords, done.from_environment) == ((), ("API_KEY",), ())
+    assert done.keyword_notes == ("##API_KEY## is used by hooks and actions alike: one value for both",)
     assert json.loads((out / "hooks" / "signup.json").read_text())["secrets"] == {"API_KEY": "##API_KEY##"}
     assert (out / "actions" / "greet" / "code.js").read_text() == CODE
     written = "".join(p.read_text() for p in out.rglob("*") if p.is_file())
@@ -49,15 +59,15 @@ def test_known_keyword_values_in_scripts_go_back_as_keywords(emu, client_factory
     done = export_tenant(client_factory, settings, str(tmp_path / "out"))
     script = (tmp_path / "out" / "hooks" / "notify.js").read_text()
     assert "const url = '##NOTIFY_URL##';" in script and CANARY not in script
-    assert done.hooks == Exported(1, tmp_path / "out") and done.keywords == ()
+    assert summaries(done)[0] == hooks_line(tmp_path / "out") and done.keywords == ()
 
 
 def test_a_tenant_without_hooks_exports_actions_only(emu, settings, client_factory, tmp_path: Path) -> None:
     seed_both(emu)
     emu.configure(hooks_enabled=False)
     done = export_tenant(client_factory, settings, str(tmp_path / "out"))
-    assert done.hooks is None and done.hooks_skipped == NO_HOOKS
-    assert done.actions is not None and done.actions.count == 1 and done.actions_skipped is None
+    assert done.part("hook").written is None and done.part("hook").skipped == NO_HOOKS
+    assert done.part("action").skipped is None and str(summaries(done)[1]).startswith("Exported 1 actions to ")
     assert not (tmp_path / "out" / "hooks").exists()
 
 
@@ -65,15 +75,16 @@ def test_a_tenant_without_actions_exports_hooks_only(emu, settings, client_facto
     seed_both(emu)
     emu.configure(actions_enabled=False)
     done = export_tenant(client_factory, settings, str(tmp_path / "out"))
-    assert done.hooks == Exported(1, tmp_path / "out") and done.actions is None
-    assert done.actions_skipped == NO_ACTIONS and done.keyword_notes == ()
+    assert summaries(done) == [hooks_line(tmp_path / "out"), None]
+    assert done.part("action").skipped == NO_ACTIONS and done.keyword_notes == ()
 
 
 def test_a_read_hooks_only_client_still_exports_hooks(emu, settings, client_factory, tmp_path: Path) -> None:
     seed_both(emu)
     emu.configure(scopes=["read:hooks"])
     done = export_tenant(client_factory, settings, str(tmp_path / "out"))
-    assert done.hooks == Exported(1, tmp_path / "out") and done.actions_skipped == NO_ACTIONS_SCOPE
+    assert summaries(done) == [hooks_line(tmp_path / "out"), None]
+    assert done.part("action").skipped == NO_ACTIONS_SCOPE
 
 
 def test_a_tenant_with_neither_is_refused_and_nothing_written(emu, settings, client_factory, tmp_path: Path) -> None:
@@ -92,7 +103,7 @@ def test_an_existing_file_refuses_both_halves_before_either_writes(emu, settings
     assert (tmp_path / "out" / "hooks" / "signup.json").read_text() == "mine"
     assert not (tmp_path / "out" / "actions").exists()
     done = export_tenant(client_factory, settings, str(tmp_path / "out"), force=True)
-    assert done.hooks == Exported(1, tmp_path / "out")
+    assert summaries(done)[0] == hooks_line(tmp_path / "out")
     assert json.loads((tmp_path / "out" / "hooks" / "signup.json").read_text())["name"] == "signup"
 
 
@@ -105,4 +116,4 @@ def test_notes_say_what_was_left_out(emu, settings, client_factory, tmp_path: Pa
     ])
     done = export_tenant(client_factory, settings, str(tmp_path / "out"))
     assert done.notes == ("marketplace action 'installed' skipped (installed integrations are not managed)",)
-    assert done.actions is not None and done.actions.count == 1
+    assert str(summaries(done)[1]).startswith("Exported 1 actions to ")

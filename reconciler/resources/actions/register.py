@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from reconciler.core.planner import TypePlan
@@ -11,7 +13,7 @@ from reconciler.keywords import Keywords
 from reconciler.problems import soften
 from reconciler.resources.actions.model import wanted
 from reconciler.resources.actions.rules import check_config
-from reconciler.resources.base import ResourceType, TypeLoad, register
+from reconciler.resources.base import Export, ResourceType, TypeExported, TypeLoad, register
 from reconciler.text import plural
 
 
@@ -83,6 +85,70 @@ def _triggers_schema() -> str:
     return schema_text("triggers")
 
 
+NO_ACTIONS = "this tenant has no Actions (403 feature_not_enabled)"
+NO_ACTIONS_SCOPE = "the client lacks scope read:actions"
+
+
+def _export_read(client: Any) -> Any:
+    """Every live action and trigger binding, or None when the tenant has no Actions."""
+    from reconciler.errors import ActionsUnavailableError
+    from reconciler.resources.actions.live import read_live_actions
+
+    try:
+        return read_live_actions(client, (), every_trigger=True)
+    except ActionsUnavailableError:
+        return None
+
+
+def _export_existing(live: Any, output: str) -> list[Path]:
+    from reconciler.resources.actions.export import existing_files
+
+    return existing_files(live, output)
+
+
+def _export_preflight(live: Any, output: str, force: bool) -> None:
+    from reconciler.resources.actions.export import preflight
+
+    preflight(live, output, force=force)
+
+
+def _export_texts(live: Any) -> list[str]:
+    return [action.code for action in live.actions if isinstance(action.code, str)]
+
+
+def _export_write(live: Any, output: str, values: Mapping[str, object]) -> TypeExported:
+    from reconciler.resources.actions.export import export_actions
+
+    done = export_actions(live, output, values, force=True)
+    where = done.directory
+    return TypeExported(
+        summary=(f"Exported {done.actions} actions to {where}/actions and "
+                 f"{done.triggers} trigger lists to {where}/triggers/triggers.json"),
+        keywords=done.keywords,
+        shared_keywords=done.shared_keywords,
+        notes=tuple(_export_notes(done)),
+    )
+
+
+def _export_notes(done: Any) -> list[str]:
+    notes = [f"action {name!r} is not a safe file name; written as {stem}.json / {stem}/code.js"
+             for name, stem in done.encoded.items()]
+    notes += [f"marketplace action {name!r} skipped (installed integrations are not managed)"
+              for name in done.marketplace]
+    notes += [f"actions named {name!r} skipped: two actions share the name (rename one)"
+              for name in done.duplicates]
+    notes += [f"trigger {trigger} left out of triggers.json: it binds an action whose name is not unique"
+              for trigger in done.held_triggers]
+    notes += [f"trigger {trigger} is bound through other entities: its bindings are not exported"
+              for trigger in done.entity_bound]
+    notes += [f"action {name!r} has draft changes that are not deployed: the export holds the draft, "
+              "and applying it deploys that draft" for name in done.undeployed_drafts]
+    for name, renamed in done.renamed_secrets.items():
+        notes += [f"secret {secret!r} of action {name!r} is not a keyword name; its value is ##{keyword}##"
+                  for secret, keyword in renamed.items()]
+    return notes
+
+
 def _words(reason: Any) -> str:
     from reconciler.resources.actions.wording import word
 
@@ -121,6 +187,8 @@ ACTIONS = register(
         words=_words,
         block=_block,
         blocks=_action_blocks,
+        export=Export(read=_export_read, existing=_export_existing, texts=_export_texts, write=_export_write,
+                      unserved=NO_ACTIONS, preflight=_export_preflight, scope_note=NO_ACTIONS_SCOPE),
         after_types=("hook",),  # a cutover binds an action after (or before) a hook's disable
     )
 )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from reconciler.core.planner import TypePlan
 from reconciler.keywords import Keywords
-from reconciler.resources.base import ResourceType, TypeLoad, register
+from reconciler.resources.base import Export, ResourceType, TypeExported, TypeLoad, register
 
 
 def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool = False) -> TypeLoad:
@@ -23,7 +25,7 @@ def read_live(client: Any, desired: Any = None) -> Any:
 def read_again(client: Any, desired: Any, before: Any, written: Any = None, listed: Any = None) -> Any:
     """``read_live`` for the price of a list (``hooks.live.read_again``): what ``before``
     already holds is not read again."""
-    return _read(client, desired, lambda: _again(client, before, written, listed))
+    return _read(client, desired, lambda: _again(client, before, written, listed), listed)
 
 
 def _again(client: Any, before: Any, written: Any, listed: Any) -> Any:
@@ -38,7 +40,7 @@ def _again(client: Any, before: Any, written: Any, listed: Any) -> Any:
     return again(client, before, written=names, listed=listed)
 
 
-def _read(client: Any, desired: Any, reader: Any) -> Any:
+def _read(client: Any, desired: Any, reader: Any, listed: Any = None) -> Any:
     """The live hooks as every command sees them: the apply lease's marker hook is left
     out, so plans, drift, export and the delete threshold never see it.
 
@@ -54,7 +56,7 @@ def _read(client: Any, desired: Any, reader: Any) -> Any:
     if reserved:  # refused before any request: the name is the apply lease's
         raise PlanError(f"{reserved[0]}: the hook name {LEASE_NAME} is reserved for the apply lease")
     if desired is not None and not getattr(desired, "manages_hooks", True):
-        return LiveState(hooks=(), outside=_outside(client))
+        return LiveState(hooks=(), outside=_outside(client, listed))
     try:
         live = read_live_state(client) if reader is None else reader()
     except ReconcilerError as error:
@@ -67,7 +69,7 @@ def _read(client: Any, desired: Any, reader: Any) -> Any:
             f"{len(desired.hooks) if desired is not None else 'some'} hook(s) in hooks/: move them to "
             "Actions with `reconciler migrate --write` (offline), then empty hooks/ with "
             "`reconciler migrate --retire-hooks --write` and apply; see docs/migration-last-mile.md "
-            f"({error})"
+            f"({getattr(error, 'status', None) or '?'} {getattr(error, 'error_code', None) or 'hooks_not_allowed'})"
         ) from None
     # Only a provable marker (disabled, the lease comment) is hidden: anything that runs on a
     # trigger, or that a user merely named so, is shown.
@@ -75,18 +77,20 @@ def _read(client: Any, desired: Any, reader: Any) -> Any:
         {"name": h.name, "enabled": h.enabled, "script": h.script})))
 
 
-def _outside(client: Any) -> tuple[str, ...]:
-    """The names of the live hooks a config without hooks/ leaves alone: one list request
-    (a tenant without Hooks answers 403 hooks_not_allowed: nothing is live there)."""
+def _outside(client: Any, listed: Any = None) -> tuple[str, ...]:
+    """The names of the live hooks a config without hooks/ leaves alone: one list request,
+    none when the lease's own list is at hand (a tenant without Hooks answers 403
+    hooks_not_allowed: nothing is live there)."""
     from reconciler.errors import ReconcilerError, hooks_unavailable
     from reconciler.lease import is_marker_hook
 
-    try:
-        listed = client.hooks.list()
-    except ReconcilerError as error:
-        if hooks_unavailable(error):
-            return ()
-        raise
+    if listed is None:
+        try:
+            listed = client.hooks.list()
+        except ReconcilerError as error:
+            if hooks_unavailable(error):
+                return ()
+            raise
     return tuple(sorted(str(h["name"]) for h in listed if not is_marker_hook(h)))
 
 
@@ -127,6 +131,44 @@ def _words(reason: Any) -> str:
     return word(reason)
 
 
+NO_HOOKS = "this tenant has no Hooks"
+
+
+def _export_read(client: Any) -> Any:
+    """Every live hook, or None when the tenant has no Hooks."""
+    from reconciler.errors import ReconcilerError, hooks_unavailable
+
+    try:
+        return read_live(client, None)
+    except ReconcilerError as error:
+        if hooks_unavailable(error):
+            return None
+        raise
+
+
+def _export_existing(live: Any, output: str) -> list[Path]:
+    from reconciler.resources.hooks.export import existing_files
+
+    return existing_files(live, output)
+
+
+def _export_texts(live: Any) -> list[str]:
+    return [hook.script for hook in live.hooks]
+
+
+def _export_write(live: Any, output: str, values: Mapping[str, object]) -> TypeExported:
+    from reconciler.resources.hooks.export import export_live
+
+    done = export_live(live, output, values, force=True)
+    return TypeExported(
+        summary=f"Exported {done.hooks} hooks to {done.directory}/hooks",
+        keywords=done.keywords,
+        shared_keywords=done.shared_keywords,
+        notes=tuple(f"hook {name!r} is not a safe file name; written as {stem}.json / {stem}.js"
+                    for name, stem in done.encoded.items()),
+    )
+
+
 def _blocks() -> Any:
     from reconciler.resources.hooks.render import HookBlocks
 
@@ -148,5 +190,7 @@ HOOKS = register(
         verify=_verify,
         words=_words,
         blocks=_blocks,
+        export=Export(read=_export_read, existing=_export_existing, texts=_export_texts, write=_export_write,
+                      unserved=NO_HOOKS),
     )
 )

@@ -36,7 +36,7 @@ from reconciler.emulator.jsonutil import json_bytes
 from reconciler.emulator.resources import Request, Response, Route
 from reconciler.emulator.validation import parse_json
 from reconciler.problems import Problem, error
-from reconciler.resources.base import REGISTRY, ResourceType, TypeLoad
+from reconciler.resources.base import REGISTRY, Export, ResourceType, TypeExported, TypeLoad
 
 NAME = "log-stream"
 FOLDER = "log-streams"
@@ -269,9 +269,21 @@ def words(reason: Reason) -> str:
     return found(**reason.kwargs) if found else reason.code
 
 
+def _existing(live: LiveStreams, output: str) -> list[Path]:
+    folder = Path(output) / FOLDER
+    return [folder / f"{s.name}.json" for s in live.streams if (folder / f"{s.name}.json").exists()]
+
+
+def _write(live: LiveStreams, output: str, values: Any) -> TypeExported:
+    done = export(live, output, values, force=True)
+    return TypeExported(f"Exported {done.count} log streams to {done.directory}")
+
+
 LOG_STREAMS = ResourceType(
     name=NAME, noun="log streams", one="log stream", load=load_type,
     read_live=read_live, plan=plan, operations=operations, verify=verify, words=words,
+    export=Export(read=read_live, existing=_existing, texts=lambda live: [], write=_write,
+                  unserved="this tenant has no log streams"),
 )
 
 
@@ -360,17 +372,6 @@ def _load_with_log_streams(original: Any) -> Any:
     return check
 
 
-def _export_with_others(original: Any) -> Any:
-    def export_tenant(client_factory: Any, settings: Any, output: str, *, force: bool = False) -> Any:
-        outcome = original(client_factory, settings, output, force=force)
-        if not (Path(output) / FOLDER).exists():  # (once the use case exports every type, it did)
-            with client_factory() as client:
-                export(read_live(client), output, settings.keyword_mappings, force=force)
-        return outcome
-
-    return export_tenant
-
-
 @contextlib.contextmanager
 def install(emu: Any) -> Iterator[None]:
     """Register ``log-stream`` and serve its routes on ``emu`` until the block ends."""
@@ -387,9 +388,4 @@ def install(emu: Any) -> Iterator[None]:
 
         if hasattr(loading, "check"):  # (gone once loading loops over the registry)
             patch.setattr(loading, "check", _load_with_log_streams(getattr(loading, "check")))  # noqa: B009
-        # SEAM GAP (export): export_tenant exports hooks and Actions only
-        # (ResourceType.export is never called).
-        import reconciler.usecases.exporting as exporting
-
-        patch.setattr(exporting, "export_tenant", _export_with_others(exporting.export_tenant))
         yield

@@ -1,0 +1,58 @@
+"""The comment's other bodies: a failed plan quoting its error line, a pull request that no
+longer changes the config, and an apply's result posted to the merged pull request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from fake_github import FakeGitHub
+from reconciler.github.comment import Provenance, failure_body
+from reconciler.usecases.commenting import CommentRequest, post_plan_comment
+
+REPO_NAME = "acme/cfg"
+SHA = "ab" * 20
+
+
+@pytest.fixture
+def gh() -> Iterator[FakeGitHub]:
+    fake = FakeGitHub().start()
+    fake.add_pull_request(REPO_NAME, 3)
+    yield fake
+    fake.stop()
+
+
+def _env(gh: FakeGitHub) -> dict[str, str]:
+    return {"GITHUB_REPOSITORY": REPO_NAME, "GITHUB_API_URL": gh.url, "GITHUB_TOKEN": gh.token, "GITHUB_SHA": SHA}
+
+
+def test_the_error_line_is_one_escaped_bounded_code_span() -> None:
+    body = failure_body("dev", Provenance(), "bad `code` <img src=x>\n# heading " + "x" * 900)
+    [quoted] = [line for line in body.splitlines() if "bad" in line]
+    # A code span two backticks wide: the line's own backtick cannot close it, nor is its
+    # "<img>" markup or its "# heading" a heading (one line).
+    assert quoted.startswith("> ``bad `code` <img src=x> # heading x") and quoted.endswith("…``")
+    assert "\n# heading" not in body and len(quoted) < 520
+    assert "See the workflow run for the error" in failure_body("dev", Provenance(), None)
+
+
+def test_unchanged_edits_an_existing_comment_and_never_creates_one(gh: FakeGitHub) -> None:
+    nothing = post_plan_comment(CommentRequest(tenant="dev", unchanged=True, pr=3), _env(gh))
+    assert nothing.action == "absent" and gh.comments(REPO_NAME, 3) == []
+    post_plan_comment(CommentRequest(tenant="dev", failed=True, reason="x", pr=3), _env(gh))
+    edited = post_plan_comment(CommentRequest(tenant="dev", unchanged=True, pr=3), _env(gh))
+    assert edited.action == "updated"
+    [comment] = gh.comments(REPO_NAME, 3)
+    assert "no longer changes the config" in comment["body"]
+
+
+def test_an_apply_result_goes_to_the_pull_request_of_the_pushed_commit(gh: FakeGitHub) -> None:
+    lost = post_plan_comment(CommentRequest(tenant="dev", applied=True, failed=True, reason="boom"), _env(gh))
+    assert lost.action == "absent"  # no pull request for the commit: nothing posted
+    gh.merge(REPO_NAME, 3, SHA)
+    found = post_plan_comment(CommentRequest(tenant="dev", applied=True, failed=True, reason="boom"), _env(gh))
+    assert found.action == "created"
+    [comment] = gh.comments(REPO_NAME, 3)
+    assert "### Auth0 apply to tenant `dev` failed" in comment["body"] and "> `boom`" in comment["body"]
+    assert f"merged commit {SHA[:12]} failed" in comment["body"]
