@@ -24,8 +24,8 @@ runs; :func:`reconciler.usecases.read_live` hides it from plans, drift and expor
   unlock`` clears a marker, and only what is provably one (:func:`is_marker_text`).
 - Times are the holder's clock (UTC): clocks apart by more than the ttl break expiry.
 
-The storage is a small protocol (:class:`MarkerStore`) so an Actions-backed marker can be
-added for tenants without Hooks.
+The storage is a small protocol (:class:`MarkerStore`): the marker as a hook
+(``lease_hooks.py``) or, for tenants without Hooks, as an action (``lease_actions.py``).
 """
 
 from __future__ import annotations
@@ -86,58 +86,6 @@ class MarkerStore(Protocol):
     def update(self, marker_id: str, text: str) -> bool: ...  # False: it is gone
     def delete(self, marker_id: str) -> None: ...  # gone already is fine
     def own(self, nonce: str) -> list[str]: ...
-
-
-class HookEndpoints(Protocol):
-    def list(self) -> list[dict[str, Any]]: ...
-    def create(self, name: str, trigger_id: str, script: str, enabled: bool = False,
-               dependencies: Any = None) -> Any: ...
-    def update(self, hook_id: str, **fields: Any) -> Any: ...
-    def delete(self, hook_id: str) -> None: ...
-
-
-class HookClient(Protocol):
-    @property
-    def hooks(self) -> HookEndpoints: ...
-
-
-class HookMarkerStore:
-    """The marker as a disabled hook (names are unique per tenant: create is atomic)."""
-
-    def __init__(self, client: HookClient) -> None:
-        self.client = client
-        # The last whole list read: the apply's check under the lease reuses the one made
-        # right after the marker's create, rather than listing again.
-        self.listed: list[dict[str, Any]] | None = None
-
-    def create(self, text: str) -> bool:
-        try:
-            self.client.hooks.create(name=LEASE_NAME, trigger_id=LEASE_TRIGGER, script=text, enabled=False)
-        except ApiError as error:
-            if error.status == 409:
-                return False
-            raise
-        return True
-
-    def read(self) -> Marker | None:
-        """The hook named like the marker (names are unique: it blocks the create, marker
-        or not); ``provable`` says whether it is one."""
-        self.listed = hooks = self.client.hooks.list()
-        for hook in hooks:
-            if isinstance(hook, dict) and hook.get("name") == LEASE_NAME:
-                script = hook.get("script")
-                return Marker(str(hook.get("id", "")), script if isinstance(script, str) else "", is_marker_hook(hook))
-        return None
-
-    def update(self, marker_id: str, text: str) -> bool:
-        return unless_gone(lambda: self.client.hooks.update(marker_id, script=text))
-
-    def delete(self, marker_id: str) -> None:
-        unless_gone(lambda: self.client.hooks.delete(marker_id))
-
-    def own(self, nonce: str) -> list[str]:
-        marker = self.read()
-        return [marker.id] if marker is not None and marker.provable and parse_marker(marker.text).nonce == nonce else []
 
 
 def unless_gone(call: Callable[[], Any]) -> bool:
@@ -438,27 +386,3 @@ def current(store: MarkerStore) -> LeaseInfo | None:
     marker = store.read()
     return None if marker is None else parse_marker(marker.text)
 
-
-def acquire_waiting(
-    lease: Lease, timeout: float, *, on_wait: Callable[[str], None] = lambda line: None,
-    sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-    poll: float = 5.0,
-) -> None:
-    """``lease.acquire()``, waiting up to ``timeout`` seconds while another run holds the
-    lease (``--lock-timeout``): one line through ``on_wait`` names the holder and when its
-    lease expires, then it asks again every ``poll`` seconds. A hook that only has the
-    lease's name is refused at once: waiting would not end it."""
-    deadline = clock() + max(0.0, timeout)
-    told = ""
-    while True:
-        try:
-            lease.acquire()
-            return
-        except TenantLocked as locked:
-            left = deadline - clock()
-            if not locked.waitable or left <= 0:
-                raise
-            if str(locked) != told:  # once per holder, not once per poll
-                told = str(locked)
-                on_wait(f"waiting up to {left:.0f} s for the lease: {locked}")
-            sleep(min(poll, left))

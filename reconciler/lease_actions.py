@@ -27,13 +27,13 @@ from typing import Any, Protocol
 from reconciler.errors import ApiError, LeaseError
 from reconciler.lease import (
     LEASE_NAME,
-    HookMarkerStore,
     Marker,
     MarkerStore,
     is_marker_text,
     parse_marker,
     unless_gone,
 )
+from reconciler.lease_hooks import HookMarkerStore
 
 LEASE_ACTION_TRIGGER = "post-login"
 FALLBACK_VERSION = "v3"  # post-login's current version (2026); the tenant's list decides

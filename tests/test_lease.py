@@ -13,7 +13,6 @@ from reconciler.config import connection_from_env
 from reconciler.errors import ApiError, OutcomeUnknown, TenantLocked
 from reconciler.lease import (
     LEASE_NAME,
-    HookMarkerStore,
     Lease,
     Marker,
     current,
@@ -22,6 +21,7 @@ from reconciler.lease import (
     parse_marker,
     unlock,
 )
+from reconciler.lease_hooks import HookMarkerStore
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
 

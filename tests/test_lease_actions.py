@@ -14,8 +14,9 @@ from reconciler.api.client import ManagementClient
 from reconciler.cli import cli
 from reconciler.config import connection_from_env
 from reconciler.errors import ApiError, TenantLocked
-from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease, marker_text, parse_marker
+from reconciler.lease import LEASE_NAME, Lease, marker_text, parse_marker
 from reconciler.lease_actions import ActionMarkerStore, lease_store, marker_stores
+from reconciler.lease_hooks import HookMarkerStore
 from reconciler.resources.actions.live import read_live_actions
 from tests.test_lease import race
 

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from reconciler.errors import TenantLocked
-from reconciler.lease import LEASE_NAME, Lease, Marker, acquire_waiting
+from reconciler.lease import LEASE_NAME, Lease, Marker
+from reconciler.lease_wait import acquire_waiting
 from test_lease import Clock, MemoryStore
 
 

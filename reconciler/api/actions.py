@@ -30,13 +30,12 @@ import httpx
 
 from reconciler.errors import (
     ActionBoundError,
-    ActionsUnavailableError,
     ApiError,
-    AuthError,
     BuildFailedError,
     DeploySupersededError,
 )
 
+from .action_denials import explain
 from .action_shapes import (
     BUILT,
     FAILED,
@@ -75,8 +74,6 @@ MIN_PAGE = 20
 # Looks for a create whose answer was lost before it is sent again (the name filter may lag).
 LOOKS = 2
 
-SCOPES = {"GET": "read:actions", "POST": "create:actions", "PATCH": "update:actions", "DELETE": "delete:actions"}
-
 
 def action_path(action_id: str) -> str:
     return f"{ACTIONS}/" + quote(str(action_id), safe="")
@@ -111,7 +108,7 @@ class ActionsApi:
         try:
             return self.api.send(method, path, **kwargs)
         except ApiError as exc:
-            raise _explain(exc, method, path) from None
+            raise explain(exc, method, path) from None
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -420,24 +417,3 @@ class ActionsApi:
 
 def _is_conflict(exc: Exception) -> bool:
     return isinstance(exc, ApiError) and exc.status == 409
-
-
-def _explain(exc: ApiError, method: str, path: str) -> ApiError:
-    """Actions wording: a tenant without Actions, a scope the error text does not name."""
-    if exc.status != 403:
-        return exc
-    kw: dict[str, Any] = {"status": 403, "error_code": exc.error_code, "method": method, "path": exc.path or path}
-    if exc.error_code == "feature_not_enabled":
-        return ActionsUnavailableError(
-            f"this tenant has no Actions (403 feature_not_enabled, {method} {path}): remove actions/ and "
-            "triggers/ from the config, or use a tenant with Actions enabled", **kw,
-        )
-    scope = SCOPES.get(method, "")
-    if isinstance(exc, AuthError) and scope and scope not in exc.message and (
-        exc.error_code == "insufficient_scope" or "scope" in exc.message.lower()
-    ):
-        return AuthError(
-            f"the client lacks scope {scope}: grant it to the application in Auth0 dashboard > Applications > "
-            f"APIs > Auth0 Management API ({method} {path})", **kw,
-        )
-    return exc

@@ -184,6 +184,11 @@ class ResourceType:
     block: Block | None = None
     blocks: MakeBlocks | None = None
     export: Export | None = None
+    # The folders of a deploy-cli directory the type reads (hooks: ("hooks",)) and their layout
+    # for messages ("hooks/<name>.json next to <name>.js"): a directory with none of any type's
+    # folders has nothing to manage (``usecases.validating.check`` refuses it).
+    folders: tuple[str, ...] = ()
+    layout: tuple[str, ...] = ()
     one: str = ""  # singular, for messages: "hook" (default: ``noun`` without its "s")
     # (kind, schema text) for editors, ``reconciler schema KIND``: hooks: ("hook", ...).
     schemas: tuple[tuple[str, SchemaText], ...] = ()

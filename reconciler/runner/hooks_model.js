@@ -223,7 +223,8 @@ function hooksModel() {
     for (const kind of ['user_metadata', 'app_metadata']) {
       const given = result.user[kind];
       if (given && typeof given === 'object') {
-        for (const key of Object.keys(given)) if (given[key] !== undefined) out[kind].push([key, given[key]]);
+        // By index, not push: this runs after the hook, which may have replaced Array.prototype.push.
+        for (const key of Object.keys(given)) if (given[key] !== undefined) out[kind][out[kind].length] = [key, given[key]];
       }
     }
     return out;

@@ -18,8 +18,9 @@ from reconciler.core.executor import ApplyReport, Dispatch, StepCallback, execut
 from reconciler.core.plan import Plan
 from reconciler.core.steps import Job
 from reconciler.errors import PlanFileError, SavedPlanFlags
-from reconciler.lease import Lease, acquire_waiting
+from reconciler.lease import Lease
 from reconciler.lease_actions import lease_store
+from reconciler.lease_wait import acquire_waiting
 from reconciler.planfile import SavedPlan, canonical, read_plan, step_dicts
 from reconciler.resources.base import Desired, ResourceType
 from reconciler.resources.builtin import registry

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 
 from reconciler.keywords import KeywordError, Keywords
@@ -40,6 +41,9 @@ def check(
         keywords = Keywords.from_env({} if env is None else env, fill_missing)
     except KeywordError as exc:
         return Validation(None, (error(MAPPINGS_VAR, "(environment)", str(exc)),))
+    nothing = _nothing_to_manage(config)
+    if nothing is not None:
+        return Validation(None, (nothing,), keywords.filled)
     states: dict[str, object] = {}
     problems: list[Problem] = []
     summaries: list[str] = []
@@ -58,3 +62,19 @@ def check(
     found = tuple(dict.fromkeys(soften(problems) if offline else problems))  # one message per fact
     desired = None if any(p.is_error for p in found) else MappingProxyType(states)  # read-only
     return Validation(desired, found, keywords.filled, tuple(summaries))
+
+
+def _nothing_to_manage(config: str | os.PathLike[str]) -> Problem | None:
+    """A config path that does not exist, or a directory with none of any type's folders."""
+    shown = os.fspath(config)
+    if not os.path.exists(config):
+        return error(shown, "(config)", "does not exist")
+    if not os.path.isdir(config):
+        return None  # a YAML file: each type reads its own key
+    folders = [folder for resource in registry().planning_order() for folder in resource.folders]
+    if not folders or any(os.path.lexists(os.path.join(config, folder)) for folder in folders):
+        return None
+    layout = ", ".join(part for resource in registry().planning_order() for part in resource.layout)
+    others = " or ".join(f"{folder}/" for folder in folders[1:])
+    return error(Path(config), folders[0], f"has no {folders[0]}/ directory, nor {others} "
+                 f"(expected auth0-deploy-cli's layout: {layout})")

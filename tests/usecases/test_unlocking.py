@@ -3,8 +3,9 @@ store the tenant serves and removed by id."""
 
 from __future__ import annotations
 
-from reconciler.lease import LEASE_NAME, HookMarkerStore, Lease
+from reconciler.lease import LEASE_NAME, Lease
 from reconciler.lease_actions import ActionMarkerStore, lease_store
+from reconciler.lease_hooks import HookMarkerStore
 from reconciler.usecases.unlocking import LeaseLookup, find_lease, remove_lease
 
 

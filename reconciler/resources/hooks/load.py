@@ -39,8 +39,6 @@ def read_config(config: str | os.PathLike[str], keywords: Keywords) -> Loaded:
     given = Path(config)
     shown = os.fspath(config)
     try:
-        if not given.exists():
-            return Loaded((), (error(shown, "(config)", "does not exist"),), shown)
         if given.is_dir():
             return _read_directory(given, keywords)
         if given.suffix.lower() in (".yaml", ".yml"):
@@ -55,12 +53,10 @@ def read_config(config: str | os.PathLike[str], keywords: Keywords) -> Loaded:
 
 
 def _read_directory(config: Path, keywords: Keywords) -> Loaded:
-    from reconciler.resources.actions.load import present as actions_present  # the other resource type
-
     hooks_dir = config / "hooks"
     if not hooks_dir.is_dir():
-        if not hooks_dir.exists() and actions_present(config):
-            return Loaded((), (), str(config), manages_hooks=False)  # an Actions-only config
+        if not os.path.lexists(hooks_dir):  # a config with no type's folder is refused by the use case
+            return Loaded((), (), str(config), manages_hooks=False)  # hooks are not managed
         msg = (
             "has no hooks/ directory, nor actions/ or triggers/ (expected auth0-deploy-cli's layout: "
             "hooks/<name>.json next to <name>.js, actions/<name>.json, triggers/triggers.json)"

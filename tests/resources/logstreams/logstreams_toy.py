@@ -282,6 +282,7 @@ def _write(live: LiveStreams, output: str, values: Any) -> TypeExported:
 LOG_STREAMS = ResourceType(
     name=NAME, noun="log streams", one="log stream", load=load_type,
     read_live=read_live, plan=plan, operations=operations, verify=verify, words=words,
+    folders=(FOLDER,), layout=(f"{FOLDER}/<name>.json",),
     export=Export(read=read_live, existing=_existing, texts=lambda live: [], write=_write,
                   unserved="this tenant has no log streams"),
 )
@@ -356,22 +357,6 @@ class LogStreamsRoutes:
 
 
 # ---- install: register, serve, bridge ------------------------------------------------------
-def _load_with_log_streams(original: Any) -> Any:
-    def check(config: Any, env: Any = None, **kwargs: Any) -> Any:
-        from reconciler.resources.hooks.model import DesiredState
-        from reconciler.usecases.validating import Validation
-
-        streams, problems = load(config)
-        if problems:
-            return Validation(None, tuple(problems))
-        known = any((Path(config) / d).is_dir() for d in ("hooks", "actions", "triggers"))
-        if streams is not None and not known:
-            return Validation({"hook": DesiredState((), str(config), manages_hooks=False), "action": None, NAME: streams}, ())
-        return original(config, env, **kwargs)
-
-    return check
-
-
 @contextlib.contextmanager
 def install(emu: Any) -> Iterator[None]:
     """Register ``log-stream`` and serve its routes on ``emu`` until the block ends."""
@@ -381,11 +366,4 @@ def install(emu: Any) -> Iterator[None]:
         # SEAM GAP (emulator routes): App builds its resources from a fixed pair (hooks,
         # Actions); the toy adds its routes to the running app.
         patch.setitem(emu.app.resources, FOLDER, LogStreamsRoutes(emu.app.lock))
-        # SEAM GAP (loading): every type's load runs (the toy's too), but the hooks type
-        # refuses a config with none of hooks/, actions/ and triggers/ ("nothing to manage"
-        # is the hooks loader's check, not the registry's).
-        import reconciler.usecases.loading as loading
-
-        if hasattr(loading, "check"):  # (gone once loading loops over the registry)
-            patch.setattr(loading, "check", _load_with_log_streams(getattr(loading, "check")))  # noqa: B009
         yield
