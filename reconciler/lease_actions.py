@@ -115,7 +115,8 @@ def _serves(read: Any) -> bool:
 
 def marker_stores(client: Any) -> Iterator[MarkerStore]:
     """The stores this tenant can hold a marker in, the preferred one first; lazily, so a
-    tenant that serves hooks is never asked about Actions unless the caller goes on."""
+    tenant that serves hooks is never asked about Actions unless the caller goes on, and a
+    client that has listed hooks already (the plan's read) is not asked about hooks again."""
     if getattr(client.hooks, "served", False) is True or _serves(client.hooks.list):
         yield HookMarkerStore(client)
     if _serves(lambda: client.actions.list(name=LEASE_NAME)):

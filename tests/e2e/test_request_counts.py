@@ -42,7 +42,7 @@ def apply_counted(emulator: EmulatorProcess, config: Path) -> int:
     before = emulator.stats()["requests"]
     result = run_cli(["apply", "-c", str(config), "--yes"], env(emulator))
     assert result.exit_code == 0, result.output
-    return emulator.stats()["requests"] - before
+    return int(emulator.stats()["requests"]) - int(before)
 
 
 @pytest.fixture
