@@ -25,7 +25,7 @@ from reconciler.variables import MAPPINGS_VAR as MAPPINGS_VAR  # the keyword cod
 # would otherwise deploy the credential into code that a later plan or a log can show. The
 # client ID and the domain are identifiers, not secrets, and stay usable.
 CREDENTIALS = frozenset({
-    "AUTH0_CLIENT_SECRET", "AUTH0_ACCESS_TOKEN", "RECONCILER_SECRETS_HMAC_KEY", MAPPINGS_VAR,
+    "AUTH0_CLIENT_SECRET", "AUTH0_PLAN_CLIENT_SECRET", "AUTH0_ACCESS_TOKEN", "RECONCILER_SECRETS_HMAC_KEY", MAPPINGS_VAR,
     "GITHUB_TOKEN", "GH_TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
 })
 
