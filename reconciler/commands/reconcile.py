@@ -207,6 +207,9 @@ def show(plan_file: str, output_format: str, tenant: str) -> None:
     saved = read_plan(plan_file)
     run_settings()  # colour choice only: nothing else is read
     if output_format == "text":
-        made = f", made {saved.created_at}" if saved.created_at else ""
-        click.echo(f"Saved plan {plan_file} (config {saved.config}{made}):\n", err=True)
+        from reconciler.escape import terminal
+
+        # The file's own strings are the file author's: escaped, so no control code reaches the terminal.
+        made = f", made {terminal(saved.created_at)[:40]}" if saved.created_at else ""
+        click.echo(f"Saved plan {terminal(plan_file)} (config {terminal(saved.config)[:200]}{made}):\n", err=True)
     click.echo(render(saved.plan, output_format, tenant), nl=False)

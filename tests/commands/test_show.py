@@ -57,3 +57,14 @@ def test_a_tampered_plan_is_one_line_exit_1(saved: tuple[Path, str]) -> None:
 def test_a_missing_file_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["show", str(tmp_path / "nope.json")])
     assert result.exit_code == 1 and result.output.count("\n") == 1
+
+
+def test_strings_from_the_file_reach_the_terminal_escaped(saved: tuple[Path, str]) -> None:
+    path, _ = saved
+    data = json.loads(path.read_text())
+    data["config"] = "cfg\x1b]0;owned\x07\x1b[2J"
+    data["created_at"] = "\x1b[31mnow"
+    path.write_text(json.dumps(data))
+    result = CliRunner().invoke(cli, ["show", str(path), "--no-color"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\\x1b]0;owned" in result.output
