@@ -58,23 +58,23 @@ def test_still_running_line_comes_from_a_timer_while_a_step_hangs(capsys) -> Non
     assert "[1/1] create h: done after" in capsys.readouterr().out
 
 
-def test_terminal_bar_names_the_step_that_finished(capsys) -> None:
+def _two_steps_on_a_bar(capsys) -> str:
     with progress_bar(2, enabled=True, color=False) as on_step:
         for step in (STEP, OTHER):
             on_step(step, "start")
             on_step(step, "done")
-    out = capsys.readouterr().out
+    return capsys.readouterr().out
+
+
+def test_terminal_bar_names_the_step_that_finished(capsys) -> None:
+    out = _two_steps_on_a_bar(capsys)
     assert "Applying" in out and "2/2" in out
     assert "done: update g" in out
     assert "\x1b[3" not in out  # color=False: no colour codes
 
 
 def test_a_finished_bar_leaves_the_list_of_what_was_done(capsys) -> None:
-    with progress_bar(2, enabled=True, color=False) as on_step:
-        for step in (STEP, OTHER):
-            on_step(step, "start")
-            on_step(step, "done")
-    out = capsys.readouterr().out
+    out = _two_steps_on_a_bar(capsys)
     assert "[1/2] create h: done after" in out and "[2/2] update g: done after" in out
 
 
