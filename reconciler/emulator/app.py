@@ -1,8 +1,9 @@
 """The emulator's behaviour, independent of the transport: auth, tokens, rate limit, faults,
 admin endpoints, the state file, and dispatch to one routes module per resource type.
 
-The core knows no resource type: `resources/hooks.py` and `resources/actions.py` each match
-their paths and name the scope they need.
+The core knows no resource type: each registered type brings its routes module (hooks:
+`resources/hooks.py`, Actions: `resources/actions.py`), which matches its paths and names the
+scope it needs; the scopes a token may get are every type's.
 """
 
 from __future__ import annotations
@@ -15,25 +16,26 @@ import threading
 import time
 from dataclasses import asdict, replace
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import parse_qsl, unquote
 
 from reconciler.emulator.errors import RATE_LIMITED_BODY, ApiError, api_error, bad_body, error_body
 from reconciler.emulator.jsonutil import json_bytes, write_atomic
 from reconciler.emulator.limits import Faults, TokenBucket
-from reconciler.emulator.options import ALL_SCOPES, RUNTIME_OPTIONS, EmulatorOptions
-from reconciler.emulator.resources import Request, Resource, Response
-from reconciler.emulator.resources.actions import ActionsResource
-from reconciler.emulator.resources.hooks import HooksResource
+from reconciler.emulator.options import RUNTIME_OPTIONS, EmulatorOptions
+from reconciler.emulator.parts import emulator_parts
+from reconciler.emulator.resources import Context, Request, Resource, Response
 from reconciler.emulator.timeline import Timeline
 from reconciler.emulator.validation import parse_json
 
 STATE_VERSION = 1
 
 
-def _scope_text(granted: frozenset[str]) -> str:
-    """Granted scopes as the token endpoint words them (in ALL_SCOPES order)."""
-    return " ".join(s for s in ALL_SCOPES if s in granted)
+@runtime_checkable
+class Builds(Protocol):
+    """A routes module whose code builds (Actions): POST /__emulator/builds advances them."""
+
+    def advance_builds(self, action_id: str | None, steps: Any) -> dict[str, Any]: ...
 
 
 def _unauthorized(message: str) -> ApiError:
@@ -73,15 +75,17 @@ class App:
     """Transport-independent behaviour: one `handle()` call per HTTP request."""
 
     def __init__(self, options: EmulatorOptions):
+        parts = emulator_parts()
+        self.known_scopes = tuple(scope for part in parts for scope in part.scopes)
+        options = self._checked(options)
         self.initial = replace(options)
         self.options = replace(options)
         self.lock = threading.RLock()  # one tenant lock shared by every resource type
         self.state_file = options.state_file
-        self.timeline = Timeline(("hooks", "actions"))
+        self.timeline = Timeline(tuple(part.prefix for part in parts))
         self._loading = True
-        self.hooks = HooksResource(options, self.lock, self.persist, lambda t: self.timeline.observe("hooks", t))
-        self.actions = ActionsResource(options, self.lock, self.persist, lambda t: self.timeline.observe("actions", t))
-        self.resources: dict[str, Resource] = {r.prefix: r for r in (self.hooks, self.actions)}
+        self.resources: dict[str, Resource] = {part.prefix: part.routes(self._context(options, part.prefix))
+                                               for part in parts}
         self._load_state()
         self._loading = False
         self.bucket = TokenBucket(options.rate_limit, options.burst)
@@ -89,6 +93,24 @@ class App:
         self.stats = Stats()
         self.tokens: dict[str, tuple[float, frozenset[str]]] = {}
         self.tokens_lock = threading.Lock()
+
+    def _checked(self, options: EmulatorOptions) -> EmulatorOptions:
+        """``options`` with every served type's scopes when they name none; a scope no type's
+        routes ask for is refused."""
+        if options.scopes is None:
+            return replace(options, scopes=self.known_scopes)
+        unknown = [s for s in options.scopes if s not in self.known_scopes]
+        if unknown:
+            raise ValueError(f"unknown scope(s): {', '.join(unknown)} (known: {', '.join(self.known_scopes)})")
+        return options
+
+    def _scope_text(self, granted: frozenset[str]) -> str:
+        """Granted scopes as the token endpoint words them (in the order the types list them)."""
+        return " ".join(s for s in self.known_scopes if s in granted)
+
+    def _context(self, options: EmulatorOptions, prefix: str) -> Context:
+        return Context(options, self.lock, self.persist, lambda t: self.timeline.observe(prefix, t),
+                       lambda: self.timeline.history(prefix))
 
     # ---- state -------------------------------------------------------------------------
     def _load_state(self) -> None:
@@ -124,13 +146,14 @@ class App:
         write_atomic(self.state_file, json.dumps(self.snapshot(), indent=2).encode("utf-8"))
 
     def seed(self, body: Any) -> dict[str, Any]:
-        known = ("hooks", "actions", "bindings")
+        known = [key for resource in self.resources.values() for key in resource.seeds]
         if not isinstance(body, dict) or not any(k in body for k in known):
-            raise bad_body("'seed body must be {\"hooks\": [...], \"actions\": [...], \"bindings\": {...}}'")
+            shape = ", ".join(f'"{key}": ...' for key in known)
+            raise bad_body(f"'seed body must be {{{shape}}}'")
         out: dict[str, Any] = {}
         with self.lock:
-            out.update(self.hooks.seed(body))
-            out.update(self.actions.seed(body))
+            for resource in self.resources.values():
+                out.update(resource.seed(body))
         return out
 
     # ---- configuration -----------------------------------------------------------------
@@ -145,7 +168,7 @@ class App:
         unknown = [k for k in changes if k not in RUNTIME_OPTIONS]
         if unknown:
             raise ValueError(f"cannot change {', '.join(unknown)} at run time (allowed: {', '.join(RUNTIME_OPTIONS)})")
-        opts = replace(self.options, **changes)  # __post_init__ validates
+        opts = self._checked(replace(self.options, **changes))  # __post_init__ validates the rest
         self._apply(opts)
         return opts
 
@@ -159,30 +182,31 @@ class App:
         self._apply(replace(self.initial))
 
     def stats_dict(self) -> dict[str, Any]:
-        hooks = self.hooks.stats()
         with self.stats.lock:
-            out = {
+            out: dict[str, Any] = {
                 "requests": self.stats.requests,
                 "writes": self.stats.writes,
                 "by_status": dict(self.stats.by_status),
                 "by_method": dict(self.stats.by_method),
-                "max_enabled_per_trigger": hooks["max_enabled_per_trigger"],
-                "invariant_violations": hooks["invariant_violations"],
                 "rate_limited": self.stats.rate_limited,
                 "faults": dict(self.stats.faults),
-                "enabled_per_trigger": hooks["enabled_per_trigger"],
-                "hooks": hooks["hooks"],
                 "uptime_s": round(time.time() - self.stats.started, 3),
             }
-        out.update(self.actions.stats())
-        out["binding_history"] = self.timeline.history("actions")
-        out["hook_history"] = self.timeline.history("hooks")
+        for resource in self.resources.values():
+            out.update(resource.stats())
         out["trigger_timeline"] = self.timeline.history()
         return out
 
+    def builds(self) -> Builds:
+        """The routes module whose code builds (404 when no type's does)."""
+        found = next((r for r in self.resources.values() if isinstance(r, Builds)), None)
+        if found is None:
+            raise api_error(404, "Not Found")
+        return found
+
     # ---- tokens ------------------------------------------------------------------------
     def issue_token(self, scopes: frozenset[str] | None = None) -> tuple[str, int, frozenset[str]]:
-        granted = frozenset(self.options.scopes) if scopes is None else scopes
+        granted = frozenset(self.options.scopes or ()) if scopes is None else scopes
         token = _secrets.token_urlsafe(32)
         ttl = int(self.options.token_ttl)
         now = time.time()
@@ -246,7 +270,7 @@ class App:
         audience = params.get("audience")
         if audience and not str(audience).rstrip("/").endswith("/api/v2"):
             return Response(403, json_bytes({"error": "access_denied", "error_description": f"Service not found: {audience}"}))
-        allowed = frozenset(self.options.scopes)
+        allowed = frozenset(self.options.scopes or ())
         requested = params.get("scope")
         granted = allowed
         if requested:
@@ -259,7 +283,7 @@ class App:
                 )
             granted = wanted
         token, ttl, granted = self.issue_token(granted)
-        return Response(200, json_bytes({"access_token": token, "scope": _scope_text(granted), "expires_in": ttl, "token_type": "Bearer"}))
+        return Response(200, json_bytes({"access_token": token, "scope": self._scope_text(granted), "expires_in": ttl, "token_type": "Bearer"}))
 
     # ---- /api/v2 -----------------------------------------------------------------------
     def _api(self, method: str, path: str, query: str, headers: Any, body: bytes) -> Response:
@@ -288,7 +312,7 @@ class App:
             params = parse_json(body) or {}
             if not isinstance(params, dict):
                 raise api_error(400, "builds body must be a JSON object")
-            return Response(200, json_bytes(self.actions.advance_builds(params.get("action_id"), params.get("steps", 1))))
+            return Response(200, json_bytes(self.builds().advance_builds(params.get("action_id"), params.get("steps", 1))))
         if route == "config" and method in ("GET", "POST"):
             if method == "POST":
                 changes = parse_json(body) or {}
@@ -305,7 +329,7 @@ class App:
             params = parse_json(body) or {}
             scopes = params.get("scopes") if isinstance(params, dict) else None
             token, ttl, granted = self.issue_token(frozenset(scopes) if scopes is not None else None)
-            return Response(200, json_bytes({"access_token": token, "expires_in": ttl, "token_type": "Bearer", "scope": _scope_text(granted)}))
+            return Response(200, json_bytes({"access_token": token, "expires_in": ttl, "token_type": "Bearer", "scope": self._scope_text(granted)}))
         if route == "expire-tokens" and method == "POST":
             return Response(200, json_bytes({"expired": self.expire_tokens()}))
         raise api_error(404, "Not Found")

@@ -11,7 +11,8 @@ import threading
 import click
 
 from reconciler.emulator.limits import parse_faults
-from reconciler.emulator.options import ALL_SCOPES, EmulatorOptions
+from reconciler.emulator.options import EmulatorOptions
+from reconciler.emulator.parts import all_scopes
 from reconciler.emulator.server import start
 from reconciler.emulator.store import CONFLICT_MODES
 
@@ -29,7 +30,7 @@ def _faults(ctx: click.Context, param: click.Parameter, value: str | None) -> di
 @click.option("--state", "state_file", type=click.Path(dir_okay=False), help="Persist the tenant to this JSON file (loaded at start).")
 @click.option("--client-id", default="emulator", show_default=True)
 @click.option("--client-secret", default="emulator-secret", show_default=True)
-@click.option("--scopes", default=" ".join(ALL_SCOPES), show_default=True, help="Scopes tokens get (space or comma separated).")
+@click.option("--scopes", default=" ".join(all_scopes()), show_default=True, help="Scopes tokens get (space or comma separated).")
 @click.option("--rate-limit", default=50.0, show_default=True, type=float, help="Token bucket refill, requests/s (0: unlimited).")
 @click.option("--burst", default=50, show_default=True, type=int, help="Token bucket size.")
 @click.option("--retry-after", is_flag=True, help="Add a Retry-After header to 429 answers.")

@@ -7,10 +7,6 @@ from dataclasses import dataclass, field
 from reconciler.emulator.limits import parse_faults
 from reconciler.emulator.store import CONFLICT_MODES
 
-HOOK_SCOPES = ("read:hooks", "create:hooks", "update:hooks", "delete:hooks")
-ACTION_SCOPES = ("read:actions", "create:actions", "update:actions", "delete:actions")
-ALL_SCOPES = HOOK_SCOPES + ACTION_SCOPES
-
 
 def parse_bad_dependencies(value: object) -> tuple[str, ...]:
     """`"crypto@17.7.1 left-pad"` or a list -> ("crypto@17.7.1", "left-pad"); a bare name fails every version."""
@@ -32,7 +28,9 @@ class EmulatorOptions:
     state_file: str | None = None
     client_id: str = "emulator"
     client_secret: str = "emulator-secret"
-    scopes: tuple[str, ...] = ALL_SCOPES
+    # The scopes tokens get; None: every served type's (the app fills them in and refuses a
+    # scope no type's routes ask for: the types come from the registry, ``parts.py``).
+    scopes: tuple[str, ...] | None = None
     rate_limit: float = 50.0  # tokens per second; <= 0 disables rate limiting
     burst: int = 50
     retry_after: bool = False
@@ -63,10 +61,8 @@ class EmulatorOptions:
             self.faults = parse_faults(dict(self.faults))
         if isinstance(self.scopes, str):
             self.scopes = tuple(s for s in self.scopes.replace(",", " ").split() if s)
-        self.scopes = tuple(self.scopes)
-        unknown = [s for s in self.scopes if s not in ALL_SCOPES]
-        if unknown:
-            raise ValueError(f"unknown scope(s): {', '.join(unknown)} (known: {', '.join(ALL_SCOPES)})")
+        if self.scopes is not None:
+            self.scopes = tuple(self.scopes)
         if self.enabled_conflict not in CONFLICT_MODES:
             raise ValueError(f"enabled_conflict must be one of {', '.join(CONFLICT_MODES)}")
         if bool(self.tls_cert) != bool(self.tls_key):

@@ -254,7 +254,7 @@ class RunningEmulator:
 
     def advance_builds(self, action_id: str | None = None, steps: int = 1) -> dict[str, Any]:
         """With manual_builds: move drafts' builds on by `steps` phases."""
-        return self.app.actions.advance_builds(action_id, steps)
+        return self.app.builds().advance_builds(action_id, steps)
 
     def configure(self, **changes: Any) -> None:
         self.app.configure(changes)
@@ -308,7 +308,7 @@ def start(options: EmulatorOptions | None = None, **kwargs: Any) -> RunningEmula
     app = App(options)
     ctx = make_ssl_context(options.tls_cert, options.tls_key) if options.tls_cert and options.tls_key else None
     server = EmulatorHTTPServer((options.host, options.port), app, ctx)
-    return RunningEmulator(server, app, options)
+    return RunningEmulator(server, app, replace(app.options))  # with the scopes filled in
 
 
 __all__ = ["RunningEmulator", "start"]

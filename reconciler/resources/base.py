@@ -13,6 +13,7 @@ core's data types (``Step``, ``Change``, ``Reason``, ``TypePlan``, ``Runner``), 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # types only: the seam loads neither httpx nor a renderer
     from reconciler.core.executor import Runner
     from reconciler.core.plan import Plan
     from reconciler.core.steps import Job, Step
+    from reconciler.emulator.resources import Context, Resource
     from reconciler.resources.blocks import Blocks
 
 # The loaded config: each type's desired state by type name (a type the config has nothing
@@ -153,6 +155,18 @@ class Export:
     scope_note: str = ""
 
 
+@dataclass(frozen=True)
+class EmulatorPart:
+    """What the type serves on the local emulator (``reconciler.emulator``): ``routes(context)``
+    builds its routes module, a ``reconciler.emulator.resources.Resource`` serving
+    ``/api/v2/<prefix>/...``; ``scopes``: the scopes its routes ask for, in the order the token
+    endpoint lists them (the emulator grants every type's by default)."""
+
+    prefix: str
+    scopes: tuple[str, ...]
+    routes: Callable[[Context], Resource]
+
+
 class MakeBlocks(Protocol):
     """The type's render blocks and plan-file codec (a ``reconciler.resources.blocks.Blocks``)."""
 
@@ -165,8 +179,8 @@ class ResourceType:
     (``"hook"`` -> codes ``"hook.*"``) and its state in ``Desired``. Every part is optional
     but ``name`` and ``noun``: a type is loaded when it has ``load``, planned when it has
     ``read_live`` and ``plan``, applied with ``operations``, checked after apply with
-    ``verify``, worded with ``words``, rendered with ``blocks`` (or ``block``) and exported
-    with ``export``."""
+    ``verify``, worded with ``words``, rendered with ``blocks`` (or ``block``), exported
+    with ``export`` and served by the emulator with ``emulator``."""
 
     name: str
     noun: str  # plural, for messages: "hooks"
@@ -184,6 +198,7 @@ class ResourceType:
     block: Block | None = None
     blocks: MakeBlocks | None = None
     export: Export | None = None
+    emulator: EmulatorPart | None = None
     # The folders of a deploy-cli directory the type reads (hooks: ("hooks",)) and their layout
     # for messages ("hooks/<name>.json next to <name>.js"): a directory with none of any type's
     # folders has nothing to manage (``usecases.validating.check`` refuses it).
@@ -211,6 +226,20 @@ class Registry:
             raise ValueError(f"resource type {resource.name!r} is already registered")
         self._types[resource.name] = resource
         return resource
+
+    @contextlib.contextmanager
+    def registered(self, *resources: ResourceType) -> Iterator[None]:
+        """``resources`` registered for the block only, and gone after it whatever happens (a
+        type registered from the tests leaves no trace); one registered already stays."""
+        added: list[ResourceType] = []
+        try:
+            for resource in resources:
+                if self._types.get(resource.name) is not resource:
+                    added.append(self.register(resource))
+            yield
+        finally:
+            for resource in added:
+                self._types.pop(resource.name, None)
 
     def get(self, name: str) -> ResourceType:
         try:

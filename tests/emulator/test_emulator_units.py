@@ -50,8 +50,11 @@ def test_token_bucket():
 
 
 def test_package_is_self_contained():
+    # Of the rest of the tool the emulator asks only the registry, for each type's routes and
+    # scopes (ResourceType.emulator); the routes modules stay its own.
+    seam = ("reconciler.resources.base", "reconciler.resources.builtin")
     pkg = Path(__file__).resolve().parents[2] / "reconciler" / "emulator"
-    for py in pkg.glob("*.py"):
+    for py in pkg.rglob("*.py"):
         for node in ast.walk(ast.parse(py.read_text())):
             mods = []
             if isinstance(node, ast.ImportFrom) and node.module:
@@ -60,7 +63,7 @@ def test_package_is_self_contained():
                 mods = [a.name for a in node.names]
             for m in mods:
                 if m.startswith("reconciler"):
-                    assert m.startswith("reconciler.emulator"), f"{py.name} imports {m}"
+                    assert m.startswith("reconciler.emulator") or m in seam, f"{py.name} imports {m}"
 
 
 def test_api_rules_agree_with_the_reconciler():

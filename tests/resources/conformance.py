@@ -9,9 +9,9 @@ A type brings its sample in ``tests/resources/<package>/sample/<type name>/``:
                                               they must never show in any output)
                    reasons: {code: {arg: value}}   every reason code the type declares, with
                                               example arguments (each must word into a line)
-                   install: module:function  only for a type registered from the tests: a
-                                              context manager, given the emulator, that
-                                              registers the type and serves its routes
+                   register: module:NAME     only for a type registered from the tests: its
+                                              ResourceType, registered for the world's
+                                              lifetime (emulator included), gone after it
 
 Everything goes through the use cases and the registry, never a type's own modules, so the
 suite follows the engine wherever its modules move.
@@ -52,7 +52,7 @@ class Sample:
     directory: Path
     keywords: dict[str, str]
     reasons: dict[str, dict[str, Any]]
-    install: str | None
+    register: str | None
 
     @property
     def config(self) -> Path:
@@ -62,14 +62,16 @@ class Sample:
         return tuple(Reason.of(code, **(args or {})) for code, args in self.reasons.items())
 
     @contextlib.contextmanager
-    def installed(self, emu: RunningEmulator) -> Iterator[None]:
-        """The type registered, and its routes served by ``emu``, for the duration (a no-op
-        for a type the registry has)."""
-        if self.install is None:
+    def registered(self) -> Iterator[None]:
+        """The type registered for the duration (a no-op for a type the registry has)."""
+        if self.register is None:
             yield
             return
-        module, _, function = self.install.partition(":")
-        with getattr(importlib.import_module(module), function)(emu):
+        module, _, name = self.register.partition(":")
+        resource = getattr(importlib.import_module(module), name)
+        if not isinstance(resource, ResourceType):
+            raise TypeError(f"{self.directory / 'sample.yaml'}: register: {self.register} is not a ResourceType")
+        with registry().registered(resource):
             yield
 
 
@@ -82,14 +84,14 @@ def samples() -> dict[str, Sample]:
         if name in found:
             raise ValueError(f"two samples for type {name!r}: {found[name].directory} and {meta.parent}")
         found[name] = Sample(name, meta.parent, {str(k): str(v) for k, v in (data.get("keywords") or {}).items()},
-                             dict(data.get("reasons") or {}), data.get("install"))
+                             dict(data.get("reasons") or {}), data.get("register"))
     return found
 
 
 def type_names() -> list[str]:
     """The registered types, then the types the tests register themselves."""
     registered = list(registry().names())
-    return registered + [name for name, s in samples().items() if s.install and name not in registered]
+    return registered + [name for name, s in samples().items() if s.register and name not in registered]
 
 
 def reasons_of(plan: Plan) -> list[Reason]:
@@ -190,9 +192,9 @@ class World:
 @contextlib.contextmanager
 def world_for(sample: Sample, tmp: Path) -> Iterator[World]:
     # No rate limit and instant builds: the suite tests behaviour, never speed.
-    emu = start(port=0, rate_limit=0, build_time=0, build_time_per_dependency=0)
-    try:
-        with sample.installed(emu):
+    with sample.registered():  # first: the emulator serves the types registered when it starts
+        emu = start(port=0, rate_limit=0, build_time=0, build_time_per_dependency=0)
+        try:
             yield World(sample, emu, tmp)
-    finally:
-        emu.stop()
+        finally:
+            emu.stop()

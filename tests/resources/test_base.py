@@ -5,6 +5,8 @@ pyproject.toml, which .ci/run checks with `lint-imports`)."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,17 +55,39 @@ def _imports(path: Path) -> set[str]:
 
 def test_the_emulator_is_imported_only_by_the_emulator_and_demo_commands() -> None:
     """cli.py names it lazily (a string: loaded only when `reconciler emulator` runs);
-    commands/tenant.py imports it inside `demo`. Nothing else in the reconciler may."""
+    commands/tenant.py imports it inside `demo`; each type names its routes module for the
+    emulator to build (inside the function it calls at start) and the seam its types."""
     users = {
         path.relative_to(ROOT).as_posix()
         for path in ROOT.rglob("*.py")
         if not path.is_relative_to(ROOT / "emulator")
         and any(m.startswith("reconciler.emulator") for m in _imports(path))
     }
-    assert users == {"commands/tenant.py"}
+    assert users == {"commands/tenant.py", "resources/base.py", "resources/hooks/register.py",
+                     "resources/actions/register.py"}
     tenant = (ROOT / "commands" / "tenant.py").read_text()
     top_level = tenant.split("\ndef demo(")[0]
     assert "reconciler.emulator" not in top_level  # only inside the demo command
+    # Registering every type (what every command does) loads no module of the emulator.
+    probe = ("import sys; from reconciler.resources.builtin import registry; import reconciler.cli; "
+             "registry(); print(sorted(m for m in sys.modules if m.startswith('reconciler.emulator')))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
+
+
+def test_a_type_registered_for_a_block_leaves_no_trace() -> None:
+    reg = Registry()
+    kept = reg.register(ResourceType("kept", "kepts"))
+    toy = ResourceType("toy", "toys")
+    with reg.registered(toy, kept):
+        assert reg.names() == ("kept", "toy")
+    assert reg.names() == ("kept",)  # one registered before stays
+    with pytest.raises(RuntimeError, match="boom"), reg.registered(toy):
+        raise RuntimeError("boom")
+    assert reg.names() == ("kept",)
+    with pytest.raises(ValueError, match="already registered"), reg.registered(toy, ResourceType("kept", "other")):
+        pass
+    assert reg.names() == ("kept",)  # a refused registration takes back what it added
 
 
 def test_no_module_is_much_over_400_lines() -> None:

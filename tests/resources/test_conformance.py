@@ -174,12 +174,17 @@ def test_exports_to_a_config_that_plans_to_no_change(world: World) -> None:
 
 
 def test_a_test_only_type_leaves_no_trace(tmp_path: Path) -> None:
-    test_only = [s for s in samples().values() if s.install]
+    test_only = [s for s in samples().values() if s.register]
     assert test_only, "the suite is shown with at least one type registered from the tests"
     for sample in test_only:
         before = registry().names()  # (another world of the module may hold it already)
         with world_for(sample, tmp_path / sample.type_name) as world:
             assert sample.type_name in registry().names()
-            routes = dict(world.emu.app.resources)
+            resource = registry().get(sample.type_name)
+            assert resource.emulator is not None
+            assert resource.emulator.prefix in world.emu.app.resources, "the emulator serves its routes"
+            assert set(resource.emulator.scopes) <= set(world.emu.app.options.scopes), "tokens get its scopes"
         assert registry().names() == before
-        assert set(routes) - set(world.emu.app.resources), "its routes were served while installed"
+        if sample.type_name not in before:
+            with world_for(samples()[before[0]], tmp_path / "after") as world:
+                assert resource.emulator.prefix not in world.emu.app.resources, "served after it left"

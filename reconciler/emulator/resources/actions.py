@@ -4,15 +4,13 @@ triggers, trigger bindings (and an empty `/actions/modules` list, read by deploy
 from __future__ import annotations
 
 import copy
-import threading
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
 from reconciler.emulator.errors import api_error, bad_body, bad_query
 from reconciler.emulator.jsonutil import json_bytes
 from reconciler.emulator.options import EmulatorOptions
-from reconciler.emulator.resources import Request, Response, Route
+from reconciler.emulator.resources import Context, Request, Response, Route
 from reconciler.emulator.resources import actions_model as m
 from reconciler.emulator.resources.actions_store import ActionStore
 from reconciler.emulator.validation import parse_json, query_bool
@@ -45,11 +43,12 @@ def _shape_of(parts: list[str]) -> tuple[str, ...] | None:
 
 class ActionsResource:
     prefix = "actions"
+    seeds: tuple[str, ...] = ("actions", "bindings")
 
-    def __init__(self, options: EmulatorOptions, lock: threading.RLock, persist: Callable[[], None],
-                 on_change: Callable[[dict[str, list[str]]], None]):
-        self.options = options
-        self.store = ActionStore(options, lock, persist, on_change)
+    def __init__(self, context: Context):
+        self.options = context.options
+        self.store = ActionStore(context.options, context.lock, context.persist, context.observe)
+        self.history = context.history
 
     # ---- resource protocol -------------------------------------------------------------
     def match(self, method: str, parts: list[str]) -> Route | None:
@@ -66,7 +65,7 @@ class ActionsResource:
         return self.store.advance_builds(action_id, steps)
 
     def stats(self) -> dict[str, Any]:
-        return self.store.stats()
+        return {**self.store.stats(), "binding_history": self.history()}
 
     def reset(self) -> None:
         s = self.store

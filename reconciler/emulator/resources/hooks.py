@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl
 
 from reconciler.emulator.errors import api_error, hooks_retired
 from reconciler.emulator.jsonutil import json_bytes
 from reconciler.emulator.options import EmulatorOptions
-from reconciler.emulator.resources import Request, Response, Route
+from reconciler.emulator.resources import Context, Request, Response, Route
 from reconciler.emulator.store import READ_KEYS, Tenant, public
 from reconciler.emulator.validation import parse_json, query_bool, query_int, query_trigger
 
@@ -35,11 +33,14 @@ def _fields(q: dict[str, list[str]]) -> list[str]:
 
 class HooksResource:
     prefix = "hooks"
+    seeds: tuple[str, ...] = ("hooks",)
 
-    def __init__(self, options: EmulatorOptions, lock: threading.RLock, persist: Callable[[], None],
-                 on_change: Callable[[dict[str, list[str]]], None]):
-        self.tenant = Tenant(options.enabled_conflict, lock=lock, persist=persist, on_change=on_change)
+    def __init__(self, context: Context):
+        options = context.options
+        self.tenant = Tenant(options.enabled_conflict, lock=context.lock, persist=context.persist,
+                             on_change=context.observe)
         self.options = options
+        self.history = context.history
 
     # ---- resource protocol -------------------------------------------------------------
     def match(self, method: str, parts: list[str]) -> Route | None:
@@ -73,6 +74,7 @@ class HooksResource:
             "invariant_violations": inv["invariant_violations"],
             "enabled_per_trigger": inv["enabled_per_trigger"],
             "hooks": inv["hooks"],
+            "hook_history": self.history(),
         }
 
     # ---- routes ------------------------------------------------------------------------

@@ -6,15 +6,18 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reconciler.core.planner import TypePlan
 from reconciler.keywords import Keywords
 from reconciler.problems import soften
 from reconciler.resources.actions.model import wanted
 from reconciler.resources.actions.rules import check_config
-from reconciler.resources.base import Export, ResourceType, TypeExported, TypeLoad, register
+from reconciler.resources.base import EmulatorPart, Export, ResourceType, TypeExported, TypeLoad, register
 from reconciler.text import plural
+
+if TYPE_CHECKING:
+    from reconciler.emulator.resources import Context, Resource
 
 
 def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool = False) -> TypeLoad:
@@ -173,6 +176,17 @@ def _block(change: Any) -> list[str]:
     return change_lines(change)
 
 
+# The scopes of the Management API's /actions endpoints (the emulator's routes ask for them).
+ACTION_SCOPES = tuple(f"{verb}:actions" for verb in ("read", "create", "update", "delete"))
+
+
+def _emulator_routes(context: Context) -> Resource:
+    # Imported when an emulator starts: a command never pays for the emulator's routes.
+    from reconciler.emulator.resources.actions import ActionsResource
+
+    return ActionsResource(context)
+
+
 ACTIONS = register(
     ResourceType(
         name="action",
@@ -191,6 +205,7 @@ ACTIONS = register(
         blocks=_action_blocks,
         export=Export(read=_export_read, existing=_export_existing, texts=_export_texts, write=_export_write,
                       unserved=NO_ACTIONS, preflight=_export_preflight, scope_note=NO_ACTIONS_SCOPE),
+        emulator=EmulatorPart("actions", ACTION_SCOPES, _emulator_routes),
         after_types=("hook",),  # a cutover binds an action after (or before) a hook's disable
     )
 )

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reconciler.core.planner import TypePlan
 from reconciler.keywords import Keywords
-from reconciler.resources.base import Export, ResourceType, TypeExported, TypeLoad, register
+from reconciler.resources.base import EmulatorPart, Export, ResourceType, TypeExported, TypeLoad, register
+
+if TYPE_CHECKING:
+    from reconciler.emulator.resources import Context, Resource
 
 
 def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool = False) -> TypeLoad:
@@ -175,6 +178,17 @@ def _blocks() -> Any:
     return HookBlocks()
 
 
+# The scopes of the Management API's /hooks endpoints (the emulator's routes ask for them).
+HOOK_SCOPES = tuple(f"{verb}:hooks" for verb in ("read", "create", "update", "delete"))
+
+
+def _emulator_routes(context: Context) -> Resource:
+    # Imported when an emulator starts: a command never pays for the emulator's routes.
+    from reconciler.emulator.resources.hooks import HooksResource
+
+    return HooksResource(context)
+
+
 HOOKS = register(
     ResourceType(
         name="hook",
@@ -194,5 +208,6 @@ HOOKS = register(
         blocks=_blocks,
         export=Export(read=_export_read, existing=_export_existing, texts=_export_texts, write=_export_write,
                       unserved=NO_HOOKS),
+        emulator=EmulatorPart("hooks", HOOK_SCOPES, _emulator_routes),
     )
 )

@@ -1,30 +1,26 @@
 """A test-only resource type, ``log-stream`` (a toy of Auth0's log streams), registered from
 the tests to show what a new type needs: its own package's worth of code (here, this one
-module) plus a conformance sample, and nothing else (``install``).
+module) plus a conformance sample, and nothing else.
 
 A config holds ``log-streams/<name>.json``: ``{"name", "type": "http", "status":
 "active"|"paused", "sink": {"httpEndpoint": "https://..."}}``. The type cannot change once
 created (a skipped change says so); a live stream not in the config is left in place (or
 deleted with --allow-delete). The emulator serves ``/api/v2/log-streams[/{id}]``.
 
-``install(emu)`` also bridges the seam's gaps, each marked SEAM GAP below: the places
-outside a type's package that a new type still has to reach into. When the seam serves a
-type through the registry, each bridge goes and the toy stays.
+Registered from the tests for a block (``REGISTRY.registered(LOG_STREAMS)``; the
+conformance sample names ``LOG_STREAMS``), it is planned, applied, rendered, exported and
+served by the emulator through the registry like a built-in type.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.digest import digest
@@ -33,16 +29,18 @@ from reconciler.core.reasons import Reason
 from reconciler.core.steps import Phase, Step
 from reconciler.emulator.errors import api_error, bad_body
 from reconciler.emulator.jsonutil import json_bytes
-from reconciler.emulator.resources import Request, Response, Route
+from reconciler.emulator.resources import Context, Request, Response, Route
 from reconciler.emulator.validation import parse_json
 from reconciler.problems import Problem, error
-from reconciler.resources.base import REGISTRY, Export, ResourceType, TypeExported, TypeLoad
+from reconciler.resources.base import EmulatorPart, Export, ResourceType, TypeExported, TypeLoad
 
 NAME = "log-stream"
 FOLDER = "log-streams"
 NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$")
 STATUSES = ("active", "paused")
 TYPES = ("http",)
+SCOPES = {"GET": "read:log_streams", "POST": "create:log_streams", "PATCH": "update:log_streams",
+          "DELETE": "delete:log_streams"}
 
 
 # ---- model ---------------------------------------------------------------------------------
@@ -279,30 +277,20 @@ def _write(live: LiveStreams, output: str, values: Any) -> TypeExported:
     return TypeExported(f"Exported {done.count} log streams to {done.directory}")
 
 
-LOG_STREAMS = ResourceType(
-    name=NAME, noun="log streams", one="log stream", load=load_type,
-    read_live=read_live, plan=plan, operations=operations, verify=verify, words=words,
-    folders=(FOLDER,), layout=(f"{FOLDER}/<name>.json",),
-    export=Export(read=read_live, existing=_existing, texts=lambda live: [], write=_write,
-                  unserved="this tenant has no log streams"),
-)
-
-
 # ---- the emulator's routes -----------------------------------------------------------------
 class LogStreamsRoutes:
     """``/api/v2/log-streams[/{id}]`` on the emulator's resource protocol."""
 
     prefix = FOLDER
+    seeds: tuple[str, ...] = ()
 
-    def __init__(self, lock: threading.RLock):
-        self.lock = lock
+    def __init__(self, context: Context):
+        self.lock = context.lock
         self.streams: dict[str, dict[str, Any]] = {}
 
     def match(self, method: str, parts: list[str]) -> Route | None:
         if len(parts) == 1 and method in ("GET", "POST") or len(parts) == 2 and method in ("GET", "PATCH", "DELETE"):
-            # SEAM GAP (emulator scopes): EmulatorOptions knows hooks' and Actions' scopes
-            # only, so the toy's routes ask for none (any valid token).
-            return Route(None, self._handle)
+            return Route(SCOPES[method], self._handle)
         return None
 
     def _handle(self, req: Request) -> Response:
@@ -356,14 +344,12 @@ class LogStreamsRoutes:
         return None
 
 
-# ---- install: register, serve, bridge ------------------------------------------------------
-@contextlib.contextmanager
-def install(emu: Any) -> Iterator[None]:
-    """Register ``log-stream`` and serve its routes on ``emu`` until the block ends."""
-    with pytest.MonkeyPatch.context() as patch:
-        # SEAM GAP (registry): no scoped registration; the toy leaves with the patch.
-        patch.setitem(REGISTRY._types, NAME, LOG_STREAMS)
-        # SEAM GAP (emulator routes): App builds its resources from a fixed pair (hooks,
-        # Actions); the toy adds its routes to the running app.
-        patch.setitem(emu.app.resources, FOLDER, LogStreamsRoutes(emu.app.lock))
-        yield
+# ---- the type -----------------------------------------------------------------------------
+LOG_STREAMS = ResourceType(
+    name=NAME, noun="log streams", one="log stream", load=load_type,
+    read_live=read_live, plan=plan, operations=operations, verify=verify, words=words,
+    folders=(FOLDER,), layout=(f"{FOLDER}/<name>.json",),
+    export=Export(read=read_live, existing=_existing, texts=lambda live: [], write=_write,
+                  unserved="this tenant has no log streams"),
+    emulator=EmulatorPart(FOLDER, tuple(SCOPES.values()), LogStreamsRoutes),
+)
