@@ -204,6 +204,9 @@ class ResourceType:
     # folders has nothing to manage (``usecases.validating.check`` refuses it).
     folders: tuple[str, ...] = ()
     layout: tuple[str, ...] = ()
+    # The top-level keys of deploy-cli's single YAML file the type reads (hooks: ("hooks",)): a
+    # file with none of any type's keys has nothing to manage (``usecases.validating.check``).
+    yaml_keys: tuple[str, ...] = ()
     one: str = ""  # singular, for messages: "hook" (default: ``noun`` without its "s")
     # (kind, schema text) for editors, ``reconciler schema KIND``: hooks: ("hook", ...).
     schemas: tuple[tuple[str, SchemaText], ...] = ()

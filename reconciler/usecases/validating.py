@@ -14,6 +14,7 @@ from reconciler.keywords import KeywordError, Keywords
 from reconciler.problems import Findings, Problem, error, soften
 from reconciler.resources.base import Desired
 from reconciler.resources.builtin import registry
+from reconciler.resources.common.documents import read_document
 from reconciler.variables import MAPPINGS_VAR
 
 
@@ -44,6 +45,9 @@ def check(
     nothing = _nothing_to_manage(config)
     if nothing is not None:
         return Validation(None, (nothing,), keywords.filled)
+    broken = _yaml_without_keys(config, keywords)
+    if broken:
+        return Validation(None, broken, keywords.filled)
     states: dict[str, object] = {}
     problems: list[Problem] = []
     summaries: list[str] = []
@@ -78,3 +82,25 @@ def _nothing_to_manage(config: str | os.PathLike[str]) -> Problem | None:
     others = " or ".join(f"{folder}/" for folder in folders[1:])
     return error(Path(config), folders[0], f"has no {folders[0]}/ directory, nor {others} "
                  f"(expected auth0-deploy-cli's layout: {layout})")
+
+
+def _yaml_without_keys(config: str | os.PathLike[str], keywords: Keywords) -> tuple[Problem, ...]:
+    """A YAML file that cannot be read, or has none of any type's top-level keys (then
+    nothing to manage). Other keys (deploy-cli's ``clients:``, ``tenant:``, ...) are left
+    alone: a file exported for every resource of a tenant stays usable."""
+    path = Path(config)
+    if path.is_dir() or path.suffix.lower() not in (".yaml", ".yml"):
+        return ()  # a directory, or a file the types refuse by name
+    shown = os.fspath(config)
+    try:
+        doc = read_document(path, shown, keywords, only_under="")
+    except OSError:
+        return ()  # the types say why it cannot be read
+    if not doc.ok:
+        return tuple(doc.problems)
+    keys = [key for resource in registry().planning_order() for key in resource.yaml_keys]
+    if not keys or isinstance(doc.data, dict) and any(key in doc.data for key in keys):
+        return ()
+    others = " or ".join(f"`{key}:`" for key in keys[1:])
+    return (error(shown, keys[0], f"has no top-level `{keys[0]}:` list{f', nor {others}' if others else ''} "
+                  "(auth0-deploy-cli YAML format)"),)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.resources.base import REGISTRY
+from reconciler.resources.base import REGISTRY, ResourceType, TypeLoad
 from reconciler.resources.builtin import registry
 from reconciler.usecases.validating import check
 
@@ -34,3 +34,40 @@ def test_without_hooks_the_checks_stay(tmp_path: Path, monkeypatch: pytest.Monke
     found = check(tmp_path)
     assert [p.field for p in found.problems] == ["actions"]
     assert found.problems[0].message.startswith("has no actions/ directory, nor triggers/ ")
+
+
+def _yaml(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "tenant.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_yaml_file_with_no_type_key_names_every_key(tmp_path: Path) -> None:
+    for text in ("clients: []\n", "- hooks\n"):
+        found = check(_yaml(tmp_path, text))
+        assert found.desired is None
+        assert [(p.field, p.message) for p in found.problems] == [
+            ("hooks", "has no top-level `hooks:` list, nor `actions:` or `triggers:` (auth0-deploy-cli YAML format)")]
+
+
+def test_a_yaml_file_keeps_other_deploy_cli_keys(tmp_path: Path) -> None:
+    found = check(_yaml(tmp_path, "clients: []\ntenant: {friendly_name: x}\nactions: []\n"))
+    assert found.desired is not None and not found.problems
+
+
+def test_a_broken_yaml_file_is_one_problem_whichever_types_read_it(tmp_path: Path) -> None:
+    found = check(_yaml(tmp_path, "hooks: [\n"))
+    assert [(p.field, p.message.split(":")[0]) for p in found.problems] == [("(file)", "is not valid YAML")]
+
+
+def test_a_type_registered_later_brings_its_yaml_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    registry()
+    monkeypatch.delitem(REGISTRY._types, "hook")
+    streams = ResourceType("log-stream", "log streams", load=lambda config, keywords, *, offline=False: TypeLoad(None, ()),
+                           yaml_keys=("logStreams",))
+    with REGISTRY.registered(streams):
+        assert not check(_yaml(tmp_path, "logStreams: []\n")).problems
+        found = check(_yaml(tmp_path, "rules: []\n"))
+    assert [(p.field, p.message) for p in found.problems] == [
+        ("actions", "has no top-level `actions:` list, nor `triggers:` or `logStreams:` (auth0-deploy-cli YAML format)")]
+    assert [p.field for p in check(_yaml(tmp_path, "logStreams: []\n")).problems] == ["actions"]

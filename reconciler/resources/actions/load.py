@@ -135,8 +135,9 @@ def _read_yaml(config: Path, keywords: Keywords) -> Read:
     for key in ("actions", "triggers"):
         doc = read_document(config, shown, keywords, only_under=key)
         if not doc.ok or not isinstance(doc.data, dict) or doc.data.get(key) is None:
-            # A broken file is reported by the hook loader (same message); `key: null` is
-            # deploy-cli's "not managed".
+            # A broken file, or one with none of any type's keys, is reported by the use case
+            # (``usecases.validating``) before any type reads it; `key: null` is deploy-cli's
+            # "not managed".
             continue
         problems.extend(p for p in doc.problems if p.field == key or p.field.startswith((f"{key}.", f"{key}[")))
         data, raw = doc.data[key], doc.raw.get(key) if isinstance(doc.raw, dict) else None

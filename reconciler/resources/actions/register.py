@@ -193,6 +193,7 @@ ACTIONS = register(
         noun="actions",
         load=_load,
         folders=("actions", "triggers"),
+        yaml_keys=("actions", "triggers"),
         layout=("actions/<name>.json", "triggers/triggers.json"),
         schemas=(("action", _action_schema), ("triggers", _triggers_schema)),
         read_live=_read_live,

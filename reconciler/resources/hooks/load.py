@@ -82,11 +82,9 @@ def _read_yaml_file(config: Path, keywords: Keywords) -> Loaded:
         return Loaded((), tuple(doc.problems), shown)
     problems = list(doc.problems)
     if not isinstance(doc.data, dict) or "hooks" not in doc.data:
-        if isinstance(doc.data, dict) and ("actions" in doc.data or "triggers" in doc.data):
-            return Loaded((), tuple(problems), shown, manages_hooks=False)  # an Actions-only file
-        msg = "has no top-level `hooks:` list, nor `actions:` or `triggers:` (auth0-deploy-cli YAML format)"
-        problems.append(error(shown, "hooks", msg))
-        return Loaded((), tuple(problems), shown)
+        # Hooks not managed (another type's file); a file with no type's key at all is refused
+        # by the use case before any type reads it.
+        return Loaded((), tuple(problems), shown, manages_hooks=False)
     hooks = doc.data["hooks"]
     raw_hooks = doc.raw.get("hooks") if isinstance(doc.raw, dict) else None
     if hooks is None:

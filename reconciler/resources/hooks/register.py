@@ -196,6 +196,7 @@ HOOKS = register(
         one="hook",
         load=_load,
         folders=("hooks",),
+        yaml_keys=("hooks",),
         layout=("hooks/<name>.json next to <name>.js",),
         schemas=(("hook", _schema_text),),
         read_live=read_live,
