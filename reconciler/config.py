@@ -92,8 +92,9 @@ class Settings:
     keyword_mappings: Mapping[str, object] = field(default_factory=dict, repr=False)
     # The environment as it was at start: keywords may name any variable (deploy-cli's rule).
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
-    excluded_hooks: tuple[str, ...] = ()
-    excluded_actions: tuple[str, ...] = ()  # AUTH0_EXCLUDED_ACTIONS (deploy-cli's naming)
+    # deploy-cli's AUTH0_EXCLUDED_<TYPE> by setting name: the names each type leaves alone
+    # (each type names its setting: ``ResourceType.excluded_setting``).
+    excluded: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # AUTH0_CUTOVER: per hook trigger, "both" or "neither" (resources/cutover.py); {}: defaults.
     cutover: Mapping[str, str] = field(default_factory=dict)
     color: bool | None = None  # False: never; None: only on a terminal
@@ -192,8 +193,10 @@ def load_settings(
         hmac_key=hmac_key.encode() if hmac_key else None,
         keyword_mappings=MappingProxyType(mappings),
         environ=MappingProxyType(dict(env)),
-        excluded_hooks=excluded_hooks(_clean(env.get(EXCLUDED_HOOKS_KEY)) or file.get(EXCLUDED_HOOKS_KEY)),
-        excluded_actions=excluded_actions(_clean(env.get(EXCLUDED_ACTIONS_KEY)) or file.get(EXCLUDED_ACTIONS_KEY)),
+        excluded=MappingProxyType({
+            EXCLUDED_HOOKS_KEY: excluded_hooks(_clean(env.get(EXCLUDED_HOOKS_KEY)) or file.get(EXCLUDED_HOOKS_KEY)),
+            EXCLUDED_ACTIONS_KEY: excluded_actions(_clean(env.get(EXCLUDED_ACTIONS_KEY)) or file.get(EXCLUDED_ACTIONS_KEY)),
+        }),
         cutover=_cutover(env, file, config_file),
         # https://no-color.org: present and not empty disables colour.
         color=False if no_color or env.get("NO_COLOR") else None,

@@ -190,7 +190,7 @@ def assert_converged(
 ) -> None:
     """Every config hook is as configured (but those the plan reported it cannot change or
     that are excluded); with an HMAC key, a marker only ever vouches for values written."""
-    skip = (blocked_names(plan) if plan else set()) | set(options.excluded_hooks if options else ())
+    skip = (blocked_names(plan) if plan else set()) | set(options.excluded_of("hook") if options else ())
     # A trigger whose wanted hook cannot be changed keeps its enabled hook: never dark.
     held = {h.trigger_id for h in desired.hooks if h.enabled and h.name in skip}
     live = {h.name: h for h in tenant.hooks.values()}
@@ -214,7 +214,7 @@ def check_nothing_lost(before: LiveState, after: SimTenant, plan: Plan, options:
     on unknown triggers and excluded hooks keep everything (excluded ones may be disabled)."""
     wanted = desired.by_name()
     for hook in before.hooks:
-        if hook.trigger_id == UNKNOWN_TRIGGER or hook.name in options.excluded_hooks:
+        if hook.trigger_id == UNKNOWN_TRIGGER or hook.name in options.excluded_of("hook"):
             now = after.hooks.get(hook.id)
             assert now is not None, f"{hook.name}: unmanaged hook deleted"
             same = (now.name, now.trigger_id, now.script, now.secret_keys)
@@ -396,7 +396,7 @@ def chain_options(start: ChainStart, *, allow_delete: bool, rotate_secrets: bool
         rotate_secrets=rotate_secrets,
         hmac_key=start.hmac_key if marker else None,
         force=True,
-        excluded_hooks=start.excluded,
+        excluded={"hook": frozenset(start.excluded)},
     )
 
 

@@ -132,7 +132,7 @@ def test_deploy_cli_config_file_is_read(tmp_path: Path) -> None:
     assert settings.connection().base_url == "https://file.auth0.com"
     assert settings.client_secret == CANARY and settings.allow_delete
     assert settings.keyword_mappings == {"TOKEN": "t", "LIST": [1, 2]}
-    assert settings.excluded_hooks == ("legacy",)
+    assert settings.excluded["AUTH0_EXCLUDED_HOOKS"] == ("legacy",)
     assert CANARY not in repr(settings) and "TOKEN" not in repr(settings)
 
 

@@ -28,16 +28,18 @@ def test_bad_exclusion_lists_are_refused(value):
 
 def test_plan_options_reads_the_settings_passed_not_os_environ(monkeypatch):
     monkeypatch.setenv("AUTH0_EXCLUDED_HOOKS", "from-os")
-    options = plan_options(load_settings({"AUTH0_EXCLUDED_HOOKS": '["x"]'}), exclude=["y"])
-    assert options.excluded_hooks == {"x", "y"}
-    assert plan_options(load_settings({})).excluded_hooks == frozenset()
+    options = plan_options(load_settings({"AUTH0_EXCLUDED_HOOKS": '["x", "y"]'}))
+    assert options.excluded_of("hook") == {"x", "y"}
+    assert plan_options(load_settings({})).excluded_of("hook") == frozenset()
 
 
 def test_exclusions_from_a_deploy_cli_config_file_and_the_environment_wins(tmp_path):
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"AUTH0_EXCLUDED_HOOKS": ["from-file"]}))
-    assert load_settings({}, config_file=str(config)).excluded_hooks == ("from-file",)
-    assert load_settings({"AUTH0_EXCLUDED_HOOKS": "from-env"}, config_file=str(config)).excluded_hooks == ("from-env",)
+    assert load_settings({}, config_file=str(config)).excluded["AUTH0_EXCLUDED_HOOKS"] == ("from-file",)
+    from_env = load_settings({"AUTH0_EXCLUDED_HOOKS": "from-env"}, config_file=str(config))
+    assert from_env.excluded["AUTH0_EXCLUDED_HOOKS"] == ("from-env",)
+    assert plan_options(from_env).excluded_of("hook") == {"from-env"}
 
 
 @pytest.mark.parametrize("value, names", [(None, set()), ("a, b-c", {"a", "b-c"}), ('["x y"]', {"x y"}), (["a"], {"a"})])
@@ -54,7 +56,21 @@ def test_bad_action_exclusions_are_one_line(value):
 
 def test_excluded_actions_reach_the_actions_planner_options(tmp_path):
     settings = load_settings({"AUTH0_EXCLUDED_ACTIONS": "theirs,legacy"})
-    assert plan_options(settings).excluded_actions == {"theirs", "legacy"}
+    assert plan_options(settings).excluded_of("action") == {"theirs", "legacy"}
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"AUTH0_EXCLUDED_ACTIONS": ["from-file"]}))
-    assert plan_options(load_settings({}, config_file=str(config))).excluded_actions == {"from-file"}
+    assert plan_options(load_settings({}, config_file=str(config))).excluded_of("action") == {"from-file"}
+
+
+def test_a_type_names_its_own_exclusion_setting(tmp_path):
+    # Each type declares its AUTH0_EXCLUDED_<TYPE> through the seam; the options key them by type.
+    from reconciler.resources.builtin import registry
+    from reconciler.resources.options import PlanOptions
+
+    declared = {r.name: r.excluded_setting for r in registry() if r.excluded_setting}
+    assert declared == {"hook": "AUTH0_EXCLUDED_HOOKS", "action": "AUTH0_EXCLUDED_ACTIONS"}
+    options = plan_options(load_settings({"AUTH0_EXCLUDED_HOOKS": "h", "AUTH0_EXCLUDED_ACTIONS": "a"}))
+    assert dict(options.excluded) == {"hook": {"h"}, "action": {"a"}}
+    assert options.excluded_of("bindings") == frozenset()  # a type without a setting leaves nothing alone
+    assert PlanOptions().delete_threshold_min("action") == 10
+    assert PlanOptions(delete_threshold_mins={"hook": 3}).delete_threshold_min("hook") == 3

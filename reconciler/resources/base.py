@@ -208,6 +208,9 @@ class ResourceType:
     # file with none of any type's keys has nothing to manage (``usecases.validating.check``).
     yaml_keys: tuple[str, ...] = ()
     one: str = ""  # singular, for messages: "hook" (default: ``noun`` without its "s")
+    # deploy-cli's AUTH0_EXCLUDED_<TYPE>: the setting (variable and config.json key, read by
+    # ``reconciler.config``) naming the type's resources left alone: ``PlanOptions.excluded``.
+    excluded_setting: str = ""
     # (kind, schema text) for editors, ``reconciler schema KIND``: hooks: ("hook", ...).
     schemas: tuple[tuple[str, SchemaText], ...] = ()
     # Types whose steps this type's steps may wait for: planned first.

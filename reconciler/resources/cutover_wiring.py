@@ -27,20 +27,21 @@ from reconciler.resources.cutover import BINDINGS, DISABLE, HOOK, CutoverPlan, m
 
 def plan_cutover(
     parts: Sequence[TypePlan], desired: Mapping[str, Any], lives: Mapping[str, Any],
-    modes: Mapping[str, str], excluded_hooks: Iterable[str] = (),
+    modes: Mapping[str, str], excluded: Mapping[str, Iterable[str]] | None = None,
 ) -> tuple[Merged, CutoverPlan]:
     """Every type's part (in planning order) merged with the cutovers of a plan with Actions
     (``desired`` and ``lives``: each type's desired and live state by type name: the hooks'
     ``DesiredState`` and ``LiveState``, the actions' ``ActionsDesired`` and ``LiveActions``).
-    No Actions: the parts merged as they are, no cutover."""
+    ``excluded``: names left alone by type name (``PlanOptions.excluded``). No Actions: the
+    parts merged as they are, no cutover."""
     actions, hooks = desired.get("action"), desired.get("hook")
     if actions is None or not any(part.type != "hook" for part in parts):
         return merge_plan(parts), CutoverPlan()
-    excluded = frozenset(excluded_hooks)
+    excluded_hooks = frozenset((excluded or {}).get(HOOK, ()))
     wanted = {t: [name for name, _ in actions.bindings.get(t)] for t in actions.managed_triggers}
     bound = {t: [b.action_name for b in found] for t, found in lives["action"].bindings.by_trigger.items()}
     facts = trigger_facts(
-        [h for h in (hooks.hooks if hooks is not None else ()) if h.name not in excluded],
+        [h for h in (hooks.hooks if hooks is not None else ()) if h.name not in excluded_hooks],
         list(getattr(lives.get("hook"), "hooks", ())), wanted, bound,
     )
     return merge_with_cutover(parts, facts, modes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from reconciler.config import Settings
@@ -11,6 +11,7 @@ from reconciler.keywords import Placeholder
 from reconciler.planfile import SavedPlan
 from reconciler.problems import Problem
 from reconciler.resources.base import Desired
+from reconciler.resources.builtin import registry
 from reconciler.resources.common.templates import LiveView
 from reconciler.resources.options import PlanOptions
 from reconciler.usecases.validating import check
@@ -47,7 +48,6 @@ def plan_options(
     allow_delete: bool = False,
     rotate_secrets: bool = False,
     force: bool = False,
-    exclude: Iterable[str] = (),
 ) -> PlanOptions:
     """Flags on top of ``settings`` (AUTH0_ALLOW_DELETE, the HMAC key); none: defaults."""
     settings = settings or Settings()
@@ -56,11 +56,16 @@ def plan_options(
         rotate_secrets=rotate_secrets,
         hmac_key=settings.hmac_key,
         force=force,
-        excluded_hooks=frozenset(settings.excluded_hooks) | frozenset(exclude),
-        excluded_actions=frozenset(settings.excluded_actions),
+        excluded=excluded(settings),
         cutover=tuple(sorted(settings.cutover.items())),
         live_view=live_view(settings),
     )
+
+
+def excluded(settings: Settings) -> dict[str, frozenset[str]]:
+    """Each type's names left alone, from the setting it names (AUTH0_EXCLUDED_HOOKS, ...)."""
+    return {resource.name: frozenset(settings.excluded.get(resource.excluded_setting, ()))
+            for resource in registry() if resource.excluded_setting}
 
 
 def live_view(settings: Settings, *, complete: bool = True) -> LiveView:
@@ -79,8 +84,7 @@ def saved_options(saved: SavedPlan, settings: Settings | None = None) -> PlanOpt
         hmac_key=settings.hmac_key,
         force=recorded.force,
         # Not recorded in the file: a different list makes a different plan, which is refused.
-        excluded_hooks=frozenset(settings.excluded_hooks),
-        excluded_actions=frozenset(settings.excluded_actions),
+        excluded=excluded(settings),
         # Not recorded either: a different AUTH0_CUTOVER makes different cutovers, refused.
         cutover=tuple(sorted(settings.cutover.items())),
         live_view=live_view(settings),

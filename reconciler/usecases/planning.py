@@ -82,7 +82,7 @@ def plan_against(
     parts, read = plan_parts(desired, client, options, reader)
     if lives is not None:
         lives.update(read)
-    merged, cut = plan_cutover(parts, desired, read, dict(options.cutover), options.excluded_hooks)
+    merged, cut = plan_cutover(parts, desired, read, dict(options.cutover), options.excluded)
     if cut.cutovers:
         parts = [
             dataclasses.replace(part, extras=part.extras + (("cutovers", cut.cutovers),))

@@ -144,7 +144,7 @@ def cases() -> Iterator[tuple[str, Callable[[], Case] | ActionsCase]]:
     yield "excluded", lambda: (
         DesiredState((_h("a", PRE), _h("skip", POST))),
         LiveState((_l("1", "skip", POST, True), _l("2", "b", CRED))),
-        PlanOptions(allow_delete=True, excluded_hooks=frozenset({"skip"})), False)
+        PlanOptions(allow_delete=True, excluded={"hook": frozenset({"skip"})}), False)
     yield "conflict-two-enabled", lambda: (
         DesiredState((_h("a", PRE, True), _h("b", PRE, True))), LiveState(()), opts, False)
     for seed in range(40):

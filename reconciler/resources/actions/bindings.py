@@ -16,8 +16,6 @@ deployed version is never bound.
 
 from __future__ import annotations
 
-from typing import Any
-
 from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import Reason
@@ -28,9 +26,10 @@ from reconciler.resources.actions.live import LiveActions, LiveBinding
 from reconciler.resources.actions.model import ActionsDesired
 from reconciler.resources.actions.planner import Analysis, Part, excluded_names
 from reconciler.resources.actions.rules import check_live_refs
+from reconciler.resources.options import PlanOptions
 
 
-def plan_bindings_part(desired: ActionsDesired, live: LiveActions, options: Any, analysis: Analysis) -> TypePlan:
+def plan_bindings_part(desired: ActionsDesired, live: LiveActions, options: PlanOptions, analysis: Analysis) -> TypePlan:
     deleting_names = {a.name for a in analysis.deleting.values()}
     problems = check_live_refs(desired, {a.name for a in live.actions}, deleting_names)
     if problems:
@@ -93,7 +92,7 @@ def _label(name: str, display: str) -> str:
 
 
 def _desired_entries(
-    desired: ActionsDesired, live: LiveActions, options: Any, analysis: Analysis, trigger: str,
+    desired: ActionsDesired, live: LiveActions, options: PlanOptions, analysis: Analysis, trigger: str,
     warnings: list[Reason],
 ) -> tuple[list[p.Entry], list[str]]:
     """The desired order, each action resolved to its live id (None: created by this plan),
@@ -121,7 +120,7 @@ def _desired_entries(
 
 
 def _with_kept(
-    entries: list[p.Entry], current: tuple[LiveBinding, ...], live: LiveActions, options: Any,
+    entries: list[p.Entry], current: tuple[LiveBinding, ...], live: LiveActions, options: PlanOptions,
     analysis: Analysis, trigger: str,
 ) -> list[p.Entry]:
     """Live bindings the desired list lacks: unbound, except marketplace and excluded

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
-from typing import Any
 
 from reconciler.core.digest import digest
 from reconciler.core.plan import DRIFT
@@ -20,9 +19,10 @@ from reconciler.resources.actions.live import LiveActions
 from reconciler.resources.actions.model import ActionsDesired
 from reconciler.resources.actions.planner import plan_action_part
 from reconciler.resources.actions.secrets import marker
+from reconciler.resources.options import PlanOptions
 
 
-def plan_actions(desired: ActionsDesired | None, live: LiveActions, options: Any) -> tuple[TypePlan, TypePlan]:
+def plan_actions(desired: ActionsDesired | None, live: LiveActions, options: PlanOptions) -> tuple[TypePlan, TypePlan]:
     """(action part, bindings part). Nothing to do when the config has no Actions part or
     the tenant was not read for it."""
     if desired is None or not live.read:
@@ -30,7 +30,7 @@ def plan_actions(desired: ActionsDesired | None, live: LiveActions, options: Any
     actions, analysis = plan_action_part(desired, live, options)
     bindings = plan_bindings_part(desired, live, options, analysis)
     extras = actions.extras + (
-        ("config_digest", config_digest(desired, getattr(options, "hmac_key", None))),
+        ("config_digest", config_digest(desired, options.hmac_key)),
         ("live_fingerprint", live_fingerprint(live)),
     )
     actions = TypePlan(actions.type, actions.steps, actions.edges, actions.changes, actions.warnings, extras)

@@ -36,7 +36,7 @@ from reconciler.resources.actions.model import Action, ActionsDesired
 from reconciler.resources.actions.secrets import SecretPlan, plan_secrets, wanted_names
 from reconciler.resources.common.names import free_replaced_name, replaced_base
 from reconciler.resources.common.secrets import user_keys
-from reconciler.resources.common.templates import FULL_VIEW
+from reconciler.resources.options import PlanOptions
 
 
 @dataclass
@@ -77,11 +77,11 @@ class Analysis:
     kept: dict[str, LiveAction] = field(default_factory=dict)  # live id -> not in config, kept
 
 
-def excluded_names(options: Any) -> frozenset[str]:
-    return frozenset(getattr(options, "excluded_actions", ()) or ())
+def excluded_names(options: PlanOptions) -> frozenset[str]:
+    return options.excluded_of(p.ACTION)
 
 
-def plan_action_part(desired: ActionsDesired, live: LiveActions, options: Any) -> tuple[TypePlan, Analysis]:
+def plan_action_part(desired: ActionsDesired, live: LiveActions, options: PlanOptions) -> tuple[TypePlan, Analysis]:
     excluded = excluded_names(options)
     part, analysis = Part(p.ACTION), Analysis()
     changes: list[Change] = []
@@ -119,10 +119,7 @@ def plan_action_part(desired: ActionsDesired, live: LiveActions, options: Any) -
         olds.append(_Old(current, "leftover" if replaced_base(current.name) in names else "orphan"))
     deletes = _removals(part, analysis, desired, live, olds, options, changes, warnings)
     existing = len(custom)
-    threshold = DeleteThreshold(
-        getattr(options, "max_delete_share", 0.3), getattr(options, "delete_threshold_min_hooks", 10),
-        bool(getattr(options, "force", False)),
-    )
+    threshold = DeleteThreshold(options.max_delete_share, options.delete_threshold_min(p.ACTION), options.force)
     check_delete_threshold(deletes, existing, threshold, "actions")
     extras = (("deploys", tuple(sorted(analysis.deployed_here))),)
     return TypePlan(p.ACTION, tuple(part.steps), (), tuple(changes), tuple(warnings), extras), analysis
@@ -143,7 +140,7 @@ def _fields_for_new(action: Action, previous: LiveAction | None, hmac_key: bytes
 
 
 def _create(
-    part: Part, analysis: Analysis, action: Action, options: Any, *, after: int | None = None,
+    part: Part, analysis: Analysis, action: Action, options: PlanOptions, *, after: int | None = None,
     previous: LiveAction | None = None,
 ) -> Change:
     payload = p.Draft(
@@ -165,7 +162,7 @@ def _create(
 
 
 def _existing(
-    part: Part, analysis: Analysis, action: Action, live: LiveAction, options: Any, warnings: list[Reason],
+    part: Part, analysis: Analysis, action: Action, live: LiveAction, options: PlanOptions, warnings: list[Reason],
 ) -> Change | None:
     """Update what differs (secrets whole), then deploy if the draft is not what is live."""
     wanted = action.secrets
@@ -176,7 +173,7 @@ def _existing(
     fields: list[FieldChange] = []
     code = action.code_for_api() != live.code
     if code:
-        fields.append(FieldChange("code", None, None, code_diff(action, live.code, getattr(options, "live_view", FULL_VIEW))))
+        fields.append(FieldChange("code", None, None, code_diff(action, live.code, options.live_view)))
     runtime = action.runtime != live.runtime
     if runtime:
         fields.append(FieldChange("runtime", live.runtime, action.runtime))
@@ -237,7 +234,7 @@ def _secret_fields(secrets: SecretPlan, action: Action, live: LiveAction) -> lis
 
 def _removals(
     part: Part, analysis: Analysis, desired: ActionsDesired, live: LiveActions,
-    olds: list[_Old], options: Any, changes: list[Change], warnings: list[Reason],
+    olds: list[_Old], options: PlanOptions, changes: list[Change], warnings: list[Reason],
 ) -> int:
     """Delete what the config no longer has (allowed: unbound first, by the bindings part;
     a binding on a trigger the config does not manage is never touched, so such an action

@@ -194,6 +194,7 @@ ACTIONS = register(
         load=_load,
         folders=("actions", "triggers"),
         yaml_keys=("actions", "triggers"),
+        excluded_setting="AUTH0_EXCLUDED_ACTIONS",
         layout=("actions/<name>.json", "triggers/triggers.json"),
         schemas=(("action", _action_schema), ("triggers", _triggers_schema)),
         read_live=_read_live,

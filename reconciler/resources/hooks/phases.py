@@ -156,5 +156,5 @@ def merge_toggles(changes: list[Change]) -> list[Change]:
 
 def check_delete_threshold(changes: Iterable[Change], live: LiveState, options: PlanOptions) -> None:
     deletes = sum(1 for c in changes if c.kind is ChangeKind.DELETE and not c.skipped)
-    threshold = DeleteThreshold(options.max_delete_share, options.delete_threshold_min_hooks, options.force)
+    threshold = DeleteThreshold(options.max_delete_share, options.delete_threshold_min("hook"), options.force)
     check_delete_threshold_core(deletes, len(live.hooks), threshold, "hooks")

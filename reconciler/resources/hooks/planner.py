@@ -108,7 +108,7 @@ def plan_part(desired: DesiredState, live: LiveState, options: PlanOptions | Non
     """The hook type's part of a plan (indexes local to the part)."""
     options = options or PlanOptions()
     digest = config_digest(desired, options.hmac_key)
-    excluded = frozenset(options.excluded_hooks)
+    excluded = options.excluded_of("hook")
     warnings: list[Reason] = [
         Reason.of("hook.excluded", name=hook.name)
         for hook in desired.hooks

@@ -197,6 +197,7 @@ HOOKS = register(
         load=_load,
         folders=("hooks",),
         yaml_keys=("hooks",),
+        excluded_setting="AUTH0_EXCLUDED_HOOKS",
         layout=("hooks/<name>.json next to <name>.js",),
         schemas=(("hook", _schema_text),),
         read_live=read_live,

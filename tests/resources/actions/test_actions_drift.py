@@ -49,6 +49,6 @@ def test_a_matching_tenant_and_an_excluded_action_are_no_drift(tmp_path: Path) -
     same = plan(desired(tmp_path / "c", [action("a"), action("b")], both), _tenant())
     assert _drift(same) == {"action": False, "bindings": False} and not assemble(list(same)).has_drift
     changed = desired(tmp_path / "d", [action("a"), action("b")], both, code={"b": CODE + "// v2\n"})
-    excluded = plan(changed, _tenant(), excluded_actions=frozenset({"b"}))
+    excluded = plan(changed, _tenant(), excluded={"action": frozenset({"b"})})
     assert [w.code for w in excluded[0].warnings] == ["action.excluded"]
     assert not assemble(list(excluded)).has_drift

@@ -87,7 +87,7 @@ def test_excluded_actions_keep_their_place(tmp_path: Path) -> None:
         client.actions.seed(name, code=CODE)
     client.actions.bind(PL, "x", "a", "b")
     want = desired(tmp_path / "c", [action(n) for n in "ab"], binds("b", "a"))
-    assert apply(want, client, excluded_actions=("x",)).ok
+    assert apply(want, client, excluded={"action": frozenset({"x"})}).ok
     assert client.actions.bound_names(PL) == ["x", "b", "a"]
 
 

@@ -140,11 +140,11 @@ def test_live_hook_on_an_unknown_trigger_is_left_alone_and_reported():
 
 def test_excluded_hooks_are_neither_deleted_nor_drift():
     have = live(live_hook("1", "theirs", POST), live_hook("2", "orphan", CRED))
-    options = PlanOptions(excluded_hooks=frozenset({"theirs"}))
+    options = PlanOptions(excluded={"hook": frozenset({"theirs"})})
     plan = build_plan(desired(), have, options)
     assert plan.unmanaged == ("orphan",)  # only what is not excluded counts as drift
     assert [c.key for c in plan.changes] == ["orphan"]
-    deleting = build_plan(desired(), have, PlanOptions(allow_delete=True, force=True, excluded_hooks=frozenset({"theirs"})))
+    deleting = build_plan(desired(), have, PlanOptions(allow_delete=True, force=True, excluded={"hook": frozenset({"theirs"})}))
     assert actions(deleting) == [("delete", "orphan")]
     # A config entry with an excluded name is ignored too (deploy-cli: both directions).
     both = build_plan(desired(hook("theirs", POST, script="// other\n")), have, options)
@@ -155,7 +155,7 @@ def test_excluded_hooks_are_neither_deleted_nor_drift():
 
 def test_excluded_enabled_hook_is_still_handed_over_for_the_invariant():
     have = live(live_hook("1", "theirs", PRE, enabled=True))
-    plan = build_plan(desired(hook("mine", PRE, enabled=True)), have, PlanOptions(excluded_hooks=frozenset({"theirs"})))
+    plan = build_plan(desired(hook("mine", PRE, enabled=True)), have, PlanOptions(excluded={"hook": frozenset({"theirs"})}))
     assert actions(plan) == [("create", "mine"), ("disable", "theirs"), ("enable", "mine")]
 
 
