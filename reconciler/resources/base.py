@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from reconciler.core.changes import Change
 from reconciler.core.planner import TypePlan
@@ -40,55 +40,65 @@ if TYPE_CHECKING:  # types only: the seam loads neither httpx nor a renderer
 Desired = Mapping[str, Any]
 
 
+# What a type implements, generic in the type's own states: ``D`` its desired state (what
+# ``load`` makes of a config; hooks: ``DesiredState``), ``L`` its live state (what ``read_live``
+# reads; hooks: ``LiveState``). A type's ``ResourceType[D, L]`` makes mypy check that its
+# functions agree with each other; the engine only passes the states along (``Any`` there).
+D = TypeVar("D")
+L = TypeVar("L")
+D_co = TypeVar("D_co", covariant=True)
+D_contra = TypeVar("D_contra", contravariant=True)
+L_co = TypeVar("L_co", covariant=True)
+L_contra = TypeVar("L_contra", contravariant=True)
+
+
 @dataclass(frozen=True)
-class TypeLoad:
+class TypeLoad(Generic[D_co]):
     """What a type's ``load`` found in a config: its desired state (None on any error, or when
     the config has nothing of the type), every problem, and ``validate``'s words for what was
     checked (``"3 hooks valid"``; empty: nothing to say)."""
 
-    state: Any
+    state: D_co | None
     problems: tuple[Problem, ...]
     summary: str = ""
 
 
-# What a type implements. The type's own state is ``Any`` here: each type knows its own
-# (hooks: ``DesiredState``/``LiveState``), the engine only passes it along.
-
-
-class Load(Protocol):
+class Load(Protocol[D_co]):
     """Reads the type's part of the config (deploy-cli directory or YAML) and runs its schema
     and rules; never raises for bad input. ``offline``: a keyword without a value is a note."""
 
-    def __call__(self, config: str | os.PathLike[str], keywords: Keywords, /, *, offline: bool = False) -> TypeLoad: ...
+    def __call__(self, config: str | os.PathLike[str], keywords: Keywords, /, *,
+                 offline: bool = False) -> TypeLoad[D_co]: ...
 
 
-class ReadLive(Protocol):
-    """The type's live state (only what the desired state needs)."""
+class ReadLive(Protocol[D_contra, L_co]):
+    """The type's live state (only what the desired state needs; None: the config has
+    nothing of the type, as for ``export``)."""
 
-    def __call__(self, client: ManagementClient, desired: Any, /) -> Any: ...
+    def __call__(self, client: ManagementClient, desired: D_contra | None, /) -> L_co: ...
 
 
-class ReadAgain(Protocol):
+class ReadAgain(Protocol[D_contra, L]):
     """The type's live state again, cheaply, given ``before`` (the state read last): only
     what may have changed is read in full. ``written`` None: the check under the lease (what
     changed since ``before``); else the read-back of what the plan ``written`` wrote.
     ``listed``: the hooks list the lease's own read made under the lease (None: list again)."""
 
-    def __call__(self, client: ManagementClient, desired: Any, before: Any, written: Plan | None = None,
-                 listed: Any = None, /) -> Any: ...
+    def __call__(self, client: ManagementClient, desired: D_contra | None, before: L, written: Plan | None = None,
+                 listed: Any = None, /) -> L: ...
 
 
-class PlanPart(Protocol):
+class PlanPart(Protocol[D_contra, L_contra]):
     """The type's part of the plan, indexes local; cross-type edges as ``StepRef`` to types
     listed in ``after_types``."""
 
-    def __call__(self, desired: Any, live: Any, options: PlanOptions, /) -> TypePlan: ...
+    def __call__(self, desired: D_contra, live: L_contra, options: PlanOptions, /) -> TypePlan: ...
 
 
-class Operations(Protocol):
+class Operations(Protocol[D_contra]):
     """The runner (guard, run, done) that carries out the type's steps."""
 
-    def __call__(self, client: ManagementClient, desired: Any, /) -> Runner[Any]: ...
+    def __call__(self, client: ManagementClient, desired: D_contra, /) -> Runner[Any]: ...
 
 
 class Jobs(Protocol):
@@ -98,11 +108,11 @@ class Jobs(Protocol):
     def __call__(self, steps: tuple[Step, ...], /) -> Mapping[int, Job]: ...
 
 
-class Verify(Protocol):
+class Verify(Protocol[D_contra, L_contra]):
     """What the tenant lacks of the applied plan, one line each; ``state``: (the type's
     desired state, its live state read back)."""
 
-    def __call__(self, plan: Plan, state: tuple[Any, Any], /) -> tuple[str, ...]: ...
+    def __call__(self, plan: Plan, state: tuple[D_contra, L_contra], /) -> tuple[str, ...]: ...
 
 
 class Words(Protocol):
@@ -136,7 +146,7 @@ class TypeExported:
 
 
 @dataclass(frozen=True)
-class Export:
+class Export(Generic[L]):
     """How a type's live state becomes config files (``reconciler export``).
 
     ``read(client)``: the live state, None when the tenant does not serve the type (then
@@ -146,12 +156,12 @@ class Export:
     further refusals before writing; ``texts(live)``: the code a keyword value may hide in;
     ``write(live, output, values)``: writes (known keyword values go back as ``##KEY##``)."""
 
-    read: Callable[[ManagementClient], Any]
-    existing: Callable[[Any, str], list[Path]]
-    texts: Callable[[Any], list[str]]
-    write: Callable[[Any, str, Mapping[str, object]], TypeExported]
+    read: Callable[[ManagementClient], L | None]
+    existing: Callable[[L, str], list[Path]]
+    texts: Callable[[L], list[str]]
+    write: Callable[[L, str, Mapping[str, object]], TypeExported]
     unserved: str
-    preflight: Callable[[Any, str, bool], None] | None = None
+    preflight: Callable[[L, str, bool], None] | None = None
     scope_note: str = ""
 
 
@@ -174,7 +184,7 @@ class MakeBlocks(Protocol):
 
 
 @dataclass(frozen=True)
-class ResourceType:
+class ResourceType(Generic[D, L]):
     """What a resource type brings. ``name`` keys its steps, changes, reason codes
     (``"hook"`` -> codes ``"hook.*"``) and its state in ``Desired``. Every part is optional
     but ``name`` and ``noun``: a type is loaded when it has ``load``, planned when it has
@@ -184,20 +194,20 @@ class ResourceType:
 
     name: str
     noun: str  # plural, for messages: "hooks"
-    load: Load | None = None
+    load: Load[D] | None = None
     # The type whose loaded state this type plans from (bindings: "action", loaded with the
     # actions); default: its own.
     state: str = ""
-    read_live: ReadLive | None = None
-    read_again: ReadAgain | None = None  # none: ``read_live`` again
-    plan: PlanPart | None = None
-    operations: Operations | None = None
+    read_live: ReadLive[D, L] | None = None
+    read_again: ReadAgain[D, L] | None = None  # none: ``read_live`` again
+    plan: PlanPart[D, L] | None = None
+    operations: Operations[D] | None = None
     jobs: Jobs | None = None
-    verify: Verify | None = None
+    verify: Verify[D, L] | None = None
     words: Words | None = None
     block: Block | None = None
     blocks: MakeBlocks | None = None
-    export: Export | None = None
+    export: Export[L] | None = None
     emulator: EmulatorPart | None = None
     # The folders of a deploy-cli directory the type reads (hooks: ("hooks",)) and their layout
     # for messages ("hooks/<name>.json next to <name>.js"): a directory with none of any type's
@@ -216,28 +226,28 @@ class ResourceType:
     # Types whose steps this type's steps may wait for: planned first.
     after_types: tuple[str, ...] = field(default=())
 
-    def state_in(self, desired: Desired) -> Any:
+    def state_in(self, desired: Desired) -> D | None:
         """The type's part of ``desired`` (None: the config has nothing of the type)."""
-        return desired.get(self.state or self.name)
+        return cast("D | None", desired.get(self.state or self.name))
 
 
 class Registry:
     """Resource types by name, in registration order (hooks first)."""
 
     def __init__(self) -> None:
-        self._types: dict[str, ResourceType] = {}
+        self._types: dict[str, ResourceType[Any, Any]] = {}
 
-    def register(self, resource: ResourceType) -> ResourceType:
+    def register(self, resource: ResourceType[D, L]) -> ResourceType[D, L]:
         if resource.name in self._types and self._types[resource.name] is not resource:
             raise ValueError(f"resource type {resource.name!r} is already registered")
         self._types[resource.name] = resource
         return resource
 
     @contextlib.contextmanager
-    def registered(self, *resources: ResourceType) -> Iterator[None]:
+    def registered(self, *resources: ResourceType[Any, Any]) -> Iterator[None]:
         """``resources`` registered for the block only, and gone after it whatever happens (a
         type registered from the tests leaves no trace); one registered already stays."""
-        added: list[ResourceType] = []
+        added: list[ResourceType[Any, Any]] = []
         try:
             for resource in resources:
                 if self._types.get(resource.name) is not resource:
@@ -247,23 +257,23 @@ class Registry:
             for resource in added:
                 self._types.pop(resource.name, None)
 
-    def get(self, name: str) -> ResourceType:
+    def get(self, name: str) -> ResourceType[Any, Any]:
         try:
             return self._types[name]
         except KeyError:
             raise KeyError(f"no resource type {name!r} (known: {', '.join(self._types)})") from None
 
-    def __iter__(self) -> Iterator[ResourceType]:
+    def __iter__(self) -> Iterator[ResourceType[Any, Any]]:
         return iter(self.planning_order())
 
     def names(self) -> tuple[str, ...]:
         return tuple(self._types)
 
-    def planning_order(self) -> list[ResourceType]:
+    def planning_order(self) -> list[ResourceType[Any, Any]]:
         """Types after the types they wait for (a stable topological order)."""
-        done: dict[str, ResourceType] = {}
+        done: dict[str, ResourceType[Any, Any]] = {}
 
-        def visit(resource: ResourceType, path: tuple[str, ...]) -> None:
+        def visit(resource: ResourceType[Any, Any], path: tuple[str, ...]) -> None:
             if resource.name in done:
                 return
             if resource.name in path:
@@ -290,5 +300,5 @@ class Registry:
 REGISTRY = Registry()
 
 
-def register(resource: ResourceType) -> ResourceType:
+def register(resource: ResourceType[D, L]) -> ResourceType[D, L]:
     return REGISTRY.register(resource)

@@ -202,7 +202,7 @@ def _reader(before: Mapping[str, object], written: Plan | None, listed: Any) -> 
     full (``ResourceType.read_again``: ``written`` None checks what changed; the plan run is
     the read-back of what it wrote)."""
 
-    def read(resource: ResourceType, client: Any, state: object) -> object:
+    def read(resource: ResourceType[Any, Any], client: Any, state: object) -> object:
         if resource.read_again is not None and resource.name in before:
             return resource.read_again(client, state, before[resource.name], written, listed)
         return read_live(resource, client, state)
@@ -210,7 +210,7 @@ def _reader(before: Mapping[str, object], written: Plan | None, listed: Any) -> 
     return read
 
 
-def _jobs(plan: Plan, types: Iterable[ResourceType]) -> dict[int, Job]:
+def _jobs(plan: Plan, types: Iterable[ResourceType[Any, Any]]) -> dict[int, Job]:
     """Each step's scheduling facts (from its type when the type says them), with the
     plan's cross-type strict pairs."""
     jobs: dict[int, Job] = {step.index: step.job() for step in plan.steps}

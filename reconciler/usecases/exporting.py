@@ -77,7 +77,7 @@ def _found_in(values: Mapping[str, object], texts: list[str]) -> tuple[str, ...]
                         if isinstance(value, str) and any(value in text for text in texts)))
 
 
-def _read(client: ManagementClient, exporters: list[tuple[ResourceType, Export]]) -> list[tuple[Any, str | None]]:
+def _read(client: ManagementClient, exporters: list[tuple[ResourceType[Any, Any], Export[Any]]]) -> list[tuple[Any, str | None]]:
     """Each type's live state, or None and why it was skipped."""
     read: list[tuple[Any, str | None]] = []
     for _, export in exporters:
@@ -135,7 +135,7 @@ def export_tenant(
     )
 
 
-def _keyword_notes(written: list[tuple[ResourceType, TypeExported]]) -> list[str]:
+def _keyword_notes(written: list[tuple[ResourceType[Any, Any], TypeExported]]) -> list[str]:
     notes: list[str] = []
     for resource, done in written:
         one = resource.one or resource.noun.removesuffix("s")

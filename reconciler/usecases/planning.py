@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reconciler.config import Settings
 from reconciler.core.keyword_report import KeywordReport
@@ -26,22 +26,22 @@ if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a ten
     from reconciler.api.client import ManagementClient
 
 
-def planning_types() -> list[ResourceType]:
+def planning_types() -> list[ResourceType[Any, Any]]:
     """The registered types that can plan, in planning order (a type before those that wait
     for it)."""
     return [t for t in registry().planning_order() if t.plan is not None and t.read_live is not None]
 
 
-def state_of(resource: ResourceType, desired: Desired) -> object:
+def state_of(resource: ResourceType[Any, Any], desired: Desired) -> object:
     """The type's part of the desired state (None: the config has nothing of that type)."""
     return resource.state_in(desired)
 
 
 # How a type's live state is read: (the type, the client, its desired state) -> its live state.
-Reader = Callable[[ResourceType, "ManagementClient", object], object]
+Reader = Callable[[ResourceType[Any, Any], "ManagementClient", object], object]
 
 
-def read_live(resource: ResourceType, client: ManagementClient, state: object) -> object:
+def read_live(resource: ResourceType[Any, Any], client: ManagementClient, state: object) -> object:
     assert resource.read_live is not None
     return resource.read_live(client, state)
 

@@ -112,7 +112,7 @@ class World:
     plans: list[Plan] = field(default_factory=list)
 
     @property
-    def resource(self) -> ResourceType:
+    def resource(self) -> ResourceType[Any, Any]:
         return registry().get(self.sample.type_name)
 
     @cached_property

@@ -77,8 +77,8 @@ def test_the_emulator_is_imported_only_by_the_emulator_and_demo_commands() -> No
 
 def test_a_type_registered_for_a_block_leaves_no_trace() -> None:
     reg = Registry()
-    kept = reg.register(ResourceType("kept", "kepts"))
-    toy = ResourceType("toy", "toys")
+    kept: ResourceType[None, None] = reg.register(ResourceType("kept", "kepts"))
+    toy: ResourceType[None, None] = ResourceType("toy", "toys")
     with reg.registered(toy, kept):
         assert reg.names() == ("kept", "toy")
     assert reg.names() == ("kept",)  # one registered before stays

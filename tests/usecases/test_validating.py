@@ -63,7 +63,7 @@ def test_a_broken_yaml_file_is_one_problem_whichever_types_read_it(tmp_path: Pat
 def test_a_type_registered_later_brings_its_yaml_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     registry()
     monkeypatch.delitem(REGISTRY._types, "hook")
-    streams = ResourceType("log-stream", "log streams", load=lambda config, keywords, *, offline=False: TypeLoad(None, ()),
+    streams: ResourceType[None, None] = ResourceType("log-stream", "log streams", load=lambda config, keywords, *, offline=False: TypeLoad(None, ()),
                            yaml_keys=("logStreams",))
     with REGISTRY.registered(streams):
         assert not check(_yaml(tmp_path, "logStreams: []\n")).problems

@@ -16,11 +16,20 @@ from reconciler.resources.actions.rules import check_config
 from reconciler.resources.base import EmulatorPart, Export, ResourceType, TypeExported, TypeLoad, register
 from reconciler.text import plural
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the states and the engine's types, for mypy to check these against the seam
+    from reconciler.api.client import ManagementClient
+    from reconciler.core.changes import Change
+    from reconciler.core.executor import Runner
+    from reconciler.core.plan import Plan
+    from reconciler.core.reasons import Reason
     from reconciler.emulator.resources import Context, Resource
+    from reconciler.resources.actions.live import LiveActions
+    from reconciler.resources.actions.model import ActionsDesired
+    from reconciler.resources.blocks import Blocks
+    from reconciler.resources.options import PlanOptions
 
 
-def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool = False) -> TypeLoad:
+def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool = False) -> TypeLoad[ActionsDesired]:
     """The config's Actions and bindings (state None: nothing to reconcile, neither type plans)."""
     desired, found = check_config(config, keywords)
     problems = tuple(soften(found) if offline else found)
@@ -31,43 +40,44 @@ def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool =
     return TypeLoad(desired, problems, summary)
 
 
-def _read_live(client: Any, desired: Any) -> Any:
+def _read_live(client: ManagementClient, desired: ActionsDesired | None) -> LiveActions:
     from reconciler.resources.actions.engine import read_live
 
     return read_live(client, desired)
 
 
-def _read_again(client: Any, desired: Any, before: Any, written: Any = None, listed: Any = None) -> Any:
+def _read_again(client: ManagementClient, desired: ActionsDesired | None, before: LiveActions,
+                written: Plan | None = None, listed: Any = None) -> LiveActions:
     from reconciler.resources.actions.engine import read_back
 
     return read_back(client, desired, before, written, listed)
 
 
-def _plan_actions(desired: Any, live: Any, options: Any) -> TypePlan:
+def _plan_actions(desired: ActionsDesired, live: LiveActions, options: PlanOptions) -> TypePlan:
     from reconciler.resources.actions.plan import plan_actions
 
     return plan_actions(desired, live, options)[0]
 
 
-def _plan_bindings(desired: Any, live: Any, options: Any) -> TypePlan:
+def _plan_bindings(desired: ActionsDesired, live: LiveActions, options: PlanOptions) -> TypePlan:
     from reconciler.resources.actions.plan import plan_actions
 
     return plan_actions(desired, live, options)[1]
 
 
-def _action_ops(client: Any, desired: Any) -> Any:
+def _action_ops(client: ManagementClient, desired: ActionsDesired) -> Runner[Any]:
     from reconciler.resources.actions.ops import ActionOperations
 
     return ActionOperations(client, desired)
 
 
-def _binding_ops(client: Any, desired: Any) -> Any:
+def _binding_ops(client: ManagementClient, desired: ActionsDesired) -> Runner[Any]:
     from reconciler.resources.actions.ops import BindingOperations
 
     return BindingOperations(client, desired)
 
 
-def _verify(plan: Any, state: Any) -> tuple[str, ...]:
+def _verify(plan: Plan, state: tuple[ActionsDesired, LiveActions]) -> tuple[str, ...]:
     """What the tenant lacks of the plan's Actions steps, both types' (read back once)."""
     from reconciler.resources.actions.verify import differences
 
@@ -92,7 +102,7 @@ NO_ACTIONS = "this tenant has no Actions (403 feature_not_enabled)"
 NO_ACTIONS_SCOPE = "the client lacks scope read:actions"
 
 
-def _export_read(client: Any) -> Any:
+def _export_read(client: ManagementClient) -> LiveActions | None:
     """Every live action and trigger binding, or None when the tenant has no Actions."""
     from reconciler.errors import ActionsUnavailableError
     from reconciler.resources.actions.live import read_live_actions
@@ -103,23 +113,23 @@ def _export_read(client: Any) -> Any:
         return None
 
 
-def _export_existing(live: Any, output: str) -> list[Path]:
+def _export_existing(live: LiveActions, output: str) -> list[Path]:
     from reconciler.resources.actions.export import existing_files
 
     return existing_files(live, output)
 
 
-def _export_preflight(live: Any, output: str, force: bool) -> None:
+def _export_preflight(live: LiveActions, output: str, force: bool) -> None:
     from reconciler.resources.actions.export import preflight
 
     preflight(live, output, force=force)
 
 
-def _export_texts(live: Any) -> list[str]:
+def _export_texts(live: LiveActions) -> list[str]:
     return [action.code for action in live.actions if isinstance(action.code, str)]
 
 
-def _export_write(live: Any, output: str, values: Mapping[str, object]) -> TypeExported:
+def _export_write(live: LiveActions, output: str, values: Mapping[str, object]) -> TypeExported:
     from reconciler.resources.actions.export import export_actions
 
     done = export_actions(live, output, values, force=True)
@@ -152,25 +162,25 @@ def _export_notes(done: Any) -> list[str]:
     return notes
 
 
-def _words(reason: Any) -> str:
+def _words(reason: Reason) -> str:
     from reconciler.resources.actions.wording import word
 
     return word(reason)
 
 
-def _action_blocks() -> Any:
+def _action_blocks() -> Blocks:
     from reconciler.resources.actions.blocks import action_blocks
 
     return action_blocks()
 
 
-def _binding_blocks() -> Any:
+def _binding_blocks() -> Blocks:
     from reconciler.resources.actions.blocks import binding_blocks
 
     return binding_blocks()
 
 
-def _block(change: Any) -> list[str]:
+def _block(change: Change) -> list[str]:
     from reconciler.resources.actions.render import change_lines
 
     return change_lines(change)

@@ -11,27 +11,38 @@ from reconciler.core.planner import TypePlan
 from reconciler.keywords import Keywords
 from reconciler.resources.base import EmulatorPart, Export, ResourceType, TypeExported, TypeLoad, register
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the states and the engine's types, for mypy to check these against the seam
+    from collections.abc import Callable
+
+    from reconciler.api.client import ManagementClient
+    from reconciler.core.executor import Runner
+    from reconciler.core.plan import Plan
+    from reconciler.core.reasons import Reason
+    from reconciler.core.steps import Job, Step
     from reconciler.emulator.resources import Context, Resource
+    from reconciler.resources.blocks import Blocks
+    from reconciler.resources.hooks.model import DesiredState, LiveState
+    from reconciler.resources.options import PlanOptions
 
 
-def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool = False) -> TypeLoad:
+def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool = False) -> TypeLoad[DesiredState]:
     from reconciler.resources.hooks.validate import load
 
     return load(config, keywords, offline=offline)
 
 
-def read_live(client: Any, desired: Any = None) -> Any:
+def read_live(client: ManagementClient, desired: DesiredState | None = None) -> LiveState:
     return _read(client, desired, None)
 
 
-def read_again(client: Any, desired: Any, before: Any, written: Any = None, listed: Any = None) -> Any:
+def read_again(client: ManagementClient, desired: DesiredState | None, before: LiveState, written: Plan | None = None,
+               listed: Any = None) -> LiveState:
     """``read_live`` for the price of a list (``hooks.live.read_again``): what ``before``
     already holds is not read again."""
     return _read(client, desired, lambda: _again(client, before, written, listed), listed)
 
 
-def _again(client: Any, before: Any, written: Any, listed: Any) -> Any:
+def _again(client: ManagementClient, before: LiveState, written: Plan | None, listed: Any) -> LiveState:
     from reconciler.resources.hooks.live import read_again as again
 
     # The read-back reads the secrets of the hooks whose secrets the plan wrote: a write's
@@ -43,7 +54,8 @@ def _again(client: Any, before: Any, written: Any, listed: Any) -> Any:
     return again(client, before, written=names, listed=listed)
 
 
-def _read(client: Any, desired: Any, reader: Any, listed: Any = None) -> Any:
+def _read(client: ManagementClient, desired: DesiredState | None, reader: Callable[[], LiveState] | None,
+          listed: Any = None) -> LiveState:
     """The live hooks as every command sees them: the apply lease's marker hook is left
     out, so plans, drift, export and the delete threshold never see it.
 
@@ -80,7 +92,7 @@ def _read(client: Any, desired: Any, reader: Any, listed: Any = None) -> Any:
         {"name": h.name, "enabled": h.enabled, "script": h.script})))
 
 
-def _outside(client: Any, listed: Any = None) -> tuple[str, ...]:
+def _outside(client: ManagementClient, listed: Any = None) -> tuple[str, ...]:
     """The names of the live hooks a config without hooks/ leaves alone: one list request,
     none when the lease's own list is at hand (a tenant without Hooks answers 403
     hooks_not_allowed: nothing is live there)."""
@@ -97,25 +109,25 @@ def _outside(client: Any, listed: Any = None) -> tuple[str, ...]:
     return tuple(sorted(str(h["name"]) for h in listed if not is_marker_hook(h)))
 
 
-def _plan(desired: Any, live: Any, options: Any) -> TypePlan:
+def _plan(desired: DesiredState, live: LiveState, options: PlanOptions) -> TypePlan:
     from reconciler.resources.hooks.planner import plan_part
 
     return plan_part(desired, live, options)
 
 
-def _operations(client: Any, desired: Any) -> Any:
+def _operations(client: ManagementClient, desired: DesiredState) -> Runner[Any]:
     from reconciler.resources.hooks.ops import HookOperations
 
     return HookOperations(client, desired)
 
 
-def _jobs(steps: Any) -> Any:
+def _jobs(steps: tuple[Step, ...]) -> Mapping[int, Job]:
     from reconciler.resources.hooks.ops import hook_jobs
 
     return hook_jobs(tuple(steps))
 
 
-def _verify(plan: Any, state: Any) -> tuple[str, ...]:
+def _verify(plan: Plan, state: tuple[DesiredState, LiveState]) -> tuple[str, ...]:
     from reconciler.resources.hooks.verify import differences
 
     desired, live = state
@@ -128,7 +140,7 @@ def _schema_text() -> str:
     return schema_text()
 
 
-def _words(reason: Any) -> str:
+def _words(reason: Reason) -> str:
     from reconciler.resources.hooks.wording import word
 
     return word(reason)
@@ -137,7 +149,7 @@ def _words(reason: Any) -> str:
 NO_HOOKS = "this tenant has no Hooks"
 
 
-def _export_read(client: Any) -> Any:
+def _export_read(client: ManagementClient) -> LiveState | None:
     """Every live hook, or None when the tenant has no Hooks."""
     from reconciler.errors import ReconcilerError, hooks_unavailable
 
@@ -149,17 +161,17 @@ def _export_read(client: Any) -> Any:
         raise
 
 
-def _export_existing(live: Any, output: str) -> list[Path]:
+def _export_existing(live: LiveState, output: str) -> list[Path]:
     from reconciler.resources.hooks.export import existing_files
 
     return existing_files(live, output)
 
 
-def _export_texts(live: Any) -> list[str]:
+def _export_texts(live: LiveState) -> list[str]:
     return [hook.script for hook in live.hooks]
 
 
-def _export_write(live: Any, output: str, values: Mapping[str, object]) -> TypeExported:
+def _export_write(live: LiveState, output: str, values: Mapping[str, object]) -> TypeExported:
     from reconciler.resources.hooks.export import export_live
 
     done = export_live(live, output, values, force=True)
@@ -172,7 +184,7 @@ def _export_write(live: Any, output: str, values: Mapping[str, object]) -> TypeE
     )
 
 
-def _blocks() -> Any:
+def _blocks() -> Blocks:
     from reconciler.resources.hooks.render import HookBlocks
 
     return HookBlocks()

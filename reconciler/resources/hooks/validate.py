@@ -96,7 +96,7 @@ def _check(loaded: Loaded, keywords: Keywords, offline: bool = False) -> Report:
     return Report(state, tuple(problems), keywords.filled, len(loaded.sources))
 
 
-def load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool = False) -> TypeLoad:
+def load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool = False) -> TypeLoad[DesiredState]:
     """The hooks type's ``load`` (``reconciler.resources.base.Load``)."""
     report = _check(read_config(config, keywords), keywords, offline)
     return TypeLoad(report.state, report.problems, f"{plural(report.hooks_checked, 'hook')} valid")
