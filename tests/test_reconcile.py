@@ -69,6 +69,7 @@ def test_a_type_names_its_own_exclusion_setting(tmp_path):
 
     declared = {r.name: r.excluded_setting for r in registry() if r.excluded_setting}
     assert declared == {"hook": "AUTH0_EXCLUDED_HOOKS", "action": "AUTH0_EXCLUDED_ACTIONS"}
+    assert set(declared.values()) <= set(load_settings({}).excluded), "a type names a setting nobody reads"
     options = plan_options(load_settings({"AUTH0_EXCLUDED_HOOKS": "h", "AUTH0_EXCLUDED_ACTIONS": "a"}))
     assert dict(options.excluded) == {"hook": {"h"}, "action": {"a"}}
     assert options.excluded_of("bindings") == frozenset()  # a type without a setting leaves nothing alone
