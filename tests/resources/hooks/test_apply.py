@@ -83,7 +83,6 @@ def test_a_failure_stops_new_steps_and_reports_the_rest(emulator_factory: Callab
 from reconciler.errors import ApiError  # noqa: E402
 from reconciler.resources.hooks.live import read_live_state  # noqa: E402
 
-
 Row = dict[str, Any]  # a hook as the API answers it (JSON)
 Rows = list[Row]  # the fake's `list` method hides the builtin inside the class
 
