@@ -228,7 +228,9 @@ def check_nothing_lost(before: LiveState, after: SimTenant, plan: Plan, options:
             replaced = hook.name in wanted and wanted[hook.name].trigger_id != hook.trigger_id
             if not options.allow_delete:
                 assert replaced or base in wanted, f"{hook.name} deleted with deletes off"
-                keep = set(wanted[hook.name if replaced else base].secrets)
+                kept_as = hook.name if replaced else base
+                assert kept_as is not None
+                keep = set(wanted[kept_as].secrets)
                 assert user_keys(hook.secret_keys) <= keep, f"{hook.name}: secrets dropped"
             continue
         kept = user_keys(after.hooks[hook.id].secret_keys)
@@ -308,10 +310,10 @@ def _secret_map(rng: random.Random, previous: dict[str, str] | None = None) -> d
         keys = set(sorted(keys)[:20])
         return {k: previous[k] if k in previous and rng.random() < 0.7 else f"v{rng.randint(0, 3)}-{k}" for k in keys}
     if shape < 0.7:
-        keys = rng.sample(KEY_POOL, rng.randint(18, 20))
+        sampled = rng.sample(KEY_POOL, rng.randint(18, 20))
     else:
-        keys = rng.sample(KEY_POOL[:6], rng.randint(0, 3))
-    return {k: f"v{rng.randint(0, 3)}-{k}" for k in keys}
+        sampled = rng.sample(KEY_POOL[:6], rng.randint(0, 3))
+    return {k: f"v{rng.randint(0, 3)}-{k}" for k in sampled}
 
 
 def _enable_some(rng: random.Random, hooks: list[Hook]) -> list[Hook]:
