@@ -117,8 +117,7 @@ def run_on(
         ]
         assert ready, "plan has a dependency cycle"
         step = rng.choice(ready)
-        _apply(tenant, step, created, values.get(step.key, {}))
-        tenant.check_invariant()
+        apply_step(tenant, step, created, values.get(step.key, {}))
         finished.add(step.index)
         order.append(step)
         del pending[step.index]
@@ -139,6 +138,13 @@ def _check_handovers_adjacent(order: list[Step], plan: Plan) -> None:
             touching = [s for s in between if s.payload.trigger_id == enable.payload.trigger_id]
             if touching:
                 raise SimulatedConflict(f"{touching[0].operation} {touching[0].key} inside a hand-over")
+
+
+def apply_step(tenant: SimTenant, step: Step, created: dict[int, str], values: dict[str, str]) -> None:
+    """One step on ``tenant`` as Auth0 would take it (``SimulatedConflict``: refused);
+    ``created``: the ids of hooks earlier create steps made, ``values``: the hook's secret values."""
+    _apply(tenant, step, created, values)
+    tenant.check_invariant()
 
 
 def _apply(tenant: SimTenant, step: Step, created: dict[int, str], values: dict[str, str]) -> None:
