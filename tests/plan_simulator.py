@@ -1,7 +1,8 @@
 """Runs a plan's steps against an in-memory tenant, in any order the dependencies allow.
 
 Used by the planning tests to check the invariant for every interleaving the executor
-could choose, not just the one it happens to pick.
+could choose, not just the one it happens to pick. ``test_plan_simulator.py`` checks that its
+tenant refuses and takes each kind of step as the emulator does.
 """
 
 from __future__ import annotations

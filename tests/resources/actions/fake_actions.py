@@ -4,7 +4,8 @@ Strict where the real API is strict (``shared/auth0-api/actions.md``): deploying
 draft, binding an action that is not deployed, deleting a bound action without force and
 moving an action to another trigger are refused, as Auth0 refuses them. It counts versions
 per action and keeps every bindings list it was given, so tests see what was live at every
-instant. ``fail_at``: the Nth write raises (an interrupted run).
+instant. ``fail_at``: the Nth write raises (an interrupted run). ``test_fake_actions_contract.py``
+runs one script of calls on it and on the emulator and compares the answers.
 """
 
 from __future__ import annotations
