@@ -7,9 +7,11 @@ from collections.abc import Iterator
 import pytest
 from emulator_testlib import Api, make_api
 
+from reconciler.emulator.process import EmulatorProcess
+
 
 @pytest.fixture
-def api(emulator) -> Iterator[Api]:
+def api(emulator: EmulatorProcess) -> Iterator[Api]:
     client = make_api(emulator)
     yield client
     client.close()
