@@ -44,7 +44,8 @@ def triggers(cfg: Path, data: dict[str, Any]) -> None:
 
 
 def bound(tenant: Any) -> dict[str, list[str]]:
-    return tenant.stats().get("bound_per_trigger", {})
+    found: dict[str, list[str]] = tenant.stats().get("bound_per_trigger", {})
+    return found
 
 
 def no_canary(text: str) -> None:

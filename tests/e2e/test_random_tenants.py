@@ -7,6 +7,7 @@ loader, the HTTP client, the executor and the emulator's own one-enabled-per-tri
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def strict_emulator():
+def strict_emulator() -> Iterator[EmulatorProcess]:
     proc = EmulatorProcess({"enabled_conflict": "reject", "rate_limit": 0}, cwd=str(REPO))
     try:
         yield proc

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from emulator_testlib import Api, make_api
 
 from reconciler.emulator.process import EmulatorProcess
+from tests.emulator.emulator_testlib import Api, make_api
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from fake_actions import FakeClient
 from harness import desired, plan
 
 from reconciler.core.plan import DRIFT, assemble
+from reconciler.core.planner import TypePlan
 
 PL = "post-login"
 
@@ -22,7 +23,7 @@ def _tenant() -> FakeClient:
     return client
 
 
-def _drift(parts: tuple) -> dict[str, bool]:
+def _drift(parts: tuple[TypePlan, ...]) -> dict[str, bool]:
     return {part.type: dict(part.extras).get(DRIFT, False) for part in parts}
 
 
