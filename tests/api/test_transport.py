@@ -6,7 +6,7 @@ import email.utils
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -74,7 +74,7 @@ def test_github_uses_the_same_policy_with_http_dates() -> None:
 # -- the transport -----------------------------------------------------------------------------
 
 
-def transport_for(handle: Any, **kw: Any) -> tuple[httpx.Client, list[str], list[float]]:
+def transport_for(handle: Callable[[httpx.Request], httpx.Response], **kw: Any) -> tuple[httpx.Client, list[str], list[float]]:
     sent: list[str] = []
     sleeps: list[float] = []
 

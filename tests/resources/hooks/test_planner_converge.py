@@ -3,9 +3,6 @@ alone (unknown triggers, exclusions), and a summary that counts only requests.""
 
 from __future__ import annotations
 
-from hooks_testlib import CRED, HMAC, POST, PRE, actions, desired, hook, live, live_hook
-
-from plan_simulator import SimTenant, assert_converged, run_on
 from reconciler.core.plan import Plan
 from reconciler.core.reasons import Reason
 from reconciler.core.steps import Phase
@@ -17,6 +14,8 @@ from reconciler.resources.hooks.model import DesiredState
 from reconciler.resources.hooks.plan import handovers
 from reconciler.resources.hooks.planner import build_plan
 from reconciler.resources.options import PlanOptions
+from tests.plan_simulator import SimTenant, assert_converged, run_on
+from tests.resources.hooks.hooks_testlib import CRED, HMAC, POST, PRE, actions, desired, hook, live, live_hook
 
 KEYS20 = {f"K{i:02d}": f"v-{i}" for i in range(20)}
 
