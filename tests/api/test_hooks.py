@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from api_helpers import CANARY_SECRET, CANARY_TOKEN, Server, all_text, hook, one_line
 
 from reconciler.errors import ApiError, BadResponseError
 from reconciler.resources.hooks.live import read_live_state
+from tests.api.api_helpers import CANARY_SECRET, CANARY_TOKEN, Server, all_text, hook, one_line
 
 LIST = "GET /api/v2/hooks?page=0&per_page=100&include_totals=true"
 

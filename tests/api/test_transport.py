@@ -11,13 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-from api_helpers import CANARY_TOKEN, Server, all_text, hook, one_line
 
 from reconciler.api.client import ManagementClient
 from reconciler.api.transport import RetryPolicy, RetryTransport
 from reconciler.config import Connection
 from reconciler.errors import ApiError, DeadlineExceeded, OutcomeUnknown, WaitTooLong
 from reconciler.github.client import GitHubClient
+from tests.api.api_helpers import CANARY_TOKEN, Server, all_text, hook, one_line
 
 NOW = 1_800_000_000.0
 

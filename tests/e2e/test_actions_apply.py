@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from e2e.helpers import run_cli
+from tests.e2e.helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 VALUES = {

@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from reconciler.emulator.process import EmulatorProcess
-from shared_api import ABSENT, API_DIR
+from tests.shared_api import ABSENT, API_DIR
 
 # Hook recordings only: the Actions recordings are replayed by the Actions contract test.
 RECORDINGS = sorted(p for p in (API_DIR / "recordings").glob("*Hook*.yaml")) if API_DIR.is_dir() else []

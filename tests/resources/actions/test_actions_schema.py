@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from reconciler.cli import cli
 from reconciler.resources.actions import triggers as known
 from reconciler.resources.actions.schema import schema_text
-from shared_api import RECORDINGS_DIR
+from tests.shared_api import RECORDINGS_DIR
 
 REPO = Path(__file__).resolve().parents[3]
 
