@@ -19,9 +19,9 @@ from typing import Any
 import httpx
 import pytest
 
-from fake_github import FakeGitHub
 from reconciler.emulator.process import EmulatorProcess
-from workflow_runner import Context, JobRun, run_job
+from tests.fake_github import FakeGitHub
+from tests.workflow_runner import Context, JobRun, run_job
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "gitops-repo"

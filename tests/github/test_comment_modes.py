@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from fake_github import FakeGitHub
 from reconciler.github.comment import Provenance, failure_body
 from reconciler.usecases.commenting import CommentRequest, post_plan_comment
+from tests.fake_github import FakeGitHub
 
 REPO_NAME = "acme/cfg"
 SHA = "ab" * 20
