@@ -153,6 +153,12 @@ def test_a_pull_request_adding_a_secret_then_its_merge(run: Runner, repo: Path, 
     unset = run(APPLY_YML, "plan", push, keywords={"SLACK_WEBHOOK_URL": SLACK})
     assert (unset.check_name, unset.status) == ("plan (dev)", "failure")
     assert "unresolved keyword ##CLAIM_NAMESPACE##" in unset.summary and "see the job log" not in unset.summary
+    # ... and so does the merged pull request: nothing was applied, with the error line.
+    assert unset.step("Report a failed plan to the pull request").ran
+    body = the_comment(gh)
+    assert "### Auth0 apply to tenant `dev` did not run" in body
+    assert f"The plan for the apply of merged commit {merge[:12]} failed; nothing was applied:" in body
+    assert "unresolved keyword ##CLAIM_NAMESPACE##" in body and "see the job log" not in body.lower()
 
     # Once it is set (re-run): planned, applied, and the result posted back to the pull request.
     keywords = {"SLACK_WEBHOOK_URL": SLACK, "CLAIM_NAMESPACE": NAMESPACE}
@@ -233,6 +239,8 @@ def test_a_broken_config_says_why_in_the_checks_and_the_comment(run: Runner, rep
     assert "job log" not in validated.summary
     planned = run(PLAN_YML, "plan", event, keywords={"SLACK_WEBHOOK_URL": SLACK})
     assert planned.status == "failure" and planned.step("Comment on the pull request").ran
+    assert "the plan failed" in planned.summary and "block-disposable-emails.json" in planned.summary
+    assert "job log" not in planned.summary
     body = the_comment(gh)
     assert "**The plan failed for commit" in body and "block-disposable-emails.json" in body
     # The config's own backticks cannot break out of the quoted line.
