@@ -1,6 +1,7 @@
 """The composite action (action.yml): its structure, and its shell steps run as a runner runs
 them (tests/action_runner.py) in a fresh directory holding only a copy of
-examples/gitops-repo, against the Auth0 emulator and a fake GitHub API."""
+examples/migrating-from-hooks (a hooks config: the action's hook paths, the comments' hook
+wording), against the Auth0 emulator and a fake GitHub API."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from reconciler.emulator.process import EmulatorProcess
 from tests.action_runner import REPO, ActionResult, load_action, parse_output_file, run_action
 from tests.fake_github import FakeGitHub
 
-EXAMPLE = REPO / "examples" / "gitops-repo"
+EXAMPLE = REPO / "examples" / "migrating-from-hooks"
 SCRIPTS = REPO / ".github" / "action"
 RECONCILER = Path(sys.executable).with_name("reconciler")
 CANARY = "https://hooks.slack.example/CANARY-7f3a9c"  # a keyword value: must never be shown

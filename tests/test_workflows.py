@@ -208,7 +208,11 @@ def test_apply_executes_the_approved_plan_in_a_protected_environment(directory: 
     assert report["with"]["result-of"] == "apply" and report["with"]["status"] == "${{ job.status }}"
     assert report["with"]["plan-file"] == applied["with"]["plan-file"]
     assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
-    assert "permissions" not in plan
+    # A failed plan goes to the merged pull request too (nothing applied, and why).
+    [failed] = action_steps(plan, "comment")
+    assert failed["if"] == "failure()" and steps(plan).index(failed) > steps(plan).index(planned)
+    assert failed["with"]["result-of"] == "apply" and failed["with"]["status"] == "failure"
+    assert plan["permissions"] == {"contents": "read", "pull-requests": "write"}
     # Deletes only when the repository variable says so.
     for step in (planned, applied):
         assert step["with"]["allow-delete"] == "${{ vars.AUTH0_ALLOW_DELETE == 'true' }}"

@@ -128,6 +128,8 @@ class _Job:
         if condition is None:
             return self.status == "success"
         terms = [t.strip() for t in _EXPR.sub(lambda m: m.group(1), str(condition)).split("&&")]
+        if "failure()" in terms:  # runs only once a step before it failed
+            return self.status == "failure" and all(self.value(t) == "true" for t in terms if t != "failure()")
         always = "always()" in terms
         if not always and self.status != "success":
             return False
