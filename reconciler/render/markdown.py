@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from reconciler.core.changes import Change, FieldChange
 from reconciler.core.plan import Plan
+from reconciler.core.scope import SCOPE_WARNING
 from reconciler.escape import md_code, md_fence, md_text
 from reconciler.render.blocks import blocks_for, word
 from reconciler.render.keyword_lines import keyword_lines
@@ -73,7 +74,7 @@ def _head(plan: Plan, tenant: str) -> list[str]:
     skipped = [c for c in plan.changes if c.skipped]
     if plan.has_changes:
         blocks.append(f"**{plan.summary.line()}**")
-    elif skipped or plan.warnings:
+    elif skipped or any(word(w) != SCOPE_WARNING for w in plan.warnings):
         blocks.append("**No changes to apply.**")
     else:
         blocks.append(f"**{NO_CHANGES_IN_SCOPE if plan.scope.limited else NO_CHANGES}**")

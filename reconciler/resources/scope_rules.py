@@ -11,9 +11,10 @@ actions'). What a target drags in (documented in docs/commands.md):
   the list of every trigger it is in, before or after this plan: a list is written whole,
   so the actions newly in that list come too (their create and deploy), and a cutover on
   that trigger comes whole (the hook's disable with the bind);
-- ``hooks:NAME``: the hook's own steps, and the other side of a hand-over on its trigger
-  (never two enabled, never a trigger left to nobody by half a hand-over), and a cutover
-  or rollback it is part of whole.
+- ``hooks:NAME``: the hook's own steps, and every enable and disable on the triggers those
+  steps touch: a hand-over's other side, a broken tenant's extra enabled hooks (never two
+  enabled, never a trigger left to nobody by half a hand-over); and a cutover or rollback
+  it is part of, whole.
 
 Then ``core.scope.closure``: what those steps wait for, to a fixpoint.
 """
@@ -25,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from reconciler.core.changes import REPLACED_SUFFIX
-from reconciler.core.plan import DRIFT, Plan
+from reconciler.core.plan import DRIFT, TOGGLES, Plan
 from reconciler.core.planner import TypePlan
 from reconciler.core.scope import SEPARATOR, closure, keep_steps
 from reconciler.errors import ScopeError
@@ -182,10 +183,15 @@ def _seeds(plan: Plan, targets: Iterable[str]) -> set[int]:
             triggers.add(cutover.trigger)
     seeds = set()
     for step in plan.steps:
-        own = (step.type == ACTION and step.key.removesuffix(REPLACED_SUFFIX) in actions) or (
-            step.type == HOOK and step.key in hooks)
+        base = step.key.removesuffix(REPLACED_SUFFIX)  # a replaced resource's old self, renamed aside
+        own = (step.type == ACTION and base in actions) or (step.type == HOOK and base in hooks)
         if own or (step.type == BINDINGS and (step.key in triggers or actions & _entries(step))):
             seeds.add(step.index)
+    # Which hook runs on a trigger is decided by all of that trigger's toggles together (a
+    # hand-over, a broken tenant's extra hooks disabled): a targeted hook brings them all.
+    touched = {getattr(plan.steps[i].payload, "trigger_id", None) for i in seeds if plan.steps[i].type == HOOK}
+    seeds |= {s.index for s in plan.steps if s.type == HOOK and s.operation in TOGGLES
+              and getattr(s.payload, "trigger_id", None) in touched}
     return seeds
 
 
