@@ -189,3 +189,35 @@ def test_a_saved_scoped_plan_is_bound_to_its_scope(emulator: Any, applied: Path,
     ok = run_cli(["apply", str(saved), "-c", str(applied)], env)
     assert ok.exit_code == 0, ok.output
     assert "Scope: target: hooks:add-api-claims" in ok.output
+
+
+def _rename_action(config: Path, old: str, new: str) -> None:
+    meta = json.loads((config / "actions" / f"{old}.json").read_text())
+    (config / "actions" / f"{old}.json").unlink()
+    (config / "actions" / old).rename(config / "actions" / new)
+    meta.update(name=new, code=f"./actions/{new}/code.js")
+    (config / "actions" / f"{new}.json").write_text(json.dumps(meta))
+    triggers = config / "triggers" / "triggers.json"
+    triggers.write_text(triggers.read_text().replace(f'"{old}"', f'"{new}"'))
+
+
+def test_a_renamed_action_targeted_is_bound_in_the_same_request_that_unbinds_its_old_self(
+    emulator: Any, applied: Path,
+) -> None:
+    """The new action's trigger list comes with it (a list is written whole), so the old
+    action is never unbound without its replacement bound; the other trigger is untouched."""
+    env = env_of(emulator)
+    _rename_action(applied, "add-profile-claims", "profile-claims")
+    _edit_action_and_hook(applied)  # a hook and the SMS action change too: outside the target
+    since = len(actions_stats(emulator).history.get("post-login", ()))
+    result = run_cli(["apply", "-c", str(applied), "--target", "profile-claims", "--yes"], env)
+    assert result.exit_code == 0, result.output
+    assert "Scope: target: actions:profile-claims" in result.output
+    assert "also planned, as the targets need them: trigger:post-login" in result.output
+    stats = actions_stats(emulator)
+    assert stats.bound["post-login"] == ("profile-claims",)
+    assert all(m.actions for m in stats.history["post-login"][since:])  # never nobody on post-login
+    again = run_cli(["plan", "-c", str(applied), "--target", "actions:profile-claims", "--detailed-exitcode"], env)
+    assert again.exit_code == 0 and NO_CHANGES_IN_SCOPE in again.output, again.output
+    rest = run_cli(["plan", "-c", str(applied), "--detailed-exitcode"], env)
+    assert rest.exit_code == 2 and "add-api-claims" in rest.output, rest.output
