@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import pytest
 
@@ -38,7 +39,7 @@ def test_without_a_file_the_config_is_planned(tmp_path: Path) -> None:
     ({"allow_delete": True}, "--allow-delete cannot change a saved plan"),
     ({"force": True, "rotate_secrets": True}, "--force, --rotate-secrets cannot change a saved plan"),
 ])
-def test_plan_flags_next_to_a_saved_plan_are_refused_before_it_is_read(tmp_path: Path, flags: dict[str, bool], named: str) -> None:
+def test_plan_flags_next_to_a_saved_plan_are_refused_before_it_is_read(tmp_path: Path, flags: dict[str, Any], named: str) -> None:
     with pytest.raises(SavedPlanFlags, match=named) as refused:
         open_saved(str(tmp_path / "absent.json"), "tenant-config", **flags)
     first = next(flag for flag in ("--allow-delete", "--force") if flag in str(refused.value))
