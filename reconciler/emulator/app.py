@@ -23,7 +23,7 @@ from reconciler.emulator.errors import RATE_LIMITED_BODY, ApiError, api_error, b
 from reconciler.emulator.jsonutil import json_bytes, write_atomic
 from reconciler.emulator.limits import Faults, TokenBucket
 from reconciler.emulator.options import RUNTIME_OPTIONS, EmulatorOptions
-from reconciler.emulator.parts import emulator_parts
+from reconciler.emulator.parts import check_scopes, emulator_parts
 from reconciler.emulator.resources import Context, Request, Resource, Response
 from reconciler.emulator.timeline import Timeline
 from reconciler.emulator.validation import parse_json
@@ -99,9 +99,7 @@ class App:
         routes ask for is refused."""
         if options.scopes is None:
             return replace(options, scopes=self.known_scopes)
-        unknown = [s for s in options.scopes if s not in self.known_scopes]
-        if unknown:
-            raise ValueError(f"unknown scope(s): {', '.join(unknown)} (known: {', '.join(self.known_scopes)})")
+        check_scopes(options.scopes, self.known_scopes)
         return options
 
     def _scope_text(self, granted: frozenset[str]) -> str:

@@ -12,7 +12,7 @@ import click
 
 from reconciler.emulator.limits import parse_faults
 from reconciler.emulator.options import EmulatorOptions
-from reconciler.emulator.parts import all_scopes
+from reconciler.emulator.parts import all_scopes, check_scopes
 from reconciler.emulator.server import start
 from reconciler.emulator.store import CONFLICT_MODES
 
@@ -63,6 +63,7 @@ def emulator(exit_on_stdin_eof: bool = False, **kwargs: object) -> None:
     """
     try:
         options = EmulatorOptions(**kwargs)  # type: ignore[arg-type]
+        check_scopes(options.scopes or (), all_scopes())
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     try:

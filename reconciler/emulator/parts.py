@@ -6,6 +6,8 @@ protocol and the options stay free of it, so the seam can name them without a cy
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from reconciler.resources.base import EmulatorPart
 from reconciler.resources.builtin import registry
 
@@ -19,3 +21,10 @@ def emulator_parts() -> list[EmulatorPart]:
 def all_scopes() -> tuple[str, ...]:
     """Every served type's scopes, in the order the token endpoint lists them."""
     return tuple(scope for part in emulator_parts() for scope in part.scopes)
+
+
+def check_scopes(scopes: Iterable[str], known: tuple[str, ...]) -> None:
+    """Refuses a scope no served type's routes ask for (ValueError, one line)."""
+    unknown = [s for s in scopes if s not in known]
+    if unknown:
+        raise ValueError(f"unknown scope(s): {', '.join(unknown)} (known: {', '.join(known)})")

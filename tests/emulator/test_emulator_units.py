@@ -121,3 +121,14 @@ def test_app_core_knows_no_resource_type() -> None:
         text = (root / name).read_text()
         assert '"/hooks' not in text and '"/actions' not in text and "Tenant" not in text, name
         assert "def _list" not in text and "create_hook" not in text, name
+
+
+def test_an_unknown_scope_is_a_usage_error_naming_every_served_types_scopes() -> None:
+    from click.testing import CliRunner
+
+    from reconciler.emulator.command import emulator
+
+    result = CliRunner().invoke(emulator, ["--scopes", "read:foo", "--port", "0"])
+    assert result.exit_code == 2
+    assert "unknown scope(s): read:foo (known: read:hooks, create:hooks" in result.output
+    assert "delete:actions)" in result.output and "state file" not in result.output
