@@ -67,8 +67,8 @@ def test_package_is_self_contained() -> None:
 
 
 def test_api_rules_agree_with_the_reconciler() -> None:
-    # The emulator keeps its own copy of the API's rules (it imports nothing else from
-    # `reconciler`); the reconciler's copy is model.py, mirrored by the JSON Schema.
+    # The emulator keeps its own copy of the API's rules (of the tool it imports only the
+    # registry); the reconciler's copy is model.py, mirrored by the JSON Schema.
     from reconciler.emulator import store, validation
     from reconciler.resources.common.secrets import MASKED_SECRET
     from reconciler.resources.hooks import model
