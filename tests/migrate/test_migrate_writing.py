@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import cli
-from tests.migrate.hook_files import hook_config
+from tests.resources.hooks.hooks_testlib import hook_config
 
 CODE = "module.exports = function (u, context, cb) { cb(); };"
 
