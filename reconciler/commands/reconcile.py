@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 @connection_options
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Save the plan for `apply FILE`.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 without changes, 2 with changes or drift (hooks outside the config and "
-    "AUTH0_EXCLUDED_HOOKS, changes that cannot be made), 1 on error.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 without changes, 2 with changes or drift (actions or hooks outside the config and "
+    "AUTH0_EXCLUDED_ACTIONS / AUTH0_EXCLUDED_HOOKS, changes that cannot be made), 1 on error.")
 @click.option(
     "--allow-missing-keywords", is_flag=True,
     help="Plan without keyword values (a read-only CI job): unset keywords get placeholders "

@@ -13,7 +13,7 @@ from reconciler.terminal import run_settings, runner_opt_ins
 
 @click.command("run")
 @click.argument("name")
-@click.option("-c", "--config", default="tenant-config", show_default=True, help="Config directory.")
+@click.option("-c", "--config", default="tenant-config", show_default=True, help="Config directory (deploy-cli layout: actions/, hooks/).")
 @click.option("--kind", type=click.Choice(["hook", "action"]), help="When a hook and an action share NAME.")
 @click.option("--event", "event_file", type=click.Path(dir_okay=False), help="Run on this event (JSON) instead of the built-in sample.")
 @click.option("--all-samples", is_flag=True, help="Run on every built-in sample and the config's tests/events/<trigger>/*.json.")
