@@ -160,7 +160,9 @@ def apply_plan(
     # Hooks if the tenant serves them, else an Actions marker (reconciler/lease_actions.py).
     lease = Lease(lease_store(client), holder, on_lost=lambda why: stop.set())
     try:
-        acquire_waiting(lease, lock_timeout, on_wait=on_wait or (lambda line: None))
+        # The wait sleeps on ``stop``: Ctrl-C ends it at once, not at the next poll.
+        acquire_waiting(lease, lock_timeout, on_wait=on_wait or (lambda line: None),
+                        sleep=stop.wait, stopped=stop.is_set)
         outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop, seen or {})
     finally:
         # Every exit (a failed take, a failed apply, the run deadline) gives back what this
