@@ -14,18 +14,19 @@ def acquire_waiting(
     lease: Lease, timeout: float, *, on_wait: Callable[[str], None] = lambda line: None,
     sleep: Callable[[float], object] = time.sleep, clock: Callable[[], float] = time.monotonic,
     poll: float = 5.0, stopped: Callable[[], bool] = lambda: False,
-) -> None:
+) -> bool:
     """``lease.acquire()``, waiting up to ``timeout`` seconds while another run holds the
     lease (``--lock-timeout``): one line through ``on_wait`` names the holder and when its
     lease expires, then it asks again every ``poll`` seconds. A hook that only has the
     lease's name is refused at once: waiting would not end it. ``stopped`` (an interrupt)
-    ends the wait at once, nothing written; ``sleep`` should return early when it is set."""
+    ends the wait at once, nothing written; ``sleep`` should return early when it is set.
+    Returns whether it had to wait (the other run may have changed the tenant meanwhile)."""
     deadline = clock() + max(0.0, timeout)
     told = ""
     while True:
         try:
             lease.acquire()
-            return
+            return bool(told)
         except TenantLocked as locked:
             left = deadline - clock()
             if not locked.waitable or left <= 0:
