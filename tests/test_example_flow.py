@@ -188,7 +188,7 @@ def test_a_failing_apply_says_why_in_the_summary_and_on_the_pull_request(
     assert reason in failed.summary and "see the job log" not in failed.summary
     assert failed.step("Report the result to the pull request").ran
     body = the_comment(gh)
-    assert "### Auth0 apply to tenant `dev` failed" in body and reason in body
+    assert "### Auth0 apply to tenant `dev` (`" in body and ") failed" in body and reason in body
 
 
 def test_a_fork_pull_request_gets_its_checks_under_their_names(run: Runner, repo: Path, gh: FakeGitHub,

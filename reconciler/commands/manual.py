@@ -22,7 +22,7 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "apply": (*CONNECTION_VARS, *KEYWORD_VARS, *PLAN_VARS, *TERMINAL_VARS),
     "comment": ("GITHUB_TOKEN (or the variable named by --token-env)", "GITHUB_REPOSITORY",
                 "GITHUB_EVENT_PATH", "GITHUB_API_URL", "GITHUB_SHA", "GITHUB_SERVER_URL", "GITHUB_RUN_ID",
-                *TERMINAL_VARS),
+                "AUTH0_DOMAIN (the tenant's host, named in a comment without a plan)", *TERMINAL_VARS),
     "show": TERMINAL_VARS,
     "unlock": (*CONNECTION_VARS, *TERMINAL_VARS),
     "export": (*CONNECTION_VARS, *KEYWORD_VARS, *TERMINAL_VARS),  # known values go back as ##KEY##

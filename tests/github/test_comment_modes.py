@@ -56,3 +56,23 @@ def test_an_apply_result_goes_to_the_pull_request_of_the_pushed_commit(gh: FakeG
     [comment] = gh.comments(REPO_NAME, 3)
     assert "### Auth0 apply to tenant `dev` failed" in comment["body"] and "> `boom`" in comment["body"]
     assert f"merged commit {SHA[:12]} failed" in comment["body"]
+
+
+@pytest.mark.parametrize("flags,heading", [
+    (["--failed", "--reason", "boom"], "### Auth0 plan for tenant `dev` (`example.eu.auth0.com`)"),
+    (["--unchanged"], "### Auth0 plan for tenant `dev` (`example.eu.auth0.com`)"),
+    (["--applied", "--failed", "--reason", "boom"], "### Auth0 apply to tenant `dev` (`example.eu.auth0.com`) failed"),
+])
+def test_a_comment_without_a_plan_names_the_tenant_s_host(flags: list[str], heading: str) -> None:
+    """The plan and apply jobs set AUTH0_DOMAIN for the whole job: a failed plan, an undone
+    change and a failed apply name the host as a plan's comment does (not "hooks plan")."""
+    from click.testing import CliRunner
+
+    from reconciler.cli import cli
+
+    env = {"AUTH0_DOMAIN": "https://example.eu.auth0.com/", "GITHUB_SHA": SHA}
+    result = CliRunner().invoke(cli, ["comment", "--tenant", "dev", "--dry-run", *flags], env=env)
+    assert result.exit_code == 0, result.output
+    assert heading in result.output
+    without = CliRunner().invoke(cli, ["comment", "--tenant", "dev", "--dry-run", *flags], env={"AUTH0_DOMAIN": ""})
+    assert "auth0.com" not in without.output and "hooks plan" not in without.output
