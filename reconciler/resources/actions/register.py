@@ -22,10 +22,27 @@ def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool =
     desired, found = check_config(config, keywords)
     problems = tuple(soften(found) if offline else found)
     if not wanted(desired):
+        if desired is None and offline and not any(p.is_error for p in problems):
+            # Checked, but not built: keywords without a value (a note) leave no state to plan.
+            return TypeLoad(None, problems, _summary(*_counted(config, keywords)))
         return TypeLoad(None, problems)
     assert desired is not None
-    summary = f"{plural(len(desired.actions), 'action')} and bindings on {plural(len(desired.managed_triggers), 'trigger')} valid"
-    return TypeLoad(desired, problems, summary)
+    return TypeLoad(desired, problems, _summary(len(desired.actions), len(desired.managed_triggers)))
+
+
+def _summary(actions: int, triggers: int) -> str:
+    return f"{plural(actions, 'action')} and bindings on {plural(triggers, 'trigger')} valid"
+
+
+def _counted(config: str | os.PathLike[str], keywords: Keywords) -> tuple[int, int]:
+    """The action documents (marketplace ones aside) and the triggers listed in triggers.json."""
+    from reconciler.resources.actions.load import read_actions
+
+    read = read_actions(config, keywords)
+    actions = sum(1 for source in read.actions if isinstance(source.data, dict)
+                  and not {"integration", "installed_integration_id"} & set(source.data))
+    triggers = read.triggers.data if read.triggers is not None else None
+    return actions, len(triggers) if isinstance(triggers, dict) else 0
 
 
 def _read_live(client: Any, desired: Any) -> Any:
