@@ -53,6 +53,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "demo": ("reconciler demo",),
     "run": ("reconciler run add-profile-claims",
             "reconciler run add-profile-claims --event my-event.json",
+            "reconciler run notify-slack-on-signup --answers slack-down.json   # its outbound calls answered so",
             "reconciler run add-api-claims --keyword-value CLAIM_NAMESPACE   # its real value, masked"),
     "migrate": ("reconciler migrate                 # show the actions each hook becomes",
                 "reconciler migrate --check         # prove each action behaves as its hook",
