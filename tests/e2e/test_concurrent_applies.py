@@ -9,7 +9,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from reconciler.emulator.process import EmulatorProcess
 from reconciler.lease import LEASE_NAME
@@ -22,7 +24,7 @@ CRED = "credentials-exchange"
 
 
 def _config(root: Path, tag: str, count: int) -> Path:
-    hooks = [{"name": f"{tag}-{i:02d}", "triggerId": CRED, "script": f"// {tag} {i}\n"} for i in range(count)]
+    hooks: list[dict[str, Any]] = [{"name": f"{tag}-{i:02d}", "triggerId": CRED, "script": f"// {tag} {i}\n"} for i in range(count)]
     hooks.append({"name": f"{tag}-main", "triggerId": PRE, "enabled": True, "script": f"// {tag}\n"})
     return write_config(root / tag, hooks)
 
@@ -35,7 +37,7 @@ def _apply(config: Path, emulator: EmulatorProcess, *extra: str) -> subprocess.P
     )
 
 
-def _wait_for(condition, what: str, timeout: float = 60.0) -> None:
+def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
@@ -49,7 +51,9 @@ def _assert_invariant(emulator: EmulatorProcess) -> None:
     assert LEASE_NAME not in live_hooks(emulator, with_lease=True)
 
 
-def _first_apply_stopped_holding_the_lease(emulator_factory, tmp_path: Path, count: int):
+def _first_apply_stopped_holding_the_lease(
+    emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path, count: int,
+) -> tuple[EmulatorProcess, subprocess.Popen[str]]:
     """A tenant with a legacy hook and a first apply ("blue") held (SIGSTOP) while it holds
     the lease: a second run then surely meets it. The caller sends SIGCONT."""
     emulator = emulator_factory(latency_ms=20, rate_limit=0)
@@ -60,7 +64,7 @@ def _first_apply_stopped_holding_the_lease(emulator_factory, tmp_path: Path, cou
     return emulator, first
 
 
-def test_two_concurrent_applies_one_proceeds_the_other_refuses(emulator_factory, tmp_path: Path) -> None:
+def test_two_concurrent_applies_one_proceeds_the_other_refuses(emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path) -> None:
     emulator, first = _first_apply_stopped_holding_the_lease(emulator_factory, tmp_path, 10)
     try:
         second = _apply(_config(tmp_path, "green", 3), emulator)
@@ -78,7 +82,7 @@ def test_two_concurrent_applies_one_proceeds_the_other_refuses(emulator_factory,
     _assert_invariant(emulator)
 
 
-def test_applies_started_together_never_break_the_invariant(emulator_factory, tmp_path: Path) -> None:
+def test_applies_started_together_never_break_the_invariant(emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path) -> None:
     emulator = emulator_factory(latency_ms=10, rate_limit=0)
     emulator.seed([{"name": "legacy", "triggerId": PRE, "script": "// legacy\n", "enabled": True}])
     configs = {"blue": _config(tmp_path, "blue", 6), "green": _config(tmp_path, "green", 6)}
@@ -95,7 +99,7 @@ def test_applies_started_together_never_break_the_invariant(emulator_factory, tm
     _assert_invariant(emulator)
 
 
-def test_ctrl_c_finishes_in_flight_work_releases_the_lease_and_exits_130(emulator_factory, tmp_path: Path) -> None:
+def test_ctrl_c_finishes_in_flight_work_releases_the_lease_and_exits_130(emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path) -> None:
     emulator = emulator_factory(latency_ms=30, rate_limit=0)
     emulator.seed([{"name": "legacy", "triggerId": PRE, "script": "// legacy\n", "enabled": True}])
     run = _apply(_config(tmp_path, "blue", 60), emulator, "--max-workers", "2")
@@ -124,7 +128,9 @@ def test_ctrl_c_finishes_in_flight_work_releases_the_lease_and_exits_130(emulato
     assert live_hooks(emulator)["blue-main"]["enabled"]
 
 
-def test_a_run_that_waited_for_the_lease_says_the_other_run_changed_the_tenant(emulator_factory, tmp_path: Path) -> None:
+def test_a_run_that_waited_for_the_lease_says_the_other_run_changed_the_tenant(
+    emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path,
+) -> None:
     """--lock-timeout: the wait ends when the first run is done; what that run wrote makes
     the second's plan stale, and the refusal says so (not "another writer?")."""
     emulator, first = _first_apply_stopped_holding_the_lease(emulator_factory, tmp_path, 4)

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from fake_github import FakeGitHub
 from reconciler.github.comment import Provenance, failure_body
 from reconciler.usecases.commenting import CommentRequest, post_plan_comment
+from tests.fake_github import FakeGitHub
 
 REPO_NAME = "acme/cfg"
 SHA = "ab" * 20
@@ -62,6 +62,8 @@ def test_an_apply_result_goes_to_the_pull_request_of_the_pushed_commit(gh: FakeG
     (["--failed", "--reason", "boom"], "### Auth0 plan for tenant `dev` (`example.eu.auth0.com`)"),
     (["--unchanged"], "### Auth0 plan for tenant `dev` (`example.eu.auth0.com`)"),
     (["--applied", "--failed", "--reason", "boom"], "### Auth0 apply to tenant `dev` (`example.eu.auth0.com`) failed"),
+    (["--applied", "--failed", "--failed-step", "plan", "--reason", "boom"],
+     "### Auth0 apply to tenant `dev` (`example.eu.auth0.com`) did not run"),
 ])
 def test_a_comment_without_a_plan_names_the_tenant_s_host(flags: list[str], heading: str) -> None:
     """The plan and apply jobs set AUTH0_DOMAIN for the whole job: a failed plan, an undone
@@ -76,3 +78,15 @@ def test_a_comment_without_a_plan_names_the_tenant_s_host(flags: list[str], head
     assert heading in result.output
     without = CliRunner().invoke(cli, ["comment", "--tenant", "dev", "--dry-run", *flags], env={"AUTH0_DOMAIN": ""})
     assert "auth0.com" not in without.output and "hooks plan" not in without.output
+
+
+def test_a_failed_plan_after_the_merge_says_nothing_was_applied(gh: FakeGitHub) -> None:
+    gh.merge(REPO_NAME, 3, SHA)
+    request = CommentRequest(tenant="dev", applied=True, failed=True, failed_step="plan",
+                             reason="unresolved keyword ##CLAIM_NAMESPACE##")
+    assert post_plan_comment(request, _env(gh)).action == "created"
+    [comment] = gh.comments(REPO_NAME, 3)
+    assert "### Auth0 apply to tenant `dev` did not run" in comment["body"]
+    assert f"plan for the apply of merged commit {SHA[:12]} failed; nothing was applied" in comment["body"]
+    assert "> `unresolved keyword ##CLAIM_NAMESPACE##`" in comment["body"]
+    assert "apply to tenant `dev` failed" not in comment["body"]

@@ -23,8 +23,8 @@ def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool =
     problems = tuple(soften(found) if offline else found)
     if not wanted(desired):
         if desired is None and offline and not any(p.is_error for p in problems):
-            # Checked, but not built: keywords without a value (a note) leave no state to plan.
-            return TypeLoad(None, problems, _summary(*_counted(config, keywords)))
+            # Valid but for keywords without a value (validate's default): still say what was checked.
+            return TypeLoad(None, problems, _offline_summary(config, keywords))
         return TypeLoad(None, problems)
     assert desired is not None
     return TypeLoad(desired, problems, _summary(len(desired.actions), len(desired.managed_triggers)))
@@ -34,15 +34,14 @@ def _summary(actions: int, triggers: int) -> str:
     return f"{plural(actions, 'action')} and bindings on {plural(triggers, 'trigger')} valid"
 
 
-def _counted(config: str | os.PathLike[str], keywords: Keywords) -> tuple[int, int]:
-    """The action documents (marketplace ones aside) and the triggers listed in triggers.json."""
+def _offline_summary(config: str | os.PathLike[str], keywords: Keywords) -> str:
     from reconciler.resources.actions.load import read_actions
 
     read = read_actions(config, keywords)
-    actions = sum(1 for source in read.actions if isinstance(source.data, dict)
-                  and not {"integration", "installed_integration_id"} & set(source.data))
-    triggers = read.triggers.data if read.triggers is not None else None
-    return actions, len(triggers) if isinstance(triggers, dict) else 0
+    if not read.manages_actions and read.triggers is None:
+        return ""
+    lists = read.triggers.data if read.triggers is not None and isinstance(read.triggers.data, dict) else {}
+    return _summary(len(read.actions), len(lists))
 
 
 def _read_live(client: Any, desired: Any) -> Any:
