@@ -172,7 +172,7 @@ def test_a_pull_request_adding_a_secret_then_its_merge(run: Runner, repo: Path, 
     # ... and so does the merged pull request: nothing was applied, with the error line.
     assert unset.step("Report a failed plan to the pull request").ran
     body = the_comment(gh)
-    assert "### Auth0 apply to tenant `dev` did not run" in body
+    assert f"### Auth0 apply to tenant `dev` (`{host}`) did not run" in body
     assert f"The plan for the apply of merged commit {merge[:12]} failed; nothing was applied:" in body
     assert "unresolved keyword ##CLAIM_NAMESPACE##" in body and "see the job log" not in body.lower()
 
@@ -211,7 +211,7 @@ def test_a_failing_apply_says_why_in_the_summary_and_on_the_pull_request(
     assert reason in failed.summary and "see the job log" not in failed.summary
     assert failed.step("Report the result to the pull request").ran
     body = the_comment(gh)
-    assert "### Auth0 apply to tenant `dev` failed" in body and reason in body
+    assert f"### Auth0 apply to tenant `dev` (`{emulator.base_url.split('://')[1]}`) failed" in body and reason in body
 
 
 def test_a_fork_pull_request_gets_its_checks_under_their_names(run: Runner, repo: Path, gh: FakeGitHub,

@@ -58,6 +58,28 @@ def test_an_apply_result_goes_to_the_pull_request_of_the_pushed_commit(gh: FakeG
     assert f"merged commit {SHA[:12]} failed" in comment["body"]
 
 
+@pytest.mark.parametrize("flags,heading", [
+    (["--failed", "--reason", "boom"], "### Auth0 plan for tenant `dev` (`example.eu.auth0.com`)"),
+    (["--unchanged"], "### Auth0 plan for tenant `dev` (`example.eu.auth0.com`)"),
+    (["--applied", "--failed", "--reason", "boom"], "### Auth0 apply to tenant `dev` (`example.eu.auth0.com`) failed"),
+    (["--applied", "--failed", "--failed-step", "plan", "--reason", "boom"],
+     "### Auth0 apply to tenant `dev` (`example.eu.auth0.com`) did not run"),
+])
+def test_a_comment_without_a_plan_names_the_tenant_s_host(flags: list[str], heading: str) -> None:
+    """The plan and apply jobs set AUTH0_DOMAIN for the whole job: a failed plan, an undone
+    change and a failed apply name the host as a plan's comment does (not "hooks plan")."""
+    from click.testing import CliRunner
+
+    from reconciler.cli import cli
+
+    env = {"AUTH0_DOMAIN": "https://example.eu.auth0.com/", "GITHUB_SHA": SHA}
+    result = CliRunner().invoke(cli, ["comment", "--tenant", "dev", "--dry-run", *flags], env=env)
+    assert result.exit_code == 0, result.output
+    assert heading in result.output
+    without = CliRunner().invoke(cli, ["comment", "--tenant", "dev", "--dry-run", *flags], env={"AUTH0_DOMAIN": ""})
+    assert "auth0.com" not in without.output and "hooks plan" not in without.output
+
+
 def test_a_failed_plan_after_the_merge_says_nothing_was_applied(gh: FakeGitHub) -> None:
     gh.merge(REPO_NAME, 3, SHA)
     request = CommentRequest(tenant="dev", applied=True, failed=True, failed_step="plan",
