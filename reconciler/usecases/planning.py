@@ -139,11 +139,42 @@ def make_plan(
     # The tenant the client talks to, so every plan names it and a saved plan binds to it.
     host = getattr(getattr(client, "connection", None), "host", "")
     fresh = dataclasses.replace(
-        plan_against(desired, client, options, lives=lives), domain=str(host or ""), keywords=keywords
+        with_not_managed(plan_against(desired, client, options, lives=lives), not_managed(desired, client)),
+        domain=str(host or ""), keywords=keywords,
     )
     if saved is not None:
         check_matches(saved, fresh)
     return fresh
+
+
+def not_managed(desired: Desired, client: ManagementClient) -> list[tuple[str, tuple[str, ...]]]:
+    """(type, names) of what still runs of each type the config has nothing of (deploy-cli's
+    "not managed"), one cheap read per such type (``ResourceType.outside``). Only the plan
+    shown reads it: the check under the apply's lease compares steps, which it never adds."""
+    found = []
+    for resource in planning_types():
+        if resource.outside is not None and state_of(resource, desired) is None:
+            names = resource.outside(client)
+            if names:
+                found.append((resource.name, names))
+    return found
+
+
+def with_not_managed(plan: Plan, found: list[tuple[str, tuple[str, ...]]]) -> Plan:
+    """``plan`` naming what runs outside the config: a warning per type, its names in the
+    plan's ``unmanaged`` (kept with the first type, as a plan read back keeps them), so no
+    output says the tenant matches and ``--detailed-exitcode`` reports drift."""
+    if not found or not plan.types:
+        return plan
+    names = tuple(name for _, some in found for name in some)
+    first, *rest = plan.extras or ((plan.types[0], ()),)
+    kept = dict(first[1])
+    kept["unmanaged"] = tuple(sorted({*kept.get("unmanaged", ()), *names}))
+    return dataclasses.replace(
+        plan,
+        warnings=plan.warnings + tuple(Reason.of(f"{kind}.not_managed", names=some) for kind, some in found),
+        extras=((first[0], tuple(kept.items())), *rest),
+    )
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,9 @@ from tests.e2e.helpers import run_cli
 
 CRED, PRE = "credentials-exchange", "pre-user-registration"
 HOOKS = 4
+# A hooks-only config's plan lists the actions once: it names any bound outside the config
+# (``action.not_managed``); none is deployed here, so nothing more is read.
+NOTICE = 1
 
 
 def hooks(*, change: bool = False, handover: bool = False, secret_of: str = "") -> list[dict[str, Any]]:
@@ -54,20 +57,21 @@ def applied(emulator: EmulatorProcess, tmp_path: Path) -> Path:
 
 def test_one_change_reads_every_secret_once(emulator: EmulatorProcess, applied: Path) -> None:
     write_config(applied, hooks(change=True))
-    # token; plan: list + 4 secrets; lease: create + list (the check) + delete; 1 write; read-back: list
-    assert apply_counted(emulator, applied) == 1 + 5 + 3 + 1 + 1
+    # token; plan: list + 4 secrets (+ the actions list); lease: create + list (the check) + delete;
+    # 1 write; read-back: list
+    assert apply_counted(emulator, applied) == 1 + 5 + NOTICE + 3 + 1 + 1
 
 
 def test_a_secret_written_is_read_back_alone(emulator: EmulatorProcess, applied: Path) -> None:
     write_config(applied, hooks(secret_of="h2"))
     # as above, and the read-back reads h2's secrets
-    assert apply_counted(emulator, applied) == 1 + 5 + 3 + 1 + 1 + 1
+    assert apply_counted(emulator, applied) == 1 + 5 + NOTICE + 3 + 1 + 1 + 1
 
 
 def test_a_hand_over_is_two_adjacent_requests(emulator: EmulatorProcess, applied: Path) -> None:
     write_config(applied, hooks(handover=True))
     # plan; lease; the trigger's check, disable, enable; read-back
-    assert apply_counted(emulator, applied) == 1 + 5 + 3 + 3 + 1
+    assert apply_counted(emulator, applied) == 1 + 5 + NOTICE + 3 + 3 + 1
     entries = emulator.stats()["hook_history"][CRED]
     dark = [e for e in entries if not e["hooks"]]
     assert len(dark) == 1

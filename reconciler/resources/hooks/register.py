@@ -80,15 +80,16 @@ def _read(client: Any, desired: Any, reader: Any, listed: Any = None) -> Any:
 def _outside(client: Any, listed: Any = None) -> tuple[str, ...]:
     """The names of the live hooks a config without hooks/ leaves alone: one list request,
     none when the lease's own list is at hand (a tenant without Hooks answers 403
-    hooks_not_allowed: nothing is live there)."""
-    from reconciler.errors import ReconcilerError, hooks_unavailable
+    hooks_not_allowed: nothing is live there). A client without read:hooks (an Actions-only
+    setup needs none) cannot list them: its plans are not refused for the notice."""
+    from reconciler.errors import AuthError, ReconcilerError, hooks_unavailable
     from reconciler.lease import is_marker_hook
 
     if listed is None:
         try:
             listed = client.hooks.list()
         except ReconcilerError as error:
-            if hooks_unavailable(error):
+            if hooks_unavailable(error) or (isinstance(error, AuthError) and error.status == 403):
                 return ()
             raise
     return tuple(sorted(str(h["name"]) for h in listed if not is_marker_hook(h)))
