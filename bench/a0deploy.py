@@ -148,13 +148,15 @@ def run_reconciler(emu: Any, config: Path, cert: Path | None, keywords: Mapping[
 
 
 def run_deploy_cli(a0deploy: str, emu: Any, config: Path, cert: Path, workdir: Path, *,
-                   included: Sequence[str], keywords: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
-    """`a0deploy import` of CONFIG with a ready token, only the `included` resource types."""
+                   included: Sequence[str], keywords: Mapping[str, str], allow_delete: bool = False,
+                   timeout: float | None = None) -> subprocess.CompletedProcess[str]:
+    """`a0deploy import` of CONFIG with a ready token, only the `included` resource types
+    (raises subprocess.TimeoutExpired after `timeout` seconds)."""
     settings = {
         "AUTH0_DOMAIN": f"127.0.0.1:{emu.port}",
         "AUTH0_ACCESS_TOKEN": emu.token(),
         "AUTH0_INCLUDED_ONLY": list(included),
-        "AUTH0_ALLOW_DELETE": False,
+        "AUTH0_ALLOW_DELETE": allow_delete,
         "AUTH0_KEYWORD_REPLACE_MAPPINGS": dict(keywords),
     }
     config_file = workdir / "deploy-cli-config.json"
@@ -162,7 +164,7 @@ def run_deploy_cli(a0deploy: str, emu: Any, config: Path, cert: Path, workdir: P
     env = dict(os.environ, NODE_EXTRA_CA_CERTS=str(cert))
     env.pop("AUTH0_DEBUG", None)
     return subprocess.run([a0deploy, "import", "--config_file", str(config_file), "--input_file", str(config)],
-                          env=env, capture_output=True, text=True, cwd=str(workdir))
+                          env=env, capture_output=True, text=True, cwd=str(workdir), timeout=timeout)
 
 
 def last_error(result: subprocess.CompletedProcess[str]) -> str:

@@ -119,7 +119,37 @@ def progress(message: str) -> None:
 
 
 def environment_note() -> str:
+    """What a printed table depends on besides the code: the commit, Python, Node (the
+    runner and deploy-cli use it), the OS, the CPUs and their load, so a reader can
+    reproduce it."""
     import platform
 
-    return (f"python {platform.python_version()}, {platform.system()} {platform.machine()}, "
-            f"{os.cpu_count()} CPUs")
+    node = _output(["node", "--version"]) or "not installed"
+    return (f"commit {commit_note()}, python {platform.python_version()}, node {node}, "
+            f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, load {_load()}")
+
+
+def _load() -> str:
+    """The 1-minute load average when the table was printed: other jobs on the CPUs slow a
+    run down, and the machine this was measured on is shared."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "unknown"
+
+
+def commit_note() -> str:
+    """The checkout's short commit, "+changes" when tracked files differ from it."""
+    head = _output(["git", "-C", str(REPO), "rev-parse", "--short=9", "HEAD"]) or "unknown"
+    dirty = _output(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"])
+    return head + ("+changes" if dirty else "")
+
+
+def _output(command: list[str]) -> str:
+    import subprocess
+
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""

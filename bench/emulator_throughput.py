@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import statistics
 import sys
 import threading
@@ -29,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
 
+from bench.common import environment_note  # noqa: E402
 from reconciler.emulator.process import EmulatorProcess  # noqa: E402
 
 SCRIPT = "module.exports = function (user, context, cb) { cb(null, { user }); };"
@@ -150,7 +150,7 @@ def main() -> int:
 
         mode = "in-process" if args.in_process else "subprocess"
         print(f"\nAuth0 emulator throughput: {base} ({mode}), {args.clients} concurrent keep-alive clients, "
-              f"{args.seconds:g}s per row, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+              f"{args.seconds:g}s per row ({environment_note()})")
         header = f"{'client':<7} {'scenario':<28} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
         print(header)
         print("-" * len(header))

@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.common import table  # noqa: E402
+from bench.common import environment_note, table  # noqa: E402
 from reconciler.migrate.check import OK, prove  # noqa: E402
 from reconciler.migrate.generate import hook_target  # noqa: E402
 from reconciler.migrate.migration import check_migration, plan_migration  # noqa: E402
@@ -89,6 +89,7 @@ def main() -> int:
                     if not was_caught:
                         survivors.append(label)
     rows = [[trigger, str(count)] for trigger, count in sorted(per_trigger.items())]
+    print(f"migration proof on tests/migrate/corpus/ ({environment_note()})")
     print(table(["trigger", "hooks"], rows))
     print()
     figures = {

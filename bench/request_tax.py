@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """What the safety model costs in requests and in windows (issue 21), per change scenario.
 
-    .venv/bin/python bench/request_tax.py                   # both tiers (~6 min)
-    .venv/bin/python bench/request_tax.py --tier prod       # production tier only (~1 min)
+    .venv/bin/python bench/request_tax.py                   # both tiers, with deploy-cli (~25 min)
+    .venv/bin/python bench/request_tax.py --tier prod       # production tier only (~6 min)
+    .venv/bin/python bench/request_tax.py --no-deploy-cli   # only our columns (~8 min)
     .venv/bin/python bench/request_tax.py --json out.json
 
 Scenarios, each measured on its own: hooks (12 hooks on 3 triggers, one enabled each, every
@@ -11,8 +12,17 @@ initial apply to an empty tenant, one change (a script / code), reorder (hooks: 
 hook of a trigger hands over to another; Actions: post-login's bindings reversed), rename
 and move (to another trigger), the last two with ``--allow-delete``. Tiers: free 2/s burst 2,
 production 16/s burst 50 +100 ms, on the emulator (a subprocess) with builds of 0.4 s + 1 s
-per dependency. Each scenario's starting state is applied first, then the change is measured
-by ``python -m reconciler apply --yes`` (a ready token).
+per dependency, served over TLS on loopback (a self-signed certificate, verification on). Each
+scenario's starting state is applied first by our tool with the rate limit lifted (so set-up
+is quick and every measured run starts with a full bucket), then the change is measured by
+``python -m reconciler apply --yes`` (a ready token).
+
+Side by side, auth0-deploy-cli 8.44.0 (``a0deploy import``, installed into ``.bench/`` by npm;
+``AUTH0_ALLOW_DELETE`` as the scenario's ``--allow-delete``) applies the same change to the
+same starting state (``deploy_cli_scenarios.py``): its wall time (its ~15-20 s start-up
+counts: users wait for it), its API window (first to last request the emulator saw), its
+requests, 429s and windows, and whether the tenant ended as desired. Ours is judged the
+same way. If deploy-cli cannot be installed, one line says so and our columns still print.
 
 The fewest requests an equally safe apply needs (the bound):
 
@@ -53,7 +63,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import actions_state as acts  # noqa: E402
+from a0deploy import DEPLOY_CLI_VERSION, Sampler, ensure_certificate, ensure_deploy_cli  # noqa: E402
 from common import REPO, emulator, environment_note, progress, table, write_config  # noqa: E402
+from deploy_cli_scenarios import NOT_AVAILABLE, deploy_cli_run, end_state  # noqa: E402
 
 from reconciler.resources.common.names import replaced_base  # noqa: E402
 
@@ -151,9 +163,9 @@ def write(kind: str, directory: Path, state: Any) -> Path:
 
 # -- running ------------------------------------------------------------------------------
 
-def cli(emu: Any, args: list[str]) -> subprocess.CompletedProcess[str]:
+def cli(emu: Any, args: list[str], cert: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, AUTH0_DOMAIN=emu.base_url, AUTH0_ACCESS_TOKEN=emu.token(),
-               AUTH0_KEYWORD_REPLACE_MAPPINGS=json.dumps(KEYWORDS))
+               AUTH0_KEYWORD_REPLACE_MAPPINGS=json.dumps(KEYWORDS), SSL_CERT_FILE=str(cert))
     for name in ("AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET"):
         env.pop(name, None)
     return subprocess.run([sys.executable, "-m", "reconciler", *args], env=env, capture_output=True, text=True,
@@ -208,25 +220,36 @@ def windows(timeline: dict[str, list[dict[str, Any]]], since: float) -> tuple[in
     return trig_req, trig_s, name_req, name_s
 
 
-def measure(emu: Any, scenario: Scenario, workdir: Path) -> dict[str, Any]:
+def set_up(emu: Any, scenario: Scenario, tier: str, config: Path, cert: Path) -> None:
+    """The scenario's starting state, applied by our tool with the rate limit lifted; then
+    the tier again (a full bucket) and the changed config written."""
     emu.reset()
-    config = workdir / "tenant-config"
-    extra = ["--allow-delete"] if scenario.allow_delete else []
     if scenario.before is not None:
-        done = cli(emu, ["apply", "-c", str(write(scenario.kind, config, scenario.before)), "--yes", *extra])
+        emu.configure(rate_limit=0, latency_ms=0)
+        extra = ["--allow-delete"] if scenario.allow_delete else []
+        done = cli(emu, ["apply", "-c", str(write(scenario.kind, config, scenario.before)), "--yes", *extra], cert)
         if done.returncode != 0:
             raise SystemExit(f"setting up {scenario.kind} {scenario.name} failed: {done.stdout[-400:]}{done.stderr[-400:]}")
+        emu.configure(**TIERS[tier])
     write(scenario.kind, config, scenario.after)
+
+
+def measure(emu: Any, scenario: Scenario, tier: str, workdir: Path, cert: Path) -> dict[str, Any]:
+    config = workdir / "tenant-config"
+    extra = ["--allow-delete"] if scenario.allow_delete else []
+    set_up(emu, scenario, tier, config, cert)
     start = emu.stats()
-    planned = cli(emu, ["plan", "-c", str(config), "--format", "json", *extra])
+    planned = cli(emu, ["plan", "-c", str(config), "--format", "json", *extra], cert)
     after_plan = emu.stats()
     plan_json = json.loads(planned.stdout) if planned.stdout.strip().startswith("{") else {}
     plan_read = after_plan["requests"] - start["requests"]
     live_hooks = hooks_count(start)
     since = time.time()
-    began = time.perf_counter()
-    applied = cli(emu, ["apply", "-c", str(config), "--yes", *extra])
-    wall = time.perf_counter() - began
+    with Sampler(emu) as sampler:
+        began = time.perf_counter()
+        applied = cli(emu, ["apply", "-c", str(config), "--yes", *extra], cert)
+        wall = time.perf_counter() - began
+        time.sleep(0.1)  # let the sampler see the last request
     end = emu.stats()
     requests = end["requests"] - after_plan["requests"]
     writes = end["writes"] - after_plan["writes"]
@@ -240,9 +263,35 @@ def measure(emu: Any, scenario: Scenario, workdir: Path) -> dict[str, Any]:
         "requests": requests, "bound": bound, "ratio": requests / bound if bound else 0.0,
         "plan_read": plan_read, "writes": writes,
         "dark_requests": trig_req, "dark_s": trig_s, "nowhere_requests": name_req, "nowhere_s": name_s,
-        "wall_s": wall, "error": "" if applied.returncode == 0 else (applied.stdout + applied.stderr)[-300:],
+        "wall_s": wall, "api_s": sampler.window, "429": throttled(end) - throttled(after_plan),
+        "result": end_state(scenario.kind, emu.state(), scenario.after, KEYWORDS, scenario.allow_delete),
+        "error": "" if applied.returncode == 0 else (applied.stdout + applied.stderr)[-300:],
         "summary": summary,
     }
+
+
+def measure_deploy_cli(emu: Any, scenario: Scenario, tier: str, workdir: Path, cert: Path,
+                       a0deploy: str) -> dict[str, Any]:
+    """deploy-cli applying the same change to the same starting state."""
+    config = workdir / "tenant-config"
+    set_up(emu, scenario, tier, config, cert)
+    start = emu.stats()
+    since = time.time()
+    run = deploy_cli_run(a0deploy, emu, scenario.kind, config, cert, workdir / "deploy-cli", KEYWORDS,
+                         scenario.allow_delete)
+    end = emu.stats()
+    trig_req, trig_s, name_req, name_s = windows(end["trigger_timeline"], since)
+    return {
+        "exit": run.exit, "wall_s": run.wall_s, "api_s": run.api_s, "requests": end["requests"] - start["requests"],
+        "writes": end["writes"] - start["writes"], "429": throttled(end) - throttled(start),
+        "dark_requests": trig_req, "dark_s": trig_s, "nowhere_requests": name_req, "nowhere_s": name_s,
+        "result": end_state(scenario.kind, emu.state(), scenario.after, KEYWORDS, scenario.allow_delete),
+        "error": run.error,
+    }
+
+
+def throttled(stats: dict[str, Any]) -> int:
+    return int(stats["by_status"].get("429", 0))
 
 
 def hooks_count(stats: dict[str, Any]) -> int:
@@ -254,35 +303,97 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tier", choices=[*TIERS, "both"], default="both")
     parser.add_argument("--only", choices=["hooks", "actions"], help="one kind of scenario")
+    parser.add_argument("--no-deploy-cli", action="store_true", help="only our columns")
+    parser.add_argument("--no-install", action="store_true", help="do not run npm install")
     parser.add_argument("--json", metavar="FILE")
     args = parser.parse_args()
     tiers = list(TIERS) if args.tier == "both" else [args.tier]
+    a0deploy = None if args.no_deploy_cli else ensure_deploy_cli(install=not args.no_install)
+    cert, key = ensure_certificate()
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-request-tax-") as tmp:
         for tier in tiers:
-            with emulator(**TIERS[tier], **BUILD) as emu:
+            with emulator(**TIERS[tier], **BUILD, tls_cert=str(cert), tls_key=str(key)) as emu:
                 for scenario in scenarios():
                     if args.only and scenario.kind != args.only:
                         continue
                     progress(f"{tier}: {scenario.kind} {scenario.name} ...")
-                    rows.append({"tier": tier, **measure(emu, scenario, Path(tmp))})
-    print(f"reconciler apply: requests against the fewest an equally safe apply needs ({environment_note()})")
+                    row = {"tier": tier, **measure(emu, scenario, tier, Path(tmp), cert)}
+                    if a0deploy is not None:
+                        progress(f"{tier}: {scenario.kind} {scenario.name}: deploy-cli ...")
+                        row["deploy_cli"] = measure_deploy_cli(emu, scenario, tier, Path(tmp), cert, a0deploy)
+                    rows.append(row)
+    print_report(rows, args, a0deploy is not None)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"setup": setup_lines(a0deploy is not None), "rows": rows}, indent=2))
+    free = [r for r in rows if r["tier"] == "free"]
+    ok = (all(r["ratio"] <= TARGET for r in free) and all(r["exit"] == 0 for r in rows)
+          and not any(r["result"].startswith("NOT") for r in rows))
+    print(f"\ntarget requests / bound <= {TARGET}x at the free tier: " + ("not run" if not free else "ok" if ok else "MISSED"))
+    return 0 if ok else 1
+
+
+def setup_lines(with_deploy_cli: bool) -> list[str]:
+    """What the tables depend on: versions, the tiers' parameters, the scenarios' sizes."""
+    tiers = "; ".join(f"{name} = {t['rate_limit']}/s burst {t['burst']}" + (f" +{t['latency_ms']} ms a request"
+                      if t["latency_ms"] else "") for name, t in TIERS.items())
+    return [
+        environment_note() + (f", auth0-deploy-cli {DEPLOY_CLI_VERSION}" if with_deploy_cli else ""),
+        f"tiers: {tiers}; emulator over TLS on loopback, builds {BUILD['build_time']} s "
+        f"+ {BUILD['build_time_per_dependency']} s per dependency",
+        f"hooks: {HOOKS} on {len(HOOK_TRIGGERS)} triggers, one enabled each, each with a secret; "
+        f"actions: {ACTIONS} on {len(acts.TRIGGERS)} triggers, all bound",
+    ]
+
+
+def print_report(rows: list[dict[str, Any]], args: argparse.Namespace, with_deploy_cli: bool) -> None:
+    flags = " ".join(a for a in sys.argv[1:] if a != "--json" and not a.endswith(".json"))
+    print(f"$ .venv/bin/python bench/request_tax.py {flags}".rstrip())
+    print("\n".join(setup_lines(with_deploy_cli)))
+    print("\nreconciler apply: requests against the fewest an equally safe apply needs, and the windows")
     headers = ["tier", "kind", "scenario", "requests", "bound", "ratio", "dark req", "dark s",
                "unbound req", "unbound s", "wall s", "exit"]
     print(table(headers, [[r["tier"], r["kind"], r["scenario"], r["requests"], r["bound"], f"{r['ratio']:.2f}x",
                            r["dark_requests"], r["dark_s"], r["nowhere_requests"], r["nowhere_s"], r["wall_s"],
                            r["exit"]] for r in rows]))
+    notes: list[str] = []
+    if with_deploy_cli:
+        print(f"\nside by side with auth0-deploy-cli {DEPLOY_CLI_VERSION}, the same change from the same tenant")
+        print(table(*side_by_side(rows, notes)))
+    else:
+        print("\n" + (NOT_AVAILABLE if not args.no_deploy_cli else "deploy-cli: not run (--no-deploy-cli)"))
     for r in rows:
         if r["scenario"].startswith("move"):
-            print(f"- {r['tier']} {r['kind']} {r['scenario']}: plan says {r['summary'].strip()}")
+            print(f"- {r['tier']} {r['kind']} {r['scenario']}: our plan says {r['summary'].strip()}")
         if r["error"]:
             print(f"- {r['tier']} {r['kind']} {r['scenario']}: {r['error']!r}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2))
-    free = [r for r in rows if r["tier"] == "free"]
-    ok = all(r["ratio"] <= TARGET for r in free) and all(r["exit"] == 0 for r in rows)
-    print(f"\ntarget requests / bound <= {TARGET}x at the free tier: " + ("not run" if not free else "ok" if ok else "MISSED"))
-    return 0 if ok else 1
+    for number, note in enumerate(notes, 1):
+        print(f"[{number}] {note}")
+
+
+def side_by_side(rows: list[dict[str, Any]], notes: list[str]) -> tuple[list[str], list[list[Any]]]:
+    """Headers and rows: wall time, API window, requests and windows of both tools, and each end state."""
+    def cell(result: str, exit_status: Any, error: str, where: str) -> str:
+        if result.startswith("NOT") or exit_status != 0:
+            notes.append(f"{where}: exit {exit_status}; {result}" + (f"; {error}" if error else ""))
+            return ("wrong" if result.startswith("NOT") else "as desired") + (
+                f", exit {exit_status}" if exit_status != 0 else "") + f" [{len(notes)}]"
+        return result
+
+    headers = ["tier", "kind", "scenario", "wall s", "deploy-cli wall s", "deploy-cli / ours", "API s",
+               "deploy-cli API s", "requests", "deploy-cli requests", "deploy-cli 429s",
+               "deploy-cli dark req / s", "deploy-cli unbound req / s", "end state", "deploy-cli end state"]
+    out = []
+    for r in rows:
+        d = r["deploy_cli"]
+        where = f"{r['tier']} {r['kind']} {r['scenario']}"
+        out.append([r["tier"], r["kind"], r["scenario"], r["wall_s"], d["wall_s"],
+                    f"{d['wall_s'] / r['wall_s']:.1f}x" if r["wall_s"] else "n/a", r["api_s"], d["api_s"],
+                    r["requests"], d["requests"], d["429"],
+                    f"{d['dark_requests']} / {d['dark_s']:.2f}", f"{d['nowhere_requests']} / {d['nowhere_s']:.2f}",
+                    cell(r["result"], r["exit"], "", f"{where}, ours"),
+                    cell(d["result"], d["exit"], d["error"], f"{where}, deploy-cli")])
+    return headers, out
 
 
 if __name__ == "__main__":

@@ -21,6 +21,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
+def environment_note() -> str:
+    """common.environment_note, imported late: this script itself stays light."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from common import environment_note as note
+
+    return note()
+
+
 def _reconciler() -> list[str]:
     script = Path(sys.executable).parent / "reconciler"
     return [str(script)] if script.is_file() else [sys.executable, "-m", "reconciler"]
@@ -59,6 +67,7 @@ def main() -> None:
     times = measure(args.runs)
     base = statistics.median(times["python -c pass"])
     rows = []
+    print(f"$ .venv/bin/python bench/startup.py -n {args.runs} ({environment_note()})")
     print(f"{'command':<40} {'median':>9} {'ratio':>7}   (median of {args.runs} runs)")
     for name, samples in times.items():
         median = statistics.median(samples)

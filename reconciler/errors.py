@@ -178,6 +178,10 @@ class TargetError(ReconcilerError):
     """No such hook or action, or an ambiguous name."""
 
 
+class ScopeError(ReconcilerError):
+    """A --only or --target that names nothing planned, or would split a hand-over."""
+
+
 class EventError(ReconcilerError):
     """An event file that cannot be used."""
 

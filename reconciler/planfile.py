@@ -47,9 +47,17 @@ class RecordedOptions:
     allow_delete: bool = False
     rotate_secrets: bool = False
     force: bool = False
+    # --only groups and --target "GROUP:NAME": apply plans exactly this scope again.
+    only: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, bool]:
-        return {"allow_delete": self.allow_delete, "rotate_secrets": self.rotate_secrets, "force": self.force}
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "allow_delete": self.allow_delete, "rotate_secrets": self.rotate_secrets, "force": self.force,
+        }
+        if self.only or self.targets:  # an unscoped plan's file keeps the shape it always had
+            data.update(only=list(self.only), targets=list(self.targets))
+        return data
 
 
 @dataclass(frozen=True)
@@ -67,9 +75,11 @@ def write_plan(plan: Plan, path: str | os.PathLike[str], *, config: str, options
     data = plan_to_dict(plan)
     data["config"] = config
     data["created_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    recorded = RecordedOptions(plan.allow_delete)
+    scope = plan.scope
+    recorded = RecordedOptions(plan.allow_delete, only=scope.only, targets=scope.targets)
     if options is not None:
-        recorded = RecordedOptions(options.allow_delete, options.rotate_secrets, options.force)
+        recorded = RecordedOptions(options.allow_delete, options.rotate_secrets, options.force,
+                                   scope.only, scope.targets)
     data["options"] = recorded.to_dict()
     target = Path(path)
     # Write then rename, so a crash never leaves half a plan behind.
@@ -105,12 +115,19 @@ def read_plan(path: str | os.PathLike[str]) -> SavedPlan:
         ) from None
     options = data.get("options")
     if isinstance(options, dict):
-        recorded = RecordedOptions(**options)
+        recorded = RecordedOptions(
+            bool(options["allow_delete"]), bool(options["rotate_secrets"]), bool(options["force"]),
+            tuple(options.get("only", ())), tuple(options.get("targets", ())),
+        )
     else:  # written before options were recorded: only allow_delete was kept
         recorded = RecordedOptions(plan.allow_delete)
     if recorded.allow_delete != plan.allow_delete:
         raise PlanFileError(
             f"plan file was altered or is malformed: {where}: options.allow_delete disagrees with allow_delete"
+        )
+    if (recorded.only, recorded.targets) != (plan.scope.only, plan.scope.targets):
+        raise PlanFileError(
+            f"plan file was altered or is malformed: {where}: options.only/targets disagree with the plan's scope"
         )
     return SavedPlan(
         plan, str(data.get("config", "tenant-config")), str(data.get("created_at", "")), recorded, version
@@ -140,6 +157,11 @@ def check_matches(saved: SavedPlan, now: Plan) -> None:
     if saved.plan.live_fingerprint != now.live_fingerprint:
         raise PlanFileError(
             "stale plan: the live tenant changed since the plan was made; run `reconciler plan` again"
+        )
+    if canonical(saved.plan.scope.to_dict()) != canonical(now.scope.to_dict()):
+        raise PlanFileError(
+            "plan file was altered or is stale: its scope (--only/--target and what the targets need) is not "
+            "what the config and the tenant produce now; run `reconciler plan` again with that scope"
         )
     # Before the steps: a different cutover reorders them, and this says why.
     if canonical(_cutovers(saved.plan)) != canonical(_cutovers(now)):
@@ -240,11 +262,22 @@ def _check_shape(data: Mapping[str, Any]) -> None:
     _list_of(data, "unmanaged", str, top, optional=True)
     options = _field(data, "options", dict, top, optional=True)
     if options is not None:
-        unknown = set(options) - {"allow_delete", "rotate_secrets", "force"}
+        unknown = set(options) - {"allow_delete", "rotate_secrets", "force", "only", "targets"}
         if unknown:
             raise _Malformed(f"plan.options: unknown option {_short(sorted(unknown)[0])}")
         for key in ("allow_delete", "rotate_secrets", "force"):
             _field(options, key, bool, "plan.options")
+        for key in ("only", "targets"):
+            _check_names(_list_of(options, key, str, "plan.options", optional=True), f"plan.options.{key}")
+    scope = _field(data, "scope", dict, top, optional=True)
+    if scope is not None:
+        unknown = set(scope) - {"only", "skipped", "targets", "needed", "lines"}
+        if unknown:
+            raise _Malformed(f"plan.scope: unknown key {_short(sorted(unknown)[0])}")
+        for key in ("only", "skipped", "targets", "needed"):
+            _check_names(_list_of(scope, key, str, "plan.scope", optional=True), f"plan.scope.{key}")
+        if len(_list_of(scope, "lines", str, "plan.scope", optional=True)) > 3:
+            raise _Malformed("plan.scope.lines: at most 3 lines")
     known = set(_registered())
     for name in _list_of(data, "types", str, top, optional=True):
         if name not in known:
@@ -284,6 +317,16 @@ def _check_shape(data: Mapping[str, Any]) -> None:
             raise _Malformed(f"plan.pairs[{j}] must be two step indexes")
 
 
+def _check_names(names: list[Any], where: str) -> None:
+    """Scope entries: a bounded list of short printable names (shown in every plan)."""
+    if len(names) > 200:
+        raise _Malformed(f"{where}: {len(names)} names (at most 200)")
+    for name in names:
+        if not _SCOPE_NAME.match(name):
+            raise _Malformed(f"{where}: {_short(name)} is not a resource name")
+
+
+_SCOPE_NAME = re.compile(r"^[^\x00-\x1f\x7f-\x9f]{1,300}$")
 _HOST = re.compile(r"^[A-Za-z0-9.:\[\]_-]{1,255}$")
 _KEYWORD = re.compile(r"^[A-Za-z0-9_]{1,128}$")
 _HEX = re.compile(r"^[0-9a-f]{16,64}$")

@@ -26,7 +26,8 @@ _EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
 
 def load_action() -> dict[str, Any]:
-    return yaml.safe_load(ACTION.read_text())
+    action: dict[str, Any] = yaml.safe_load(ACTION.read_text())
+    return action
 
 
 def parse_output_file(path: Path) -> dict[str, str]:

@@ -13,15 +13,15 @@ import httpx
 import pytest
 import yaml
 
-from api.api_helpers import Server
 from shared_api import RECORDINGS_DIR
+from tests.api.api_helpers import Server
 
 RECORDINGS = RECORDINGS_DIR
 CODE = "exports.onExecutePostLogin = async (event, api) => {};"
 STAMP = "2026-05-29T10:46:02.594769258Z"
 
 
-def action(i: int | str, *, trigger: str = "post-login", version: str = "v3", status: str = "built",
+def action(i: int | str, *, trigger: str = "post-login", version: str = "v3", status: object = "built",
            secrets: tuple[str, ...] = (), deps: tuple[tuple[str, str], ...] = (), deployed: int | None = None,
            **fields: Any) -> dict[str, Any]:
     """An action as 2026 GETs show it; ``deployed=N`` adds a live version N equal to the draft."""

@@ -43,7 +43,7 @@ from typing import Any
 import pytest
 
 from reconciler.emulator.process import EmulatorProcess
-from shared_api import API_DIR as AUTH0_API_DIR
+from tests.shared_api import API_DIR as AUTH0_API_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 

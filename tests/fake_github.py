@@ -21,12 +21,16 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 BODY_LIMIT = 65536
+
+# status, extra headers, JSON body
+Answer = tuple[int, dict[str, str], Any]
 
 _LIST = re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/issues/(?P<number>\d+)/comments$")
 _PULLS_OF = re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/commits/(?P<sha>[0-9a-f]{7,64})/pulls$")
@@ -73,8 +77,7 @@ class FakeGitHub:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_port}"
 
     def start(self) -> FakeGitHub:
         self._thread.start()
@@ -93,7 +96,7 @@ class FakeGitHub:
 
     # ------------------------------------------------------------------ set-up and checks
 
-    def add_pull_request(self, repo: str, number: int, bodies: list[str] = (), *, user: str = "someone") -> None:
+    def add_pull_request(self, repo: str, number: int, bodies: Sequence[str] = (), *, user: str = "someone") -> None:
         with self._lock:
             comments = self.issues.setdefault((repo, number), [])
             for body in bodies:
@@ -149,7 +152,7 @@ class FakeGitHub:
                 return fault
         return None
 
-    def _handle(self, method: str, raw_path: str, headers: dict[str, str], body: str, host: str):
+    def _handle(self, method: str, raw_path: str, headers: dict[str, str], body: str, host: str) -> Answer:
         parts = urlsplit(raw_path)
         path, query = parts.path, parse_qs(parts.query)
         with self._lock:
@@ -164,8 +167,8 @@ class FakeGitHub:
                 return fault.status, fault.headers, fault.body or {"message": "fault"}
             return status, extra, data
 
-    def _route(self, method: str, path: str, query: dict[str, list[str]], body: str, host: str):
-        not_found = (404, {}, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+    def _route(self, method: str, path: str, query: dict[str, list[str]], body: str, host: str) -> Answer:
+        not_found: Answer = (404, {}, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
         if path == "/user" and method == "GET":
             if self.login is None:
                 return 403, {}, {"message": "Resource not accessible by integration"}
@@ -219,7 +222,7 @@ class FakeGitHub:
             return not_found
         return not_found
 
-    def _handler(self):
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):

@@ -1,7 +1,8 @@
 """Runs a plan's steps against an in-memory tenant, in any order the dependencies allow.
 
 Used by the planning tests to check the invariant for every interleaving the executor
-could choose, not just the one it happens to pick.
+could choose, not just the one it happens to pick. ``test_plan_simulator.py`` checks that its
+tenant refuses and takes each kind of step as the emulator does.
 """
 
 from __future__ import annotations
@@ -117,8 +118,7 @@ def run_on(
         ]
         assert ready, "plan has a dependency cycle"
         step = rng.choice(ready)
-        _apply(tenant, step, created, values.get(step.key, {}))
-        tenant.check_invariant()
+        apply_step(tenant, step, created, values.get(step.key, {}))
         finished.add(step.index)
         order.append(step)
         del pending[step.index]
@@ -139,6 +139,13 @@ def _check_handovers_adjacent(order: list[Step], plan: Plan) -> None:
             touching = [s for s in between if s.payload.trigger_id == enable.payload.trigger_id]
             if touching:
                 raise SimulatedConflict(f"{touching[0].operation} {touching[0].key} inside a hand-over")
+
+
+def apply_step(tenant: SimTenant, step: Step, created: dict[int, str], values: dict[str, str]) -> None:
+    """One step on ``tenant`` as Auth0 would take it (``SimulatedConflict``: refused);
+    ``created``: the ids of hooks earlier create steps made, ``values``: the hook's secret values."""
+    _apply(tenant, step, created, values)
+    tenant.check_invariant()
 
 
 def _apply(tenant: SimTenant, step: Step, created: dict[int, str], values: dict[str, str]) -> None:
@@ -228,7 +235,9 @@ def check_nothing_lost(before: LiveState, after: SimTenant, plan: Plan, options:
             replaced = hook.name in wanted and wanted[hook.name].trigger_id != hook.trigger_id
             if not options.allow_delete:
                 assert replaced or base in wanted, f"{hook.name} deleted with deletes off"
-                keep = set(wanted[hook.name if replaced else base].secrets)
+                kept_as = hook.name if replaced else base
+                assert kept_as is not None
+                keep = set(wanted[kept_as].secrets)
                 assert user_keys(hook.secret_keys) <= keep, f"{hook.name}: secrets dropped"
             continue
         kept = user_keys(after.hooks[hook.id].secret_keys)
@@ -308,10 +317,10 @@ def _secret_map(rng: random.Random, previous: dict[str, str] | None = None) -> d
         keys = set(sorted(keys)[:20])
         return {k: previous[k] if k in previous and rng.random() < 0.7 else f"v{rng.randint(0, 3)}-{k}" for k in keys}
     if shape < 0.7:
-        keys = rng.sample(KEY_POOL, rng.randint(18, 20))
+        sampled = rng.sample(KEY_POOL, rng.randint(18, 20))
     else:
-        keys = rng.sample(KEY_POOL[:6], rng.randint(0, 3))
-    return {k: f"v{rng.randint(0, 3)}-{k}" for k in keys}
+        sampled = rng.sample(KEY_POOL[:6], rng.randint(0, 3))
+    return {k: f"v{rng.randint(0, 3)}-{k}" for k in sampled}
 
 
 def _enable_some(rng: random.Random, hooks: list[Hook]) -> list[Hook]:

@@ -1,6 +1,7 @@
 """The composite action (action.yml): its structure, and its shell steps run as a runner runs
 them (tests/action_runner.py) in a fresh directory holding only a copy of
-examples/gitops-repo, against the Auth0 emulator and a fake GitHub API."""
+examples/migrating-from-hooks (a hooks config: the action's hook paths, the comments' hook
+wording), against the Auth0 emulator and a fake GitHub API."""
 
 from __future__ import annotations
 
@@ -10,17 +11,19 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from itertools import count
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
 
-from tests.action_runner import REPO, load_action, parse_output_file, run_action
+from reconciler.emulator.process import EmulatorProcess
+from tests.action_runner import REPO, ActionResult, load_action, parse_output_file, run_action
 from tests.fake_github import FakeGitHub
 
-EXAMPLE = REPO / "examples" / "gitops-repo"
+EXAMPLE = REPO / "examples" / "migrating-from-hooks"
 SCRIPTS = REPO / ".github" / "action"
 RECONCILER = Path(sys.executable).with_name("reconciler")
 CANARY = "https://hooks.slack.example/CANARY-7f3a9c"  # a keyword value: must never be shown
@@ -48,7 +51,7 @@ def _strings(node: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...
     return [(path, node)] if isinstance(node, str) else []
 
 
-def test_action_declares_its_inputs_and_outputs():
+def test_action_declares_its_inputs_and_outputs() -> None:
     action = load_action()
     assert set(action["inputs"]) == INPUTS
     assert action["inputs"]["command"]["required"] is True
@@ -60,7 +63,7 @@ def test_action_declares_its_inputs_and_outputs():
         assert spec["value"] == f"${{{{ steps.run.outputs.{name} }}}}" and spec["description"]
 
 
-def test_action_steps_are_small_scripts_fed_only_through_env():
+def test_action_steps_are_small_scripts_fed_only_through_env() -> None:
     action = load_action()
     assert action["runs"]["using"] == "composite"
     steps = action["runs"]["steps"]
@@ -81,7 +84,7 @@ def test_action_steps_are_small_scripts_fed_only_through_env():
     assert used == INPUTS
 
 
-def test_action_scripts_are_valid_bash():
+def test_action_scripts_are_valid_bash() -> None:
     for script in sorted(SCRIPTS.glob("*.sh")):
         done = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
         assert done.returncode == 0, f"{script.name}: {done.stderr}"
@@ -92,7 +95,7 @@ def test_action_scripts_are_valid_bash():
         assert done.returncode == 0, done.stdout
 
 
-def test_output_file_parser_reads_both_forms(tmp_path):
+def test_output_file_parser_reads_both_forms(tmp_path: Path) -> None:
     path = tmp_path / "out"
     path.write_text("a=1\nb<<EOF\nline one\nline=two\nEOF\nc=x=y\n")
     assert parse_output_file(path) == {"a": "1", "b": "line one\nline=two", "c": "x=y"}
@@ -102,18 +105,24 @@ def test_output_file_parser_reads_both_forms(tmp_path):
 
 
 @pytest.fixture
-def repo(tmp_path) -> Path:
+def repo(tmp_path: Path) -> Path:
     """A fresh directory holding only a copy of the example config repository."""
     target = tmp_path / "repo"
     shutil.copytree(EXAMPLE, target)
     return target
 
 
+class Act(Protocol):
+    """The `act` fixture: runs the action with these inputs in the fixture's repository."""
+
+    def __call__(self, inputs: dict[str, str], env: dict[str, str] | None = None, **kwargs: Any) -> ActionResult: ...
+
+
 @pytest.fixture
-def act(repo, tmp_path):
+def act(repo: Path, tmp_path: Path) -> Act:
     numbers = count()
 
-    def run(inputs: dict[str, str], env: dict[str, str] | None = None, **kwargs: Any):
+    def run(inputs: dict[str, str], env: dict[str, str] | None = None, **kwargs: Any) -> ActionResult:
         runner_temp = tmp_path / f"runner-{next(numbers)}"
         runner_temp.mkdir()
         return run_action({"reconciler": str(RECONCILER), **inputs}, workspace=repo,
@@ -122,11 +131,11 @@ def act(repo, tmp_path):
     return run
 
 
-def tenant_env(emulator, **extra: str) -> dict[str, str]:
+def tenant_env(emulator: EmulatorProcess, **extra: str) -> dict[str, str]:
     return {**emulator.env(), **extra}
 
 
-def set_enabled(emulator, name: str, enabled: bool) -> None:
+def set_enabled(emulator: EmulatorProcess, name: str, enabled: bool) -> None:
     """Change the live tenant behind the tool's back, through the Management API."""
     [hook] = [h for h in emulator.state()["hooks"] if h["name"] == name]
     response = httpx.patch(f"{emulator.base_url}/api/v2/hooks/{hook['id']}", json={"enabled": enabled},
@@ -140,7 +149,7 @@ def assert_no_canary(*texts: str) -> None:
 
 
 @needs_reconciler
-def test_plan_apply_drift_in_a_fresh_config_repository(act, repo, emulator):
+def test_plan_apply_drift_in_a_fresh_config_repository(act: Act, repo: Path, emulator: EmulatorProcess) -> None:
     # A pull-request plan: read-only, no keyword values.
     preview = act({"command": "plan", "tenant": "dev", "allow-missing-keywords": "true"}, tenant_env(emulator))
     assert preview.code == 0, preview.log
@@ -187,7 +196,7 @@ def test_plan_apply_drift_in_a_fresh_config_repository(act, repo, emulator):
 
 
 @needs_reconciler
-def test_apply_refuses_a_stale_plan_and_writes_nothing(act, repo, emulator):
+def test_apply_refuses_a_stale_plan_and_writes_nothing(act: Act, repo: Path, emulator: EmulatorProcess) -> None:
     values = tenant_env(emulator, SLACK_WEBHOOK_URL=CANARY)
     assert act({"command": "plan", "tenant": "dev"}, values).code == 0
     assert act({"command": "apply", "tenant": "dev"}, values).code == 0
@@ -205,7 +214,7 @@ def test_apply_refuses_a_stale_plan_and_writes_nothing(act, repo, emulator):
 
 
 @needs_reconciler
-def test_apply_needs_the_plan_file(act, emulator):
+def test_apply_needs_the_plan_file(act: Act, emulator: EmulatorProcess) -> None:
     result = act({"command": "apply", "tenant": "dev", "plan-file": "missing.json"}, tenant_env(emulator))
     assert result.code == 1
     assert "plan file missing.json not found: run the plan command first" in result.stderr
@@ -213,7 +222,7 @@ def test_apply_needs_the_plan_file(act, emulator):
 
 
 @needs_reconciler
-def test_plan_with_detailed_exitcode_fails_on_changes(act, emulator):
+def test_plan_with_detailed_exitcode_fails_on_changes(act: Act, emulator: EmulatorProcess) -> None:
     result = act({"command": "plan", "allow-missing-keywords": "true", "detailed-exitcode": "true",
                   "format": "json"}, tenant_env(emulator))
     assert result.code == 2 and result.outputs["has-changes"] == "true"
@@ -222,7 +231,7 @@ def test_plan_with_detailed_exitcode_fails_on_changes(act, emulator):
 
 
 @needs_reconciler
-def test_allow_delete_input_overrides_the_variable(act, emulator):
+def test_allow_delete_input_overrides_the_variable(act: Act, emulator: EmulatorProcess) -> None:
     emulator.seed([{"name": "orphan", "script": "x();", "triggerId": "send-phone-message"}])
     env = tenant_env(emulator, AUTH0_ALLOW_DELETE="true")
     kept = act({"command": "plan", "allow-missing-keywords": "true", "allow-delete": "false"}, env)
@@ -239,7 +248,7 @@ def git(repo: Path, *args: str) -> str:
 
 
 @needs_reconciler
-def test_changed_since_skips_a_pull_request_that_does_not_touch_the_config(act, repo, emulator):
+def test_changed_since_skips_a_pull_request_that_does_not_touch_the_config(act: Act, repo: Path, emulator: EmulatorProcess) -> None:
     git(repo, "init", "-q")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "base")
@@ -269,7 +278,7 @@ def test_changed_since_skips_a_pull_request_that_does_not_touch_the_config(act, 
 
 
 @pytest.fixture
-def gh():
+def gh() -> Iterator[FakeGitHub]:
     fake = FakeGitHub().start()
     fake.add_pull_request(GH_REPO, PR)
     yield fake
@@ -285,7 +294,7 @@ def github_env(gh: FakeGitHub, tmp_path: Path, *, fork: bool = False) -> dict[st
 
 
 @needs_reconciler
-def test_comment_shows_commit_run_and_time_then_says_when_a_plan_failed(act, emulator, gh, tmp_path):
+def test_comment_shows_commit_run_and_time_then_says_when_a_plan_failed(act: Act, emulator: EmulatorProcess, gh: FakeGitHub, tmp_path: Path) -> None:
     env = {**tenant_env(emulator), **github_env(gh, tmp_path)}
     token = {"github.token": gh.token}
     assert act({"command": "plan", "tenant": "dev", "allow-missing-keywords": "true"}, env).code == 0
@@ -317,7 +326,7 @@ def test_comment_shows_commit_run_and_time_then_says_when_a_plan_failed(act, emu
 
 
 @needs_reconciler
-def test_no_comment_on_a_fork_pull_request(act, emulator, gh, tmp_path):
+def test_no_comment_on_a_fork_pull_request(act: Act, emulator: EmulatorProcess, gh: FakeGitHub, tmp_path: Path) -> None:
     env = {**tenant_env(emulator), **github_env(gh, tmp_path, fork=True)}
     assert act({"command": "plan", "allow-missing-keywords": "true"}, env).code == 0
     result = act({"command": "comment"}, env, github={"github.token": gh.token})
@@ -326,7 +335,7 @@ def test_no_comment_on_a_fork_pull_request(act, emulator, gh, tmp_path):
 
 
 @needs_reconciler
-def test_validate_passes_without_keyword_values(act):
+def test_validate_passes_without_keyword_values(act: Act) -> None:
     result = act({"command": "validate", "allow-missing-keywords": "true"})
     assert result.code == 0, result.log
     assert result.outputs["summary"] == "ok: 2 hooks valid"
@@ -338,7 +347,7 @@ def test_validate_passes_without_keyword_values(act):
 
 
 @pytest.fixture
-def stub(tmp_path) -> Path:
+def stub(tmp_path: Path) -> Path:
     """A stand-in `reconciler` that records its arguments and environment."""
     path = tmp_path / "bin" / "reconciler"
     path.parent.mkdir()
@@ -355,7 +364,7 @@ def stub_calls(tmp_path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (tmp_path / "stub.log").read_text().splitlines()]
 
 
-def test_inputs_are_passed_as_data_never_as_code(act, repo, stub, tmp_path):
+def test_inputs_are_passed_as_data_never_as_code(act: Act, repo: Path, stub: Path, tmp_path: Path) -> None:
     evil = '$(touch pwned); `touch pwned2` "quoted"'
     result = act({"command": "validate", "reconciler": str(stub), "config": evil},
                  {"STUB_LOG": str(tmp_path / "stub.log")}, github={"github.token": "ghs_SECRET_token"})
@@ -380,7 +389,7 @@ def test_inputs_are_passed_as_data_never_as_code(act, repo, stub, tmp_path):
         ({"command": "plan", "reconciler": "/nonexistent/reconciler"}, "is not an executable file"),
     ],
 )
-def test_bad_inputs_fail_with_one_clear_line(act, stub, tmp_path, inputs, message):
+def test_bad_inputs_fail_with_one_clear_line(act: Act, stub: Path, tmp_path: Path, inputs: dict[str, str], message: str) -> None:
     result = act({"reconciler": str(stub), **inputs}, {"STUB_LOG": str(tmp_path / "stub.log")})
     assert result.code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("::error")]
@@ -389,7 +398,7 @@ def test_bad_inputs_fail_with_one_clear_line(act, stub, tmp_path, inputs, messag
         call["argv"][:1] == ["--version"] for call in stub_calls(tmp_path))
 
 
-def test_install_step_installs_from_the_action_checkout(repo, tmp_path):
+def test_install_step_installs_from_the_action_checkout(repo: Path, tmp_path: Path) -> None:
     """No `reconciler` input: a venv under RUNNER_TEMP, installed from this repository."""
     runner_temp = tmp_path / "runner"
     runner_temp.mkdir()

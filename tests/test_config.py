@@ -66,7 +66,7 @@ def test_empty_values_count_as_unset() -> None:
         ({"AUTH0_CLIENT_SECRET": CANARY}, ["AUTH0_CLIENT_ID"], []),
     ],
 )
-def test_missing_credentials_name_the_variables(env: dict, named: list, not_named: list) -> None:
+def test_missing_credentials_name_the_variables(env: dict[str, str], named: list[str], not_named: list[str]) -> None:
     with pytest.raises(ConfigError) as info:
         connection_from_env({"AUTH0_DOMAIN": "a.auth0.com", **env})
     message = str(info.value)
@@ -191,7 +191,7 @@ def test_all_missing_settings_named_at_once() -> None:
 
 
 @pytest.mark.parametrize("env,color", [({}, None), ({"NO_COLOR": "1"}, False), ({"NO_COLOR": ""}, None)])
-def test_no_color_variable(env: dict, color: object) -> None:
+def test_no_color_variable(env: dict[str, str], color: object) -> None:
     assert load_settings(env).color is color
     assert load_settings(env, no_color=True).color is False
 

@@ -10,7 +10,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = [REPO / "README.md", REPO / "CHANGELOG.md", REPO / "bench" / "README.md",
-         REPO / "examples" / "gitops-repo" / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+         REPO / "examples" / "gitops-repo" / "README.md", REPO / "examples" / "migrating-from-hooks" / "README.md",
+         *sorted((REPO / "docs").glob("*.md"))]
 
 
 def anchors(page: Path) -> set[str]:

@@ -1,9 +1,11 @@
 """The example repository's workflows, driven through: the steps its plan.yml and apply.yml
 declare run in order (``workflow_runner``), with the env and inputs the files give, against
 the emulator and the fake GitHub. What a team sees from pull request to merge: the comment
-flags a keyword the PR adds, the merge applies once it is set and reports back to the PR, a
-fork's checks arrive under their names, a failing apply says why in the summary and the PR,
-and a push that undoes the change clears the plan shown before."""
+flags a keyword the PR adds, a failed plan after the merge says why on the PR, the merge
+applies once it is set and reports back to the PR, a fork's checks arrive under their names,
+a failing apply says why in the summary and the PR, and a push that undoes the change clears
+the plan shown before. The example (examples/gitops-repo) is an Actions config; the migration
+starts from examples/migrating-from-hooks (a hooks config) under the same workflows."""
 
 from __future__ import annotations
 
@@ -19,12 +21,13 @@ from typing import Any
 import httpx
 import pytest
 
-from fake_github import FakeGitHub
 from reconciler.emulator.process import EmulatorProcess
-from workflow_runner import Context, JobRun, run_job
+from tests.fake_github import FakeGitHub
+from tests.workflow_runner import Context, JobRun, run_job
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "gitops-repo"
+MIGRATING = REPO / "examples" / "migrating-from-hooks"
 PLAN_YML = EXAMPLE / ".github" / "workflows" / "plan.yml"
 APPLY_YML = EXAMPLE / ".github" / "workflows" / "apply.yml"
 RECONCILER = Path(sys.executable).with_name("reconciler")
@@ -57,6 +60,19 @@ def repo(tmp_path: Path) -> Path:
     """The example repository as a git repository: one commit on main."""
     target = tmp_path / "repo"
     shutil.copytree(EXAMPLE, target)
+    return as_git_repository(target)
+
+
+def hooks_repo(tmp_path: Path) -> Path:
+    """A repository still holding hooks (examples/migrating-from-hooks) under the example's
+    workflows: where a migration starts."""
+    target = tmp_path / "hooks-repo"
+    shutil.copytree(EXAMPLE / ".github", target / ".github")
+    shutil.copytree(MIGRATING / "tenant-config", target / "tenant-config")
+    return as_git_repository(target)
+
+
+def as_git_repository(target: Path) -> Path:
     git(target, "init", "-q", "-b", "main")
     # What the jobs write in the workspace (a runner's checkout is fresh for every job).
     (target / ".git" / "info").mkdir(parents=True, exist_ok=True)
@@ -111,10 +127,10 @@ def pull_request(repo: Path, base: str, *, fork: bool = False) -> dict[str, Any]
 
 
 def add_claim_namespace_secret(repo: Path) -> None:
-    hook = repo / "tenant-config" / "hooks" / "block-disposable-emails.json"
-    data = json.loads(hook.read_text())
-    data["secrets"] = {"CLAIM_NAMESPACE": "##CLAIM_NAMESPACE##"}
-    hook.write_text(json.dumps(data, indent=2) + "\n")
+    action = repo / "tenant-config" / "actions" / "block-disposable-emails.json"
+    data = json.loads(action.read_text())
+    data["secrets"] = [{"name": "CLAIM_NAMESPACE", "value": "##CLAIM_NAMESPACE##"}]
+    action.write_text(json.dumps(data, indent=2) + "\n")
 
 
 def the_comment(gh: FakeGitHub) -> str:
@@ -129,7 +145,7 @@ def test_a_pull_request_adding_a_secret_then_its_merge(run: Runner, repo: Path, 
     base = git(repo, "rev-parse", "HEAD")
     git(repo, "checkout", "-q", "-b", "add-namespace")
     add_claim_namespace_secret(repo)
-    git(repo, "commit", "-qam", "hook: a claim namespace secret")
+    git(repo, "commit", "-qam", "action: a claim namespace secret")
     event = pull_request(repo, base)
     host = emulator.base_url.split("://")[1]
 
@@ -153,6 +169,12 @@ def test_a_pull_request_adding_a_secret_then_its_merge(run: Runner, repo: Path, 
     unset = run(APPLY_YML, "plan", push, keywords={"SLACK_WEBHOOK_URL": SLACK})
     assert (unset.check_name, unset.status) == ("plan (dev)", "failure")
     assert "unresolved keyword ##CLAIM_NAMESPACE##" in unset.summary and "see the job log" not in unset.summary
+    # ... and so does the merged pull request: nothing was applied, with the error line.
+    assert unset.step("Report a failed plan to the pull request").ran
+    body = the_comment(gh)
+    assert "### Auth0 apply to tenant `dev` did not run" in body
+    assert f"The plan for the apply of merged commit {merge[:12]} failed; nothing was applied:" in body
+    assert "unresolved keyword ##CLAIM_NAMESPACE##" in body and "see the job log" not in body.lower()
 
     # Once it is set (re-run): planned, applied, and the result posted back to the pull request.
     keywords = {"SLACK_WEBHOOK_URL": SLACK, "CLAIM_NAMESPACE": NAMESPACE}
@@ -174,14 +196,15 @@ def test_a_failing_apply_says_why_in_the_summary_and_on_the_pull_request(
     gh.merge(GH_REPO, PR, merge)
     push = {"after": merge, "ref": "refs/heads/main"}
     assert run(APPLY_YML, "plan", push, keywords=keywords).status == "success"
-    # Between the approval and the apply, someone creates a hook by hand: the plan is stale.
+    # Between the approval and the apply, someone creates one of the actions by hand: the plan
+    # (which creates it) is stale.
     token = httpx.post(f"{emulator.base_url}/oauth/token", json={
         "grant_type": "client_credentials", "client_id": emulator.client_id,
         "client_secret": emulator.client_secret, "audience": f"{emulator.base_url}/api/v2/"}).json()["access_token"]
-    made = httpx.post(f"{emulator.base_url}/api/v2/hooks", headers={"Authorization": f"Bearer {token}"}, json={
-        "name": "by-hand", "script": "module.exports = function (u, c, cb) { cb(null, u); };",
-        "triggerId": "post-change-password", "enabled": False})
-    assert made.status_code == 201, made.text
+    made = httpx.post(f"{emulator.base_url}/api/v2/actions/actions", headers={"Authorization": f"Bearer {token}"},
+                      json={"name": "block-disposable-emails", "code": "exports.onExecutePreUserRegistration = async () => {};",
+                            "supported_triggers": [{"id": "pre-user-registration", "version": "v2"}]})
+    assert made.status_code in (200, 201), made.text
     failed = run(APPLY_YML, "apply", push, keywords=keywords)
     assert failed.status == "failure"
     reason = "stale plan: the live tenant changed since the plan was made"
@@ -223,16 +246,18 @@ def test_a_push_that_undoes_the_change_clears_the_plan_shown(run: Runner, repo: 
 
 def test_a_broken_config_says_why_in_the_checks_and_the_comment(run: Runner, repo: Path, gh: FakeGitHub) -> None:
     base = git(repo, "rev-parse", "HEAD")
-    hook = repo / "tenant-config" / "hooks" / "block-disposable-emails.json"
-    hook.write_text(hook.read_text().replace('"enabled": true', '"enabled": "`yes`"'))
+    action = repo / "tenant-config" / "actions" / "block-disposable-emails.json"
+    action.write_text(action.read_text().replace('"deployed": true', '"deployed": "`yes`"'))
     git(repo, "commit", "-qam", "broken")
     event = pull_request(repo, base)
     validated = run(PLAN_YML, "validate", event, keywords={})
     assert validated.status == "failure"
-    assert "block-disposable-emails.json" in validated.summary and "enabled" in validated.summary
+    assert "block-disposable-emails.json" in validated.summary and "deployed" in validated.summary
     assert "job log" not in validated.summary
     planned = run(PLAN_YML, "plan", event, keywords={"SLACK_WEBHOOK_URL": SLACK})
     assert planned.status == "failure" and planned.step("Comment on the pull request").ran
+    assert "the plan failed" in planned.summary and "block-disposable-emails.json" in planned.summary
+    assert "job log" not in planned.summary
     body = the_comment(gh)
     assert "**The plan failed for commit" in body and "block-disposable-emails.json" in body
     # The config's own backticks cannot break out of the quoted line.
@@ -256,8 +281,9 @@ def merge_pull_request(repo: Path, gh: FakeGitHub, branch: str, number: int) -> 
 
 
 @pytest.mark.parametrize("hooks", [True, False], ids=["tenant-with-hooks", "tenant-without-hooks"])
-def test_a_full_migration_to_deleting_the_hooks(repo: Path, tmp_path: Path, gh: FakeGitHub, hooks: bool,
+def test_a_full_migration_to_deleting_the_hooks(tmp_path: Path, gh: FakeGitHub, hooks: bool,
                                                emulator_factory: Callable[..., EmulatorProcess]) -> None:
+    repo = hooks_repo(tmp_path)
     tenant = emulator_factory(hooks_enabled=hooks)
     run = make_runner(repo, tmp_path, tenant, gh, {"AUTH0_ALLOW_DELETE": "true"})
     keywords = {"SLACK_WEBHOOK_URL": SLACK}
@@ -308,3 +334,9 @@ def test_a_full_migration_to_deleting_the_hooks(repo: Path, tmp_path: Path, gh: 
     final = run(APPLY_YML, "plan", {"after": git(repo, "rev-parse", "HEAD"), "ref": "refs/heads/main"},
                 keywords=keywords)
     assert final.status == "success" and "No changes. The tenant matches the configuration." in final.summary
+    # The migrated config has the example's shape: the same actions, bound on the same triggers.
+    done, example = repo / "tenant-config", EXAMPLE / "tenant-config"
+    assert sorted(p.name for p in (done / "actions").glob("*.json")) == \
+        sorted(p.name for p in (example / "actions").glob("*.json"))
+    bindings = json.loads((done / "triggers" / "triggers.json").read_text())
+    assert bindings.keys() == json.loads((example / "triggers" / "triggers.json").read_text()).keys()

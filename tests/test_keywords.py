@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -10,7 +11,7 @@ from reconciler.keywords import KeywordError, Keywords, has_keyword, keywords_in
 from reconciler.variables import MAPPINGS_VAR
 
 
-def kw(values: dict, **env: str) -> Keywords:
+def kw(values: dict[str, Any], **env: str) -> Keywords:
     return Keywords.from_env({MAPPINGS_VAR: json.dumps(values), **env})
 
 

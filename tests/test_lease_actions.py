@@ -51,7 +51,7 @@ class FakeActions:
     def create_once(self, name: str, trigger: tuple[str, str], code: str) -> dict[str, Any]:
         with self.lock:
             self.n += 1
-            action = {"id": f"act_{self.n:03d}", "name": name, "code": code, "created_at": f"2030-01-01T00:00:{self.n:02d}Z",
+            action: dict[str, Any] = {"id": f"act_{self.n:03d}", "name": name, "code": code, "created_at": f"2030-01-01T00:00:{self.n:02d}Z",
                       "supported_triggers": [{"id": trigger[0], "version": trigger[1]}]}
             self.items[action["id"]] = action
             self.created.append(action)

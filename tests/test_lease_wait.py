@@ -10,7 +10,7 @@ import pytest
 from reconciler.errors import TenantLocked
 from reconciler.lease import LEASE_NAME, Lease, Marker
 from reconciler.lease_wait import acquire_waiting
-from test_lease import Clock, MemoryStore
+from tests.test_lease import Clock, MemoryStore
 
 
 class Waiter:

@@ -1,5 +1,7 @@
 import threading
 
+import pytest
+
 from reconciler.core.steps import Phase
 from reconciler.progress import LineReporter, progress_bar
 from reconciler.resources.hooks.actions import Action
@@ -43,7 +45,7 @@ def test_still_running_names_what_is_in_flight_and_is_silent_when_idle() -> None
     assert lines == ["Still running... [12s elapsed, 0/2 done] create h (12s)"]
 
 
-def test_still_running_line_comes_from_a_timer_while_a_step_hangs(capsys) -> None:
+def test_still_running_line_comes_from_a_timer_while_a_step_hangs(capsys: pytest.CaptureFixture[str]) -> None:
     ticked = threading.Event()
     with progress_bar(1, enabled=False, interval=0.01) as on_step:
         on_step(STEP, "start")
@@ -58,7 +60,7 @@ def test_still_running_line_comes_from_a_timer_while_a_step_hangs(capsys) -> Non
     assert "[1/1] create h: done after" in capsys.readouterr().out
 
 
-def _two_steps_on_a_bar(capsys) -> str:
+def _two_steps_on_a_bar(capsys: pytest.CaptureFixture[str]) -> str:
     with progress_bar(2, enabled=True, color=False) as on_step:
         for step in (STEP, OTHER):
             on_step(step, "start")
@@ -66,19 +68,19 @@ def _two_steps_on_a_bar(capsys) -> str:
     return capsys.readouterr().out
 
 
-def test_terminal_bar_names_the_step_that_finished(capsys) -> None:
+def test_terminal_bar_names_the_step_that_finished(capsys: pytest.CaptureFixture[str]) -> None:
     out = _two_steps_on_a_bar(capsys)
     assert "Applying" in out and "2/2" in out
     assert "done: update g" in out
     assert "\x1b[3" not in out  # color=False: no colour codes
 
 
-def test_a_finished_bar_leaves_the_list_of_what_was_done(capsys) -> None:
+def test_a_finished_bar_leaves_the_list_of_what_was_done(capsys: pytest.CaptureFixture[str]) -> None:
     out = _two_steps_on_a_bar(capsys)
     assert "[1/2] create h: done after" in out and "[2/2] update g: done after" in out
 
 
-def test_nothing_to_do_prints_nothing(capsys) -> None:
+def test_nothing_to_do_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     with progress_bar(0, enabled=False):
         pass
     assert capsys.readouterr().out == ""

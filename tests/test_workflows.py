@@ -29,7 +29,7 @@ ACTION_INPUTS = set(yaml.safe_load((REPO / "action.yml").read_text())["inputs"])
 
 
 def load(name: str, directory: Path = WORKFLOWS) -> dict[str, Any]:
-    data = yaml.safe_load((directory / f"{name}.yml").read_text())
+    data: dict[Any, Any] = yaml.safe_load((directory / f"{name}.yml").read_text())
     # YAML 1.1 reads the key `on` as the boolean True.
     if True in data:
         data["on"] = data.pop(True)
@@ -37,7 +37,8 @@ def load(name: str, directory: Path = WORKFLOWS) -> dict[str, Any]:
 
 
 def steps(job: dict[str, Any]) -> list[dict[str, Any]]:
-    return job.get("steps", [])
+    found: list[dict[str, Any]] = job.get("steps", [])
+    return found
 
 
 def runs(workflow: dict[str, Any]) -> str:
@@ -67,13 +68,13 @@ def action_steps(job: dict[str, Any], command: str | None = None) -> list[dict[s
     return [s for s in steps(job) if is_action(s) and (command is None or s["with"]["command"] == command)]
 
 
-def test_the_four_workflows_exist():
+def test_the_four_workflows_exist() -> None:
     assert {"ci", "plan", "apply", "drift"} <= NAMES
     assert {p.stem for p in EXAMPLE_WORKFLOWS.glob("*.yml")} == {"plan", "apply", "drift"}
 
 
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(REPO)) for p in FILES])
-def test_every_workflow_parses_and_is_safe(path: Path):
+def test_every_workflow_parses_and_is_safe(path: Path) -> None:
     text = path.read_text()
     assert "pull_request_target" not in text
     data = load(path.stem, path.parent)
@@ -103,7 +104,7 @@ def test_every_workflow_parses_and_is_safe(path: Path):
             assert "pip install" not in script  # the action installs the tool
 
 
-def test_ci_runs_the_ci_entry_point():
+def test_ci_runs_the_ci_entry_point() -> None:
     ci = load("ci")
     assert set(ci["on"]) == {"push", "pull_request", "schedule", "workflow_dispatch"}
     test = ci["jobs"]["test"]
@@ -111,7 +112,7 @@ def test_ci_runs_the_ci_entry_point():
     assert "schedule" in test["if"] and "!=" in test["if"]
 
 
-def test_ci_runs_the_whole_suite_unpinned_every_week():
+def test_ci_runs_the_whole_suite_unpinned_every_week() -> None:
     ci = load("ci")
     assert [entry["cron"].split()[2:] for entry in ci["on"]["schedule"]] == [["*", "*", "1"]]
     newest = ci["jobs"]["newest-dependencies"]
@@ -120,7 +121,7 @@ def test_ci_runs_the_whole_suite_unpinned_every_week():
 
 
 @pytest.mark.parametrize("directory", [WORKFLOWS, EXAMPLE_WORKFLOWS], ids=["repo", "example"])
-def test_plan_runs_on_every_pull_request_with_read_only_credentials(directory: Path):
+def test_plan_runs_on_every_pull_request_with_read_only_credentials(directory: Path) -> None:
     plan = load("plan", directory)
     # No path filter: a required check must never stay pending; the action decides.
     assert plan["on"] == {"pull_request": None}
@@ -156,7 +157,7 @@ def test_plan_runs_on_every_pull_request_with_read_only_credentials(directory: P
 
 
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(REPO)) for p in FILES])
-def test_no_matrix_job_is_skipped_at_job_level(path: Path):
+def test_no_matrix_job_is_skipped_at_job_level(path: Path) -> None:
     # GitHub reports a matrix job skipped by a job-level `if` under its unexpanded name
     # ("plan (${{ matrix.tenant }})"), so required checks like `plan (dev)` never arrive.
     for name, job in load(path.stem, path.parent)["jobs"].items():
@@ -166,7 +167,7 @@ def test_no_matrix_job_is_skipped_at_job_level(path: Path):
 
 
 @pytest.mark.parametrize("directory", [WORKFLOWS, EXAMPLE_WORKFLOWS], ids=["repo", "example"])
-def test_forks_validate_without_secrets(directory: Path):
+def test_forks_validate_without_secrets(directory: Path) -> None:
     validate = load("plan", directory)["jobs"]["validate"]
     assert "secrets." not in "\n".join(strings(validate))
     assert "environment" not in validate and "if" not in validate
@@ -175,7 +176,7 @@ def test_forks_validate_without_secrets(directory: Path):
 
 
 @pytest.mark.parametrize("directory", [WORKFLOWS, EXAMPLE_WORKFLOWS], ids=["repo", "example"])
-def test_apply_executes_the_approved_plan_in_a_protected_environment(directory: Path):
+def test_apply_executes_the_approved_plan_in_a_protected_environment(directory: Path) -> None:
     apply = load("apply", directory)
     assert list(apply["on"]["push"]["branches"]) == ["main"]
     assert "pull_request" not in apply["on"]
@@ -207,7 +208,11 @@ def test_apply_executes_the_approved_plan_in_a_protected_environment(directory: 
     assert report["with"]["result-of"] == "apply" and report["with"]["status"] == "${{ job.status }}"
     assert report["with"]["plan-file"] == applied["with"]["plan-file"]
     assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
-    assert "permissions" not in plan
+    # A failed plan goes to the merged pull request too (nothing applied, and why).
+    [failed] = action_steps(plan, "comment")
+    assert failed["if"] == "failure()" and steps(plan).index(failed) > steps(plan).index(planned)
+    assert failed["with"]["result-of"] == "apply" and failed["with"]["status"] == "failure"
+    assert plan["permissions"] == {"contents": "read", "pull-requests": "write"}
     # Deletes only when the repository variable says so.
     for step in (planned, applied):
         assert step["with"]["allow-delete"] == "${{ vars.AUTH0_ALLOW_DELETE == 'true' }}"
@@ -216,7 +221,7 @@ def test_apply_executes_the_approved_plan_in_a_protected_environment(directory: 
 
 
 @pytest.mark.parametrize("directory", [WORKFLOWS, EXAMPLE_WORKFLOWS], ids=["repo", "example"])
-def test_drift_runs_the_drift_command_read_only_and_never_applies(directory: Path):
+def test_drift_runs_the_drift_command_read_only_and_never_applies(directory: Path) -> None:
     drift = load("drift", directory)
     assert set(drift["on"]) == {"schedule", "workflow_dispatch"}
     assert drift["on"]["schedule"][0]["cron"]
@@ -232,7 +237,7 @@ def test_drift_runs_the_drift_command_read_only_and_never_applies(directory: Pat
 
 
 @pytest.mark.parametrize("directory", [WORKFLOWS, EXAMPLE_WORKFLOWS], ids=["repo", "example"])
-def test_tenant_matrices_agree(directory: Path):
+def test_tenant_matrices_agree(directory: Path) -> None:
     matrices = [
         load("plan", directory)["jobs"]["validate"]["strategy"]["matrix"]["include"],
         load("plan", directory)["jobs"]["plan"]["strategy"]["matrix"]["include"],
@@ -245,7 +250,7 @@ def test_tenant_matrices_agree(directory: Path):
 
 
 @pytest.mark.parametrize("name", ["plan", "apply", "drift"])
-def test_example_workflows_are_this_repositorys_with_the_published_action(name: str):
+def test_example_workflows_are_this_repositorys_with_the_published_action(name: str) -> None:
     """The example is what this repository runs on itself, so the example is exercised too."""
     mine = load(name)
     for job in mine["jobs"].values():
@@ -264,7 +269,7 @@ def _actionlint() -> str:
     return found
 
 
-def test_actionlint_finds_nothing_in_any_workflow():
+def test_actionlint_finds_nothing_in_any_workflow() -> None:
     # The repository's workflows use the action as `./`, so actionlint also checks their
     # `with:` against action.yml's inputs; action.yml itself is no workflow to lint.
     files = sorted(WORKFLOWS.glob("*.yml")) + sorted(REPO.glob("examples/**/.github/workflows/*.yml"))

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from action_runner import parse_output_file, run_action
+from tests.action_runner import parse_output_file, run_action
 
 _EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 ACTION_NAMES = ("./", "your-org/auth0-reconciler@v1")
@@ -128,6 +128,8 @@ class _Job:
         if condition is None:
             return self.status == "success"
         terms = [t.strip() for t in _EXPR.sub(lambda m: m.group(1), str(condition)).split("&&")]
+        if "failure()" in terms:  # runs only once a step before it failed
+            return self.status == "failure" and all(self.value(t) == "true" for t in terms if t != "failure()")
         always = "always()" in terms
         if not always and self.status != "success":
             return False
@@ -186,9 +188,9 @@ def _run_step(step: Mapping[str, Any], job: _Job, env: dict[str, str]) -> StepRu
     assert uses is None, f"the workflow runner does not stand in for {uses}"
     output = context.runner_temp / "run-output"
     output.write_text("")
-    done = subprocess.run(
+    ran = subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
         cwd=context.workspace, env={"PATH": "/usr/bin:/bin", **env, "GITHUB_OUTPUT": str(output)},
         capture_output=True, text=True, timeout=60,
     )
-    return StepRun("", True, done.returncode, parse_output_file(output), "", done.stdout + done.stderr)
+    return StepRun("", True, ran.returncode, parse_output_file(output), "", ran.stdout + ran.stderr)

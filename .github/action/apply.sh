@@ -4,7 +4,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 [ -f "$PLAN_FILE" ] || die "plan file $PLAN_FILE not found: run the plan command first (or download its artifact)"
-rm -f "$(state_file error)"
+rm -f "$(state_file error)" "$(state_file failed-step)"
 # The saved plan records whether it deletes (`reconciler apply FILE` refuses --allow-delete
 # beside it): the input is checked against the plan instead of passed on.
 wanted="$(boolean allow-delete "${INPUT_ALLOW_DELETE:-}" "")"
@@ -22,6 +22,7 @@ if [ "$code" != 0 ]; then
   reason="$(error_line "$errors")"
   # The comment step posts it to the pull request that was merged.
   printf '%s' "$reason" > "$(state_file error)"
+  printf 'apply' > "$(state_file failed-step)"
   output summary "Apply failed (exit $code): $reason"
   summary "## Apply to tenant \`$TENANT\` failed (exit $code)" "" "$(md_code_span "$reason")" ""
   exit "$code"

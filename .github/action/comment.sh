@@ -4,7 +4,8 @@
 # display with a note that the latest plan failed, cancelled leaves the comment alone (a
 # newer run follows). A plan skipped because the pull request no longer changes the config
 # edits the comment to say so. INPUT_RESULT_OF=apply posts the apply's result (applied, no
-# changes, or failed and why) to the pull request the pushed commit came from. Pull requests
+# changes, or failed and why; a failed plan for the apply: nothing applied, and why) to the
+# pull request the pushed commit came from. Pull requests
 # from forks get no comment.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -31,6 +32,10 @@ case "${INPUT_STATUS:-success}" in
       result="$("$RECONCILER" comment "${mode[@]}" --plan "$PLAN_FILE" --tenant "$TENANT")"
     fi ;;
   failure)
+    # After a merge, a failed plan job (not the apply) posts that nothing was applied.
+    if [ "$after" = apply ] && [ "$(cat "$(state_file failed-step)" 2> /dev/null || true)" = plan ]; then
+      mode+=(--failed-step plan)
+    fi
     result="$("$RECONCILER" comment "${mode[@]}" --failed --reason "$reason" --tenant "$TENANT")" ;;
   cancelled)
     echo "Cancelled: the comment is left as it is."

@@ -17,7 +17,7 @@ format="${INPUT_FORMAT:-text}"
 case "$format" in text | json | markdown) ;; *) die "input format must be text, json or markdown" ;; esac
 
 delete_args
-rm -f "$(state_file skipped)" "$(state_file error)"
+rm -f "$(state_file skipped)" "$(state_file error)" "$(state_file failed-step)"
 KEYWORDS_BASE=""
 skip_if_unchanged
 mkdir -p "$(dirname "$PLAN_FILE")"
@@ -31,6 +31,8 @@ code=$CODE
 if [ "$code" != 0 ] && [ "$code" != 2 ]; then
   reason="$(error_line "$errors")"
   printf '%s' "$reason" > "$(state_file error)"
+  # After a merge, the comment step says the plan (not the apply) failed: nothing was applied.
+  printf 'plan' > "$(state_file failed-step)"
   output summary "The $mode failed: $reason"
   summary "### Tenant \`$TENANT\`: the $mode failed (exit $code)" "" "$(md_code_span "$reason")"
   exit "$code"

@@ -39,7 +39,7 @@ def validate(config: str, strict: bool, allow_missing_keywords: bool, require_ke
     errors, warnings = len(report.errors), len(report.warnings)
     if report.ok(strict) and report.desired is not None:
         extra = f", {_plural(warnings, 'warning')}" if warnings else ""
-        click.echo(f"ok: {', '.join(report.summaries)}{extra}")
+        click.echo(f"ok: {', '.join(report.summaries) or 'nothing to manage'}{extra}")
         return
     click.echo(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}", err=True)
     raise SystemExit(1)

@@ -22,6 +22,8 @@ from reconciler.terminal import env_help, run_settings
 @click.option("--applied", is_flag=True,
               help="After a merge: post the apply result (--plan FILE applied, or --failed --reason) to the pull "
               "request the pushed commit came from (default: found from $GITHUB_SHA).")
+@click.option("--failed-step", type=click.Choice(["plan", "apply"]), default="apply", show_default=True,
+              help="With --applied --failed: which job failed; plan says nothing was applied.")
 @click.option("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY).")
 @click.option("--pr", type=click.IntRange(min=1), help="Pull request number (default: from $GITHUB_EVENT_PATH).")
 @click.option("--tenant", default="default", show_default=True,
@@ -36,7 +38,7 @@ from reconciler.terminal import env_help, run_settings
 @click.option("--dry-run", is_flag=True, help="Print the comment body instead of posting it (no token needed).")
 @report_errors
 def comment(plan_file: str | None, failed: bool, reason: str | None, unchanged: bool, applied: bool,
-            repo: str | None, pr: int | None, tenant: str,
+            failed_step: str, repo: str | None, pr: int | None, tenant: str,
             commit: str | None, run_url: str | None, api_url: str | None, token_env: str,
             dry_run: bool) -> None:
     """Post the saved plan as one sticky pull-request comment (edited in place on re-runs).
@@ -47,7 +49,7 @@ def comment(plan_file: str | None, failed: bool, reason: str | None, unchanged: 
     from reconciler.usecases.commenting import CommentRequest, post_plan_comment
 
     request = CommentRequest(tenant=tenant, plan_file=plan_file, failed=failed, reason=reason,
-                             unchanged=unchanged, applied=applied, repo=repo, pr=pr, commit=commit,
+                             unchanged=unchanged, applied=applied, failed_step=failed_step, repo=repo, pr=pr, commit=commit,
                              run_url=run_url, api_url=api_url, token_env=token_env, dry_run=dry_run)
     settings = run_settings()
     if unchanged:

@@ -24,6 +24,7 @@ from reconciler.commands.common import (
     render,
     report_errors,
 )
+from reconciler.commands.scope_flags import scope_flags
 from reconciler.terminal import confirm_apply, run_settings
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 @click.command(epilog=TENANT_ENV)
 @plan_flags
+@scope_flags
 @connection_options
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Save the plan for `apply FILE`.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
@@ -52,7 +54,7 @@ def plan(
     config: str, allow_delete: bool, rotate_secrets: bool, force: bool, domain: str | None,
     client_id: str | None, audience: str | None, config_file: str | None, out: str | None,
     output_format: str, detailed_exitcode: bool, allow_missing_keywords: bool, tenant: str,
-    keywords_base: str | None,
+    keywords_base: str | None, only: tuple[str, ...], targets: tuple[str, ...],
 ) -> None:
     """Show what apply would change. Never writes to the tenant."""
     from reconciler.planfile import write_plan
@@ -73,7 +75,7 @@ def plan(
     planned = plan_config(
         config, lambda: client_for(settings), settings, allow_delete=allow_delete,
         rotate_secrets=rotate_secrets, force=force, allow_missing_keywords=allow_missing_keywords,
-        on_loaded=loaded_note, keywords_base=keywords_base,
+        on_loaded=loaded_note, keywords_base=keywords_base, only=only, targets=targets,
     )
     the_plan = planned.plan
     click.echo(render(the_plan, output_format, tenant), nl=False)
@@ -87,6 +89,7 @@ def plan(
 @click.command(epilog=TENANT_ENV)
 @click.argument("plan_file", required=False, type=click.Path(dir_okay=False))
 @plan_flags
+@scope_flags
 @connection_options
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (required without a terminal; a PLAN_FILE never asks).")
 @click.option("--max-workers", default=8, show_default=True, help="Requests in flight at once.")
@@ -105,6 +108,7 @@ def apply(
     plan_file: str | None, config: str, allow_delete: bool, rotate_secrets: bool, force: bool,
     domain: str | None, client_id: str | None, audience: str | None, config_file: str | None,
     yes: bool, max_workers: int, wait_limit: float | None, lock_timeout: float,
+    only: tuple[str, ...], targets: tuple[str, ...],
 ) -> None:
     """Plan and apply the config, or apply a saved PLAN_FILE if it is still exactly what the
     config and the tenant produce. Takes the tenant lease while it writes."""
@@ -114,10 +118,10 @@ def apply(
     from reconciler.usecases.planning import make_plan
 
     flags = {"allow_delete": allow_delete, "rotate_secrets": rotate_secrets, "force": force}
-    source = open_saved(plan_file, config, **flags)
+    source = open_saved(plan_file, config, **flags, only=only, targets=targets)
     settings = run_settings(config_file=config_file, domain=domain, client_id=client_id, audience=audience,
                             wait_limit=wait_limit)
-    inputs = load_for_apply(source, settings, **flags)
+    inputs = load_for_apply(source, settings, **flags, only=only, targets=targets)
     print_warnings(inputs.loaded)
     loaded, options, saved = inputs.loaded, inputs.options, inputs.saved
     keywords = None

@@ -34,6 +34,7 @@ from reconciler.core.digest import digest
 from reconciler.core.keyword_report import KeywordReport
 from reconciler.core.planner import TypePlan, merge
 from reconciler.core.reasons import Reason
+from reconciler.core.scope import Scope
 
 DRIFT = "drift"  # a type's extra: differences it leaves in place beyond its changes
 
@@ -80,6 +81,8 @@ class Plan:
     # to that tenant only. Empty: not known (a plan made without a client).
     domain: str = ""
     keywords: KeywordReport | None = None
+    # --only/--target: what the plan was limited to (the default: the whole tenant).
+    scope: Scope = Scope()
 
     def extra(self, type_name: str, key: str, default: Any = None) -> Any:
         """One of ``type_name``'s extras (``default`` when it has none of that name)."""

@@ -241,15 +241,28 @@ def unchanged_body(tenant: str, provenance: Provenance | None = None) -> str:
 
 
 def apply_body(
-    tenant: str, provenance: Provenance | None = None, *, plan: Plan | None = None, reason: str | None = None
+    tenant: str, provenance: Provenance | None = None, *, plan: Plan | None = None, reason: str | None = None,
+    failed_step: str = "apply",
 ) -> str:
     """After the merge: what the apply did to the tenant (``plan``: it applied that plan), or
-    why it failed (``reason``)."""
+    why it failed (``reason``); ``failed_step`` "plan": the plan made for the apply failed, so
+    nothing was applied (the apply job never started)."""
     provenance = provenance or Provenance()
     where = f" ({md_code(plan.domain)})" if plan is not None and plan.domain else ""
     commit = f" commit {provenance.commit[:12]}" if provenance.commit else ""
     run = f" See the [workflow run]({provenance.run_url})." if provenance.run_url else ""
-    if plan is None:
+    if plan is None and failed_step == "plan":
+        quoted = _reason_line(reason) or "(no error line was recorded)"
+        lines = [
+            f"### Auth0 apply to tenant {md_code(tenant)} did not run",
+            "",
+            "> [!CAUTION]",
+            f"> **The plan for the apply of merged{commit or ' changes'} failed; nothing was applied:**",
+            f"> {quoted}",
+            ">",
+            f"> Fix the cause and re-run the apply workflow: it plans again, then applies.{run}",
+        ]
+    elif plan is None:
         quoted = _reason_line(reason) or "(no error line was recorded)"
         lines = [
             f"### Auth0 apply to tenant {md_code(tenant)} failed",

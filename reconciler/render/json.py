@@ -14,6 +14,7 @@ from typing import Any
 
 from reconciler.core.keyword_report import KeywordReport
 from reconciler.core.plan import DRIFT, Plan
+from reconciler.core.scope import Scope
 from reconciler.render.blocks import blocks_for, word
 from reconciler.resources.blocks import worded
 
@@ -25,7 +26,7 @@ UNTYPED = "hook"
 
 _ORDER = (
     "format_version", "summary", "has_changes", "has_drift", "unmanaged", "config_digest",
-    "domain", "live_fingerprint", "allow_delete", "review_only", "keywords", "warnings", "handovers", "changes", "steps",
+    "domain", "live_fingerprint", "allow_delete", "review_only", "scope", "keywords", "warnings", "handovers", "changes", "steps",
 )
 
 
@@ -56,6 +57,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         data["domain"] = plan.domain
     if plan.keywords is not None:
         data["keywords"] = keywords_to_dict(plan.keywords)
+    if plan.scope.limited:  # an unscoped plan keeps the shape it always had
+        data["scope"] = {**plan.scope.to_dict(), "lines": plan.scope.lines()}
     if plan.pairs:
         data["pairs"] = [list(pair) for pair in plan.pairs]
     if plan.types != (UNTYPED,):  # a hooks-only plan keeps the shape it always had
@@ -105,7 +108,15 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
         review_only=bool(data.get("review_only", False)),
         domain=str(data.get("domain", "")),
         keywords=keywords_from_dict(data["keywords"]) if isinstance(data.get("keywords"), dict) else None,
+        scope=scope_from_dict(data.get("scope")),
     )
+
+
+def scope_from_dict(data: Any) -> Scope:
+    if not isinstance(data, dict):
+        return Scope()
+    only, skipped, targets, needed = (tuple(str(n) for n in data.get(k) or ()) for k in Scope.__dataclass_fields__)
+    return Scope(only, skipped, targets, needed)
 
 
 def keywords_to_dict(report: KeywordReport) -> dict[str, Any]:

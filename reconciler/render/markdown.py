@@ -27,10 +27,15 @@ from dataclasses import dataclass
 
 from reconciler.core.changes import Change, FieldChange
 from reconciler.core.plan import Plan
+from reconciler.core.scope import SCOPE_WARNING
 from reconciler.escape import md_code, md_fence, md_text
 from reconciler.render.blocks import blocks_for, word
 from reconciler.render.keyword_lines import keyword_lines
-from reconciler.render.text import NO_CHANGES, REVIEW_ONLY  # the terminal plan's wording and symbols
+from reconciler.render.text import (  # the terminal plan's wording and symbols
+    NO_CHANGES,
+    NO_CHANGES_IN_SCOPE,
+    REVIEW_ONLY,
+)
 from reconciler.resources.builtin import registry
 from reconciler.text import plural as _count
 
@@ -69,10 +74,12 @@ def _head(plan: Plan, tenant: str) -> list[str]:
     skipped = [c for c in plan.changes if c.skipped]
     if plan.has_changes:
         blocks.append(f"**{plan.summary.line()}**")
-    elif skipped or plan.warnings:
+    elif skipped or any(word(w) != SCOPE_WARNING for w in plan.warnings):
         blocks.append("**No changes to apply.**")
     else:
-        blocks.append(f"**{NO_CHANGES}**")
+        blocks.append(f"**{NO_CHANGES_IN_SCOPE if plan.scope.limited else NO_CHANGES}**")
+    if plan.scope.limited:  # the scope sits right under the summary: it qualifies it
+        blocks.append("\n".join(f"Scope: {_plain(line)}  " for line in plan.scope.lines()).rstrip())
     caution = _alert("CAUTION", [s for t in plan.types for s in blocks_for(t).md_caution(plan)])
     if caution:
         blocks.append(caution)

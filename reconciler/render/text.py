@@ -14,9 +14,11 @@ from reconciler.escape import terminal_safe
 from reconciler.render.blocks import blocks_for, word
 from reconciler.render.keyword_lines import keyword_lines
 
-__all__ = ["NO_CHANGES", "NOTHING_TO_APPLY", "REVIEW_ONLY", "render_text"]
+__all__ = ["NO_CHANGES", "NO_CHANGES_IN_SCOPE", "NOTHING_TO_APPLY", "REVIEW_ONLY", "render_text"]
 
 NO_CHANGES = "No changes. The tenant matches the configuration."
+# A scoped plan (--only/--target) compared only part of the tenant: it never claims all of it.
+NO_CHANGES_IN_SCOPE = "No changes within the scope. The rest of the tenant was not compared."
 # No request to make, but the tenant still differs (unmanaged hooks, skipped changes).
 NOTHING_TO_APPLY = "No changes to apply. The tenant differs from the configuration as shown above."
 REVIEW_ONLY = (
@@ -30,6 +32,8 @@ def render_text(plan: Plan, *, show_steps: bool = True) -> str:
     # reaches the terminal (the colours below are the only escape sequences).
     plan = terminal_safe(plan)
     lines: list[str] = [f"Tenant: {plan.domain}", ""] if plan.domain else []
+    if plan.scope.limited:
+        lines.extend([click.style(f"Scope: {line}", bold=True) for line in plan.scope.lines()] + [""])
     for change in plan.changes:
         lines.extend(blocks_for(change.type).text_change(change))
         lines.append("")
@@ -54,5 +58,5 @@ def render_text(plan: Plan, *, show_steps: bool = True) -> str:
     if plan.has_changes:
         lines.append(click.style(plan.summary.line(), bold=True))
     else:
-        lines.append(NOTHING_TO_APPLY if plan.has_drift else NO_CHANGES)
+        lines.append(NOTHING_TO_APPLY if plan.has_drift else NO_CHANGES_IN_SCOPE if plan.scope.limited else NO_CHANGES)
     return "\n".join(lines) + "\n"

@@ -28,3 +28,7 @@ class PlanOptions:
     # How much of live scripts and code a diff may show: known keyword values masked, and
     # with values missing, only live lines the template explains (never written to a file).
     live_view: LiveView = field(default=FULL_VIEW, repr=False)
+    # --only: the type groups planned ("actions", "hooks"; empty: all), none other is read.
+    only: tuple[str, ...] = ()
+    # --target: "GROUP:NAME" or a bare NAME; the plan keeps those and what they need.
+    targets: tuple[str, ...] = ()

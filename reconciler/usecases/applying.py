@@ -9,7 +9,7 @@ import dataclasses
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from reconciler.resources.builtin import registry
 from reconciler.resources.cutover import cutovers_of
 from reconciler.resources.cutover_wiring import PairedRunner
 from reconciler.resources.options import PlanOptions
+from reconciler.resources.scope_rules import parse_only
 from reconciler.usecases.loading import Loaded, load_desired, plan_options, saved_options
 from reconciler.usecases.planning import Reader, plan_against, read_live, state_of
 
@@ -47,13 +48,19 @@ class ApplySource:
 
 def open_saved(
     plan_file: str | None, config: str, *, allow_delete: bool = False, force: bool = False,
-    rotate_secrets: bool = False,
+    rotate_secrets: bool = False, only: Sequence[str] = (), targets: Sequence[str] = (),
 ) -> ApplySource:
     """The saved plan in ``plan_file`` (none: plan ``config``). The file records the options
     it was made with; a flag here would silently not apply, so it is refused before the
     file is read. The default config is the one the file names."""
     if not plan_file:
         return ApplySource(config)
+    scope = [flag for flag, on in (("--only", only), ("--target", targets)) if on]
+    if scope:
+        raise SavedPlanFlags(
+            f"{' and '.join(scope)} cannot change a saved plan: its scope comes from the file "
+            f"(`reconciler show {plan_file}` shows it); make the plan again with `reconciler plan {scope[0]} ... --out FILE`"
+        )
     given = [flag for flag, on in (("--allow-delete", allow_delete), ("--force", force),
                                    ("--rotate-secrets", rotate_secrets)) if on]
     if given:
@@ -74,14 +81,16 @@ class ApplyInputs:
 
 def load_for_apply(
     source: ApplySource, settings: Settings, *, allow_delete: bool = False,
-    rotate_secrets: bool = False, force: bool = False,
+    rotate_secrets: bool = False, force: bool = False, only: Sequence[str] = (), targets: Sequence[str] = (),
 ) -> ApplyInputs:
     """The config loaded and the options to plan with: a saved plan's own, else the flags'."""
+    groups = parse_only(only, registry())  # before anything is read: a typo costs no request
     loaded = load_desired(source.config, settings.keyword_source())
     if source.saved is not None:
         options = saved_options(source.saved, settings)
     else:
         options = plan_options(settings, allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+        options = dataclasses.replace(options, only=groups, targets=tuple(targets))
     return ApplyInputs(loaded, options, source.saved)
 
 

@@ -20,7 +20,8 @@ class CommentRequest:
     """The comment asked for: ``plan_file``, or ``failed`` for the failure note (``reason``: its
     error line); ``unchanged``: the pull request no longer changes the config (only an existing
     comment is edited); ``applied``: the apply result after the merge (``plan_file`` applied, or
-    ``failed`` with ``reason``), posted to the pull request the pushed commit came from."""
+    ``failed`` with ``reason``), posted to the pull request the pushed commit came from;
+    ``failed_step``: "plan" when the plan made for that apply failed (nothing was applied)."""
 
     tenant: str = "default"
     plan_file: str | None = None
@@ -28,6 +29,7 @@ class CommentRequest:
     reason: str | None = None
     unchanged: bool = False
     applied: bool = False
+    failed_step: str = "apply"
     repo: str | None = None
     pr: int | None = None
     commit: str | None = None
@@ -69,7 +71,7 @@ def comment_body_for(request: CommentRequest, environ: Mapping[str, str], *, now
     provenance = resolve_provenance(commit=request.commit, run_url=request.run_url, environ=environ, now=now)
     if request.applied:
         if request.failed or request.plan_file is None:
-            return apply_body(request.tenant, provenance, reason=request.reason)
+            return apply_body(request.tenant, provenance, reason=request.reason, failed_step=request.failed_step)
         return apply_body(request.tenant, provenance, plan=read_plan(request.plan_file).plan)
     if request.unchanged:
         return unchanged_body(request.tenant, provenance)

@@ -84,4 +84,7 @@ def saved_options(saved: SavedPlan, settings: Settings | None = None) -> PlanOpt
         # Not recorded either: a different AUTH0_CUTOVER makes different cutovers, refused.
         cutover=tuple(sorted(settings.cutover.items())),
         live_view=live_view(settings),
+        # The file's scope (checked against the plan it holds when read: ``planfile.read_plan``).
+        only=recorded.only,
+        targets=recorded.targets,
     )

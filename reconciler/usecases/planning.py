@@ -6,7 +6,7 @@ client; the planning core stays pure."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,10 +15,19 @@ from reconciler.core.keyword_report import KeywordReport
 from reconciler.core.plan import Plan, assemble
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import Reason
+from reconciler.core.scope import SCOPE_WARNING, Scope
 from reconciler.planfile import SavedPlan, check_matches
 from reconciler.resources.base import Desired, ResourceType
 from reconciler.resources.builtin import registry
 from reconciler.resources.options import PlanOptions
+from reconciler.resources.scope_rules import (
+    check_only_split,
+    only_types,
+    parse_only,
+    resolve_targets,
+    skipped_groups,
+    targeted,
+)
 from reconciler.usecases.keyword_names import keyword_report
 from reconciler.usecases.loading import Loaded, live_view, load_desired, placeholder, plan_options
 
@@ -56,7 +65,9 @@ def plan_parts(
 
     parts: list[TypePlan] = []
     lives: dict[str, object] = {}
-    typed = [(resource, state_of(resource, desired)) for resource in planning_types()]
+    planned = only_types(options.only, registry())  # --only: the other types are not even read
+    typed = [(resource, state_of(resource, desired)) for resource in planning_types()
+             if planned is None or resource.name in planned]
     typed = [(resource, state) for resource, state in typed if state is not None]
     # The types' reads are independent (hooks, Actions): made at once, one round trip apart
     # less; planned in order, and the first type's error is the one raised.
@@ -88,6 +99,7 @@ def plan_against(
     parts, read = plan_parts(desired, client, options, reader)
     if lives is not None:
         lives.update(read)
+    check_only_split(desired, parts, options.only)
     merged, cut = plan_cutover(parts, desired, read, dict(options.cutover), options.excluded_hooks)
     if cut.cutovers:
         parts = [
@@ -96,11 +108,23 @@ def plan_against(
             for part in parts
         ]
     plan = assemble(parts, steps=merged.steps, pairs=merged.pairs, allow_delete=options.allow_delete)
-    if not cut.warnings:
+    if cut.warnings:
+        plan = dataclasses.replace(
+            plan, warnings=plan.warnings + tuple(Reason.worded(word(reason)) for reason in cut.warnings)
+        )
+    return scoped(plan, desired, options)
+
+
+def scoped(plan: Plan, desired: Desired, options: PlanOptions) -> Plan:
+    """``plan`` limited to ``--only``/``--target`` (unchanged without them), with the scope
+    recorded and the warning every scoped plan carries."""
+    if not options.only and not options.targets:
         return plan
-    return dataclasses.replace(
-        plan, warnings=plan.warnings + tuple(Reason.worded(word(reason)) for reason in cut.warnings)
-    )
+    types = registry()
+    plan = dataclasses.replace(plan, scope=Scope(options.only, skipped_groups(options.only, types)))
+    if options.targets:
+        plan = targeted(plan, resolve_targets(options.targets, plan, desired, types, options.only), types)
+    return dataclasses.replace(plan, warnings=plan.warnings + (Reason.worded(SCOPE_WARNING),))
 
 
 def make_plan(
@@ -145,6 +169,8 @@ def plan_config(
     allow_missing_keywords: bool = False,
     on_loaded: Callable[[Loaded], None] | None = None,
     keywords_base: str | None = None,
+    only: Sequence[str] = (),
+    targets: Sequence[str] = (),
 ) -> Planned:
     """``reconciler plan``: load, plan against the tenant. With ``allow_missing_keywords``,
     unset keywords get placeholders, secret values are not compared (placeholders are not
@@ -153,10 +179,12 @@ def plan_config(
     the tenant is read (the CLI prints its warnings then). ``keywords_base``: the config as
     at a base commit; the plan then names the keywords this config adds or no longer uses."""
     fill = placeholder if allow_missing_keywords else None
+    groups = parse_only(only, registry())  # before anything is read: a typo costs no request
     loaded = load_desired(config, settings.keyword_source(), fill_missing=fill)
     if on_loaded is not None:
         on_loaded(loaded)
     options = plan_options(settings, allow_delete=allow_delete, rotate_secrets=rotate_secrets, force=force)
+    options = dataclasses.replace(options, only=groups, targets=tuple(targets))
     if loaded.filled_keywords:
         options = dataclasses.replace(options, hmac_key=None, rotate_secrets=False)
     if allow_missing_keywords:

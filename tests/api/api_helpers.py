@@ -381,7 +381,7 @@ def churn(client: ManagementClient, n: int) -> list[str]:
 def churned(name: str, hook: dict[str, Any]) -> bool:
     """``hook`` (with secret values) is as :func:`churn` left the hook ``name``."""
     i = name.split("-")[1]
-    return hook["secrets"] == {"K1": f"one-{i}", "K2": "v"} and hook["script"] == SCRIPT + f"//{i}"
+    return bool(hook["secrets"] == {"K1": f"one-{i}", "K2": "v"} and hook["script"] == SCRIPT + f"//{i}")
 
 
 def all_text(exc: BaseException) -> str:

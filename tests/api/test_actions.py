@@ -6,13 +6,23 @@ from __future__ import annotations
 
 import concurrent.futures
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from api_helpers import CANARY_SECRET, CANARY_TOKEN, all_text, one_line
 
-from actions_fakes import (
+from reconciler.api.polling import Backoff
+from reconciler.errors import (
+    ActionBoundError,
+    ActionsUnavailableError,
+    ActionWaitTimeout,
+    ApiError,
+    AuthError,
+    BuildFailedError,
+    DeploySupersededError,
+)
+from tests.actions_fakes import (
     CODE,
     Router,
     action,
@@ -24,16 +34,7 @@ from actions_fakes import (
     recorded_deploy_cli,
     version_of,
 )
-from reconciler.api.polling import Backoff
-from reconciler.errors import (
-    ActionBoundError,
-    ActionsUnavailableError,
-    ActionWaitTimeout,
-    ApiError,
-    AuthError,
-    BuildFailedError,
-    DeploySupersededError,
-)
+from tests.api.api_helpers import CANARY_SECRET, CANARY_TOKEN, all_text, one_line
 
 ACTIONS = "/api/v2/actions/actions"
 CANARY_VALUE = "canary-action-secret-value-71d3e2"
@@ -202,10 +203,13 @@ def test_a_server_echoing_secret_values_and_keywords_is_scrubbed() -> None:
                                                      "message": f"invalid: {request.content.decode()}"})
     server = Router({f"PATCH {ACTIONS}/act-1": echo, f"POST {ACTIONS}": echo}).server()
     with server.client() as client:
-        for call in (lambda: client.actions.update("act-1", code=f"// {keyword}", secrets={"K": CANARY_VALUE},
-                                                   sensitive=[keyword]),
-                     lambda: client.actions.create("x", ("post-login", "v3"), f"// {keyword}",
-                                                   secrets={"K": CANARY_VALUE}, sensitive=[keyword])):
+        calls: tuple[Callable[[], object], ...] = (
+            lambda: client.actions.update("act-1", code=f"// {keyword}", secrets={"K": CANARY_VALUE},
+                                          sensitive=[keyword]),
+            lambda: client.actions.create("x", ("post-login", "v3"), f"// {keyword}",
+                                          secrets={"K": CANARY_VALUE}, sensitive=[keyword]),
+        )
+        for call in calls:
             with pytest.raises(ApiError) as info:
                 call()
             text = all_text(info.value)
@@ -257,7 +261,10 @@ def test_concurrent_build_waits_share_list_requests() -> None:
     server = Router({f"GET {ACTIONS}": json_response(200, listed)}).server()
     barrier = threading.Barrier(2)
     with server.client() as client:
-        client.actions.backoff = Backoff(sleep=lambda s: barrier.wait(5))  # both poll at once
+        def meet(seconds: float) -> None:  # both poll at once
+            barrier.wait(5)
+
+        client.actions.backoff = Backoff(sleep=meet)
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             done = list(pool.map(lambda n: client.actions.wait_built(f"act-{n}", written=action(n, status="pending")), (1, 2)))
     assert [a["status"] for a in done] == ["built", "built"]

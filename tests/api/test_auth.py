@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from api_helpers import BASE, CANARY_SECRET, CANARY_TOKEN, Server, all_text, hook, one_line
 
 from reconciler.errors import ApiError, AuthError, BadResponseError, ConfigError
+from tests.api.api_helpers import BASE, CANARY_SECRET, CANARY_TOKEN, Server, all_text, hook, one_line
 
 
 def ok(request: httpx.Request) -> httpx.Response:

@@ -5,12 +5,16 @@ time. Real sockets and the emulator: tests/e2e/test_client_emulator.py."""
 from __future__ import annotations
 
 import email.utils
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
-from api_helpers import (
+
+from reconciler.errors import ApiError, AuthError, HooksUnavailableError, ReconcilerError, hooks_unavailable
+from reconciler.resources.hooks.live import read_live_state
+from tests.api.api_helpers import (
     CANARY_SECRET,
     CANARY_TOKEN,
     SCRIPT,
@@ -25,9 +29,6 @@ from api_helpers import (
     error,
     one_line,
 )
-
-from reconciler.errors import ApiError, AuthError, HooksUnavailableError, ReconcilerError, hooks_unavailable
-from reconciler.resources.hooks.live import read_live_state
 
 CANARY_VALUE = "canary-secret-value-4b9d2a"
 LIST = "GET /api/v2/hooks?page=0&per_page=100&include_totals=true"
@@ -240,14 +241,15 @@ def test_canary_values_never_in_errors() -> None:
     with server.client() as client:
         errors: list[BaseException] = []
         # Each call gets the id of a fresh hook that already holds the CANARY secret.
-        for n, call in enumerate((
+        calls: tuple[Callable[[str], object], ...] = (
             lambda hook_id: client.hooks.add_secrets(MISSING, secrets),
             lambda hook_id: client.hooks.update_secrets(MISSING, secrets),
             # The tenant echoes this payload into its 400: the client must scrub it.
             lambda hook_id: client.hooks.add_secrets(hook_id, {f"K{i}": CANARY_VALUE for i in range(25)}),
             lambda hook_id: client.hooks.add_secrets(hook_id, secrets),  # already exists: 409
             lambda hook_id: client.hooks.update_secrets(hook_id, {"MISSING": CANARY_VALUE}),
-        )):
+        )
+        for n, call in enumerate(calls):
             hook = client.hooks.create(f"canary-{n}", TRIGGER, SCRIPT)
             client.hooks.add_secrets(hook["id"], secrets)
             try:
@@ -257,9 +259,9 @@ def test_canary_values_never_in_errors() -> None:
         token = client._token
     assert [getattr(e, "status", None) for e in errors] == [404, 404, 400, 409, 404]
     assert token == CANARY_TOKEN
-    for exc in errors:
-        one_line(exc)
-        assert CANARY_VALUE not in all_text(exc) and CANARY_TOKEN not in all_text(exc)
+    for failure in errors:
+        one_line(failure)
+        assert CANARY_VALUE not in all_text(failure) and CANARY_TOKEN not in all_text(failure)
     assert "(sensitive)" in str(errors[2])
 
 

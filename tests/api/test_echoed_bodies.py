@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from urllib.parse import quote
 
 import httpx
@@ -19,7 +20,7 @@ from tests.api.api_helpers import CANARY_SECRET, Server, all_text, error
 
 # Quotes, a backslash, a newline, non-ASCII: their escaped spellings differ from the value.
 VALUES = ['canary-ECHO "q" \\ back\nline-9f3e', 'canary-ECHO"q\\back\u00e9-77b1']
-ECHOES = {
+ECHOES: dict[str, Callable[[bytes], str]] = {
     "as is": lambda body: body.decode(),
     "json": lambda body: json.dumps(body.decode()),
     "json twice": lambda body: json.dumps(json.dumps(body.decode())),
@@ -30,7 +31,7 @@ ECHOES = {
 }
 
 
-def echoing(echo):
+def echoing(echo: Callable[[bytes], str]) -> Callable[[httpx.Request], httpx.Response]:
     def handle(request: httpx.Request) -> httpx.Response:
         return error(400, f"Payload validation error: invalid {echo(request.content)}", "invalid_body")
     return handle
@@ -42,7 +43,7 @@ def leaks(exc: BaseException) -> list[str]:
 
 @pytest.mark.parametrize("VALUE", VALUES)
 @pytest.mark.parametrize("echo", sorted(ECHOES))
-def test_a_secret_value_echoed_back_is_not_shown(echo, VALUE):
+def test_a_secret_value_echoed_back_is_not_shown(echo: str, VALUE: str) -> None:
     with Server(echoing(ECHOES[echo])).client() as client, pytest.raises(ApiError) as info:
         client.hooks.add_secrets("id-1", {"K": VALUE})
     assert leaks(info.value) == [] and "rejected (400" in str(info.value)
@@ -50,7 +51,7 @@ def test_a_secret_value_echoed_back_is_not_shown(echo, VALUE):
 
 @pytest.mark.parametrize("VALUE", VALUES)
 @pytest.mark.parametrize("echo", sorted(ECHOES))
-def test_a_keyword_value_in_a_script_echoed_back_is_not_shown(echo, VALUE):
+def test_a_keyword_value_in_a_script_echoed_back_is_not_shown(echo: str, VALUE: str) -> None:
     template = "const k = '##K##';\nmodule.exports = function (c, s, a, x, cb) { cb(null, {}); };\n"
     hook = Hook(name="h", trigger_id="credentials-exchange", script=template, script_values={"K": VALUE})
     with Server(echoing(ECHOES[echo])).client() as client, pytest.raises(ApiError) as info:

@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from api_helpers import CANARY_SECRET, CANARY_TOKEN, Server, all_text, hook, one_line
 
 from reconciler.errors import ApiError, BadResponseError
 from reconciler.resources.hooks.live import read_live_state
+from tests.api.api_helpers import CANARY_SECRET, CANARY_TOKEN, Server, all_text, hook, one_line
 
 LIST = "GET /api/v2/hooks?page=0&per_page=100&include_totals=true"
 
@@ -170,8 +170,9 @@ def test_every_error_is_a_reconciler_error_with_canaries_scrubbed() -> None:
 
     value = "canary-" + "value-0f0f0f"  # split, so the traceback's source line does not hold it
     with Server(handle).client() as client:
-        for call in (lambda: client.hooks.update_secrets("h1", {"K": value}),
-                     lambda: client.hooks.add_secrets("h1", {"K": value})):
+        calls: list[Callable[[], object]] = [lambda: client.hooks.update_secrets("h1", {"K": value}),
+                                             lambda: client.hooks.add_secrets("h1", {"K": value})]
+        for call in calls:
             with pytest.raises(ApiError) as info:
                 call()
             text = all_text(info.value)

@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
-from api_helpers import BASE, CANARY_SECRET, HooksTenant, Server
 
-from contract_check import Run, contract_files
+from tests.api.api_helpers import BASE, CANARY_SECRET, HooksTenant, Server
+from tests.contract_check import Run, contract_files
 
 FILES = {f.name: f for f in contract_files()}
 HOOKS = FILES["hooks"]

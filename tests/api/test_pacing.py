@@ -8,10 +8,10 @@ import threading
 
 import httpx
 import pytest
-from api_helpers import FakeTime, ServerBucket
 
 from reconciler.api.pacing import RateLimiter, parse_retry_after
 from reconciler.api.transport import RetryPolicy
+from tests.api.api_helpers import FakeTime, ServerBucket
 
 
 def run_sequential(limiter: RateLimiter, server: ServerBucket, ft: FakeTime, n: int) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from reconciler.api.pagination import Page, paginate
 from reconciler.errors import BadResponseError
 
 
-def pages_of(*sizes: int, total: int | None = None, size: int | None = None):
+def pages_of(*sizes: int, total: int | None = None, size: int | None = None) -> tuple[Callable[[int], Page[str]], list[int]]:
     calls: list[int] = []
 
     def fetch(number: int) -> Page[str]:

@@ -71,7 +71,7 @@ def config(tmp_path: Path) -> Path:
     return tmp_path / "cfg"
 
 
-def test_a_silent_token_endpoint_is_tried_a_bounded_number_of_times_and_named(silent, tmp_path):
+def test_a_silent_token_endpoint_is_tried_a_bounded_number_of_times_and_named(silent: Silent, tmp_path: Path) -> None:
     env = {"AUTH0_DOMAIN": silent.url, "AUTH0_CLIENT_ID": "id", "AUTH0_CLIENT_SECRET": "canary-silent-secret-19f2",
            "AUTH0_ACCESS_TOKEN": None, "AUTH0_TIMEOUT": "0.4", "NO_COLOR": "1"}
     result = run_cli(["plan", "-c", str(config(tmp_path))], env)
@@ -86,7 +86,7 @@ def test_a_silent_token_endpoint_is_tried_a_bounded_number_of_times_and_named(si
     assert "canary-silent-secret-19f2" not in result.output
 
 
-def test_a_silent_api_is_named_too(silent, tmp_path):
+def test_a_silent_api_is_named_too(silent: Silent, tmp_path: Path) -> None:
     env = {"AUTH0_DOMAIN": silent.url, "AUTH0_ACCESS_TOKEN": "a-ready-token", "AUTH0_CLIENT_ID": None,
            "AUTH0_CLIENT_SECRET": None, "AUTH0_TIMEOUT": "0.4", "NO_COLOR": "1"}
     result = run_cli(["plan", "-c", str(config(tmp_path))], env)

@@ -6,18 +6,18 @@ import email.utils
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
-from api_helpers import CANARY_TOKEN, Server, all_text, hook, one_line
 
 from reconciler.api.client import ManagementClient
 from reconciler.api.transport import RetryPolicy, RetryTransport
 from reconciler.config import Connection
 from reconciler.errors import ApiError, DeadlineExceeded, OutcomeUnknown, WaitTooLong
 from reconciler.github.client import GitHubClient
+from tests.api.api_helpers import CANARY_TOKEN, Server, all_text, hook, one_line
 
 NOW = 1_800_000_000.0
 
@@ -74,7 +74,7 @@ def test_github_uses_the_same_policy_with_http_dates() -> None:
 # -- the transport -----------------------------------------------------------------------------
 
 
-def transport_for(handle: Any, **kw: Any) -> tuple[httpx.Client, list[str], list[float]]:
+def transport_for(handle: Callable[[httpx.Request], httpx.Response], **kw: Any) -> tuple[httpx.Client, list[str], list[float]]:
     sent: list[str] = []
     sleeps: list[float] = []
 

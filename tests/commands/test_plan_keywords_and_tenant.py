@@ -15,7 +15,7 @@ from reconciler.cli import cli
 from reconciler.core.keyword_report import KeywordReport, differing_values
 from reconciler.emulator.process import EmulatorProcess
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "gitops-repo" / "tenant-config"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "migrating-from-hooks" / "tenant-config"
 CANARY = "https://canary-7c1e-keyword-value.example/hook"
 
 

@@ -4,6 +4,9 @@ with generic steps of two made-up resource types (no hooks)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
+from typing import Any
 
 from reconciler.core.executor import Dispatch, Results, execute
 from reconciler.core.steps import Phase, Step, Wait
@@ -11,11 +14,11 @@ from reconciler.errors import ApplyError
 
 
 class Recorder:
-    def __init__(self, fail: set[int] = frozenset(), refuse: set[int] = frozenset(), polls: int = 0) -> None:
+    def __init__(self, fail: AbstractSet[int] = frozenset(), refuse: AbstractSet[int] = frozenset(), polls: int = 0) -> None:
         self.calls: list[tuple[str, int]] = []
         self.lock = threading.Lock()
         self.fail, self.refuse, self.polls = fail, refuse, polls
-        self.hook = None
+        self.hook: Callable[[Step], None] | None = None
 
     def guard(self, step: Step, results: Results) -> None:
         if step.index in self.refuse:
@@ -37,7 +40,7 @@ class Recorder:
             return self.polls < 0
 
 
-def s(index: int, op: str = "create", after: tuple[int, ...] = (), **kw) -> Step:
+def s(index: int, op: str = "create", after: tuple[int, ...] = (), **kw: Any) -> Step:
     return Step(index, kw.pop("type", "thing"), f"k{index}", op, after=after, **kw)
 
 
@@ -72,7 +75,7 @@ def test_the_guard_refuses_a_step_before_its_request() -> None:
 
 
 def test_a_polled_step_runs_to_completion_and_later_steps_see_its_result() -> None:
-    seen = []
+    seen: list[None] = []
     runner = Recorder(polls=2)
     runner.hook = lambda step: seen.append(None) if step.index == 1 else None
     steps = [s(0, "deploy", wait=Wait(timeout=10, interval=1)), s(1, after=(0,))]

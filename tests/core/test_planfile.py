@@ -3,9 +3,13 @@
 import dataclasses
 import json
 import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from reconciler.core.plan import Plan
 from reconciler.errors import PlanFileError
 from reconciler.planfile import MAX_PLAN_BYTES, RecordedOptions, check_matches, read_plan, write_plan
 from reconciler.render.json import FORMAT_VERSION, plan_from_dict, plan_to_dict
@@ -16,18 +20,19 @@ from reconciler.resources.options import PlanOptions
 PRE = "pre-user-registration"
 
 
-def _plan():
+def _plan() -> Plan:
     desired = DesiredState((Hook("new", PRE, "// n\n", True, secrets={"K": "CANARY-v"}), Hook("old", PRE, "// o\n")))
     live = LiveState((LiveHook("1", "old", PRE, "// o\n", True), LiveHook("2", "gone", PRE, "// g\n", False)))
     return build_plan(desired, live, PlanOptions(allow_delete=True))
 
 
-def _saved_dict(tmp_path):
+def _saved_dict(tmp_path: Path) -> dict[str, Any]:
     write_plan(_plan(), tmp_path / "plan.json", config="cfg", options=PlanOptions(allow_delete=True))
-    return json.loads((tmp_path / "plan.json").read_text())
+    saved: dict[str, Any] = json.loads((tmp_path / "plan.json").read_text())
+    return saved
 
 
-def test_plan_round_trips_through_json():
+def test_plan_round_trips_through_json() -> None:
     plan = _plan()
     back = plan_from_dict(json.loads(json.dumps(plan_to_dict(plan))))
     # A file holds words, not reason codes: what comes back renders the same, field for field.
@@ -37,7 +42,7 @@ def test_plan_round_trips_through_json():
     assert back.steps[0].reason.code == "worded"
 
 
-def test_written_plan_reads_back_without_secret_values(tmp_path):
+def test_written_plan_reads_back_without_secret_values(tmp_path: Path) -> None:
     plan = _plan()
     path = tmp_path / "plan.json"
     write_plan(plan, path, config="cfg", options=PlanOptions(allow_delete=True, force=True))
@@ -52,15 +57,19 @@ def test_written_plan_reads_back_without_secret_values(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]  # no temp file left behind
 
 
-def test_a_file_without_recorded_options_keeps_its_allow_delete(tmp_path):
+def test_a_file_without_recorded_options_keeps_its_allow_delete(tmp_path: Path) -> None:
     data = _saved_dict(tmp_path)
     del data["options"]
     (tmp_path / "plan.json").write_text(json.dumps(data))
     assert read_plan(tmp_path / "plan.json").options == RecordedOptions(allow_delete=True)
 
 
-def _edit(path):
-    def step(i, **changes):
+# An edit to a saved plan: its text, or a change to its parsed JSON.
+Edit = str | Callable[[dict[str, Any]], object]
+
+
+def _edits() -> list[tuple[Edit, str]]:
+    def step(i: int, **changes: Any) -> Callable[[dict[str, Any]], object]:
         return lambda d: d["steps"][i].update(changes)
     return [
         ("not json", "not a readable plan file"),
@@ -102,9 +111,9 @@ def _edit(path):
     ]
 
 
-@pytest.mark.parametrize("index", range(len(_edit(None))))
-def test_bad_plan_files_are_one_line_errors(tmp_path, index):
-    content, message = _edit(None)[index]
+@pytest.mark.parametrize("index", range(len(_edits())))
+def test_bad_plan_files_are_one_line_errors(tmp_path: Path, index: int) -> None:
+    content, message = _edits()[index]
     path = tmp_path / "plan.json"
     if callable(content):
         data = _saved_dict(tmp_path)
@@ -117,7 +126,7 @@ def test_bad_plan_files_are_one_line_errors(tmp_path, index):
     assert "\n" not in str(caught.value)
 
 
-def test_created_by_must_name_a_create_step(tmp_path):
+def test_created_by_must_name_a_create_step(tmp_path: Path) -> None:
     data = _saved_dict(tmp_path)
     data["steps"][2]["hook_id"], data["steps"][2]["created_by"] = None, 1
     (tmp_path / "plan.json").write_text(json.dumps(data))
@@ -125,7 +134,7 @@ def test_created_by_must_name_a_create_step(tmp_path):
         read_plan(tmp_path / "plan.json")
 
 
-def test_missing_and_odd_plan_files(tmp_path):
+def test_missing_and_odd_plan_files(tmp_path: Path) -> None:
     with pytest.raises(PlanFileError, match="no such plan file"):
         read_plan(tmp_path / "absent.json")
     with pytest.raises(PlanFileError, match="not a regular file"):
@@ -141,7 +150,7 @@ def test_missing_and_odd_plan_files(tmp_path):
         read_plan(big)
 
 
-def test_saved_plan_must_equal_the_recomputed_plan(tmp_path):
+def test_saved_plan_must_equal_the_recomputed_plan(tmp_path: Path) -> None:
     plan = _plan()
     write_plan(plan, tmp_path / "p.json", config="cfg")
     saved = read_plan(tmp_path / "p.json")

@@ -18,7 +18,7 @@ class Run:
     output: str
 
 
-def run_cli(args: list[str], env: Mapping[str, str]) -> Run:
+def run_cli(args: list[str], env: Mapping[str, str | None]) -> Run:
     result = CliRunner().invoke(cli, args, env=dict(env), catch_exceptions=False)
     return Run(result.exit_code, result.output)
 

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from e2e.hostile_proxy import Seen
 from reconciler.lease import LEASE_NAME
+from tests.e2e.hostile_proxy import Seen
 
 REPO = Path(__file__).resolve().parents[2]
 VALUES = {"CLAIM_NAMESPACE": "https://ns.example/", "ENTITLEMENTS_API_KEY": "canary-entitlements-18",

@@ -221,7 +221,12 @@ def test_bad_dependency_fails_the_build_and_the_live_version_keeps_running(emu: 
 def test_wait_built_polls_until_the_configured_build_time(emu: Any, deps: int) -> None:
     emu.configure(build_time=0.4, build_time_per_dependency=0.15)
     polls: list[float] = []
-    with client_for(emu, poll=Backoff(first=0.02, cap=0.04, timeout=20, sleep=lambda s: (polls.append(s), time.sleep(s)))) as c:
+
+    def sleep(seconds: float) -> None:
+        polls.append(seconds)
+        time.sleep(seconds)
+
+    with client_for(emu, poll=Backoff(first=0.02, cap=0.04, timeout=20, sleep=sleep)) as c:
         # Timed from before the create: the server's build clock starts after it, whatever
         # the create's own latency (timing from after it made the bound depend on speed).
         started = time.monotonic()

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from e2e.helpers import run_cli
+from tests.e2e.helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 VALUES = {
@@ -44,7 +44,8 @@ def triggers(cfg: Path, data: dict[str, Any]) -> None:
 
 
 def bound(tenant: Any) -> dict[str, list[str]]:
-    return tenant.stats().get("bound_per_trigger", {})
+    found: dict[str, list[str]] = tenant.stats().get("bound_per_trigger", {})
+    return found
 
 
 def no_canary(text: str) -> None:

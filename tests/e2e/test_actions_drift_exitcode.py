@@ -9,8 +9,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from e2e.helpers import run_cli
 from reconciler.render.text import NO_CHANGES
+from tests.e2e.helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 VALUES = {

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from e2e.actions_helpers import actions_stats
-from e2e.helpers import run_cli
+from tests.e2e.actions_helpers import actions_stats
+from tests.e2e.helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 VALUES = {

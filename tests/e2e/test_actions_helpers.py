@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from actions_helpers import ActionsStats, Moment, actions_stats
+
+from tests.e2e.actions_helpers import ActionsStats, Moment, actions_stats
 
 CE = [{"id": "credentials-exchange", "version": "v2"}]
 CODE = "exports.onExecuteCredentialsExchange = async (event, api) => {};"

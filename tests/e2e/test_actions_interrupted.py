@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from e2e.actions_helpers import actions_stats
-from e2e.cutover_helpers import DEFAULT_KINDS, SPM, env_of, migrated_config
-from e2e.helpers import run_cli
 from reconciler.lease import LEASE_NAME
+from tests.e2e.actions_helpers import actions_stats
+from tests.e2e.cutover_helpers import DEFAULT_KINDS, SPM, env_of, migrated_config
+from tests.e2e.helpers import run_cli
 
 pytestmark = pytest.mark.slow
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from e2e.helpers import run_cli
-from e2e.hostile_helpers import ACTIONS, actions_only, env_of
-from e2e.hostile_proxy import HostileProxy, Reply, Seen, lost_answer
+from tests.e2e.helpers import run_cli
+from tests.e2e.hostile_helpers import ACTIONS, actions_only, env_of
+from tests.e2e.hostile_proxy import HostileProxy, Reply, Seen, lost_answer
 
 
 def test_a_lost_create_with_a_lagging_name_lookup_makes_no_second_action(emulator_factory: Any, tmp_path: Path) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from e2e.helpers import run_cli
-from e2e.hostile_helpers import actions_only, env_of, one_line_error
-from e2e.hostile_proxy import HostileProxy, Reply, Seen
+from tests.e2e.helpers import run_cli
+from tests.e2e.hostile_helpers import actions_only, env_of, one_line_error
+from tests.e2e.hostile_proxy import HostileProxy, Reply, Seen
 
 
 def apply_answered_instead(tenant: Any, tmp_path: Path, when: Callable[[Seen, bool], bool], data: Any) -> Any:

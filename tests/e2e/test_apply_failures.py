@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from reconciler.emulator.process import EmulatorProcess
@@ -15,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 PRE = "pre-user-registration"
 
 
-def test_failed_step_stops_the_run_and_a_rerun_converges(emulator_factory, tmp_path: Path) -> None:
+def test_failed_step_stops_the_run_and_a_rerun_converges(emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path) -> None:
     # A client without delete:hooks: everything but the delete succeeds.
     emulator: EmulatorProcess = emulator_factory(scopes="read:hooks create:hooks update:hooks")
     emulator.seed([{"name": "orphan", "triggerId": PRE, "script": "// orphan\n", "enabled": True}])

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bad_config_corpus import GENERATED, case_dir, case_names, materialize, run_env
 from reconciler.emulator.process import EmulatorProcess
+from tests.bad_config_corpus import GENERATED, case_dir, case_names, materialize, run_env
 from tests.e2e.helpers import run_cli
 
 COMMANDS = {"plan": ["plan"], "apply": ["apply", "--yes"]}

@@ -120,7 +120,7 @@ class DroppingServer:
 
             def _any(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length)) if length else None
+                body: Any = json.loads(self.rfile.read(length)) if length else None
                 fake.requests.append(f"{self.command} {self.path}")
                 if self.path == "/oauth/token":
                     payload: Any = {"access_token": "fake-token-" + "x" * 8, "expires_in": 86400}

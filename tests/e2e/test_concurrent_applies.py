@@ -9,7 +9,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from reconciler.emulator.process import EmulatorProcess
 from reconciler.lease import LEASE_NAME
@@ -22,7 +24,7 @@ CRED = "credentials-exchange"
 
 
 def _config(root: Path, tag: str, count: int) -> Path:
-    hooks = [{"name": f"{tag}-{i:02d}", "triggerId": CRED, "script": f"// {tag} {i}\n"} for i in range(count)]
+    hooks: list[dict[str, Any]] = [{"name": f"{tag}-{i:02d}", "triggerId": CRED, "script": f"// {tag} {i}\n"} for i in range(count)]
     hooks.append({"name": f"{tag}-main", "triggerId": PRE, "enabled": True, "script": f"// {tag}\n"})
     return write_config(root / tag, hooks)
 
@@ -35,7 +37,7 @@ def _apply(config: Path, emulator: EmulatorProcess, *extra: str) -> subprocess.P
     )
 
 
-def _wait_for(condition, what: str, timeout: float = 60.0) -> None:
+def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
@@ -49,7 +51,7 @@ def _assert_invariant(emulator: EmulatorProcess) -> None:
     assert LEASE_NAME not in live_hooks(emulator, with_lease=True)
 
 
-def test_two_concurrent_applies_one_proceeds_the_other_refuses(emulator_factory, tmp_path: Path) -> None:
+def test_two_concurrent_applies_one_proceeds_the_other_refuses(emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path) -> None:
     emulator = emulator_factory(latency_ms=20, rate_limit=0)
     emulator.seed([{"name": "legacy", "triggerId": PRE, "script": "// legacy\n", "enabled": True}])
     first = _apply(_config(tmp_path, "blue", 10), emulator)
@@ -72,7 +74,7 @@ def test_two_concurrent_applies_one_proceeds_the_other_refuses(emulator_factory,
     _assert_invariant(emulator)
 
 
-def test_applies_started_together_never_break_the_invariant(emulator_factory, tmp_path: Path) -> None:
+def test_applies_started_together_never_break_the_invariant(emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path) -> None:
     emulator = emulator_factory(latency_ms=10, rate_limit=0)
     emulator.seed([{"name": "legacy", "triggerId": PRE, "script": "// legacy\n", "enabled": True}])
     configs = {"blue": _config(tmp_path, "blue", 6), "green": _config(tmp_path, "green", 6)}
@@ -89,7 +91,7 @@ def test_applies_started_together_never_break_the_invariant(emulator_factory, tm
     _assert_invariant(emulator)
 
 
-def test_ctrl_c_finishes_in_flight_work_releases_the_lease_and_exits_130(emulator_factory, tmp_path: Path) -> None:
+def test_ctrl_c_finishes_in_flight_work_releases_the_lease_and_exits_130(emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path) -> None:
     emulator = emulator_factory(latency_ms=30, rate_limit=0)
     emulator.seed([{"name": "legacy", "triggerId": PRE, "script": "// legacy\n", "enabled": True}])
     run = _apply(_config(tmp_path, "blue", 60), emulator, "--max-workers", "2")

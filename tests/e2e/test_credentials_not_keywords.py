@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.emulator.process import EmulatorProcess
 from reconciler.keywords import CREDENTIALS
 from reconciler.secret_forms import found_in
 from tests.e2e.helpers import live_hooks, run_cli
@@ -44,7 +45,7 @@ def write(root: Path, key: str, where: str) -> Path:
 
 @pytest.mark.parametrize("where", WHERE)
 @pytest.mark.parametrize("key", sorted(CREDENTIALS))
-def test_a_credential_named_as_a_keyword_is_refused_never_filled(emulator, tmp_path, key, where):
+def test_a_credential_named_as_a_keyword_is_refused_never_filled(emulator: EmulatorProcess, tmp_path: Path, key: str, where: str) -> None:
     env = {**emulator.env(), "NO_COLOR": "1", "AUTH0_ALLOW_DELETE": None, "AUTH0_KEYWORD_REPLACE_MAPPINGS": None,
            key: CANARY if key != "AUTH0_KEYWORD_REPLACE_MAPPINGS" else json.dumps({"X": CANARY})}
     if key in ("AUTH0_ACCESS_TOKEN",):
@@ -60,7 +61,7 @@ def test_a_credential_named_as_a_keyword_is_refused_never_filled(emulator, tmp_p
     assert emulator.stats()["writes"] == writes and "h" not in live_hooks(emulator)
 
 
-def test_the_client_secret_in_use_is_not_filled_either(emulator, tmp_path):
+def test_the_client_secret_in_use_is_not_filled_either(emulator: EmulatorProcess, tmp_path: Path) -> None:
     env = {**emulator.env(), "NO_COLOR": "1", "AUTH0_ACCESS_TOKEN": None}
     secret = env.get("AUTH0_CLIENT_SECRET")
     if not secret:

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from e2e.helpers import run_cli
-from e2e.hostile_proxy import HostileProxy, Reply, Seen
+from tests.e2e.helpers import run_cli
+from tests.e2e.hostile_proxy import HostileProxy, Reply, Seen
 
 
 def test_a_neither_cutover_whose_bind_keeps_failing_puts_the_hook_back(emulator_factory: Any, tmp_path: Path) -> None:
-    from e2e.cutover_helpers import env_of as cutover_env
-    from e2e.cutover_helpers import migrated_config
+    from tests.e2e.cutover_helpers import env_of as cutover_env
+    from tests.e2e.cutover_helpers import migrated_config
 
     tenant = emulator_factory()
     cfg = migrated_config(tenant, tmp_path)

@@ -11,14 +11,15 @@ window of the planned kind, one request long: both run (bind, then disable) or n
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from e2e.actions_helpers import Moment, actions_stats
-from e2e.cutover_helpers import CRED, DEFAULT_KINDS, PUR, SPM, VALUES, env_of, migrated_config
-from e2e.helpers import run_cli
+from tests.e2e.actions_helpers import Moment, actions_stats
+from tests.e2e.cutover_helpers import CRED, DEFAULT_KINDS, PUR, SPM, VALUES, env_of, migrated_config
+from tests.e2e.helpers import run_cli
 
 
 @pytest.fixture
@@ -88,7 +89,11 @@ def test_auth0_cutover_flips_a_trigger_and_binds_saved_plans(tenant: Any, tmp_pa
     assert "then bind action block-disposable-emails (neither runs for one request) (AUTH0_CUTOVER)" in made.output
     refused = run_cli(["apply", str(saved), "-c", str(cfg)], env_of(tenant))  # the default again: not the plan
     assert refused.exit_code == 1 and "cutovers" in refused.output, refused.output
-    for edit in (lambda d: d.pop("cutovers"), lambda d: d["cutovers"][0].update(mode="both" if d["cutovers"][0]["mode"] == "neither" else "neither")):
+    edits: list[Callable[[dict[str, Any]], object]] = [
+        lambda d: d.pop("cutovers"),
+        lambda d: d["cutovers"][0].update(mode="both" if d["cutovers"][0]["mode"] == "neither" else "neither"),
+    ]
+    for edit in edits:
         data = json.loads(saved.read_text())
         edit(data)
         tampered = tmp_path / "tampered.json"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from reconciler.emulator.process import EmulatorProcess
 from reconciler.secret_forms import found_in
 from tests.e2e.helpers import run_cli
 from tests.e2e.test_pr_plan_keywords import base_env, write_config
@@ -21,7 +22,7 @@ def files(root: Path) -> list[str]:
     return [p.read_text() for p in sorted(root.rglob("*")) if p.is_file()]
 
 
-def test_export_writes_environment_values_back_as_keywords(emulator, tmp_path):
+def test_export_writes_environment_values_back_as_keywords(emulator: EmulatorProcess, tmp_path: Path) -> None:
     cfg = write_config(tmp_path, HOOK, ACTION)
     env = {**base_env(emulator), "API_URL": CANARY, "AUTH0_KEYWORD_REPLACE_MAPPINGS": json.dumps({"MAPPED": CANARY_MAP})}
     assert run_cli(["apply", "-c", str(cfg), "--yes"], env).exit_code == 0
@@ -38,7 +39,7 @@ def test_export_writes_environment_values_back_as_keywords(emulator, tmp_path):
     assert replan.exit_code == 0, replan.output
 
 
-def test_machine_variables_and_short_values_are_left_alone(emulator, tmp_path):
+def test_machine_variables_and_short_values_are_left_alone(emulator: EmulatorProcess, tmp_path: Path) -> None:
     code = "const home = '/home/someone-long';\nconst on = 'yes';\nmodule.exports = function (c, s, a, x, cb) { cb(null, {}); };\n"
     cfg = write_config(tmp_path, code, "exports.onExecutePostLogin = async () => {};\n")
     env = {**base_env(emulator), "HOME": "/home/someone-long", "FLAG": "yes"}

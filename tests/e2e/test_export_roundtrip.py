@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from e2e.helpers import run_cli
 from reconciler.variables import HMAC_ENV
+from tests.e2e.helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 VALUES = {

@@ -329,9 +329,9 @@ def _problems(emu: EmulatorProcess, config: Path, shape: str, step: int = 0) -> 
     last = step == len(steps) - 1
     emu.configure(faults={}, latency_ms=0)
     problems: list[str] = []
-    unchanged, steps = _apply(emu, config, flags, dry_run=True)
+    unchanged, shown = _apply(emu, config, flags, dry_run=True)
     if not unchanged:
-        problems.append(f"the plan after convergence still has changes: {steps[:600]}")
+        problems.append(f"the plan after convergence still has changes: {shown[:600]}")
     stats = emu.stats()
     if any(n > 1 for n in stats["max_enabled_per_trigger"].values()) or stats["invariant_violations"]:
         problems.append(f"two hooks enabled at once: {stats['max_enabled_per_trigger']}")

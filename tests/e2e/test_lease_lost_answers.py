@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from e2e.helpers import run_cli
-from e2e.hostile_helpers import (
+from reconciler.lease import LEASE_NAME
+from tests.e2e.helpers import run_cli
+from tests.e2e.hostile_helpers import (
     ACTIONS,
     HOOKS,
     actions_only,
@@ -20,8 +21,7 @@ from e2e.hostile_helpers import (
     markers,
     one_line_error,
 )
-from e2e.hostile_proxy import HostileProxy, Reply, Seen, lost_answer, once
-from reconciler.lease import LEASE_NAME
+from tests.e2e.hostile_proxy import HostileProxy, Reply, Seen, lost_answer, once
 
 
 @pytest.mark.parametrize("status", [500, -1], ids=["500-after-write", "reset-after-write"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from e2e.helpers import run_cli
-from e2e.hostile_helpers import HOOK_SCRIPT, USER_CODE, env_of
 from reconciler.lease import LEASE_NAME
+from tests.e2e.helpers import run_cli
+from tests.e2e.hostile_helpers import HOOK_SCRIPT, USER_CODE, env_of
 
 
 def test_unlock_leaves_a_users_action_named_like_the_marker(emulator_factory: Any) -> None:

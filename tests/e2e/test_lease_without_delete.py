@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from e2e.helpers import run_cli
-from e2e.hostile_helpers import USER_CODE, actions_only, env_of, hooks_only, markers
+from tests.e2e.helpers import run_cli
+from tests.e2e.hostile_helpers import USER_CODE, actions_only, env_of, hooks_only, markers
 
 
 @pytest.mark.parametrize("hooks", [True, False], ids=["hooks", "actions"])

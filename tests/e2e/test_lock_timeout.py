@@ -9,11 +9,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from e2e.helpers import run_cli
 from reconciler.api.client import ManagementClient
 from reconciler.config import connection_from_env
 from reconciler.lease import Lease
 from reconciler.lease_actions import lease_store
+from tests.e2e.helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 VALUES = {"CLAIM_NAMESPACE": "https://ns.example/", "ENTITLEMENTS_API_KEY": "k", "SMS_PROVIDER_API_KEY": "s"}

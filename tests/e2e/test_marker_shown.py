@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from e2e.helpers import run_cli
-from e2e.hostile_helpers import env_of, hooks_only
 from reconciler.lease import LEASE_NAME
+from tests.e2e.helpers import run_cli
+from tests.e2e.hostile_helpers import env_of, hooks_only
 
 
 def test_an_enabled_marker_hook_is_shown_in_plans(emulator_factory: Any, tmp_path: Path) -> None:

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.emulator.process import EmulatorProcess
 from reconciler.secret_forms import found_in
 from tests.e2e.helpers import run_cli
 from tests.e2e.test_script_keywords import plans
+from tests.fake_github import FakeGitHub
 
 CANARY = "canary-PRPLAN-url-7c41d2"
 CANARY_MAP = "canary-PRPLAN-mapping-93be0a"
@@ -53,12 +55,12 @@ def write_config(root: Path, hook: str, action: str) -> Path:
     return cfg
 
 
-def base_env(emulator) -> dict[str, str | None]:
+def base_env(emulator: EmulatorProcess) -> dict[str, str | None]:
     return {**emulator.env(), "AUTH0_ACCESS_TOKEN": None, "AUTH0_ALLOW_DELETE": None, "NO_COLOR": "1",
             "AUTH0_KEYWORD_REPLACE_MAPPINGS": None, "API_URL": None, "MAPPED": None, "OTHER": None}
 
 
-def outputs(cfg: Path, env: dict, tmp_path: Path) -> list[str]:
+def outputs(cfg: Path, env: dict[str, str | None], tmp_path: Path) -> list[str]:
     """Text, JSON, markdown, the plan file and its comment body."""
     return plans(cfg, env, tmp_path, "--allow-missing-keywords")
 
@@ -68,7 +70,7 @@ def leaks(texts: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("edit", sorted(EDITS))
-def test_a_pull_request_plan_never_shows_a_live_keyword_value(emulator, tmp_path, edit):
+def test_a_pull_request_plan_never_shows_a_live_keyword_value(emulator: EmulatorProcess, tmp_path: Path, edit: str) -> None:
     cfg = write_config(tmp_path, HOOK, ACTION)
     # apply.yml: the values are there; the mapping holds MAPPED, the environment API_URL.
     deploy = {**base_env(emulator), "API_URL": CANARY,
@@ -91,11 +93,11 @@ def test_a_pull_request_plan_never_shows_a_live_keyword_value(emulator, tmp_path
 
 # ------------------------------------------------- through the action: job summary and comment
 
-from tests.test_action import GH_REPO, PR, act, gh, github_env, needs_reconciler, repo  # noqa: E402,F401
+from tests.test_action import GH_REPO, PR, Act, act, gh, github_env, needs_reconciler, repo  # noqa: E402,F401
 
 
 @needs_reconciler
-def test_the_job_summary_and_the_sticky_comment_show_no_live_value(act, repo, emulator, gh, tmp_path):
+def test_the_job_summary_and_the_sticky_comment_show_no_live_value(act: Act, repo: Path, emulator: EmulatorProcess, gh: FakeGitHub, tmp_path: Path) -> None:
     shutil.rmtree(repo / "tenant-config")
     cfg = write_config(tmp_path / "deployed", HOOK, ACTION)
     deploy = {**base_env(emulator), "API_URL": CANARY,

@@ -7,22 +7,23 @@ loader, the HTTP client, the executor and the emulator's own one-enabled-per-tri
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from plan_simulator import random_case
 from reconciler.emulator.process import EmulatorProcess
 from reconciler.render.text import NOTHING_TO_APPLY
 from reconciler.resources.common.secrets import user_keys
 from reconciler.resources.hooks.export import write_config
 from tests.e2e.helpers import live_hooks, run_cli
+from tests.plan_simulator import random_case
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def strict_emulator():
+def strict_emulator() -> Iterator[EmulatorProcess]:
     proc = EmulatorProcess({"enabled_conflict": "reject", "rate_limit": 0}, cwd=str(REPO))
     try:
         yield proc
@@ -74,12 +75,12 @@ def test_generated_case_applies_cleanly(strict_emulator: EmulatorProcess, tmp_pa
         else:  # values of keys it already had are unknowable without the HMAC marker
             assert set(hook.secrets) <= set(got["secrets"])
     if not options.allow_delete:
-        for name, hook in before.items():
+        for name, was in before.items():
             # Every live hook is still there (under its name, renamed, or parked after a
             # replace), and it kept every secret key.
-            survivors = [h for h in after.values() if h["id"] == hook["id"]]
+            survivors = [h for h in after.values() if h["id"] == was["id"]]
             if survivors:
-                assert user_keys(hook["secrets"]) <= user_keys(survivors[0]["secrets"]), name
+                assert user_keys(was["secrets"]) <= user_keys(survivors[0]["secrets"]), name
             else:
                 assert name in desired.by_name(), f"{name} deleted with deletes off"
     again = run_cli(["plan", "-c", str(config), "--detailed-exitcode", *flags], env)

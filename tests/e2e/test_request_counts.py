@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from e2e.helpers import run_cli
 from reconciler.emulator.process import EmulatorProcess
 from reconciler.resources.common.names import replaced_base
 from reconciler.resources.hooks.export import write_config
+from tests.e2e.helpers import run_cli
 
 CRED, PRE = "credentials-exchange", "pre-user-registration"
 HOOKS = 4

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from e2e.actions_helpers import actions_stats
-from e2e.cutover_helpers import PUR, env_of, migrated_config
-from e2e.helpers import run_cli
+from tests.e2e.actions_helpers import actions_stats
+from tests.e2e.cutover_helpers import PUR, env_of, migrated_config
+from tests.e2e.helpers import run_cli
 
 HOOK = ACTION = "block-disposable-emails"
 

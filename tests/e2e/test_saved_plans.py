@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -92,7 +93,7 @@ def test_export_round_trip_plans_to_no_changes(emulator: EmulatorProcess, tmp_pa
     assert plan.exit_code == 0, plan.output
 
 
-def test_forty_changes_against_a_tight_rate_limit(emulator_factory, tmp_path: Path) -> None:
+def test_forty_changes_against_a_tight_rate_limit(emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path) -> None:
     emulator = emulator_factory(rate_limit=2, burst=10)
     hooks = [{"name": f"hook-{i:02d}", "triggerId": CRED, "enabled": False, "script": f"// {i}\n"} for i in range(40)]
     config = write_config(tmp_path / "config", hooks)

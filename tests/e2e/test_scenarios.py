@@ -42,7 +42,7 @@ def h(name: str, trigger: str, enabled: bool = False, script: str | None = None,
     return {"name": name, "triggerId": trigger, "enabled": enabled, "script": script or f"// {name}\n", **extra}
 
 
-SCENARIOS: dict[str, tuple[list[dict], list[dict], list[str]]] = {
+SCENARIOS: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]] = {
     "empty tenant to full config": (
         [],
         [
@@ -96,7 +96,8 @@ SCENARIOS: dict[str, tuple[list[dict], list[dict], list[str]]] = {
 }
 
 
-def _run(tenant: EmulatorProcess, tmp_path: Path, seed: list[dict], want: list[dict], flags: list[str]):
+def _run(tenant: EmulatorProcess, tmp_path: Path, seed: list[dict[str, Any]], want: list[dict[str, Any]], flags: list[str]
+         ) -> tuple[Path, dict[str, str], dict[str, Any]]:
     if seed:
         tenant.seed([{k: v for k, v in hook.items()} for hook in seed])
     config = write_config(tmp_path / "config", want)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+from reconciler.emulator.process import EmulatorProcess
 from reconciler.planfile import read_plan
 from reconciler.render.markdown import render_markdown
 from tests.e2e.helpers import live_hooks, run_cli
@@ -28,8 +30,8 @@ def config(tmp_path: Path, script: str = SCRIPT) -> Path:
     return tmp_path / "cfg"
 
 
-def env(emulator, url: str | None = CANARY) -> dict[str, str | None]:
-    mapping = {"CFG": {"token": CANARY + "-cfg"}}
+def env(emulator: EmulatorProcess, url: str | None = CANARY) -> dict[str, str | None]:
+    mapping: dict[str, Any] = {"CFG": {"token": CANARY + "-cfg"}}
     if url is not None:
         mapping["API_URL"] = url
     return {**emulator.env(), "AUTH0_ACCESS_TOKEN": None, "AUTH0_ALLOW_DELETE": None, "NO_COLOR": "1",
@@ -41,7 +43,7 @@ def clean(*texts: str) -> None:
         assert CANARY not in text and CANARY_2 not in text
 
 
-def plans(cfg: Path, e: dict, tmp_path: Path, *extra: str) -> list[str]:
+def plans(cfg: Path, e: dict[str, str | None], tmp_path: Path, *extra: str) -> list[str]:
     """Every output a plan has: text, JSON, markdown, the saved plan file, its comment body."""
     out = [run_cli(["plan", "-c", str(cfg), "--format", f, *extra], e).output for f in ("text", "json", "markdown")]
     saved = tmp_path / "plan.json"
@@ -51,7 +53,7 @@ def plans(cfg: Path, e: dict, tmp_path: Path, *extra: str) -> list[str]:
     return out
 
 
-def test_script_keyword_values_never_appear_in_plans_files_comments_or_exports(emulator, tmp_path):
+def test_script_keyword_values_never_appear_in_plans_files_comments_or_exports(emulator: EmulatorProcess, tmp_path: Path) -> None:
     cfg = config(tmp_path)
     e = env(emulator)
     outputs = plans(cfg, e, tmp_path)
@@ -87,7 +89,7 @@ def test_script_keyword_values_never_appear_in_plans_files_comments_or_exports(e
     assert replan.exit_code == 0, replan.output
 
 
-def test_drift_without_keyword_values_is_not_drift(emulator, tmp_path):
+def test_drift_without_keyword_values_is_not_drift(emulator: EmulatorProcess, tmp_path: Path) -> None:
     cfg = config(tmp_path)
     assert run_cli(["apply", "-c", str(cfg), "--yes"], env(emulator)).exit_code == 0
     # The drift job (or a fork's PR) has no keyword values at all.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from reconciler.emulator.process import EmulatorProcess
 from reconciler.secret_forms import found_in
 from tests.e2e.helpers import run_cli
 
@@ -29,7 +30,7 @@ def write(root: Path) -> Path:
     return cfg
 
 
-def test_a_whole_secrets_keyword_without_a_value_is_planned_for_review(emulator, tmp_path):
+def test_a_whole_secrets_keyword_without_a_value_is_planned_for_review(emulator: EmulatorProcess, tmp_path: Path) -> None:
     cfg = write(tmp_path)
     base = {**emulator.env(), "NO_COLOR": "1", "AUTH0_ACCESS_TOKEN": None, "AUTH0_ALLOW_DELETE": None,
             "AUTH0_KEYWORD_REPLACE_MAPPINGS": None, "HOOK_SECRETS": None, "ACTION_SECRETS": None}

@@ -18,6 +18,8 @@ PRE = "pre-user-registration"
 CRED = "credentials-exchange"
 
 Edit = Callable[[dict[str, Any], dict[str, str]], None]
+# The saved plan file, the seeded hooks' ids by name, and the CLI's environment.
+Planned = tuple[Path, dict[str, str], dict[str, str]]
 
 
 def _step(data: dict[str, Any], action: str, hook: str) -> dict[str, Any]:
@@ -28,62 +30,62 @@ def _append(data: dict[str, Any], **step: Any) -> None:
     data["steps"].append({"index": len(data["steps"]), "after": [], "reason": "", "body": {}, "created_by": None, **step})
 
 
-def _edit_script(data, ids):
+def _edit_script(data: dict[str, Any], ids: dict[str, str]) -> None:
     _step(data, "update", "a")["body"]["script"] = "module.exports = (u, c, cb) => fetch('https://evil');\n"
 
 
-def _add_delete(data, ids):
+def _add_delete(data: dict[str, Any], ids: dict[str, str]) -> None:
     _append(data, action="delete", hook="keep", trigger_id=CRED, hook_id=ids["keep"], phase="remove")
 
 
-def _secret_delete(data, ids):
+def _secret_delete(data: dict[str, Any], ids: dict[str, str]) -> None:
     _append(data, action="secrets-delete", hook="a", trigger_id=PRE, hook_id=ids["a"], phase="remove",
             body={"keys": ["OLD"]})
 
 
-def _disable_other_trigger(data, ids):
+def _disable_other_trigger(data: dict[str, Any], ids: dict[str, str]) -> None:
     _append(data, action="disable", hook="other", trigger_id=CRED, hook_id=ids["other"], phase="handover",
             body={"enabled": False})
 
 
-def _remove_enable(data, ids):
+def _remove_enable(data: dict[str, Any], ids: dict[str, str]) -> None:
     data["steps"] = [s for s in data["steps"] if s["action"] != "enable"]
 
 
-def _allow_delete_flipped(data, ids):
+def _allow_delete_flipped(data: dict[str, Any], ids: dict[str, str]) -> None:
     data["allow_delete"] = True
     data["options"]["allow_delete"] = True
 
 
-def _reorder(data, ids):
+def _reorder(data: dict[str, Any], ids: dict[str, str]) -> None:
     data["steps"][0], data["steps"][1] = data["steps"][1], data["steps"][0]
 
 
-def _hook_id_swapped(data, ids):
+def _hook_id_swapped(data: dict[str, Any], ids: dict[str, str]) -> None:
     _step(data, "update", "a")["hook_id"] = ids["other"]
 
 
-def _forward_reference(data, ids):
+def _forward_reference(data: dict[str, Any], ids: dict[str, str]) -> None:
     data["steps"][0]["after"] = [len(data["steps"]) - 1]
 
 
-def _cycle(data, ids):
+def _cycle(data: dict[str, Any], ids: dict[str, str]) -> None:
     data["steps"][-1]["after"] = [len(data["steps"]) - 1]
 
 
-def _changes_hidden(data, ids):
+def _changes_hidden(data: dict[str, Any], ids: dict[str, str]) -> None:
     data["changes"] = []
 
 
-def _format_version(data, ids):
+def _format_version(data: dict[str, Any], ids: dict[str, str]) -> None:
     data["format_version"] = 3
 
 
-def _older_format(data, ids):
+def _older_format(data: dict[str, Any], ids: dict[str, str]) -> None:
     data["format_version"] = 1
 
 
-def _wrong_type(data, ids):
+def _wrong_type(data: dict[str, Any], ids: dict[str, str]) -> None:
     data["steps"] = "rm -rf"
 
 
@@ -106,7 +108,7 @@ CASES: list[tuple[str, Edit, str]] = [
 
 
 @pytest.fixture
-def planned(emulator: EmulatorProcess, tmp_path: Path) -> tuple[Path, dict[str, str], dict[str, str]]:
+def planned(emulator: EmulatorProcess, tmp_path: Path) -> Planned:
     seeded = emulator.seed([
         {"name": "a", "triggerId": PRE, "script": "// a v1\n", "secrets": {"OLD": "x"}},
         {"name": "old", "triggerId": PRE, "script": "// old\n", "enabled": True},
@@ -127,7 +129,7 @@ def planned(emulator: EmulatorProcess, tmp_path: Path) -> tuple[Path, dict[str, 
 
 
 @pytest.mark.parametrize("name, edit, message", CASES, ids=[c[0] for c in CASES])
-def test_tampered_plan_is_refused_without_a_write(emulator, planned, name, edit, message) -> None:
+def test_tampered_plan_is_refused_without_a_write(emulator: EmulatorProcess, planned: Planned, name: str, edit: Edit, message: str) -> None:
     plan_file, ids, env = planned
     data = json.loads(plan_file.read_text())
     edit(data, ids)
@@ -140,7 +142,7 @@ def test_tampered_plan_is_refused_without_a_write(emulator, planned, name, edit,
     assert emulator.stats()["writes"] == 0
 
 
-def test_untampered_plan_applies_without_asking(emulator, planned) -> None:
+def test_untampered_plan_applies_without_asking(emulator: EmulatorProcess, planned: Planned) -> None:
     plan_file, _, env = planned
     result = run_cli(["apply", str(plan_file)], env)  # no --yes and no terminal: the plan was the approval
     assert result.exit_code == 0, result.output
@@ -151,7 +153,7 @@ def test_untampered_plan_applies_without_asking(emulator, planned) -> None:
 
 
 @pytest.mark.parametrize("flag", ["--allow-delete", "--force", "--rotate-secrets"])
-def test_plan_changing_flags_are_refused_next_to_a_plan_file(emulator, planned, flag) -> None:
+def test_plan_changing_flags_are_refused_next_to_a_plan_file(emulator: EmulatorProcess, planned: Planned, flag: str) -> None:
     plan_file, _, env = planned
     before = emulator.stats()["requests"]
     result = run_cli(["apply", str(plan_file), flag, "--yes"], env)

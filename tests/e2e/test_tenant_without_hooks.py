@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from e2e.helpers import run_cli
+from tests.e2e.helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 VALUES = {"CLAIM_NAMESPACE": "https://ns.example/", "ENTITLEMENTS_API_KEY": "canary-entitlements-7d1",

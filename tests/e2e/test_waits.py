@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from e2e.helpers import run_cli
-from e2e.hostile_helpers import ACTIONS, actions_only, env_of, markers, one_line_error
-from e2e.hostile_proxy import HostileProxy, Reply, Seen
+from tests.e2e.helpers import run_cli
+from tests.e2e.hostile_helpers import ACTIONS, actions_only, env_of, markers, one_line_error
+from tests.e2e.hostile_proxy import HostileProxy, Reply, Seen
 
 
 def test_a_build_that_stays_pending_is_named_while_waiting_and_ends_at_the_wait_limit(

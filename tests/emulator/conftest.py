@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from emulator_testlib import Api, make_api
+
+from reconciler.emulator.process import EmulatorProcess
+from tests.emulator.emulator_testlib import Api, make_api
 
 
 @pytest.fixture
-def api(emulator) -> Iterator[Api]:
+def api(emulator: EmulatorProcess) -> Iterator[Api]:
     client = make_api(emulator)
     yield client
     client.close()

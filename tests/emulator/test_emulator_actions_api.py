@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from reconciler.emulator.process import EmulatorProcess
 from reconciler.emulator.resources.actions_model import MAX_VERSIONS
-from reconciler.emulator.server import start
+from reconciler.emulator.server import RunningEmulator, start
 
 PL = [{"id": "post-login", "version": "v3"}]
 PUR = [{"id": "pre-user-registration", "version": "v2"}]
@@ -23,7 +25,7 @@ CODE = "exports.onExecutePostLogin = async (event, api) => {};"
 
 
 class Client:
-    def __init__(self, emu: Any, scopes: list[str] | None = None):
+    def __init__(self, emu: RunningEmulator, scopes: list[str] | None = None) -> None:
         self.emu = emu
         self.http = httpx.Client(base_url=emu.base_url + "/api/v2", headers={"Authorization": f"Bearer {emu.token(scopes)}"})
 
@@ -34,7 +36,8 @@ class Client:
         r = self.create(name, **extra)
         assert r.status_code == 201, r.text
         self.emu.advance_builds(r.json()["id"], 10)
-        return r.json()
+        created: dict[str, Any] = r.json()
+        return created
 
     def deployed(self, name: str, **extra: Any) -> dict[str, Any]:
         a = self.built(name, **extra)
@@ -47,20 +50,20 @@ class Client:
 
 
 @pytest.fixture
-def emu() -> Iterator[Any]:
+def emu() -> Iterator[RunningEmulator]:
     with start(port=0, rate_limit=0, manual_builds=True, bad_dependencies=("crypto@17.7.1", "evil")) as e:
         yield e
 
 
 @pytest.fixture
-def api(emu: Any) -> Iterator[Client]:
+def api(emu: RunningEmulator) -> Iterator[Client]:
     c = Client(emu)
     yield c
     c.http.close()
 
 
 # ---- CRUD and the build ------------------------------------------------------------------
-def test_create_defaults_and_build_states(emu, api):
+def test_create_defaults_and_build_states(emu: RunningEmulator, api: Client) -> None:
     r = api.create("a", dependencies=[{"name": "lodash", "version": "4.0.0", "registry_url": "https://r"}])
     assert r.status_code == 201
     a = r.json()
@@ -74,7 +77,7 @@ def test_create_defaults_and_build_states(emu, api):
     assert got["dependencies"] == [{"name": "lodash", "version": "4.0.0"}]  # registry_url gone once built
 
 
-def test_bad_dependency_fails_via_building_and_retrying(emu, api):
+def test_bad_dependency_fails_via_building_and_retrying(emu: RunningEmulator, api: Client) -> None:
     a = api.built("a")
     api.http.post(f"/actions/actions/{a['id']}/deploy")
     r = api.http.patch(f"/actions/actions/{a['id']}", json={"dependencies": [{"name": "crypto", "version": "17.7.1"}]})
@@ -94,7 +97,7 @@ def test_bad_dependency_fails_via_building_and_retrying(emu, api):
     assert api.http.get(f"/actions/actions/{b['id']}").json()["status"] == "failed"
 
 
-def test_timed_build_in_background_and_longer_with_dependencies():
+def test_timed_build_in_background_and_longer_with_dependencies() -> None:
     with start(port=0, rate_limit=0, build_time=0, build_time_per_dependency=600) as e:
         c = Client(e)
         plain = c.create("plain").json()
@@ -109,7 +112,7 @@ def test_timed_build_in_background_and_longer_with_dependencies():
             time.sleep(0.05)
 
 
-def test_update_semantics_and_errors(emu, api):
+def test_update_semantics_and_errors(emu: RunningEmulator, api: Client) -> None:
     a = api.built("a", secrets=[{"name": "K", "value": "v"}], runtime="node18-actions")
     r = api.http.patch(f"/actions/actions/{a['id']}", json={"code": "// 2"})
     assert r.status_code == 200 and r.json()["runtime"] == "node18-actions"  # omitted runtime kept
@@ -125,7 +128,7 @@ def test_update_semantics_and_errors(emu, api):
     assert r.status_code == 404 and r.json() == {"statusCode": 404, "error": "Not Found", "message": "That action does not exist."}
 
 
-def test_limits(emu, api):
+def test_limits(emu: RunningEmulator, api: Client) -> None:
     assert api.create("big", code="x" * (100 * 1024 + 1)).status_code == 400
     assert api.create("ok", code="x" * (100 * 1024)).status_code == 201
     deps = [{"name": f"d{i}", "version": "1"} for i in range(11)]
@@ -142,7 +145,7 @@ def test_limits(emu, api):
     assert r.status_code == 400 and "100" in r.json()["message"]
 
 
-def test_secrets_write_only_and_replaced_whole(emu, api):
+def test_secrets_write_only_and_replaced_whole(emu: RunningEmulator, api: Client) -> None:
     canary = "canary-secret-value-7f3a"
     a = api.built("a", secrets=[{"name": "foo", "value": canary}, {"name": "keep", "value": "k"}])
     assert canary not in api.http.get(f"/actions/actions/{a['id']}").text
@@ -158,7 +161,7 @@ def test_secrets_write_only_and_replaced_whole(emu, api):
 
 
 # ---- deploy, versions, rollback ----------------------------------------------------------
-def test_deploy_versions_and_rollback(emu, api):
+def test_deploy_versions_and_rollback(emu: RunningEmulator, api: Client) -> None:
     a = api.built("a")
     r = api.http.post(f"/actions/actions/{a['id']}/deploy")
     v1 = r.json()
@@ -187,7 +190,7 @@ def test_deploy_versions_and_rollback(emu, api):
     assert emu.stats()["versions_created"] == {"a": 3}
 
 
-def test_version_cap_evicts_oldest_unused(emu, api):
+def test_version_cap_evicts_oldest_unused(emu: RunningEmulator, api: Client) -> None:
     a = api.built("a")
     first = api.http.post(f"/actions/actions/{a['id']}/deploy").json()
     for _ in range(MAX_VERSIONS + 4):
@@ -198,7 +201,7 @@ def test_version_cap_evicts_oldest_unused(emu, api):
     assert api.http.get(f"/actions/actions/{a['id']}/versions/{first['id']}").status_code == 404
 
 
-def test_create_with_deploy(emu, api):
+def test_create_with_deploy(emu: RunningEmulator, api: Client) -> None:
     r = api.create("a", deploy=True)
     body = r.json()
     assert body["current_version"]["status"] == "PENDING" and body["deployed_version"]["status"] == "pending"
@@ -209,7 +212,7 @@ def test_create_with_deploy(emu, api):
 
 
 # ---- triggers and bindings ---------------------------------------------------------------
-def test_triggers_list(api):
+def test_triggers_list(api: Client) -> None:
     triggers = api.http.get("/actions/triggers").json()["triggers"]
     current = {t["id"]: t for t in triggers if t["status"] == "CURRENT"}
     for hook_trigger in ("credentials-exchange", "pre-user-registration", "post-user-registration",
@@ -219,7 +222,7 @@ def test_triggers_list(api):
     assert all({"runtimes", "default_runtime", "binding_policy", "compatible_triggers"} <= set(t) for t in triggers)
 
 
-def test_bindings_patch_get_and_ids_regenerate(emu, api):
+def test_bindings_patch_get_and_ids_regenerate(emu: RunningEmulator, api: Client) -> None:
     a = api.deployed("a")
     api.deployed("b")
     r = api.bind("post-login", ("action_id", a["id"]), ("action_name", "b"))
@@ -245,7 +248,7 @@ def test_bindings_patch_get_and_ids_regenerate(emu, api):
     assert emu.stats()["binding_history"]["post-login"][-1]["actions"] == []
 
 
-def test_binding_rules(emu, api):
+def test_binding_rules(emu: RunningEmulator, api: Client) -> None:
     undeployed = api.built("u")
     r = api.bind("post-login", ("action_id", undeployed["id"]))
     assert r.status_code == 400 and r.json()["message"] == "Trying to create a binding for an action that has not been deployed yet."
@@ -258,7 +261,7 @@ def test_binding_rules(emu, api):
     assert emu.stats()["bound_per_trigger"]["post-login"] == ["d"] * 20
 
 
-def test_delete_bound_action_409_and_force(emu, api):
+def test_delete_bound_action_409_and_force(emu: RunningEmulator, api: Client) -> None:
     a = api.deployed("a")
     api.bind("post-login", ("action_id", a["id"]))
     r = api.http.delete(f"/actions/actions/{a['id']}")
@@ -271,7 +274,7 @@ def test_delete_bound_action_409_and_force(emu, api):
 
 
 # ---- lists, filters, misc ----------------------------------------------------------------
-def test_list_filters_and_omitted_keys(emu, api):
+def test_list_filters_and_omitted_keys(emu: RunningEmulator, api: Client) -> None:
     assert api.http.get("/actions/actions", params={"per_page": 50}).json() == {"actions": [], "per_page": 50}
     api.deployed("a")
     api.built("b", triggers=PUR)
@@ -290,7 +293,7 @@ def test_list_filters_and_omitted_keys(emu, api):
     assert r.status_code == 400 and "Additional properties not allowed: include_totals" in r.json()["message"]
 
 
-def test_test_executions_and_modules(emu, api):
+def test_test_executions_and_modules(emu: RunningEmulator, api: Client) -> None:
     a = api.built("a")
     r = api.http.post(f"/actions/actions/{a['id']}/test", json={"payload": {"event": {}}})
     assert r.status_code == 200 and set(r.json()["payload"]) == {"error", "stats"}
@@ -299,7 +302,7 @@ def test_test_executions_and_modules(emu, api):
     assert api.http.get("/actions/modules").json()["modules"] == []
 
 
-def test_scopes_and_feature_not_enabled(emu):
+def test_scopes_and_feature_not_enabled(emu: RunningEmulator) -> None:
     reader = Client(emu, ["read:actions"])
     assert reader.http.get("/actions/actions").status_code == 200
     r = reader.create("x")
@@ -315,7 +318,7 @@ def test_scopes_and_feature_not_enabled(emu):
     assert r.status_code == 403 and r.json()["errorCode"] == "feature_not_enabled"
 
 
-def test_rate_limit_applies_to_actions():
+def test_rate_limit_applies_to_actions() -> None:
     with start(port=0, rate_limit=0.001, burst=2) as e:
         c = Client(e)
         codes = [c.http.get("/actions/triggers").status_code for _ in range(3)]
@@ -323,7 +326,7 @@ def test_rate_limit_applies_to_actions():
 
 
 # ---- state, seed, reset, the combined timeline ---------------------------------------------
-def test_state_file_round_trip_and_reset(tmp_path):
+def test_state_file_round_trip_and_reset(tmp_path: Path) -> None:
     path = tmp_path / "t.json"
     with start(port=0, rate_limit=0, manual_builds=True, state_file=str(path)) as e:
         c = Client(e)
@@ -341,7 +344,7 @@ def test_state_file_round_trip_and_reset(tmp_path):
         assert json.loads(path.read_text())["actions"] == []
 
 
-def test_seed_actions_and_bindings(emu, api):
+def test_seed_actions_and_bindings(emu: RunningEmulator, api: Client) -> None:
     out = emu.seed(actions=[{"name": "s", "supported_triggers": PL, "code": "//", "deployed": True,
                              "secrets": [{"name": "K", "value": "v"}]}],
                    bindings={"post-login": [{"action_name": "s", "display_name": "S"}]})
@@ -349,7 +352,7 @@ def test_seed_actions_and_bindings(emu, api):
     assert emu.stats()["bound_per_trigger"] == {"post-login": ["s"]}
 
 
-def test_cutover_timeline_hooks_and_actions(emu, api):
+def test_cutover_timeline_hooks_and_actions(emu: RunningEmulator, api: Client) -> None:
     """What ran on a trigger at every instant: here bind first, then disable the hook."""
     emu.seed([{"name": "h", "script": "module.exports = function (u, c, cb) { cb(); };",
                "triggerId": "pre-user-registration", "enabled": True}])
@@ -365,7 +368,7 @@ def test_cutover_timeline_hooks_and_actions(emu, api):
     assert emu.stats()["hook_history"]["pre-user-registration"][-1]["hooks"] == []
 
 
-def test_cli_flags_reach_the_actions_routes(emulator_factory):
+def test_cli_flags_reach_the_actions_routes(emulator_factory: Callable[..., EmulatorProcess]) -> None:
     """`reconciler emulator --no-actions / --bad-dependencies / --manual-builds` (a real subprocess)."""
     off = emulator_factory(actions_enabled=False, rate_limit=0)
     r = httpx.get(off.base_url + "/api/v2/actions/actions", headers={"Authorization": f"Bearer {off.token()}"})

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -97,7 +98,8 @@ if EXCERPT.is_file():
 # ---- spec ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Any]:
-    return json.loads((API_DIR / "actions-openapi.json").read_text())
+    loaded: dict[str, Any] = json.loads((API_DIR / "actions-openapi.json").read_text())
+    return loaded
 
 
 def _template(spec: dict[str, Any], path: str) -> tuple[str, dict[str, Any]] | None:
@@ -177,7 +179,7 @@ class Replay:
 
     def catch_up(self, target: str, rec: Any, resp: httpx.Response) -> httpx.Response:
         """Advance manual builds until a read shows the recorded build status."""
-        def statuses(body: Any) -> list[str]:
+        def statuses(body: Any) -> list[str | None]:
             items = body.get("actions", [body]) if isinstance(body, dict) else []
             return [a.get("status") for a in items if isinstance(a, dict)]
 
@@ -232,7 +234,7 @@ def _seed_foreign(emu: Any, exchanges: list[dict[str, Any]]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def actions_emulator():
+def actions_emulator() -> Iterator[EmulatorProcess]:
     proc = EmulatorProcess({"manual_builds": True, "rate_limit": 0, "bad_dependencies": "crypto@17.7.1"})
     try:
         yield proc
@@ -241,7 +243,7 @@ def actions_emulator():
 
 
 @pytest.mark.parametrize("case", [c for _, c in CASES], ids=[n for n, _ in CASES])
-def test_replay_actions_recording(case: Any, actions_emulator, spec) -> None:
+def test_replay_actions_recording(case: Any, actions_emulator: EmulatorProcess, spec: dict[str, Any]) -> None:
     emu = actions_emulator
     emu.reset()
     exchanges = _exchanges_yaml(case) if isinstance(case, Path) else _exchanges_excerpt(case)
@@ -288,7 +290,7 @@ def test_every_actions_recording_is_replayed() -> None:
     assert any(n.startswith("deploy-cli:") for n in names)
 
 
-def test_spec_validation_can_fail(spec) -> None:
+def test_spec_validation_can_fail(spec: dict[str, Any]) -> None:
     with pytest.raises(AssertionError):
         _validate(spec, "GET", "/api/v2/actions/actions/x", 200, {"id": 5, "name": []}, request=False)
     with pytest.raises(AssertionError):

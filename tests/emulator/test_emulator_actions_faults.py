@@ -14,7 +14,7 @@ from reconciler.emulator.server import start
 
 PL = [{"id": "post-login", "version": "v3"}]
 CODE = "exports.onExecutePostLogin = async (event, api) => {};"
-ROUTES = [
+ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/actions/actions", None),
     ("POST", "/actions/actions", {"name": "a", "supported_triggers": PL, "code": CODE}),
     ("GET", "/actions/triggers", None),

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
-from emulator_testlib import PUR, SCRIPT, Api, get_token, make_api
+
+from reconciler.emulator.process import EmulatorProcess
+from tests.emulator.emulator_testlib import PUR, SCRIPT, Api, get_token, make_api
 
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 NOT_FOUND = {"statusCode": 404, "error": "Not Found", "message": "Error: Hook does not exist", "errorCode": "HookDoesNotExist"}
 
 
-def bad_body(message: str) -> dict:
+def bad_body(message: str) -> dict[str, Any]:
     return {"statusCode": 400, "error": "Bad Request", "message": message, "errorCode": "invalid_body"}
 
 
 # ---- token endpoint + auth ---------------------------------------------------------------
-def test_token_form_and_json(emulator):
+def test_token_form_and_json(emulator: EmulatorProcess) -> None:
     r = get_token(emulator.base_url)
     assert r.status_code == 200
     body = r.json()
@@ -34,7 +38,7 @@ def test_token_form_and_json(emulator):
         assert h in r.headers
 
 
-def test_token_bad_credentials(emulator):
+def test_token_bad_credentials(emulator: EmulatorProcess) -> None:
     r = get_token(emulator.base_url, client_secret="wrong")
     assert r.status_code == 401
     assert r.json() == {"error": "access_denied", "error_description": "Unauthorized"}
@@ -42,7 +46,7 @@ def test_token_bad_credentials(emulator):
     assert "x-ratelimit-remaining" in r.headers
 
 
-def test_token_requested_scope_narrows(emulator):
+def test_token_requested_scope_narrows(emulator: EmulatorProcess) -> None:
     r = get_token(emulator.base_url, scope="read:hooks")
     assert r.status_code == 200 and r.json()["scope"] == "read:hooks"
     api = Api(emulator.base_url, r.json()["access_token"])
@@ -50,7 +54,7 @@ def test_token_requested_scope_narrows(emulator):
     assert api.create("x").status_code == 403
 
 
-def test_missing_invalid_and_expired_tokens(emulator_factory):
+def test_missing_invalid_and_expired_tokens(emulator_factory: Callable[..., EmulatorProcess]) -> None:
     emu = emulator_factory(token_ttl=1)
     base = emu.base_url + "/api/v2/hooks"
     r = httpx.get(base)
@@ -68,7 +72,7 @@ def test_missing_invalid_and_expired_tokens(emulator_factory):
     assert r.json()["message"] == "Expired token received for JSON Web Token validation"
 
 
-def test_expire_tokens_admin(emulator, api):
+def test_expire_tokens_admin(emulator: EmulatorProcess, api: Api) -> None:
     assert api.list().status_code == 200
     emulator.expire_tokens()
     assert api.list().status_code == 401
@@ -78,7 +82,7 @@ def test_expire_tokens_admin(emulator, api):
     "scopes,allowed",
     [("read:hooks", {"GET"}), ("create:hooks", {"POST"}), ("update:hooks", {"PATCH"}), ("delete:hooks", {"DELETE"})],
 )
-def test_scopes_flag_narrows_and_403(emulator_factory, scopes, allowed):
+def test_scopes_flag_narrows_and_403(emulator_factory: Callable[..., EmulatorProcess], scopes: str, allowed: set[str]) -> None:
     emu = emulator_factory(scopes=scopes, rate_limit=0)
     full = Api(emu.base_url, emu.token(["read:hooks", "create:hooks", "update:hooks", "delete:hooks"]))
     hid = full.create("h1").json()["id"]
@@ -87,7 +91,7 @@ def test_scopes_flag_narrows_and_403(emulator_factory, scopes, allowed):
     tok = get_token(emu.base_url)
     assert tok.json()["scope"] == scopes
     api = Api(emu.base_url, tok.json()["access_token"])
-    calls = {
+    calls: dict[str, list[Callable[[], httpx.Response]]] = {
         "GET": [lambda: api.get(hid), lambda: api.list(), lambda: api.http.get(f"/hooks/{hid}/secrets")],
         "POST": [lambda: api.create("h2"), lambda: api.http.post(f"/hooks/{hid}/secrets", json={"A": "1"})],
         "PATCH": [lambda: api.patch(hid, script="x"), lambda: api.http.patch(f"/hooks/{hid}/secrets", json={"A": "2"})],
@@ -109,7 +113,7 @@ def test_scopes_flag_narrows_and_403(emulator_factory, scopes, allowed):
 
 
 # ---- hooks CRUD ---------------------------------------------------------------------------
-def test_create_defaults_and_key_order(api):
+def test_create_defaults_and_key_order(api: Api) -> None:
     r = api.create("my-hook")
     assert r.status_code == 201
     hook = r.json()
@@ -120,13 +124,13 @@ def test_create_defaults_and_key_order(api):
     assert {k: got[k] for k in hook} == hook
 
 
-def test_ids_are_time_ordered_ulids(api):
+def test_ids_are_time_ordered_ulids(api: Api) -> None:
     ids = [api.create(f"h{i}").json()["id"] for i in range(5)]
     assert ids == sorted(ids) and len(set(ids)) == 5
     assert [h["id"] for h in api.list().json()] == ids
 
 
-def test_patch_returns_200_whole_hook_and_replaces_dependencies(api):
+def test_patch_returns_200_whole_hook_and_replaces_dependencies(api: Api) -> None:
     hid = api.create("h", dependencies={"auth0": "2.30.0", "lodash": "4.17.21"}).json()["id"]
     r = api.patch(hid, dependencies={"axios": "1.0.0"})
     assert r.status_code == 200
@@ -137,7 +141,7 @@ def test_patch_returns_200_whole_hook_and_replaces_dependencies(api):
     assert api.get(hid).json()["name"] == "renamed"
 
 
-def test_delete_then_404(api):
+def test_delete_then_404(api: Api) -> None:
     hid = api.create("h").json()["id"]
     r = api.delete(hid)
     assert r.status_code == 204 and r.content == b""
@@ -145,7 +149,7 @@ def test_delete_then_404(api):
         assert r.status_code == 404 and r.json() == NOT_FOUND
 
 
-def test_duplicate_name_409(api):
+def test_duplicate_name_409(api: Api) -> None:
     a = api.create("dup").json()["id"]
     r = api.create("dup")
     assert r.status_code == 409 and r.json()["message"] == "Hook with the same name already exists."
@@ -171,7 +175,7 @@ def test_duplicate_name_409(api):
         (["not", "an", "object"], None),
     ],
 )
-def test_create_validation_400(api, body, message):
+def test_create_validation_400(api: Api, body: object, message: str | None) -> None:
     r = api.http.post("/hooks", json=body)
     assert r.status_code == 400, r.text
     got = r.json()
@@ -182,7 +186,7 @@ def test_create_validation_400(api, body, message):
     assert api.list().json() == []
 
 
-def test_name_pattern_accepts_spaces_and_dashes(api):
+def test_name_pattern_accepts_spaces_and_dashes(api: Api) -> None:
     assert api.create("My hook-1").status_code == 201
     assert api.create("x").status_code == 201
 
@@ -198,25 +202,25 @@ def test_name_pattern_accepts_spaces_and_dashes(api):
         ({"name": "no_underscores"}, "String does not match pattern"),
     ],
 )
-def test_patch_validation_400(api, body, fragment):
+def test_patch_validation_400(api: Api, body: dict[str, Any], fragment: str) -> None:
     hid = api.create("h").json()["id"]
     r = api.patch(hid, **body)
     assert r.status_code == 400 and r.json()["errorCode"] == "invalid_body"
     assert fragment in r.json()["message"]
 
 
-def test_invalid_json_400(api):
+def test_invalid_json_400(api: Api) -> None:
     r = api.http.post("/hooks", content=b"{nope", headers={"Content-Type": "application/json"})
     assert r.status_code == 400 and r.json()["statusCode"] == 400
 
 
-def test_unknown_route_404(api):
+def test_unknown_route_404(api: Api) -> None:
     assert api.http.get("/rules").status_code == 404
     assert api.http.put("/hooks").status_code == 404
 
 
 # ---- listing --------------------------------------------------------------------------------
-def test_list_pagination_totals_filters_fields(api):
+def test_list_pagination_totals_filters_fields(api: Api) -> None:
     ids = []
     for i in range(7):
         trig = PUR if i % 2 == 0 else "post-user-registration"
@@ -241,7 +245,7 @@ def test_list_pagination_totals_filters_fields(api):
     assert api.http.get(f"/hooks/{ids[0]}", params={"fields": "name"}).json() == {"name": "h0"}
 
 
-def test_list_empty_tenant_with_totals(api):
+def test_list_empty_tenant_with_totals(api: Api) -> None:
     assert api.list(include_totals="true").json() == {"total": 0, "start": 0, "limit": 100, "hooks": []}
 
 
@@ -250,18 +254,18 @@ def test_list_empty_tenant_with_totals(api):
     [{"per_page": 101}, {"per_page": -1}, {"page": -1}, {"page": "x"}, {"include_totals": "yes"},
      {"triggerId": "nope"}, {"enabled": "1"}],
 )
-def test_list_bad_query_400(api, params):
+def test_list_bad_query_400(api: Api, params: dict[str, Any]) -> None:
     r = api.list(**params)
     assert r.status_code == 400, r.text
     assert r.json()["statusCode"] == 400 and r.json()["errorCode"] == "invalid_query_string"
 
 
-def test_per_page_100_is_fine(api):
+def test_per_page_100_is_fine(api: Api) -> None:
     assert api.list(per_page=100).status_code == 200
 
 
 # ---- secrets ----------------------------------------------------------------------------------
-def test_secrets_lifecycle(emulator, api):
+def test_secrets_lifecycle(emulator: EmulatorProcess, api: Api) -> None:
     hid = api.create("h").json()["id"]
     sec = f"/hooks/{hid}/secrets"
     assert api.http.get(sec).json() == {}
@@ -285,7 +289,7 @@ def test_secrets_lifecycle(emulator, api):
     assert emulator.state()["hooks"][0]["secrets"] == {"A": "_VALUE_NOT_SHOWN_"}
 
 
-def test_secrets_limit_20(api):
+def test_secrets_limit_20(api: Api) -> None:
     hid = api.create("h").json()["id"]
     sec = f"/hooks/{hid}/secrets"
     r = api.http.post(sec, json={f"K{i}": "v" for i in range(21)})
@@ -298,26 +302,26 @@ def test_secrets_limit_20(api):
 
 
 @pytest.mark.parametrize("method,body", [("POST", {}), ("POST", {"A": 1}), ("PATCH", []), ("DELETE", {"A": "x"}), ("DELETE", [])])
-def test_secrets_bad_bodies_400(api, method, body):
+def test_secrets_bad_bodies_400(api: Api, method: str, body: object) -> None:
     hid = api.create("h").json()["id"]
     r = api.http.request(method, f"/hooks/{hid}/secrets", json=body)
     assert r.status_code == 400 and r.json()["errorCode"] == "invalid_body"
 
 
-def test_secrets_on_missing_hook_404(api):
+def test_secrets_on_missing_hook_404(api: Api) -> None:
     for method, body in (("GET", None), ("POST", {"A": "1"}), ("PATCH", {"A": "1"}), ("DELETE", ["A"])):
         r = api.http.request(method, "/hooks/01ARZ3NDEKTSV4RRFFQ69G5FAV/secrets", json=body)
         assert r.status_code == 404 and r.json() == NOT_FOUND
 
 
 # ---- one enabled hook per trigger --------------------------------------------------------------
-def conflict(trigger: str, name: str) -> dict:
+def conflict(trigger: str, name: str) -> dict[str, Any]:
     return {"statusCode": 409, "error": "Conflict",
             "message": f"Only one hook can be enabled per trigger ({trigger}); disable '{name}' first.",
             "errorCode": "conflict"}
 
 
-def test_conflict_reject_default(emulator, api):
+def test_conflict_reject_default(emulator: EmulatorProcess, api: Api) -> None:
     a = api.create("a", enabled=True).json()["id"]
     r = api.create("b", enabled=True)
     assert r.status_code == 409 and r.json() == conflict(PUR, "a")
@@ -334,7 +338,7 @@ def test_conflict_reject_default(emulator, api):
     assert stats["invariant_violations"] == 0
 
 
-def test_conflict_auto_disable(emulator_factory):
+def test_conflict_auto_disable(emulator_factory: Callable[..., EmulatorProcess]) -> None:
     emu = emulator_factory(enabled_conflict="auto-disable")
     api = make_api(emu)
     a = api.create("a", enabled=True).json()["id"]
@@ -348,7 +352,7 @@ def test_conflict_auto_disable(emulator_factory):
     assert stats["max_enabled_per_trigger"] == {PUR: 1} and stats["invariant_violations"] == 0
 
 
-def test_conflict_allow_counts_violations(emulator):
+def test_conflict_allow_counts_violations(emulator: EmulatorProcess) -> None:
     emulator.configure(enabled_conflict="allow")
     api = make_api(emulator)
     api.create("a", enabled=True)
@@ -365,7 +369,7 @@ def test_conflict_allow_counts_violations(emulator):
     assert api.create("b", enabled=True).status_code == 409
 
 
-def test_seed_builds_broken_tenant(emulator, api):
+def test_seed_builds_broken_tenant(emulator: EmulatorProcess, api: Api) -> None:
     hooks = emulator.seed([
         {"name": "old", "script": SCRIPT, "triggerId": PUR, "enabled": True, "secrets": {"K": "v"}},
         {"name": "new", "script": SCRIPT, "triggerId": PUR, "enabled": True, "dependencies": {"a": "1"}},
@@ -384,7 +388,7 @@ def test_seed_builds_broken_tenant(emulator, api):
     assert emulator.stats()["writes"] == 1
 
 
-def test_stats_counts(emulator, api):
+def test_stats_counts(emulator: EmulatorProcess, api: Api) -> None:
     hid = api.create("a").json()["id"]
     api.get(hid)
     api.get("01ARZ3NDEKTSV4RRFFQ69G5FAV")

@@ -22,7 +22,8 @@ import jsonschema
 import pytest
 import yaml
 
-from shared_api import ABSENT, API_DIR
+from reconciler.emulator.process import EmulatorProcess
+from tests.shared_api import ABSENT, API_DIR
 
 # Hook recordings only: the Actions recordings are replayed by the Actions contract test.
 RECORDINGS = sorted(p for p in (API_DIR / "recordings").glob("*Hook*.yaml")) if API_DIR.is_dir() else []
@@ -35,7 +36,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Any]:
-    return json.loads((API_DIR / "hooks-openapi.json").read_text())
+    loaded: dict[str, Any] = json.loads((API_DIR / "hooks-openapi.json").read_text())
+    return loaded
 
 
 def _validator(spec: dict[str, Any], ref: str) -> jsonschema.Validator:
@@ -57,7 +59,8 @@ def _schema_ref(spec: dict[str, Any], method: str, path: str, status: int, reque
         resp = responses.get(str(status)) or (responses.get("201") if (tmpl, method, status) == ("/hooks/{id}", "PATCH", 200) else None)
         content = (resp or {}).get("content", {})
     schema = content.get("application/json", {}).get("schema", {})
-    return schema.get("$ref")
+    ref: str | None = schema.get("$ref")
+    return ref
 
 
 def _validate(spec: dict[str, Any], ref: str | None, body: Any, what: str) -> None:
@@ -70,7 +73,8 @@ def _validate(spec: dict[str, Any], ref: str | None, body: Any, what: str) -> No
 
 
 def _load(path: Path) -> list[dict[str, Any]]:
-    return yaml.safe_load(path.read_text())["interactions"]
+    interactions: list[dict[str, Any]] = yaml.safe_load(path.read_text())["interactions"]
+    return interactions
 
 
 def _norm_name(name: str) -> str:
@@ -109,11 +113,12 @@ def _token(base_url: str, client_id: str, client_secret: str) -> str:
         "audience": "https://tenant.example.com/api/v2/",
     })
     assert r.status_code == 200, r.text
-    return r.json()["access_token"]
+    token: str = r.json()["access_token"]
+    return token
 
 
 @pytest.mark.parametrize("recording", RECORDINGS, ids=[p.stem for p in RECORDINGS])
-def test_replay_recording(recording: Path, emulator, spec) -> None:
+def test_replay_recording(recording: Path, emulator: EmulatorProcess, spec: dict[str, Any]) -> None:
     token = _token(emulator.base_url, emulator.client_id, emulator.client_secret)
     ids: dict[str, str] = {}
     names: dict[str, str] = {}  # emulator hook id -> name it has now

@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from contract_check import CONTRACT_DIR, ContractError, ContractFile, Run, check_shape, contract_files
 from reconciler.emulator.server import RunningEmulator, start
-from shared_api import ABSENT, RECORDINGS_DIR
+from tests.contract_check import CONTRACT_DIR, ContractError, ContractFile, Run, check_shape, contract_files
+from tests.shared_api import ABSENT, RECORDINGS_DIR
 
 FILES = contract_files()
 COMMON = next(f for f in FILES if f.name == "common")

@@ -11,19 +11,22 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
-from emulator_testlib import PUR, SCRIPT, Api, get_token, make_api
+
+from reconciler.emulator.process import EmulatorProcess
+from tests.emulator.emulator_testlib import PUR, SCRIPT, Api, get_token, make_api
 
 RATE_LIMITED = {"statusCode": 429, "error": "Too Many Requests", "message": "Global limit has been reached",
                 "errorCode": "too_many_requests"}
 
 
 # ---- rate limiting ---------------------------------------------------------------------------
-def test_rate_limit_headers_and_429(emulator_factory):
+def test_rate_limit_headers_and_429(emulator_factory: Callable[..., EmulatorProcess]) -> None:
     emu = emulator_factory(rate_limit=2, burst=3, retry_after=True)
     api = Api(emu.base_url, emu.token())
     remaining = []
@@ -34,18 +37,18 @@ def test_rate_limit_headers_and_429(emulator_factory):
         remaining.append(int(r.headers["x-ratelimit-remaining"]))
         assert int(r.headers["x-ratelimit-reset"]) >= math.floor(time.time())
     assert remaining[0] >= remaining[-1] and remaining[-1] <= 1
-    r = None
+    limited: httpx.Response | None = None
     for _ in range(5):  # drain whatever refilled meanwhile
-        r = api.list()
-        if r.status_code == 429:
+        limited = api.list()
+        if limited.status_code == 429:
             break
-    assert r is not None and r.status_code == 429
-    assert r.json() == RATE_LIMITED
-    assert r.headers["x-ratelimit-remaining"] == "0"
-    assert r.headers["x-ratelimit-limit"] == "3"
-    reset = int(r.headers["x-ratelimit-reset"])
+    assert limited is not None and limited.status_code == 429
+    assert limited.json() == RATE_LIMITED
+    assert limited.headers["x-ratelimit-remaining"] == "0"
+    assert limited.headers["x-ratelimit-limit"] == "3"
+    reset = int(limited.headers["x-ratelimit-reset"])
     assert time.time() - 1 <= reset <= time.time() + 2
-    assert int(r.headers["Retry-After"]) >= 1
+    assert int(limited.headers["Retry-After"]) >= 1
     # 4xx answers carry the headers too, and so does the token endpoint (not limited itself)
     assert "x-ratelimit-remaining" in httpx.get(emu.base_url + "/api/v2/hooks").headers
     t = get_token(emu.base_url)
@@ -59,7 +62,7 @@ def test_rate_limit_headers_and_429(emulator_factory):
     assert api.list().status_code == 200
 
 
-def test_no_retry_after_by_default(emulator_factory):
+def test_no_retry_after_by_default(emulator_factory: Callable[..., EmulatorProcess]) -> None:
     emu = emulator_factory(rate_limit=0.5, burst=1)
     api = Api(emu.base_url, emu.token())
     assert api.list().status_code == 200
@@ -67,13 +70,13 @@ def test_no_retry_after_by_default(emulator_factory):
     assert r.status_code == 429 and "retry-after" not in r.headers
 
 
-def test_rate_limit_zero_is_unlimited(emulator_factory):
+def test_rate_limit_zero_is_unlimited(emulator_factory: Callable[..., EmulatorProcess]) -> None:
     emu = emulator_factory(rate_limit=0, burst=5)
     api = Api(emu.base_url, emu.token())
     assert all(api.list().status_code == 200 for _ in range(30))
 
 
-def test_rate_limited_write_has_no_effect(emulator_factory):
+def test_rate_limited_write_has_no_effect(emulator_factory: Callable[..., EmulatorProcess]) -> None:
     emu = emulator_factory(rate_limit=0.2, burst=1)
     api = Api(emu.base_url, emu.token())
     assert api.list().status_code == 200
@@ -83,7 +86,7 @@ def test_rate_limited_write_has_no_effect(emulator_factory):
 
 # ---- faults -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("status", [429, 500, 503])
-def test_fault_before_processing_has_no_effect(emulator_factory, status):
+def test_fault_before_processing_has_no_effect(emulator_factory: Callable[..., EmulatorProcess], status: int) -> None:
     emu = emulator_factory(rate_limit=0, faults=f"{status}=1", retry_after=True)
     api = Api(emu.base_url, emu.token())
     r = api.create("h")
@@ -97,7 +100,7 @@ def test_fault_before_processing_has_no_effect(emulator_factory, status):
     assert s["writes"] == 0 and s["faults"] == {str(status): 1}
 
 
-def test_fault_reset_closes_without_response(emulator_factory):
+def test_fault_reset_closes_without_response(emulator_factory: Callable[..., EmulatorProcess]) -> None:
     emu = emulator_factory(rate_limit=0, faults="reset=1")
     api = Api(emu.base_url, emu.token())
     with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError, httpx.ConnectError)):
@@ -106,7 +109,7 @@ def test_fault_reset_closes_without_response(emulator_factory):
     assert emu.stats()["faults"] == {"reset": 1}
 
 
-def test_fault_500_after_processing_applies_the_write(emulator_factory):
+def test_fault_500_after_processing_applies_the_write(emulator_factory: Callable[..., EmulatorProcess]) -> None:
     emu = emulator_factory(rate_limit=0, faults="500after=1")
     api = Api(emu.base_url, emu.token())
     r = api.create("h")
@@ -119,7 +122,7 @@ def test_fault_500_after_processing_applies_the_write(emulator_factory):
     assert emu.stats()["writes"] == 1
 
 
-def test_seeded_faults_are_reproducible(emulator_factory):
+def test_seeded_faults_are_reproducible(emulator_factory: Callable[..., EmulatorProcess]) -> None:
     def statuses(seed: int) -> list[int]:
         emu = emulator_factory(rate_limit=0, faults="500=0.3,503=0.2", fault_seed=seed)
         api = Api(emu.base_url, emu.token())
@@ -133,7 +136,7 @@ def test_seeded_faults_are_reproducible(emulator_factory):
     assert statuses(8) != a
 
 
-def test_faults_spec_rejected(tmp_path):
+def test_faults_spec_rejected(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "reconciler", "emulator", "--port", "0", "--faults", "418x=0.5"],
                        capture_output=True, text=True, timeout=30)
     # A usage error: 1, never 2 (which --detailed-exitcode reserves for "changes present").
@@ -141,7 +144,7 @@ def test_faults_spec_rejected(tmp_path):
 
 
 # ---- latency ------------------------------------------------------------------------------------
-def test_latency_applies_without_serialising(emulator_factory):
+def test_latency_applies_without_serialising(emulator_factory: Callable[..., EmulatorProcess]) -> None:
     # 8 requests at 1 s latency each: at least 1 s, and far from the 8 s of one at a time
     # (the margin is for a loaded machine, not a speed requirement).
     emu = emulator_factory(rate_limit=0, latency_ms=1000)
@@ -160,7 +163,7 @@ def test_latency_applies_without_serialising(emulator_factory):
 
 
 # ---- persistence --------------------------------------------------------------------------------
-def test_state_survives_restart(emulator_factory, tmp_path):
+def test_state_survives_restart(emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path) -> None:
     state = tmp_path / "tenant.json"
     emu = emulator_factory(state=str(state), rate_limit=0)
     api = make_api(emu)
@@ -186,7 +189,7 @@ def test_state_survives_restart(emulator_factory, tmp_path):
 
 
 # ---- concurrency --------------------------------------------------------------------------------
-def test_20_concurrent_clients_lose_no_write(emulator_factory, tmp_path):
+def test_20_concurrent_clients_lose_no_write(emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path) -> None:
     emu = emulator_factory(rate_limit=0, state=str(tmp_path / "t.json"))
     shared = make_api(emu).create("shared").json()["id"]
     patches = 10
@@ -195,7 +198,7 @@ def test_20_concurrent_clients_lose_no_write(emulator_factory, tmp_path):
     def client(i: int) -> str:
         api = Api(emu.base_url, emu.token())
         barrier.wait()
-        hid = api.create(f"client-{i}").json()["id"]
+        hid: str = api.create(f"client-{i}").json()["id"]
         for n in range(patches):
             r = api.patch(hid, script=f"// client {i} version {n}", dependencies={f"dep{i}": str(n)})
             assert r.status_code == 200, r.text
@@ -217,7 +220,7 @@ def test_20_concurrent_clients_lose_no_write(emulator_factory, tmp_path):
     assert {h["id"]: h for h in on_disk["hooks"]} == state
 
 
-def test_concurrent_enables_only_one_wins(emulator_factory):
+def test_concurrent_enables_only_one_wins(emulator_factory: Callable[..., EmulatorProcess]) -> None:
     emu = emulator_factory(rate_limit=0)
     api = make_api(emu)
     ids = [api.create(f"h{i}").json()["id"] for i in range(20)]
@@ -236,9 +239,10 @@ def test_concurrent_enables_only_one_wins(emulator_factory):
 
 
 # ---- CLI and TLS --------------------------------------------------------------------------------
-def test_cli_prints_url_and_stops_on_sigterm():
+def test_cli_prints_url_and_stops_on_sigterm() -> None:
     proc = subprocess.Popen([sys.executable, "-m", "reconciler", "emulator", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
     try:
         line = proc.stdout.readline()
         assert line.startswith("Auth0 emulator listening on http://127.0.0.1:")
@@ -251,7 +255,7 @@ def test_cli_prints_url_and_stops_on_sigterm():
             proc.kill()
 
 
-def test_in_process_start_and_stop():
+def test_in_process_start_and_stop() -> None:
     from reconciler.emulator.server import start
 
     with start(port=0, enabled_conflict="allow") as emu:
@@ -271,7 +275,7 @@ def test_in_process_start_and_stop():
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
-def test_tls(emulator_factory, tmp_path):
+def test_tls(emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path) -> None:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
                     "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
@@ -311,7 +315,7 @@ def _raw(base_url: str, data: bytes, read_until_close: bool = True) -> bytes:
             out += chunk
 
 
-def test_http_framing_keepalive_chunked_close(emulator):
+def test_http_framing_keepalive_chunked_close(emulator: EmulatorProcess) -> None:
     token = emulator.token()
     body = json.dumps({"name": "chunky", "script": SCRIPT, "triggerId": PUR}).encode()
     chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
@@ -330,7 +334,7 @@ def test_http_framing_keepalive_chunked_close(emulator):
     assert out.startswith(b"HTTP/1.1 400 Bad Request")
 
 
-def test_subprocess_dies_with_its_parent(tmp_path):
+def test_subprocess_dies_with_its_parent(tmp_path: Path) -> None:
     """A harness killed with SIGKILL must not leave its emulator running."""
     script = tmp_path / "parent.py"
     script.write_text(
@@ -342,6 +346,7 @@ def test_subprocess_dies_with_its_parent(tmp_path):
     )
     parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
                               cwd=str(Path(__file__).resolve().parents[2]))
+    assert parent.stdout is not None
     child = int(parent.stdout.readline())
     parent.kill()
     parent.wait()

@@ -12,7 +12,7 @@ from reconciler.emulator.limits import Faults, TokenBucket, parse_faults
 from reconciler.emulator.ulid import ALPHABET, new_ulid, ulid_time_ms
 
 
-def test_ulid_format_and_order():
+def test_ulid_format_and_order() -> None:
     ids = [new_ulid() for _ in range(2000)]
     assert all(len(i) == 26 and set(i) <= set(ALPHABET) for i in ids)
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
@@ -20,7 +20,7 @@ def test_ulid_format_and_order():
     assert ids[0][0] in "01234567"  # 48-bit timestamp: first char <= 7
 
 
-def test_parse_faults():
+def test_parse_faults() -> None:
     assert parse_faults("429=0.2, 500=0.05,reset=0.02,500after=0.1") == {
         "429": 0.2, "500": 0.05, "reset": 0.02, "500after": 0.1}
     assert parse_faults(None) == {} and parse_faults("") == {}
@@ -29,14 +29,14 @@ def test_parse_faults():
             parse_faults(bad)
 
 
-def test_faults_probabilities():
+def test_faults_probabilities() -> None:
     f = Faults(parse_faults("500=0.25,reset=0.25,503after=0.5"), seed=3)
     picks = [f.pick_before() for _ in range(4000)]
     assert 800 < picks.count("500") < 1200 and 800 < picks.count("reset") < 1200
     assert 1700 < sum(f.pick_after() == "503" for _ in range(4000)) < 2300
 
 
-def test_token_bucket():
+def test_token_bucket() -> None:
     b = TokenBucket(rate=10, burst=3)
     d = [b.take() for _ in range(4)]
     assert [x.allowed for x in d] == [True, True, True, False]
@@ -49,7 +49,7 @@ def test_token_bucket():
     assert all(unlimited.take().allowed for _ in range(100))
 
 
-def test_package_is_self_contained():
+def test_package_is_self_contained() -> None:
     pkg = Path(__file__).resolve().parents[2] / "reconciler" / "emulator"
     for py in pkg.glob("*.py"):
         for node in ast.walk(ast.parse(py.read_text())):
@@ -63,7 +63,7 @@ def test_package_is_self_contained():
                     assert m.startswith("reconciler.emulator"), f"{py.name} imports {m}"
 
 
-def test_api_rules_agree_with_the_reconciler():
+def test_api_rules_agree_with_the_reconciler() -> None:
     # The emulator keeps its own copy of the API's rules (it imports nothing else from
     # `reconciler`); the reconciler's copy is model.py, mirrored by the JSON Schema.
     from reconciler.emulator import store, validation
@@ -81,7 +81,7 @@ def test_api_rules_agree_with_the_reconciler():
     assert props["secrets"]["maxProperties"] == model.MAX_SECRETS
 
 
-def test_timeline_records_changes_per_trigger_with_request_seq():
+def test_timeline_records_changes_per_trigger_with_request_seq() -> None:
     from reconciler.emulator.timeline import Timeline
 
     t = Timeline(("hooks", "actions"))
@@ -99,7 +99,7 @@ def test_timeline_records_changes_per_trigger_with_request_seq():
     assert t.history() == {} and t.seq == 0
 
 
-def test_bad_dependencies_and_build_options():
+def test_bad_dependencies_and_build_options() -> None:
     from reconciler.emulator.options import EmulatorOptions, parse_bad_dependencies
 
     assert parse_bad_dependencies("crypto@17.7.1, evil") == ("crypto@17.7.1", "evil")
@@ -111,7 +111,7 @@ def test_bad_dependencies_and_build_options():
         EmulatorOptions(build_time=-1)
 
 
-def test_app_core_knows_no_resource_type():
+def test_app_core_knows_no_resource_type() -> None:
     """The seam: app.py and server.py route by prefix; hook/action words live in resources/."""
     root = Path(__file__).resolve().parents[2] / "reconciler" / "emulator"
     for name in ("server.py", "app.py"):

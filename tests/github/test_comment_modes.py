@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from fake_github import FakeGitHub
 from reconciler.github.comment import Provenance, failure_body
 from reconciler.usecases.commenting import CommentRequest, post_plan_comment
+from tests.fake_github import FakeGitHub
 
 REPO_NAME = "acme/cfg"
 SHA = "ab" * 20
@@ -56,3 +56,15 @@ def test_an_apply_result_goes_to_the_pull_request_of_the_pushed_commit(gh: FakeG
     [comment] = gh.comments(REPO_NAME, 3)
     assert "### Auth0 apply to tenant `dev` failed" in comment["body"] and "> `boom`" in comment["body"]
     assert f"merged commit {SHA[:12]} failed" in comment["body"]
+
+
+def test_a_failed_plan_after_the_merge_says_nothing_was_applied(gh: FakeGitHub) -> None:
+    gh.merge(REPO_NAME, 3, SHA)
+    request = CommentRequest(tenant="dev", applied=True, failed=True, failed_step="plan",
+                             reason="unresolved keyword ##CLAIM_NAMESPACE##")
+    assert post_plan_comment(request, _env(gh)).action == "created"
+    [comment] = gh.comments(REPO_NAME, 3)
+    assert "### Auth0 apply to tenant `dev` did not run" in comment["body"]
+    assert f"plan for the apply of merged commit {SHA[:12]} failed; nothing was applied" in comment["body"]
+    assert "> `unresolved keyword ##CLAIM_NAMESPACE##`" in comment["body"]
+    assert "apply to tenant `dev` failed" not in comment["body"]

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 import reconciler.github.client as github
 from reconciler.cli import cli
@@ -34,7 +35,7 @@ CANARY_KEYWORD = "canary-KEYWORD-value-b41e"
 
 
 @pytest.fixture
-def gh():
+def gh() -> Iterator[FakeGitHub]:
     fake = FakeGitHub().start()
     fake.add_pull_request(REPO, PR)
     yield fake
@@ -42,7 +43,7 @@ def gh():
 
 
 @pytest.fixture
-def sleeps(monkeypatch):
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Record the client's back-off instead of sleeping."""
     recorded: list[float] = []
     monkeypatch.setattr(github, "_default_sleep", recorded.append)
@@ -50,13 +51,13 @@ def sleeps(monkeypatch):
 
 
 @pytest.fixture
-def event(tmp_path):
+def event(tmp_path: Path) -> Path:
     path = tmp_path / "event.json"
     path.write_text(json.dumps({"action": "synchronize", "number": PR, "pull_request": {"number": PR}}))
     return path
 
 
-def env_for(gh: FakeGitHub, event: Path | None, **extra) -> dict[str, str | None]:
+def env_for(gh: FakeGitHub, event: Path | None, **extra: str | None) -> dict[str, str | None]:
     env: dict[str, str | None] = {
         "GITHUB_REPOSITORY": REPO,
         "GITHUB_EVENT_PATH": str(event) if event else None,
@@ -67,7 +68,7 @@ def env_for(gh: FakeGitHub, event: Path | None, **extra) -> dict[str, str | None
     return env
 
 
-def run(gh: FakeGitHub, event: Path | None, *args: str, **env):
+def run(gh: FakeGitHub, event: Path | None, *args: str, **env: str | None) -> Result:
     result = CliRunner().invoke(cli, ["comment", *args], env=env_for(gh, event, **env))
     return result
 
@@ -102,7 +103,7 @@ def live_hooks(n_orphans: int = 0) -> LiveState:
     hooks = [
         LiveHook("h1", "legacy-signup", "pre-user-registration", "old();\n", True),
         LiveHook("h2", "welcome", "post-user-registration", "module.exports = function () {};\n", False,
-                 secret_keys={"SLACK_URL"}),
+                 secret_keys=frozenset({"SLACK_URL"})),
     ]
     hooks += [
         LiveHook(f"o{i}", f"orphan-{i:03d}", "send-phone-message", "x();\n", False) for i in range(n_orphans)
@@ -110,7 +111,7 @@ def live_hooks(n_orphans: int = 0) -> LiveState:
     return LiveState(tuple(hooks))
 
 
-def plan_file(tmp_path: Path, name: str = "plan.json", **kwargs) -> Path:
+def plan_file(tmp_path: Path, name: str = "plan.json", **kwargs: int) -> Path:
     n_orphans = kwargs.pop("n_orphans", 1)
     plan = build_plan(desired_hooks(**kwargs), live_hooks(n_orphans), PlanOptions(allow_delete=False))
     path = tmp_path / name
@@ -129,7 +130,7 @@ def assert_no_secrets(gh: FakeGitHub, *texts: str) -> None:
 # ---------------------------------------------------------------------------- the sticky comment
 
 
-def test_create_then_update_then_unchanged(gh, event, tmp_path, sleeps):
+def test_create_then_update_then_unchanged(gh: FakeGitHub, event: Path, tmp_path: Path, sleeps: list[float]) -> None:
     first = plan_file(tmp_path, "one.json", script_version=1)
     result = run(gh, event, "--plan", str(first), "--tenant", "dev")
     assert result.exit_code == 0, result.output
@@ -168,7 +169,7 @@ def test_create_then_update_then_unchanged(gh, event, tmp_path, sleeps):
     assert_no_secrets(gh, result.output, comment["body"], edited["body"])
 
 
-def test_one_comment_per_tenant(gh, event, tmp_path):
+def test_one_comment_per_tenant(gh: FakeGitHub, event: Path, tmp_path: Path) -> None:
     path = plan_file(tmp_path)
     assert run(gh, event, "--plan", str(path), "--tenant", "dev").exit_code == 0
     assert run(gh, event, "--plan", str(path), "--tenant", "prod").exit_code == 0
@@ -179,7 +180,7 @@ def test_one_comment_per_tenant(gh, event, tmp_path):
     assert [r.method for r in gh.writes()] == ["POST", "POST"]
 
 
-def test_marker_found_across_pages(gh, event, tmp_path):
+def test_marker_found_across_pages(gh: FakeGitHub, event: Path, tmp_path: Path) -> None:
     first = plan_file(tmp_path, "one.json", script_version=1)
     # A comment that only quotes the marker (not at its top) is not ours.
     gh.add_pull_request(REPO, PR, [f"> see {marker_for('dev')}"])
@@ -200,7 +201,7 @@ def test_marker_found_across_pages(gh, event, tmp_path):
     assert "updated comment" in result.output
 
 
-def test_marker_absent_on_every_page_creates(gh, event, tmp_path):
+def test_marker_absent_on_every_page_creates(gh: FakeGitHub, event: Path, tmp_path: Path) -> None:
     gh.add_pull_request(REPO, PR, [f"comment {i}" for i in range(205)])
     result = run(gh, event, "--plan", str(plan_file(tmp_path)))
     assert result.exit_code == 0, result.output
@@ -208,7 +209,7 @@ def test_marker_absent_on_every_page_creates(gh, event, tmp_path):
     assert gh.comments(REPO, PR)[-1]["body"].startswith(marker_for("default"))
 
 
-def test_huge_plan_fits_with_summary_and_warnings(gh, event, tmp_path):
+def test_huge_plan_fits_with_summary_and_warnings(gh: FakeGitHub, event: Path, tmp_path: Path) -> None:
     path = plan_file(tmp_path, n_extra=400, script_lines=60, n_orphans=30)
     result = run(gh, event, "--plan", str(path), "--tenant", "prod")
     assert result.exit_code == 0, result.output
@@ -224,7 +225,7 @@ def test_huge_plan_fits_with_summary_and_warnings(gh, event, tmp_path):
     assert_no_secrets(gh, body, result.output)
 
 
-def test_canary_secrets_never_sent(gh, event, tmp_path):
+def test_canary_secrets_never_sent(gh: FakeGitHub, event: Path, tmp_path: Path) -> None:
     path = plan_file(tmp_path)
     assert CANARY not in path.read_text()
     result = run(gh, event, "--plan", str(path))
@@ -237,7 +238,7 @@ def test_canary_secrets_never_sent(gh, event, tmp_path):
 # ---------------------------------------------------------------------------- where to comment
 
 
-def test_pr_number_from_event_variants(gh, tmp_path):
+def test_pr_number_from_event_variants(gh: FakeGitHub, tmp_path: Path) -> None:
     path = plan_file(tmp_path)
     for i, event_data in enumerate([{"pull_request": {"number": PR}}, {"number": PR}]):
         event = tmp_path / f"event{i}.json"
@@ -247,7 +248,7 @@ def test_pr_number_from_event_variants(gh, tmp_path):
     assert len(gh.comments(REPO, PR)) == 2
 
 
-def test_flags_override_environment(gh, tmp_path):
+def test_flags_override_environment(gh: FakeGitHub, tmp_path: Path) -> None:
     gh.add_pull_request("other/repo", 7)
     result = CliRunner().invoke(
         cli,
@@ -268,19 +269,19 @@ def test_flags_override_environment(gh, tmp_path):
         ("GITHUB_TOKEN", "set GITHUB_TOKEN"),
     ],
 )
-def test_missing_settings_name_the_flag_or_variable(gh, event, tmp_path, unset, expected):
+def test_missing_settings_name_the_flag_or_variable(gh: FakeGitHub, event: Path, tmp_path: Path, unset: str, expected: str) -> None:
     result = run(gh, event, "--plan", str(plan_file(tmp_path)), **{unset: None})
     assert result.exit_code == 1
     assert expected in result.output
     assert gh.requests == []
 
 
-def test_missing_custom_token_variable(gh, event, tmp_path):
+def test_missing_custom_token_variable(gh: FakeGitHub, event: Path, tmp_path: Path) -> None:
     result = run(gh, event, "--plan", str(plan_file(tmp_path)), "--token-env", "BOT_TOKEN", BOT_TOKEN=None)
     assert result.exit_code == 1 and "set BOT_TOKEN" in result.output
 
 
-def test_bad_plan_file_and_bad_tenant(gh, event, tmp_path):
+def test_bad_plan_file_and_bad_tenant(gh: FakeGitHub, event: Path, tmp_path: Path) -> None:
     result = run(gh, event, "--plan", str(tmp_path / "nope.json"))
     assert result.exit_code == 1 and "no such plan file" in result.output
     result = run(gh, event, "--plan", str(plan_file(tmp_path)), "--tenant", "x -->")
@@ -301,7 +302,7 @@ def test_bad_plan_file_and_bad_tenant(gh, event, tmp_path):
         ("422", "(422): Validation Failed (body is too long (maximum is 65536 characters))"),
     ],
 )
-def test_api_errors_exit_1_with_a_clear_line(gh, event, tmp_path, sleeps, setup, expected):
+def test_api_errors_exit_1_with_a_clear_line(gh: FakeGitHub, event: Path, tmp_path: Path, sleeps: list[float], setup: str, expected: str) -> None:
     extra: dict[str, str | None] = {}
     if setup == "token":
         extra["GITHUB_TOKEN"] = "ghs_WRONGtoken_do_not_print_42"
@@ -323,7 +324,7 @@ def test_api_errors_exit_1_with_a_clear_line(gh, event, tmp_path, sleeps, setup,
     assert gh.comments(REPO, PR) == []
 
 
-def test_502_then_success_is_retried(gh, event, tmp_path, sleeps):
+def test_502_then_success_is_retried(gh: FakeGitHub, event: Path, tmp_path: Path, sleeps: list[float]) -> None:
     gh.fail("GET", 502, body={"message": "Server Error"})
     result = run(gh, event, "--plan", str(plan_file(tmp_path)))
     assert result.exit_code == 0, result.output
@@ -331,7 +332,7 @@ def test_502_then_success_is_retried(gh, event, tmp_path, sleeps):
     assert len(sleeps) == 1 and sleeps[0] < 1.0
 
 
-def test_post_with_unknown_result_is_not_duplicated(gh, event, tmp_path, sleeps):
+def test_post_with_unknown_result_is_not_duplicated(gh: FakeGitHub, event: Path, tmp_path: Path, sleeps: list[float]) -> None:
     # The server makes the comment but answers 502: the client looks before re-sending.
     gh.fail("POST", 502, after_processing=True)
     result = run(gh, event, "--plan", str(plan_file(tmp_path)))
@@ -341,7 +342,7 @@ def test_post_with_unknown_result_is_not_duplicated(gh, event, tmp_path, sleeps)
     assert "comment unchanged" in result.output
 
 
-def test_post_502_not_processed_is_sent_again(gh, event, tmp_path, sleeps):
+def test_post_502_not_processed_is_sent_again(gh: FakeGitHub, event: Path, tmp_path: Path, sleeps: list[float]) -> None:
     gh.fail("POST", 502)
     result = run(gh, event, "--plan", str(plan_file(tmp_path)))
     assert result.exit_code == 0, result.output
@@ -349,7 +350,7 @@ def test_post_502_not_processed_is_sent_again(gh, event, tmp_path, sleeps):
     assert len(gh.comments(REPO, PR)) == 1 and "created comment" in result.output
 
 
-def test_persistent_5xx_gives_up(gh, event, tmp_path, sleeps):
+def test_persistent_5xx_gives_up(gh: FakeGitHub, event: Path, tmp_path: Path, sleeps: list[float]) -> None:
     gh.fail("GET", 503, count=100, body={"message": "Service Unavailable"})
     result = run(gh, event, "--plan", str(plan_file(tmp_path)))
     assert result.exit_code == 1
@@ -358,7 +359,7 @@ def test_persistent_5xx_gives_up(gh, event, tmp_path, sleeps):
 
 
 @pytest.mark.parametrize("retry_after", ["0", "1"])
-def test_secondary_rate_limit_retry_after(gh, event, tmp_path, sleeps, retry_after):
+def test_secondary_rate_limit_retry_after(gh: FakeGitHub, event: Path, tmp_path: Path, sleeps: list[float], retry_after: str) -> None:
     gh.fail("POST", 403, headers={"retry-after": retry_after},
             body={"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."})
     result = run(gh, event, "--plan", str(plan_file(tmp_path)))
@@ -368,7 +369,7 @@ def test_secondary_rate_limit_retry_after(gh, event, tmp_path, sleeps, retry_aft
     assert len(gh.comments(REPO, PR)) == 1
 
 
-def test_retry_after_is_really_waited(gh, event, tmp_path):
+def test_retry_after_is_really_waited(gh: FakeGitHub, event: Path, tmp_path: Path) -> None:
     gh.fail("GET", 429, headers={"retry-after": "1"}, body={"message": "rate limited"})
     started = time.monotonic()
     result = run(gh, event, "--plan", str(plan_file(tmp_path)))
@@ -377,7 +378,7 @@ def test_retry_after_is_really_waited(gh, event, tmp_path):
     assert gh.methods() == ["GET", "GET", "POST"]
 
 
-def test_primary_rate_limit_waits_for_reset(gh, event, tmp_path, sleeps):
+def test_primary_rate_limit_waits_for_reset(gh: FakeGitHub, event: Path, tmp_path: Path, sleeps: list[float]) -> None:
     gh.fail("GET", 403, headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(time.time()))},
             body={"message": "API rate limit exceeded"})
     result = run(gh, event, "--plan", str(plan_file(tmp_path)))
@@ -386,7 +387,7 @@ def test_primary_rate_limit_waits_for_reset(gh, event, tmp_path, sleeps):
     assert len(sleeps) == 1 and 0 <= sleeps[0] <= 2.0
 
 
-def test_rate_limit_resetting_too_late_is_reported(gh, event, tmp_path, sleeps):
+def test_rate_limit_resetting_too_late_is_reported(gh: FakeGitHub, event: Path, tmp_path: Path, sleeps: list[float]) -> None:
     reset = str(int(time.time()) + 3600)
     gh.fail("GET", 403, headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset},
             body={"message": "API rate limit exceeded"})
@@ -396,7 +397,7 @@ def test_rate_limit_resetting_too_late_is_reported(gh, event, tmp_path, sleeps):
     assert sleeps == []
 
 
-def test_unreachable_api(event, tmp_path, sleeps):
+def test_unreachable_api(event: Path, tmp_path: Path, sleeps: list[float]) -> None:
     fake = FakeGitHub()  # never started: nothing listens on its port
     url = fake.url
     fake.stop()
@@ -411,7 +412,7 @@ def test_unreachable_api(event, tmp_path, sleeps):
 # ---------------------------------------------------------------------------- the client
 
 
-def test_link_to_another_host_is_not_followed(gh, sleeps):
+def test_link_to_another_host_is_not_followed(gh: FakeGitHub, sleeps: list[float]) -> None:
     """A Link header must never carry the token to another host."""
     comments = [{"id": 1, "body": "x", "html_url": "u"}]
 
@@ -428,13 +429,13 @@ def test_link_to_another_host_is_not_followed(gh, sleeps):
                               transport=httpx.MockTransport(handler))
 
 
-def test_marker_at_top_exactly_once():
+def test_marker_at_top_exactly_once() -> None:
     marker = marker_for("dev")
     body = github.with_marker(f"hello\n{marker}\nworld", marker)
     assert body.startswith(marker + "\n") and body.count(marker) == 1
 
 
-def test_enterprise_api_url_prefix(sleeps):
+def test_enterprise_api_url_prefix(sleeps: list[float]) -> None:
     import httpx
 
     seen: list[str] = []
@@ -451,7 +452,7 @@ def test_enterprise_api_url_prefix(sleeps):
     assert seen == [f"GET /api/v3/repos/{REPO}/issues/3/comments", f"POST /api/v3/repos/{REPO}/issues/3/comments"]
 
 
-def test_client_repr_has_no_token():
+def test_client_repr_has_no_token() -> None:
     client = GitHubClient("https://api.github.com", "ghs_secret")
     try:
         assert "ghs_secret" not in repr(client)
@@ -464,12 +465,12 @@ def test_client_repr_has_no_token():
 HEAD = "89abcdef0123456789abcdef0123456789abcdef"
 
 
-def run_env(gh: FakeGitHub, event: Path, **extra):
+def run_env(gh: FakeGitHub, event: Path, **extra: str | None) -> dict[str, str | None]:
     return env_for(gh, event, GITHUB_SERVER_URL="https://github.example", GITHUB_RUN_ID="77",
                    GITHUB_RUN_ATTEMPT="2", GITHUB_SHA="1" * 40, **extra)
 
 
-def test_comment_names_the_head_commit_links_the_run_and_gives_the_time(gh, tmp_path):
+def test_comment_names_the_head_commit_links_the_run_and_gives_the_time(gh: FakeGitHub, tmp_path: Path) -> None:
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": PR, "head": {"sha": HEAD}}}))
     result = CliRunner().invoke(cli, ["comment", "--plan", str(plan_file(tmp_path)), "--tenant", "dev"],
@@ -482,7 +483,7 @@ def test_comment_names_the_head_commit_links_the_run_and_gives_the_time(gh, tmp_
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", footer)
 
 
-def test_a_rerun_with_the_same_plan_does_not_edit(gh, event, tmp_path):
+def test_a_rerun_with_the_same_plan_does_not_edit(gh: FakeGitHub, event: Path, tmp_path: Path) -> None:
     path = plan_file(tmp_path)
     assert run(gh, event, "--plan", str(path), GITHUB_RUN_ID="1", GITHUB_SERVER_URL="https://g").exit_code == 0
     gh.clear_log()
@@ -491,7 +492,7 @@ def test_a_rerun_with_the_same_plan_does_not_edit(gh, event, tmp_path):
     assert gh.methods() == ["GET", "GET"]
 
 
-def test_failed_replaces_the_plan_on_display(gh, event, tmp_path):
+def test_failed_replaces_the_plan_on_display(gh: FakeGitHub, event: Path, tmp_path: Path) -> None:
     assert run(gh, event, "--plan", str(plan_file(tmp_path)), "--tenant", "dev").exit_code == 0
     result = run(gh, event, "--failed", "--tenant", "dev", "--commit", HEAD, "--run-url", "https://g/r/1")
     assert result.exit_code == 0, result.output
@@ -505,7 +506,7 @@ def test_failed_replaces_the_plan_on_display(gh, event, tmp_path):
     assert "Plan: 1 to create" in gh.comments(REPO, PR)[0]["body"]
 
 
-def test_dry_run_prints_the_body_and_needs_no_token(gh, tmp_path):
+def test_dry_run_prints_the_body_and_needs_no_token(gh: FakeGitHub, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["comment", "--dry-run", "--plan", str(plan_file(tmp_path))],
                                 env={"GITHUB_TOKEN": None, "GITHUB_REPOSITORY": None, "GITHUB_EVENT_PATH": None})
     assert result.exit_code == 0, result.output
@@ -524,7 +525,7 @@ def test_dry_run_prints_the_body_and_needs_no_token(gh, tmp_path):
         (["--failed", "--run-url", "https://x/y) [click](https://evil"], "run URL must be an http(s) URL"),
     ],
 )
-def test_comment_refuses_bad_options(gh, event, args, expected):
+def test_comment_refuses_bad_options(gh: FakeGitHub, event: Path, args: list[str], expected: str) -> None:
     result = run(gh, event, *args)
     assert result.exit_code != 0 and expected in result.output
     assert gh.requests == []

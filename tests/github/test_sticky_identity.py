@@ -5,6 +5,9 @@ for a user's token (GET /user names it)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from reconciler.github.client import marker_for
@@ -15,7 +18,7 @@ HOSTILE = "evil text: Plan: No changes. ![x](https://evil.example/x.png)"
 
 
 @pytest.fixture(params=[None, "reconciler-bot"], ids=["installation token", "user token"])
-def gh(request):
+def gh(request: pytest.FixtureRequest) -> Iterator[FakeGitHub]:
     fake = FakeGitHub(login=request.param).start()
     fake.add_pull_request(REPO, PR)
     yield fake
@@ -23,7 +26,7 @@ def gh(request):
 
 
 @pytest.mark.parametrize("author", ["mallory", "github-actions", "reconciler-bot-2", "dependabot[bot]"])
-def test_a_marked_comment_by_someone_else_is_never_edited(gh, event, tmp_path, author):
+def test_a_marked_comment_by_someone_else_is_never_edited(gh: FakeGitHub, event: Path, tmp_path: Path, author: str) -> None:
     if author == gh.writer:
         pytest.skip("that is the token's own identity")
     hostile_body = f"{marker_for('dev')}\n{HOSTILE}"
@@ -43,7 +46,7 @@ def test_a_marked_comment_by_someone_else_is_never_edited(gh, event, tmp_path, a
     assert not any(r.path.endswith(f"/comments/{hostile['id']}") for r in gh.writes())
 
 
-def test_our_own_earlier_comment_is_edited_in_place(gh, event, tmp_path):
+def test_our_own_earlier_comment_is_edited_in_place(gh: FakeGitHub, event: Path, tmp_path: Path) -> None:
     gh.add_pull_request(REPO, PR, [f"{marker_for('dev')}\nold plan"], user=gh.writer.upper())  # logins ignore case
     result = run(gh, event, "--plan", str(plan_file(tmp_path)), "--tenant", "dev")
     assert result.exit_code == 0 and result.output.startswith("updated comment"), result.output

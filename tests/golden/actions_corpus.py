@@ -21,15 +21,8 @@ from reconciler.config import load_settings
 from reconciler.resources.actions.secrets import marker
 from reconciler.resources.common.secrets import MARKER_VALUE
 from reconciler.resources.hooks.model import LiveHook
-
-HERE = Path(__file__).parent
-TESTS = HERE.parent
-for extra in (TESTS, TESTS / "resources" / "actions"):  # fake_actions, actions_testlib
-    if str(extra) not in __import__("sys").path:
-        __import__("sys").path.insert(0, str(extra))
-
-import fake_actions  # noqa: E402
-from fake_actions import FakeActionsApi  # noqa: E402
+from tests.resources.actions import fake_actions
+from tests.resources.actions.fake_actions import FakeActionsApi, Rows
 
 HMAC = "golden-actions-hmac-key"
 PL = ("post-login", "v3")
@@ -248,7 +241,7 @@ class RecordingActions(FakeActionsApi):
     def _name(self, action_id: str) -> str:
         return str(self.actions.get(action_id, {}).get("name", action_id))
 
-    def list(self, *, name: str | None = None) -> list[dict[str, Any]]:
+    def list(self, *, name: str | None = None) -> Rows:
         self._note("GET actions", name)
         return super().list(name=name)
 
@@ -256,7 +249,7 @@ class RecordingActions(FakeActionsApi):
         self._note("GET action", self._name(action_id))
         return super().get(action_id)
 
-    def bindings(self, trigger_id: str) -> list[dict[str, Any]]:
+    def bindings(self, trigger_id: str) -> Rows:
         self._note("GET bindings", trigger_id)
         return super().bindings(trigger_id)
 
@@ -280,7 +273,7 @@ class RecordingActions(FakeActionsApi):
         self._note("DELETE action", self._name(action_id), force)
         super().delete(action_id, force=force)
 
-    def set_bindings(self, trigger_id: str, bindings: Any) -> list[dict[str, Any]]:
+    def set_bindings(self, trigger_id: str, bindings: Any) -> Rows:
         self._note("PATCH bindings", trigger_id, [[self._name(i), d] for i, d in bindings])
         return super().set_bindings(trigger_id, bindings)
 

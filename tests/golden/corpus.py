@@ -16,16 +16,13 @@ import dataclasses
 import json
 import random
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE.parent))  # plan_simulator
+sys.path.insert(0, str(HERE.parent.parent))  # run as a script (--record), tests.* must import
 
-from golden.actions_corpus import ActionsCase, RecordingActions, setup, temp_config  # noqa: E402
-from golden.actions_corpus import cases as actions_cases  # noqa: E402
-from plan_simulator import random_case  # noqa: E402
 from reconciler.errors import ReconcilerError  # noqa: E402
 from reconciler.render.json import render_json  # noqa: E402
 from reconciler.render.markdown import render_markdown  # noqa: E402
@@ -37,6 +34,9 @@ from reconciler.resources.hooks.planner import build_plan  # noqa: E402
 from reconciler.resources.options import PlanOptions  # noqa: E402
 from reconciler.usecases.loading import load_desired  # noqa: E402
 from tests.example_tenant import keyword_env  # noqa: E402
+from tests.golden.actions_corpus import ActionsCase, RecordingActions, setup, temp_config  # noqa: E402
+from tests.golden.actions_corpus import cases as actions_cases  # noqa: E402
+from tests.plan_simulator import random_case  # noqa: E402
 
 CASES = HERE / "cases"
 REPO = HERE.parent.parent
@@ -148,8 +148,19 @@ def cases() -> Iterator[tuple[str, Callable[[], Case] | ActionsCase]]:
     yield "conflict-two-enabled", lambda: (
         DesiredState((_h("a", PRE, True), _h("b", PRE, True))), LiveState(()), opts, False)
     for seed in range(40):
-        yield f"random-{seed:02}", (lambda seed=seed: (*random_case(random.Random(seed)), False))
+        yield f"random-{seed:02}", _random(seed)
     yield from actions_cases()
+
+
+def _random(seed: int) -> Callable[[], Case]:
+    def make() -> Case:
+        desired, live, options = random_case(random.Random(seed))
+        return desired, live, options, False
+
+    return make
+
+
+Rows = list[dict[str, object]]  # named: `Recorder.list` hides the builtin in the class
 
 
 class Recorder:
@@ -167,7 +178,7 @@ class Recorder:
     def hooks(self) -> Recorder:
         return self  # the endpoints are the recorder's own methods
 
-    def list(self) -> list[dict[str, object]]:
+    def list(self) -> Rows:
         self.calls.append(["list"])
         return [dict(h) for h in self.stored.values()]
 
@@ -193,7 +204,7 @@ class Recorder:
     def update_secrets(self, hook_id: str, secrets: dict[str, str]) -> None:
         self.calls.append(["secrets-update", hook_id, sorted(secrets)])
 
-    def delete_secrets(self, hook_id: str, keys: list[str]) -> None:
+    def delete_secrets(self, hook_id: str, keys: Sequence[str]) -> None:
         self.calls.append(["secrets-delete", hook_id, sorted(keys)])
 
 
@@ -280,7 +291,7 @@ def normalise_json(text: str) -> Any:
 
 def _same(file: str, text: str, recorded: str) -> bool:
     if file.endswith(".json") and not file.endswith(".requests.json"):
-        return normalise_json(text) == normalise_json(recorded)
+        return bool(normalise_json(text) == normalise_json(recorded))
     return text == recorded
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from golden.actions_corpus import CANARIES, ActionsCase
-from golden.corpus import CASES, cases, normalise_json, outputs
+from tests.golden.actions_corpus import CANARIES, ActionsCase
+from tests.golden.corpus import CASES, cases, normalise_json, outputs
 
 ALL = list(cases())
 

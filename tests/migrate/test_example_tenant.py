@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from reconciler.cli import cli
 from reconciler.migrate.migration import plan_migration
@@ -24,7 +24,7 @@ HOOKS = {
 UNVERIFIED = {"block-disposable-emails": "lines 16-22 never ran"}
 
 
-def invoke(*args: str, env: dict[str, str] | None = None):
+def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(cli, list(args), env=env or {})
 
 

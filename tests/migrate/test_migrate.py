@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from reconciler.cli import cli
 from reconciler.migrate.migration import plan_migration
@@ -18,7 +18,7 @@ CANARY = "canary-9d1e-secret-value"
 PRE = "pre-user-registration"
 
 
-def invoke(*args: str, env: dict[str, str] | None = None):
+def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(cli, ["migrate", *args], env=env or {})
 
 
@@ -187,7 +187,7 @@ def test_bad_config_is_one_line_per_problem_and_exit_1(tmp_path: Path) -> None:
 def test_check_without_node_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch, example: Path) -> None:
     from reconciler.runner import node as node_module
 
-    monkeypatch.setattr(node_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr("reconciler.runner.node.shutil.which", lambda name: None)
     monkeypatch.setattr(node_module, "_wheel_node", lambda: None)
     node_module.find_node.cache_clear()
     try:

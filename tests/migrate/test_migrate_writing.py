@@ -10,15 +10,16 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from reconciler.cli import cli
+from reconciler.runner.node import Node
 from tests.migrate.hook_files import hook_config
 
 CODE = "module.exports = function (u, context, cb) { cb(); };"
 
 
-def migrate(*args: str):
+def migrate(*args: str) -> Result:
     return CliRunner().invoke(cli, ["migrate", *args], env={"NO_COLOR": "1"})
 
 
@@ -27,7 +28,7 @@ def files_under(folder: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("linked", ["actions/h", "actions", "triggers"])
-def test_write_never_follows_a_symlinked_folder_out_of_the_config(node, tmp_path, linked):
+def test_write_never_follows_a_symlinked_folder_out_of_the_config(node: Node, tmp_path: Path, linked: str) -> None:
     config = hook_config(tmp_path / "cfg", "h", "post-user-registration", CODE)
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -43,7 +44,7 @@ def test_write_never_follows_a_symlinked_folder_out_of_the_config(node, tmp_path
     assert files_under(outside) == []
 
 
-def test_secret_keys_that_differ_only_in_punctuation_get_their_own_keywords(node, tmp_path):
+def test_secret_keys_that_differ_only_in_punctuation_get_their_own_keywords(node: Node, tmp_path: Path) -> None:
     secrets = {"a-b": "canary-one-7731", "a_b": "canary-two-7732", "a.b": "canary-three-7733"}
     config = hook_config(tmp_path / "cfg", "h", "post-user-registration", CODE, secrets=secrets)
     result = migrate("-c", str(config), "--write")
@@ -55,7 +56,7 @@ def test_secret_keys_that_differ_only_in_punctuation_get_their_own_keywords(node
     assert all(canary not in result.output for canary in secrets.values())
 
 
-def test_a_generated_keyword_never_takes_one_the_hook_already_uses(node, tmp_path):
+def test_a_generated_keyword_never_takes_one_the_hook_already_uses(node: Node, tmp_path: Path) -> None:
     secrets = {"a-b": "literal-value-1", "OTHER": "##a_b##"}
     config = hook_config(tmp_path / "cfg", "h", "post-user-registration", CODE, secrets=secrets)
     result = migrate("-c", str(config))

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.core.plan import Plan
+from reconciler.emulator.process import EmulatorProcess
 from reconciler.planfile import read_plan
 from reconciler.render.text import render_text
-from tests.e2e.helpers import run_cli
+from tests.e2e.helpers import Run, run_cli
 
 NAMES = [
     "x</summary></details>\n\n# Heading\n\n![img](https://evil.example/i.png)\n\n**Plan: No changes.**",
@@ -72,8 +74,12 @@ def terminal_attacks(text: str) -> list[str]:
     return [repr(c) for c in sorted(set(re.findall(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]", own)))]
 
 
+# Each format's `plan` run, and the plan as saved by `plan --out`.
+Planned = tuple[dict[str, Run], Plan]
+
+
 @pytest.fixture
-def planned(emulator, tmp_path):
+def planned(emulator: EmulatorProcess, tmp_path: Path) -> Planned:
     cfg = write(tmp_path / "cfg")
     env = {**emulator.env(), "NO_COLOR": "1", "AUTH0_ACCESS_TOKEN": None, "S": "canary-hostile-names-0a1b"}
     out = {fmt: run_cli(["plan", "-c", str(cfg), "--format", fmt], env) for fmt in ("text", "json", "markdown")}
@@ -84,7 +90,7 @@ def planned(emulator, tmp_path):
     return out, read_plan(str(saved)).plan
 
 
-def test_markdown_cannot_be_broken_out_of(planned):
+def test_markdown_cannot_be_broken_out_of(planned: Planned) -> None:
     out, plan = planned
     from reconciler.github.comment import comment_body
 
@@ -93,20 +99,20 @@ def test_markdown_cannot_be_broken_out_of(planned):
     assert "Plan: 6 to create" in out["markdown"].output
 
 
-def test_the_terminal_gets_no_control_codes(planned):
+def test_the_terminal_gets_no_control_codes(planned: Planned) -> None:
     out, plan = planned
     assert terminal_attacks(out["text"].output) == []
     assert terminal_attacks(render_text(plan)) == []  # coloured, as on a terminal
 
 
-def test_json_stays_valid_and_holds_the_names_exactly(planned):
+def test_json_stays_valid_and_holds_the_names_exactly(planned: Planned) -> None:
     out, _ = planned
     data = json.loads(out["json"].output[out["json"].output.index("{"):])
     keys = {c["key"] for c in data["changes"]}
     assert set(NAMES) <= keys
 
 
-def test_an_error_line_naming_a_hostile_name_is_one_line_without_control_codes(tmp_path):
+def test_an_error_line_naming_a_hostile_name_is_one_line_without_control_codes(tmp_path: Path) -> None:
     import click
     from click.testing import CliRunner
 

@@ -39,7 +39,7 @@ SIGNUP_NEW = Hook("new-hook", "pre-user-registration", "module.exports = () => 1
                   secrets={"API_KEY": CANARY}, dependencies={"axios": "1.6.8"})
 
 
-def test_no_changes_body():
+def test_no_changes_body() -> None:
     hook = Hook("a", "post-user-registration", "x();\n")
     live = LiveHook("1", "a", "post-user-registration", "x();\n", False)
     body = render_markdown(plan_of([hook], [live]), tenant="dev")
@@ -47,7 +47,7 @@ def test_no_changes_body():
     assert NO_CHANGES == "No changes. The tenant matches the configuration."
 
 
-def test_no_steps_but_skipped_delete_still_warns():
+def test_no_steps_but_skipped_delete_still_warns() -> None:
     orphan = LiveHook("9", "orphan", "send-phone-message", "x();\n", False)
     body = render_markdown(plan_of([], [orphan]))
     assert "No changes to apply." in body
@@ -55,7 +55,7 @@ def test_no_steps_but_skipped_delete_still_warns():
     assert "<details>" not in body
 
 
-def test_summary_and_heading():
+def test_summary_and_heading() -> None:
     plan = plan_of([SIGNUP_NEW], [SIGNUP_OLD], allow_delete=True)
     body = render_markdown(plan, tenant="prod")
     assert body.startswith("### Auth0 hooks plan for tenant `prod`\n\n")
@@ -63,7 +63,7 @@ def test_summary_and_heading():
     assert body.index(plan.summary.line()) < body.index("<details>")
 
 
-def test_deletes_and_handovers_in_a_caution_outside_details():
+def test_deletes_and_handovers_in_a_caution_outside_details() -> None:
     orphan = LiveHook("9", "orphan", "send-phone-message", "x();\n", False)
     plan = plan_of([SIGNUP_NEW], [SIGNUP_OLD, orphan], allow_delete=True)
     body = render_markdown(plan)
@@ -78,8 +78,8 @@ def test_deletes_and_handovers_in_a_caution_outside_details():
         assert "[!" not in block
 
 
-def test_skipped_deletes_and_warnings_outside_details():
-    live = [SIGNUP_OLD, LiveHook("2", "pcp", "post-change-password", "a();\n", False, secret_keys={"OLD_KEY"}),
+def test_skipped_deletes_and_warnings_outside_details() -> None:
+    live = [SIGNUP_OLD, LiveHook("2", "pcp", "post-change-password", "a();\n", False, secret_keys=frozenset({"OLD_KEY"})),
             LiveHook("9", "orphan", "send-phone-message", "x();\n", False)]
     desired = [SIGNUP_NEW, Hook("pcp", "post-change-password", "b();\n")]
     plan = plan_of(desired, live)
@@ -95,7 +95,7 @@ def test_skipped_deletes_and_warnings_outside_details():
     assert "\n>\n> **Warnings:**" in head
 
 
-def test_handover_to_and_from_nothing():
+def test_handover_to_and_from_nothing() -> None:
     step = hook_step(0, Action.DISABLE, "a", "post-change-password", "id-a", None, {"enabled": False}, (),
                      Phase.HANDOVER)
     plan = hook_plan((step,), handovers=(Handover("post-change-password", ("a",), None),
@@ -105,7 +105,7 @@ def test_handover_to_and_from_nothing():
     assert "send-phone-message: (none) → b" in body
 
 
-def test_per_hook_details_with_diff_fences():
+def test_per_hook_details_with_diff_fences() -> None:
     live = LiveHook("2", "pcp", "post-change-password", "console.log(1);\n", False, {"lodash": "4.17.20"})
     desired = Hook("pcp", "post-change-password", "console.log(2);\n", dependencies={"lodash": "4.17.21"})
     body = render_markdown(plan_of([desired], [live]))
@@ -117,10 +117,12 @@ def test_per_hook_details_with_diff_fences():
 
 
 @pytest.mark.parametrize("inner", ["```", "````", "``````", "```js\n```"])
-def test_backticks_in_a_script_cannot_break_the_fence(inner):
+def test_backticks_in_a_script_cannot_break_the_fence(inner: str) -> None:
     script = f"// a markdown snippet in a comment:\n/*\n{inner}\n</details>\n*/\nmodule.exports = 1;\n"
     body = render_markdown(plan_of([Hook("h", "send-phone-message", script)], []))
-    block = re.search(r"<details>.*?</summary>\n\n(.*)\n\n</details>", body, flags=re.S).group(1)
+    details = re.search(r"<details>.*?</summary>\n\n(.*)\n\n</details>", body, flags=re.S)
+    assert details is not None, body
+    block = details.group(1)
     # The script's fence: opened with more backticks than any run inside it, closed the same.
     match = re.search(r"^(`{3,})diff\n(.*?)^\1$", block, flags=re.S | re.M)
     assert match, block
@@ -129,7 +131,7 @@ def test_backticks_in_a_script_cannot_break_the_fence(inner):
     assert f"+{inner.splitlines()[0]}" in content and "+</details>" in content
 
 
-def test_names_are_html_escaped_in_summaries():
+def test_names_are_html_escaped_in_summaries() -> None:
     change = hook_change(ChangeKind.CREATE, "a<b>&c", "credentials-exchange",
                          (FieldChange("triggerId", None, "credentials-exchange"),))
     plan = hook_plan(changes=(change,), warnings=("<img src=x>",))
@@ -138,14 +140,14 @@ def test_names_are_html_escaped_in_summaries():
     assert "<img" not in body and "&lt;img src=x&gt;" in body
 
 
-def test_inline_code_with_backticks():
+def test_inline_code_with_backticks() -> None:
     change = hook_change(ChangeKind.UPDATE, "h", "credentials-exchange", (FieldChange("name", "a`b", "c"),))
     plan = hook_plan(changes=(change,))
     assert "**name**: ``a`b`` → `c`" in render_markdown(plan)
 
 
-def test_secret_values_never_rendered():
-    live = [SIGNUP_OLD, LiveHook("2", "pcp", "post-change-password", "a();\n", False, secret_keys={"K1", "K2"})]
+def test_secret_values_never_rendered() -> None:
+    live = [SIGNUP_OLD, LiveHook("2", "pcp", "post-change-password", "a();\n", False, secret_keys=frozenset({"K1", "K2"}))]
     desired = [SIGNUP_NEW, Hook("pcp", "post-change-password", "a();\n", secrets={"K1": CANARY, "K3": CANARY + "3"})]
     for allow in (False, True):
         body = render_markdown(plan_of(desired, live, allow_delete=allow))
@@ -165,7 +167,7 @@ def big_plan(hooks: int, lines: int, orphans: int = 5) -> Plan:
 
 
 @pytest.mark.parametrize("limit", [65536, 20000, 5000])
-def test_body_limit_shortens_the_middle_only(limit):
+def test_body_limit_shortens_the_middle_only(limit: int) -> None:
     plan = big_plan(hooks=300, lines=80)
     body = render_markdown(plan, tenant="dev", limit=limit)
     assert len(body) <= limit
@@ -181,7 +183,7 @@ def test_body_limit_shortens_the_middle_only(limit):
     assert body.rstrip().endswith("to see everything.") or "not listed at all." in body.splitlines()[-1]
 
 
-def test_small_overflow_keeps_most_diffs():
+def test_small_overflow_keeps_most_diffs() -> None:
     # One huge hook and a few small ones: only the huge one loses its diff.
     huge = Hook("huge", "credentials-exchange", "x\n" * 40000)
     small = [Hook(f"small-{i}", "post-change-password", f"s{i}();\n") for i in range(3)]
@@ -193,13 +195,13 @@ def test_small_overflow_keeps_most_diffs():
         assert f"+s{i}();" in body
 
 
-def test_under_the_limit_nothing_is_omitted():
+def test_under_the_limit_nothing_is_omitted() -> None:
     body = render_markdown(big_plan(hooks=5, lines=5))
     # 6 hooks created, the old signup hook disabled at the hand-over.
     assert "omitted" not in body and body.count("<details>") == 7
 
 
-def test_many_warnings_still_fit():
+def test_many_warnings_still_fit() -> None:
     plan = big_plan(hooks=1, lines=1, orphans=2000)
     body = render_markdown(plan, limit=65536)
     assert len(body) <= 65536
@@ -207,7 +209,7 @@ def test_many_warnings_still_fit():
     assert "more not shown (body limit)" in body
 
 
-def test_review_only_plans_say_so():
+def test_review_only_plans_say_so() -> None:
     plan = build_plan(DesiredState((Hook("a", "pre-user-registration", "// a\n"),)), LiveState(()))
     body = render_markdown(dataclasses.replace(plan, review_only=True))
     assert "[!NOTE]" in body and "review only" in body

@@ -2,6 +2,7 @@ import json
 
 from click import unstyle
 
+from reconciler.core.plan import Plan
 from reconciler.render.json import FORMAT_VERSION, render_json
 from reconciler.render.text import NO_CHANGES, render_text
 from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState
@@ -12,7 +13,7 @@ PRE = "pre-user-registration"
 CRED = "credentials-exchange"
 
 
-def _plan(allow_delete=False):
+def _plan(allow_delete: bool = False) -> Plan:
     desired = DesiredState(
         (
             Hook("fresh", PRE, "// fresh\n", True, {"axios": "1.6.8"}, secrets={"TOKEN": "CANARY-1"}),
@@ -30,7 +31,7 @@ def _plan(allow_delete=False):
     return build_plan(desired, live, PlanOptions(allow_delete=allow_delete))
 
 
-def test_text_uses_terraform_symbols_and_one_summary_line():
+def test_text_uses_terraform_symbols_and_one_summary_line() -> None:
     text = unstyle(render_text(_plan()))
     assert "  + fresh (pre-user-registration)" in text
     assert "  -/+ mover (pre-user-registration -> credentials-exchange, forces replacement)" in text
@@ -44,12 +45,12 @@ def test_text_uses_terraform_symbols_and_one_summary_line():
     )
 
 
-def test_no_changes():
+def test_no_changes() -> None:
     plan = build_plan(DesiredState(()), LiveState(()))
     assert unstyle(render_text(plan)).strip() == NO_CHANGES
 
 
-def test_json_has_format_version_summary_and_no_secret_values():
+def test_json_has_format_version_summary_and_no_secret_values() -> None:
     data = json.loads(render_json(_plan(allow_delete=True)))
     assert data["format_version"] == FORMAT_VERSION == 2
     assert data["summary"]["create"] == 2 and data["summary"]["delete"] == 2
@@ -59,7 +60,7 @@ def test_json_has_format_version_summary_and_no_secret_values():
     assert actions.index("disable") < actions.index("enable") < actions.index("delete")
 
 
-def test_no_request_but_drift_does_not_claim_the_tenant_matches():
+def test_no_request_but_drift_does_not_claim_the_tenant_matches() -> None:
     from reconciler.render.text import NOTHING_TO_APPLY
 
     plan = build_plan(DesiredState(()), LiveState((LiveHook("1", "by-hand", PRE, "// x\n", False),)))

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conformance import World, reasons_of, samples, type_names, world_for
 
 from reconciler.errors import PlanFileError
 from reconciler.planfile import canonical, check_matches, read_plan, step_dicts
@@ -21,6 +20,7 @@ from reconciler.render.json import UNTYPED, plan_from_dict, render_json
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
 from reconciler.resources.builtin import registry
+from tests.resources.conformance import World, reasons_of, samples, type_names, world_for
 
 TYPES = type_names()
 

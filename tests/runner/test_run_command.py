@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from reconciler.cli import cli
 from reconciler.runner.node import Node
@@ -16,7 +16,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "tenant-config"
 CANARY = "https://canary-41b7-secret-value.example/"  # a claim namespace: Hooks keep only URL-named claims
 
 
-def run(*args: str, env: dict[str, str] | None = None):
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(cli, ["run", *args, "-c", str(EXAMPLE)], env=env or {})
 
 
@@ -72,7 +72,7 @@ def test_unknown_name_and_bad_event_are_one_line_errors(node: Node, tmp_path: Pa
 def test_without_node_one_line_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
     from reconciler.runner import node as node_module
 
-    monkeypatch.setattr(node_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr("reconciler.runner.node.shutil.which", lambda name: None)
     monkeypatch.setattr(node_module, "_wheel_node", lambda: None)
     node_module.find_node.cache_clear()
     try:
@@ -87,8 +87,8 @@ def test_without_node_one_line_says_how_to_get_it(monkeypatch: pytest.MonkeyPatc
 def test_without_namespaces_run_refuses_unless_the_user_accepts_less(node: Node, monkeypatch: pytest.MonkeyPatch, opted_out: bool) -> None:
     from reconciler.runner import node as node_module
 
-    real_which = node_module.shutil.which
-    monkeypatch.setattr(node_module.shutil, "which", lambda name: None if name == "unshare" else real_which(name))
+    real_which = shutil.which
+    monkeypatch.setattr("reconciler.runner.node.shutil.which", lambda name: None if name == "unshare" else real_which(name))
     monkeypatch.setattr(node_module, "_opted_out", [False])
     node_module.find_node.cache_clear()
     node_module.find_isolation.cache_clear()

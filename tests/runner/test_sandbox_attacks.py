@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ CANARY = "canary-5e1d-attack-value"
 POST = "post-user-registration"
 
 
-def run(node: Node, code: str, *, trigger: str = POST, kind: str = "hook", secrets=None, timeout: float = 10.0) -> Outcome | RunError:
+def run(node: Node, code: str, *, trigger: str = POST, kind: str = "hook", secrets: Mapping[str, str] | None = None, timeout: float = 10.0) -> Outcome | RunError:
     """The outcome, or the RunError the run ended with (a refused attack may end either way)."""
     try:
         return run_script(kind=kind, name="attack", trigger=trigger, code=code, secrets=secrets or {},
@@ -42,7 +43,7 @@ def shown(result: Outcome | RunError) -> str:
 
 
 @pytest.fixture
-def listener():
+def listener() -> Iterator[Listener]:
     started = Listener().start()
     yield started
     started.close()

@@ -5,11 +5,16 @@ apply itself against the emulator."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import pytest
 
+from reconciler.api.client import ManagementClient
+from reconciler.config import Settings
+from reconciler.emulator.server import RunningEmulator
 from reconciler.errors import PlanError, PlanFileError, SavedPlanFlags
 from reconciler.lease import LEASE_NAME
 from reconciler.planfile import write_plan
@@ -34,14 +39,14 @@ def test_without_a_file_the_config_is_planned(tmp_path: Path) -> None:
     ({"allow_delete": True}, "--allow-delete cannot change a saved plan"),
     ({"force": True, "rotate_secrets": True}, "--force, --rotate-secrets cannot change a saved plan"),
 ])
-def test_plan_flags_next_to_a_saved_plan_are_refused_before_it_is_read(tmp_path: Path, flags, named) -> None:
+def test_plan_flags_next_to_a_saved_plan_are_refused_before_it_is_read(tmp_path: Path, flags: dict[str, Any], named: str) -> None:
     with pytest.raises(SavedPlanFlags, match=named) as refused:
         open_saved(str(tmp_path / "absent.json"), "tenant-config", **flags)
     first = next(flag for flag in ("--allow-delete", "--force") if flag in str(refused.value))
     assert str(refused.value).endswith(f"make the plan again with `reconciler plan {first} --out FILE`")
 
 
-def test_a_saved_plan_names_the_default_config_and_decides_the_options(emu, settings, client_factory, tmp_path: Path) -> None:
+def test_a_saved_plan_names_the_default_config_and_decides_the_options(emu: RunningEmulator, settings: Settings, client_factory: Callable[[], ManagementClient], tmp_path: Path) -> None:
     cfg = config(tmp_path, "a")
     options = plan_options(settings, allow_delete=True)
     with client_factory() as client:
@@ -55,7 +60,7 @@ def test_a_saved_plan_names_the_default_config_and_decides_the_options(emu, sett
     assert [hook.name for hook in inputs.loaded.desired["hook"].hooks] == ["a"]
 
 
-def test_a_config_plans_with_the_flags_on_top_of_settings(emu, tmp_path: Path) -> None:
+def test_a_config_plans_with_the_flags_on_top_of_settings(emu: RunningEmulator, tmp_path: Path) -> None:
     settings = settings_for(emu, allow_delete=True)
     inputs = load_for_apply(ApplySource(config(tmp_path, "a")), settings, force=True)
     assert inputs.options.allow_delete and inputs.options.force and not inputs.options.rotate_secrets
@@ -68,7 +73,7 @@ def test_not_a_plan_file(tmp_path: Path) -> None:
         open_saved(str(tmp_path / "plan.json"), "tenant-config")
 
 
-def test_the_lease_holder_comes_from_the_environment_given(monkeypatch) -> None:
+def test_the_lease_holder_comes_from_the_environment_given(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("USER", "process-user")  # not consulted: the Settings' environ is
     holder = lease_holder(MappingProxyType({"LOGNAME": "ci", "GITHUB_RUN_ID": "9", "GITHUB_REPOSITORY": "o/r"}))
     assert holder.startswith("ci@") and f" pid {os.getpid()} " in holder
@@ -77,7 +82,7 @@ def test_the_lease_holder_comes_from_the_environment_given(monkeypatch) -> None:
     assert lease_holder({"USERNAME": "someone"}).startswith("someone@")
 
 
-def test_apply_writes_under_the_lease_and_confirms_what_it_wrote(emu, settings, client_factory, tmp_path: Path) -> None:
+def test_apply_writes_under_the_lease_and_confirms_what_it_wrote(emu: RunningEmulator, settings: Settings, client_factory: Callable[[], ManagementClient], tmp_path: Path) -> None:
     inputs = load_for_apply(ApplySource(config(tmp_path, "a", "b")), settings)
     with client_factory() as client:
         plan = make_plan(inputs.loaded.desired, client, inputs.options)
@@ -88,7 +93,7 @@ def test_apply_writes_under_the_lease_and_confirms_what_it_wrote(emu, settings, 
         assert not make_plan(inputs.loaded.desired, client, inputs.options).has_changes
 
 
-def test_a_plan_made_stale_by_another_writer_writes_nothing(emu, settings, client_factory, tmp_path: Path) -> None:
+def test_a_plan_made_stale_by_another_writer_writes_nothing(emu: RunningEmulator, settings: Settings, client_factory: Callable[[], ManagementClient], tmp_path: Path) -> None:
     inputs = load_for_apply(ApplySource(config(tmp_path, "a")), settings)
     with client_factory() as client:
         plan = make_plan(inputs.loaded.desired, client, inputs.options)
@@ -99,7 +104,7 @@ def test_a_plan_made_stale_by_another_writer_writes_nothing(emu, settings, clien
         assert emu.stats()["writes"] == writes + 2  # the lease taken and given back, nothing else
 
 
-def test_the_lease_name_is_reserved(emu, settings, client_factory, tmp_path: Path) -> None:
+def test_the_lease_name_is_reserved(emu: RunningEmulator, settings: Settings, client_factory: Callable[[], ManagementClient], tmp_path: Path) -> None:
     inputs = load_for_apply(ApplySource(config(tmp_path, LEASE_NAME)), settings)
     with client_factory() as client, pytest.raises(PlanError, match="reserved for the apply lease"):
         make_plan(inputs.loaded.desired, client, inputs.options)

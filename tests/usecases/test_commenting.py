@@ -84,7 +84,7 @@ def test_posting_creates_then_edits_then_leaves_alone(plan_file: str) -> None:
     assert failed.action == "updated" and github.seen[-1] == "PATCH /repos/octo/repo/issues/comments/7"
     again = post_plan_comment(CommentRequest(tenant="dev", failed=True, pr=5), ENV, now=NOW, transport=transport)
     assert again.action == "unchanged" and len(github.seen) == 7  # each look-up asks GET /user once
-    assert TOKEN not in repr(again) and CANARY not in github.comments[0]["body"]
+    assert TOKEN not in repr(again) and CANARY not in str(github.comments[0]["body"])
 
 
 def test_where_to_post_comes_from_the_environment_given(plan_file: str) -> None:

@@ -3,9 +3,12 @@ plan, execute, plan again; and what the emulator saw, as data."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from reconciler.api.client import ManagementClient
 from reconciler.config import Settings
+from reconciler.emulator.server import RunningEmulator
 from reconciler.resources.hooks.export import write_config
 from reconciler.usecases.applying import execute_plan
 from reconciler.usecases.demo import DemoTraffic, demo_value, load_for_demo
@@ -21,7 +24,7 @@ def test_unset_keywords_get_visible_dummy_values(tmp_path: Path) -> None:
     assert dict(loaded.desired["hook"].hooks[0].secrets) == {"TOKEN": demo_value("TOKEN")} == {"TOKEN": "demo-value-for-TOKEN"}
 
 
-def test_plan_apply_plan_again_converges_and_the_traffic_is_counted(emu, settings, client_factory, tmp_path: Path) -> None:
+def test_plan_apply_plan_again_converges_and_the_traffic_is_counted(emu: RunningEmulator, settings: Settings, client_factory: Callable[[], ManagementClient], tmp_path: Path) -> None:
     cfg = write_config(tmp_path / "cfg", [
         {"name": "a", "triggerId": "pre-user-registration", "script": "// a\n", "enabled": True},
         {"name": "b", "triggerId": "pre-user-registration", "script": "// b\n"},

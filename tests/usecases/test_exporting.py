@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
 
 import pytest
 
+from reconciler.api.client import ManagementClient
+from reconciler.config import Settings
+from reconciler.emulator.server import RunningEmulator
 from reconciler.errors import NothingToExport, ReconcilerError
 from reconciler.resources.actions.register import NO_ACTIONS, NO_ACTIONS_SCOPE
 from reconciler.resources.hooks.register import NO_HOOKS
@@ -27,7 +31,7 @@ def hooks_line(out: Path) -> str:
     return f"Exported 1 hooks to {out}/hooks"
 
 
-def seed_both(emu) -> None:
+def seed_both(emu: RunningEmulator) -> None:
     emu.seed([{"name": "signup", "triggerId": "pre-user-registration", "script": HOOK, "enabled": True,
                "secrets": {"API_KEY": CANARY}}])
     emu.seed(actions=[{"name": "greet", "supported_triggers": [{"id": "post-login", "version": "v3"}],
@@ -35,7 +39,7 @@ def seed_both(emu) -> None:
              bindings={"post-login": [{"action_name": "greet"}]})
 
 
-def test_both_halves_are_counted_and_the_shared_keyword_noted(emu, settings, client_factory, tmp_path: Path) -> None:
+def test_both_halves_are_counted_and_the_shared_keyword_noted(emu: RunningEmulator, settings: Settings, client_factory: Callable[[], ManagementClient], tmp_path: Path) -> None:
     seed_both(emu)
     out = tmp_path / "out"
     done = export_tenant(client_factory, settings, str(out))
@@ -52,7 +56,7 @@ def test_both_halves_are_counted_and_the_shared_keyword_noted(emu, settings, cli
     assert CANARY not in written and CANARY not in repr(done)
 
 
-def test_known_keyword_values_in_scripts_go_back_as_keywords(emu, client_factory, tmp_path: Path) -> None:
+def test_known_keyword_values_in_scripts_go_back_as_keywords(emu: RunningEmulator, client_factory: Callable[[], ManagementClient], tmp_path: Path) -> None:
     emu.seed([{"name": "notify", "triggerId": "post-user-registration",
                "script": f"const url = '{CANARY}';\n" + HOOK}])
     settings = settings_for(emu, keyword_mappings=MappingProxyType({"NOTIFY_URL": CANARY}))
@@ -62,7 +66,7 @@ def test_known_keyword_values_in_scripts_go_back_as_keywords(emu, client_factory
     assert summaries(done)[0] == hooks_line(tmp_path / "out") and done.keywords == ()
 
 
-def test_a_tenant_without_hooks_exports_actions_only(emu, settings, client_factory, tmp_path: Path) -> None:
+def test_a_tenant_without_hooks_exports_actions_only(emu: RunningEmulator, settings: Settings, client_factory: Callable[[], ManagementClient], tmp_path: Path) -> None:
     seed_both(emu)
     emu.configure(hooks_enabled=False)
     done = export_tenant(client_factory, settings, str(tmp_path / "out"))
@@ -71,7 +75,7 @@ def test_a_tenant_without_hooks_exports_actions_only(emu, settings, client_facto
     assert not (tmp_path / "out" / "hooks").exists()
 
 
-def test_a_tenant_without_actions_exports_hooks_only(emu, settings, client_factory, tmp_path: Path) -> None:
+def test_a_tenant_without_actions_exports_hooks_only(emu: RunningEmulator, settings: Settings, client_factory: Callable[[], ManagementClient], tmp_path: Path) -> None:
     seed_both(emu)
     emu.configure(actions_enabled=False)
     done = export_tenant(client_factory, settings, str(tmp_path / "out"))
@@ -79,7 +83,7 @@ def test_a_tenant_without_actions_exports_hooks_only(emu, settings, client_facto
     assert done.part("action").skipped == NO_ACTIONS and done.keyword_notes == ()
 
 
-def test_a_read_hooks_only_client_still_exports_hooks(emu, settings, client_factory, tmp_path: Path) -> None:
+def test_a_read_hooks_only_client_still_exports_hooks(emu: RunningEmulator, settings: Settings, client_factory: Callable[[], ManagementClient], tmp_path: Path) -> None:
     seed_both(emu)
     emu.configure(scopes=["read:hooks"])
     done = export_tenant(client_factory, settings, str(tmp_path / "out"))
@@ -87,14 +91,14 @@ def test_a_read_hooks_only_client_still_exports_hooks(emu, settings, client_fact
     assert done.part("action").skipped == NO_ACTIONS_SCOPE
 
 
-def test_a_tenant_with_neither_is_refused_and_nothing_written(emu, settings, client_factory, tmp_path: Path) -> None:
+def test_a_tenant_with_neither_is_refused_and_nothing_written(emu: RunningEmulator, settings: Settings, client_factory: Callable[[], ManagementClient], tmp_path: Path) -> None:
     emu.configure(hooks_enabled=False, actions_enabled=False)
     with pytest.raises(NothingToExport, match=f"nothing to export: {NO_HOOKS}, and"):
         export_tenant(client_factory, settings, str(tmp_path / "out"))
     assert not (tmp_path / "out").exists()
 
 
-def test_an_existing_file_refuses_both_halves_before_either_writes(emu, settings, client_factory, tmp_path: Path) -> None:
+def test_an_existing_file_refuses_both_halves_before_either_writes(emu: RunningEmulator, settings: Settings, client_factory: Callable[[], ManagementClient], tmp_path: Path) -> None:
     seed_both(emu)
     (tmp_path / "out" / "hooks").mkdir(parents=True)
     (tmp_path / "out" / "hooks" / "signup.json").write_text("mine")
@@ -107,7 +111,7 @@ def test_an_existing_file_refuses_both_halves_before_either_writes(emu, settings
     assert json.loads((tmp_path / "out" / "hooks" / "signup.json").read_text())["name"] == "signup"
 
 
-def test_notes_say_what_was_left_out(emu, settings, client_factory, tmp_path: Path) -> None:
+def test_notes_say_what_was_left_out(emu: RunningEmulator, settings: Settings, client_factory: Callable[[], ManagementClient], tmp_path: Path) -> None:
     trigger = [{"id": "post-login", "version": "v3"}]
     emu.seed(actions=[
         {"name": "installed", "supported_triggers": trigger, "code": CODE, "deployed": True,

@@ -3,20 +3,24 @@ store the tenant serves and removed by id."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from reconciler.api.client import ManagementClient
+from reconciler.emulator.server import RunningEmulator
 from reconciler.lease import LEASE_NAME, Lease
 from reconciler.lease_actions import ActionMarkerStore, lease_store
 from reconciler.lease_hooks import HookMarkerStore
 from reconciler.usecases.unlocking import LeaseLookup, find_lease, remove_lease
 
 
-def test_an_unlocked_tenant(emu, client_factory) -> None:
+def test_an_unlocked_tenant(emu: RunningEmulator, client_factory: Callable[[], ManagementClient]) -> None:
     with client_factory() as client:
         lookup = find_lease(client)
         assert lookup == LeaseLookup() and not lookup.locked
         assert remove_lease(lookup) is False
 
 
-def test_a_hook_marker_is_found_and_removed(emu, client_factory) -> None:
+def test_a_hook_marker_is_found_and_removed(emu: RunningEmulator, client_factory: Callable[[], ManagementClient]) -> None:
     with client_factory() as client:
         Lease(lease_store(client), "killed run", renew_every=0).acquire()
         lookup = find_lease(client)
@@ -27,7 +31,7 @@ def test_a_hook_marker_is_found_and_removed(emu, client_factory) -> None:
         assert client.hooks.list() == [] and not find_lease(client).locked
 
 
-def test_without_hooks_the_marker_is_an_action(emu, client_factory) -> None:
+def test_without_hooks_the_marker_is_an_action(emu: RunningEmulator, client_factory: Callable[[], ManagementClient]) -> None:
     emu.configure(hooks_enabled=False)
     with client_factory() as client:
         Lease(lease_store(client), "killed run", renew_every=0).acquire()
@@ -38,7 +42,7 @@ def test_without_hooks_the_marker_is_an_action(emu, client_factory) -> None:
         assert client.actions.list(name=LEASE_NAME) == []
 
 
-def test_a_lease_taken_after_the_lookup_is_not_removed(emu, client_factory) -> None:
+def test_a_lease_taken_after_the_lookup_is_not_removed(emu: RunningEmulator, client_factory: Callable[[], ManagementClient]) -> None:
     with client_factory() as client:
         Lease(lease_store(client), "killed run", renew_every=0).acquire()
         stale = find_lease(client)

@@ -22,10 +22,26 @@ def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool =
     desired, found = check_config(config, keywords)
     problems = tuple(soften(found) if offline else found)
     if not wanted(desired):
+        if desired is None and offline and not any(p.is_error for p in problems):
+            # Valid but for keywords without a value (validate's default): still say what was checked.
+            return TypeLoad(None, problems, _offline_summary(config, keywords))
         return TypeLoad(None, problems)
     assert desired is not None
-    summary = f"{plural(len(desired.actions), 'action')} and bindings on {plural(len(desired.managed_triggers), 'trigger')} valid"
-    return TypeLoad(desired, problems, summary)
+    return TypeLoad(desired, problems, _summary(len(desired.actions), len(desired.managed_triggers)))
+
+
+def _summary(actions: int, triggers: int) -> str:
+    return f"{plural(actions, 'action')} and bindings on {plural(triggers, 'trigger')} valid"
+
+
+def _offline_summary(config: str | os.PathLike[str], keywords: Keywords) -> str:
+    from reconciler.resources.actions.load import read_actions
+
+    read = read_actions(config, keywords)
+    if not read.manages_actions and read.triggers is None:
+        return ""
+    lists = read.triggers.data if read.triggers is not None and isinstance(read.triggers.data, dict) else {}
+    return _summary(len(read.actions), len(lists))
 
 
 def _read_live(client: Any, desired: Any) -> Any:

@@ -98,5 +98,8 @@ def _check(loaded: Loaded, keywords: Keywords, offline: bool = False) -> Report:
 
 def load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool = False) -> TypeLoad:
     """The hooks type's ``load`` (``reconciler.resources.base.Load``)."""
-    report = _check(read_config(config, keywords), keywords, offline)
-    return TypeLoad(report.state, report.problems, f"{plural(report.hooks_checked, 'hook')} valid")
+    loaded = read_config(config, keywords)
+    report = _check(loaded, keywords, offline)
+    # A config without hooks/ says nothing of hooks ("0 hooks valid" would read as managed).
+    said = loaded.manages_hooks or report.hooks_checked
+    return TypeLoad(report.state, report.problems, f"{plural(report.hooks_checked, 'hook')} valid" if said else "")

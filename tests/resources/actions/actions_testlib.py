@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ def action(name: str = "a", **extra: Any) -> dict[str, Any]:
 
 
 def write_dir(root: Path, actions: list[dict[str, Any]] | None = None, triggers: Any = None,
-              code: dict[str, str | bytes] | None = None) -> Path:
+              code: Mapping[str, str | bytes | None] | None = None) -> Path:
     """A config directory with actions/<name>.json, actions/<name>/code.js and triggers.json."""
     root.mkdir(parents=True, exist_ok=True)
     if actions is not None:

@@ -4,7 +4,8 @@ Strict where the real API is strict (``shared/auth0-api/actions.md``): deploying
 draft, binding an action that is not deployed, deleting a bound action without force and
 moving an action to another trigger are refused, as Auth0 refuses them. It counts versions
 per action and keeps every bindings list it was given, so tests see what was live at every
-instant. ``fail_at``: the Nth write raises (an interrupted run).
+instant. ``fail_at``: the Nth write raises (an interrupted run). ``test_fake_actions_contract.py``
+runs one script of calls on it and on the emulator and compares the answers.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from reconciler.errors import ActionBoundError, ApiError, BuildFailedError
 from reconciler.resources.actions.triggers import KNOWN
 
 _ids = itertools.count(1)
+
+# JSON as the API answers it; named here because `FakeActionsApi.list` hides the builtin
+Row = dict[str, Any]
+Rows = list[Row]
+Names = list[str]
 
 
 class Interrupted(ApiError):
@@ -66,7 +72,7 @@ class FakeActionsApi:
 
     # -- reads ------------------------------------------------------------------------------
 
-    def list(self, *, name: str | None = None) -> list[dict[str, Any]]:
+    def list(self, *, name: str | None = None) -> Rows:
         self._read()
         with self.lock:
             return [_copy(a) for a in self.actions.values() if name is None or a["name"] == name]
@@ -80,12 +86,12 @@ class FakeActionsApi:
         with self.lock:
             return _copy(self._get(action_id))
 
-    def list_triggers(self) -> list[dict[str, Any]]:
+    def list_triggers(self) -> Rows:
         self._read()
         return [{"id": t.id, "version": t.version, "status": t.status, "runtimes": list(t.runtimes),
                  "default_runtime": t.default_runtime, "binding_policy": t.binding_policy} for t in KNOWN]
 
-    def bindings(self, trigger_id: str) -> list[dict[str, Any]]:
+    def bindings(self, trigger_id: str) -> Rows:
         self._read()
         with self.lock:
             return [{"id": f"b{next(_ids)}", "trigger_id": trigger_id, "display_name": display,
@@ -128,7 +134,7 @@ class FakeActionsApi:
                         secrets=None if secrets is None else dict(secrets))
             return _copy(action)
 
-    def _draft(self, action: dict[str, Any], *, dependencies: list[Any] | None, secrets: dict[str, str] | None) -> None:
+    def _draft(self, action: dict[str, Any], *, dependencies: Sequence[tuple[str, str]] | None, secrets: dict[str, str] | None) -> None:
         stamp = self._stamp()
         if dependencies is not None:
             action["dependencies"] = [{"name": n, "version": v} for n, v in dependencies]
@@ -162,7 +168,7 @@ class FakeActionsApi:
                 raise ActionBoundError("Unable to delete an action bound to a trigger.", status=409)
             del self.actions[action_id]
 
-    def set_bindings(self, trigger_id: str, bindings: Sequence[tuple[str, str | None]]) -> list[dict[str, Any]]:
+    def set_bindings(self, trigger_id: str, bindings: Sequence[tuple[str, str | None]]) -> Rows:
         self._write()
         with self.lock:
             new = []
@@ -202,7 +208,7 @@ class FakeActionsApi:
         assert len(found) == 1, f"{len(found)} actions named {name}"
         return found[0]
 
-    def bound_names(self, trigger_id: str) -> list[str]:
+    def bound_names(self, trigger_id: str) -> Names:
         return [self.actions[i]["name"] for i, _ in self.bound.get(trigger_id, [])]
 
     def seed(self, name: str, trigger: tuple[str, str] = ("post-login", "v3"), code: str = "x", *,
@@ -232,7 +238,8 @@ def _deep(value: Any) -> Any:
 
 
 def _copy(action: dict[str, Any]) -> dict[str, Any]:
-    return _deep(action)
+    copied: dict[str, Any] = _deep(action)
+    return copied
 
 
 @dataclass

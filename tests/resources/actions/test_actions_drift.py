@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from actions_testlib import CODE, action
-from fake_actions import FakeClient
-from harness import desired, plan
-
 from reconciler.core.plan import DRIFT, assemble
+from reconciler.core.planner import TypePlan
+from tests.resources.actions.actions_testlib import CODE, action
+from tests.resources.actions.fake_actions import FakeClient
+from tests.resources.actions.harness import desired, plan
 
 PL = "post-login"
 
@@ -22,7 +22,7 @@ def _tenant() -> FakeClient:
     return client
 
 
-def _drift(parts: tuple) -> dict[str, bool]:
+def _drift(parts: tuple[TypePlan, ...]) -> dict[str, bool]:
     return {part.type: dict(part.extras).get(DRIFT, False) for part in parts}
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,8 +28,8 @@ OFFERED = (
 CANARY = "canary-export-keyword-value-71c3"
 
 
-def act(name: str, *, id: str | None = None, trigger: str = PL, code: str = "exports.x = 1;\n", secrets=(),
-        deployed: bool = True, **more) -> LiveAction:
+def act(name: str, *, id: str | None = None, trigger: str = PL, code: str = "exports.x = 1;\n", secrets: Iterable[str] = (),
+        deployed: bool = True, **more: Any) -> LiveAction:
     return LiveAction(
         id=id or f"id-{name}", name=name, supported_triggers=((trigger, "v3" if trigger == PL else "v1"),), code=code,
         runtime="node22", dependencies=(("axios", "1.7.9"),), secret_names=frozenset(secrets), status="built",
@@ -38,7 +40,7 @@ def act(name: str, *, id: str | None = None, trigger: str = PL, code: str = "exp
 
 def live(*actions: LiveAction, bound: dict[str, list[str]] | None = None) -> LiveActions:
     by_name = {a.name: a for a in actions}
-    lists = {t: () for t in (PL, "credentials-exchange")}
+    lists: dict[str, tuple[LiveBinding, ...]] = {t: () for t in (PL, "credentials-exchange")}
     for trigger, names in (bound or {}).items():
         lists[trigger] = tuple(LiveBinding(by_name[n].id, n, n.title()) for n in names)
     return LiveActions(actions=actions, bindings=LiveBindings(lists), triggers=OFFERED)

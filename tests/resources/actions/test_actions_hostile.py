@@ -8,10 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
-from actions_testlib import CODE, action, write_dir
 from click.testing import CliRunner
 
 from reconciler.cli import cli
+from tests.resources.actions.actions_testlib import CODE, action, write_dir
 
 OUTSIDE = "outside-canary-code-5521"
 
@@ -24,7 +24,7 @@ def run(config: Path) -> str:
 
 
 def test_code_symlink_outside(tmp_path: Path) -> None:
-    config = write_dir(tmp_path / "c", [action("a")], code={"a": None})  # type: ignore[dict-item]
+    config = write_dir(tmp_path / "c", [action("a")], code={"a": None})
     (tmp_path / "evil.js").write_text(f"// {OUTSIDE}\n" + CODE)
     (config / "actions" / "a").mkdir()
     (config / "actions" / "a" / "code.js").symlink_to(tmp_path / "evil.js")
@@ -32,7 +32,7 @@ def test_code_symlink_outside(tmp_path: Path) -> None:
 
 
 def test_action_folder_symlink_outside(tmp_path: Path) -> None:
-    config = write_dir(tmp_path / "c", [action("a")], code={"a": None})  # type: ignore[dict-item]
+    config = write_dir(tmp_path / "c", [action("a")], code={"a": None})
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "code.js").write_text(CODE)
     (config / "actions" / "a").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
@@ -62,7 +62,7 @@ def test_broken_metadata_symlink(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_code_fifo_is_refused_unread(tmp_path: Path) -> None:
-    config = write_dir(tmp_path / "c", [action("a")], code={"a": None})  # type: ignore[dict-item]
+    config = write_dir(tmp_path / "c", [action("a")], code={"a": None})
     (config / "actions" / "a").mkdir()
     os.mkfifo(config / "actions" / "a" / "code.js")
     assert "is not a regular file" in run(config)

@@ -6,13 +6,13 @@ import json
 import shutil
 from pathlib import Path
 
-from actions_testlib import CODE, action, write_dir
 from click.testing import CliRunner
 
 from reconciler.cli import cli
 from reconciler.resources.actions.model import ActionsDesired
 from reconciler.usecases.validating import check
 from tests.example_tenant import keyword_env
+from tests.resources.actions.actions_testlib import CODE, action, write_dir
 
 REPO = Path(__file__).resolve().parents[3]
 CANARY = "canary-s3cr3t-value-8472"

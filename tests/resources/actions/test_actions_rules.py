@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from actions_testlib import CODE, action, write_dir
 from click.testing import CliRunner
 
 from reconciler.cli import cli
 from reconciler.resources.actions.model import ActionsDesired, LiveRef, TriggerBindings
 from reconciler.resources.actions.rules import check_live_refs
 from reconciler.usecases.validating import check
+from tests.resources.actions.actions_testlib import CODE, action, write_dir
 
 CANARY = "canary-s3cr3t-value-8472"
 A = "actions/a.json"
@@ -32,6 +32,18 @@ def many(docs: list[dict[str, Any]], triggers: Any = None) -> Build:
 
 def bound(name: str = "a", trigger: str = "post-login", **extra: Any) -> dict[str, Any]:
     return {trigger: [{"action_name": name, "display_name": name, **extra}]}
+
+
+def _code_file_deleted(root: Path) -> Path:
+    write_dir(root, [action("a")])
+    (root / "actions" / "a" / "code.js").unlink()
+    return root
+
+
+def _actions_is_a_file(root: Path) -> Path:
+    root.mkdir()
+    (root / "actions").write_text("x")
+    return root
 
 
 # (case, config builder, env, the expected "path: field: message" line start after the config dir)
@@ -53,7 +65,7 @@ CASES: list[tuple[str, Build, dict[str, str], str]] = [
     ("runtime-not-for-version", one(action("a", runtime="node18")), {}, f"{A}: runtime: node18 is not supported by post-login v3: use one of node18-actions, node22"),
     ("runtime-required-on-v1", one(action("a", runtime=None, supported_triggers=[{"id": "credentials-exchange", "version": "v1"}])), {}, f"{A}: runtime: is required for credentials-exchange v1"),
     ("code-missing-field", one({k: v for k, v in action("a").items() if k != "code"}), {}, f"{A}: code: is required"),
-    ("code-file-missing", lambda r: (write_dir(r, [action("a")]), (r / "actions" / "a" / "code.js").unlink(), r)[2], {}, f"{A}: code: script file not found"),
+    ("code-file-missing", _code_file_deleted, {}, f"{A}: code: script file not found"),
     ("code-empty", one(action("a"), code="  \n"), {}, "actions/a/code.js: code: is empty"),
     ("code-not-utf8", one(action("a"), code=b"// caf\xe9\n" + CODE.encode()), {}, "actions/a/code.js: code: is not valid UTF-8"),
     ("code-too-large", one(action("a"), code="//" + "x" * (100 * 1024)), {}, "actions/a/code.js: code: is 102402 bytes; the limit is 102400 bytes"),
@@ -89,7 +101,7 @@ CASES: list[tuple[str, Build, dict[str, str], str]] = [
     ("binding-twice", one(action("a"), {"post-login": [{"action_name": "a"}, {"action_name": "a"}]}), {}, f"{T}: post-login[1].action_name: action 'a' is bound twice on post-login (also [0])"),
     ("triggers-bad-json", one(action("a"), '{"post-login": [,]}'), {}, f"{T}: (file): is not valid JSON: Expecting value (line 1 column 17)"),
     ("triggers-duplicate-key", one(action("a"), '{"post-login": [], "post-login": []}'), {}, f"{T}: (file): has duplicate keys 'post-login'"),
-    ("actions-is-a-file", lambda r: (r.mkdir(), (r / "actions").write_text("x"), r)[2], {}, "actions: (dir): must be a directory"),
+    ("actions-is-a-file", _actions_is_a_file, {}, "actions: (dir): must be a directory"),
 ]
 
 
@@ -134,7 +146,8 @@ def test_marketplace_actions_are_left_alone_and_may_be_bound(tmp_path: Path) -> 
                        code={"vendor-mfa": None})
     report = check(config, env={})
     assert report.ok(), [str(p) for p in report.problems]
-    got = report.desired["action"]  # type: ignore[union-attr]
+    assert report.desired is not None
+    got = report.desired["action"]
     assert [a.name for a in got.actions] == ["a"] and got.marketplace == {"vendor-mfa"}
     assert got.bindings.get("post-login") == (("vendor-mfa", "vendor-mfa"), ("a", "a"))
     assert any("marketplace action: left alone" in str(w) for w in report.warnings)
@@ -146,7 +159,8 @@ def test_binding_to_an_action_outside_the_config_is_left_for_the_live_check(tmp_
     assert report.ok()
     (warn,) = [str(w) for w in report.warnings]
     assert "post-login[0].action_name: action 'add-claim' is not in the config" in warn and "did you mean 'add-claims'?" in warn
-    got = report.desired["action"]  # type: ignore[union-attr]
+    assert report.desired is not None
+    got = report.desired["action"]
     assert got.live_refs == (LiveRef("post-login", "add-claim", str(config / T)),)
     assert check_live_refs(got, {"add-claim"}) == []
     assert "neither in the config nor in the tenant" in str(check_live_refs(got, set())[0])

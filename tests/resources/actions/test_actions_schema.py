@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -12,7 +13,7 @@ from jsonschema import Draft202012Validator
 from reconciler.cli import cli
 from reconciler.resources.actions import triggers as known
 from reconciler.resources.actions.schema import schema_text
-from shared_api import RECORDINGS_DIR
+from tests.shared_api import RECORDINGS_DIR
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -40,7 +41,7 @@ def test_trigger_data_matches_the_recorded_tenant() -> None:
     recording = RECORDINGS_DIR / "auth0-deploy-cli_e2e_actions-excerpt.json"
     if not recording.is_file():
         pytest.skip(f"{recording} not present (shared/ holds the Auth0 API recordings)")
-    found: list[dict] = []
+    found: list[dict[str, Any]] = []
 
     def walk(x: object) -> None:
         if isinstance(x, dict):

@@ -6,14 +6,18 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from typing import Any
 
 import httpx
 import pytest
 
-from actions_fakes import (
+from reconciler.errors import BadResponseError
+from reconciler.resources.actions.live import NOT_READ, LiveAction, LiveBinding, read_live_actions
+from tests.actions_fakes import (
     CODE,
     STAMP,
     TRIGGERS_2026,
+    Route,
     Router,
     action,
     binding,
@@ -21,8 +25,6 @@ from actions_fakes import (
     page,
     recorded,
 )
-from reconciler.errors import BadResponseError
-from reconciler.resources.actions.live import NOT_READ, LiveAction, LiveBinding, read_live_actions
 
 ACTIONS = "/api/v2/actions/actions"
 TRIGGERS = "/api/v2/actions/triggers"
@@ -33,9 +35,9 @@ def bindings_path(trigger: str) -> str:
     return f"{TRIGGERS}/{trigger}/bindings"
 
 
-def tenant(actions: list[dict], bindings: dict[str, list[dict]] | None = None) -> Router:
-    routes = {f"GET {ACTIONS}": json_response(200, page("actions", actions)),
-              f"GET {TRIGGERS}": json_response(200, TRIGGERS_2026)}
+def tenant(actions: list[dict[str, Any]], bindings: dict[str, list[dict[str, Any]]] | None = None) -> Router:
+    routes: dict[str, Route] = {f"GET {ACTIONS}": json_response(200, page("actions", actions)),
+                                f"GET {TRIGGERS}": json_response(200, TRIGGERS_2026)}
     for trigger, found in (bindings or {}).items():
         routes[f"GET {bindings_path(trigger)}"] = json_response(200, page("bindings", found))
     return Router(routes)
@@ -71,7 +73,7 @@ def test_live_action_2023_shapes_and_deploy_on_create() -> None:
 def test_draft_is_deployed_sees_each_kind_of_difference() -> None:
     base = action(1, secrets=("A",), deps=(("x", "1"),), deployed=2)
     assert LiveAction.from_api(base).draft_is_deployed is True
-    changes = {
+    changes: dict[str, dict[str, Any]] = {
         "code": {"code": CODE + "//"},
         "runtime": {"runtime": "node18-actions"},
         "dependencies": {"dependencies": [{"name": "x", "version": "2"}]},

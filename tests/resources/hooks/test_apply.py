@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from reconciler.api.client import ManagementClient
 from reconciler.api.stats import RequestEvent
 from reconciler.config import connection_from_env
+from reconciler.core.plan import Plan
+from reconciler.emulator.process import EmulatorProcess
 from reconciler.resources.hooks.actions import Action
 from reconciler.resources.hooks.model import DesiredState, Hook, LiveHook, LiveState  # noqa: E402
 from reconciler.resources.hooks.ops import execute
@@ -17,11 +21,11 @@ PRE = "pre-user-registration"
 CRED = "credentials-exchange"
 
 
-def _client(emulator, on_request=None) -> ManagementClient:
+def _client(emulator: EmulatorProcess, on_request: Callable[[RequestEvent], None] | None = None) -> ManagementClient:
     return ManagementClient(connection_from_env(emulator.env()), on_request=on_request)
 
 
-def test_handover_requests_are_back_to_back_on_their_trigger(emulator_factory) -> None:
+def test_handover_requests_are_back_to_back_on_their_trigger(emulator_factory: Callable[..., EmulatorProcess]) -> None:
     emulator = emulator_factory(rate_limit=0, latency_ms=5)
     old = emulator.seed([{"name": "old", "triggerId": PRE, "script": "// old\n", "enabled": True}])[0]
     desired = DesiredState(
@@ -50,7 +54,7 @@ def test_handover_requests_are_back_to_back_on_their_trigger(emulator_factory) -
     assert emulator.stats()["writes"] == len(plan.steps)
 
 
-def test_secret_values_come_from_the_config_not_the_plan(emulator) -> None:
+def test_secret_values_come_from_the_config_not_the_plan(emulator: EmulatorProcess) -> None:
     desired = DesiredState((Hook("h", PRE, "// h\n", True, secrets={"API_KEY": "from-config"}),))
     with _client(emulator) as client:
         plan = build_plan(desired, read_live_state(client), PlanOptions())
@@ -61,7 +65,7 @@ def test_secret_values_come_from_the_config_not_the_plan(emulator) -> None:
     assert hook["secrets"] == {"API_KEY": "from-config"} and hook["enabled"] is True
 
 
-def test_a_failure_stops_new_steps_and_reports_the_rest(emulator_factory) -> None:
+def test_a_failure_stops_new_steps_and_reports_the_rest(emulator_factory: Callable[..., EmulatorProcess]) -> None:
     emulator = emulator_factory(scopes="read:hooks")  # every write is refused
     desired = DesiredState((Hook("a", PRE, "// a\n", True, secrets={"K": "v"}),))
     with _client(emulator) as client:
@@ -79,32 +83,38 @@ def test_a_failure_stops_new_steps_and_reports_the_rest(emulator_factory) -> Non
 from reconciler.errors import ApiError  # noqa: E402
 from reconciler.resources.hooks.live import read_live_state  # noqa: E402
 
+Row = dict[str, Any]  # a hook as the API answers it (JSON)
+Rows = list[Row]  # the fake's `list` method hides the builtin inside the class
+
 
 class FakeTenant:
     """An in-memory HookWriter whose calls can be made to wait or fail."""
 
-    def __init__(self, hooks: list[dict]) -> None:
+    def __init__(self, hooks: list[dict[str, Any]]) -> None:
         self.stored = {h["id"]: dict(h) for h in hooks}
-        self.calls: list[tuple[str, str, dict]] = []
+        self.calls: list[tuple[str, str, dict[str, Any]]] = []
         self.lock = threading.Lock()
-        self.before_update: dict[tuple[str, object], callable] = {}
+        self.before_update: dict[tuple[str, object], Callable[[], None]] = {}
 
     @property
-    def hooks(self):
+    def hooks(self) -> FakeTenant:
         return self  # the endpoints are the fake's own methods
 
-    def list(self):
+    def list(self) -> Rows:
         with self.lock:
             return [dict(h) for h in self.stored.values()]
 
-    def create(self, name, trigger_id, script, enabled=False, dependencies=None):
+    def create(
+        self, name: str, trigger_id: str, script: str, enabled: bool = False,
+        dependencies: Mapping[str, str] | None = None,
+    ) -> Row:
         with self.lock:
             hook_id = f"new-{len(self.stored)}"
             self.stored[hook_id] = {"id": hook_id, "name": name, "triggerId": trigger_id, "script": script, "enabled": enabled}
             self.calls.append(("create", hook_id, {}))
             return dict(self.stored[hook_id])
 
-    def update(self, hook_id, **fields):
+    def update(self, hook_id: str, **fields: Any) -> Row:
         hook = self.before_update.get((hook_id, fields.get("enabled")))
         if hook:
             hook()
@@ -113,20 +123,20 @@ class FakeTenant:
             self.stored[hook_id].update(fields)
             return dict(self.stored[hook_id])
 
-    def delete(self, hook_id):
+    def delete(self, hook_id: str) -> None:
         self.calls.append(("delete", hook_id, {}))
 
-    def add_secrets(self, hook_id, secrets):
+    def add_secrets(self, hook_id: str, secrets: Mapping[str, str]) -> None:
         pass
 
-    def update_secrets(self, hook_id, secrets):
+    def update_secrets(self, hook_id: str, secrets: Mapping[str, str]) -> None:
         pass
 
-    def delete_secrets(self, hook_id, keys):
+    def delete_secrets(self, hook_id: str, keys: Sequence[str]) -> None:
         pass
 
 
-def _handover_and_busy_plan():
+def _handover_and_busy_plan() -> tuple[Plan, DesiredState, FakeTenant]:
     live = LiveState((LiveHook("old", "old", PRE, "// old\n", True), LiveHook("busy", "busy", CRED, "// b\n", False)))
     desired = DesiredState((Hook("old", PRE, "// old\n"), Hook("new", PRE, "// new\n", True), Hook("busy", CRED, "// b2\n")))
     tenant = FakeTenant([

@@ -4,6 +4,6 @@ no secret value echoed. The corpus and its runner: ``tests/bad_config_corpus.py`
 
 from __future__ import annotations
 
-from bad_config_corpus import corpus_tests
+from tests.bad_config_corpus import corpus_tests
 
 test_the_corpus_is_there, test_validate_rejects, test_check_reports_without_raising = corpus_tests("hooks", minimum=60)

@@ -1,5 +1,7 @@
 import json
+from pathlib import Path
 
+from reconciler.emulator.process import EmulatorProcess
 from reconciler.resources.common.secrets import MARKER_PREFIX
 from reconciler.resources.hooks.export import export_live, write_config
 from reconciler.resources.hooks.model import LiveHook, LiveState
@@ -8,11 +10,11 @@ from reconciler.resources.hooks.validate import check
 PRE = "pre-user-registration"
 
 
-def test_export_writes_deploy_cli_layout_with_keyword_placeholders(tmp_path):
+def test_export_writes_deploy_cli_layout_with_keyword_placeholders(tmp_path: Path) -> None:
     live = LiveState(
         (
-            LiveHook("1", "a", PRE, "// a\n", True, {"axios": "1.6.8"}, {"TOKEN", MARKER_PREFIX + "ABC"}),
-            LiveHook("2", "b", PRE, "// b\n", False, {}, {"TOKEN", "OTHER"}),
+            LiveHook("1", "a", PRE, "// a\n", True, {"axios": "1.6.8"}, frozenset({"TOKEN", MARKER_PREFIX + "ABC"})),
+            LiveHook("2", "b", PRE, "// b\n", False, {}, frozenset({"TOKEN", "OTHER"})),
         )
     )
     result = export_live(live, tmp_path / "out")
@@ -24,10 +26,11 @@ def test_export_writes_deploy_cli_layout_with_keyword_placeholders(tmp_path):
     }
     assert (tmp_path / "out" / "hooks" / "a.js").read_text() == "// a\n"
     report = check(tmp_path / "out", {"TOKEN": "t", "OTHER": "o"})
-    assert report.ok() and {h.name for h in report.state.hooks} == {"a", "b"}
+    assert report.ok() and report.state is not None
+    assert {h.name for h in report.state.hooks} == {"a", "b"}
 
 
-def test_write_config_replaces_what_was_there(tmp_path):
+def test_write_config_replaces_what_was_there(tmp_path: Path) -> None:
     write_config(tmp_path, [{"name": "old", "triggerId": PRE, "script": "// old\n"}])
     write_config(tmp_path, [{"name": "new", "triggerId": PRE, "script": "// new\n"}])
     assert sorted(p.name for p in (tmp_path / "hooks").iterdir()) == ["new.js", "new.json"]
@@ -36,7 +39,6 @@ def test_write_config_replaces_what_was_there(tmp_path):
 # --- never overwrite, shared keywords, hostile names (issue 9 §3, issue 10) --------------------
 
 import os  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
@@ -51,8 +53,8 @@ HOSTILE = [
 ]
 
 
-def _live(*names: str, keys=frozenset()) -> LiveState:
-    return LiveState(tuple(LiveHook(str(i), n, PRE, f"// {i}\n", False, {}, set(keys)) for i, n in enumerate(names)))
+def _live(*names: str, keys: frozenset[str] = frozenset()) -> LiveState:
+    return LiveState(tuple(LiveHook(str(i), n, PRE, f"// {i}\n", False, {}, frozenset(keys)) for i, n in enumerate(names)))
 
 
 @pytest.mark.parametrize("name", HOSTILE)
@@ -98,13 +100,13 @@ def test_force_replaces_a_symlink_instead_of_writing_through_it(tmp_path: Path) 
 
 def test_shared_keyword_names_are_reported(tmp_path: Path) -> None:
     live = LiveState((
-        LiveHook("1", "a", PRE, "", False, {}, {"TOKEN", "A_ONLY"}),
-        LiveHook("2", "b", PRE, "", False, {}, {"TOKEN"}),
+        LiveHook("1", "a", PRE, "", False, {}, frozenset({"TOKEN", "A_ONLY"})),
+        LiveHook("2", "b", PRE, "", False, {}, frozenset({"TOKEN"})),
     ))
     assert export_live(live, tmp_path).shared_keywords == {"TOKEN": ("a", "b")}
 
 
-def test_export_command_against_hostile_live_names(emulator, tmp_path: Path) -> None:
+def test_export_command_against_hostile_live_names(emulator: EmulatorProcess, tmp_path: Path) -> None:
     """Names a real API refuses, seeded past the emulator's validation: export stays inside -o."""
     emulator.seed([{"name": n, "triggerId": PRE, "script": "// x\n", "secrets": {"TOKEN": "v"}}
                    for n in ("../../escape", "a/b", ".hidden", "CON", "ok")], validate=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -17,13 +18,13 @@ from reconciler.variables import MAPPINGS_VAR  # noqa: E402
 JS = "module.exports = function (client, scope, audience, context, cb) {\n  cb(null, {});\n};\n"
 
 
-def write(path: Path, content: str | dict) -> Path:
+def write(path: Path, content: str | dict[str, Any]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(content, indent=2) if isinstance(content, dict) else content)
     return path
 
 
-def loaded(config: Path, env: dict | None = None) -> DesiredState:
+def loaded(config: Path, env: dict[str, str] | None = None) -> DesiredState:
     report = check(config, env=env or {})
     assert report.ok(), [str(p) for p in report.problems]
     assert report.state is not None
@@ -124,6 +125,7 @@ def test_at_keyword_fills_whole_secrets_map(tmp_path: Path) -> None:
     env = {MAPPINGS_VAR: json.dumps({"SECRETS": {"A": "1", "B": "2"}})}
     report = check(tmp_path, env=env)
     assert report.ok(strict=True)  # values came from a keyword: not literal
+    assert report.state is not None
     assert dict(report.state.hooks[0].secrets) == {"A": "1", "B": "2"}
 
 

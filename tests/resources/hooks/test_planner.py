@@ -10,10 +10,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from hooks_testlib import CRED, HMAC, POST, PRE, actions, desired, hook, live, live_hook
 
-from plan_simulator import SimulatedConflict, assert_converged, run_plan
 from reconciler.core.changes import ChangeKind
+from reconciler.core.plan import Plan
 from reconciler.core.reasons import Reason
 from reconciler.core.steps import Phase
 from reconciler.errors import PlanError
@@ -25,11 +24,14 @@ from reconciler.resources.hooks.model import DesiredState, LiveState
 from reconciler.resources.hooks.plan import detail, handovers
 from reconciler.resources.hooks.planner import build_plan
 from reconciler.resources.options import PlanOptions
+from tests.plan_simulator import SimTenant, SimulatedConflict, assert_converged, run_plan
+from tests.resources.hooks.hooks_testlib import CRED, HMAC, POST, PRE, actions, desired, hook, live, live_hook
 
 ALLOW_DELETE = PlanOptions(allow_delete=True)
 
 
-def converge(want: DesiredState, have: LiveState, options: PlanOptions = ALLOW_DELETE, seeds: int = 25):
+def converge(want: DesiredState, have: LiveState, options: PlanOptions = ALLOW_DELETE, seeds: int = 25
+             ) -> tuple[Plan, SimTenant]:
     """Apply in many orders; return the first plan and the end tenant of the last run."""
     plan = build_plan(want, have, options)
     for seed in range(seeds):
@@ -43,7 +45,7 @@ def converge(want: DesiredState, have: LiveState, options: PlanOptions = ALLOW_D
     return plan, tenant
 
 
-def test_empty_tenant_to_full_config_creates_disabled_then_enables():
+def test_empty_tenant_to_full_config_creates_disabled_then_enables() -> None:
     want = desired(
         hook("a", PRE, enabled=True, secrets={"K": "v"}),
         hook("b", PRE),
@@ -59,14 +61,14 @@ def test_empty_tenant_to_full_config_creates_disabled_then_enables():
     assert plan.summary.line() == "Plan: 3 to create, 0 to update, 0 to delete, 2 to enable/disable."
 
 
-def test_unchanged_hooks_produce_no_step():
+def test_unchanged_hooks_produce_no_step() -> None:
     want = desired(hook("a", PRE, enabled=True, dependencies={"x": "1"}))
     have = live(live_hook("1", "a", PRE, enabled=True, dependencies={"x": "1"}))
     plan = build_plan(want, have)
     assert not plan.has_changes and plan.changes == ()
 
 
-def test_swap_between_existing_hooks_is_an_adjacent_handover():
+def test_swap_between_existing_hooks_is_an_adjacent_handover() -> None:
     want = desired(hook("old", PRE), hook("new", PRE, enabled=True))
     have = live(live_hook("1", "old", PRE, enabled=True), live_hook("2", "new", PRE))
     plan, _ = converge(want, have)
@@ -76,7 +78,7 @@ def test_swap_between_existing_hooks_is_an_adjacent_handover():
     assert handovers(plan)[0].before == ("old",) and handovers(plan)[0].after == "new"
 
 
-def test_swap_to_a_new_hook_prepares_it_before_the_old_one_is_disabled():
+def test_swap_to_a_new_hook_prepares_it_before_the_old_one_is_disabled() -> None:
     want = desired(hook("old", PRE), hook("new", PRE, enabled=True, secrets={"S": "x"}))
     have = live(live_hook("1", "old", PRE, enabled=True))
     plan, _ = converge(want, have)
@@ -86,7 +88,7 @@ def test_swap_to_a_new_hook_prepares_it_before_the_old_one_is_disabled():
     assert by_action[("enable", "new")].after == (disable.index,)
 
 
-def test_enable_moves_from_a_hook_being_deleted_to_a_new_one():
+def test_enable_moves_from_a_hook_being_deleted_to_a_new_one() -> None:
     want = desired(hook("new", PRE, enabled=True))
     have = live(live_hook("1", "gone", PRE, enabled=True, script="// different\n"))
     plan, _ = converge(want, have)
@@ -94,7 +96,7 @@ def test_enable_moves_from_a_hook_being_deleted_to_a_new_one():
     assert plan.steps[-1].phase is Phase.REMOVE
 
 
-def test_trigger_change_is_a_replace_without_allow_delete():
+def test_trigger_change_is_a_replace_without_allow_delete() -> None:
     want = desired(hook("mover", CRED, enabled=True))
     have = live(live_hook("1", "mover", PRE, enabled=True))
     plan, tenant = converge(want, have, PlanOptions(allow_delete=False))
@@ -105,14 +107,14 @@ def test_trigger_change_is_a_replace_without_allow_delete():
     assert [h.name for h in tenant.hooks.values()] == ["mover"]
 
 
-def test_interrupted_replace_leftover_is_cleaned_up_on_the_next_run():
+def test_interrupted_replace_leftover_is_cleaned_up_on_the_next_run() -> None:
     want = desired(hook("mover", CRED, enabled=True))
     have = live(live_hook("1", "mover" + REPLACED_SUFFIX, PRE, enabled=True))
     plan, tenant = converge(want, have, PlanOptions(allow_delete=False))
     assert ("delete", "mover" + REPLACED_SUFFIX) in actions(plan)
 
 
-def test_rename_with_same_script_patches_the_name_and_keeps_the_hook():
+def test_rename_with_same_script_patches_the_name_and_keeps_the_hook() -> None:
     want = desired(hook("new-name", PRE, enabled=True, script="// same\n"))
     have = live(live_hook("1", "old-name", PRE, enabled=True, script="// same\n", secret_keys={"K"}))
     plan, tenant = converge(want, have, PlanOptions(allow_delete=False))
@@ -121,7 +123,7 @@ def test_rename_with_same_script_patches_the_name_and_keeps_the_hook():
     assert detail(plan.changes[0], "previous_name") == "old-name"
 
 
-def test_deletes_refused_without_the_flag():
+def test_deletes_refused_without_the_flag() -> None:
     want = desired(hook("keep", PRE, secrets={"A": "1"}))
     have = live(
         live_hook("1", "keep", PRE, secret_keys={"A", "OLD"}),
@@ -138,7 +140,7 @@ def test_deletes_refused_without_the_flag():
     assert plan.summary.skipped == 1
 
 
-def test_deletes_with_the_flag_remove_hooks_and_secret_keys_last():
+def test_deletes_with_the_flag_remove_hooks_and_secret_keys_last() -> None:
     want = desired(hook("keep", PRE, secrets={"A": "1"}))
     have = live(live_hook("1", "keep", PRE, secret_keys={"A", "OLD"}), live_hook("2", "orphan", POST))
     plan, _ = converge(want, have)
@@ -147,7 +149,7 @@ def test_deletes_with_the_flag_remove_hooks_and_secret_keys_last():
     assert next(s for s in plan.steps if s.operation == Action.SECRETS_DELETE).payload.body() == {"keys": ["OLD"]}
 
 
-def test_live_tenant_with_two_enabled_hooks_is_fixed_disabling_first():
+def test_live_tenant_with_two_enabled_hooks_is_fixed_disabling_first() -> None:
     want = desired(hook("a", PRE), hook("b", PRE), hook("c", PRE, enabled=True))
     have = live(live_hook("1", "a", PRE, enabled=True), live_hook("2", "b", PRE, enabled=True), live_hook("3", "c", PRE))
     plan, tenant = converge(want, have)
@@ -158,14 +160,14 @@ def test_live_tenant_with_two_enabled_hooks_is_fixed_disabling_first():
     assert tenant.enabled_on(PRE) == 1
 
 
-def test_broken_tenant_keeps_the_desired_enabled_hook_running():
+def test_broken_tenant_keeps_the_desired_enabled_hook_running() -> None:
     want = desired(hook("a", PRE, enabled=True), hook("b", PRE))
     have = live(live_hook("1", "a", PRE, enabled=True), live_hook("2", "b", PRE, enabled=True))
     plan, _ = converge(want, have)
     assert actions(plan) == [("disable", "b")]
 
 
-def test_secrets_added_changed_and_removed_with_hmac_markers():
+def test_secrets_added_changed_and_removed_with_hmac_markers() -> None:
     options = PlanOptions(allow_delete=True, hmac_key=HMAC)
     want = desired(hook("h", PRE, secrets={"A": "new", "B": "2"}))
     old_marker = marker_for(HMAC, "h", {"A": "old", "C": "3"})
@@ -179,7 +181,7 @@ def test_secrets_added_changed_and_removed_with_hmac_markers():
     assert steps["secrets-add"].after == (steps["secrets-update"].index,)  # marker only after values
 
 
-def test_unchanged_secret_values_are_not_resent_and_rotate_forces_it():
+def test_unchanged_secret_values_are_not_resent_and_rotate_forces_it() -> None:
     values = {"A": "1"}
     have = live(live_hook("1", "h", PRE, secret_keys={"A", marker_for(HMAC, "h", values)}))
     want = desired(hook("h", PRE, secrets=values))
@@ -188,12 +190,12 @@ def test_unchanged_secret_values_are_not_resent_and_rotate_forces_it():
     assert actions(rotated) == [("secrets-update", "h")]
 
 
-def test_without_hmac_key_values_are_not_compared():
+def test_without_hmac_key_values_are_not_compared() -> None:
     have = live(live_hook("1", "h", PRE, secret_keys={"A"}))
     assert not build_plan(desired(hook("h", PRE, secrets={"A": "anything"})), have).has_changes
 
 
-def test_secret_values_never_enter_the_plan():
+def test_secret_values_never_enter_the_plan() -> None:
     canary = "CANARY-s3cr3t-value-4711"
     want = desired(hook("h", PRE, enabled=True, secrets={"TOKEN": canary}))
     have = live(live_hook("1", "h", PRE, secret_keys={"TOKEN"}))
@@ -203,7 +205,7 @@ def test_secret_values_never_enter_the_plan():
             assert canary not in repr(plan)
 
 
-def test_script_change_is_a_unified_diff_and_secrets_go_before_the_script():
+def test_script_change_is_a_unified_diff_and_secrets_go_before_the_script() -> None:
     want = desired(hook("h", PRE, script="line1\nline2 changed\n", secrets={"NEW": "v"}))
     have = live(live_hook("1", "h", PRE, script="line1\nline2\n"))
     plan, _ = converge(want, have)
@@ -213,12 +215,12 @@ def test_script_change_is_a_unified_diff_and_secrets_go_before_the_script():
     assert plan.steps[1].after == (0,)
 
 
-def test_more_than_one_enabled_per_trigger_in_the_config_is_refused():
+def test_more_than_one_enabled_per_trigger_in_the_config_is_refused() -> None:
     with pytest.raises(PlanError, match="a, b"):
         build_plan(desired(hook("a", PRE, enabled=True), hook("b", PRE, enabled=True)), live())
 
 
-def test_delete_threshold_needs_force():
+def test_delete_threshold_needs_force() -> None:
     have = live(*(live_hook(str(i), f"h{i}", POST) for i in range(10)))
     want = desired(*(hook(f"h{i}", POST) for i in range(6)))
     with pytest.raises(PlanError, match="refusing to delete 4 of 10"):
@@ -226,7 +228,7 @@ def test_delete_threshold_needs_force():
     assert build_plan(want, have, PlanOptions(allow_delete=True, force=True)).summary.delete == 4
 
 
-def test_simulator_catches_a_bad_order():
+def test_simulator_catches_a_bad_order() -> None:
     """The checker itself must be able to fail: enabling before disabling is a conflict."""
     want = desired(hook("old", PRE), hook("new", PRE, enabled=True))
     have = live(live_hook("1", "old", PRE, enabled=True), live_hook("2", "new", PRE))
@@ -237,7 +239,7 @@ def test_simulator_catches_a_bad_order():
             run_plan(bad, have, seed)
 
 
-def test_nothing_else_on_the_trigger_runs_inside_a_handover():
+def test_nothing_else_on_the_trigger_runs_inside_a_handover() -> None:
     """Other hooks on the trigger are prepared before the disable, fixes come first."""
     want = desired(
         hook("a", PRE), hook("b", PRE), hook("c", PRE, enabled=True),
@@ -254,7 +256,7 @@ def test_nothing_else_on_the_trigger_runs_inside_a_handover():
     assert prepare | fixes <= set(handover_disable.after)
 
 
-def test_replace_keeps_the_old_hook_when_it_holds_secret_keys_the_config_dropped():
+def test_replace_keeps_the_old_hook_when_it_holds_secret_keys_the_config_dropped() -> None:
     want = desired(hook("mover", CRED, enabled=True, secrets={"KEEP": "v"}))
     have = live(live_hook("1", "mover", PRE, enabled=True, secret_keys={"KEEP", "ONLY_LIVE"}))
     plan, tenant = converge(want, have, PlanOptions(allow_delete=False))

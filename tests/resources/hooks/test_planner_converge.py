@@ -3,9 +3,6 @@ alone (unknown triggers, exclusions), and a summary that counts only requests.""
 
 from __future__ import annotations
 
-from hooks_testlib import CRED, HMAC, POST, PRE, actions, desired, hook, live, live_hook
-
-from plan_simulator import SimTenant, assert_converged, run_on
 from reconciler.core.plan import Plan
 from reconciler.core.reasons import Reason
 from reconciler.core.steps import Phase
@@ -17,6 +14,8 @@ from reconciler.resources.hooks.model import DesiredState
 from reconciler.resources.hooks.plan import handovers
 from reconciler.resources.hooks.planner import build_plan
 from reconciler.resources.options import PlanOptions
+from tests.plan_simulator import SimTenant, assert_converged, run_on
+from tests.resources.hooks.hooks_testlib import CRED, HMAC, POST, PRE, actions, desired, hook, live, live_hook
 
 KEYS20 = {f"K{i:02d}": f"v-{i}" for i in range(20)}
 
@@ -33,7 +32,7 @@ def apply_all(want: DesiredState, tenant: SimTenant, options: PlanOptions, seeds
     return plan
 
 
-def test_trigger_changes_twice_while_the_first_old_copy_is_kept():
+def test_trigger_changes_twice_while_the_first_old_copy_is_kept() -> None:
     """The second replace parks the old hook under a free name instead of a 409 forever."""
     off = PlanOptions(allow_delete=False)
     tenant = SimTenant.from_live(live(live_hook("1", "m", PRE, enabled=True, secret_keys={"KEEP", "ONLY_LIVE"})))
@@ -52,7 +51,7 @@ def test_trigger_changes_twice_while_the_first_old_copy_is_kept():
     assert {h.name for h in tenant.hooks.values()} == {"m"}
 
 
-def test_key_swap_at_the_cap_deletes_first():
+def test_key_swap_at_the_cap_deletes_first() -> None:
     want_secrets = {**{k: v for k, v in KEYS20.items() if k != "K00"}, "NEW": "n"}
     have = live(live_hook("1", "h", PRE, enabled=True, secret_keys=set(KEYS20)))
     tenant = SimTenant.from_live(have)
@@ -63,7 +62,7 @@ def test_key_swap_at_the_cap_deletes_first():
     assert delete.reason == Reason.of("hook.make_room", cap=20)
 
 
-def test_key_swap_at_the_cap_without_deletes_is_reported_not_planned():
+def test_key_swap_at_the_cap_without_deletes_is_reported_not_planned() -> None:
     want_secrets = {**{k: v for k, v in KEYS20.items() if k != "K00"}, "NEW": "n"}
     have = live(
         live_hook("1", "h", PRE, secret_keys=set(KEYS20), script="// old\n"),
@@ -79,7 +78,7 @@ def test_key_swap_at_the_cap_without_deletes_is_reported_not_planned():
     assert handovers(plan) == ()  # "current" keeps running: the trigger never goes dark
 
 
-def test_value_change_with_19_keys_and_the_marker_swaps_the_marker_first():
+def test_value_change_with_19_keys_and_the_marker_swaps_the_marker_first() -> None:
     old_values = {k: v for k, v in KEYS20.items() if k != "K19"}
     new_values = {**old_values, "K00": "changed"}
     old_marker = marker_for(HMAC, "h", old_values)
@@ -95,7 +94,7 @@ def test_value_change_with_19_keys_and_the_marker_swaps_the_marker_first():
     assert markers(hook_after.secret_keys) == {marker_for(HMAC, "h", new_values)}
 
 
-def test_a_run_killed_between_values_and_marker_resends_the_values():
+def test_a_run_killed_between_values_and_marker_resends_the_values() -> None:
     """The marker is never ahead of the values: after any prefix, the next plan fixes it."""
     old_values = {k: v for k, v in KEYS20.items() if k != "K19"}
     new_values = {**old_values, "K00": "changed"}
@@ -111,7 +110,7 @@ def test_a_run_killed_between_values_and_marker_resends_the_values():
         assert marker_for(HMAC, "h", new_values) in after.secrets
 
 
-def test_a_hook_filling_every_slot_goes_without_a_marker():
+def test_a_hook_filling_every_slot_goes_without_a_marker() -> None:
     have = live(live_hook("1", "h", PRE, secret_keys=set(list(KEYS20)[:19]) | {marker_for(HMAC, "h", {"X": "1"})}))
     tenant = SimTenant.from_live(have)
     apply_all(desired(hook("h", PRE, secrets=KEYS20)), tenant, PlanOptions(hmac_key=HMAC))
@@ -119,7 +118,7 @@ def test_a_hook_filling_every_slot_goes_without_a_marker():
     assert hook_after.secret_keys == set(KEYS20)
 
 
-def test_live_hook_on_an_unknown_trigger_is_left_alone_and_reported():
+def test_live_hook_on_an_unknown_trigger_is_left_alone_and_reported() -> None:
     stranger = live_hook("9", "future", "some-future-trigger", enabled=True, secret_keys={"S"})
     clash = live_hook("8", "same-name", "another-future-trigger")
     have = live(stranger, clash)
@@ -138,7 +137,7 @@ def test_live_hook_on_an_unknown_trigger_is_left_alone_and_reported():
     assert actions(plan) == [("create", "mine"), ("enable", "mine")]
 
 
-def test_excluded_hooks_are_neither_deleted_nor_drift():
+def test_excluded_hooks_are_neither_deleted_nor_drift() -> None:
     have = live(live_hook("1", "theirs", POST), live_hook("2", "orphan", CRED))
     options = PlanOptions(excluded_hooks=frozenset({"theirs"}))
     plan = build_plan(desired(), have, options)
@@ -153,13 +152,13 @@ def test_excluded_hooks_are_neither_deleted_nor_drift():
     assert not clean.has_drift
 
 
-def test_excluded_enabled_hook_is_still_handed_over_for_the_invariant():
+def test_excluded_enabled_hook_is_still_handed_over_for_the_invariant() -> None:
     have = live(live_hook("1", "theirs", PRE, enabled=True))
     plan = build_plan(desired(hook("mine", PRE, enabled=True)), have, PlanOptions(excluded_hooks=frozenset({"theirs"})))
     assert actions(plan) == [("create", "mine"), ("disable", "theirs"), ("enable", "mine")]
 
 
-def test_summary_counts_only_hooks_with_requests():
+def test_summary_counts_only_hooks_with_requests() -> None:
     """Five hooks change; a sixth only has a key the config dropped (deletes off): kept."""
     have = live(
         *(live_hook(str(i), f"h{i}", POST, script="// v1\n") for i in range(5)),
@@ -179,7 +178,7 @@ def test_summary_counts_only_hooks_with_requests():
     assert allowed.summary.update == 6 and len(allowed.steps) == 6
 
 
-def test_kept_key_beside_a_real_secret_change_is_not_listed_as_removed():
+def test_kept_key_beside_a_real_secret_change_is_not_listed_as_removed() -> None:
     have = live(live_hook("1", "h", PRE, secret_keys={"A", "GONE"}))
     plan = build_plan(desired(hook("h", PRE, secrets={"A": "1", "B": "2"})), have, PlanOptions())
     [change] = plan.changes

@@ -24,7 +24,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
-from plan_simulator import (
+from reconciler.core.plan import Plan
+from reconciler.errors import PlanError
+from reconciler.resources.common.secrets import markers
+from reconciler.resources.hooks.model import TRIGGERS
+from reconciler.resources.hooks.planner import build_plan
+from tests.plan_simulator import (
     SimTenant,
     assert_converged,
     chain_options,
@@ -35,11 +40,6 @@ from plan_simulator import (
     run_on,
     run_plan,
 )
-from reconciler.core.plan import Plan
-from reconciler.errors import PlanError
-from reconciler.resources.common.secrets import markers
-from reconciler.resources.hooks.model import TRIGGERS
-from reconciler.resources.hooks.planner import build_plan
 
 RANDOMS = st.randoms(use_true_random=False)  # every draw recorded: a failure shrinks
 SEEDS = st.integers(min_value=0, max_value=2**31 - 1)

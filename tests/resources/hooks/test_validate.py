@@ -33,7 +33,7 @@ def hook(config: Path, file: str = "h.json", js: str | bytes | None = JS, **fiel
     return hooks / file
 
 
-def validate(config: Path, *args: str, env: dict | None = None) -> Result:
+def validate(config: Path, *args: str, env: dict[str, str] | None = None) -> Result:
     full_env = {MAPPINGS_VAR: None, **(env or {})}
     return CliRunner().invoke(cli, ["validate", "-c", str(config), *args], env=full_env)
 
@@ -271,6 +271,7 @@ def test_fill_missing_is_recorded(tmp_path: Path) -> None:
     hook(tmp_path, secrets={"TOKEN": "##TOKEN##"})
     report = check(tmp_path, env={}, fill_missing=lambda key: f"dummy-{key.lower()}")
     assert report.ok() and report.filled_keywords == ("TOKEN",)
+    assert report.state is not None
     assert report.state.hooks[0].secrets["TOKEN"] == "dummy-token"
 
 
@@ -281,7 +282,8 @@ def test_check_never_reads_the_process_environment(tmp_path: Path, monkeypatch: 
     monkeypatch.delenv(MAPPINGS_VAR, raising=False)
     report = check(tmp_path)
     assert report.state is None and any("TOKEN" in str(p) for p in report.errors)
-    assert check(tmp_path, env={"TOKEN": "passed"}).state.hooks[0].secrets["TOKEN"] == "passed"
+    passed = check(tmp_path, env={"TOKEN": "passed"}).state
+    assert passed is not None and passed.hooks[0].secrets["TOKEN"] == "passed"
 
 
 def test_validate_command_reads_keywords_from_the_environment(tmp_path: Path) -> None:

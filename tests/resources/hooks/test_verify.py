@@ -96,7 +96,7 @@ def forgetful() -> Iterator[tuple[Forgetful, str]]:
         (False, "not enabling new: hook 'old' is enabled on pre-user-registration"),
     ],
 )
-def test_acknowledged_but_not_applied_is_an_error(forgetful, tmp_path: Path, old_enabled: bool, message: str) -> None:
+def test_acknowledged_but_not_applied_is_an_error(forgetful: tuple[Forgetful, str], tmp_path: Path, old_enabled: bool, message: str) -> None:
     tenant, url = forgetful
     config = write_config(tmp_path / "config", [
         {"name": "old", "triggerId": PRE, "enabled": old_enabled, "script": "// old v2\n"},
@@ -112,11 +112,11 @@ def test_acknowledged_but_not_applied_is_an_error(forgetful, tmp_path: Path, old
 
 def test_differences_name_each_unapplied_field() -> None:
     desired = DesiredState((Hook("a", PRE, "// v2\n", True, {"lodash": "4"}, {"K": "v"}),))
-    before = LiveState((LiveHook("1", "a", PRE, "// v1\n", False, secret_keys={"OLD"}),))
+    before = LiveState((LiveHook("1", "a", PRE, "// v1\n", False, secret_keys=frozenset({"OLD"})),))
     plan = build_plan(desired, before, PlanOptions(allow_delete=True))
     found = differences(plan, desired, before)  # nothing was applied
     assert "hook a: script differs" in found and "hook a: dependencies differ" not in found
     assert "hook a: enabled differs" in found and any("secret keys" in f for f in found)
     assert any(f.startswith("trigger pre-user-registration: enabled is none") for f in found)
-    after = LiveState((LiveHook("1", "a", PRE, "// v2\n", True, {"lodash": "4"}, {"K"}),))
+    after = LiveState((LiveHook("1", "a", PRE, "// v2\n", True, {"lodash": "4"}, frozenset({"K"})),))
     assert differences(plan, desired, after) == []
