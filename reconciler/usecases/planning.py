@@ -61,22 +61,27 @@ def plan_parts(
     """Every planning type's part, each against the live state it reads (types sharing a
     reader, Actions and their bindings, read the tenant once); and the live states by type.
     ``reader``: how a type's live state is read (the check under the lease reads less)."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     parts: list[TypePlan] = []
     lives: dict[str, object] = {}
-    read: dict[tuple[object, int], object] = {}
     planned = only_types(options.only, registry())  # --only: the other types are not even read
-    for resource in planning_types():
-        if planned is not None and resource.name not in planned:
-            continue
-        state = state_of(resource, desired)
-        if state is None:
-            continue
-        assert resource.plan is not None and resource.read_live is not None
-        key = (resource.read_live, id(state))
-        if key not in read:
-            read[key] = reader(resource, client, state)
-        lives[resource.name] = read[key]
-        parts.append(resource.plan(state, read[key], options))
+    typed = [(resource, state_of(resource, desired)) for resource in planning_types()
+             if planned is None or resource.name in planned]
+    typed = [(resource, state) for resource, state in typed if state is not None]
+    # The types' reads are independent (hooks, Actions): made at once, one round trip apart
+    # less; planned in order, and the first type's error is the one raised.
+    read: dict[tuple[object, int], Future[object]] = {}
+    with ThreadPoolExecutor(max_workers=max(1, len(typed))) as pool:
+        for resource, state in typed:
+            key = (resource.read_live, id(state))
+            if key not in read:
+                read[key] = pool.submit(reader, resource, client, state)
+        for resource, state in typed:
+            assert resource.plan is not None
+            live = read[(resource.read_live, id(state))].result()
+            lives[resource.name] = live
+            parts.append(resource.plan(state, live, options))
     return parts, lives
 
 

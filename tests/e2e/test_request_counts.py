@@ -143,3 +143,64 @@ def test_a_moved_action_is_bound_somewhere_at_every_request(emulator_factory: An
         started = started or bool(where)
         assert where or not started, f"a runs nowhere after request {seq}"
     assert where == {PRE}
+
+
+# -- Actions: exact counts per change (builds finish before the first poll looks) -----------------
+#
+# A config without hooks/ on a tenant that serves hooks. The plan reads: the hooks list (to
+# name the hooks it leaves alone), the trigger versions offered, the actions list and the
+# bindings of each trigger it may touch. Under the lease: the marker's create and its list
+# (which is the hooks check), the actions list and those bindings again (not the trigger
+# versions: no writer changes them). A build or a deploy is one poll each (the build is done
+# when the poll looks; the deploy answer says not yet live). A bind re-reads its trigger first
+# and that trigger is read back after; an action written is read back from the answers.
+
+def counted_apply(tenant: Any, config: Path, *flags: str) -> int:
+    before = tenant.stats()["requests"]
+    applied = run_cli(["apply", "-c", str(config), "--yes", *flags], tenant.env())
+    assert applied.exit_code == 0, applied.output
+    return int(tenant.stats()["requests"]) - int(before)
+
+
+@pytest.fixture
+def built_at_once(emulator_factory: Any) -> Any:
+    return emulator_factory(build_time=0.0, build_time_per_dependency=0.0)
+
+
+def test_actions_initial_apply_of_one_action(built_at_once: Any, tmp_path: Path) -> None:
+    config = actions_config(tmp_path / "config", {"a": CRED})
+    plan, lease, check = 4, 3, 2  # plan: hooks, triggers, actions, 1 trigger; lease: create, list, delete
+    writes = 1 + 1 + 1  # create, deploy, bind
+    polls, bind_check, read_back = 2, 1, 1  # build, live; the trigger before the bind; after it
+    assert counted_apply(built_at_once, config) == 1 + plan + lease + check + writes + polls + bind_check + read_back
+
+
+def test_actions_one_change_reads_nothing_back_beyond_the_answers(built_at_once: Any, tmp_path: Path) -> None:
+    config = actions_config(tmp_path / "config", {"a": CRED, "b": CRED, "c": PRE})
+    counted_apply(built_at_once, config)
+    (config / "actions" / "a" / "code.js").write_text("exports.onExecuteCredentialsExchange = async () => { /* 2 */ };\n")
+    plan, lease, check = 5, 3, 3  # two triggers read
+    writes, polls = 2, 2  # update, deploy; build poll, live check
+    assert counted_apply(built_at_once, config) == 1 + plan + lease + check + writes + polls
+
+
+def test_actions_reorder_is_one_bind_between_its_checks(built_at_once: Any, tmp_path: Path) -> None:
+    config = actions_config(tmp_path / "config", {"a": CRED, "b": CRED, "c": PRE})
+    counted_apply(built_at_once, config)
+    doc = json.loads((config / "triggers" / "triggers.json").read_text())
+    doc[CRED].reverse()
+    (config / "triggers" / "triggers.json").write_text(json.dumps(doc))
+    plan, lease, check = 5, 3, 3
+    bind_check, writes, read_back = 1, 1, 1
+    assert counted_apply(built_at_once, config) == 1 + plan + lease + check + bind_check + writes + read_back
+
+
+def test_actions_move_binds_the_new_then_unbinds_the_old(built_at_once: Any, tmp_path: Path) -> None:
+    config = actions_config(tmp_path / "config", {"a": CRED, "b": CRED, "c": PRE})
+    counted_apply(built_at_once, config)
+    actions_config(config, {"a": PRE, "b": CRED, "c": PRE})
+    plan, lease, check = 5, 3, 3
+    writes = 1 + 1 + 1 + 2 + 1  # rename aside, create, deploy, two binds, delete the old one
+    polls, bind_checks, read_back = 2, 2, 2
+    assert counted_apply(built_at_once, config, "--allow-delete") == (
+        1 + plan + lease + check + writes + polls + bind_checks + read_back)
