@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from e2e.helpers import run_cli
+from tests.e2e.helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 ACTIONS_ONLY = REPO / "examples" / "gitops-repo" / "tenant-config"
