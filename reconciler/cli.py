@@ -41,7 +41,7 @@ COMMANDS = {
     "unlock": ("reconciler.commands.tenant:unlock",
                "Remove the tenant lease left by a killed apply (like `terraform force-unlock`)."),
     "export": ("reconciler.commands.export:export",
-               "Write the live hooks, actions and trigger bindings as a config directory (secrets as "
+               "Write the live actions, trigger bindings and hooks as a config directory (secrets as "
                "##KEY## keywords)."),
     "demo": ("reconciler.commands.tenant:demo",
              "Plan and apply CONFIG against a throwaway local emulator: no tenant needed."),

@@ -151,6 +151,10 @@ class TenantLocked(LeaseError):
         self.waitable = waitable
 
 
+class LeaseWaitInterrupted(LeaseError):
+    """Ctrl-C (or SIGTERM) while ``--lock-timeout`` waited: nothing was written (exit 130)."""
+
+
 class GitHubError(ReconcilerError):
     """GitHub refused or failed a request. The message is one line, with no token in it."""
 

@@ -51,6 +51,14 @@ def _strings(node: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...
     return [(path, node)] if isinstance(node, str) else []
 
 
+def test_the_action_is_named_for_actions_and_hooks() -> None:
+    """The Marketplace listing and the allow-delete input speak of Actions first, as the CLI does."""
+    action = load_action()
+    assert action["name"] == "Auth0 Actions and Hooks reconciler"
+    assert "Auth0 Actions, trigger bindings and Hooks" in action["description"]
+    assert action["inputs"]["allow-delete"]["description"].startswith("'true' deletes actions, hooks and secret keys")
+
+
 def test_action_declares_its_inputs_and_outputs() -> None:
     action = load_action()
     assert set(action["inputs"]) == INPUTS

@@ -172,7 +172,7 @@ def test_a_pull_request_adding_a_secret_then_its_merge(run: Runner, repo: Path, 
     # ... and so does the merged pull request: nothing was applied, with the error line.
     assert unset.step("Report a failed plan to the pull request").ran
     body = the_comment(gh)
-    assert "### Auth0 apply to tenant `dev` did not run" in body
+    assert f"### Auth0 apply to tenant `dev` (`{host}`) did not run" in body
     assert f"The plan for the apply of merged commit {merge[:12]} failed; nothing was applied:" in body
     assert "unresolved keyword ##CLAIM_NAMESPACE##" in body and "see the job log" not in body.lower()
 
@@ -211,7 +211,7 @@ def test_a_failing_apply_says_why_in_the_summary_and_on_the_pull_request(
     assert reason in failed.summary and "see the job log" not in failed.summary
     assert failed.step("Report the result to the pull request").ran
     body = the_comment(gh)
-    assert "### Auth0 apply to tenant `dev` failed" in body and reason in body
+    assert f"### Auth0 apply to tenant `dev` (`{emulator.base_url.split('://')[1]}`) failed" in body and reason in body
 
 
 def test_a_fork_pull_request_gets_its_checks_under_their_names(run: Runner, repo: Path, gh: FakeGitHub,
@@ -316,6 +316,22 @@ def test_a_full_migration_to_deleting_the_hooks(tmp_path: Path, gh: FakeGitHub, 
     assert "### Applied to tenant `dev`" in comment["body"]
 
     if hooks:
+        # A pull request that only deletes hooks/ deletes nothing (hooks become unmanaged): its
+        # comment names the hooks left running and never says the tenant matches.
+        base = git(repo, "rev-parse", "HEAD")
+        git(repo, "checkout", "-q", "-b", "rm-hooks")
+        git(repo, "rm", "-rq", "tenant-config/hooks")
+        git(repo, "commit", "-qm", "remove hooks/")
+        gh.add_pull_request(GH_REPO, 22)
+        event = {"number": 22, "pull_request": {"number": 22, "head": {"sha": git(repo, "rev-parse", "HEAD"),
+                                                                           "repo": {"fork": False}}, "base": {"sha": base}}}
+        assert run(PLAN_YML, "plan", event, keywords=keywords).status == "success"
+        [comment] = gh.comments(GH_REPO, 22)
+        assert "hooks are not managed (the config has no hooks/), so live hooks are left running: " \
+               "block-disposable-emails, notify-slack-on-signup (2 hooks)" in comment["body"]
+        assert "--retire-hooks" in comment["body"] and "matches" not in comment["body"]
+        git(repo, "checkout", "-q", "main")
+
         # PR 2: retire the hooks; merged, the apply deletes them.
         git(repo, "checkout", "-q", "-b", "retire")
         reconciler_in(repo, "migrate", "-c", "tenant-config", "--retire-hooks", "--write")

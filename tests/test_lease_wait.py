@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from reconciler.errors import TenantLocked
+from reconciler.errors import LeaseWaitInterrupted, TenantLocked
 from reconciler.lease import LEASE_NAME, Lease, Marker
 from reconciler.lease_wait import acquire_waiting
 from tests.test_lease import Clock, MemoryStore
@@ -81,3 +81,16 @@ def test_no_timeout_refuses_at_once_and_a_named_hook_is_never_waited_for() -> No
     with pytest.raises(TenantLocked, match=LEASE_NAME):
         acquire_waiting(Lease(store, "bob", clock=clock, renew_every=0), 60, sleep=waiter.sleep, clock=waiter.clock)
     assert waiter.slept == []
+
+
+def test_an_interrupt_ends_the_wait_at_once_with_nothing_written() -> None:
+    """Ctrl-C while --lock-timeout waits: the run stops there (exit 130 in the command), it
+    does not sit out the timeout and then apply."""
+    store, clock = MemoryStore(), Clock()
+    Lease(store, "alice", clock=clock, renew_every=0, ttl=timedelta(hours=1)).acquire()
+    interrupted: list[bool] = []
+    waiter = Waiter(lambda: interrupted.append(True))
+    second = Lease(store, "bob", clock=clock, renew_every=0)
+    with pytest.raises(LeaseWaitInterrupted, match="nothing was written"):
+        acquire_waiting(second, 600, sleep=waiter.sleep, clock=waiter.clock, stopped=lambda: bool(interrupted))
+    assert waiter.slept == [5.0] and second.marker_id is None

@@ -39,3 +39,9 @@ def test_the_readme_installs_the_package_by_its_name() -> None:
     assert extras, "the README names the [node] extra"
     for name, extra in extras:
         assert name == project["name"] and extra in project["optional-dependencies"]
+
+
+def test_the_package_is_described_actions_first() -> None:
+    """PyPI's one line says what the README's title says: Actions, then Hooks."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert "Auth0 Actions and Hooks" in project["description"]

@@ -63,16 +63,17 @@ def connection_options(function: Callable[..., None]) -> Callable[..., None]:
 
 
 def plan_flags(function: Callable[..., None]) -> Callable[..., None]:
-    function = click.option("--force", is_flag=True, help="Allow deleting more than 30% of the hooks.")(function)
+    function = click.option("--force", is_flag=True, help="Allow deleting more than 30% of the live actions (or hooks) at once.")(function)
     function = click.option(
         "--rotate-secrets", is_flag=True, help="Re-send every secret value even if unchanged."
     )(function)
     function = click.option(
-        "--allow-delete", is_flag=True, help="Delete hooks and secret keys missing from the config (or AUTH0_ALLOW_DELETE=true)."
+        "--allow-delete", is_flag=True, help="Delete actions, hooks and secret keys missing from the config (or AUTH0_ALLOW_DELETE=true); "
+        "unbinding an action from a trigger needs no flag."
     )(function)
     function = click.option(
         "-c", "--config", "config", default="tenant-config", show_default=True,
-        help="Config directory (deploy-cli layout) or YAML file.",
+        help="Config directory (deploy-cli layout: actions/, triggers/, hooks/) or YAML file.",
     )(function)
     return function
 

@@ -12,7 +12,7 @@ from reconciler.variables import KEYWORD_VARS, TERMINAL_VARS
 
 @click.command(epilog=env_help(*KEYWORD_VARS, *TERMINAL_VARS))
 @click.option("-c", "--config", default="tenant-config", show_default=True,
-              help="Config directory (deploy-cli layout, with hooks/) or deploy-cli YAML file.")
+              help="Config directory (deploy-cli layout: actions/, triggers/, hooks/) or deploy-cli YAML file.")
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. literal secrets) as errors.")
 @click.option("--allow-missing-keywords", is_flag=True, hidden=True,
               help="Kept for old scripts: checking without keyword values is the default.")

@@ -17,7 +17,7 @@ from reconciler.variables import CONNECTION_VARS, TERMINAL_VARS
 @report_errors
 def export(output: str, force: bool, domain: str | None, client_id: str | None, audience: str | None,
            config_file: str | None) -> None:
-    """Write the live hooks, actions and trigger bindings as a config directory (secrets as
+    """Write the live actions, trigger bindings and hooks as a config directory (secrets as
     ##KEY## keywords)."""
     from reconciler.usecases.exporting import export_tenant
 

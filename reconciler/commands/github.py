@@ -48,10 +48,14 @@ def comment(plan_file: str | None, failed: bool, reason: str | None, unchanged: 
     """
     from reconciler.usecases.commenting import CommentRequest, post_plan_comment
 
+    settings = run_settings()
+    # A comment without a plan (failed, unchanged) names the tenant's host as a plan does:
+    # from $AUTH0_DOMAIN, which the plan and apply jobs set for the whole job.
+    host = settings.tenant_label if settings.domain else ""
     request = CommentRequest(tenant=tenant, plan_file=plan_file, failed=failed, reason=reason,
                              unchanged=unchanged, applied=applied, failed_step=failed_step, repo=repo, pr=pr, commit=commit,
-                             run_url=run_url, api_url=api_url, token_env=token_env, dry_run=dry_run)
-    settings = run_settings()
+                             run_url=run_url, api_url=api_url, token_env=token_env, dry_run=dry_run,
+                             domain=host)
     if unchanged:
         if failed or plan_file or applied:
             raise click.UsageError("--unchanged takes neither --plan, --failed nor --applied")

@@ -22,10 +22,10 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "apply": (*CONNECTION_VARS, *KEYWORD_VARS, *PLAN_VARS, *TERMINAL_VARS),
     "comment": ("GITHUB_TOKEN (or the variable named by --token-env)", "GITHUB_REPOSITORY",
                 "GITHUB_EVENT_PATH", "GITHUB_API_URL", "GITHUB_SHA", "GITHUB_SERVER_URL", "GITHUB_RUN_ID",
-                *TERMINAL_VARS),
+                "AUTH0_DOMAIN (the tenant's host, named in a comment without a plan)", *TERMINAL_VARS),
     "show": TERMINAL_VARS,
     "unlock": (*CONNECTION_VARS, *TERMINAL_VARS),
-    "export": (*CONNECTION_VARS, *TERMINAL_VARS),
+    "export": (*CONNECTION_VARS, *KEYWORD_VARS, *TERMINAL_VARS),  # known values go back as ##KEY##
     "demo": (*KEYWORD_VARS, *TERMINAL_VARS),
     # run and migrate never take keyword values from the environment by themselves: the
     # scripts they run get dummies unless a flag names a keyword to fill for real.
@@ -37,7 +37,7 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
 
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "validate": ("reconciler validate -c tenant-config --strict",
-                 "reconciler validate --allow-missing-keywords   # in CI without keyword values"),
+                 "reconciler validate --require-keywords   # in a CI job that has the keyword values"),
     "schema": ("reconciler schema action > .vscode/action.schema.json",),
     "plan": ("reconciler plan -c tenant-config",
              "reconciler plan --out plan.json --format markdown   # save it for `apply plan.json`",
@@ -53,12 +53,13 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "demo": ("reconciler demo",),
     "run": ("reconciler run add-profile-claims",
             "reconciler run add-profile-claims --event my-event.json",
+            "reconciler run notify-slack-on-signup --answers slack-down.json   # its outbound calls answered so",
             "reconciler run add-api-claims --keyword-value CLAIM_NAMESPACE   # its real value, masked"),
     "migrate": ("reconciler migrate                 # show the actions each hook becomes",
                 "reconciler migrate --check         # prove each action behaves as its hook",
                 "reconciler migrate --write --check # write them, then prove what was written"),
     "emulator": ("reconciler emulator --port 8787",
-                 "AUTH0_DOMAIN=http://127.0.0.1:8787 AUTH0_CLIENT_ID=emulator AUTH0_CLIENT_SECRET=x reconciler plan"),
+                 "AUTH0_DOMAIN=http://127.0.0.1:8787 AUTH0_CLIENT_ID=emulator AUTH0_CLIENT_SECRET=emulator-secret reconciler plan"),
 }
 
 
@@ -77,8 +78,9 @@ def finish_help(command: click.Command, no_color: click.Option) -> click.Command
         command.params.append(no_color)
     sections = []
     if name in ENVIRONMENT:
-        sections.append(_section(f"{ENVIRONMENT_HEADING} (flags win over it, and it wins over --config-file)",
-                                 ENVIRONMENT[name]))
+        has_file = any("--config-file" in getattr(param, "opts", ()) for param in command.params)
+        order = "flags win over it, and it wins over --config-file" if has_file else "flags win over it"
+        sections.append(_section(f"{ENVIRONMENT_HEADING} ({order})", ENVIRONMENT[name]))
     elif command.epilog:
         sections.append(command.epilog)
     if name in EXAMPLES:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import click
@@ -24,6 +22,7 @@ from reconciler.commands.common import (
     render,
     report_errors,
 )
+from reconciler.commands.interrupt import UnderWay, graceful_stop
 from reconciler.commands.scope_flags import scope_flags
 from reconciler.terminal import confirm_apply, run_settings
 
@@ -38,8 +37,8 @@ if TYPE_CHECKING:
 @connection_options
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Save the plan for `apply FILE`.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 without changes, 2 with changes or drift (hooks outside the config and "
-    "AUTH0_EXCLUDED_HOOKS, changes that cannot be made), 1 on error.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 without changes, 2 with changes or drift (actions or hooks outside the config and "
+    "AUTH0_EXCLUDED_ACTIONS / AUTH0_EXCLUDED_HOOKS, changes that cannot be made), 1 on error.")
 @click.option(
     "--allow-missing-keywords", is_flag=True,
     help="Plan without keyword values (a read-only CI job): unset keywords get placeholders "
@@ -140,12 +139,14 @@ def apply(
         from reconciler.usecases.applying import apply_plan, lease_holder
 
         stop = threading.Event()
-        with _graceful_stop(stop, lambda: client.limiter.in_flight), progress_bar(_step_count(the_plan), color=settings.color is not False) as on_step:
-            outcome = apply_plan(
-                the_plan, loaded.desired, client, options, holder=lease_holder(settings.environ),
-                max_workers=max_workers, on_step=on_step, stop=stop, seen=seen,
-                lock_timeout=lock_timeout, on_wait=lambda line: click.echo(line, err=True),
-            )
+        with progress_bar(_step_count(the_plan), color=settings.color is not False) as on_step:
+            under_way = UnderWay(on_step)
+            with graceful_stop(stop, lambda: client.limiter.in_flight, under_way.count), _exit_130_when_interrupted():
+                outcome = apply_plan(
+                    the_plan, loaded.desired, client, options, holder=lease_holder(settings.environ),
+                    max_workers=max_workers, on_step=under_way, stop=stop, seen=seen,
+                    lock_timeout=lock_timeout, on_wait=lambda line: click.echo(line, err=True),
+                )
         _print_apply_outcome(outcome, client.stats.snapshot())
 
 
@@ -155,30 +156,15 @@ def _step_count(plan: object) -> int:
 
 
 @contextlib.contextmanager
-def _graceful_stop(stop: threading.Event, in_flight: Callable[[], int] = lambda: 0) -> Iterator[None]:
-    """Ctrl-C (or SIGTERM, as CI cancels a job) during apply: requests in flight and started
-    hand-overs finish, nothing new starts; the lease is released and exit is 130. The
-    interrupt is acknowledged at once, so nobody presses Ctrl-C again out of doubt."""
+def _exit_130_when_interrupted() -> Iterator[None]:
+    """An interrupt during the lease wait: one line, nothing written, exit 130 as any interrupt."""
+    from reconciler.errors import LeaseWaitInterrupted
 
-    def handler(signum: int, frame: object) -> None:
-        if not stop.is_set():
-            count = in_flight()
-            what = f"{count} request{'s' if count != 1 else ''} in flight" if count else "the step under way"
-            # os.write: no buffered stream (the signal may land while one is being written)
-            os.write(2, f"\ninterrupt received: finishing {what}, starting nothing new\n".encode())
-        stop.set()
-
-    previous = {}
-    try:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, handler)
-    except ValueError:  # not the main thread: leave signals alone
-        pass
     try:
         yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
+    except LeaseWaitInterrupted as interrupted:
+        click.echo(f"error: {interrupted}", err=True)
+        sys.exit(130)
 
 
 def _print_apply_outcome(outcome: ApplyOutcome, traffic: dict[str, int]) -> None:

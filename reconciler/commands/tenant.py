@@ -42,7 +42,8 @@ def unlock(domain: str | None, client_id: str | None, audience: str | None, conf
 
 
 @click.command(epilog=env_help(*KEYWORD_VARS, *TERMINAL_VARS))
-@click.option("-c", "--config", "config", default="tenant-config", show_default=True)
+@click.option("-c", "--config", "config", default="tenant-config", show_default=True,
+              help="Config directory (deploy-cli layout: actions/, triggers/, hooks/).")
 @no_color_option
 @report_errors
 def demo(config: str) -> None:

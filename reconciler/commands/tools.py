@@ -13,15 +13,19 @@ from reconciler.terminal import run_settings, runner_opt_ins
 
 @click.command("run")
 @click.argument("name")
-@click.option("-c", "--config", default="tenant-config", show_default=True, help="Config directory.")
+@click.option("-c", "--config", default="tenant-config", show_default=True, help="Config directory (deploy-cli layout: actions/, hooks/).")
 @click.option("--kind", type=click.Choice(["hook", "action"]), help="When a hook and an action share NAME.")
 @click.option("--event", "event_file", type=click.Path(dir_okay=False), help="Run on this event (JSON) instead of the built-in sample.")
 @click.option("--all-samples", is_flag=True, help="Run on every built-in sample and the config's tests/events/<trigger>/*.json.")
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help='Scripted answers for outbound calls, as migrate --check reads them from tests/answers: '
+              '{"answers": [{"url": "slack", "status": 500}, {"url": "crm", "error": "ECONNREFUSED"}]} '
+              '(first match wins; other calls answer 200 {}). Without it calls are recorded, not answered.')
 @click.option("--keyword-value", "keyword_values", multiple=True, metavar="NAME",
               help="Run with the real value of keyword NAME (repeatable; also $RECONCILER_RUN_KEYWORDS, comma-separated). Others get dummy values.")
 @report_errors
 def run_command(name: str, config: str, kind: str | None, event_file: str | None, all_samples: bool,
-                keyword_values: tuple[str, ...]) -> None:
+                keyword_values: tuple[str, ...], answers_file: str | None) -> None:
     """Run a hook or an action of the config locally in Node.js (offline) and print what it did."""
     import json
 
@@ -33,7 +37,7 @@ def run_command(name: str, config: str, kind: str | None, event_file: str | None
         accept_without_namespaces()
     real = [*keyword_values, *named]
     ran = run_named(config, name, kind=kind, event=event_file, all_samples=all_samples,
-                    env=run_settings().keyword_source(), real_keywords=real)
+                    env=run_settings().keyword_source(), real_keywords=real, answers=answers_file)
     unset = [key for key in ran.filled if key not in ran.withheld]
     if unset:
         click.echo(f"note: keywords not set, run with dummy values: {', '.join(unset)}", err=True)

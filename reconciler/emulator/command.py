@@ -55,7 +55,7 @@ def _faults(ctx: click.Context, param: click.Parameter, value: str | None) -> di
 @click.option("--exit-on-stdin-eof", is_flag=True, hidden=True,
               help="Stop when stdin closes (test harnesses: the emulator dies with its parent).")
 def emulator(exit_on_stdin_eof: bool = False, **kwargs: object) -> None:
-    """A local Auth0 Management API v2 for hooks and Actions (a real HTTP server).
+    """A local Auth0 Management API v2 for Actions and Hooks (a real HTTP server).
 
     Prints its base URL on the first line, then serves until SIGINT/SIGTERM.
     Admin endpoints: GET /__emulator/stats, POST /__emulator/reset, POST /__emulator/seed,

@@ -206,9 +206,17 @@ def _with_footer(lines: list[str], tenant: str, provenance: Provenance) -> str:
     return with_marker("\n".join(lines) + "\n", marker_for(tenant))
 
 
-def failure_body(tenant: str, provenance: Provenance | None = None, reason: str | None = None) -> str:
+def _host(domain: str) -> str:
+    """`` (`example.eu.auth0.com`)`` after a heading's tenant name, or nothing: the tenant's
+    host as a comment without a plan names it (bounded: it comes from the environment)."""
+    return f" ({md_code(domain[:200])})" if domain else ""
+
+
+def failure_body(tenant: str, provenance: Provenance | None = None, reason: str | None = None, *,
+                 domain: str = "") -> str:
     """Replaces the plan on display when a later plan failed: a stale plan must not look current.
-    ``reason``: the error line the plan ended with (quoted, so a reviewer need not open the log)."""
+    ``reason``: the error line the plan ended with (quoted, so a reviewer need not open the log).
+    ``domain``: the tenant's host, as a plan's heading names it."""
     provenance = provenance or Provenance()
     what = f"for commit {provenance.commit[:12]}" if provenance.commit else "for the latest commit"
     where = f"the [workflow run]({provenance.run_url})" if provenance.run_url else "the workflow run"
@@ -216,7 +224,7 @@ def failure_body(tenant: str, provenance: Provenance | None = None, reason: str 
     why = f"> {quoted}\n>\n" if quoted else ""
     detail = f"The whole log is in {where}" if quoted else f"See {where} for the error"
     lines = [
-        f"### Auth0 hooks plan for tenant {md_code(tenant)}",
+        f"### Auth0 plan for tenant {md_code(tenant)}{_host(domain)}",
         "",
         "> [!CAUTION]",
         f"> **The plan failed {what}:**" if quoted else f"> **The plan failed {what}.**",
@@ -227,12 +235,12 @@ def failure_body(tenant: str, provenance: Provenance | None = None, reason: str 
     return _with_footer(lines, tenant, provenance)
 
 
-def unchanged_body(tenant: str, provenance: Provenance | None = None) -> str:
+def unchanged_body(tenant: str, provenance: Provenance | None = None, *, domain: str = "") -> str:
     """Replaces a plan on display when a later push undid the pull request's config change."""
     provenance = provenance or Provenance()
     what = f"as of commit {provenance.commit[:12]}" if provenance.commit else "any more"
     lines = [
-        f"### Auth0 hooks plan for tenant {md_code(tenant)}",
+        f"### Auth0 plan for tenant {md_code(tenant)}{_host(domain)}",
         "",
         f"**This pull request no longer changes the config {what}:** merging it changes nothing in "
         "this tenant. The plan shown here before has been removed.",
@@ -242,19 +250,19 @@ def unchanged_body(tenant: str, provenance: Provenance | None = None) -> str:
 
 def apply_body(
     tenant: str, provenance: Provenance | None = None, *, plan: Plan | None = None, reason: str | None = None,
-    failed_step: str = "apply",
+    domain: str = "", failed_step: str = "apply",
 ) -> str:
     """After the merge: what the apply did to the tenant (``plan``: it applied that plan), or
     why it failed (``reason``); ``failed_step`` "plan": the plan made for the apply failed, so
     nothing was applied (the apply job never started)."""
     provenance = provenance or Provenance()
-    where = f" ({md_code(plan.domain)})" if plan is not None and plan.domain else ""
+    where = _host(plan.domain if plan is not None and plan.domain else domain)
     commit = f" commit {provenance.commit[:12]}" if provenance.commit else ""
     run = f" See the [workflow run]({provenance.run_url})." if provenance.run_url else ""
     if plan is None and failed_step == "plan":
         quoted = _reason_line(reason) or "(no error line was recorded)"
         lines = [
-            f"### Auth0 apply to tenant {md_code(tenant)} did not run",
+            f"### Auth0 apply to tenant {md_code(tenant)}{where} did not run",
             "",
             "> [!CAUTION]",
             f"> **The plan for the apply of merged{commit or ' changes'} failed; nothing was applied:**",
@@ -265,7 +273,7 @@ def apply_body(
     elif plan is None:
         quoted = _reason_line(reason) or "(no error line was recorded)"
         lines = [
-            f"### Auth0 apply to tenant {md_code(tenant)} failed",
+            f"### Auth0 apply to tenant {md_code(tenant)}{where} failed",
             "",
             "> [!CAUTION]",
             f"> **The apply of merged{commit or ' changes'} failed:**",
@@ -276,6 +284,12 @@ def apply_body(
     elif plan.has_changes:
         lines = [f"### Applied to tenant {md_code(tenant)}{where}", "",
                  f"**{plan.summary.line()}** Applied after the merge of{commit or ' this pull request'}.{run}"]
+    elif plan.has_drift:  # nothing to write, but never "matched": something runs outside the config
+        left = f" ({len(plan.unmanaged)} live outside the config)" if plan.unmanaged else ""
+        lines = [f"### Auth0 apply to tenant {md_code(tenant)}{where}", "",
+                 f"**No changes applied** after the merge of{commit or ' this pull request'}, but the tenant "
+                 f"still differs from the config in what the plan leaves in place{left}: see the plan's "
+                 f"warnings in the job summary.{run}"]
     else:
         lines = [f"### Auth0 apply to tenant {md_code(tenant)}{where}", "",
                  f"**No changes:** the tenant already matched the config after the merge of"

@@ -63,7 +63,9 @@ def _one(plan: Plan) -> str:
 
 
 def _title(plan: Plan) -> str:
-    nouns = [registry().get(t).noun for t in plan.types] or ["hooks"]
+    # Actions first, hooks last: Hooks are the legacy part (Auth0 ended them in 2026).
+    types = sorted(plan.types, key=lambda name: name == "hook")
+    nouns = [registry().get(t).noun for t in types] or ["hooks"]
     return nouns[0] if len(nouns) == 1 else ", ".join(nouns[:-1]) + " and " + nouns[-1]
 
 

@@ -18,7 +18,7 @@ from reconciler.keywords import MISSING, Keywords, keywords_in
 from reconciler.resources.base import Desired
 from reconciler.runner.execute import DEFAULT_TIMEOUT, Job, run_scripts
 from reconciler.runner.outcome import Outcome
-from reconciler.runner.samples import Sample, builtin_samples, config_samples
+from reconciler.runner.samples import Answers, Sample, builtin_samples, config_samples
 from reconciler.usecases.loading import load_desired
 
 
@@ -129,12 +129,14 @@ def samples_for(trigger: str, config: str | None = None, event: str | None = Non
 
 
 def run_target(target: Target, samples: tuple[Sample, ...], values: KeywordValues,
-               timeout: float = DEFAULT_TIMEOUT) -> list[Outcome]:
-    """Run ``target`` on each sample; values are filled here and masked in every outcome."""
+               timeout: float = DEFAULT_TIMEOUT, answers: Answers | None = None) -> list[Outcome]:
+    """Run ``target`` on each sample; values are filled here and masked in every outcome.
+    ``answers``: what outbound calls get, as in a proof (``tests/answers`` files)."""
     code = values.fill(target.code)
     secrets = {name: values.fill(template) for name, template in target.secrets.items()}
     sensitive = {**values.sensitive, **_by_name(target, secrets)}
-    jobs = [Job(target.kind, target.name, target.trigger, code, secrets, sample, sensitive) for sample in samples]
+    extra = {"outbound": {"scripted": list(answers.answers)}} if answers is not None else {}
+    jobs = [Job(target.kind, target.name, target.trigger, code, secrets, sample, sensitive, extra) for sample in samples]
     return run_scripts(jobs, timeout=timeout)  # one Node process for all the samples
 
 
@@ -153,12 +155,16 @@ class Ran:
 
 def run_named(config: str, name: str, *, kind: str | None = None, event: str | None = None,
               all_samples: bool = False, env: Mapping[str, object] | None = None,
-              real_keywords: Iterable[str] = ()) -> Ran:
+              real_keywords: Iterable[str] = (), answers: str | None = None) -> Ran:
     """`reconciler run`: the hook or action ``name`` on its trigger's first built-in sample,
-    on every sample (built-in and the config's), or on ``event``."""
+    on every sample (built-in and the config's), or on ``event``; ``answers``: a file of
+    scripted answers for its outbound calls (``{"answers": [...]}``, as ``migrate --check``
+    reads from ``tests/answers``)."""
     from reconciler.runner.node import find_node
+    from reconciler.runner.samples import read_answers
 
     find_node()  # NodeNotFound, saying how to get Node, before any other work
+    scripted = read_answers(answers) if answers is not None else None
     values = KeywordValues(env, real_keywords)
     target = find_target(load_templates(config, values), name, kind)
     samples = samples_for(target.trigger, config if all_samples else None, event)
@@ -166,5 +172,5 @@ def run_named(config: str, name: str, *, kind: str | None = None, event: str | N
         samples = samples[:1]
     if not samples:
         raise TargetError(f"no sample event for trigger {target.trigger}: pass --event FILE")
-    outcomes = tuple(run_target(target, samples, values))
+    outcomes = tuple(run_target(target, samples, values, answers=scripted))
     return Ran(target, outcomes, values.filled, tuple(sorted(values.withheld)))

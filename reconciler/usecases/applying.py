@@ -169,8 +169,11 @@ def apply_plan(
     # Hooks if the tenant serves them, else an Actions marker (reconciler/lease_actions.py).
     lease = Lease(lease_store(client), holder, on_lost=lambda why: stop.set())
     try:
-        acquire_waiting(lease, lock_timeout, on_wait=on_wait or (lambda line: None))
-        outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop, seen or {})
+        # The wait sleeps on ``stop``: Ctrl-C ends it at once, not at the next poll.
+        waited = acquire_waiting(lease, lock_timeout, on_wait=on_wait or (lambda line: None),
+                                 sleep=stop.wait, stopped=stop.is_set)
+        outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop, seen or {},
+                                waited=waited)
     finally:
         # Every exit (a failed take, a failed apply, the run deadline) gives back what this
         # run made, past the deadline if need be.
@@ -182,7 +185,7 @@ def apply_plan(
 def _apply_leased(
     plan: Plan, desired: Desired, client: ManagementClient, options: PlanOptions,
     lease: Lease, max_workers: int, on_step: StepCallback | None, stop: threading.Event,
-    seen: Mapping[str, object],
+    seen: Mapping[str, object], *, waited: bool = False,
 ) -> ApplyOutcome:
     listed = getattr(lease.store, "listed", None)  # the lease's own read, made under the lease
     lives: dict[str, object] = {}
@@ -190,10 +193,9 @@ def _apply_leased(
     if canonical(step_dicts(again)) != canonical(step_dicts(plan)) or (
         canonical([c.to_dict() for c in cutovers_of(again)]) != canonical([c.to_dict() for c in cutovers_of(plan)])
     ):
-        raise PlanFileError(
-            "stale plan: the tenant changed between the plan and the apply (another writer?); "
-            "nothing was written; run apply again"
-        )
+        why = ("the run whose lease this one waited for changed the tenant" if waited
+               else "the tenant changed between the plan and the apply (another writer?)")
+        raise PlanFileError(f"stale plan: {why}; nothing was written; run apply again (it plans against the tenant as it is now)")
     report = execute_plan(plan, desired, client, max_workers=max_workers, on_step=on_step, stop=stop)
     if lease.lost or not report.ok or report.interrupted:
         return ApplyOutcome(report, lease_lost=lease.lost)

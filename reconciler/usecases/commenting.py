@@ -37,6 +37,7 @@ class CommentRequest:
     api_url: str | None = None
     token_env: str = "GITHUB_TOKEN"
     dry_run: bool = False
+    domain: str = ""  # the tenant's host, for a comment without a plan (a saved plan names its own)
 
     def __post_init__(self) -> None:
         from reconciler.github.client import marker_for
@@ -71,12 +72,13 @@ def comment_body_for(request: CommentRequest, environ: Mapping[str, str], *, now
     provenance = resolve_provenance(commit=request.commit, run_url=request.run_url, environ=environ, now=now)
     if request.applied:
         if request.failed or request.plan_file is None:
-            return apply_body(request.tenant, provenance, reason=request.reason, failed_step=request.failed_step)
+            return apply_body(request.tenant, provenance, reason=request.reason, failed_step=request.failed_step,
+                              domain=request.domain)
         return apply_body(request.tenant, provenance, plan=read_plan(request.plan_file).plan)
     if request.unchanged:
-        return unchanged_body(request.tenant, provenance)
+        return unchanged_body(request.tenant, provenance, domain=request.domain)
     if request.failed or request.plan_file is None:
-        return failure_body(request.tenant, provenance, request.reason)
+        return failure_body(request.tenant, provenance, request.reason, domain=request.domain)
     return comment_body(read_plan(request.plan_file).plan, request.tenant, provenance)
 
 

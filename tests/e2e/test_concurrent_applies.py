@@ -51,13 +51,21 @@ def _assert_invariant(emulator: EmulatorProcess) -> None:
     assert LEASE_NAME not in live_hooks(emulator, with_lease=True)
 
 
-def test_two_concurrent_applies_one_proceeds_the_other_refuses(emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path) -> None:
+def _first_apply_stopped_holding_the_lease(
+    emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path, count: int,
+) -> tuple[EmulatorProcess, subprocess.Popen[str]]:
+    """A tenant with a legacy hook and a first apply ("blue") held (SIGSTOP) while it holds
+    the lease: a second run then surely meets it. The caller sends SIGCONT."""
     emulator = emulator_factory(latency_ms=20, rate_limit=0)
     emulator.seed([{"name": "legacy", "triggerId": PRE, "script": "// legacy\n", "enabled": True}])
-    first = _apply(_config(tmp_path, "blue", 10), emulator)
-    # Hold the first run while it holds the lease: the second then surely meets it.
+    first = _apply(_config(tmp_path, "blue", count), emulator)
     _wait_for(lambda: LEASE_NAME in live_hooks(emulator, with_lease=True), "the first apply to take the lease")
     os.kill(first.pid, signal.SIGSTOP)
+    return emulator, first
+
+
+def test_two_concurrent_applies_one_proceeds_the_other_refuses(emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path) -> None:
+    emulator, first = _first_apply_stopped_holding_the_lease(emulator_factory, tmp_path, 10)
     try:
         second = _apply(_config(tmp_path, "green", 3), emulator)
         out2, _ = second.communicate(timeout=120)
@@ -118,3 +126,28 @@ def test_ctrl_c_finishes_in_flight_work_releases_the_lease_and_exits_130(emulato
     out, _ = again.communicate(timeout=120)
     assert again.returncode == 0, out
     assert live_hooks(emulator)["blue-main"]["enabled"]
+
+
+def test_a_run_that_waited_for_the_lease_says_the_other_run_changed_the_tenant(
+    emulator_factory: Callable[..., EmulatorProcess], tmp_path: Path,
+) -> None:
+    """--lock-timeout: the wait ends when the first run is done; what that run wrote makes
+    the second's plan stale, and the refusal says so (not "another writer?")."""
+    emulator, first = _first_apply_stopped_holding_the_lease(emulator_factory, tmp_path, 4)
+    try:
+        second = _apply(_config(tmp_path, "green", 4), emulator, "--lock-timeout", "120")
+        assert second.stdout is not None
+        seen = []
+        for line in second.stdout:  # until it says it waits
+            seen.append(line)
+            if line.startswith("waiting up to"):
+                break
+        assert seen and seen[-1].startswith("waiting up to 120 s for the lease: tenant is locked by"), "".join(seen)
+        assert "until " in seen[-1]
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
+    assert first.wait(timeout=120) == 0
+    rest, _ = second.communicate(timeout=120)
+    assert second.returncode == 1, rest
+    assert "error: stale plan: the run whose lease this one waited for changed the tenant; nothing was written" in rest
+    _assert_invariant(emulator)

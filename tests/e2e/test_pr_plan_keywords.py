@@ -91,6 +91,23 @@ def test_a_pull_request_plan_never_shows_a_live_keyword_value(emulator: Emulator
         assert "live/h.js" in texts[0] and "a/code.js" in texts[0]
 
 
+def test_an_unchanged_config_planned_without_values_shows_no_change(emulator: EmulatorProcess, tmp_path: Path) -> None:
+    """Without keyword values an action's code is compared as a template, as a hook's script
+    is: a pull request that does not touch it sees no change (not "keyword API_URL: value
+    changed" on every plan), and a real edit shows only its own lines."""
+    cfg = write_config(tmp_path, HOOK, ACTION)
+    deploy = {**base_env(emulator), "API_URL": CANARY,
+              "AUTH0_KEYWORD_REPLACE_MAPPINGS": json.dumps({"MAPPED": CANARY_MAP})}
+    assert run_cli(["apply", "-c", str(cfg), "--yes"], deploy).exit_code == 0
+    review = run_cli(["plan", "-c", str(cfg), "--allow-missing-keywords", "--detailed-exitcode"], base_env(emulator))
+    assert review.exit_code == 0, review.output
+    assert "No changes." in review.output and "value changed" not in review.output
+    edited = write_config(tmp_path / "pr", HOOK, ACTION + "// reviewed\n")
+    review = run_cli(["plan", "-c", str(edited), "--allow-missing-keywords"], base_env(emulator))
+    assert "+// reviewed" in review.output and "value changed" not in review.output, review.output
+    assert leaks([review.output]) == []
+
+
 # ------------------------------------------------- through the action: job summary and comment
 
 from tests.test_action import GH_REPO, PR, Act, act, gh, github_env, needs_reconciler, repo  # noqa: E402,F401

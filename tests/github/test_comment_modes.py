@@ -58,6 +58,28 @@ def test_an_apply_result_goes_to_the_pull_request_of_the_pushed_commit(gh: FakeG
     assert f"merged commit {SHA[:12]} failed" in comment["body"]
 
 
+@pytest.mark.parametrize("flags,heading", [
+    (["--failed", "--reason", "boom"], "### Auth0 plan for tenant `dev` (`example.eu.auth0.com`)"),
+    (["--unchanged"], "### Auth0 plan for tenant `dev` (`example.eu.auth0.com`)"),
+    (["--applied", "--failed", "--reason", "boom"], "### Auth0 apply to tenant `dev` (`example.eu.auth0.com`) failed"),
+    (["--applied", "--failed", "--failed-step", "plan", "--reason", "boom"],
+     "### Auth0 apply to tenant `dev` (`example.eu.auth0.com`) did not run"),
+])
+def test_a_comment_without_a_plan_names_the_tenant_s_host(flags: list[str], heading: str) -> None:
+    """The plan and apply jobs set AUTH0_DOMAIN for the whole job: a failed plan, an undone
+    change and a failed apply name the host as a plan's comment does (not "hooks plan")."""
+    from click.testing import CliRunner
+
+    from reconciler.cli import cli
+
+    env = {"AUTH0_DOMAIN": "https://example.eu.auth0.com/", "GITHUB_SHA": SHA}
+    result = CliRunner().invoke(cli, ["comment", "--tenant", "dev", "--dry-run", *flags], env=env)
+    assert result.exit_code == 0, result.output
+    assert heading in result.output
+    without = CliRunner().invoke(cli, ["comment", "--tenant", "dev", "--dry-run", *flags], env={"AUTH0_DOMAIN": ""})
+    assert "auth0.com" not in without.output and "hooks plan" not in without.output
+
+
 def test_a_failed_plan_after_the_merge_says_nothing_was_applied(gh: FakeGitHub) -> None:
     gh.merge(REPO_NAME, 3, SHA)
     request = CommentRequest(tenant="dev", applied=True, failed=True, failed_step="plan",
@@ -68,3 +90,14 @@ def test_a_failed_plan_after_the_merge_says_nothing_was_applied(gh: FakeGitHub) 
     assert f"plan for the apply of merged commit {SHA[:12]} failed; nothing was applied" in comment["body"]
     assert "> `unresolved keyword ##CLAIM_NAMESPACE##`" in comment["body"]
     assert "apply to tenant `dev` failed" not in comment["body"]
+
+
+def test_an_apply_with_nothing_to_write_never_says_matched_while_something_runs_outside() -> None:
+    from reconciler.core.plan import Plan
+    from reconciler.github.comment import apply_body
+
+    outside = Plan(steps=(), types=("hook",), extras=(("hook", (("unmanaged", ("legacy", "other")),)),))
+    body = apply_body("dev", Provenance(commit=SHA), plan=outside)
+    assert "**No changes applied** after the merge of commit" in body and "(2 live outside the config)" in body
+    assert "matched" not in body
+    assert "already matched the config" in apply_body("dev", Provenance(commit=SHA), plan=Plan(steps=(), types=("hook",)))

@@ -128,3 +128,25 @@ def test_the_summary_line_escapes_what_a_script_chose() -> None:
     assert line.endswith("; tried 2 outbound requests")
     quiet = summary_line({"kind": "hook", "name": "h", "trigger": "t", "event": "e", "effects": {}})
     assert quiet.endswith(": allowed, no changes")
+
+
+def test_scripted_answers_reach_the_outbound_calls(node: Node, tmp_path: Path) -> None:
+    """`run --answers FILE`: the same {"answers": [...]} a proof reads from tests/answers, so a
+    person can see what the hook does when Slack is down, not only when it answers 200."""
+    down = tmp_path / "slack-down.json"
+    down.write_text(json.dumps({"answers": [{"url": "SLACK_WEBHOOK_URL", "status": 500}]}))
+    plain = json.loads(run("notify-slack-on-signup").stdout)
+    assert plain["logs"] == []
+    result = run("notify-slack-on-signup", "--answers", str(down))
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.stdout)
+    assert outcome["logs"] == ["slack notification failed: Request failed with status code 500"]
+    assert "tried 1 outbound request" in result.stderr
+    refused = tmp_path / "refused.json"
+    refused.write_text(json.dumps({"answers": [{"url": "SLACK_WEBHOOK_URL", "error": "ECONNREFUSED"}]}))
+    assert "ECONNREFUSED" in json.loads(run("notify-slack-on-signup", "--answers", str(refused)).stdout)["logs"][0]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"answers": [{"status": 500}]}))
+    wrong = run("notify-slack-on-signup", "--answers", str(bad))
+    assert wrong.exit_code == 1 and wrong.stderr.strip().endswith("answers[0].url: must be a non-empty string (a part of the called URL)")
+    assert "Traceback" not in wrong.output

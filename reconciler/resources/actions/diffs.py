@@ -20,7 +20,8 @@ def code_diff(action: Action, live_code: str | None, view: LiveView = FULL_VIEW)
         return _relabel(script_diff("", action.code, action.name))
     shown, differ = shown_live(action.code, action.keyword_values, live_code, view)
     text = _relabel(script_diff(shown, action.code, action.name))
-    return text + "".join(f"~ keyword {key}: value changed {SENSITIVE}\n" for key in differ)
+    return text + "".join(f"~ keyword {key}: value changed {SENSITIVE}\n" for key in differ
+                          if key not in action.unknown_keywords)
 
 
 def _relabel(diff: str) -> str:

@@ -54,6 +54,7 @@ class Code:
     template: str | None  # the source as in git (keywords unfilled); None when unusable
     values: dict[str, object]  # keyword -> value, for the keywords the template uses
     problems: tuple[Problem, ...] = ()
+    unknown: frozenset[str] = frozenset()  # keywords given a placeholder (--allow-missing-keywords)
 
 
 def present(config: str | os.PathLike[str]) -> bool:
@@ -182,7 +183,7 @@ def read_code(source: Source, code: str, bases: tuple[Path, ...], keywords: Keyw
     result = read_script(chosen, code, keywords)
     if result.text is None:
         return Code(None, {}, result.problems)
-    return Code(result.text, dict(result.values), result.problems)
+    return Code(result.text, dict(result.values), result.problems, result.unknown)
 
 
 def _code_source(source: Source, base: Path) -> _CodeSource:

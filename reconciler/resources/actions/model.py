@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from reconciler.keywords import Keywords
+from reconciler.resources.common.templates import matches
 
 Pair = tuple[str, str]
 
@@ -36,9 +37,13 @@ class Action:
     # "secrets": "@@KEY@@" planned without KEY's value: the names are unknown, so the plan
     # leaves the live ones as they are (review only).
     secrets_from: str = ""
+    # Keywords planned without a value (--allow-missing-keywords): their place in the live
+    # code matches whatever it holds, as in a hook's script (``templates.matches``).
+    unknown_keywords: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "secrets", _frozen(self.secrets))
+        object.__setattr__(self, "unknown_keywords", frozenset(self.unknown_keywords))
         object.__setattr__(self, "keyword_values", _frozen(self.keyword_values))
 
     @property
@@ -48,6 +53,12 @@ class Action:
     def code_for_api(self) -> str:
         """The code with its keywords filled: what ``POST/PATCH /actions/actions`` gets."""
         return Keywords(self.keyword_values).replace(self.code).text
+
+    def code_differs(self, live_code: str) -> bool:
+        """Whether the live code is not what this template produces (unknown keywords match
+        whatever the live code holds at their place: a review-only plan never claims a
+        value changed that it could not compare)."""
+        return not matches(self.code, self.keyword_values, self.unknown_keywords, live_code)
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,7 @@ def _existing(
     secrets = plan_secrets(wanted, live.secret_names, action.name, allow_delete=options.allow_delete,
                            rotate=options.rotate_secrets, hmac_key=options.hmac_key)
     fields: list[FieldChange] = []
-    code = action.code_for_api() != live.code
+    code = action.code_differs(live.code)
     if code:
         fields.append(FieldChange("code", None, None, code_diff(action, live.code, options.live_view)))
     runtime = action.runtime != live.runtime

@@ -102,6 +102,12 @@ def _verify(plan: Plan, state: tuple[ActionsDesired, LiveActions]) -> tuple[str,
     return tuple(differences(ours, desired, live)) if ours else ()
 
 
+def _outside(client: Any) -> tuple[str, ...]:
+    from reconciler.resources.actions.outside import bound_outside
+
+    return bound_outside(client)
+
+
 def _action_schema() -> str:
     from reconciler.resources.actions.schema import schema_text
 
@@ -234,6 +240,7 @@ ACTIONS = register(
         export=Export(read=_export_read, existing=_export_existing, texts=_export_texts, write=_export_write,
                       unserved=NO_ACTIONS, preflight=_export_preflight, scope_note=NO_ACTIONS_SCOPE),
         emulator=EmulatorPart("actions", ACTION_SCOPES, _emulator_routes),
+        outside=_outside,
         after_types=("hook",),  # a cutover binds an action after (or before) a hook's disable
     )
 )

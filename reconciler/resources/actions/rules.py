@@ -80,7 +80,7 @@ def check(read: Read, keywords: Keywords, config: str = "") -> tuple[ActionsDesi
             else:
                 declared[name] = _Declared(source, _trigger_of(data), data.get("deployed") is True)
         if template is not None and template.template is not None and not any(p.is_error for p in own) and not source.unresolved:
-            actions.append(_build(source, template.template, template.values, secrets_from))
+            actions.append(_build(source, template.template, template.values, secrets_from, template.unknown))
     bindings, managed = TriggerBindings(), frozenset[str]()
     refs: tuple[LiveRef, ...] = ()
     if read.triggers is not None:
@@ -180,7 +180,8 @@ def _secret_problems(source: Source) -> Iterable[Problem]:
             yield warning(source.path, field, f"{label} value is written literally in the config; {hint} and supply the value via {MAPPINGS_VAR} or the environment")
 
 
-def _build(source: Source, template: str, values: dict[str, object], secrets_from: str = "") -> Action:
+def _build(source: Source, template: str, values: dict[str, object], secrets_from: str = "",
+           unknown: frozenset[str] = frozenset()) -> Action:
     data = source.data
     found = _trigger_version(data)
     assert found is not None  # checked before building
@@ -193,6 +194,7 @@ def _build(source: Source, template: str, values: dict[str, object], secrets_fro
         secrets={s["name"]: s["value"] for s in data.get("secrets") or ()},
         deployed=data.get("deployed") is True,
         keyword_values=values,
+        unknown_keywords=unknown,
         source=_where(source),
         secrets_from=secrets_from,
     )

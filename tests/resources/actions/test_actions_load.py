@@ -163,3 +163,14 @@ def test_example_tenant_config_actions_are_realistic() -> None:
     result = CliRunner().invoke(cli, ["validate", "-c", str(REPO / "tenant-config"), "--strict"], env=env)
     assert result.exit_code == 0, result.output
     assert "2 actions and bindings on 2 triggers valid" in result.output
+
+
+def test_validate_without_keyword_values_still_counts_the_actions() -> None:
+    """`reconciler validate` needs no keyword values: actions whose code or secrets use unset
+    keywords are checked all the same and named in the ok line (not "ok: 6 hooks valid",
+    as if the config had no actions)."""
+    unset: dict[str, str | None] = dict.fromkeys(keyword_env())  # None: removed from the environment
+    result = CliRunner().invoke(cli, ["validate", "-c", str(REPO / "tenant-config")], env=unset)
+    assert result.exit_code == 0, result.output
+    assert "ok: 6 hooks valid, 2 actions and bindings on 2 triggers valid" in result.stdout
+    assert "note: keywords not set" in result.stderr
