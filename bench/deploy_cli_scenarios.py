@@ -12,6 +12,7 @@ tenant a run leaves, whichever tool made it.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from collections.abc import Mapping
@@ -47,7 +48,8 @@ def deploy_cli_run(a0deploy: str, emu: Any, kind: str, config: Path, cert: Path,
             return Run("timeout", time.perf_counter() - started, sampler.window, f"stopped after {TIMEOUT_S:.0f} s")
         wall = time.perf_counter() - started
         time.sleep(0.1)  # let the sampler see the last request
-    return Run(done.returncode, wall, sampler.window, "" if done.returncode == 0 else last_error(done))
+    error = "" if done.returncode == 0 else re.sub(r'\{"id":"[^"]*",?', "{", last_error(done))  # ids differ per run
+    return Run(done.returncode, wall, sampler.window, error)
 
 
 def end_state(kind: str, state: dict[str, Any], want: Any, keywords: Mapping[str, str], allow_delete: bool) -> str:

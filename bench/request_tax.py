@@ -131,6 +131,7 @@ class Scenario:
     before: Any  # None: an empty tenant
     after: Any
     allow_delete: bool = False
+    renamed: tuple[str, str] | None = None  # (old name, new name): one logical hook or action
 
 
 def scenarios() -> list[Scenario]:
@@ -140,12 +141,14 @@ def scenarios() -> list[Scenario]:
         Scenario("hooks", "initial", None, base_hooks),
         Scenario("hooks", "one change", base_hooks, hooks_state(change=True)),
         Scenario("hooks", "reorder (hand-over)", base_hooks, hooks_state(handover=True)),
-        Scenario("hooks", "rename", base_hooks, hooks_state(rename=True), allow_delete=True),
+        Scenario("hooks", "rename", base_hooks, hooks_state(rename=True), allow_delete=True,
+                 renamed=("hook-04", "hook-04-renamed")),
         Scenario("hooks", "move", base_hooks, hooks_state(move=True), allow_delete=True),
         Scenario("actions", "initial", None, base),
         Scenario("actions", "one change", base, acts.with_code_change(base)),
         Scenario("actions", "reorder", base, acts.with_reorder(base)),
-        Scenario("actions", "rename", base, _renamed(base, 1), allow_delete=True),
+        Scenario("actions", "rename", base, _renamed(base, 1), allow_delete=True,
+                 renamed=(base.actions[1]["name"], base.actions[1]["name"] + "-renamed")),
         Scenario("actions", "move", base, _moved(base, 1, ("pre-user-registration", "v2")), allow_delete=True),
         Scenario("actions", "move, deletes off", base, _moved(base, 1, ("pre-user-registration", "v2"))),
     ]
@@ -183,9 +186,12 @@ def builds(plan_json: dict[str, Any]) -> bool:
                for s in plan_json.get("steps", []))
 
 
-def windows(timeline: dict[str, list[dict[str, Any]]], since: float) -> tuple[int, float, int, float]:
+def windows(timeline: dict[str, list[dict[str, Any]]], since: float,
+            renamed: tuple[str, str] | None = None) -> tuple[int, float, int, float]:
     """(trigger dark requests, seconds; name nowhere requests, seconds), counting only gaps
-    that start at or after ``since`` and end (something runs again)."""
+    that start at or after ``since`` and end (something runs again). A renamed one keeps its
+    old name here, so the gap between unbinding the old and binding the new counts."""
+    same = {renamed[1]: renamed[0]} if renamed else {}
     trig_req, trig_s = 0, 0.0
     events: list[tuple[int, float, str, list[str]]] = []
     for trigger, entries in timeline.items():
@@ -202,7 +208,7 @@ def windows(timeline: dict[str, list[dict[str, Any]]], since: float) -> tuple[in
             was_running = running
             names = [*e.get("hooks", []), *e.get("actions", [])]
             # A replace renames the old one aside while the new is prepared: the same logical one.
-            events.append((e["seq"], e["time"], trigger, [replaced_base(n) or n for n in names]))
+            events.append((e["seq"], e["time"], trigger, [same.get(n, replaced_base(n) or n) for n in names]))
     # Per name: on which triggers it runs, replaying every trigger's changes in request order.
     name_req, name_s = 0, 0.0
     where: dict[str, set[str]] = {}
@@ -256,7 +262,7 @@ def measure(emu: Any, scenario: Scenario, tier: str, workdir: Path, cert: Path) 
     cheap = plan_read - (live_hooks if scenario.kind == "hooks" else 0)
     checks = sum(1 for step in plan_json.get("steps", []) if step.get("action") == "enable")
     bound = (writes - 2) + (2 if builds(plan_json) else 0) + 2 + plan_read + cheap + checks + secrets_written(plan_json)
-    trig_req, trig_s, name_req, name_s = windows(end["trigger_timeline"], since)
+    trig_req, trig_s, name_req, name_s = windows(end["trigger_timeline"], since, scenario.renamed)
     summary = str(plan_json.get("summary", {}).get("text", "")) if isinstance(plan_json.get("summary"), dict) else ""
     return {
         "kind": scenario.kind, "scenario": scenario.name, "exit": applied.returncode,
@@ -280,7 +286,7 @@ def measure_deploy_cli(emu: Any, scenario: Scenario, tier: str, workdir: Path, c
     run = deploy_cli_run(a0deploy, emu, scenario.kind, config, cert, workdir / "deploy-cli", KEYWORDS,
                          scenario.allow_delete)
     end = emu.stats()
-    trig_req, trig_s, name_req, name_s = windows(end["trigger_timeline"], since)
+    trig_req, trig_s, name_req, name_s = windows(end["trigger_timeline"], since, scenario.renamed)
     return {
         "exit": run.exit, "wall_s": run.wall_s, "api_s": run.api_s, "requests": end["requests"] - start["requests"],
         "writes": end["writes"] - start["writes"], "429": throttled(end) - throttled(start),

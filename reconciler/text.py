@@ -14,6 +14,12 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def some_names(names: tuple[str, ...], shown: int = 10) -> str:
+    """The first ``shown`` names, and how many more: a warning stays one readable line."""
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
 def join_path(path: str, key: str) -> str:
     """A field path for messages: ``secrets`` + ``API_KEY`` -> ``secrets.API_KEY``."""
     return f"{path}.{key}" if path else key

@@ -13,8 +13,8 @@ import httpx
 import pytest
 import yaml
 
-from shared_api import RECORDINGS_DIR
 from tests.api.api_helpers import Server
+from tests.shared_api import RECORDINGS_DIR
 
 RECORDINGS = RECORDINGS_DIR
 CODE = "exports.onExecutePostLogin = async (event, api) => {};"

@@ -316,6 +316,22 @@ def test_a_full_migration_to_deleting_the_hooks(tmp_path: Path, gh: FakeGitHub, 
     assert "### Applied to tenant `dev`" in comment["body"]
 
     if hooks:
+        # A pull request that only deletes hooks/ deletes nothing (hooks become unmanaged): its
+        # comment names the hooks left running and never says the tenant matches.
+        base = git(repo, "rev-parse", "HEAD")
+        git(repo, "checkout", "-q", "-b", "rm-hooks")
+        git(repo, "rm", "-rq", "tenant-config/hooks")
+        git(repo, "commit", "-qm", "remove hooks/")
+        gh.add_pull_request(GH_REPO, 22)
+        event = {"number": 22, "pull_request": {"number": 22, "head": {"sha": git(repo, "rev-parse", "HEAD"),
+                                                                           "repo": {"fork": False}}, "base": {"sha": base}}}
+        assert run(PLAN_YML, "plan", event, keywords=keywords).status == "success"
+        [comment] = gh.comments(GH_REPO, 22)
+        assert "hooks are not managed (the config has no hooks/), so live hooks are left running: " \
+               "block-disposable-emails, notify-slack-on-signup (2 hooks)" in comment["body"]
+        assert "--retire-hooks" in comment["body"] and "matches" not in comment["body"]
+        git(repo, "checkout", "-q", "main")
+
         # PR 2: retire the hooks; merged, the apply deletes them.
         git(repo, "checkout", "-q", "-b", "retire")
         reconciler_in(repo, "migrate", "-c", "tenant-config", "--retire-hooks", "--write")

@@ -77,29 +77,37 @@ class StatusBoard:
              current: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
         """The action as the server has it after ``not_before`` (this board's clock): from a
         request sent after it, or one whose answer ``current`` vouches for."""
-        listing, fetch = self._listing_for(self._clock() - SHARE_WINDOW)
-        if listing is None:
-            return self._get_one(action_id)
-        if fetch:
-            self._fetch(listing)
-        elif not listing.done.wait(JOIN_TIMEOUT):
-            return self._get_one(action_id)
-        found = (listing.actions or {}).get(action_id)
-        sent = listing.sent if listing.sent is not None else float("-inf")
-        if found is not None and (sent >= not_before or (current is not None and current(found))):
-            return found
-        # Not in the list (a failed list, one sent before the action existed) or maybe from
-        # before the write: ask for it alone.
+        after: float | None = None
+        for _ in range(2):
+            listing, fetch = self._listing_for(self._clock() - SHARE_WINDOW, after)
+            if listing is None:
+                break
+            if fetch:
+                self._fetch(listing)
+            elif not listing.done.wait(JOIN_TIMEOUT):
+                break
+            found = (listing.actions or {}).get(action_id)
+            sent = listing.sent if listing.sent is not None else float("-inf")
+            if found is not None and (sent >= not_before or (current is not None and current(found))):
+                return found
+            if sent >= not_before or listing.actions is None:
+                break
+            # A list from before this wait's write (the polls of an earlier batch): a list
+            # sent after it may still serve the polls falling due now (a batch of deploys).
+            after = not_before
+        # Not in the list (a failed list, one sent before the action existed): ask alone.
         return self._get_one(action_id)
 
-    def _listing_for(self, fresh_from: float) -> tuple[_Listing | None, bool]:
+    def _listing_for(self, fresh_from: float, after: float | None = None) -> tuple[_Listing | None, bool]:
         """The list to read (joining one being gathered, in flight, or sent within the share
-        window), and whether this poll must fetch it; None: poll alone."""
+        window; with ``after``, only one sent after it), and whether this poll must fetch
+        it; None: poll alone."""
         with self._lock:
             latest = self._latest
-            if latest is not None and (not latest.done.is_set()  # gathering or in flight
-                                       or (latest.actions is not None and latest.sent is not None
-                                           and latest.sent >= fresh_from)):
+            recent = latest is not None and (latest.sent is None or after is None or latest.sent >= after)
+            if latest is not None and recent and (not latest.done.is_set()  # gathering or in flight
+                                                  or (latest.actions is not None and latest.sent is not None
+                                                      and latest.sent >= fresh_from)):
                 return latest, False
             if self._waits <= 1:
                 return None, False

@@ -35,6 +35,7 @@ from reconciler.errors import (
     DeploySupersededError,
 )
 
+from .action_answers import Answers
 from .action_denials import explain
 from .action_shapes import (
     BUILT,
@@ -54,7 +55,7 @@ from .action_shapes import (
     triggers_of,
 )
 from .action_status import StatusBoard
-from .action_waits import wait_for_action
+from .action_waits import build_expect, paced, wait_for_action
 from .hooks import Requester
 from .pagination import PER_PAGE, Page, paginate
 from .polling import Backoff
@@ -94,13 +95,15 @@ class ActionsApi:
 
     def __init__(
         self, api: Requester, backoff: Backoff | None = None, *, limit: float | None = None,
-        notify: Callable[[str], None] | None = None,
+        notify: Callable[[str], None] | None = None, per_request: Callable[[], float] = lambda: 0.0,
     ) -> None:
         self.api = api
+        self.per_request = per_request  # seconds the rate limit gives each request (0: unknown)
         self.backoff = backoff or Backoff()
         self.limit = limit  # AUTH0_WAIT_LIMIT: no wait for a build or deploy is longer
         self.notify = notify or (lambda line: None)
         self.status = StatusBoard(self.get, self.list)
+        self.answers = Answers()  # the read-back's source (action_answers.py)
 
     # -- one request, Actions wording for the errors that mean something here ---------------
 
@@ -215,6 +218,7 @@ class ActionsApi:
             return check_action(response, json_body(response))
 
         def look(exc: Exception) -> dict[str, Any] | None:
+            self.answers.mark_unsure()  # a second action of this name may exist: list it later
             existing = self._look_for(name)
             if existing is None:
                 return None
@@ -225,7 +229,8 @@ class ActionsApi:
                 "not creating a second one (POST /api/v2/actions/actions)", status=409, method="POST", path=ACTIONS,
             )
 
-        return send_looking_first(send, look, self.api.policy, stats=self.api.stats, conflict=_is_conflict)
+        return self.answers.keep(send_looking_first(send, look, self.api.policy, stats=self.api.stats,
+                                                    conflict=_is_conflict))
 
     def _look_for(self, name: str) -> dict[str, Any] | None:
         """After a create's answer was lost: the action of that name, if it landed. The name
@@ -274,7 +279,7 @@ class ActionsApi:
         if not body:
             raise TypeError("update takes at least one of name, trigger, code, runtime, dependencies, secrets")
         response = self._send("PATCH", action_path(action_id), json=body, sensitive=hidden)
-        return check_action(response, json_body(response))
+        return self.answers.keep(check_action(response, json_body(response)))
 
     def deploy(self, action_id: str) -> dict[str, Any]:
         """Deploy the built draft: the new **version** (its ``deployed`` says false even on
@@ -299,6 +304,7 @@ class ActionsApi:
         path = action_path(action_id)
         try:
             self._send("DELETE", path, params={"force": "true"} if force else None, not_found_done=True)
+            self.answers.deleted(action_id)
         except ApiError as exc:
             if exc.status == 409:
                 raise ActionBoundError(
@@ -345,7 +351,8 @@ class ActionsApi:
                 raise self._failed(action)
             return None
 
-        return self._poll(check, seen, action_id, "to build", timeout, settle=written is not None)
+        return self.answers.keep(self._poll(check, seen, action_id, "to build", timeout, settle=written is not None,
+                                            expect=build_expect(written)))
 
     def wait_deployed(
         self, action_id: str, version_id: str, *, number: int | None = None, timeout: float | None = None,
@@ -378,13 +385,13 @@ class ActionsApi:
                 )
             return None
 
-        return self._poll(check, seen, action_id, f"to deploy version {_id(version_id)}", timeout)
+        return self.answers.keep(self._poll(check, seen, action_id, f"to deploy version {_id(version_id)}", timeout))
 
     def _poll(
         self, check: Callable[[], dict[str, Any] | None], seen: dict[str, Any], action_id: str,
-        doing: str, timeout: float | None, settle: bool = False,
+        doing: str, timeout: float | None, settle: bool = False, expect: float = 0.0,
     ) -> dict[str, Any]:
-        backoff = self.backoff
+        backoff = paced(self.backoff, self.per_request())
         if timeout is not None:
             backoff = dataclasses.replace(backoff, timeout=timeout)
 
@@ -395,7 +402,7 @@ class ActionsApi:
         with self.status.waiting():
             return wait_for_action(
                 check, seen, backoff, action_id=action_id, label=label, doing=doing, path=action_path(action_id),
-                limit=self.limit, notify=self.notify, settle=settle,
+                limit=self.limit, notify=self.notify, settle=settle, expect=expect,
             )
 
     def _failed(self, action: dict[str, Any], version: dict[str, Any] | None = None) -> BuildFailedError:

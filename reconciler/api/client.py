@@ -122,7 +122,12 @@ class ManagementClient:
         self.hooks = HooksApi(self)
         wait = actions_wait if actions_wait is not None else getattr(connection, "actions_wait", None)
         self.actions = ActionsApi(self, Backoff(timeout=wait or DEFAULT_WAIT, sleep=sleep),
-                                  limit=wait_limit, notify=on_wait)
+                                  limit=wait_limit, notify=on_wait, per_request=self._per_request)
+
+    def _per_request(self) -> float:
+        """Seconds the rate limit gives each request, as the limiter knows it (0: unknown)."""
+        rate = self.limiter.rate
+        return 1.0 / rate if rate else 0.0
 
     @property
     def _token(self) -> str | None:

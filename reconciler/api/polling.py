@@ -42,9 +42,10 @@ class PollTimeout(Exception):
         self.waited = waited
 
 
-def poll(check: Callable[[], T | None], backoff: Backoff, *, settle: bool = False) -> T:
+def poll(check: Callable[[], T | None], backoff: Backoff, *, settle: bool = False, expect: float = 0.0) -> T:
     """Call ``check`` until it returns something other than None (or raises); with
-    ``settle``, only after a first wait (the caller has just seen the state it waits out).
+    ``settle``, only after a first wait (the caller has just seen the state it waits out), of
+    at least ``expect`` seconds (how long the work is known to take at the least).
 
     Raises :class:`PollTimeout` once ``backoff.timeout`` seconds have passed without a result;
     ``check`` is always called once more after the last wait, so the final state is seen.
@@ -56,7 +57,7 @@ def poll(check: Callable[[], T | None], backoff: Backoff, *, settle: bool = Fals
     delays = _delays(backoff)
     slept = 0.0
     if settle and timeout > 0:
-        slept = min(next(delays), timeout)
+        slept = min(max(next(delays), expect), timeout)
         backoff.sleep(slept)
     while True:
         result = check()

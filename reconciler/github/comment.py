@@ -284,6 +284,12 @@ def apply_body(
     elif plan.has_changes:
         lines = [f"### Applied to tenant {md_code(tenant)}{where}", "",
                  f"**{plan.summary.line()}** Applied after the merge of{commit or ' this pull request'}.{run}"]
+    elif plan.has_drift:  # nothing to write, but never "matched": something runs outside the config
+        left = f" ({len(plan.unmanaged)} live outside the config)" if plan.unmanaged else ""
+        lines = [f"### Auth0 apply to tenant {md_code(tenant)}{where}", "",
+                 f"**No changes applied** after the merge of{commit or ' this pull request'}, but the tenant "
+                 f"still differs from the config in what the plan leaves in place{left}: see the plan's "
+                 f"warnings in the job summary.{run}"]
     else:
         lines = [f"### Auth0 apply to tenant {md_code(tenant)}{where}", "",
                  f"**No changes:** the tenant already matched the config after the merge of"

@@ -76,6 +76,14 @@ class ReadAgain(Protocol):
                  listed: Any = None, /) -> Any: ...
 
 
+class Outside(Protocol):
+    """A config with nothing of the type leaves it unmanaged (deploy-cli's rule): the names of
+    what still runs of it in the tenant, for a plan that must not say the tenant matches. One
+    cheap read; () when nothing runs or the tenant (or the client's scopes) has none of it."""
+
+    def __call__(self, client: ManagementClient, /) -> tuple[str, ...]: ...
+
+
 class PlanPart(Protocol):
     """The type's part of the plan, indexes local; cross-type edges as ``StepRef`` to types
     listed in ``after_types``."""
@@ -184,6 +192,9 @@ class ResourceType:
     block: Block | None = None
     blocks: MakeBlocks | None = None
     export: Export | None = None
+    # What runs of the type when the config has none of it: named by ``make_plan`` with the
+    # reason code "<name>.not_managed" (names=...), which ``words`` must word.
+    outside: Outside | None = None
     # The folders of a deploy-cli directory the type reads (hooks: ("hooks",)) and their layout
     # for messages ("hooks/<name>.json next to <name>.js"): a directory with none of any type's
     # folders has nothing to manage (``usecases.validating.check`` refuses it).

@@ -61,22 +61,27 @@ def plan_parts(
     """Every planning type's part, each against the live state it reads (types sharing a
     reader, Actions and their bindings, read the tenant once); and the live states by type.
     ``reader``: how a type's live state is read (the check under the lease reads less)."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     parts: list[TypePlan] = []
     lives: dict[str, object] = {}
-    read: dict[tuple[object, int], object] = {}
     planned = only_types(options.only, registry())  # --only: the other types are not even read
-    for resource in planning_types():
-        if planned is not None and resource.name not in planned:
-            continue
-        state = state_of(resource, desired)
-        if state is None:
-            continue
-        assert resource.plan is not None and resource.read_live is not None
-        key = (resource.read_live, id(state))
-        if key not in read:
-            read[key] = reader(resource, client, state)
-        lives[resource.name] = read[key]
-        parts.append(resource.plan(state, read[key], options))
+    typed = [(resource, state_of(resource, desired)) for resource in planning_types()
+             if planned is None or resource.name in planned]
+    typed = [(resource, state) for resource, state in typed if state is not None]
+    # The types' reads are independent (hooks, Actions): made at once, one round trip apart
+    # less; planned in order, and the first type's error is the one raised.
+    read: dict[tuple[object, int], Future[object]] = {}
+    with ThreadPoolExecutor(max_workers=max(1, len(typed))) as pool:
+        for resource, state in typed:
+            key = (resource.read_live, id(state))
+            if key not in read:
+                read[key] = pool.submit(reader, resource, client, state)
+        for resource, state in typed:
+            assert resource.plan is not None
+            live = read[(resource.read_live, id(state))].result()
+            lives[resource.name] = live
+            parts.append(resource.plan(state, live, options))
     return parts, lives
 
 
@@ -139,11 +144,42 @@ def make_plan(
     # The tenant the client talks to, so every plan names it and a saved plan binds to it.
     host = getattr(getattr(client, "connection", None), "host", "")
     fresh = dataclasses.replace(
-        plan_against(desired, client, options, lives=lives), domain=str(host or ""), keywords=keywords
+        with_not_managed(plan_against(desired, client, options, lives=lives), not_managed(desired, client)),
+        domain=str(host or ""), keywords=keywords,
     )
     if saved is not None:
         check_matches(saved, fresh)
     return fresh
+
+
+def not_managed(desired: Desired, client: ManagementClient) -> list[tuple[str, tuple[str, ...]]]:
+    """(type, names) of what still runs of each type the config has nothing of (deploy-cli's
+    "not managed"), one cheap read per such type (``ResourceType.outside``). Only the plan
+    shown reads it: the check under the apply's lease compares steps, which it never adds."""
+    found = []
+    for resource in planning_types():
+        if resource.outside is not None and state_of(resource, desired) is None:
+            names = resource.outside(client)
+            if names:
+                found.append((resource.name, names))
+    return found
+
+
+def with_not_managed(plan: Plan, found: list[tuple[str, tuple[str, ...]]]) -> Plan:
+    """``plan`` naming what runs outside the config: a warning per type, its names in the
+    plan's ``unmanaged`` (kept with the first type, as a plan read back keeps them), so no
+    output says the tenant matches and ``--detailed-exitcode`` reports drift."""
+    if not found or not plan.types:
+        return plan
+    names = tuple(name for _, some in found for name in some)
+    first, *rest = plan.extras or ((plan.types[0], ()),)
+    kept = dict(first[1])
+    kept["unmanaged"] = tuple(sorted({*kept.get("unmanaged", ()), *names}))
+    return dataclasses.replace(
+        plan,
+        warnings=plan.warnings + tuple(Reason.of(f"{kind}.not_managed", names=some) for kind, some in found),
+        extras=((first[0], tuple(kept.items())), *rest),
+    )
 
 
 @dataclass(frozen=True)

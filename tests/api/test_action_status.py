@@ -76,7 +76,28 @@ def test_a_list_sent_before_the_write_never_answers_its_wait() -> None:
         tenant.actions["a"]["status"] = "pending"  # the PATCH, answered at t=0.01
         since_patch = board.now()
         assert board.read("a", since_patch)["status"] == "pending"
-    assert tenant.reads == ["LIST", "GET a"]
+    # asked again with a list sent after the write (other polls due now may share it)
+    assert tenant.reads == ["LIST", "LIST"]
+
+
+def test_waits_whose_writes_follow_the_latest_list_share_a_new_one() -> None:
+    # A batch of deploys: the latest list (the builds' polls) is from before every deploy,
+    # so each live check asks again, and they all take one new list, not a GET each.
+    tenant = Tenant(**{f"a{i}": "built" for i in range(4)})
+    board = tenant.board()
+    waits = [board.waiting() for _ in range(4)]
+    for wait in waits:
+        wait.__enter__()
+    board.read("a0", board.now())  # the builds' list, at t=0
+    tenant.time = 0.01
+    for i in range(4):
+        tenant.actions[f"a{i}"]["status"] = "deployed"  # each deploy, answered at t=0.01
+    since_deploys = board.now()
+    seen = {i: board.read(f"a{i}", since_deploys)["status"] for i in range(4)}
+    for wait in waits:
+        wait.__exit__(None, None, None)
+    assert seen == {i: "deployed" for i in range(4)}
+    assert tenant.reads == ["LIST", "LIST"]
 
 
 def test_an_older_list_counts_when_the_caller_vouches_for_its_answer() -> None:
@@ -92,7 +113,7 @@ def test_an_older_list_counts_when_the_caller_vouches_for_its_answer() -> None:
             return action.get("updated_at") == "after-the-write"
         assert board.read("b", board.now(), vouch)["status"] == "building"
         assert board.read("a", board.now(), vouch)["status"] == "built"
-    assert tenant.reads == ["LIST", "GET a"]
+    assert tenant.reads == ["LIST", "LIST"]
 
 
 def test_a_list_older_than_the_share_window_is_not_reused() -> None:

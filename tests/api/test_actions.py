@@ -240,6 +240,18 @@ def test_build_wait_right_after_a_write_first_waits_one_step() -> None:
     with server.client(sleep=sleeps.append) as client:
         built = client.actions.wait_built(states[0]["id"], written=states[0])
     assert built["status"] == "built" and len(server.requests) == 4
+    # one back-off step, or a second for each npm dependency the draft installs (this one has 1)
+    assert len(states[0]["dependencies"]) == 1
+    assert sleeps == [1.0, 0.3125, 0.390625, 0.48828125]
+
+
+def test_build_wait_without_dependencies_first_waits_one_step() -> None:
+    states = [recorded("terraform-provider-auth0_TestAccAction.yaml", i)[1] for i in range(6, 11)]
+    written = {**states[0], "dependencies": []}
+    sleeps: list[float] = []
+    server = Router({f"GET {ACTIONS}/{states[0]['id']}": [json_response(200, s) for s in states[1:]]}).server()
+    with server.client(sleep=sleeps.append) as client:
+        client.actions.wait_built(states[0]["id"], written=written)
     assert sleeps == [0.25, 0.3125, 0.390625, 0.48828125]
 
 

@@ -14,8 +14,6 @@ from typing import Any
 
 import pytest
 
-from api.api_helpers import all_text, one_line
-from e2e.actions_helpers import actions_stats
 from reconciler.api.client import ManagementClient
 from reconciler.api.pacing import RateLimiter
 from reconciler.api.polling import Backoff
@@ -30,6 +28,8 @@ from reconciler.errors import (
     BuildFailedError,
 )
 from reconciler.resources.actions.live import read_live_actions
+from tests.api.api_helpers import all_text, one_line
+from tests.e2e.actions_helpers import actions_stats
 
 PL = ("post-login", "v3")
 CODE = "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('a', 1); };"

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from reconciler.emulator.process import EmulatorProcess
 from tests.e2e.helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,7 +27,7 @@ PL, SPM = "post-login", "send-phone-message"
 
 
 @pytest.fixture
-def tenant(emulator_factory: Any) -> Any:
+def tenant(emulator_factory: Callable[..., EmulatorProcess]) -> EmulatorProcess:
     return emulator_factory(build_time=0.05, build_time_per_dependency=0.05, bad_dependencies="crypto@17.7.1")
 
 
@@ -35,7 +37,7 @@ def config(tmp_path: Path) -> Path:
     return target
 
 
-def env_of(tenant: Any) -> dict[str, str]:
+def env_of(tenant: EmulatorProcess) -> dict[str, str]:
     return {**tenant.env(), **VALUES}
 
 
@@ -43,7 +45,7 @@ def triggers(cfg: Path, data: dict[str, Any]) -> None:
     (cfg / "triggers" / "triggers.json").write_text(json.dumps(data))
 
 
-def bound(tenant: Any) -> dict[str, list[str]]:
+def bound(tenant: EmulatorProcess) -> dict[str, list[str]]:
     found: dict[str, list[str]] = tenant.stats().get("bound_per_trigger", {})
     return found
 
@@ -53,7 +55,7 @@ def no_canary(text: str) -> None:
         assert value not in text
 
 
-def test_example_tenant_applies_then_a_no_op_writes_nothing(tenant: Any, tmp_path: Path) -> None:
+def test_example_tenant_applies_then_a_no_op_writes_nothing(tenant: EmulatorProcess, tmp_path: Path) -> None:
     cfg, env = config(tmp_path), env_of(tenant)
     for fmt in ("text", "json", "markdown"):
         shown = run_cli(["plan", "-c", str(cfg), "--format", fmt], env)
@@ -78,7 +80,7 @@ def test_example_tenant_applies_then_a_no_op_writes_nothing(tenant: Any, tmp_pat
     assert after["requests"] - requests <= 15  # token, hooks, actions, triggers, bindings
 
 
-def test_one_change_reorder_unbind_and_delete(tenant: Any, tmp_path: Path) -> None:
+def test_one_change_reorder_unbind_and_delete(tenant: EmulatorProcess, tmp_path: Path) -> None:
     cfg, env = config(tmp_path), env_of(tenant)
     assert run_cli(["apply", "-c", str(cfg), "--yes"], env).exit_code == 0
     code = cfg / "actions" / "add-profile-claims" / "code.js"
@@ -117,7 +119,7 @@ def test_one_change_reorder_unbind_and_delete(tenant: Any, tmp_path: Path) -> No
     assert bound(tenant)[PL] == ["add-profile-claims"] and tenant.stats()["actions"] == 2
 
 
-def test_a_failed_build_binds_nothing_and_the_old_version_keeps_running(tenant: Any, tmp_path: Path) -> None:
+def test_a_failed_build_binds_nothing_and_the_old_version_keeps_running(tenant: EmulatorProcess, tmp_path: Path) -> None:
     cfg, env = config(tmp_path), env_of(tenant)
     assert run_cli(["apply", "-c", str(cfg), "--yes"], env).exit_code == 0
     history = tenant.stats()["binding_history"]
@@ -133,7 +135,7 @@ def test_a_failed_build_binds_nothing_and_the_old_version_keeps_running(tenant: 
     assert bound(tenant)[PL] == ["add-profile-claims"]
 
 
-def test_saved_plan_is_bound_to_the_actions_tenant(tenant: Any, tmp_path: Path) -> None:
+def test_saved_plan_is_bound_to_the_actions_tenant(tenant: EmulatorProcess, tmp_path: Path) -> None:
     cfg, env = config(tmp_path), env_of(tenant)
     out = tmp_path / "plan.json"
     assert run_cli(["plan", "-c", str(cfg), "--out", str(out)], env).exit_code == 0

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from api.api_helpers import churn, churned
 from reconciler.api.client import ManagementClient
 from reconciler.config import Connection, connection_from_env
 from reconciler.errors import ApiError
+from tests.api.api_helpers import churn, churned
 
 CANARY_SECRET = "canary-client-secret-71c3e0"
 CANARY_VALUE = "canary-secret-value-4b9d2a"

@@ -17,17 +17,18 @@ from typing import Any
 
 import pytest
 
+from reconciler.emulator.process import EmulatorProcess
 from tests.e2e.actions_helpers import Moment, actions_stats
 from tests.e2e.cutover_helpers import CRED, DEFAULT_KINDS, PUR, SPM, VALUES, env_of, migrated_config
 from tests.e2e.helpers import run_cli
 
 
 @pytest.fixture
-def tenant(emulator_factory: Any) -> Any:
+def tenant(emulator_factory: Callable[..., EmulatorProcess]) -> EmulatorProcess:
     return emulator_factory(build_time=0.05, build_time_per_dependency=0.05)
 
 
-def windows(tenant: Any, since: dict[str, int]) -> dict[str, tuple[str, int, float]]:
+def windows(tenant: EmulatorProcess, since: dict[str, int]) -> dict[str, tuple[str, int, float]]:
     """Per trigger, the cutover's window as the timeline shows it after ``since`` (entries
     per trigger before the apply): (kind, requests, milliseconds)."""
     out = {}
@@ -51,11 +52,11 @@ def _window(trigger: str, new: tuple[Moment, ...]) -> tuple[Moment, Moment]:
     return start, end
 
 
-def entries(tenant: Any) -> dict[str, int]:
+def entries(tenant: EmulatorProcess) -> dict[str, int]:
     return {t: len(m) for t, m in actions_stats(tenant).timeline.items()}
 
 
-def test_every_migrated_trigger_has_a_one_request_window_of_its_default_kind(tenant: Any, tmp_path: Path) -> None:
+def test_every_migrated_trigger_has_a_one_request_window_of_its_default_kind(tenant: EmulatorProcess, tmp_path: Path) -> None:
     cfg = migrated_config(tenant, tmp_path)
     env = env_of(tenant)
     shown = run_cli(["plan", "-c", str(cfg)], env)
@@ -80,7 +81,7 @@ def test_every_migrated_trigger_has_a_one_request_window_of_its_default_kind(ten
     assert run_cli(["apply", "-c", str(cfg), "--yes"], env).output.count("cutover") == 0
 
 
-def test_auth0_cutover_flips_a_trigger_and_binds_saved_plans(tenant: Any, tmp_path: Path) -> None:
+def test_auth0_cutover_flips_a_trigger_and_binds_saved_plans(tenant: EmulatorProcess, tmp_path: Path) -> None:
     cfg = migrated_config(tenant, tmp_path)
     flipped = env_of(tenant, AUTH0_CUTOVER='{"pre-user-registration": "neither"}')
     saved = tmp_path / "plan.json"

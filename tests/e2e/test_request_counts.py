@@ -19,6 +19,9 @@ from tests.e2e.helpers import run_cli
 
 CRED, PRE = "credentials-exchange", "pre-user-registration"
 HOOKS = 4
+# A hooks-only config's plan lists the actions once: it names any bound outside the config
+# (``action.not_managed``); none is deployed here, so nothing more is read.
+NOTICE = 1
 
 
 def hooks(*, change: bool = False, handover: bool = False, secret_of: str = "") -> list[dict[str, Any]]:
@@ -54,20 +57,21 @@ def applied(emulator: EmulatorProcess, tmp_path: Path) -> Path:
 
 def test_one_change_reads_every_secret_once(emulator: EmulatorProcess, applied: Path) -> None:
     write_config(applied, hooks(change=True))
-    # token; plan: list + 4 secrets; lease: create + list (the check) + delete; 1 write; read-back: list
-    assert apply_counted(emulator, applied) == 1 + 5 + 3 + 1 + 1
+    # token; plan: list + 4 secrets (+ the actions list); lease: create + list (the check) + delete;
+    # 1 write; read-back: list
+    assert apply_counted(emulator, applied) == 1 + 5 + NOTICE + 3 + 1 + 1
 
 
 def test_a_secret_written_is_read_back_alone(emulator: EmulatorProcess, applied: Path) -> None:
     write_config(applied, hooks(secret_of="h2"))
     # as above, and the read-back reads h2's secrets
-    assert apply_counted(emulator, applied) == 1 + 5 + 3 + 1 + 1 + 1
+    assert apply_counted(emulator, applied) == 1 + 5 + NOTICE + 3 + 1 + 1 + 1
 
 
 def test_a_hand_over_is_two_adjacent_requests(emulator: EmulatorProcess, applied: Path) -> None:
     write_config(applied, hooks(handover=True))
     # plan; lease; the trigger's check, disable, enable; read-back
-    assert apply_counted(emulator, applied) == 1 + 5 + 3 + 3 + 1
+    assert apply_counted(emulator, applied) == 1 + 5 + NOTICE + 3 + 3 + 1
     entries = emulator.stats()["hook_history"][CRED]
     dark = [e for e in entries if not e["hooks"]]
     assert len(dark) == 1
@@ -139,3 +143,64 @@ def test_a_moved_action_is_bound_somewhere_at_every_request(emulator_factory: An
         started = started or bool(where)
         assert where or not started, f"a runs nowhere after request {seq}"
     assert where == {PRE}
+
+
+# -- Actions: exact counts per change (builds finish before the first poll looks) -----------------
+#
+# A config without hooks/ on a tenant that serves hooks. The plan reads: the hooks list (to
+# name the hooks it leaves alone), the trigger versions offered, the actions list and the
+# bindings of each trigger it may touch. Under the lease: the marker's create and its list
+# (which is the hooks check), the actions list and those bindings again (not the trigger
+# versions: no writer changes them). A build or a deploy is one poll each (the build is done
+# when the poll looks; the deploy answer says not yet live). A bind re-reads its trigger first
+# and that trigger is read back after; an action written is read back from the answers.
+
+def counted_apply(tenant: Any, config: Path, *flags: str) -> int:
+    before = tenant.stats()["requests"]
+    applied = run_cli(["apply", "-c", str(config), "--yes", *flags], tenant.env())
+    assert applied.exit_code == 0, applied.output
+    return int(tenant.stats()["requests"]) - int(before)
+
+
+@pytest.fixture
+def built_at_once(emulator_factory: Any) -> Any:
+    return emulator_factory(build_time=0.0, build_time_per_dependency=0.0)
+
+
+def test_actions_initial_apply_of_one_action(built_at_once: Any, tmp_path: Path) -> None:
+    config = actions_config(tmp_path / "config", {"a": CRED})
+    plan, lease, check = 4, 3, 2  # plan: hooks, triggers, actions, 1 trigger; lease: create, list, delete
+    writes = 1 + 1 + 1  # create, deploy, bind
+    polls, bind_check, read_back = 2, 1, 1  # build, live; the trigger before the bind; after it
+    assert counted_apply(built_at_once, config) == 1 + plan + lease + check + writes + polls + bind_check + read_back
+
+
+def test_actions_one_change_reads_nothing_back_beyond_the_answers(built_at_once: Any, tmp_path: Path) -> None:
+    config = actions_config(tmp_path / "config", {"a": CRED, "b": CRED, "c": PRE})
+    counted_apply(built_at_once, config)
+    (config / "actions" / "a" / "code.js").write_text("exports.onExecuteCredentialsExchange = async () => { /* 2 */ };\n")
+    plan, lease, check = 5, 3, 3  # two triggers read
+    writes, polls = 2, 2  # update, deploy; build poll, live check
+    assert counted_apply(built_at_once, config) == 1 + plan + lease + check + writes + polls
+
+
+def test_actions_reorder_is_one_bind_between_its_checks(built_at_once: Any, tmp_path: Path) -> None:
+    config = actions_config(tmp_path / "config", {"a": CRED, "b": CRED, "c": PRE})
+    counted_apply(built_at_once, config)
+    doc = json.loads((config / "triggers" / "triggers.json").read_text())
+    doc[CRED].reverse()
+    (config / "triggers" / "triggers.json").write_text(json.dumps(doc))
+    plan, lease, check = 5, 3, 3
+    bind_check, writes, read_back = 1, 1, 1
+    assert counted_apply(built_at_once, config) == 1 + plan + lease + check + bind_check + writes + read_back
+
+
+def test_actions_move_binds_the_new_then_unbinds_the_old(built_at_once: Any, tmp_path: Path) -> None:
+    config = actions_config(tmp_path / "config", {"a": CRED, "b": CRED, "c": PRE})
+    counted_apply(built_at_once, config)
+    actions_config(config, {"a": PRE, "b": CRED, "c": PRE})
+    plan, lease, check = 5, 3, 3
+    writes = 1 + 1 + 1 + 2 + 1  # rename aside, create, deploy, two binds, delete the old one
+    polls, bind_checks, read_back = 2, 2, 2
+    assert counted_apply(built_at_once, config, "--allow-delete") == (
+        1 + plan + lease + check + writes + polls + bind_checks + read_back)

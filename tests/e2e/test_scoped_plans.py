@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from e2e.actions_helpers import actions_stats
-from e2e.cutover_helpers import CRED, PUR, REPO, env_of, migrated_config
-from e2e.helpers import run_cli
 from reconciler.core.scope import SCOPE_WARNING
 from reconciler.render.text import NO_CHANGES_IN_SCOPE
+from tests.e2e.actions_helpers import actions_stats
+from tests.e2e.cutover_helpers import CRED, PUR, REPO, env_of, migrated_config
+from tests.e2e.helpers import run_cli
 
 SCOPED = "this plan is limited by --only/--target"
 

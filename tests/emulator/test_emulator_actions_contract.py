@@ -37,7 +37,7 @@ import pytest
 import yaml
 
 from reconciler.emulator.process import EmulatorProcess
-from shared_api import ABSENT, API_DIR
+from tests.shared_api import ABSENT, API_DIR
 
 REC_DIR = API_DIR / "recordings"
 RECORDINGS = sorted(REC_DIR.glob("*Action*.yaml")) if API_DIR.is_dir() else []

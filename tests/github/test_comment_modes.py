@@ -90,3 +90,14 @@ def test_a_failed_plan_after_the_merge_says_nothing_was_applied(gh: FakeGitHub) 
     assert f"plan for the apply of merged commit {SHA[:12]} failed; nothing was applied" in comment["body"]
     assert "> `unresolved keyword ##CLAIM_NAMESPACE##`" in comment["body"]
     assert "apply to tenant `dev` failed" not in comment["body"]
+
+
+def test_an_apply_with_nothing_to_write_never_says_matched_while_something_runs_outside() -> None:
+    from reconciler.core.plan import Plan
+    from reconciler.github.comment import apply_body
+
+    outside = Plan(steps=(), types=("hook",), extras=(("hook", (("unmanaged", ("legacy", "other")),)),))
+    body = apply_body("dev", Provenance(commit=SHA), plan=outside)
+    assert "**No changes applied** after the merge of commit" in body and "(2 live outside the config)" in body
+    assert "matched" not in body
+    assert "already matched the config" in apply_body("dev", Provenance(commit=SHA), plan=Plan(steps=(), types=("hook",)))

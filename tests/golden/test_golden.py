@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
 from tests.golden.actions_corpus import CANARIES, ActionsCase
-from tests.golden.corpus import CASES, cases, normalise_json, outputs
+from tests.golden.corpus import CASES, Case, cases, normalise_json, outputs
 
 ALL = list(cases())
 
 
 @pytest.mark.parametrize("name,make", ALL, ids=[name for name, _ in ALL])
-def test_case_matches_its_recording(name, make) -> None:
+def test_case_matches_its_recording(name: str, make: Callable[[], Case] | ActionsCase) -> None:
     produced = outputs(name, make)
     recorded = sorted(p.name for p in CASES.glob(f"{name}.*"))
     assert sorted(produced) == recorded

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from reconciler.cli import cli
 from reconciler.migrate.migration import plan_migration
 from reconciler.runner.node import Node
-from tests.migrate.hook_files import hook_config
+from tests.resources.hooks.hooks_testlib import hook_config
 
 CANARY = "canary-9d1e-secret-value"
 PRE = "pre-user-registration"

@@ -10,8 +10,8 @@ from reconciler.migrate.check import OK, prove
 from reconciler.migrate.generate import hook_target, migrate_hook
 from reconciler.runner.node import Node
 from reconciler.runner.targets import Target, load_templates
-from tests.migrate.hook_files import hook_config
 from tests.migrate.mutants import Seen, mutants
+from tests.resources.hooks.hooks_testlib import hook_config
 
 CORPUS = Path(__file__).parent / "corpus"
 # One right action per kind of effect: claims, a denial with metadata, metadata, a call left running.

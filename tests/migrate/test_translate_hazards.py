@@ -13,7 +13,7 @@ from reconciler.cli import cli
 from reconciler.migrate.classify import ADAPTED, PERSON, TRANSLATED, classify
 from reconciler.migrate.requires import rewrite_requires
 from reconciler.runner.node import Node
-from tests.migrate.hook_files import hook_config
+from tests.resources.hooks.hooks_testlib import hook_config
 
 POST, PRE, SMS = "post-user-registration", "pre-user-registration", "send-phone-message"
 

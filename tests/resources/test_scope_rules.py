@@ -12,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plan_simulator import check_nothing_lost, random_case, run_plan
 from reconciler.core.changes import REPLACED_SUFFIX
 from reconciler.core.plan import Plan
 from reconciler.core.planner import TypePlan
@@ -29,6 +28,7 @@ from reconciler.resources.scope_rules import (
     resolve_targets,
     targeted,
 )
+from tests.plan_simulator import check_nothing_lost, random_case, run_plan
 
 RANDOMS = st.randoms(use_true_random=False)
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from reconciler.cli import cli
 from reconciler.runner.node import Node
-from tests.migrate.hook_files import hook_config
+from tests.resources.hooks.hooks_testlib import hook_config
 
 CANARY = "canary-5e1d-attack-value"
 POST = "post-user-registration"

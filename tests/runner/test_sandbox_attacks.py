@@ -22,7 +22,7 @@ from reconciler.runner.node import Node
 from reconciler.runner.outcome import Outcome
 from reconciler.runner.samples import builtin_samples
 from reconciler.secret_forms import leaked
-from tests.migrate.hook_files import hook_config
+from tests.resources.hooks.hooks_testlib import hook_config
 from tests.runner.attacks import PROTOCOLS, ROUTES, Listener, hook, network_attack, reversed_js
 
 CANARY = "canary-5e1d-attack-value"

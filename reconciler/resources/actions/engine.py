@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.resources.actions.live import NOT_READ, LiveActions, read_live_actions
+from reconciler.resources.actions.live import NOT_READ, LiveAction, LiveActions, read_live_actions
 from reconciler.resources.actions.model import ActionsDesired, wanted
 
 
@@ -22,17 +22,24 @@ def read_live(client: Any, desired: ActionsDesired | None) -> LiveActions:
 
 
 def read_back(client: Any, desired: ActionsDesired | None, before: LiveActions, written: Any, listed: Any = None) -> LiveActions:
-    """The read-back of what the plan ``written`` wrote: the actions list when it wrote an
-    action, the bindings of each trigger it bound; the rest (the triggers offered, the other
-    bindings) as ``before``, the state read under the lease. The check under the lease
-    (``written`` None) reads everything: the read is lists already."""
+    """The read-back of what the plan ``written`` wrote: each action as the server last
+    answered for it (:mod:`reconciler.api.action_answers`: a create's or PATCH's answer, the
+    build poll, the live check after a deploy), the bindings of each trigger it bound read
+    again; the rest (the other actions, the triggers offered, the other bindings) as
+    ``before``, the state read under the lease. The actions are listed instead when an answer
+    cannot tell (a create whose outcome was unknown may have made two of one name; an
+    action written without an answer kept). The check under the lease (``written`` None)
+    reads everything but the trigger versions the tenant offers (no writer changes them):
+    the read is lists already."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from reconciler.lease_actions import is_marker_action
-    from reconciler.resources.actions.live import LiveAction, LiveBinding, LiveBindings
+    from reconciler.resources.actions.live import LiveBinding, LiveBindings
 
-    if written is None or not before.read:
+    if not before.read or not wanted(desired):
         return read_live(client, desired)
+    if written is None:
+        assert desired is not None
+        return read_live_actions(client, desired.managed_triggers, offered=before.triggers)
     steps = [step for step in written.steps if step.type in ("action", "bindings")]
     bound = sorted({step.payload.trigger_id for step in steps if step.type == "bindings"})
     api = client.actions
@@ -40,9 +47,26 @@ def read_back(client: Any, desired: ActionsDesired | None, before: LiveActions, 
         lists = pool.map(api.bindings, bound)
         actions = before.actions
         if any(step.type == "action" for step in steps):
-            actions = tuple(sorted(
-                (LiveAction.from_api(a) for a in api.list() if not is_marker_action(a)), key=lambda a: (a.name, a.id),
-            ))
+            actions = _answered(api, before, steps)
         fresh = {trigger: tuple(LiveBinding.from_api(b) for b in found) for trigger, found in zip(bound, lists)}
     return LiveActions(actions=actions, bindings=LiveBindings({**before.bindings.by_trigger, **fresh}),
                        triggers=before.triggers)
+
+
+def _answered(api: Any, before: LiveActions, steps: list[Any]) -> tuple[LiveAction, ...]:
+    """The actions after the run: ``before`` with the server's answers to this run's writes
+    laid over it, or a fresh list when the answers cannot tell."""
+    from reconciler.lease_actions import is_marker_action
+
+    answers = getattr(api, "answers", None)
+    kept, gone = answers.snapshot() if answers is not None else ({}, frozenset())
+    kept = {key: a for key, a in kept.items() if not is_marker_action(a)}  # the lease's marker
+    written = {getattr(step.payload, "new_name", None) or step.payload.name
+               for step in steps if step.type == "action" and step.operation != "delete"
+               and getattr(step.payload, "action_id", None) not in gone}  # renamed aside, then deleted
+    if answers is None or answers.unsure or not written <= {str(a.get("name")) for a in kept.values()}:
+        fresh = {str(a["id"]): LiveAction.from_api(a) for a in api.list() if not is_marker_action(a)}
+    else:
+        fresh = {a.id: a for a in before.actions if a.id not in gone}
+        fresh.update((key, LiveAction.from_api(a)) for key, a in kept.items())
+    return tuple(sorted(fresh.values(), key=lambda a: (a.name, a.id)))

@@ -201,7 +201,7 @@ def bindings_to_read(
 
 def read_live_actions(
     client: ActionsClient, triggers: Iterable[str] | None, *, names: Iterable[str] | None = None,
-    every_trigger: bool = False,
+    every_trigger: bool = False, offered: tuple[TriggerVersion, ...] | None = None,
 ) -> LiveActions:
     """Read the tenant's actions, the triggers it offers and the bindings a run may touch.
 
@@ -211,20 +211,24 @@ def read_live_actions(
     (None: every custom action). ``every_trigger`` (export): the bindings of every trigger the
     tenant offers and binds through this API, as if the config managed them all. The trigger list is read alongside the action pages; bindings
     one request per needed trigger, concurrently within the client's worker budget.
+    ``offered``: the trigger versions a read moments ago found (the check under the lease):
+    what Auth0 offers is not written by any writer of the tenant, so it is not read again.
     """
     if triggers is None:
         return NOT_READ
     managed = frozenset(triggers)
     api = client.actions
     with ThreadPoolExecutor(max_workers=max(1, client.max_workers)) as pool:
-        offered_later = pool.submit(api.list_triggers)
+        offered_later = pool.submit(api.list_triggers) if offered is None else None
         # The one place live actions are read: the tenant lease's marker action (never
         # deployed or bound; reconciler/lease_actions.py) is hidden from plans, drift, export;
         # a user's action that is merely named so is not.
         actions = tuple(sorted(
             (LiveAction.from_api(a) for a in api.list() if not is_marker_action(a)), key=lambda a: (a.name, a.id),
         ))
-        offered = tuple(trigger_from_api(t) for t in offered_later.result())
+        if offered_later is not None:
+            offered = tuple(trigger_from_api(t) for t in offered_later.result())
+        assert offered is not None
         if every_trigger:
             managed = managed | {t.id for t in offered}
         needed = bindings_to_read(managed, actions, offered, names)

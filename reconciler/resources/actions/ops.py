@@ -66,7 +66,8 @@ class ActionOperations:
                 dependencies=payload.dependencies or (), secrets=self._secrets(step, action, payload.secrets),
                 sensitive=self._sensitive(action),
             )
-            return {"id": str(created["id"]), "name": action.name, "updated_at": created.get("updated_at")}
+            return {"id": str(created["id"]), "name": action.name, "updated_at": created.get("updated_at"),
+                    "dependencies": created.get("dependencies")}  # how long its build takes at the least
         if step.operation == p.UPDATE:
             action = self._desired(step)
             updated = self.api.update(
@@ -76,7 +77,8 @@ class ActionOperations:
                 secrets=self._secrets(step, action, payload.secrets) if payload.secrets is not None else None,
                 sensitive=self._sensitive(action),
             )
-            return {"id": payload.action_id, "name": action.name, "updated_at": updated.get("updated_at")}
+            return {"id": payload.action_id, "name": action.name, "updated_at": updated.get("updated_at"),
+                    "dependencies": updated.get("dependencies")}
         if step.operation == p.RENAME:
             self.api.update(payload.action_id, name=payload.new_name)
             return {"id": payload.action_id, "name": payload.new_name}

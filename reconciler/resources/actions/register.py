@@ -89,6 +89,12 @@ def _verify(plan: Any, state: Any) -> tuple[str, ...]:
     return tuple(differences(ours, desired, live)) if ours else ()
 
 
+def _outside(client: Any) -> tuple[str, ...]:
+    from reconciler.resources.actions.outside import bound_outside
+
+    return bound_outside(client)
+
+
 def _action_schema() -> str:
     from reconciler.resources.actions.schema import schema_text
 
@@ -207,6 +213,7 @@ ACTIONS = register(
         blocks=_action_blocks,
         export=Export(read=_export_read, existing=_export_existing, texts=_export_texts, write=_export_write,
                       unserved=NO_ACTIONS, preflight=_export_preflight, scope_note=NO_ACTIONS_SCOPE),
+        outside=_outside,
         after_types=("hook",),  # a cutover binds an action after (or before) a hook's disable
     )
 )

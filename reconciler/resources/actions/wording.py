@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reconciler.core.reasons import Reason
+from reconciler.text import some_names
 
 _WORDS: dict[str, Callable[..., str]] = {
     "action.excluded": lambda name: f"action {name}: excluded (AUTH0_EXCLUDED_ACTIONS); its config is ignored",
@@ -30,6 +31,11 @@ _WORDS: dict[str, Callable[..., str]] = {
     "action.secrets_cap": lambda count, cap: f"not changed: {count} secrets, more than Auth0's {cap} per action",
     "action.secrets_kept": lambda name, names: (
         f"action {name}: secrets {', '.join(names)} are not in the config; not deleted (pass --allow-delete)"
+    ),
+    "action.not_managed": lambda names: (
+        "actions are not managed (the config has no actions/ nor triggers/), so live actions bound to "
+        f"triggers are left running: {some_names(names)} ({len(names)} {'action' if len(names) == 1 else 'actions'}). "
+        "To manage them: `reconciler export` writes them as actions/ and triggers/triggers.json"
     ),
     "bindings.trigger_unavailable": lambda trigger: (
         f"trigger {trigger}: the tenant does not offer it for bindings; its list in triggers.json is not applied"

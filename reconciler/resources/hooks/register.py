@@ -24,7 +24,10 @@ def read_live(client: Any, desired: Any = None) -> Any:
 
 def read_again(client: Any, desired: Any, before: Any, written: Any = None, listed: Any = None) -> Any:
     """``read_live`` for the price of a list (``hooks.live.read_again``): what ``before``
-    already holds is not read again."""
+    already holds is not read again. The read-back of a plan that wrote no hook is
+    ``before`` as is, without a request (a config without hooks/ wrote none either)."""
+    if written is not None and not written.steps_of("hook"):
+        return before
     return _read(client, desired, lambda: _again(client, before, written, listed), listed)
 
 
@@ -33,8 +36,6 @@ def _again(client: Any, before: Any, written: Any, listed: Any) -> Any:
 
     # The read-back reads the secrets of the hooks whose secrets the plan wrote: a write's
     # answer does not hold them.
-    if written is not None and not written.steps_of("hook"):
-        return before  # nothing of ours to read back
     names = None if written is None else frozenset(
         step.key for step in written.steps if step.type == "hook" and "secret" in str(step.operation))
     return again(client, before, written=names, listed=listed)
@@ -80,15 +81,16 @@ def _read(client: Any, desired: Any, reader: Any, listed: Any = None) -> Any:
 def _outside(client: Any, listed: Any = None) -> tuple[str, ...]:
     """The names of the live hooks a config without hooks/ leaves alone: one list request,
     none when the lease's own list is at hand (a tenant without Hooks answers 403
-    hooks_not_allowed: nothing is live there)."""
-    from reconciler.errors import ReconcilerError, hooks_unavailable
+    hooks_not_allowed: nothing is live there). A client without read:hooks (an Actions-only
+    setup needs none) cannot list them: its plans are not refused for the notice."""
+    from reconciler.errors import AuthError, ReconcilerError, hooks_unavailable
     from reconciler.lease import is_marker_hook
 
     if listed is None:
         try:
             listed = client.hooks.list()
         except ReconcilerError as error:
-            if hooks_unavailable(error):
+            if hooks_unavailable(error) or (isinstance(error, AuthError) and error.status == 403):
                 return ()
             raise
     return tuple(sorted(str(h["name"]) for h in listed if not is_marker_hook(h)))

@@ -9,12 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reconciler.core.reasons import WORDED, Reason
-
-
-def _some(names: tuple[str, ...], shown: int = 10) -> str:
-    more = len(names) - shown
-    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
-
+from reconciler.text import some_names
 
 _WORDS: dict[str, Callable[..., str]] = {
     "hook.created_disabled": lambda: "created disabled; enabled at the hand-over",
@@ -40,7 +35,7 @@ _WORDS: dict[str, Callable[..., str]] = {
     "hook.replaced": lambda: "replaced (triggerId changed)",
     "hook.not_managed": lambda names: (
         "hooks are not managed (the config has no hooks/), so live hooks are left running: "
-        f"{_some(names)} ({len(names)} {'hook' if len(names) == 1 else 'hooks'}). "
+        f"{some_names(names)} ({len(names)} {'hook' if len(names) == 1 else 'hooks'}). "
         "To retire them once their actions run: `reconciler migrate --retire-hooks --write`, "
         "then plan and apply with --allow-delete"
     ),

@@ -6,9 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from actions_testlib import write_dir
-from fake_actions import FakeClient
-
 from reconciler.core.executor import ApplyReport, Dispatch, execute
 from reconciler.core.planner import TypePlan, merge
 from reconciler.keywords import Keywords
@@ -18,6 +15,8 @@ from reconciler.resources.actions.ops import ActionOperations, BindingOperations
 from reconciler.resources.actions.plan import plan_actions
 from reconciler.resources.actions.rules import check_config
 from reconciler.resources.options import PlanOptions
+from tests.resources.actions.actions_testlib import write_dir
+from tests.resources.actions.fake_actions import FakeClient
 
 
 def desired(root: Path, actions: list[dict[str, Any]] | None, triggers: Any = None,

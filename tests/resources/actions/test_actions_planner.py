@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from actions_testlib import CODE, action
-from fake_actions import FakeClient
-from harness import apply, desired, ops, plan, steps
 
 from reconciler.errors import PlanError
+from tests.resources.actions.actions_testlib import CODE, action
+from tests.resources.actions.fake_actions import FakeClient
+from tests.resources.actions.harness import apply, desired, ops, plan, steps
 
 PL = "post-login"
 
@@ -98,7 +98,7 @@ def test_delete_unbinds_first_never_forces_and_needs_allow_delete(tmp_path: Path
     client.actions.bind(PL, "gone", "keep")
     want = desired(tmp_path / "c", [action("keep")], binds("keep"))
     action_part, _ = plan(want, client)
-    assert [(c.key, c.skipped.code) for c in action_part.changes] == [("gone", "action.delete_not_allowed")]
+    assert [(c.key, c.skipped.code if c.skipped else None) for c in action_part.changes] == [("gone", "action.delete_not_allowed")]
     assert apply(want, client).ok and client.actions.bound_names(PL) == ["keep"]  # unbound, kept
     client.actions.bind(PL, "gone", "keep")
     merged = steps(want, client, allow_delete=True)
@@ -172,7 +172,8 @@ def test_secrets_whole_set_and_never_partial(tmp_path: Path) -> None:
     want = desired(tmp_path / "c", [action("a", secrets=[{"name": "K", "value": "##K##"}, {"name": "NEW", "value": "##K##"}])],
                    env={"K": "canary-value"})
     action_part, _ = plan(want, client)
-    assert action_part.steps == () and action_part.changes[0].skipped.code == "action.secrets_blocked"
+    skipped = action_part.changes[0].skipped
+    assert action_part.steps == () and skipped is not None and skipped.code == "action.secrets_blocked"
     merged = steps(want, client, allow_delete=True)
     assert merged[0].payload.secrets == ("K", "NEW")
     assert apply(want, client, allow_delete=True).ok

@@ -12,12 +12,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from actions_testlib import CODE, action
-from fake_actions import FakeClient
-from harness import apply, desired, steps
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
+
+from tests.resources.actions.actions_testlib import CODE, action
+from tests.resources.actions.fake_actions import FakeClient
+from tests.resources.actions.harness import apply, desired, steps
 
 TRIGGERS = {"post-login": "v3", "credentials-exchange": "v2"}
 NAMES = ["a", "b", "c", "d", "e"]

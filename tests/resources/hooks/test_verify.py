@@ -40,6 +40,9 @@ class Forgetful:
             return 200, {"total": len(hooks), "start": 0, "limit": 100, "hooks": hooks}
         if method == "GET" and len(parts) == 5:
             return 200, {}
+        if method == "GET" and parts[:3] == ["api", "v2", "actions"]:  # a tenant without Actions
+            return 403, {"statusCode": 403, "error": "Forbidden", "message": "feature not enabled",
+                         "errorCode": "feature_not_enabled"}
         self.writes += 1
         if method == "POST" and len(parts) == 3:
             hook = {"id": f"h{self.writes}", "dependencies": {}, **body}
