@@ -142,7 +142,8 @@ def test_a_run_that_waited_for_the_lease_says_the_other_run_changed_the_tenant(
             seen.append(line)
             if line.startswith("waiting up to"):
                 break
-        assert seen and seen[-1].startswith("waiting up to 120 s for the lease: tenant is locked by"), "".join(seen)
+        # "up to 120 s", less the time the first attempt took (a loaded machine: 119 s)
+        assert seen and seen[-1].startswith("waiting up to ") and " s for the lease: tenant is locked by" in seen[-1], "".join(seen)
         assert "until " in seen[-1]
     finally:
         os.kill(first.pid, signal.SIGCONT)
