@@ -144,7 +144,7 @@ def make_plan(
     # The tenant the client talks to, so every plan names it and a saved plan binds to it.
     host = getattr(getattr(client, "connection", None), "host", "")
     fresh = dataclasses.replace(
-        with_not_managed(plan_against(desired, client, options, lives=lives), not_managed(desired, client)),
+        with_not_managed(plan_against(desired, client, options, lives=lives), not_managed(desired, client, options)),
         domain=str(host or ""), keywords=keywords,
     )
     if saved is not None:
@@ -152,12 +152,16 @@ def make_plan(
     return fresh
 
 
-def not_managed(desired: Desired, client: ManagementClient) -> list[tuple[str, tuple[str, ...]]]:
+def not_managed(desired: Desired, client: ManagementClient, options: PlanOptions) -> list[tuple[str, tuple[str, ...]]]:
     """(type, names) of what still runs of each type the config has nothing of (deploy-cli's
     "not managed"), one cheap read per such type (``ResourceType.outside``). Only the plan
-    shown reads it: the check under the apply's lease compares steps, which it never adds."""
+    shown reads it: the check under the apply's lease compares steps, which it never adds.
+    A type ``--only`` leaves out is not read (the scoped plan says it was not compared)."""
+    planned = only_types(options.only, registry())
     found = []
     for resource in planning_types():
+        if planned is not None and resource.name not in planned:
+            continue
         if resource.outside is not None and state_of(resource, desired) is None:
             names = resource.outside(client)
             if names:

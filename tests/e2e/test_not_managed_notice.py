@@ -96,3 +96,16 @@ def test_a_client_without_the_other_types_scopes_still_plans(emulator_factory: A
     assert run_cli(["apply", "-c", str(config), "--yes"], env).exit_code == 0
     planned = run_cli(["plan", "-c", str(config), "--detailed-exitcode"], env)
     assert planned.exit_code == 0 and MATCHES in planned.output, planned.output
+
+
+def test_only_hooks_reads_no_action_for_the_notice(emulator_factory: Any) -> None:
+    tenant = emulator_factory()
+    env = env_of(tenant)
+    assert run_cli(["apply", "-c", str(ACTIONS_ONLY), "--yes"], env).exit_code == 0
+    assert run_cli(["apply", "-c", str(HOOKS_ONLY), "--yes"], env).exit_code == 0
+    before = tenant.stats()["requests"]
+    scoped = run_cli(["plan", "-c", str(HOOKS_ONLY), "--only", "hooks"], env)
+    assert scoped.exit_code == 0, scoped.output
+    assert "actions are not managed" not in scoped.output and "actions not planned" in scoped.output
+    # The token, the hooks list and each hook's secrets: no Actions request.
+    assert tenant.stats()["requests"] - before == 1 + 1 + 2
