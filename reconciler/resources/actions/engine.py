@@ -39,7 +39,8 @@ def read_back(client: Any, desired: ActionsDesired | None, before: LiveActions, 
         return read_live(client, desired)
     if written is None:
         assert desired is not None
-        return read_live_actions(client, desired.managed_triggers, offered=before.triggers)
+        return read_live_actions(client, desired.managed_triggers, offered=before.triggers,
+                                 likely=before.bindings.read)
     steps = [step for step in written.steps if step.type in ("action", "bindings")]
     bound = sorted({step.payload.trigger_id for step in steps if step.type == "bindings"})
     api = client.actions
