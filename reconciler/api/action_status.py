@@ -24,8 +24,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-# A poll may take a list sent up to this long before it fell due: at most this much later
-# news of a finished build, for one request instead of one per action.
+# A poll may take a list sent up to this long before it fell due (or up to the time the rate
+# limit gives a request, when longer): at most this much later news of a finished build, for
+# one request instead of one per action.
 SHARE_WINDOW = 0.2
 # A new list waits this long before it is sent, so that the polls of writes finishing at
 # about the same moment (a batch of creates or deploys) join it rather than each sending one.
@@ -47,7 +48,11 @@ class StatusBoard:
     polls due at about the same time."""
 
     def __init__(self, get_one: Callable[[str], dict[str, Any]], list_all: Callable[[], list[dict[str, Any]]],
-                 *, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+                 *, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 per_request: Callable[[], float] = lambda: 0.0) -> None:
+        # Seconds the rate limit gives a request: a list that recent is shared however slow the
+        # tier (at 2 a second, a newer answer would cost a request the writes need).
+        self._per_request = per_request
         self._get_one = get_one
         self._list_all = list_all
         self._clock = clock
@@ -79,7 +84,7 @@ class StatusBoard:
         request sent after it, or one whose answer ``current`` vouches for."""
         after: float | None = None
         for _ in range(2):
-            listing, fetch = self._listing_for(self._clock() - SHARE_WINDOW, after)
+            listing, fetch = self._listing_for(self._clock() - max(SHARE_WINDOW, self._per_request()), after)
             if listing is None:
                 break
             if fetch:

@@ -102,7 +102,7 @@ class ActionsApi:
         self.backoff = backoff or Backoff()
         self.limit = limit  # AUTH0_WAIT_LIMIT: no wait for a build or deploy is longer
         self.notify = notify or (lambda line: None)
-        self.status = StatusBoard(self.get, self.list)
+        self.status = StatusBoard(self.get, self.list, per_request=per_request)
         self.answers = Answers()  # the read-back's source (action_answers.py)
 
     # -- one request, Actions wording for the errors that mean something here ---------------

@@ -186,3 +186,18 @@ def test_an_idle_board_forgets_the_tenant() -> None:
     with board.waiting(), board.waiting():
         board.read("a", 0.0)  # same instant, but the earlier waits ended: asked again
     assert tenant.reads == ["LIST", "LIST"]
+
+
+def test_at_a_slow_tier_a_list_as_recent_as_one_request_is_shared() -> None:
+    # 2 requests a second: a list sent 0.4 s ago answers the poll (a newer one would cost a
+    # request the writes need); one sent 0.6 s ago does not.
+    tenant = Tenant(a="building", b="building")
+    board = StatusBoard(tenant.get_one, tenant.list_all, clock=tenant.clock, sleep=lambda s: None,
+                        per_request=lambda: 0.5)
+    with board.waiting(), board.waiting():
+        board.read("a", 0.0)
+        tenant.time = 0.4
+        board.read("b", 0.0)
+        tenant.time = 1.0
+        board.read("a", 0.0)
+    assert tenant.reads == ["LIST", "LIST"]

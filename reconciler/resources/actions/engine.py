@@ -39,7 +39,8 @@ def read_back(client: Any, desired: ActionsDesired | None, before: LiveActions, 
         return read_live(client, desired)
     if written is None:
         assert desired is not None
-        return read_live_actions(client, desired.managed_triggers, offered=before.triggers)
+        return read_live_actions(client, desired.managed_triggers, offered=before.triggers,
+                                 likely=before.bindings.read)
     steps = [step for step in written.steps if step.type in ("action", "bindings")]
     bound = sorted({step.payload.trigger_id for step in steps if step.type == "bindings"})
     api = client.actions
@@ -60,10 +61,14 @@ def _answered(api: Any, before: LiveActions, steps: list[Any]) -> tuple[LiveActi
 
     answers = getattr(api, "answers", None)
     kept, gone = answers.snapshot() if answers is not None else ({}, frozenset())
-    kept = {key: a for key, a in kept.items() if not is_marker_action(a)}  # the lease's marker
     written = {getattr(step.payload, "new_name", None) or step.payload.name
                for step in steps if step.type == "action" and step.operation != "delete"
                and getattr(step.payload, "action_id", None) not in gone}  # renamed aside, then deleted
+    ids = {str(step.payload.action_id) for step in steps if step.type == "action" and step.payload.action_id}
+    # Only this plan's actions (a client that applied before keeps older answers), never the
+    # lease's marker.
+    kept = {key: a for key, a in kept.items()
+            if (key in ids or str(a.get("name")) in written) and not is_marker_action(a)}
     if answers is None or answers.unsure or not written <= {str(a.get("name")) for a in kept.values()}:
         fresh = {str(a["id"]): LiveAction.from_api(a) for a in api.list() if not is_marker_action(a)}
     else:
