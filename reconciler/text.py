@@ -14,10 +14,16 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+# The longest name a list of names shows whole: names can come from a server (any length).
+NAME_SHOWN = 120
+
+
 def some_names(names: tuple[str, ...], shown: int = 10) -> str:
-    """The first ``shown`` names, and how many more: a warning stays one readable line."""
+    """The first ``shown`` names, each cut at NAME_SHOWN characters, and how many more: a
+    warning stays one readable line, whatever a server names things."""
     more = len(names) - shown
-    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
+    cut = [n if len(n) <= NAME_SHOWN else n[: NAME_SHOWN - 1] + "…" for n in names[:shown]]
+    return ", ".join(cut) + (f" and {more} more" if more > 0 else "")
 
 
 def join_path(path: str, key: str) -> str:
