@@ -70,3 +70,15 @@ def test_a_comment_with_a_domain_that_does_not_parse_names_no_raw_value(domain: 
     assert result.exit_code in (0, 1), result.output
     _assert_no_canary(result.output)
     assert "\x1b" not in result.output and "\x07" not in result.output
+
+
+@pytest.mark.parametrize("domain", ["a\x1b]0;x\x07b", "evil.com\nPlan: No changes.", "a" * 300, f"u:{CANARY}@host",
+                                    5, ["x"], "e\u202evil.com"])
+def test_show_refuses_a_hostile_domain_in_a_plan_file(tmp_path: Path, domain: object) -> None:
+    from tests.core.test_planfile_scope import saved
+
+    path = saved(tmp_path, lambda data: data.update(domain=domain))
+    result = run_cli(["show", str(path)], {"NO_COLOR": "1"})
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert "plan.domain" in result.output
+    _assert_no_canary(result.output)
