@@ -244,9 +244,30 @@ def _load_json(path: str | os.PathLike[str]) -> Any:
     if len(raw) > MAX_PLAN_BYTES:
         raise PlanFileError(f"{where}: plan file larger than {MAX_PLAN_BYTES // (1024 * 1024)} MiB")
     try:
-        return json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise PlanFileError(f"{where}: not a readable plan file ({error.__class__.__name__})") from None
+    found = _lone_surrogate(data, "plan")
+    if found is not None:  # JSON may spell "\\ud800"; no output can print or send it
+        raise PlanFileError(f"plan file was altered or is malformed: {where}: {found} is not Unicode text "
+                            "(a lone surrogate)")
+    return data
+
+
+def _lone_surrogate(value: Any, where: str) -> str | None:
+    """The field of the first string (value or key) holding a lone surrogate, else None."""
+    todo = [(value, where)]
+    while todo:
+        item, at = todo.pop()
+        if isinstance(item, str):
+            if any(0xD800 <= ord(c) <= 0xDFFF for c in item):
+                return at
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                todo += [(key, f"{at} (a key)"), (inner, f"{at}.{key}")]
+        elif isinstance(item, list):
+            todo += [(inner, f"{at}[{i}]") for i, inner in enumerate(item)]
+    return None
 
 
 def _check_shape(data: Mapping[str, Any]) -> None:

@@ -73,3 +73,20 @@ def step_label(step: Any) -> str:
     if kind == "hook":
         return f"{step.operation} {step.key}"
     return f"{step.operation} {_STEP_NOUNS.get(kind, kind)} {step.key}"
+
+
+def valid_text(text: str) -> str:
+    """``text`` as valid Unicode: lone surrogates (an argument cut inside a UTF-8 character
+    arrives as surrogate escapes; JSON may spell ``\\ud800``) become U+FFFD, as a request
+    body must be encodable."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogateescape" if _only_escapes(text) else "surrogatepass")
+        return raw.decode("utf-8", "replace")
+
+
+def _only_escapes(text: str) -> bool:
+    """True when every surrogate in ``text`` is one ``surrogateescape`` made (U+DC80-U+DCFF)."""
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)
