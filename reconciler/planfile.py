@@ -33,6 +33,7 @@ from reconciler.resources.checks import choice as _choice
 from reconciler.resources.checks import field as _field
 from reconciler.resources.checks import list_of as _list_of
 from reconciler.resources.checks import short as _short
+from reconciler.text import lone_surrogate_at
 
 # Far above any real plan (a step per request; scripts are at most ~100 KB), far below
 # what would hurt to read.
@@ -247,27 +248,12 @@ def _load_json(path: str | os.PathLike[str]) -> Any:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise PlanFileError(f"{where}: not a readable plan file ({error.__class__.__name__})") from None
-    found = _lone_surrogate(data, "plan")
+    found = lone_surrogate_at(data, "plan")
     if found is not None:  # JSON may spell "\\ud800"; no output can print or send it
         raise PlanFileError(f"plan file was altered or is malformed: {where}: {found} is not Unicode text "
                             "(a lone surrogate)")
     return data
 
-
-def _lone_surrogate(value: Any, where: str) -> str | None:
-    """The field of the first string (value or key) holding a lone surrogate, else None."""
-    todo = [(value, where)]
-    while todo:
-        item, at = todo.pop()
-        if isinstance(item, str):
-            if any(0xD800 <= ord(c) <= 0xDFFF for c in item):
-                return at
-        elif isinstance(item, dict):
-            for key, inner in item.items():
-                todo += [(key, f"{at} (a key)"), (inner, f"{at}.{key}")]
-        elif isinstance(item, list):
-            todo += [(inner, f"{at}[{i}]") for i, inner in enumerate(item)]
-    return None
 
 
 def _check_shape(data: Mapping[str, Any]) -> None:

@@ -79,14 +79,41 @@ def valid_text(text: str) -> str:
     """``text`` as valid Unicode: lone surrogates (an argument cut inside a UTF-8 character
     arrives as surrogate escapes; JSON may spell ``\\ud800``) become U+FFFD, as a request
     body must be encodable."""
-    try:
-        text.encode("utf-8")
+    if _encodable(text):
         return text
-    except UnicodeEncodeError:
-        raw = text.encode("utf-8", "surrogateescape" if _only_escapes(text) else "surrogatepass")
-        return raw.decode("utf-8", "replace")
+    raw = text.encode("utf-8", "surrogateescape" if _only_escapes(text) else "surrogatepass")
+    return raw.decode("utf-8", "replace")
 
 
 def _only_escapes(text: str) -> bool:
     """True when every surrogate in ``text`` is one ``surrogateescape`` made (U+DC80-U+DCFF)."""
     return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)
+
+
+def lone_surrogate_at(value: object, where: str) -> str | None:
+    """The field of the first string (value or key) in parsed JSON holding a lone surrogate
+    (JSON may spell ``\\ud800``; no output can print or send it), else None."""
+    todo = [(value, where)]
+    while todo:
+        item, at = todo.pop()
+        if isinstance(item, str):
+            if not _encodable(item):
+                return at
+        elif isinstance(item, dict):
+            if lone_surrogate_at(list(item), at) is not None:  # before a key goes into a path
+                return f"{at} (a key)"
+            todo += [(inner, f"{at}.{key}") for key, inner in item.items()]
+        elif isinstance(item, list):
+            todo += [(inner, f"{at}[{i}]") for i, inner in enumerate(item)]
+    return None
+
+
+def _encodable(text: str) -> bool:
+    """UTF-8 can take ``text`` (no lone surrogate); at C speed, as answers hold whole scripts."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -34,3 +34,11 @@ def test_a_lone_surrogate_anywhere_is_one_line_naming_the_field(tmp_path: Path, 
         result = run_cli(args, {"NO_COLOR": "1", "AUTH0_DOMAIN": "example.eu.auth0.com", "AUTH0_ACCESS_TOKEN": "t"})
         assert result.exit_code == 1, (args, result.output)
         assert result.output.count("\n") == 1 and f"{field} is not Unicode text" in result.output, result.output
+
+
+def test_a_path_through_a_bad_key_never_holds_the_key() -> None:
+    from reconciler.text import lone_surrogate_at
+
+    assert lone_surrogate_at({f"k{LONE}": {"x": LONE}}, "plan") == "plan (a key)"
+    assert lone_surrogate_at({"a": [{"b": "ok"}, {"c": f"x{LONE}"}]}, "plan") == "plan.a[1].c"
+    assert lone_surrogate_at({"a": ["ok", 1, None]}, "plan") is None
