@@ -11,7 +11,7 @@ import yaml
 
 from reconciler.problems import Problem, error
 from reconciler.text import join_path as _join
-from reconciler.text import kind_of
+from reconciler.text import kind_of, lone_surrogate_at
 
 MAX_NODES = 100_000  # YAML aliases can expand exponentially ("billion laughs"): stop walking early
 MAX_DEPTH = 64  # a hook's or action's metadata is 3-4 levels deep; deeper input only exhausts the stack
@@ -71,7 +71,17 @@ def parse_json(text: str, shown: str) -> tuple[Any, Problem | None]:
     if duplicates:
         keys = ", ".join(sorted({repr(k) for k in duplicates}))
         return None, error(shown, "(file)", f"has duplicate keys {keys}: only one value of each may be given")
-    return value, None
+    return _unicode_only(value, shown)
+
+
+def _unicode_only(value: Any, shown: str) -> tuple[Any, Problem | None]:
+    """``value``, or a problem naming the field holding a lone surrogate (JSON's ``\\ud800``,
+    YAML's ``"\\uD800"``), which no output, digest or request could take."""
+    found = lone_surrogate_at(value, "")
+    if found is None:
+        return value, None
+    return None, error(shown, found.lstrip(".").replace(" (a key)", "") or "(file)",
+                       "is not Unicode text (a lone surrogate)" + (" in a key" if found.endswith("(a key)") else ""))
 
 
 def _yaml_too_deep(text: str) -> bool:
@@ -105,7 +115,7 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, Problem | None]:
     if _yaml_too_deep(text):
         return None, error(shown, "(file)", f"is nested more than {MAX_DEPTH} levels deep")
     try:
-        return yaml.load(text, Loader=_StrictLoader), None  # noqa: S506 - a safe loader
+        return _unicode_only(yaml.load(text, Loader=_StrictLoader), shown)  # noqa: S506 - a safe loader
     except _DuplicateKey as exc:
         where = f" (line {exc.mark.line + 1} column {exc.mark.column + 1})" if exc.mark is not None else ""
         key = repr(exc.key) if isinstance(exc.key, (str, int, float, bool)) else "(a complex key)"
