@@ -59,19 +59,28 @@ class Connection:
 
 
 def parse_domain(domain: str) -> tuple[str, str]:
-    """``example.eu.auth0.com`` or ``http://127.0.0.1:8787/`` -> (base_url, host)."""
+    """``example.eu.auth0.com`` or ``http://127.0.0.1:8787/`` -> (base_url, host).
+
+    A user or password in it (``https://user:pass@host``) is refused without showing the value:
+    the host is named in headings, prompts, comments and errors, and httpx would send it."""
     text = domain.strip()
     if "://" not in text:
         text = "https://" + text
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or parts.port > 0  # reading .port checks it
+    except ValueError:  # an unbalanced "[" or "]", a port that is not a number
+        port_ok = False
+    if "@" in text.split("://", 1)[1].split("/", 1)[0]:
+        raise ConfigError("AUTH0_DOMAIN holds a user name or password (user:password@host): "
+                          "give the tenant host alone, and the credentials in AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET")
+    if not port_ok or parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(
-            f"AUTH0_DOMAIN {domain!r} is not a tenant host (example.eu.auth0.com) "
+            f"AUTH0_DOMAIN {domain[:100]!r} is not a tenant host (example.eu.auth0.com) "
             "or a base URL (http://127.0.0.1:8787)"
         )
     # Only scheme and host matter: the API lives at {base}/api/v2 and {base}/oauth/token.
     return f"{parts.scheme}://{parts.netloc}", parts.netloc
-
 
 
 @dataclass(frozen=True)
@@ -130,13 +139,13 @@ class Settings:
     @property
     def tenant_label(self) -> str:
         """The tenant's host as people name it (``example.eu.auth0.com``), for prompts and
-        headings; the domain as given when it does not parse (the connection reports that)."""
+        headings; a placeholder when it does not parse (the connection reports that)."""
         if not self.domain:
             return "(no AUTH0_DOMAIN)"
         try:
             return parse_domain(self.domain)[1]
-        except ConfigError:
-            return self.domain.strip()
+        except ConfigError:  # never the raw value: it may hold a password or control codes
+            return "(AUTH0_DOMAIN is not a tenant host)"
 
     @property
     def domain_has_scheme(self) -> bool:
