@@ -24,12 +24,14 @@ This module only reads the parts' public step names (``hook``/<name>/``disable``
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from reconciler.core.changes import Change
 from reconciler.core.planner import Merged, StrictPair, TypePlan, merge_plan
 from reconciler.core.reasons import Reason
 from reconciler.core.steps import StepRef
@@ -266,6 +268,26 @@ def word(reason: Reason) -> str:
 
 
 CUTOVERS = "cutovers"  # the ``action`` type's plan extra: one ``Cutover`` per trigger
+
+# A hook change's ``detail`` keys (``Change.detail``) for its side of a cutover: the actions
+# that take its trigger over, or that it takes the trigger back from (a rollback). Set here,
+# shown by the hook type's render blocks, so its line never reads as a trigger going dark.
+TAKEN_OVER_BY, TAKES_BACK_FROM = "taken_over_by", "takes_back_from"
+
+
+def mark_hook_changes(changes: Sequence[Change], cutovers: Sequence[Cutover]) -> tuple[Change, ...]:
+    """``changes`` with each cutover's hook disable (rollback: enable) naming the actions."""
+    # Keyed by the hook and where its ``enabled`` goes (a change may also carry other fields).
+    sides = {(c.hook, c.rollback): c for c in cutovers}
+    marked = []
+    for change in changes:
+        turned = [f.after for f in change.fields if f.field == "enabled" and isinstance(f.after, bool)]
+        cutover = sides.get((change.key, turned[0])) if change.type == HOOK and turned else None
+        if cutover is not None and not change.skipped:
+            key = TAKES_BACK_FROM if cutover.rollback else TAKEN_OVER_BY
+            change = dataclasses.replace(change, detail=tuple(sorted(change.detail + ((key, cutover.actions),))))
+        marked.append(change)
+    return tuple(marked)
 
 
 def cutovers_of(plan: Plan) -> tuple[Any, ...]:
