@@ -275,6 +275,29 @@ CUTOVERS = "cutovers"  # the ``action`` type's plan extra: one ``Cutover`` per t
 TAKEN_OVER_BY, TAKES_BACK_FROM = "taken_over_by", "takes_back_from"
 
 
+def hook_side_words(actions: Sequence[str], rollback: bool) -> str:
+    """What a cutover's hook request means (shown on the hook's change line and its progress
+    line): never a trigger going dark, the actions take over (a rollback: the hook takes back)."""
+    named = "action" + ("s " if len(actions) > 1 else " ") + ", ".join(actions)
+    if rollback:
+        return f"takes over again from {named} in the same step"
+    return f"{named} {'take' if len(actions) > 1 else 'takes'} over in the same step"
+
+
+def step_notes(plan: Plan) -> dict[tuple[str, str, str], str]:
+    """Words for the apply's progress lines, by (type, key, operation): both requests of each
+    cutover say what they are part of."""
+    notes: dict[tuple[str, str, str], str] = {}
+    for cutover in cutovers_of(plan):
+        if cutover.rollback:
+            notes[(HOOK, cutover.hook, ENABLE)] = hook_side_words(cutover.actions, True)
+            notes[(BINDINGS, cutover.trigger, BIND)] = f"rollback to hook {cutover.hook}"
+        else:
+            notes[(HOOK, cutover.hook, DISABLE)] = hook_side_words(cutover.actions, False)
+            notes[(BINDINGS, cutover.trigger, BIND)] = f"cutover from hook {cutover.hook}"
+    return notes
+
+
 def mark_hook_changes(changes: Sequence[Change], cutovers: Sequence[Cutover]) -> tuple[Change, ...]:
     """``changes`` with each cutover's hook disable (rollback: enable) naming the actions."""
     # Keyed by the hook and where its ``enabled`` goes (a change may also carry other fields).

@@ -23,7 +23,7 @@ from reconciler.core.plan import Plan
 from reconciler.core.reasons import Reason
 from reconciler.core.steps import Phase, Step
 from reconciler.resources.common.secrets import marker_for
-from reconciler.resources.cutover import TAKEN_OVER_BY, TAKES_BACK_FROM
+from reconciler.resources.cutover import TAKEN_OVER_BY, TAKES_BACK_FROM, hook_side_words
 from reconciler.resources.hooks.actions import Action
 from reconciler.resources.hooks.model import DesiredState, LiveState
 from reconciler.resources.hooks.payloads import HookPayload, payload_from
@@ -117,12 +117,7 @@ def handed(change: Change) -> tuple[str, tuple[str, ...]]:
 def handed_words(change: Change) -> str:
     """What a cutover's hook change means, for the line that shows it."""
     key, actions = handed(change)
-    if not actions:
-        return ""
-    named = "action" + ("s " if len(actions) > 1 else " ") + ", ".join(actions)
-    if key == TAKEN_OVER_BY:
-        return f"{named} {'take' if len(actions) > 1 else 'takes'} over in the same step"
-    return f"takes over again from {named} in the same step"
+    return hook_side_words(actions, rollback=key == TAKES_BACK_FROM) if actions else ""
 
 
 def hook_change(
