@@ -80,3 +80,15 @@ def test_a_type_registered_later_brings_its_yaml_key(tmp_path: Path, without_hoo
     assert [(p.field, p.message) for p in found.problems] == [
         ("actions", "has no top-level `actions:` list, nor `triggers:` or `logStreams:` (auth0-deploy-cli YAML format)")]
     assert [p.field for p in check(_yaml(tmp_path, "logStreams: []\n")).problems] == ["actions"]
+
+
+@pytest.mark.parametrize("folder", ["hooks", "actions", "triggers"])
+def test_a_type_folder_that_is_a_file_is_worded_by_its_own_type_alone(tmp_path: Path, folder: str) -> None:
+    (tmp_path / folder).write_text("not a directory\n")
+    found = check(tmp_path)
+    assert found.desired is None
+    assert [(p.path, p.field) for p in found.problems] == [(str(tmp_path / folder), "(dir)")]
+    message = found.problems[0].message
+    assert message.startswith(f"must be a directory (auth0-deploy-cli's {folder}/ folder")
+    others = {"hooks", "actions", "triggers"} - {folder}
+    assert not [other for other in others if other in message], message
