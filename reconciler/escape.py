@@ -10,7 +10,9 @@ strings, secret key names) escaped for the medium they land in.
 - Terminals: control characters (C0, C1, line and paragraph separators, bidirectional
   overrides) are shown as ``\\xNN`` / ``\\uNNNN`` escapes, so nothing from the data can clear a
   screen, set a title, hide text, move the cursor or reorder a line (``terminal``).
-JSON needs nothing more: ``json.dumps`` escapes every control character.
+- JSON (``json_text``): ``json.dumps`` escapes C0 itself; the other invisible characters
+  above are written as ``\\uXXXX``, the same string to any JSON reader, so JSON shown on a
+  terminal or in a job log cannot move the cursor or reorder a line either.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import html
+import json
 import re
 from typing import Any
 
@@ -68,6 +71,17 @@ def md_fence(text: str, info: str) -> str:
     longest = max((len(m) for m in _BACKTICKS.findall(text)), default=0)
     ticks = "`" * max(3, longest + 1)
     return f"{ticks}{info}\n{text.rstrip(chr(10))}\n{ticks}"
+
+
+# What ``json.dumps(ensure_ascii=False)`` leaves raw of ``_CONTROL``: all of it but C0.
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def json_text(value: Any, **dumps: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, **dumps)`` with every invisible or
+    line-breaking character as a ``\\uXXXX`` escape (they occur only inside strings)."""
+    text = json.dumps(value, ensure_ascii=False, **dumps)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def _visible(m: re.Match[str]) -> str:

@@ -33,6 +33,7 @@ from reconciler.resources.checks import choice as _choice
 from reconciler.resources.checks import field as _field
 from reconciler.resources.checks import list_of as _list_of
 from reconciler.resources.checks import short as _short
+from reconciler.text import lone_surrogate_at
 
 # Far above any real plan (a step per request; scripts are at most ~100 KB), far below
 # what would hurt to read.
@@ -244,9 +245,15 @@ def _load_json(path: str | os.PathLike[str]) -> Any:
     if len(raw) > MAX_PLAN_BYTES:
         raise PlanFileError(f"{where}: plan file larger than {MAX_PLAN_BYTES // (1024 * 1024)} MiB")
     try:
-        return json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise PlanFileError(f"{where}: not a readable plan file ({error.__class__.__name__})") from None
+    found = lone_surrogate_at(data, "plan")
+    if found is not None:  # JSON may spell "\\ud800"; no output can print or send it
+        raise PlanFileError(f"plan file was altered or is malformed: {where}: {found} is not Unicode text "
+                            "(a lone surrogate)")
+    return data
+
 
 
 def _check_shape(data: Mapping[str, Any]) -> None:

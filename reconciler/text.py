@@ -14,10 +14,16 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+# The longest name a list of names shows whole: names can come from a server (any length).
+NAME_SHOWN = 120
+
+
 def some_names(names: tuple[str, ...], shown: int = 10) -> str:
-    """The first ``shown`` names, and how many more: a warning stays one readable line."""
+    """The first ``shown`` names, each cut at NAME_SHOWN characters, and how many more: a
+    warning stays one readable line, whatever a server names things."""
     more = len(names) - shown
-    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
+    cut = [n if len(n) <= NAME_SHOWN else n[: NAME_SHOWN - 1] + "…" for n in names[:shown]]
+    return ", ".join(cut) + (f" and {more} more" if more > 0 else "")
 
 
 def join_path(path: str, key: str) -> str:
@@ -67,3 +73,47 @@ def step_label(step: Any) -> str:
     if kind == "hook":
         return f"{step.operation} {step.key}"
     return f"{step.operation} {_STEP_NOUNS.get(kind, kind)} {step.key}"
+
+
+def valid_text(text: str) -> str:
+    """``text`` as valid Unicode: lone surrogates (an argument cut inside a UTF-8 character
+    arrives as surrogate escapes; JSON may spell ``\\ud800``) become U+FFFD, as a request
+    body must be encodable."""
+    if _encodable(text):
+        return text
+    raw = text.encode("utf-8", "surrogateescape" if _only_escapes(text) else "surrogatepass")
+    return raw.decode("utf-8", "replace")
+
+
+def _only_escapes(text: str) -> bool:
+    """True when every surrogate in ``text`` is one ``surrogateescape`` made (U+DC80-U+DCFF)."""
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)
+
+
+def lone_surrogate_at(value: object, where: str) -> str | None:
+    """The field of the first string (value or key) in parsed JSON holding a lone surrogate
+    (JSON may spell ``\\ud800``; no output can print or send it), else None."""
+    todo = [(value, where)]
+    while todo:
+        item, at = todo.pop()
+        if isinstance(item, str):
+            if not _encodable(item):
+                return at
+        elif isinstance(item, dict):
+            if lone_surrogate_at(list(item), at) is not None:  # before a key goes into a path
+                return f"{at} (a key)"
+            todo += [(inner, f"{at}.{key}") for key, inner in item.items()]
+        elif isinstance(item, list):
+            todo += [(inner, f"{at}[{i}]") for i, inner in enumerate(item)]
+    return None
+
+
+def _encodable(text: str) -> bool:
+    """UTF-8 can take ``text`` (no lone surrogate); at C speed, as answers hold whole scripts."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

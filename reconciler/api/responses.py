@@ -18,7 +18,7 @@ import httpx
 
 from reconciler.errors import ApiError, AuthError, BadResponseError, HooksUnavailableError
 from reconciler.secret_forms import mask
-from reconciler.text import SENSITIVE
+from reconciler.text import SENSITIVE, lone_surrogate_at
 from reconciler.text import kind_of as _kind_of
 
 MAX_MESSAGE = 500
@@ -55,18 +55,23 @@ def where(response_or_request: httpx.Response | httpx.Request) -> str:
 
 def json_or_none(response: httpx.Response) -> Any:
     try:
-        return response.json()
+        value = response.json()
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None
+    return None if lone_surrogate_at(value, "") is not None else value
 
 
 def json_body(response: httpx.Response) -> Any:
     """The JSON body of a successful answer, or a one-line BadResponseError."""
     try:
-        return response.json()
+        value = response.json()
     except (ValueError, UnicodeDecodeError, RecursionError):
         kind = response.headers.get("content-type", "no content type").split(";")[0]
         raise bad(response, f"the answer ({response.status_code}, {kind[:40]}) is not JSON") from None
+    found = lone_surrogate_at(value, "the answer")
+    if found is not None:  # JSON may spell "\\ud800": no output could print it, no digest take it
+        raise bad(response, f"{found[:120]} is not Unicode text (a lone surrogate)")
+    return value
 
 
 def bad(response: httpx.Response, problem: str) -> BadResponseError:

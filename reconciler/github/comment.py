@@ -35,6 +35,7 @@ from reconciler.github.client import (
 )
 from reconciler.render.markdown import GITHUB_COMMENT_LIMIT, render_markdown
 from reconciler.text import clean as _clean
+from reconciler.text import valid_text
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,7 @@ MAX_REASON = 500
 
 def _reason_line(reason: str | None) -> str | None:
     """The error line as one escaped markdown code span, bounded; None when there is none."""
-    text = " ".join((reason or "").split())
+    text = " ".join(valid_text(reason or "").split())
     if not text:
         return None
     if len(text) > MAX_REASON:
@@ -320,7 +321,7 @@ def post_comment(
         target.repo,
         target.pr,
         target.token,
-        body,
+        valid_text(body),  # a name from a plan file may hold a lone surrogate JSON allows
         marker_for(tenant),
         sleep=sleep,
         transport=transport,

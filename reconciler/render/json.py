@@ -8,13 +8,13 @@ no ``type`` key; every other type's entries carry one. Keys keep the order they 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from reconciler.core.keyword_report import KeywordReport
 from reconciler.core.plan import DRIFT, Plan
 from reconciler.core.scope import Scope
+from reconciler.escape import json_text
 from reconciler.render.blocks import blocks_for, word
 from reconciler.resources.blocks import worded
 
@@ -147,4 +147,4 @@ def keywords_from_dict(data: Mapping[str, Any]) -> KeywordReport:
 
 
 def render_json(plan: Plan) -> str:
-    return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
+    return json_text(plan_to_dict(plan), indent=2) + "\n"

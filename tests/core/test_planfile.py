@@ -87,6 +87,8 @@ def _edits() -> list[tuple[Edit, str]]:
         (lambda d: d["options"].update(allow_delete=False), "disagrees"),
         (lambda d: d["handovers"][0].update(before="old"), "before must be list"),
         (lambda d: d["changes"][0].update(kind="explode"), "unknown value"),
+        (lambda d: d["changes"][0].update(taken_over_by="an-action"), "taken_over_by must be list"),
+        (lambda d: d["changes"][0].update(takes_back_from=[1]), r"takes_back_from\[0\] must be str"),
         (step(0, index=5), "index is 5, expected 0"),
         (step(0, index=False), "index must be int"),
         (step(1, action="rm -rf"), "unknown value"),

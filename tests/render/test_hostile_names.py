@@ -112,6 +112,21 @@ def test_json_stays_valid_and_holds_the_names_exactly(planned: Planned) -> None:
     assert set(NAMES) <= keys
 
 
+def test_json_on_a_terminal_gets_no_control_codes(planned: Planned, tmp_path: Path) -> None:
+    """JSON escapes C0 itself; C1 (8-bit CSI), line separators and bidi overrides reach a
+    terminal raw unless written as \\uXXXX (the same string to any JSON reader)."""
+    out, plan = planned
+    from reconciler.planfile import write_plan
+    from reconciler.render.json import render_json
+
+    saved = tmp_path / "again.json"
+    write_plan(plan, saved, config="cfg")
+    shown = run_cli(["show", str(saved), "--format", "json"], {"NO_COLOR": "1"})
+    for text in (out["json"].output, render_json(plan), shown.output):
+        assert terminal_attacks(text) == []
+        assert set(NAMES) <= {c["key"] for c in json.loads(text[text.index("{"):])["changes"]}
+
+
 def test_an_error_line_naming_a_hostile_name_is_one_line_without_control_codes(tmp_path: Path) -> None:
     import click
     from click.testing import CliRunner
