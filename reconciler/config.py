@@ -9,7 +9,6 @@ environment and passes the resulting :class:`Settings` down, so library code nev
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -29,8 +28,29 @@ CONFIG_FILE_LIMIT = 1_000_000  # bytes: a settings file is small; anything bigge
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
-EXCLUDED_HOOKS_KEY = "AUTH0_EXCLUDED_HOOKS"
-EXCLUDED_ACTIONS_KEY = "AUTH0_EXCLUDED_ACTIONS"
+# deploy-cli's AUTH0_EXCLUDED_<TYPE>: each type declares its own (``ResourceType.excluded_setting``).
+EXCLUDED_PREFIX = "AUTH0_EXCLUDED_"
+MAX_EXCLUDED = 10_000
+
+
+def printable_name(name: str) -> bool:
+    """The name rule an exclusion list gets when its type declares none."""
+    return 0 < len(name) <= 200 and name.isprintable()
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """How one ``AUTH0_EXCLUDED_<TYPE>`` setting is read: the type's word for one resource
+    (``"hook"``, for messages) and the names it accepts. The composition root builds these
+    from the registry, so settings read a new type's setting without naming it."""
+
+    one: str
+    valid: Callable[[str], object] = printable_name
+
+
+def undeclared(key: str) -> Exclusion:
+    """A setting no type declared (a caller without a registry): worded from its own name."""
+    return Exclusion(key.removeprefix(EXCLUDED_PREFIX).lower().removesuffix("s"))
 
 
 @dataclass(frozen=True)
@@ -169,10 +189,17 @@ def load_settings(
     run_timeout: float | None = None,
     wait_limit: float | None = None,
     no_color: bool = False,
+    exclusions: Mapping[str, Exclusion] | None = None,
 ) -> Settings:
     """The one place settings are read. Flags (keyword arguments) win over ``env``, which wins
-    over ``config_file``. Raises :class:`ConfigError` with one line naming the file or variable."""
-    file = read_config_file(config_file) if config_file else {}
+    over ``config_file``. Raises :class:`ConfigError` with one line naming the file or variable.
+
+    ``exclusions``: the ``AUTH0_EXCLUDED_<TYPE>`` settings the registered types declare, by
+    name (``Registry.exclusion_settings()``); None: every such setting ``env`` or the file
+    holds, read by the rule any type's names meet."""
+    file = read_config_file(config_file, exclusions) if config_file else {}
+    if exclusions is None:
+        exclusions = {key: undeclared(key) for key in (*env, *file) if key.startswith(EXCLUDED_PREFIX)}
 
     def pick(flag: str | None, name: str) -> str | None:
         return _clean(flag) or _clean(env.get(name)) or _clean(file.get(name))
@@ -203,8 +230,7 @@ def load_settings(
         keyword_mappings=MappingProxyType(mappings),
         environ=MappingProxyType(dict(env)),
         excluded=MappingProxyType({
-            EXCLUDED_HOOKS_KEY: excluded_hooks(_clean(env.get(EXCLUDED_HOOKS_KEY)) or file.get(EXCLUDED_HOOKS_KEY)),
-            EXCLUDED_ACTIONS_KEY: excluded_actions(_clean(env.get(EXCLUDED_ACTIONS_KEY)) or file.get(EXCLUDED_ACTIONS_KEY)),
+            key: excluded_names(_clean(env.get(key)) or file.get(key), key, rule) for key, rule in exclusions.items()
         }),
         cutover=_cutover(env, file, config_file),
         # https://no-color.org: present and not empty disables colour.
@@ -225,9 +251,10 @@ _STRING_KEYS = frozenset(
 )
 
 
-def read_config_file(path: str) -> dict[str, Any]:
+def read_config_file(path: str, exclusions: Mapping[str, Exclusion] | None = None) -> dict[str, Any]:
     """deploy-cli's ``-c config.json``: the keys this tool uses, checked; other keys ignored
-    (deploy-cli has many for resource types that are not hooks)."""
+    (deploy-cli has many for resource types that are not hooks). ``exclusions``: as
+    :func:`load_settings` takes them (None: every ``AUTH0_EXCLUDED_*`` key is checked)."""
     try:
         with open(path, "rb") as handle:
             raw = handle.read(CONFIG_FILE_LIMIT + 1)
@@ -258,10 +285,12 @@ def read_config_file(path: str) -> dict[str, Any]:
             raise ConfigError(f"{path}: {error}") from None
     if mappings is not None and not isinstance(mappings, dict):
         raise ConfigError(f"{path}: {MAPPINGS_VAR}: must be an object of keyword values")
-    for key, what in ((EXCLUDED_HOOKS_KEY, "hook"), (EXCLUDED_ACTIONS_KEY, "action")):
+    if exclusions is None:
+        exclusions = {key: undeclared(key) for key in data if key.startswith(EXCLUDED_PREFIX)}
+    for key, rule in exclusions.items():
         excluded = data.get(key)
         if excluded is not None and not (isinstance(excluded, list) and all(isinstance(x, str) for x in excluded)):
-            raise ConfigError(f"{path}: {key}: must be an array of {what} names")
+            raise ConfigError(f"{path}: {key}: must be an array of {rule.one} names")
     for key in ("AUTH0_ALLOW_DELETE", "AUTH0_TIMEOUT"):
         if isinstance(data.get(key), (dict, list)):
             raise ConfigError(f"{path}: {key}: must be a {'boolean' if key == 'AUTH0_ALLOW_DELETE' else 'number'}")
@@ -290,24 +319,11 @@ def _cutover(env: Mapping[str, str], file: Mapping[str, Any], path: str | None) 
     return parse_setting(file.get(SETTING), f"{path}: {SETTING}")
 
 
-MAX_EXCLUDED = 10_000
-# Auth0's rule for hook names (model.NAME_PATTERN), repeated so settings import no model.
-_HOOK_NAME = re.compile(r"^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$")
-
-
-def excluded_hooks(value: Any) -> tuple[str, ...]:
-    """``AUTH0_EXCLUDED_HOOKS`` (deploy-cli's naming, as AUTH0_EXCLUDED_RULES): hook names the
-    tool leaves alone, as a list (config.json), a JSON array, or ``a,b``."""
-    return _excluded(value, EXCLUDED_HOOKS_KEY, "hook", _HOOK_NAME.match)
-
-
-def excluded_actions(value: Any) -> tuple[str, ...]:
-    """``AUTH0_EXCLUDED_ACTIONS`` (deploy-cli's naming): action names the tool leaves alone
-    (never created, changed, unbound or deleted), in the same forms."""
-    return _excluded(value, EXCLUDED_ACTIONS_KEY, "action", lambda name: 0 < len(name) <= 200 and name.isprintable())
-
-
-def _excluded(value: Any, key: str, what: str, valid: Callable[[str], Any]) -> tuple[str, ...]:
+def excluded_names(value: Any, key: str, rule: Exclusion) -> tuple[str, ...]:
+    """One ``AUTH0_EXCLUDED_<TYPE>`` setting (deploy-cli's naming, as AUTH0_EXCLUDED_RULES):
+    the names of ``rule``'s type the tool leaves alone (never created, changed or deleted), as
+    a list (config.json), a JSON array, or ``a,b``."""
+    what, valid = rule.one, rule.valid
     if value is None or value == "":
         return ()
     if isinstance(value, str):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -28,16 +28,21 @@ if TYPE_CHECKING:
 STILL_RUNNING_EVERY = 10.0  # seconds, Terraform's interval
 
 
-def _name(step: Step) -> str:
-    return step_label(step)
+Notes = Mapping[tuple[str, str, str], str]  # (type, key, operation) -> words after the step
+
+
+def _name(step: Step, notes: Notes | None = None) -> str:
+    note = (notes or {}).get((getattr(step, "type", "hook"), step.key, step.operation))
+    return f"{step_label(step)} ({note})" if note else step_label(step)
 
 
 class LineReporter:
     """The CI form: one line per finished step, and ``tick()`` for the still-running line."""
 
     def __init__(self, total: int, *, echo: Callable[[str], None] = click.echo,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, notes: Notes | None = None) -> None:
         self.total = total
+        self.notes = notes  # a cutover's two requests say so (``resources.cutover.step_notes``)
         self._echo, self._clock = echo, clock
         self._lock = threading.Lock()
         self._started_at = clock()
@@ -53,7 +58,7 @@ class LineReporter:
             self._finished += 1
             outcome = "done" if event == "done" else "FAILED"
             self._echo(
-                f"[{self._finished}/{self.total}] {_name(step)}: {outcome} after {self._clock() - began:.1f}s"
+                f"[{self._finished}/{self.total}] {_name(step, self.notes)}: {outcome} after {self._clock() - began:.1f}s"
             )
 
     def tick(self) -> None:
@@ -63,7 +68,7 @@ class LineReporter:
                 return
             now = self._clock()
             running = sorted(self._running.values(), key=lambda item: item[1])
-            shown = ", ".join(f"{_name(step)} ({now - began:.0f}s)" for step, began in running[:5])
+            shown = ", ".join(f"{_name(step, self.notes)} ({now - began:.0f}s)" for step, began in running[:5])
             more = f" and {len(running) - 5} more" if len(running) > 5 else ""
             self._echo(
                 f"Still running... [{now - self._started_at:.0f}s elapsed, "
@@ -91,25 +96,26 @@ def _ticking(reporter: LineReporter, interval: float) -> Iterator[None]:
 @contextmanager
 def progress_bar(
     total: int, *, enabled: bool | None = None, color: bool = True, interval: float = STILL_RUNNING_EVERY,
+    notes: Notes | None = None,
 ) -> Iterator[StepCallback]:
     """Yields the ``on_step`` callback for ``apply.execute``. ``enabled``: draw the bar (default:
-    when stdout is a terminal); otherwise print lines."""
+    when stdout is a terminal); otherwise print lines. ``notes``: words after some steps' names."""
     if total == 0:
         yield lambda step, event: None
         return
     if enabled is None:
         enabled = sys.stdout.isatty()
     if not enabled:
-        reporter = LineReporter(total)
+        reporter = LineReporter(total, notes=notes)
         with _ticking(reporter, interval):
             yield reporter.on_step
         return
-    with _bar(total, color) as on_step:
+    with _bar(total, color, notes) as on_step:
         yield on_step
 
 
 @contextmanager
-def _bar(total: int, color: bool) -> Iterator[StepCallback]:
+def _bar(total: int, color: bool, notes: Notes | None) -> Iterator[StepCallback]:
     # rich loads only here: start-up of every other command stays fast.
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -127,7 +133,8 @@ def _bar(total: int, color: bool) -> Iterator[StepCallback]:
     lock = threading.Lock()
     # The same lines as off a terminal, printed above the bar: when the bar is gone, the
     # list of what the apply did stays on the screen. No markup: step names come from configs.
-    lines = LineReporter(total, echo=lambda line: progress.console.print(line, markup=False, highlight=False))
+    lines = LineReporter(total, echo=lambda line: progress.console.print(line, markup=False, highlight=False),
+                         notes=notes)
 
     def on_step(step: Step, event: str) -> None:
         lines.on_step(step, event)
@@ -135,7 +142,7 @@ def _bar(total: int, color: bool) -> Iterator[StepCallback]:
             return
         with lock:
             word = "done" if event == "done" else "failed"
-            progress.update(task, advance=1, description=f"{word}: {_name(step)}")
+            progress.update(task, advance=1, description=f"{word}: {_name(step, notes)}")
 
     with progress:
         yield on_step

@@ -91,9 +91,12 @@ def config_file_option(function: Callable[..., None]) -> Callable[..., None]:
 def run_settings(**flags: Any) -> Settings:
     """The run's one Settings, from flags, --config-file and the environment; applies its colour choice."""
     from reconciler.config import load_settings
+    from reconciler.resources.builtin import registry
 
     ctx = click.get_current_context()
-    settings = load_settings(os.environ, no_color=bool(ctx.meta.get(_NO_COLOR)), **flags)
+    # The composition root: each registered type's AUTH0_EXCLUDED_<TYPE>, read by settings.
+    settings = load_settings(os.environ, no_color=bool(ctx.meta.get(_NO_COLOR)),
+                             exclusions=registry().exclusion_settings(), **flags)
     if settings.color is False:
         ctx.color = False
     ctx.meta[_SETTINGS] = settings  # for error hints

@@ -33,6 +33,17 @@ def test_off_a_terminal_one_line_per_finished_step_with_elapsed_time() -> None:
     assert lines == ["[1/2] create h: done after 2.5s", "[2/2] update g: FAILED after 3.5s"]
 
 
+def test_a_noted_step_says_what_it_is_part_of_and_others_do_not() -> None:
+    # A cutover's hook request is noted (``resources.cutover.step_notes``), not read as a trigger going dark.
+    lines: list[str] = []
+    reporter = LineReporter(2, echo=lines.append, clock=FakeClock(),
+                            notes={("hook", "h", "create"): "action a takes over in the same step"})
+    reporter.on_step(STEP, "done")
+    reporter.on_step(OTHER, "done")
+    assert lines == ["[1/2] create h (action a takes over in the same step): done after 0.0s",
+                     "[2/2] update g: done after 0.0s"]
+
+
 def test_still_running_names_what_is_in_flight_and_is_silent_when_idle() -> None:
     lines: list[str] = []
     clock = FakeClock()

@@ -136,10 +136,11 @@ def apply(
             return
         if saved is None:  # a saved plan was the approval
             confirm_apply(yes, tenant=settings.tenant_label)
-        from reconciler.usecases.applying import apply_plan, lease_holder
+        from reconciler.usecases.applying import apply_plan, lease_holder, progress_notes
 
         stop = threading.Event()
-        with progress_bar(_step_count(the_plan), color=settings.color is not False) as on_step:
+        notes = progress_notes(the_plan)
+        with progress_bar(_step_count(the_plan), color=settings.color is not False, notes=notes) as on_step:
             under_way = UnderWay(on_step)
             with graceful_stop(stop, lambda: client.limiter.in_flight, under_way.count), _exit_130_when_interrupted():
                 outcome = apply_plan(

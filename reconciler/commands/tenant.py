@@ -53,7 +53,7 @@ def demo(config: str) -> None:
     from reconciler.emulator.server import start
     from reconciler.progress import progress_bar
     from reconciler.render.text import render_text
-    from reconciler.usecases.applying import execute_plan
+    from reconciler.usecases.applying import execute_plan, progress_notes
     from reconciler.usecases.demo import DemoTraffic, load_for_demo
     from reconciler.usecases.loading import plan_options
     from reconciler.usecases.planning import make_plan
@@ -77,7 +77,8 @@ def demo(config: str) -> None:
             the_plan = make_plan(loaded.desired, client, options)
             click.echo(render_text(the_plan))
             click.echo(click.style(f"$ reconciler apply -c {config} --yes", bold=True))
-            with progress_bar(len(the_plan.steps), color=settings.color is not False) as on_step:
+            notes = progress_notes(the_plan)
+            with progress_bar(len(the_plan.steps), color=settings.color is not False, notes=notes) as on_step:
                 report = execute_plan(the_plan, loaded.desired, client, on_step=on_step)
             print_apply_report(report, client.stats.snapshot())
             click.echo(click.style(f"\n$ reconciler plan -c {config}   # again", bold=True))

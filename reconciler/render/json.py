@@ -20,7 +20,9 @@ from reconciler.resources.blocks import worded
 
 # Bump when a reader of an older file could misread a newer one. 2: any resource types
 # (entries of types other than hooks carry ``type``; reasons are written as words).
-FORMAT_VERSION = 2
+# 3: scoped plans (``scope``) and cutover marks on hook changes (``taken_over_by``,
+# ``takes_back_from``); a file of format 2 lacks them, so it is refused as older, not as altered.
+FORMAT_VERSION = 3
 # Entries without a ``type`` key: hooks, the one type of format 1.
 UNTYPED = "hook"
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
+from reconciler.config import Exclusion, printable_name
 from reconciler.core.changes import Change
 from reconciler.core.planner import TypePlan
 from reconciler.core.reasons import WORDED, Reason
@@ -232,6 +233,9 @@ class ResourceType(Generic[D, L]):
     # deploy-cli's AUTH0_EXCLUDED_<TYPE>: the setting (variable and config.json key, read by
     # ``reconciler.config``) naming the type's resources left alone: ``PlanOptions.excluded``.
     excluded_setting: str = ""
+    # The names that setting accepts (Auth0's rule for the type's names; default: printable,
+    # at most 200 characters): a bad one is refused before any request.
+    excluded_name: Callable[[str], object] = printable_name
     # (kind, schema text) for editors, ``reconciler schema KIND``: hooks: ("hook", ...).
     schemas: tuple[tuple[str, SchemaText], ...] = ()
     # Types whose steps this type's steps may wait for: planned first.
@@ -279,6 +283,12 @@ class Registry:
 
     def names(self) -> tuple[str, ...]:
         return tuple(self._types)
+
+    def exclusion_settings(self) -> dict[str, Exclusion]:
+        """Each type's ``AUTH0_EXCLUDED_<TYPE>`` by setting name, for ``config.load_settings``
+        (settings import no registry: the composition root hands these over)."""
+        return {resource.excluded_setting: Exclusion(resource.one or resource.noun.removesuffix("s"), resource.excluded_name)
+                for resource in self.planning_order() if resource.excluded_setting}
 
     def planning_order(self) -> list[ResourceType[Any, Any]]:
         """Types after the types they wait for (a stable topological order)."""

@@ -24,12 +24,14 @@ This module only reads the parts' public step names (``hook``/<name>/``disable``
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from reconciler.core.changes import Change
 from reconciler.core.planner import Merged, StrictPair, TypePlan, merge_plan
 from reconciler.core.reasons import Reason
 from reconciler.core.steps import StepRef
@@ -266,6 +268,49 @@ def word(reason: Reason) -> str:
 
 
 CUTOVERS = "cutovers"  # the ``action`` type's plan extra: one ``Cutover`` per trigger
+
+# A hook change's ``detail`` keys (``Change.detail``) for its side of a cutover: the actions
+# that take its trigger over, or that it takes the trigger back from (a rollback). Set here,
+# shown by the hook type's render blocks, so its line never reads as a trigger going dark.
+TAKEN_OVER_BY, TAKES_BACK_FROM = "taken_over_by", "takes_back_from"
+
+
+def hook_side_words(actions: Sequence[str], rollback: bool) -> str:
+    """What a cutover's hook request means (shown on the hook's change line and its progress
+    line): never a trigger going dark, the actions take over (a rollback: the hook takes back)."""
+    named = "action" + ("s " if len(actions) > 1 else " ") + ", ".join(actions)
+    if rollback:
+        return f"takes over again from {named} in the same step"
+    return f"{named} {'take' if len(actions) > 1 else 'takes'} over in the same step"
+
+
+def step_notes(plan: Plan) -> dict[tuple[str, str, str], str]:
+    """Words for the apply's progress lines, by (type, key, operation): both requests of each
+    cutover say what they are part of."""
+    notes: dict[tuple[str, str, str], str] = {}
+    for cutover in cutovers_of(plan):
+        if cutover.rollback:
+            notes[(HOOK, cutover.hook, ENABLE)] = hook_side_words(cutover.actions, True)
+            notes[(BINDINGS, cutover.trigger, BIND)] = f"rollback to hook {cutover.hook}"
+        else:
+            notes[(HOOK, cutover.hook, DISABLE)] = hook_side_words(cutover.actions, False)
+            notes[(BINDINGS, cutover.trigger, BIND)] = f"cutover from hook {cutover.hook}"
+    return notes
+
+
+def mark_hook_changes(changes: Sequence[Change], cutovers: Sequence[Cutover]) -> tuple[Change, ...]:
+    """``changes`` with each cutover's hook disable (rollback: enable) naming the actions."""
+    # Keyed by the hook and where its ``enabled`` goes (a change may also carry other fields).
+    sides = {(c.hook, c.rollback): c for c in cutovers}
+    marked = []
+    for change in changes:
+        turned = [f.after for f in change.fields if f.field == "enabled" and isinstance(f.after, bool)]
+        cutover = sides.get((change.key, turned[0])) if change.type == HOOK and turned else None
+        if cutover is not None and not change.skipped:
+            key = TAKES_BACK_FROM if cutover.rollback else TAKEN_OVER_BY
+            change = dataclasses.replace(change, detail=tuple(sorted(change.detail + ((key, cutover.actions),))))
+        marked.append(change)
+    return tuple(marked)
 
 
 def cutovers_of(plan: Plan) -> tuple[Any, ...]:

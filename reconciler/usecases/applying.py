@@ -24,7 +24,7 @@ from reconciler.lease_wait import acquire_waiting
 from reconciler.planfile import SavedPlan, canonical, read_plan, step_dicts
 from reconciler.resources.base import Desired, ResourceType
 from reconciler.resources.builtin import registry
-from reconciler.resources.cutover import cutovers_of
+from reconciler.resources.cutover import cutovers_of, step_notes
 from reconciler.resources.cutover_wiring import PairedRunner
 from reconciler.resources.options import PlanOptions
 from reconciler.resources.scope_rules import parse_only
@@ -36,6 +36,12 @@ if TYPE_CHECKING:  # only a type here: httpx loads when a command talks to a ten
 
 
 DEFAULT_CONFIG = "tenant-config"  # the --config default: `apply FILE` then takes the file's config
+
+
+def progress_notes(plan: Plan) -> dict[tuple[str, str, str], str]:
+    """Words after some steps' names in the apply's progress lines: a cutover's hook request
+    is not a trigger going dark (``resources.cutover.step_notes``)."""
+    return step_notes(plan)
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def plan_against(
     merge and an extra of the ``action`` type (``cutovers``), which its render blocks show
     and saved plans are compared on. ``lives``: filled with the live states read, by type
     (the apply reads again against them)."""
-    from reconciler.resources.cutover import word
+    from reconciler.resources.cutover import mark_hook_changes, word
     from reconciler.resources.cutover_wiring import plan_cutover
 
     parts, read = plan_parts(desired, client, options, reader)
@@ -104,7 +104,8 @@ def plan_against(
     if cut.cutovers:
         parts = [
             dataclasses.replace(part, extras=part.extras + (("cutovers", cut.cutovers),))
-            if part.type == "action" else part
+            if part.type == "action" else
+            dataclasses.replace(part, changes=mark_hook_changes(part.changes, cut.cutovers))
             for part in parts
         ]
     plan = assemble(parts, steps=merged.steps, pairs=merged.pairs, allow_delete=options.allow_delete)

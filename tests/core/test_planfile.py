@@ -51,8 +51,8 @@ def test_written_plan_reads_back_without_secret_values(tmp_path: Path) -> None:
     saved = read_plan(path)
     # The version the file says, checked against a literal: a constant compared with itself
     # could never fail.
-    assert json.loads(text)["format_version"] == 2 == FORMAT_VERSION
-    assert plan_to_dict(saved.plan) == plan_to_dict(plan) and saved.config == "cfg" and saved.format_version == 2
+    assert json.loads(text)["format_version"] == 3 == FORMAT_VERSION
+    assert plan_to_dict(saved.plan) == plan_to_dict(plan) and saved.config == "cfg" and saved.format_version == 3
     assert saved.options == RecordedOptions(allow_delete=True, rotate_secrets=False, force=True)
     assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]  # no temp file left behind
 
@@ -76,8 +76,9 @@ def _edits() -> list[tuple[Edit, str]]:
         ("[]", "no format_version"),
         ('{"format_version": 99}', "format_version 99 is not supported"),
         ('{"format_version": true}', "format_version True is not supported"),
-        ('{"format_version": 2, "steps": []}', "is missing"),
+        ('{"format_version": 3, "steps": []}', "is missing"),
         ('{"format_version": 1, "steps": []}', r"made by an older version of reconciler \(format 1\); plan again"),
+        ('{"format_version": 2, "steps": []}', r"made by an older version of reconciler \(format 2\); plan again"),
         ("[" * 100000 + "]" * 100000, "not a readable plan file"),
         (lambda d: d.update(steps={}), "plan.steps must be list"),
         (lambda d: d.update(steps=[1]), r"plan.steps\[0\] must be dict"),
@@ -87,6 +88,8 @@ def _edits() -> list[tuple[Edit, str]]:
         (lambda d: d["options"].update(allow_delete=False), "disagrees"),
         (lambda d: d["handovers"][0].update(before="old"), "before must be list"),
         (lambda d: d["changes"][0].update(kind="explode"), "unknown value"),
+        (lambda d: d["changes"][0].update(taken_over_by="an-action"), "taken_over_by must be list"),
+        (lambda d: d["changes"][0].update(takes_back_from=[1]), r"takes_back_from\[0\] must be str"),
         (step(0, index=5), "index is 5, expected 0"),
         (step(0, index=False), "index must be int"),
         (step(1, action="rm -rf"), "unknown value"),

@@ -54,11 +54,20 @@ def test_a_rollback_hands_the_trigger_back_in_one_request(tenant: Any, tmp_path:
     assert (f"rollback on {PUR}: enable hook {HOOK}, then unbind action {ACTION} (both run for one request)"
             in shown.output)
     assert "(none) -> " not in shown.output  # not shown as a hand-over out of nothing
+    # The hook's own line, the mirror of a cutover's (issue 19), in text, markdown and JSON.
+    back = f"takes over again from action {ACTION} in the same step"
+    assert f"  ~ {HOOK} ({PUR})\n      enabled: false -> true ({back})\n" in shown.output
+    md = run_cli(["plan", "-c", str(cfg), "--format", "markdown"], env).output
+    assert f"(<code>{PUR}</code>) enable, {back}</summary>" in md and "[!CAUTION]" not in md
     data = json.loads(run_cli(["plan", "-c", str(cfg), "--format", "json"], env).output)
     assert [(c["trigger"], c["rollback"]) for c in data["cutovers"]] == [(PUR, True)]
+    hook_change = next(c for c in data["changes"] if c.get("name") == HOOK)
+    assert hook_change["takes_back_from"] == [ACTION] and "taken_over_by" not in hook_change
     before = len(actions_stats(tenant).timeline[PUR])
     applied = run_cli(["apply", "-c", str(cfg), "--yes"], env)
     assert applied.exit_code == 0, applied.output
+    assert f"enable {HOOK} ({back}): done" in applied.output
+    assert f"bind trigger {PUR} (rollback to hook {HOOK}): done" in applied.output
     start, end = actions_stats(tenant).timeline[PUR][before:]
     assert start.hooks and start.actions  # both, for exactly one request
     assert end.hooks and not end.actions and end.seq - start.seq == 1

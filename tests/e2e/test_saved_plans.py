@@ -38,7 +38,7 @@ def test_saved_plan_applies_exactly_and_converges(emulator: EmulatorProcess, tmp
     made = run_cli(["plan", "-c", str(config), "--out", str(plan_file)], _env(emulator))
     assert made.exit_code == 0, made.output
     data = json.loads(plan_file.read_text())
-    assert data["format_version"] == 2 and data["config"] == str(config)
+    assert data["format_version"] == 3 and data["config"] == str(config)
     assert emulator.stats()["writes"] == 0
 
     applied = run_cli(["apply", str(plan_file), "--yes"], _env(emulator))

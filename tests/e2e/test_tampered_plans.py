@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from reconciler.emulator.process import EmulatorProcess
+from reconciler.render.json import FORMAT_VERSION
 from reconciler.resources.hooks.export import write_config
 from tests.e2e.helpers import run_cli
 
@@ -78,7 +79,7 @@ def _changes_hidden(data: dict[str, Any], ids: dict[str, str]) -> None:
 
 
 def _format_version(data: dict[str, Any], ids: dict[str, str]) -> None:
-    data["format_version"] = 3
+    data["format_version"] = FORMAT_VERSION + 1
 
 
 def _older_format(data: dict[str, Any], ids: dict[str, str]) -> None:
@@ -101,7 +102,7 @@ CASES: list[tuple[str, Edit, str]] = [
     ("forward reference", _forward_reference, "not an earlier step"),
     ("self reference (cycle)", _cycle, "not an earlier step"),
     ("changes hidden from the reviewer", _changes_hidden, "described changes"),
-    ("unknown format version", _format_version, "format_version 3 is not supported"),
+    ("unknown format version", _format_version, f"format_version {FORMAT_VERSION + 1} is not supported"),
     ("older format version", _older_format, "made by an older version of reconciler (format 1); plan again"),
     ("steps not a list", _wrong_type, "plan.steps must be list"),
 ]

@@ -33,3 +33,21 @@ def test_a_hook_disabled_for_nothing_still_shows_as_going_dark() -> None:
     darkened = [p for p in CASES.glob("*.md") if "→ (none)" in p.read_text()]
     assert darkened and all("[!CAUTION]" in p.read_text() for p in darkened)
     assert not any(p.name.startswith("actions-cutover") for p in darkened)
+
+
+def test_the_hooks_own_line_names_the_action_taking_over() -> None:
+    text = (CASES / "actions-cutover-default.txt").read_text()
+    assert "enabled: true -> false (action block-disposable takes over in the same step)" in text
+    assert "enabled: true -> false (action send-sms takes over in the same step)" in text
+    md = (CASES / "actions-cutover-default.md").read_text()
+    assert ("(<code>pre-user-registration</code>) disable, action block-disposable takes over in the same step</summary>"
+            in md)
+    data = json.loads((CASES / "actions-cutover-default.json").read_text())
+    taken = {c["name"]: c.get("taken_over_by") for c in data["changes"] if "type" not in c}
+    assert taken == {"block-disposable-hook": ["block-disposable"], "sms-hook": ["send-sms"]}
+
+
+def test_no_plain_disable_is_worded_as_taken_over() -> None:
+    worded = {p.name for p in CASES.iterdir() if "takes over in the same step" in p.read_text()
+              or "taken_over_by" in p.read_text()}
+    assert worded and all(name.startswith("actions-cutover") for name in worded)

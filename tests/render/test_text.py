@@ -52,7 +52,7 @@ def test_no_changes() -> None:
 
 def test_json_has_format_version_summary_and_no_secret_values() -> None:
     data = json.loads(render_json(_plan(allow_delete=True)))
-    assert data["format_version"] == FORMAT_VERSION == 2
+    assert data["format_version"] == FORMAT_VERSION == 3
     assert data["summary"]["create"] == 2 and data["summary"]["delete"] == 2
     assert data["has_changes"] is True
     assert "CANARY-1" not in json.dumps(data)

@@ -8,6 +8,7 @@ from types import SimpleNamespace as NS
 import pytest
 
 from reconciler.config import load_settings
+from reconciler.core.changes import Change, ChangeKind, FieldChange
 from reconciler.core.planner import TypePlan
 from reconciler.core.steps import Step, StepRef
 from reconciler.errors import ConfigError
@@ -15,10 +16,15 @@ from reconciler.resources.cutover import (
     BOTH,
     DEFAULTS,
     NEITHER,
+    TAKEN_OVER_BY,
+    TAKES_BACK_FROM,
+    Cutover,
     TriggerFacts,
+    mark_hook_changes,
     merge_with_cutover,
     parse_setting,
     plan_cutovers,
+    step_notes,
     trigger_facts,
     word,
 )
@@ -208,3 +214,34 @@ def test_a_hook_enabled_again_beside_its_bound_action_is_warned_about() -> None:
     (warning,) = cut.warnings
     assert warning.code == "cutover.rollback_both_run"
     assert "both run on every request" in word(warning) and "pur-action" in word(warning)
+
+
+def _hook_change(name: str, enabled: bool, *more: FieldChange) -> Change:
+    kind = ChangeKind.ENABLE if enabled else ChangeKind.DISABLE
+    return Change("hook", name, kind, (FieldChange("enabled", not enabled, enabled),) + more, None,
+                  (("trigger_id", PUR),))
+
+
+def test_a_cutovers_hook_change_names_the_actions_and_a_plain_disable_does_not() -> None:
+    cut = Cutover(PUR, BOTH, "old-hook", ("new-action",))
+    back = Cutover(SPM, NEITHER, "sms-hook", ("a", "b"), rollback=True)
+    changes = (_hook_change("old-hook", False), _hook_change("other-hook", False), _hook_change("sms-hook", True),
+               Change("action", "old-hook", ChangeKind.CREATE))
+    marked = mark_hook_changes(changes, (cut, back))
+    assert dict(marked[0].detail)[TAKEN_OVER_BY] == ("new-action",)
+    assert marked[1] == changes[1] and marked[3] == changes[3]  # nothing takes over; not a hook
+    assert dict(marked[2].detail)[TAKES_BACK_FROM] == ("a", "b")
+    # The rollback's hook going off (not on) is not its side: the hook must be turned the way the cutover turns it.
+    assert mark_hook_changes((_hook_change("sms-hook", False),), (back,))[0].detail == (("trigger_id", PUR),)
+
+
+def test_both_requests_of_a_cutover_and_a_rollback_are_noted_for_progress() -> None:
+    cutovers = (Cutover(PUR, BOTH, "old-hook", ("new-action",)),
+                Cutover(SPM, NEITHER, "sms-hook", ("a", "b"), rollback=True))
+    plan = NS(extra=lambda type_name, key, default: cutovers if (type_name, key) == ("action", "cutovers") else default)
+    assert step_notes(plan) == {  # type: ignore[arg-type]
+        ("hook", "old-hook", "disable"): "action new-action takes over in the same step",
+        ("bindings", PUR, "bind"): "cutover from hook old-hook",
+        ("hook", "sms-hook", "enable"): "takes over again from actions a, b in the same step",
+        ("bindings", SPM, "bind"): "rollback to hook sms-hook",
+    }

@@ -1,6 +1,6 @@
 """From desired and live Actions to two plan parts, ``action`` and ``bindings`` (pure: no I/O).
 
-Ordering (DESIGN.md, "Actions: ordering rules"):
+Ordering (docs/plan-ordering.md, "Actions and trigger bindings"):
 
 1. Prepare: only changed actions are written. Create or update the draft (polled until
    ``built``; ``failed`` stops the plan with the build's message), deploy it (polled until

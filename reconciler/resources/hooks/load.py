@@ -57,11 +57,9 @@ def _read_directory(config: Path, keywords: Keywords) -> Loaded:
     if not hooks_dir.is_dir():
         if not os.path.lexists(hooks_dir):  # a config with no type's folder is refused by the use case
             return Loaded((), (), str(config), manages_hooks=False)  # hooks are not managed
-        msg = (
-            "has no hooks/ directory, nor actions/ or triggers/ (expected auth0-deploy-cli's layout: "
-            "hooks/<name>.json next to <name>.js, actions/<name>.json, triggers/triggers.json)"
-        )
-        return Loaded((), (error(config, "hooks", msg),), str(config))
+        # Worded as the Actions loader words its folders: this type speaks only of its own.
+        msg = "must be a directory (auth0-deploy-cli's hooks/ folder: hooks/<name>.json next to <name>.js)"
+        return Loaded((), (error(hooks_dir, "(dir)", msg),), str(config))
     root = os.path.realpath(config)
     hooks_real = os.path.realpath(hooks_dir)
     sources: list[Source] = []

@@ -23,6 +23,7 @@ from reconciler.core.plan import Plan
 from reconciler.core.reasons import Reason
 from reconciler.core.steps import Phase, Step
 from reconciler.resources.common.secrets import marker_for
+from reconciler.resources.cutover import TAKEN_OVER_BY, TAKES_BACK_FROM, hook_side_words
 from reconciler.resources.hooks.actions import Action
 from reconciler.resources.hooks.model import DesiredState, LiveState
 from reconciler.resources.hooks.payloads import HookPayload, payload_from
@@ -104,12 +105,33 @@ def detail(change: Change, key: str) -> str:
     return str(dict(change.detail).get(key, ""))
 
 
+def handed(change: Change) -> tuple[str, tuple[str, ...]]:
+    """``(TAKEN_OVER_BY | TAKES_BACK_FROM, actions)`` of a cutover's hook change, else ``("", ())``."""
+    facts = dict(change.detail)
+    for key in (TAKEN_OVER_BY, TAKES_BACK_FROM):
+        if facts.get(key):
+            return key, tuple(facts[key])
+    return "", ()
+
+
+def handed_words(change: Change) -> str:
+    """What a cutover's hook change means, for the line that shows it."""
+    key, actions = handed(change)
+    return hook_side_words(actions, rollback=key == TAKES_BACK_FROM) if actions else ""
+
+
 def hook_change(
     kind: ChangeKind, name: str, trigger_id: str, fields: tuple[FieldChange, ...] = (), *,
     previous_name: str = "", previous_trigger_id: str = "", skipped: Reason | None = None,
+    handed: tuple[str, tuple[str, ...]] = ("", ()),
 ) -> Change:
-    """A hook's core ``Change``: the trigger and what it was renamed or moved from in ``detail``."""
-    facts = {"trigger_id": trigger_id, "previous_name": previous_name, "previous_trigger_id": previous_trigger_id}
+    """A hook's core ``Change``: the trigger and what it was renamed or moved from in ``detail``;
+    ``handed``: a cutover's side (``TAKEN_OVER_BY`` or ``TAKES_BACK_FROM``, the actions)."""
+    facts: dict[str, Any] = {
+        "trigger_id": trigger_id, "previous_name": previous_name, "previous_trigger_id": previous_trigger_id,
+    }
+    if handed[0] and handed[1]:
+        facts[handed[0]] = tuple(handed[1])
     return Change(TYPE, name, kind, fields, skipped, tuple(sorted((k, v) for k, v in facts.items() if v)))
 
 

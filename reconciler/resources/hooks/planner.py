@@ -1,6 +1,6 @@
 """From desired and live state to an ordered plan of API requests (pure: no I/O).
 
-Ordering (DESIGN.md, "the invariant"): at no instant may two hooks on one trigger be
+Ordering (docs/plan-ordering.md): at no instant may two hooks on one trigger be
 enabled, and a trigger that should keep a hook goes without one for as short as possible.
 
 1. ``prepare``: nothing visible changes. New hooks are created *disabled* and get their

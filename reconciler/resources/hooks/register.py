@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,13 @@ if TYPE_CHECKING:  # the states and the engine's types, for mypy to check these 
     from reconciler.resources.blocks import Blocks
     from reconciler.resources.hooks.model import DesiredState, LiveState
     from reconciler.resources.options import PlanOptions
+
+
+def _hook_name(name: str) -> bool:
+    """Auth0's rule for hook names: what AUTH0_EXCLUDED_HOOKS may list."""
+    from reconciler.resources.hooks.model import NAME_PATTERN
+
+    return re.match(NAME_PATTERN, name) is not None
 
 
 def _load(config: str | os.PathLike[str], keywords: Keywords, *, offline: bool = False) -> TypeLoad[DesiredState]:
@@ -212,6 +220,7 @@ HOOKS = register(
         folders=("hooks",),
         yaml_keys=("hooks",),
         excluded_setting="AUTH0_EXCLUDED_HOOKS",
+        excluded_name=_hook_name,
         layout=("hooks/<name>.json next to <name>.js",),
         schemas=(("hook", _schema_text),),
         read_live=read_live,

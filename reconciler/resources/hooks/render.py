@@ -20,12 +20,14 @@ from reconciler.core.steps import Phase, Step
 from reconciler.escape import html_code, md_code, md_text, one_line
 from reconciler.resources import checks
 from reconciler.resources.blocks import SYMBOLS, Blocks, Malformed, field_lines, word, worded
-from reconciler.resources.cutover import cutovers_of
+from reconciler.resources.cutover import TAKEN_OVER_BY, TAKES_BACK_FROM, cutovers_of
 from reconciler.resources.hooks.actions import Action
 from reconciler.resources.hooks.payloads import payload_from
 from reconciler.resources.hooks.plan import (
     Handover,
     detail,
+    handed,
+    handed_words,
     handovers,
     hook_change,
     payload_of,
@@ -70,8 +72,13 @@ class HookBlocks(Blocks):
         if change.skipped:
             return [click.style(f"  {title}: skipped, {word(change.skipped)}", dim=True)]
         lines = [click.style(f"  {title}", fg=colour, bold=True)]
+        handed_over = handed_words(change)
         for change_field in change.fields:
-            lines.extend(field_lines(change_field))
+            shown = field_lines(change_field)
+            if handed_over and change_field.field == "enabled":
+                # A cutover's side, on the very line a reviewer reads as "the trigger goes dark".
+                shown[-1] += f" ({handed_over})"
+            lines.extend(shown)
         return lines
 
     def text_extras(self, plan: Plan) -> list[str]:
@@ -131,6 +138,8 @@ class HookBlocks(Blocks):
         )
         if detail(change, "previous_name"):
             text += f", renamed from {html_code(detail(change, 'previous_name'))}"
+        if handed_words(change):
+            text += f", {html.escape(one_line(handed_words(change)))}"
         return text
 
     # -- JSON and plan files ------------------------------------------------------------------
@@ -145,6 +154,9 @@ class HookBlocks(Blocks):
         for key in ("previous_name", "previous_trigger_id"):
             if detail(change, key):
                 data[key] = detail(change, key)
+        key, actions = handed(change)
+        if actions:
+            data[key] = list(actions)
         if change.skipped:
             data["skipped"] = word(change.skipped)
         return data
@@ -156,6 +168,7 @@ class HookBlocks(Blocks):
             previous_name=data.get("previous_name", ""),
             previous_trigger_id=data.get("previous_trigger_id", ""),
             skipped=worded(data["skipped"]) if data.get("skipped") else None,
+            handed=next(((k, tuple(data[k])) for k in (TAKEN_OVER_BY, TAKES_BACK_FROM) if data.get(k)), ("", ())),
         )
 
     def step_to_dict(self, step: Step) -> dict[str, Any]:
@@ -186,6 +199,8 @@ class HookBlocks(Blocks):
             checks.field(change, key, str, where)
         for key in ("previous_name", "previous_trigger_id"):
             checks.field(change, key, str, where, optional=True)
+        for key in (TAKEN_OVER_BY, TAKES_BACK_FROM):
+            checks.list_of(change, key, str, where, optional=True)
 
     def check_step(self, step: Mapping[str, Any], i: int, steps: Sequence[Mapping[str, Any]]) -> None:
         where = f"plan.steps[{i}]"
