@@ -94,12 +94,17 @@ def lone_surrogate_at(value: object, where: str) -> str | None:
     """The field of the first string (value or key) in parsed JSON holding a lone surrogate
     (JSON may spell ``\\ud800``; no output can print or send it), else None."""
     todo = [(value, where)]
+    seen: set[int] = set()  # YAML aliases share one object: walk it once (a "billion laughs" stays linear)
     while todo:
         item, at = todo.pop()
         if isinstance(item, str):
             if not _encodable(item):
                 return at
-        elif isinstance(item, dict):
+            continue
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, dict):
             if lone_surrogate_at(list(item), at) is not None:  # before a key goes into a path
                 return f"{at} (a key)"
             todo += [(inner, f"{at}.{key}") for key, inner in item.items()]
