@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reconciler.core.reasons import Reason
-from reconciler.text import some_names
+from reconciler.text import plural, some_names
 
 _WORDS: dict[str, Callable[..., str]] = {
     "action.excluded": lambda name: f"action {name}: excluded (AUTH0_EXCLUDED_ACTIONS); its config is ignored",
@@ -34,7 +34,7 @@ _WORDS: dict[str, Callable[..., str]] = {
     ),
     "action.not_managed": lambda names: (
         "actions are not managed (the config has no actions/ nor triggers/), so live actions bound to "
-        f"triggers are left running: {some_names(names)} ({len(names)} {'action' if len(names) == 1 else 'actions'}). "
+        f"triggers are left running: {some_names(names)} ({plural(len(names), 'action')}). "
         "To manage them: `reconciler export` writes them as actions/ and triggers/triggers.json"
     ),
     "bindings.trigger_unavailable": lambda trigger: (

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reconciler.core.reasons import WORDED, Reason
-from reconciler.text import some_names
+from reconciler.text import plural, some_names
 
 _WORDS: dict[str, Callable[..., str]] = {
     "hook.created_disabled": lambda: "created disabled; enabled at the hand-over",
@@ -35,7 +35,7 @@ _WORDS: dict[str, Callable[..., str]] = {
     "hook.replaced": lambda: "replaced (triggerId changed)",
     "hook.not_managed": lambda names: (
         "hooks are not managed (the config has no hooks/), so live hooks are left running: "
-        f"{some_names(names)} ({len(names)} {'hook' if len(names) == 1 else 'hooks'}). "
+        f"{some_names(names)} ({plural(len(names), 'hook')}). "
         "To retire them once their actions run: `reconciler migrate --retire-hooks --write`, "
         "then plan and apply with --allow-delete"
     ),
