@@ -35,6 +35,7 @@ from reconciler.api.action_shapes import (
 )
 from reconciler.lease_actions import is_marker_action
 from reconciler.resources.actions.triggers import TRIGGER_BOUND, TriggerVersion
+from reconciler.resources.actions.triggers import bindable as known_bindable
 
 Pair = tuple[str, str]
 
@@ -215,11 +216,18 @@ def read_live_actions(
     ``offered``: the trigger versions a read moments ago found (the check under the lease):
     what Auth0 offers is not written by any writer of the tenant, so it is not read again;
     ``likely``: the triggers that read needed, whose bindings are read alongside the actions
-    (one round trip less) and any other the fresh list names after it.
+    (one round trip less) and any other the fresh list names after it. Without ``offered``
+    (the plan's read), the managed triggers this tool knows as bindable
+    (``triggers.bindable``) are read alongside the trigger list too: the config names them,
+    so their lists are needed unless the tenant lacks the trigger (then the early answer is
+    dropped and the planner reports it, as before). A trigger this tool does not know, or
+    binds through another entity, waits for the list, so it costs no request.
     """
     if triggers is None:
         return NOT_READ
     managed = frozenset(triggers)
+    if offered is None:
+        likely = {*likely, *(trigger for trigger in managed if known_bindable(trigger))}
     api = client.actions
     with ThreadPoolExecutor(max_workers=max(1, client.max_workers)) as pool:
         offered_later = pool.submit(api.list_triggers) if offered is None else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -179,3 +180,42 @@ def test_a_failed_read_is_one_line() -> None:
     with router.server().client() as client, pytest.raises(BadResponseError) as info:
         read_live_actions(client, set())
     assert str(info.value) == f"GET {bindings_path('post-login')}?page=0&per_page=100: 'bindings' is not a list"
+
+
+def test_the_plans_read_sends_managed_bindings_without_waiting_for_the_trigger_list() -> None:
+    """The triggers the config manages and this tool knows as bindable are read alongside the
+    trigger list: the list is answered only once their bindings were asked for (in the old
+    order, list first, the wait below would run out and the assertion fail)."""
+    asked = threading.Event()
+    calls: list[str] = []
+
+    offered: Any = TRIGGERS_2026["triggers"]
+
+    def list_triggers() -> Any:
+        calls.append("triggers answered" if asked.wait(timeout=30) else "triggers answered alone")
+        return offered
+
+    def bindings(trigger: str) -> Any:
+        calls.append(f"bindings of {trigger}")
+        asked.set()
+        return []
+
+    api = SimpleNamespace(list_triggers=list_triggers, list=lambda: [], bindings=bindings)
+    client = SimpleNamespace(max_workers=8, actions=api)
+    live = read_live_actions(client, {"post-login", "not-offered"})
+    assert calls == ["bindings of post-login", "triggers answered"]
+    # A trigger this tool does not know waits for the list, which does not offer it: no request.
+    assert live.bindings.read == frozenset({"post-login"}) and live.bindings.get("post-login") == ()
+
+
+def test_an_early_read_of_a_trigger_the_tenant_lacks_is_dropped() -> None:
+    """A known trigger the tenant does not offer: its early read fails (404) and is dropped;
+    the live state says it was not read, as before, and nothing is raised."""
+    offered = [t for t in TRIGGERS_2026["triggers"] if isinstance(t, dict) and t["id"] != "send-phone-message"]
+    router = tenant([], {"post-login": []})
+    router.routes[f"GET {TRIGGERS}"] = json_response(200, {"triggers": offered})
+    router.routes[f"GET {bindings_path('send-phone-message')}"] = json_response(
+        404, {"statusCode": 404, "error": "Not Found", "message": "trigger not found", "errorCode": "not_found"})
+    with router.server().client() as client:
+        live = read_live_actions(client, {"post-login", "send-phone-message"})
+    assert live.bindings.read == frozenset({"post-login"}) and live.bindings.get("send-phone-message") is None
