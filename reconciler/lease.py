@@ -185,6 +185,7 @@ class Lease:
         on_lost: Callable[[str], None] | None = None,
         settle: float = 2.0,
         sleep: Callable[[float], None] = time.sleep,
+        on_taken: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.holder = holder
@@ -203,6 +204,12 @@ class Lease:
         self._unsure = False  # a create's answer was lost or taking failed: look for our markers
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
+        # Told once a create's answer proves the marker ours (the store's ``created_ours``),
+        # before the read that confirms it: from then on no other run writes, so work that
+        # needs the lease held (reads) may start alongside that read, and is dropped if the
+        # take still fails. ``taken_early``: the take that succeeded told it.
+        self.on_taken = on_taken
+        self.taken_early = False
 
     # -- taking ----------------------------------------------------------------------------
 
@@ -223,7 +230,11 @@ class Lease:
     def _take(self) -> None:
         for _ in range(3):  # an expired marker is replaced at most a couple of times
             text, expires = self._text()
+            self.taken_early = False
             created = self._create(text)
+            if created and self.on_taken is not None and getattr(self.store, "created_ours", False):
+                self.taken_early = True
+                self.on_taken()
             read_at = time.monotonic()  # before the read: a take-over is timed from what it saw
             marker = self.store.read()
             if marker is not None:

@@ -49,6 +49,9 @@ class ActionMarkerStore:
     def __init__(self, client: ActionsClient) -> None:
         self.api = client.actions
         self._version: str | None = None
+        # The last create made our marker and the list after it found it the oldest: every
+        # other marker is younger and goes, so the lease is held from that list on.
+        self.created_ours = False
 
     def _trigger_version(self) -> str:
         if self._version is None:
@@ -67,11 +70,15 @@ class ActionMarkerStore:
         """False at once when a marker is there (an expired one is replaced or taken over by
         the lease, not stacked up). Else one plain POST (never deployed, never re-sent here:
         after a lost answer the lease reads by nonce), and the list decides who holds it."""
+        self.created_ours = False
         if self._markers():
             return False
         mine = str(self.api.create_once(LEASE_NAME, (LEASE_ACTION_TRIGGER, self._trigger_version()), text)["id"])
         markers = self._markers()
-        if not markers or str(markers[0]["id"]) == mine:
+        if markers and str(markers[0]["id"]) == mine:
+            self.created_ours = True
+            return True
+        if not markers:
             return True
         self.delete(mine)  # not the oldest: ours goes, by id, and the oldest holds the lease
         return False

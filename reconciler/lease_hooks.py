@@ -30,14 +30,20 @@ class HookMarkerStore:
         # The last whole list read: the apply's check under the lease reuses the one made
         # right after the marker's create, rather than listing again.
         self.listed: list[dict[str, Any]] | None = None
+        # The last create answered with our own text (its nonce is ours alone): our marker
+        # was made, names are unique, so the lease is held from then on. A lost answer's
+        # look-up by name may find another run's marker: then False, and the read decides.
+        self.created_ours = False
 
     def create(self, text: str) -> bool:
+        self.created_ours = False
         try:
-            self.client.hooks.create(name=LEASE_NAME, trigger_id=LEASE_TRIGGER, script=text, enabled=False)
+            answer = self.client.hooks.create(name=LEASE_NAME, trigger_id=LEASE_TRIGGER, script=text, enabled=False)
         except ApiError as error:
             if error.status == 409:
                 return False
             raise
+        self.created_ours = isinstance(answer, dict) and answer.get("script") == text
         return True
 
     def read(self) -> Marker | None:

@@ -4,7 +4,10 @@ hostile marker text, release that never raises; in memory and against the emulat
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -255,3 +258,55 @@ def test_a_take_over_that_lost_the_race_is_refused() -> None:
 ])
 def test_only_the_lease_comment_is_provably_a_marker(text: str, provable: bool) -> None:
     assert is_marker_text(text) is provable
+
+
+class AnsweringHooks:
+    """Hook endpoints for a ``HookMarkerStore``: the create lands the marker and answers with
+    ``answer(script)`` (another run's marker found by a lost answer's look-up, say)."""
+
+    def __init__(self, answer: Callable[[str], str], log: list[str]) -> None:
+        self.answer, self.log = answer, log
+        self.hooks: list[dict[str, Any]] = []
+
+    def create(self, name: str, trigger_id: str, script: str, enabled: bool = False, dependencies: Any = None) -> Any:
+        self.log.append("create")
+        self.hooks.append({"id": "h1", "name": name, "triggerId": trigger_id, "script": self.answer(script),
+                           "enabled": enabled})
+        return self.hooks[-1]
+
+    def list(self) -> list[dict[str, Any]]:
+        self.log.append("list")
+        return list(self.hooks)
+
+    def update(self, hook_id: str, **fields: Any) -> Any:
+        return {}
+
+    def delete(self, hook_id: str) -> None:
+        self.hooks = [h for h in self.hooks if h["id"] != hook_id]
+
+
+def test_a_create_answered_with_our_own_marker_tells_on_taken_before_the_confirming_read() -> None:
+    log: list[str] = []
+    store = HookMarkerStore(SimpleNamespace(hooks=AnsweringHooks(lambda script: script, log)))
+    lease = Lease(store, "me", renew_every=0, on_taken=lambda: log.append("taken"))
+    lease.acquire()
+    assert log == ["create", "taken", "list"] and lease.taken_early and lease.marker_id == "h1"
+    lease.release()
+
+
+def test_a_create_answered_with_another_runs_marker_never_tells_on_taken() -> None:
+    log: list[str] = []
+    theirs = marker_text("other run", T0, T0 + timedelta(days=3650), "0123456789abcdef")
+    store = HookMarkerStore(SimpleNamespace(hooks=AnsweringHooks(lambda script: theirs, log)))
+    lease = Lease(store, "me", renew_every=0, on_taken=lambda: log.append("taken"))
+    with pytest.raises(TenantLocked, match="other run"):
+        lease.acquire()
+    assert log == ["create", "list"] and not lease.taken_early and lease.marker_id is None
+
+
+def test_a_lost_answer_takes_the_lease_without_telling_on_taken() -> None:
+    told: list[str] = []
+    lease = Lease(LostAnswerStore(), "me", renew_every=0, on_taken=lambda: told.append("taken"))
+    lease.acquire()  # the read decides: the marker holds our nonce
+    assert told == [] and not lease.taken_early and lease.marker_id == "m1"
+    lease.release()

@@ -191,3 +191,26 @@ def test_unlock_works_with_either_store(emulator_factory, hooks: bool) -> None: 
             assert client.hooks.list() == []
         again = CliRunner().invoke(cli, ["unlock", "--yes"], env=proc.env())
         assert "not locked" in again.output
+
+
+def test_the_action_marker_tells_on_taken_once_the_list_finds_it_the_oldest() -> None:
+    tenant, told = Tenant(), []
+    lease = Lease(ActionMarkerStore(tenant), "me", clock=Clock(), renew_every=0,
+                  on_taken=lambda: told.append([a["id"] for a in tenant.actions.list()]))
+    lease.acquire()
+    assert told == [[lease.marker_id]] and lease.taken_early
+    lease.release()
+
+
+def test_an_action_marker_older_than_ours_proves_nothing_ours() -> None:
+    class Racing(FakeActions):
+        def create_once(self, name: str, trigger: tuple[str, str], code: str) -> dict[str, Any]:
+            # Another run's marker lands first, in the same moment as ours.
+            super().create_once(name, trigger, marker_text("other run", T0, T0 + timedelta(minutes=15), "abc"))
+            return super().create_once(name, trigger, code)
+
+    tenant = Tenant()
+    tenant.actions = Racing()
+    store = ActionMarkerStore(tenant)
+    assert store.create(marker_text("me", T0, T0 + timedelta(minutes=15), "def")) is False
+    assert store.created_ours is False

@@ -209,6 +209,10 @@ class ResourceType(Generic[D, L]):
     state: str = ""
     read_live: ReadLive[D, L] | None = None
     read_again: ReadAgain[D, L] | None = None  # none: ``read_live`` again
+    # Its check under the lease reads with ``listed``, the list the lease's own read makes
+    # (hooks): it waits for that read. A type without (Actions) is checked as soon as the
+    # lease's create proves the marker ours, alongside the lease's read: a round trip less.
+    reads_lease_list: bool = False
     plan: PlanPart[D, L] | None = None
     operations: Operations[D] | None = None
     jobs: Jobs | None = None

@@ -10,6 +10,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ from reconciler.config import Settings
 from reconciler.core.executor import ApplyReport, Dispatch, StepCallback, execute
 from reconciler.core.plan import Plan
 from reconciler.core.steps import Job
-from reconciler.errors import PlanFileError, SavedPlanFlags
+from reconciler.errors import LeaseError, PlanFileError, SavedPlanFlags
 from reconciler.lease import Lease
 from reconciler.lease_actions import lease_store
 from reconciler.lease_wait import acquire_waiting
@@ -172,30 +173,55 @@ def apply_plan(
     who holds it, until when).
     """
     stop = stop or threading.Event()
-    # Hooks if the tenant serves them, else an Actions marker (reconciler/lease_actions.py).
-    lease = Lease(lease_store(client), holder, on_lost=lambda why: stop.set())
-    try:
-        # The wait sleeps on ``stop``: Ctrl-C ends it at once, not at the next poll.
-        waited = acquire_waiting(lease, lock_timeout, on_wait=on_wait or (lambda line: None),
-                                 sleep=stop.wait, stopped=stop.is_set)
-        outcome = _apply_leased(plan, desired, client, options, lease, max_workers, on_step, stop, seen or {},
-                                waited=waited)
-    finally:
-        # Every exit (a failed take, a failed apply, the run deadline) gives back what this
-        # run made, past the deadline if need be.
-        with client.cleanup_time():
-            lease.release()
+    over = threading.Event()  # the take is over (held or not): the lease's own list is known
+    early: list[Future[_Checked]] = []
+
+    def lease_list() -> Any:
+        """The lease's own list, for the types that check with it (``reads_lease_list``)."""
+        over.wait()
+        if lease.marker_id is None:
+            raise LeaseError("the tenant lease was not taken: this check is dropped")
+        return getattr(lease.store, "listed", None)
+
+    def check() -> _Checked:
+        lives: dict[str, object] = {}
+        again = plan_against(desired, client, options, reader=_reader(seen or {}, None, lease_list), lives=lives)
+        return again, lives
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lease-check") as pool:
+        # Hooks if the tenant serves them, else an Actions marker (reconciler/lease_actions.py).
+        # Once the marker's create proves it ours, the check starts alongside the lease's read.
+        lease = Lease(lease_store(client), holder, on_lost=lambda why: stop.set(),
+                      on_taken=lambda: early.append(pool.submit(check)))
+        try:
+            try:
+                # The wait sleeps on ``stop``: Ctrl-C ends it at once, not at the next poll.
+                waited = acquire_waiting(lease, lock_timeout, on_wait=on_wait or (lambda line: None),
+                                         sleep=stop.wait, stopped=stop.is_set)
+            finally:
+                over.set()
+            # Only a check the successful take started counts (one an earlier try started
+            # ran before the lease was ours).
+            checked = early[-1] if lease.taken_early else pool.submit(check)
+            outcome = _apply_leased(plan, desired, client, lease, checked.result(), max_workers, on_step, stop,
+                                    waited=waited)
+        finally:
+            # Every exit (a failed take, a failed apply, the run deadline) gives back what this
+            # run made, past the deadline if need be.
+            with client.cleanup_time():
+                lease.release()
     return dataclasses.replace(outcome, lease_problem=lease.release_problem)
 
 
+# The plan made again under the lease, and the live states it read.
+_Checked = tuple[Plan, dict[str, object]]
+
+
 def _apply_leased(
-    plan: Plan, desired: Desired, client: ManagementClient, options: PlanOptions,
-    lease: Lease, max_workers: int, on_step: StepCallback | None, stop: threading.Event,
-    seen: Mapping[str, object], *, waited: bool = False,
+    plan: Plan, desired: Desired, client: ManagementClient, lease: Lease, checked: _Checked,
+    max_workers: int, on_step: StepCallback | None, stop: threading.Event, *, waited: bool = False,
 ) -> ApplyOutcome:
-    listed = getattr(lease.store, "listed", None)  # the lease's own read, made under the lease
-    lives: dict[str, object] = {}
-    again = plan_against(desired, client, options, reader=_reader(seen, None, listed), lives=lives)
+    again, lives = checked
     if canonical(step_dicts(again)) != canonical(step_dicts(plan)) or (
         canonical([c.to_dict() for c in cutovers_of(again)]) != canonical([c.to_dict() for c in cutovers_of(plan)])
     ):
@@ -214,14 +240,16 @@ def _apply_leased(
     return ApplyOutcome(report, tuple(found))
 
 
-def _reader(before: Mapping[str, object], written: Plan | None, listed: Any) -> Reader:
+def _reader(before: Mapping[str, object], written: Plan | None, listed: Callable[[], Any] | None) -> Reader:
     """How each type is read again: cheaply against ``before`` where the type can, else in
     full (``ResourceType.read_again``: ``written`` None checks what changed; the plan run is
-    the read-back of what it wrote)."""
+    the read-back of what it wrote). ``listed``: the lease's own list, asked for only by the
+    types that read with it (``ResourceType.reads_lease_list``)."""
 
     def read(resource: ResourceType[Any, Any], client: Any, state: object) -> object:
         if resource.read_again is not None and resource.name in before:
-            return resource.read_again(client, state, before[resource.name], written, listed)
+            shared = listed() if listed is not None and resource.reads_lease_list else None
+            return resource.read_again(client, state, before[resource.name], written, shared)
         return read_live(resource, client, state)
 
     return read

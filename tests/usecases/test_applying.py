@@ -108,3 +108,33 @@ def test_the_lease_name_is_reserved(emu: RunningEmulator, settings: Settings, cl
     inputs = load_for_apply(ApplySource(config(tmp_path, LEASE_NAME)), settings)
     with client_factory() as client, pytest.raises(PlanError, match="reserved for the apply lease"):
         make_plan(inputs.loaded.desired, client, inputs.options)
+
+
+def test_only_a_type_that_reads_with_the_leases_list_waits_for_it() -> None:
+    """The check of a type declaring ``reads_lease_list`` (hooks) gets the lease's own list;
+    the others (Actions) never ask for it, so they are read while the lease reads."""
+    from reconciler.resources.base import ResourceType
+    from reconciler.resources.builtin import registry
+    from reconciler.usecases.applying import _reader
+
+    assert registry().get("hook").reads_lease_list
+    assert not registry().get("action").reads_lease_list and not registry().get("bindings").reads_lease_list
+    asked: list[str] = []
+    got: dict[str, object] = {}
+
+    def again(name: str) -> Any:
+        def read(client: Any, desired: Any, before: Any, written: Any = None, listed: Any = None) -> Any:
+            got[name] = listed
+            return before
+        return read
+
+    def lease_list() -> Any:
+        asked.append("asked")
+        return ["the lease's list"]
+
+    with_list = ResourceType[Any, Any](name="with", noun="withs", read_again=again("with"), reads_lease_list=True)
+    without = ResourceType[Any, Any](name="without", noun="withouts", read_again=again("without"))
+    read = _reader({"with": "before", "without": "before"}, None, lease_list)
+    client: Any = None  # never used: the reads above make no request
+    assert read(without, client, None) == "before" and asked == [] and got == {"without": None}
+    assert read(with_list, client, None) == "before" and asked == ["asked"] and got["with"] == ["the lease's list"]

@@ -225,6 +225,7 @@ HOOKS = register(
         schemas=(("hook", _schema_text),),
         read_live=read_live,
         read_again=read_again,
+        reads_lease_list=True,
         plan=_plan,
         operations=_operations,
         jobs=_jobs,
