@@ -210,6 +210,7 @@ class Lease:
         # take still fails. ``taken_early``: the take that succeeded told it.
         self.on_taken = on_taken
         self.taken_early = False
+        self._released = False
 
     # -- taking ----------------------------------------------------------------------------
 
@@ -342,6 +343,9 @@ class Lease:
         ``delete:hooks``, a network error) is marked expired instead, so the next apply
         takes it over; ``release_problem`` says what happened. After a lost create or a
         failed take, markers holding our nonce are looked for and removed too."""
+        if self._released:  # once: an apply gives it back alongside its read-back, then on exit
+            return
+        self._released = True
         self._stop.set()
         if self._renewer is not None:
             self._renewer.join(timeout=30)

@@ -310,3 +310,21 @@ def test_a_lost_answer_takes_the_lease_without_telling_on_taken() -> None:
     lease.acquire()  # the read decides: the marker holds our nonce
     assert told == [] and not lease.taken_early and lease.marker_id == "m1"
     lease.release()
+
+
+def test_release_gives_back_once() -> None:
+    """An apply gives the lease back alongside its read-back and again on every exit: the
+    second call sends nothing (after a lost create it would look for our markers again)."""
+    class Counting(LostAnswerStore):
+        owns = 0
+
+        def own(self, nonce: str) -> list[str]:
+            self.owns += 1
+            return super().own(nonce)
+
+    store = Counting()
+    lease = Lease(store, "me", renew_every=0)
+    lease.acquire()
+    lease.release()
+    lease.release()
+    assert store.owns == 1 and store.marker is None

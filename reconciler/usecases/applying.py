@@ -204,13 +204,17 @@ def apply_plan(
             # ran before the lease was ours).
             checked = early[-1] if lease.taken_early else pool.submit(check)
             outcome = _apply_leased(plan, desired, client, lease, checked.result(), max_workers, on_step, stop,
-                                    waited=waited)
+                                    waited=waited, give_back=lambda: _give_back(client, lease))
         finally:
             # Every exit (a failed take, a failed apply, the run deadline) gives back what this
-            # run made, past the deadline if need be.
-            with client.cleanup_time():
-                lease.release()
+            # run made, past the deadline if need be (once: a read-back gave it back already).
+            _give_back(client, lease)
     return dataclasses.replace(outcome, lease_problem=lease.release_problem)
+
+
+def _give_back(client: ManagementClient, lease: Lease) -> None:
+    with client.cleanup_time():
+        lease.release()
 
 
 # The plan made again under the lease, and the live states it read.
@@ -220,6 +224,7 @@ _Checked = tuple[Plan, dict[str, object]]
 def _apply_leased(
     plan: Plan, desired: Desired, client: ManagementClient, lease: Lease, checked: _Checked,
     max_workers: int, on_step: StepCallback | None, stop: threading.Event, *, waited: bool = False,
+    give_back: Callable[[], None] = lambda: None,
 ) -> ApplyOutcome:
     again, lives = checked
     if canonical(step_dicts(again)) != canonical(step_dicts(plan)) or (
@@ -231,13 +236,36 @@ def _apply_leased(
     report = execute_plan(plan, desired, client, max_workers=max_workers, on_step=on_step, stop=stop)
     if lease.lost or not report.ok or report.interrupted:
         return ApplyOutcome(report, lease_lost=lease.lost)
-    found: list[str] = []
-    read_back = _reader(lives, plan, None)
-    for resource in [registry().get(name) for name in plan.types]:
-        if resource.verify is not None and resource.read_live is not None:
-            state = state_of(resource, desired)
-            found += resource.verify(plan, (state, read_back(resource, client, state)))
-    return ApplyOutcome(report, tuple(found))
+    return ApplyOutcome(report, _read_back(plan, desired, client, lives, give_back))
+
+
+def _read_back(plan: Plan, desired: Desired, client: ManagementClient, lives: Mapping[str, object],
+               give_back: Callable[[], None]) -> tuple[str, ...]:
+    """What the tenant lacks of ``plan`` when read back (each type verifies what it wrote).
+    The types' read-backs go out at once, and the lease is given back alongside them, not
+    after their answers: every write of this run was answered before, and another run
+    writes only after its own marker's create, its list and its check, so nothing it
+    writes comes before these reads."""
+    read = _reader(lives, plan, None)
+    checked = [(resource, state_of(resource, desired)) for resource in [registry().get(name) for name in plan.types]
+               if resource.verify is not None and resource.read_live is not None]
+    going = [threading.Event() for _ in checked]
+
+    def read_one(index: int) -> object:
+        going[index].set()
+        resource, state = checked[index]
+        return read(resource, client, state)
+
+    with ThreadPoolExecutor(max_workers=max(1, len(checked)), thread_name_prefix="read-back") as pool:
+        reads = [pool.submit(read_one, index) for index in range(len(checked))]
+        for started in going:
+            started.wait()
+        give_back()
+        found: list[str] = []
+        for (resource, state), answer in zip(checked, reads):
+            assert resource.verify is not None
+            found += resource.verify(plan, (state, answer.result()))
+    return tuple(found)
 
 
 def _reader(before: Mapping[str, object], written: Plan | None, listed: Callable[[], Any] | None) -> Reader:

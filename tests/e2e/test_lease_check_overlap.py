@@ -48,3 +48,28 @@ def test_the_check_is_sent_alongside_the_leases_list(emulator_factory: Any, tmp_
     assert applied.exit_code == 0, applied.output
     assert notes == ["check sent before the lease's list was answered"]
     assert markers(tenant) == []
+
+
+def test_the_lease_is_given_back_alongside_the_read_back(emulator_factory: Any, tmp_path: Path) -> None:
+    """A trigger's bindings read after its bind (the read-back) is answered only once the
+    lease's delete has arrived: the release does not wait for the read-back's answers."""
+    tenant = emulator_factory()
+    bound: set[str] = set()
+    released = threading.Event()
+    notes: list[str] = []
+
+    def rule(request: Seen, forward: Callable[[], Reply]) -> Reply:
+        trigger = request.path.removeprefix("/api/v2/actions/triggers/").removesuffix("/bindings")
+        if request.method == "PATCH" and request.path.endswith("/bindings"):
+            bound.add(trigger)
+        elif request.method == "GET" and request.path.endswith("/bindings") and trigger in bound:
+            notes.append("released during the read-back" if released.wait(HOLD) else "read-back answered first")
+        elif request.method == "DELETE" and request.path.startswith(f"{HOOKS}/"):
+            released.set()
+        return forward()
+
+    with HostileProxy(tenant.base_url, rule=rule) as proxy:
+        applied = run_cli(["apply", "-c", str(actions_only(tmp_path)), "--yes"], env_of(tenant, proxy.base_url))
+    assert applied.exit_code == 0 and "Apply complete" in applied.output, applied.output
+    assert notes and set(notes) == {"released during the read-back"}
+    assert markers(tenant) == []
