@@ -16,15 +16,29 @@ The waits are the client's bounded polls with back-off (``ActionsApi.wait_built`
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from reconciler.core.executor import Results
-from reconciler.core.steps import Step
+from reconciler.core.steps import Job, Step
 from reconciler.errors import ApplyError
 from reconciler.resources.actions import payloads as p
 from reconciler.resources.actions.model import Action, ActionsDesired
 from reconciler.resources.common.secrets import MARKER_VALUE, is_marker
+
+
+def action_jobs(steps: tuple[Step, ...]) -> dict[int, Job]:
+    """Scheduling facts: a create or update that sends npm dependencies is sent before the
+    other ready steps (its build installs them and takes longest: started in the first wave
+    of requests, it is not the one the trigger's bind waits for longest); else as the step
+    says."""
+    return {step.index: dataclasses.replace(step.job(), first=True) if _installs(step) else step.job()
+            for step in steps}
+
+
+def _installs(step: Step) -> bool:
+    return step.operation in (p.CREATE, p.UPDATE) and bool(getattr(step.payload, "dependencies", None))
 
 
 def _created(step: Step, results: Results, name: str) -> str | None:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the states and the engine's types, for mypy to check these 
     from reconciler.core.executor import Runner
     from reconciler.core.plan import Plan
     from reconciler.core.reasons import Reason
+    from reconciler.core.steps import Job, Step
     from reconciler.emulator.resources import Context, Resource
     from reconciler.resources.actions.live import LiveActions
     from reconciler.resources.actions.model import ActionsDesired
@@ -85,6 +86,12 @@ def _action_ops(client: ManagementClient, desired: ActionsDesired) -> Runner[Any
     from reconciler.resources.actions.ops import ActionOperations
 
     return ActionOperations(client, desired)
+
+
+def _action_jobs(steps: tuple[Step, ...]) -> Mapping[int, Job]:
+    from reconciler.resources.actions.ops import action_jobs
+
+    return action_jobs(steps)
 
 
 def _binding_ops(client: ManagementClient, desired: ActionsDesired) -> Runner[Any]:
@@ -233,6 +240,7 @@ ACTIONS = register(
         read_again=_read_again,
         plan=_plan_actions,
         operations=_action_ops,
+        jobs=_action_jobs,
         verify=_verify,
         words=_words,
         block=_block,
