@@ -130,6 +130,7 @@ class RateLimiter:
     unlimited: bool = field(default=False, init=False)  # server sends no rate headers
     _last: float = field(default=0.0, init=False)
     _trust_reset: bool = field(default=True, init=False)
+    _reset_reads_full: bool = field(default=False, init=False)  # seen: reset = "full again"
     _ref: tuple[float, int] | None = field(default=None, init=False)
     _reset_rate: float | None = field(default=None, init=False)
     _move_rate: float | None = field(default=None, init=False)
@@ -179,7 +180,9 @@ class RateLimiter:
         needed = 1.0 - self.tokens
         waits = []
         if self.rate:
-            waits.append(needed / self.rate)
+            # A hair over: waking at exactly needed/rate can leave 0.9999999 tokens by
+            # rounding, and the 10 ms floor below would then be added to every request.
+            waits.append(needed / self.rate + 1e-6)
         if self.reset_at is not None and self.reset_at > now:
             # At reset at least one token is back (both readings of the header).
             waits.append(self.reset_at - now + 0.05)
@@ -229,6 +232,10 @@ class RateLimiter:
                 # A server without rate headers: only the in-flight cap applies.
                 self.unlimited = True
             return
+        # Until the first headers only one request is in flight, sent on no information (a
+        # bucket drained by an earlier run or another client of the tenant answers it 429):
+        # its answer says nothing about the tier or the reset header's reading.
+        blind = not self.known
         self.known = True
         self.unlimited = False
         if h.limit is not None and h.limit > 0:
@@ -248,20 +255,20 @@ class RateLimiter:
             # Trust the server's count, minus requests it may not have counted yet.
             self.tokens = float(h.remaining - self.in_flight)
         if status == 429:
-            self._refute_tier()
             self.tokens = min(self.tokens, 0.0)
-            # We were too fast, so the reset-based estimate misled us (a server whose reset
-            # means "next token", not "full again"): from now on learn from movement only.
-            self._trust_reset = False
-            if self._move_rate:
-                self._move_rate *= 0.7
-            self._update_rate()
+            if not blind:
+                self._paced_too_fast()
         else:
             self._consumed += 1
         self._learn_from_movement(now, h.remaining)
         if h.reset is not None and 0 <= h.reset - now <= _MAX_RESET_WAIT:
             self.reset_at = h.reset
-            if self._trust_reset:
+            # A 429's reset may mean "a token back" even where a 200's means "full again".
+            if self._trust_reset and status != 429:
+                if h.remaining >= 1 and h.reset - now > 1.0:
+                    # A token is here, yet "reset" is more than a second away: it cannot
+                    # mean "next token back" (that would be now, rounded up).
+                    self._reset_reads_full = True
                 self._learn_from_reset(limit, h.remaining, h.reset - now)
         elif h.reset is not None and h.reset <= now:
             self.reset_at = None
@@ -273,8 +280,10 @@ class RateLimiter:
         # "Full again at reset": rate = missing / time-to-full, where missing is in
         # (L-R-1, L-R] and time-to-full in (until-1, until]: so rate > (L-R-1) / until.
         # Below 1 s to reset the rounding dominates: skip.
+        # With the published rate in use, a reset read as "full again" before the headers
+        # showed that reading would, on a "next token" server, claim (L-1) tokens a second.
         missing = limit - remaining
-        if until_reset < 1.0 or missing < 2:
+        if until_reset < 1.0 or missing < 2 or (self._tier_rate and not self._reset_reads_full):
             return
         self._reset_rate = _smooth(self._reset_rate, (missing - 1) / until_reset)
         self._update_rate()
@@ -303,6 +312,16 @@ class RateLimiter:
         if until_reset <= 1.5 or not self._trust_reset:
             return False
         return bool(self._tier_rate and self._tier_rate > 1.05 * (limit - remaining) / (until_reset - 1.0))
+
+    def _paced_too_fast(self) -> None:
+        # A 429 to a request our estimate let through: the tier is not this server's (or
+        # another client shares the bucket), and the reset-based estimate misled us (a server
+        # whose reset means "next token", not "full again"): learn from movement only.
+        self._refute_tier()
+        self._trust_reset = False
+        if self._move_rate:
+            self._move_rate *= 0.7
+        self._update_rate()
 
     def _refute_tier(self) -> None:
         if self._tier_rate is not None:

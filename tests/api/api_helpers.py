@@ -114,11 +114,18 @@ class FakeTime:
 
 
 class ServerBucket:
-    """Auth0's token bucket as a server applies it, with whole-second reset headers."""
+    """Auth0's token bucket as a server applies it, with whole-second reset headers.
 
-    def __init__(self, ft: FakeTime, rate: float, burst: int, reset_means: str = "full") -> None:
+    ``reset_means``: "full" (full again), "next-token" (a token back), or "emulator" (full
+    again on a success, a token back on a 429: what reconciler/emulator/limits.py sends).
+    ``tokens``: what the bucket holds at the start (default full; 0.0 = drained by an
+    earlier run or another client of the tenant).
+    """
+
+    def __init__(self, ft: FakeTime, rate: float, burst: int, reset_means: str = "full",
+                 tokens: float | None = None) -> None:
         self.ft, self.rate, self.burst, self.reset_means = ft, rate, burst, reset_means
-        self.tokens = float(burst)
+        self.tokens = float(burst) if tokens is None else tokens
         self.last = ft.now
         self.ok = 0
         self.rejected = 0
@@ -139,7 +146,7 @@ class ServerBucket:
         else:
             status = 429
             self.rejected += 1
-        if self.reset_means == "full":
+        if self.reset_means == "full" or (self.reset_means == "emulator" and status != 429):
             reset = now + (self.burst - self.tokens) / self.rate
         else:  # when the next token is back
             reset = now + max(0.0, 1 - self.tokens) / self.rate

@@ -422,3 +422,18 @@ def test_rate_limited_concurrent_reads_stay_within_budget() -> None:
         assert client.stats.rate_limited <= 1
     assert len(live.hooks) == 80
     assert bucket.ok == 81 and bucket.rejected <= 1
+
+
+def test_a_run_started_on_a_drained_bucket_keeps_the_tier_pace() -> None:
+    # Issue 21: the apply right after its plan meets an empty free-tier bucket (as the
+    # emulator answers: "full again" on a success, "a token back" on a 429). Its first
+    # request's 429 costs a wait, not the pace: 40 reads at 2/s take about 20 s, not 25.
+    ft = FakeTime()
+    bucket = ServerBucket(ft, rate=2, burst=2, reset_means="emulator", tokens=0.0)
+    tenant, server = tenant_server(bucket=bucket, latency=0.02)
+    tenant.seed([{"name": f"d{i}", "script": SCRIPT, "triggerId": TRIGGER} for i in range(39)])
+    with server.client(sleep=ft.sleep, clock=ft.clock, max_workers=1) as client:  # no threads: exact time
+        start = ft.now
+        read_live_state(client)  # one page, then 39 secret reads
+    assert bucket.rejected == 1 and bucket.ok == 40
+    assert ft.now - start <= 1.1 + 1.02 * 39 / 2, ft.now - start

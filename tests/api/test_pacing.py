@@ -4,6 +4,7 @@ policy itself is tested with the transport)."""
 from __future__ import annotations
 
 import email.utils
+import math
 import threading
 
 import httpx
@@ -14,23 +15,31 @@ from reconciler.api.transport import RetryPolicy
 from tests.api.api_helpers import FakeTime, ServerBucket
 
 
-def run_sequential(limiter: RateLimiter, server: ServerBucket, ft: FakeTime, n: int) -> None:
-    """What the client does: acquire, send (small latency), release, back off on 429."""
+def run_sequential(limiter: RateLimiter, server: ServerBucket, ft: FakeTime, n: int,
+                   latency: float = 0.02) -> list[tuple[float, int]]:
+    """What the client does: acquire, send, release, back off on 429 (as the transport does).
+
+    Returns each request's send time and status."""
+    sent: list[tuple[float, int]] = []
     done = 0
     attempt = 0
     while done < n:
         limiter.acquire()
-        ft.now += 0.02  # network latency
+        sent.append((ft.now, 0))
+        ft.now += latency
         status, headers = server.request()
+        sent[-1] = (sent[-1][0], status)
         limiter.release(headers, status=status)
         if status == 429:
             attempt += 1
-            delay = RetryPolicy(wall=lambda: ft.now).delay(attempt, httpx.Response(429, headers=headers))
+            policy = RetryPolicy(wall=lambda: ft.now, rng=lambda: 0.5)
+            delay = policy.delay(attempt, httpx.Response(429, headers=headers))
             limiter.block_for(delay)
             ft.sleep(delay)
         else:
             attempt = 0
             done += 1
+    return sent
 
 
 @pytest.mark.parametrize("reset_means", ["full", "next-token"])
@@ -161,3 +170,95 @@ def test_tiers_can_be_turned_off() -> None:
     limiter.release({"x-ratelimit-limit": "2", "x-ratelimit-remaining": "1",
                      "x-ratelimit-reset": str(int(ft.now) + 1)}, status=200)
     assert limiter.rate is None
+
+
+# -- a bucket drained before the run (issue 21) ------------------------------------------------
+# An apply right after its plan, a second run, or any other client of the tenant leaves the
+# bucket empty: the run's first request, sent before anything is known, draws a 429.
+
+
+def free_tier_headers(ft: FakeTime, remaining: int, reset_in: float) -> dict[str, str]:
+    return {"x-ratelimit-limit": "2", "x-ratelimit-remaining": str(remaining),
+            "x-ratelimit-reset": str(math.ceil(ft.now + reset_in))}
+
+
+def test_replayed_drained_start_paces_every_request_at_the_tier() -> None:
+    # The headers the emulator's free tier (2/s, burst 2) sent an apply started right after
+    # its plan: a 429 (a token back within the second), then "0 left" on every answer.
+    ft = FakeTime()
+    limiter = RateLimiter(clock=ft.clock, sleep=ft.sleep)
+    limiter.acquire()
+    limiter.release(free_tier_headers(ft, 0, 0.32), status=429)
+    limiter.block_for(0.4)  # the transport's wait for that reset
+    sent = []
+    for _ in range(30):
+        limiter.acquire()
+        sent.append(ft.now)
+        ft.now += 0.02
+        limiter.release(free_tier_headers(ft, 0, 1.0), status=200)
+    gaps = [b - a for a, b in zip(sent, sent[1:])]
+    # Each answer says "none left": the next request waits for one token at the published
+    # 2/s (less its sliver of margin) after that answer (20 ms after the send), no longer.
+    assert all(0.02 + 0.5 <= gap <= 0.02 + 0.51 for gap in gaps), gaps
+    assert limiter.rate == pytest.approx(2.0, rel=0.02)
+
+
+@pytest.mark.parametrize("latency", [0.02, 0.12])
+@pytest.mark.parametrize("reset_means", ["full", "next-token", "emulator"])
+@pytest.mark.parametrize("rate,burst", [(2, 2), (2, 10), (16, 50)])
+@pytest.mark.parametrize("left", [None, 0.0, 0.5, 0.9])
+def test_no_429_beyond_the_first_blind_request(left: float | None, rate: float, burst: int,
+                                               reset_means: str, latency: float) -> None:
+    # A server that keeps to its headers never refuses a request the limiter sent after
+    # the first answer, whatever the bucket held at the start; the pace is the tier's.
+    ft = FakeTime()
+    server = ServerBucket(ft, rate, burst, reset_means, tokens=left)
+    limiter = RateLimiter(clock=ft.clock, sleep=ft.sleep)
+    n = 120
+    sent = run_sequential(limiter, server, ft, n, latency)
+    statuses = [status for _, status in sent]
+    drained = statuses[0] == 429  # the bucket refills while the first request travels
+    assert statuses[drained:] == [200] * n
+    assert drained == (left is not None and left + latency * rate < 1)
+    assert limiter.rate == pytest.approx(rate, rel=0.02)
+    # After the 429's wait (its whole-second reset), the run takes what the bucket gives.
+    retried = sent[1][0] if drained else sent[0][0]
+    held = burst if left is None else 0
+    ideal = max((n - 1 - held) / rate, (n - 1) * latency)
+    assert sent[-1][0] - retried <= 1.02 * ideal + latency, (sent[-1][0] - retried, ideal)
+
+
+@pytest.mark.parametrize("reset_means", ["full", "next-token", "emulator"])
+@pytest.mark.parametrize("rate,burst", [(1, 2), (0.5, 2), (1, 10), (5, 50)])
+def test_a_wrong_tier_on_a_drained_start_costs_one_429_more_at_most(rate: float, burst: int,
+                                                                     reset_means: str) -> None:
+    # A server whose bucket size is a published tier's but whose refill is slower: the
+    # blind first request's 429 does not tell, the first 429 to a paced one does.
+    ft = FakeTime()
+    server = ServerBucket(ft, rate, burst, reset_means, tokens=0.0)
+    limiter = RateLimiter(clock=ft.clock, sleep=ft.sleep)
+    run_sequential(limiter, server, ft, 100)
+    assert server.rejected <= 2
+    assert limiter.rate is not None and limiter.rate <= rate
+
+
+def test_a_blind_429_learns_no_rate_from_its_reset() -> None:
+    # A 429's reset may mean "a token back" (the emulator's does): read as "full again" it
+    # would claim 49 tokens refilled within a second.
+    ft = FakeTime()
+    limiter = RateLimiter(clock=ft.clock, sleep=ft.sleep)
+    limiter.acquire()
+    limiter.release({"x-ratelimit-limit": "50", "x-ratelimit-remaining": "0",
+                     "x-ratelimit-reset": str(int(ft.now) + 1)}, status=429)
+    assert limiter.rate == pytest.approx(16.0, rel=0.02)
+
+
+def test_a_429_to_a_paced_request_still_drops_the_tier() -> None:
+    ft = FakeTime()
+    limiter = RateLimiter(clock=ft.clock, sleep=ft.sleep)
+    limiter.acquire()
+    limiter.release(free_tier_headers(ft, 1, 1.0), status=200)
+    assert limiter.rate == pytest.approx(2.0, rel=0.02)
+    limiter.acquire()
+    limiter.release(free_tier_headers(ft, 0, 0.5), status=429)
+    assert limiter.rate is None  # nothing learnt yet but that the tier is not this server's
