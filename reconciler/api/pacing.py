@@ -270,6 +270,9 @@ class RateLimiter:
                 # A server without rate headers: only the in-flight cap applies.
                 self.unlimited = True
             return
+        # The first request goes knowing nothing of the bucket (another process, the plan just
+        # before, may have emptied it): its 429 says nothing of how we pace.
+        probe = not self.known
         self.known = True
         self.unlimited = False
         if h.limit is not None and h.limit > 0:
@@ -288,7 +291,9 @@ class RateLimiter:
         if fresh:
             # Trust the server's count, minus requests it may not have counted yet.
             self.tokens = float(h.remaining - self.in_flight)
-        if status == 429:
+        if status == 429 and probe:
+            self.tokens = min(self.tokens, 0.0)
+        elif status == 429:
             self._refute_tier()
             self.tokens = min(self.tokens, 0.0)
             # We were too fast, so the reset-based estimate misled us (a server whose reset
