@@ -15,7 +15,10 @@ production 16/s burst 50 +100 ms, on the emulator (a subprocess) with builds of 
 per dependency, served over TLS on loopback (a self-signed certificate, verification on). Each
 scenario's starting state is applied first by our tool with the rate limit lifted (so set-up
 is quick and every measured run starts with a full bucket), then the change is measured by
-``python -m reconciler apply --yes`` (a ready token).
+``python -m reconciler apply --yes`` (a ready token). The plan of the same change is made
+first, only to count its reads; the bucket is then let refill before the apply, as between a
+pull request's plan and the merge's apply (without it, the apply's first request met the
+plan's empty bucket and drew a 429 that no user run meets).
 
 Side by side, auth0-deploy-cli 8.44.0 (``a0deploy import``, installed into ``.bench/`` by npm;
 ``AUTH0_ALLOW_DELETE`` as the scenario's ``--allow-delete``) applies the same change to the
@@ -33,8 +36,12 @@ The fewest requests an equally safe apply needs (the bound):
 - one read to plan (what ``reconciler plan`` of the same change requests, measured);
 - a cheap check under the lease that nothing changed: that read without each hook's secrets
   (a list, not every hook's secrets again);
-- the re-read of a trigger the design keeps before each hooks hand-over's disable/enable
-  pair (another writer's enabled hook stops the pair before it starts);
+- the re-read of a list the design keeps just before each write that replaces it, so
+  another writer's change made since the check stops that write instead of being lost: a
+  trigger's hooks before a hooks hand-over's disable/enable pair (another writer's enabled
+  hook), a trigger's bindings before an Actions bind (the PATCH rewrites the whole list: a
+  binding added by hand would be dropped). The issue's own list leaves these reads out; the
+  table prints them ("re-reads"), so the bound without them is "bound" less "re-reads";
 - a read-back of only what was written, using what Auth0 answered to each create and update:
   one secrets read per hook whose secrets were written (the answers do not hold them).
 
@@ -181,6 +188,18 @@ def secrets_written(plan_json: dict[str, Any]) -> int:
                 if s.get("action") in ("secrets-add", "secrets-update")})
 
 
+def re_reads(plan_json: dict[str, Any]) -> int:
+    """The lists the design reads again just before replacing them: a hooks hand-over's
+    trigger (its enable step) and an Actions bind's trigger."""
+    return sum(1 for s in plan_json.get("steps", [])
+               if s.get("action") == "enable" or (s.get("type") == "bindings" and s.get("operation") == "bind"))
+
+
+def refill_seconds(tier: str) -> float:
+    """How long the tier's bucket takes to fill from empty (and a margin)."""
+    return TIERS[tier]["burst"] / TIERS[tier]["rate_limit"] + 0.2
+
+
 def builds(plan_json: dict[str, Any]) -> bool:
     return any(s.get("type") == "action" and s.get("operation") in ("create", "update", "deploy")
                for s in plan_json.get("steps", []))
@@ -249,6 +268,7 @@ def measure(emu: Any, scenario: Scenario, tier: str, workdir: Path, cert: Path) 
     after_plan = emu.stats()
     plan_json = json.loads(planned.stdout) if planned.stdout.strip().startswith("{") else {}
     plan_read = after_plan["requests"] - start["requests"]
+    time.sleep(refill_seconds(tier))
     live_hooks = hooks_count(start)
     since = time.time()
     with Sampler(emu) as sampler:
@@ -260,14 +280,14 @@ def measure(emu: Any, scenario: Scenario, tier: str, workdir: Path, cert: Path) 
     requests = end["requests"] - after_plan["requests"]
     writes = end["writes"] - after_plan["writes"]
     cheap = plan_read - (live_hooks if scenario.kind == "hooks" else 0)
-    checks = sum(1 for step in plan_json.get("steps", []) if step.get("action") == "enable")
+    checks = re_reads(plan_json)
     bound = (writes - 2) + (2 if builds(plan_json) else 0) + 2 + plan_read + cheap + checks + secrets_written(plan_json)
     trig_req, trig_s, name_req, name_s = windows(end["trigger_timeline"], since, scenario.renamed)
     summary = str(plan_json.get("summary", {}).get("text", "")) if isinstance(plan_json.get("summary"), dict) else ""
     return {
         "kind": scenario.kind, "scenario": scenario.name, "exit": applied.returncode,
         "requests": requests, "bound": bound, "ratio": requests / bound if bound else 0.0,
-        "plan_read": plan_read, "writes": writes,
+        "plan_read": plan_read, "writes": writes, "re_reads": checks,
         "dark_requests": trig_req, "dark_s": trig_s, "nowhere_requests": name_req, "nowhere_s": name_s,
         "wall_s": wall, "api_s": sampler.window, "429": throttled(end) - throttled(after_plan),
         "result": end_state(scenario.kind, emu.state(), scenario.after, KEYWORDS, scenario.allow_delete),
@@ -357,9 +377,10 @@ def print_report(rows: list[dict[str, Any]], args: argparse.Namespace, with_depl
     print(f"$ .venv/bin/python bench/request_tax.py {flags}".rstrip())
     print("\n".join(setup_lines(with_deploy_cli)))
     print("\nreconciler apply: requests against the fewest an equally safe apply needs, and the windows")
-    headers = ["tier", "kind", "scenario", "requests", "bound", "ratio", "dark req", "dark s",
-               "unbound req", "unbound s", "wall s", "exit"]
+    headers = ["tier", "kind", "scenario", "requests", "bound", "ratio", "re-reads", "ratio without",
+               "dark req", "dark s", "unbound req", "unbound s", "wall s", "exit"]
     print(table(headers, [[r["tier"], r["kind"], r["scenario"], r["requests"], r["bound"], f"{r['ratio']:.2f}x",
+                           r["re_reads"], f"{r['requests'] / max(1, r['bound'] - r['re_reads']):.2f}x",
                            r["dark_requests"], r["dark_s"], r["nowhere_requests"], r["nowhere_s"], r["wall_s"],
                            r["exit"]] for r in rows]))
     notes: list[str] = []

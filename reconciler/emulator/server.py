@@ -61,6 +61,12 @@ class _BadRequest(Exception):
         self.message = message
 
 
+class _Incomplete(Exception):
+    """The client closed the connection before the whole body arrived (a client killed
+    between its headers and its body). RFC 9112 section 6.3: the message is incomplete and
+    the connection is closed; the request is never handled, answered or counted."""
+
+
 MAX_LINE = 65536
 MAX_HEADERS = 100
 
@@ -118,20 +124,31 @@ class _Handler(socketserver.StreamRequestHandler):
             headers[name.strip().lower()] = value.strip()
         raise _BadRequest(431, "Too many headers")
 
+    def _read_exactly(self, size: int) -> bytes:
+        data = self.rfile.read(size)
+        if len(data) < size:
+            raise _Incomplete
+        return data
+
+    def _read_line(self) -> bytes:
+        line = self.rfile.readline(MAX_LINE)
+        if not line:
+            raise _Incomplete
+        return line
+
     def _read_body(self, headers: Headers) -> bytes:
-        rfile = self.rfile
         if "chunked" in headers.get("transfer-encoding", "").lower():
             chunks: list[bytes] = []
             while True:
-                size = int(rfile.readline(MAX_LINE).split(b";", 1)[0].strip() or b"0", 16)
+                size = int(self._read_line().split(b";", 1)[0].strip() or b"0", 16)
                 if size == 0:
-                    while rfile.readline(MAX_LINE) not in (b"\r\n", b"\n", b""):
+                    while self._read_line() not in (b"\r\n", b"\n"):
                         pass
                     return b"".join(chunks)
-                chunks.append(rfile.read(size))
-                rfile.readline(MAX_LINE)
+                chunks.append(self._read_exactly(size))
+                self._read_line()
         length = int(headers.get("content-length") or 0)
-        return rfile.read(length) if length > 0 else b""
+        return self._read_exactly(length) if length > 0 else b""
 
     def _one_request(self) -> bool:
         try:
@@ -145,6 +162,8 @@ class _Handler(socketserver.StreamRequestHandler):
         except _BadRequest as exc:
             self._write(Response(exc.status, json_bytes(error_body(exc.status, exc.message))), close=True)
             return False
+        except _Incomplete:
+            return False  # the client is gone: nothing to handle and no one to answer
         conn = headers.get("connection", "").lower()
         close = conn == "close" or (version == "HTTP/1.0" and conn != "keep-alive")
         try:
