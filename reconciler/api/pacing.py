@@ -29,7 +29,8 @@ Sleep = Callable[[float], None]
 # Never sleep longer than this in one go: lets a waiting thread notice new information
 # (another thread's response) and keeps a wrong header from hanging the run.
 _MAX_NAP = 1.0
-# How often a request that yields (:meth:`RateLimiter.quiet`) looks again while others wait.
+# A request that yields (:meth:`RateLimiter.quiet`) is woken when another leaves acquire() or
+# a release frees a slot; this is only the longest it sleeps without looking again.
 _QUIET_NAP = 0.05
 # A reset header more than this far away is not believed (clock skew, bogus value).
 _MAX_RESET_WAIT = 60.0
@@ -168,6 +169,7 @@ class RateLimiter:
         finally:
             with self._cond:
                 self._waiting -= 1
+                self._cond.notify_all()  # a poll in quiet() may go now
 
     def quiet(self, within: float) -> bool:
         """Wait, at most ``within`` seconds, until a request sent now would hold no other back:
@@ -191,7 +193,13 @@ class RateLimiter:
                 left = started + max(0.0, within) - max(now, started + napped)
                 if left <= 0:
                     return False
-            nap = min(_QUIET_NAP if wait is None else wait, left, _MAX_NAP)
+                if wait is None:
+                    # A request waits, or every slot is taken: its acquire or a release wakes us.
+                    nap = min(left, _QUIET_NAP)
+                    self._cond.wait(timeout=nap)
+                    napped += nap
+                    continue
+            nap = min(wait, left, _MAX_NAP)
             self.sleep(nap)
             napped += nap
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
 from reconciler.api.pacing import RateLimiter
 from tests.api.api_helpers import FakeTime
 
@@ -42,64 +40,64 @@ def test_with_the_bucket_empty_a_poll_waits_for_the_next_token_and_takes_none() 
     assert ft.now == after_quiet
 
 
-def test_a_poll_lets_a_waiting_write_go_first_then_takes_the_next_token() -> None:
-    ft = FakeTime()
-    limiter = free_tier(ft, remaining=0)
-    order: list[str] = []
-    writer_waits, go, written = threading.Event(), threading.Event(), threading.Event()
+def parked_writer(limiter: RateLimiter, ft: FakeTime) -> tuple[threading.Thread, threading.Event, list[str]]:
+    """A write waiting in acquire() for a token, held there until the test sets ``go``; it
+    notes "write" once it has its token. Every other thread's sleep moves the fake clock."""
+    parked, go, order = threading.Event(), threading.Event(), []
 
     def sleep(seconds: float) -> None:
         if threading.current_thread() is writer:
-            writer_waits.set()
+            parked.set()
             assert go.wait(5)
-        elif not go.is_set():  # the poll's first nap, while the write waits for its token
-            order.append("poll yields")
-            go.set()
-            assert written.wait(5)
         ft.sleep(seconds)
 
     def write() -> None:
         limiter.acquire()
         order.append("write")
-        written.set()
 
     limiter.sleep = sleep
     writer = threading.Thread(target=write)
     writer.start()
-    assert writer_waits.wait(5)
-    assert limiter.quiet(30.0)
-    order.append("poll")
+    assert parked.wait(5)
+    return writer, go, order
+
+
+def test_a_poll_lets_a_waiting_write_go_first_then_takes_the_next_token() -> None:
+    ft = FakeTime()
+    limiter = free_tier(ft, remaining=0)
+    writer, go, order = parked_writer(limiter, ft)
+    polled = threading.Event()
+
+    def poll() -> None:
+        assert limiter.quiet(30.0)
+        order.append("poll")
+        polled.set()
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    assert not polled.wait(0.2)  # the write still waits: the poll does too
+    go.set()
     writer.join(5)
-    assert order == ["poll yields", "write", "poll"]
+    poller.join(5)
+    assert order == ["write", "poll"]
     sent_at = ft.now
     limiter.acquire()  # the poll's own token was free when quiet said so
     assert ft.now == sent_at
 
 
-@pytest.mark.parametrize("clock_moves", [True, False])
-def test_a_poll_never_yields_longer_than_it_is_given(clock_moves: bool) -> None:
-    # Writes keep waiting; quiet gives up after `within`, also when an injected sleep lets
-    # no time pass (the naps are counted).
+def test_a_poll_never_yields_longer_than_it_is_given() -> None:
     ft = FakeTime()
     limiter = free_tier(ft, remaining=0)
-    writer_waits, go = threading.Event(), threading.Event()
-
-    def sleep(seconds: float) -> None:
-        if threading.current_thread() is writer:
-            writer_waits.set()
-            assert go.wait(5)
-            ft.sleep(seconds)
-        elif clock_moves:
-            ft.sleep(seconds)
-
-    limiter.sleep = sleep
-    writer = threading.Thread(target=limiter.acquire)
-    writer.start()
-    assert writer_waits.wait(5)
-    start = ft.now
-    assert not limiter.quiet(2.0)
-    if clock_moves:
-        assert ft.now - start == pytest.approx(2.0)
+    writer, go, order = parked_writer(limiter, ft)
+    assert not limiter.quiet(0.2)  # the write kept waiting
     go.set()
     writer.join(5)
-    assert not writer.is_alive()
+    assert order == ["write"]
+
+
+def test_a_poll_yielding_to_a_far_reset_ends_even_if_sleep_lets_no_time_pass() -> None:
+    ft = FakeTime()
+    limiter = free_tier(ft, remaining=1)
+    limiter.block_for(60.0)  # a 429's Retry-After
+    limiter.sleep = lambda seconds: None
+    assert not limiter.quiet(2.0)
