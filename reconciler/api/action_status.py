@@ -143,7 +143,10 @@ class StatusBoard:
     def _fetch(self, turn: _Round, action_id: str) -> bool:
         """Sends the round once it holds nothing back (or a member's wait is ending): a list,
         or nothing when this is the only wait running (False: the caller asks alone)."""
-        self._sleep(GATHER)
+        with self._lock:
+            others = self._waits > 1
+        if others:  # a lone wait's poll is on the critical path: nobody to gather
+            self._sleep(GATHER)
         self._yield(turn)
         with self._lock:
             turn.sent = self._clock()  # every member joined before: the answer comes after their writes

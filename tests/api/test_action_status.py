@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.api.action_status import SHARE_WINDOW, StatusBoard
+from reconciler.api.action_status import GATHER, SHARE_WINDOW, StatusBoard
 from reconciler.errors import ApiError
 
 
@@ -317,3 +317,17 @@ def test_a_poll_with_no_deadline_given_never_yields() -> None:
     with board.waiting():
         board.read("a", 0.0)
     assert asked == [] and tenant.reads == ["GET a"]
+
+
+def test_only_a_round_others_may_join_waits_to_gather_them() -> None:
+    # A lone wait's poll (the last build of a run: its critical path) goes at once.
+    tenant = Tenant(a="built", b="built")
+    slept: list[float] = []
+    board = StatusBoard(tenant.get_one, tenant.list_all, clock=tenant.clock, sleep=slept.append)
+    with board.waiting():
+        board.read("a", 0.0, until=30.0)
+    assert slept == []
+    with board.waiting(), board.waiting():
+        board.read("a", 0.0, until=30.0)
+    assert slept == [GATHER]
+    assert tenant.reads == ["GET a", "LIST"]
