@@ -96,13 +96,15 @@ class ActionsApi:
     def __init__(
         self, api: Requester, backoff: Backoff | None = None, *, limit: float | None = None,
         notify: Callable[[str], None] | None = None, per_request: Callable[[], float] = lambda: 0.0,
+        quiet: Callable[[float], bool] = lambda within: True,
     ) -> None:
         self.api = api
         self.per_request = per_request  # seconds the rate limit gives each request (0: unknown)
         self.backoff = backoff or Backoff()
         self.limit = limit  # AUTH0_WAIT_LIMIT: no wait for a build or deploy is longer
         self.notify = notify or (lambda line: None)
-        self.status = StatusBoard(self.get, self.list, per_request=per_request)
+        # Polls yield to the requests waiting for the rate limit (``quiet``: RateLimiter.quiet).
+        self.status = StatusBoard(self.get, self.list, per_request=per_request, quiet=quiet)
         self.answers = Answers()  # the read-back's source (action_answers.py)
 
     # -- one request, Actions wording for the errors that mean something here ---------------
@@ -336,13 +338,14 @@ class ActionsApi:
         list counts only if it shows the draft that write made (its ``updated_at``)."""
         seen: dict[str, Any] = {}
         since = self.status.now()  # after the write this wait is for
+        until = since + self._budget(timeout)  # a poll yields to other requests no longer
         stamp = written.get("updated_at") if written is not None else None
 
         def after_write(action: dict[str, Any]) -> bool:
             return written is None or (stamp is not None and action.get("updated_at") == stamp)
 
         def check() -> dict[str, Any] | None:
-            action = self.status.read(action_id, since, after_write)
+            action = self.status.read(action_id, since, after_write, until=until)
             seen["action"] = action
             status = action.get("status")
             if status == BUILT:
@@ -362,6 +365,7 @@ class ActionsApi:
         else deployed meanwhile) raises :class:`DeploySupersededError` instead of waiting."""
         seen: dict[str, Any] = {}
         since = self.status.now()
+        until = since + self._budget(timeout)
 
         def live_now(action: dict[str, Any]) -> bool:
             """Only the state after the deploy can show the new version (the older ones can
@@ -369,7 +373,7 @@ class ActionsApi:
             return bool((action.get("deployed_version") or {}).get("id") == version_id)
 
         def check() -> dict[str, Any] | None:
-            action = self.status.read(action_id, since, live_now)
+            action = self.status.read(action_id, since, live_now, until=until)
             seen["action"] = action
             live = action.get("deployed_version") or {}
             if live.get("id") == version_id:
@@ -386,6 +390,11 @@ class ActionsApi:
             return None
 
         return self.answers.keep(self._poll(check, seen, action_id, f"to deploy version {_id(version_id)}", timeout))
+
+    def _budget(self, timeout: float | None) -> float:
+        """Seconds a wait may take: the step's timeout (else the client's), at most the limit."""
+        budget = self.backoff.timeout if timeout is None else timeout
+        return budget if self.limit is None else min(budget, self.limit)
 
     def _poll(
         self, check: Callable[[], dict[str, Any] | None], seen: dict[str, Any], action_id: str,

@@ -122,7 +122,8 @@ class ManagementClient:
         self.hooks = HooksApi(self)
         wait = actions_wait if actions_wait is not None else getattr(connection, "actions_wait", None)
         self.actions = ActionsApi(self, Backoff(timeout=wait or DEFAULT_WAIT, sleep=sleep),
-                                  limit=wait_limit, notify=on_wait, per_request=self._per_request)
+                                  limit=wait_limit, notify=on_wait, per_request=self._per_request,
+                                  quiet=self.limiter.quiet)
 
     def _per_request(self) -> float:
         """Seconds the rate limit gives each request, as the limiter knows it (0: unknown)."""

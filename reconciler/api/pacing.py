@@ -29,6 +29,9 @@ Sleep = Callable[[float], None]
 # Never sleep longer than this in one go: lets a waiting thread notice new information
 # (another thread's response) and keeps a wrong header from hanging the run.
 _MAX_NAP = 1.0
+# A request that yields (:meth:`RateLimiter.quiet`) is woken when another leaves acquire() or
+# a release frees a slot; this is only the longest it sleeps without looking again.
+_QUIET_NAP = 0.05
 # A reset header more than this far away is not believed (clock skew, bogus value).
 _MAX_RESET_WAIT = 60.0
 # Learning the refill rate from how ``remaining`` moves needs a window well above the
@@ -136,6 +139,7 @@ class RateLimiter:
     _move_rate: float | None = field(default=None, init=False)
     _consumed: int = field(default=0, init=False)
     _sent: int = field(default=0, init=False)  # tickets handed out
+    _waiting: int = field(default=0, init=False)  # threads in acquire()
     _newest: int = field(default=0, init=False)  # newest ticket whose answer we used
     _cond: threading.Condition = field(default_factory=threading.Condition, init=False)
 
@@ -149,21 +153,68 @@ class RateLimiter:
 
         Returns a ticket (send order) to pass to :meth:`release`.
         """
+        with self._cond:
+            self._waiting += 1  # polls in :meth:`quiet` let it go first
+        try:
+            while True:
+                with self._cond:
+                    wait = self._try_take()
+                    if wait == 0.0:
+                        self._sent += 1
+                        return self._sent
+                    if wait is None:
+                        # Waiting for an in-flight slot: a release() will wake us.
+                        self._cond.wait(timeout=_MAX_NAP)
+                        continue
+                self.sleep(min(wait, _MAX_NAP))
+        finally:
+            with self._cond:
+                self._waiting -= 1
+                self._cond.notify_all()  # a poll in quiet() may go now
+
+    def quiet(self, within: float) -> bool:
+        """Wait, at most ``within`` seconds, until a request sent now would hold no other back:
+        none waits in :meth:`acquire` (for a token or a slot) and one could go at once. True
+        when so (the caller sends now, and takes its token as any request); False when the
+        time ran out. Time passed is the larger of the clock's and the sum of the naps (an
+        injected sleep that returns at once still ends the wait).
+
+        For requests that can wait (an action's build poll): where requests are the limit
+        (Auth0's free tier, 2 a second) a poll sent while writes queue delays one of them by a
+        token, while one sent in a lull costs no time.
+        """
+        started = self.clock()
+        napped = 0.0
         while True:
             with self._cond:
-                wait = self._try_take()
+                now = self.clock()
+                wait = None if self._waiting else self._free(now)
                 if wait == 0.0:
-                    self._sent += 1
-                    return self._sent
+                    return True
+                left = started + max(0.0, within) - max(now, started + napped)
+                if left <= 0:
+                    return False
                 if wait is None:
-                    # Waiting for an in-flight slot: a release() will wake us.
-                    self._cond.wait(timeout=_MAX_NAP)
+                    # A request waits, or every slot is taken: its acquire or a release wakes us.
+                    nap = min(left, _QUIET_NAP)
+                    self._cond.wait(timeout=nap)
+                    napped += nap
                     continue
-            self.sleep(min(wait, _MAX_NAP))
+            nap = min(wait, left, _MAX_NAP)
+            self.sleep(nap)
+            napped += nap
 
     def _try_take(self) -> float | None:
         """0.0 = taken; a positive number = seconds to wait; None = wait for a slot."""
-        now = self.clock()
+        wait = self._free(self.clock())
+        if wait == 0.0:
+            self.tokens -= 1.0
+            self.in_flight += 1
+        return wait
+
+    def _free(self, now: float) -> float | None:
+        """0.0 = a request could go now; a positive number = seconds until one could; None =
+        every slot is taken."""
         self._refill(now)
         if now < self.blocked_until:
             return self.blocked_until - now
@@ -171,8 +222,6 @@ class RateLimiter:
         if self.in_flight >= cap:
             return None
         if self.unlimited or self.tokens >= 1.0:
-            self.tokens -= 1.0
-            self.in_flight += 1
             return 0.0
         return self._time_to_token(now)
 

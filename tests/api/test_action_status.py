@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.api.action_status import SHARE_WINDOW, StatusBoard
+from reconciler.api.action_status import GATHER, SHARE_WINDOW, StatusBoard
 from reconciler.errors import ApiError
 
 
@@ -201,3 +201,133 @@ def test_at_a_slow_tier_a_list_as_recent_as_one_request_is_shared() -> None:
         tenant.time = 1.0
         board.read("a", 0.0)
     assert tenant.reads == ["LIST", "LIST"]
+
+
+# -- rounds that yield to queued requests (RateLimiter.quiet) ---------------------------------
+
+
+def wait_until(condition: Any) -> None:
+    """Until another thread got there (a guard against a hang, not a timing)."""
+    done = threading.Event()
+    for _ in range(500):
+        if condition():
+            return
+        done.wait(0.01)
+    raise AssertionError("the other thread never got there")
+
+
+def members(board: StatusBoard) -> set[str]:
+    latest = board._latest
+    return set(latest.members) if latest is not None else set()
+
+
+def test_polls_due_while_writes_queue_wait_for_them_and_share_one_list() -> None:
+    # a's poll falls due at t=0 while creates wait for the bucket: it yields. b's create is
+    # answered at t=0.5 and its poll joins at t=0.6; the list goes in the lull at t=1: after
+    # both writes, so it answers both, and a's round (alone when it fell due) is a list.
+    tenant = Tenant(a="built", b="building")
+    lull = threading.Event()
+    asked: list[float] = []
+
+    def quiet(within: float) -> bool:
+        asked.append(within)
+        return lull.wait(5)
+
+    board = StatusBoard(tenant.get_one, tenant.list_all, clock=tenant.clock, sleep=lambda s: None, quiet=quiet)
+    seen: dict[str, str] = {}
+
+    def poll(action_id: str, since: float) -> None:
+        with board.waiting():
+            seen[action_id] = board.read(action_id, since, until=100.0)["status"]
+
+    first = threading.Thread(target=poll, args=("a", 0.0))
+    first.start()
+    wait_until(lambda: asked)
+    tenant.time = 0.6
+    second = threading.Thread(target=poll, args=("b", 0.5))
+    second.start()
+    wait_until(lambda: members(board) == {"a", "b"})
+    tenant.time = 1.0
+    lull.set()
+    first.join(5)
+    second.join(5)
+    assert seen == {"a": "built", "b": "building"}
+    assert tenant.reads == ["LIST"]
+
+
+def test_a_lone_wait_yields_too_and_then_asks_with_its_own_get() -> None:
+    tenant = Tenant(a="building")
+    asked: list[float] = []
+
+    def quiet(within: float) -> bool:
+        asked.append(within)
+        tenant.time += 0.5  # one write went first
+        return len(asked) > 1
+
+    board = StatusBoard(tenant.get_one, tenant.list_all, clock=tenant.clock, sleep=lambda s: None, quiet=quiet)
+    with board.waiting():
+        assert board.read("a", 0.0, until=30.0)["status"] == "building"
+    assert len(asked) == 2
+    assert tenant.reads == ["GET a"] and board.lists == 0
+
+
+def test_a_round_yields_no_longer_than_the_soonest_wait_of_its_members() -> None:
+    # Writes never stop queuing. a's wait ends at t=100, b's at t=3 (AUTH0_WAIT_LIMIT, say):
+    # b joins a's round while it yields, and the list goes at t=3.
+    tenant = Tenant(a="building", b="building")
+    sent: list[float] = []
+    joined = threading.Event()
+    second: list[threading.Thread] = []
+
+    def list_all() -> list[dict[str, Any]]:
+        sent.append(tenant.time)
+        return tenant.list_all()
+
+    def quiet(within: float) -> bool:
+        if not second:
+            second.append(threading.Thread(target=poll, args=("b", 3.0)))
+            second[0].start()
+            wait_until(lambda: members(board) == {"a", "b"})
+            joined.set()
+        tenant.time += within
+        return False
+
+    board = StatusBoard(tenant.get_one, list_all, clock=tenant.clock, sleep=lambda s: None, quiet=quiet)
+
+    def poll(action_id: str, until: float) -> None:
+        with board.waiting():
+            board.read(action_id, 0.0, until=until)
+
+    poll("a", 100.0)
+    second[0].join(5)
+    assert joined.is_set()
+    assert sent == [3.0]
+    assert tenant.reads == ["LIST"]
+
+
+def test_a_poll_with_no_deadline_given_never_yields() -> None:
+    tenant = Tenant(a="built", b="built")
+    asked: list[float] = []
+
+    def quiet(within: float) -> bool:
+        asked.append(within)
+        return True
+
+    board = StatusBoard(tenant.get_one, tenant.list_all, clock=tenant.clock, sleep=lambda s: None, quiet=quiet)
+    with board.waiting():
+        board.read("a", 0.0)
+    assert asked == [] and tenant.reads == ["GET a"]
+
+
+def test_only_a_round_others_may_join_waits_to_gather_them() -> None:
+    # A lone wait's poll (the last build of a run: its critical path) goes at once.
+    tenant = Tenant(a="built", b="built")
+    slept: list[float] = []
+    board = StatusBoard(tenant.get_one, tenant.list_all, clock=tenant.clock, sleep=slept.append)
+    with board.waiting():
+        board.read("a", 0.0, until=30.0)
+    assert slept == []
+    with board.waiting(), board.waiting():
+        board.read("a", 0.0, until=30.0)
+    assert slept == [GATHER]
+    assert tenant.reads == ["GET a", "LIST"]

@@ -282,9 +282,9 @@ def test_build_and_deploy_waits_vouch_only_for_states_after_their_write() -> Non
         board = client.actions.status
         real_read = board.read
 
-        def read(action_id: str, not_before: float, current: Any = None) -> dict[str, Any]:
+        def read(action_id: str, not_before: float, current: Any = None, **more: Any) -> dict[str, Any]:
             vouched.append(current)
-            return real_read(action_id, not_before, current)
+            return real_read(action_id, not_before, current, **more)
 
         board.read = read  # type: ignore[method-assign]
         client.actions.wait_built("act-1", written=patched)
@@ -292,6 +292,28 @@ def test_build_and_deploy_waits_vouch_only_for_states_after_their_write() -> Non
     build, deploy = vouched
     assert build({**patched, "status": "built"}) and not build(action(1, status="built"))  # the old draft
     assert deploy({"deployed_version": {"id": "v2"}}) and not deploy({"deployed_version": {"id": "v1"}})
+
+
+def test_a_poll_yields_to_other_requests_no_longer_than_its_wait_may_take() -> None:
+    # The step's timeout, or AUTH0_WAIT_LIMIT when shorter: past it the poll goes as any
+    # request (and the wait ends with its last answer, as before).
+    live = {**action(1, status="built"), "deployed_version": {"id": "v2", "deployed": True, "status": "built"}}
+    server = Router({f"GET {ACTIONS}/act-1": json_response(200, live)}).server()
+    budgets: list[float] = []
+    with server.client() as client:
+        board = client.actions.status
+        real_read = board.read
+
+        def read(action_id: str, not_before: float, current: Any = None, **more: Any) -> dict[str, Any]:
+            budgets.append(more["until"] - not_before)
+            return real_read(action_id, not_before, current, **more)
+
+        board.read = read  # type: ignore[method-assign]
+        client.actions.wait_built("act-1", timeout=300.0)
+        client.actions.limit = 20.0
+        client.actions.wait_built("act-1", timeout=300.0)
+        client.actions.wait_deployed("act-1", "v2", timeout=10.0)
+    assert budgets == [300.0, 20.0, 10.0]
 
 
 def test_build_that_fails_stops_with_the_builds_message() -> None:

@@ -262,3 +262,19 @@ def test_a_429_to_a_paced_request_still_drops_the_tier() -> None:
     limiter.acquire()
     limiter.release(free_tier_headers(ft, 0, 0.5), status=429)
     assert limiter.rate is None  # nothing learnt yet but that the tier is not this server's
+
+
+def test_a_429_to_the_first_request_keeps_the_published_tier() -> None:
+    # The plan run just before emptied the free tier's bucket: the apply's first request (sent
+    # knowing nothing) gets a 429. That is no sign the tier is wrong; a 429 after the limiter
+    # knew the bucket is.
+    ft = FakeTime()
+    limiter = RateLimiter(clock=ft.clock, sleep=ft.sleep)
+    empty = {"x-ratelimit-limit": "2", "x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(ft.now) + 1)}
+    limiter.acquire()
+    limiter.release(empty, status=429)
+    assert limiter.rate == pytest.approx(2.0, rel=0.02)
+    assert limiter.tokens <= 0.0
+    limiter.acquire()
+    limiter.release(empty, status=429)
+    assert limiter.rate is None  # now it was our pacing: learnt from how the bucket moves
