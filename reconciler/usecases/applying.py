@@ -223,8 +223,8 @@ _Checked = tuple[Plan, dict[str, object]]
 
 def _apply_leased(
     plan: Plan, desired: Desired, client: ManagementClient, lease: Lease, checked: _Checked,
-    max_workers: int, on_step: StepCallback | None, stop: threading.Event, *, waited: bool = False,
-    give_back: Callable[[], None] = lambda: None,
+    max_workers: int, on_step: StepCallback | None, stop: threading.Event, *, waited: bool,
+    give_back: Callable[[], None],
 ) -> ApplyOutcome:
     again, lives = checked
     if canonical(step_dicts(again)) != canonical(step_dicts(plan)) or (
